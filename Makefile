@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run test lint typecheck pytest bench soak pg clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/elab
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: setup
+	@set -e; for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+soak: setup
+	ELAB_CRASH_KILLS=1000 $(BIN)/pytest -q -m slow tests/crash
+
+# Start the local PostgreSQL 15 and make the test database; prints the export line to use.
+pg:
+	@bash .ci/postgres.sh
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
