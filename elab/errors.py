@@ -142,5 +142,5 @@ class StorageError(ElabError, OSError):
 
 def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> str:
     """The closest known names, quoted and joined by "or", or "" when nothing is close."""
-    matches = difflib.get_close_matches(name, list(known), n=n, cutoff=0.6)
+    matches = difflib.get_close_matches(name, list(dict.fromkeys(known)), n=n, cutoff=0.6)
     return " or ".join(repr(m) for m in matches)

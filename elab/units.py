@@ -31,6 +31,7 @@ __all__ = [
     "Ratio",
     "check_kind",
     "convert",
+    "format_duration",
     "format_magnitude",
     "format_quantity",
     "parse_quantity",
@@ -53,14 +54,14 @@ percent_ww = 0.01 = pct_ww
 """
 
 
-def _build_registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+def _build_registry() -> Any:
+    registry: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
     for line in _LAB_UNITS.strip().splitlines():
         registry.define(line)
     return registry
 
 
-ureg: pint.UnitRegistry = _build_registry()
+ureg: Any = _build_registry()
 
 # Named kinds a protocol field can require, each as the dimensionalities it accepts.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -76,7 +77,17 @@ KINDS: dict[str, tuple[str, ...]] = {
     "cells_per_well": ("[cells] / [wells]", "[cells]"),
     "molar": ("[substance] / [length] ** 3",),
     "concentration": ("[substance] / [length] ** 3", "[mass] / [length] ** 3", ""),
-    "amount": ("[length] ** 3", "[mass]", "[substance]", "[cells]", ""),
+    "amount": (
+        "[length] ** 3",
+        "[mass]",
+        "[substance]",
+        "[cells]",
+        "",
+        "[cells] / [wells]",
+        "[length] ** 3 / [wells]",
+        "[mass] / [length] ** 3",
+        "[substance] / [length] ** 3",
+    ),
     "acceleration": ("[length] / [time] ** 2",),
     "speed": ("1 / [time]",),
     "dose": ("",),
@@ -468,3 +479,25 @@ def rpm_from_rcf(rcf: float, radius_cm: float) -> float:
     if radius_cm <= 0:
         raise QuantityError("rotor radius must be positive")
     return math.sqrt(rcf / (1.118e-5 * radius_cm))
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1 h 30 min``, ``2 d 4 h``, ``45 s``; None is an open end (``open``)."""
+    if seconds is None:
+        return "open"
+    if seconds == 0:
+        return "0 min"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes >= 2 * 24 * 60:
+        days, rest = divmod(minutes, 24 * 60)
+        hours = round(rest / 60)
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} h")
+    if minutes:
+        parts.append(f"{minutes} min")
+    return " ".join(parts) or "0 min"

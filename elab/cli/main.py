@@ -12,8 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
 
@@ -67,12 +67,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args, prog_name="elab", standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("elab: aborted", file=sys.stderr)
         sys.exit(130)
+    except TyperException as exc:  # click's usage errors, vendored by Typer
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(f"elab: {exc}", file=sys.stderr)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except ElabError as exc:
         if debug:
             raise

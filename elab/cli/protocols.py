@@ -1,0 +1,124 @@
+"""``elab validate``, ``elab show`` and ``elab schema``: the protocol library from the shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from elab.errors import ProtocolError, ProtocolErrors
+
+__all__ = ["register"]
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        else:
+            files.append(path)
+    return files
+
+
+def parse_params(values: list[str]) -> dict[str, str]:
+    """``--param name=VALUE`` options as a dict; a missing ``=`` is a usage error."""
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{item!r} is not name=VALUE", param_hint="--param")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Protocol files or directories.")],
+    as_json: Annotated[bool, typer.Option("--json", help="List the errors as JSON.")] = False,
+) -> None:
+    """Check protocol files; errors as FILE:LINE:COL: message. Exit 1 if any is invalid."""
+    from elab.domain.protocol import library_dirs, load_protocol
+
+    library = library_dirs()
+    errors: list[ProtocolError] = []
+    files = _expand(paths)
+    for file in files:
+        extra = [file.parent, *library]
+        try:
+            load_protocol(file, library=extra)
+        except ProtocolErrors as exc:
+            errors += exc.errors
+    if as_json:
+        out = {
+            "files": len(files),
+            "valid": len(files) - len({str(e.location.file) for e in errors if e.location}),
+            "errors": [
+                {
+                    "file": e.location.file if e.location else None,
+                    "line": e.location.line if e.location else None,
+                    "col": e.location.col if e.location else None,
+                    "message": e.message,
+                }
+                for e in errors
+            ],
+        }
+        print(json.dumps(out, indent=2))
+    for error in errors:
+        print(str(error), file=sys.stderr)
+    if not files:
+        print("elab: no protocol files found", file=sys.stderr)
+        raise typer.Exit(1)
+    if errors:
+        raise typer.Exit(1)
+    if not as_json:
+        print(f"{len(files)} protocol{'s' if len(files) != 1 else ''} valid")
+
+
+def show(
+    protocol: Annotated[str, typer.Argument(help="A protocol id or file.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, md or json.")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    variant: Annotated[str | None, typer.Option("--variant", help="A variant's steps.")] = None,
+    param: Annotated[list[str], typer.Option("--param", help="name=VALUE override.")] = [],  # noqa: B006
+) -> None:
+    """A protocol's steps with times, hands-on and passive time, critical path and materials."""
+    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+    from elab.domain.protocol.describe import describe_json, describe_markdown, describe_text
+    from elab.errors import NotFoundError
+
+    if as_json:
+        fmt = "json"
+    if fmt not in ("text", "md", "json"):
+        raise typer.BadParameter(f"{fmt!r} is not text, md or json", param_hint="--format")
+    path = find_protocol(protocol)
+    loaded = load_protocol(path, params=parse_params(param), library=[path.parent, *library_dirs()])
+    if variant is not None and variant not in loaded.variants:
+        raise NotFoundError("variant", variant, loaded.variants)
+    if fmt == "json":
+        print(json.dumps(describe_json(loaded, variant), indent=2, ensure_ascii=False))
+    elif fmt == "md":
+        print(describe_markdown(loaded, variant), end="")
+    else:
+        print(describe_text(loaded, variant))
+
+
+def schema(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+) -> None:
+    """The JSON Schema of the protocol format (for editors' YAML language server)."""
+    from elab.domain.protocol import model_json_schema
+
+    text = json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("show")(show)
+    app.command("schema")(schema)

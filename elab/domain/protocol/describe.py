@@ -1,0 +1,230 @@
+"""What `elab show` prints: a protocol's steps, times and material totals for its design."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from elab.domain.protocol.graph import StepGraph, Timing
+from elab.domain.protocol.model import Protocol, Step, Use
+from elab.errors import QuantityError
+from elab.units import QRange, convert, format_duration, format_quantity
+
+__all__ = [
+    "MaterialTotal",
+    "describe_json",
+    "describe_markdown",
+    "describe_text",
+    "material_totals",
+    "scaled_use",
+]
+
+_PER_RUN = {"run", "protocol", "experiment", "batch"}
+
+
+@dataclass(frozen=True)
+class MaterialTotal:
+    """How much of one material a run needs, with the arithmetic shown."""
+
+    material: str
+    name: str
+    total: float | None
+    unit: str
+    lines: tuple[str, ...]
+
+
+def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
+    """A use's amount for the whole design, and the arithmetic as people write it."""
+    amount = use.volume or use.amount
+    if amount is None:
+        return None, ""
+    design = protocol.design
+    if use.per in _PER_RUN or design is None:
+        return amount, str(amount)
+    n = design.sample_count
+    overage = _overage(protocol)
+    total = amount.scaled(n * overage)
+    unit_word = design.unit if n == 1 else _plural(design.unit)
+    extra = f" + {round((overage - 1) * 100)} % overage" if overage > 1 else ""
+    shown = f"{amount} × {n} {unit_word}{extra} = {_pretty(total)}"
+    return total, shown
+
+
+def _overage(protocol: Protocol) -> float:
+    design = protocol.design
+    if design is None or design.overage is None:
+        return 1.0
+    over = convert(design.overage.planned, design.overage.unit, "") or 0.0
+    return 1.0 + over
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else word + "s"
+
+
+def _pretty(value: QRange) -> str:
+    """A total in the unit a person would use (14.4 mL rather than 14400 µL)."""
+    unit = value.unit
+    magnitude = value.planned
+    for bigger in ("liter", "milliliter", "microliter", "gram", "milligram", "microgram"):
+        try:
+            converted = convert(magnitude, unit, bigger)
+        except QuantityError:
+            continue
+        if converted is not None and 1 <= abs(converted) < 1000:
+            return format_quantity(converted, bigger)
+    return format_quantity(magnitude, unit)
+
+
+def material_totals(protocol: Protocol, variant: str | None = None) -> list[MaterialTotal]:
+    totals: dict[str, MaterialTotal] = {}
+    for step in protocol.active_steps(variant):
+        times = step.repeat.times if step.repeat else 1
+        for use in step.uses:
+            scaled, shown = scaled_use(use, protocol)
+            material = protocol.materials.get(use.material)
+            name = material.name if material else use.material
+            prev = totals.get(use.material)
+            line = f"{step.id}: {shown}" + (f" × {times}" if times > 1 and shown else "")
+            total, unit = (prev.total, prev.unit) if prev else (None, "")
+            if scaled is not None:
+                amount = scaled.planned * times
+                if prev is None or prev.total is None:
+                    total, unit = amount, scaled.unit
+                else:
+                    try:
+                        total = prev.total + (convert(amount, scaled.unit, prev.unit) or 0.0)
+                    except QuantityError:
+                        total = prev.total
+            lines = (*(prev.lines if prev else ()), line) if shown else (prev.lines if prev else ())
+            totals[use.material] = MaterialTotal(use.material, name, total, unit, lines)
+    return list(totals.values())
+
+
+def _step_line(step: Step, timing: Timing) -> str:
+    t = timing.steps[step.id]
+    span = format_duration(t.min_s)
+    if t.max_s != t.min_s:
+        span = f"{format_duration(t.min_s)}–{format_duration(t.max_s)}"
+    flags = []
+    if step.optional:
+        flags.append("optional")
+    if step.variant:
+        flags.append(f"variant {step.variant}")
+    if step.until:
+        flags.append(f"until {step.until}")
+    extra = f" ({', '.join(flags)})" if flags else ""
+    return (
+        f"{step.id:<22} {span:<16} hands-on {format_duration(t.hands_on_s):<10} {step.title}{extra}"
+    )
+
+
+def describe_text(protocol: Protocol, variant: str | None = None) -> str:
+    graph = StepGraph(protocol, variant)
+    timing = graph.timing()
+    lines = [f"{protocol.title} ({protocol.id} v{protocol.version})"]
+    if protocol.source:
+        lines.append(f"source: {protocol.source}")
+    if protocol.design:
+        d = protocol.design
+        lines.append(
+            f"design: {d.condition_count} conditions × {d.replicates} replicates"
+            f" + {sum(c.count for c in d.controls)} controls = {d.sample_count} {_plural(d.unit)}"
+        )
+    lines.append(
+        f"time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}; "
+        f"hands-on {format_duration(timing.hands_on_s)}; "
+        f"passive {format_duration(timing.passive_min_s)}"
+        + (
+            f" to {format_duration(timing.passive_max_s)}"
+            if timing.passive_max_s != timing.passive_min_s
+            else ""
+        )
+    )
+    lines.append("critical path: " + " → ".join(timing.critical_path))
+    lines.append("")
+    lines.append("steps:")
+    lines += ["  " + _step_line(graph.by_id[sid], timing) for sid in graph.order]
+    totals = material_totals(protocol, variant)
+    if totals:
+        lines.append("")
+        lines.append("materials:")
+        for total in totals:
+            amount = format_quantity(total.total, total.unit) if total.total is not None else ""
+            lines.append(f"  {total.name}: {amount}".rstrip())
+            lines += [f"    {line}" for line in total.lines]
+    return "\n".join(lines)
+
+
+def describe_markdown(protocol: Protocol, variant: str | None = None) -> str:
+    graph = StepGraph(protocol, variant)
+    timing = graph.timing()
+    out = [f"# {protocol.title}", "", f"`{protocol.id}` version {protocol.version}"]
+    if protocol.summary:
+        out += ["", protocol.summary.strip()]
+    out += [
+        "",
+        f"- Time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}",
+        f"- Hands-on: {format_duration(timing.hands_on_s)}",
+        f"- Critical path: {' → '.join(timing.critical_path)}",
+        "",
+        "| step | title | time | hands-on |",
+        "| --- | --- | --- | --- |",
+    ]
+    for sid in graph.order:
+        t = timing.steps[sid]
+        span = (
+            format_duration(t.min_s)
+            if t.max_s == t.min_s
+            else f"{format_duration(t.min_s)}–{format_duration(t.max_s)}"
+        )
+        title = graph.by_id[sid].title.replace("|", "\\|")
+        out.append(f"| {sid} | {title} | {span} | {format_duration(t.hands_on_s)} |")
+    totals = material_totals(protocol, variant)
+    if totals:
+        out += ["", "## Materials", ""]
+        for total in totals:
+            amount = format_quantity(total.total, total.unit) if total.total is not None else ""
+            out.append(f"- {total.name}: {amount}".rstrip(": "))
+    return "\n".join(out) + "\n"
+
+
+def describe_json(protocol: Protocol, variant: str | None = None) -> dict[str, Any]:
+    graph = StepGraph(protocol, variant)
+    timing = graph.timing()
+    return {
+        "id": protocol.id,
+        "title": protocol.title,
+        "version": protocol.version,
+        "variant": variant,
+        "min_s": timing.min_s,
+        "max_s": timing.max_s,
+        "hands_on_s": timing.hands_on_s,
+        "passive_min_s": timing.passive_min_s,
+        "passive_max_s": timing.passive_max_s,
+        "critical_path": timing.critical_path,
+        "samples": protocol.design.sample_count if protocol.design else None,
+        "steps": [
+            {
+                "id": sid,
+                "title": graph.by_id[sid].title,
+                "after": [e.pred for e in graph.preds[sid]],
+                "min_s": timing.steps[sid].min_s,
+                "max_s": timing.steps[sid].max_s,
+                "hands_on_s": timing.steps[sid].hands_on_s,
+                "optional": graph.by_id[sid].optional,
+            }
+            for sid in graph.order
+        ],
+        "materials": [
+            {
+                "id": t.material,
+                "name": t.name,
+                "total": t.total,
+                "unit": t.unit,
+                "lines": list(t.lines),
+            }
+            for t in material_totals(protocol, variant)
+        ],
+        "protocol": protocol.model_dump(mode="json", by_alias=True, exclude_none=True),
+    }

@@ -1,0 +1,282 @@
+"""The step graph of a protocol and the times that follow from it.
+
+Each step's duration is a range (minimum, maximum — open when a step runs "until bands
+appear" or an incubation is ">= 1 h").  The protocol's minimum and maximum are the longest
+paths through the ``after:`` graph, where a time window on an edge is the gap between the
+predecessor's end and the step's start.  Hands-on and passive time are summed separately,
+because a scientist plans the day by the hands-on time and the week by the total.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from elab.domain.protocol.model import AfterRef, Program, Protocol, Regimen, Step
+from elab.units import QRange
+
+__all__ = ["Edge", "StepGraph", "StepTime", "Timing", "program_seconds", "step_time"]
+
+_FREQUENCY_PER_WEEK = {
+    "QD": 7.0,
+    "BID": 14.0,
+    "TID": 21.0,
+    "QW": 1.0,
+    "BIW": 2.0,
+    "TIW": 3.0,
+    "Q2W": 0.5,
+    "Q3W": 1 / 3,
+    "Q4W": 0.25,
+    "Q8W": 0.125,
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``step`` waits for ``pred``; ``gap`` is the allowed time between them, if any."""
+
+    pred: str
+    step: str
+    gap: QRange | None = None
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """A step's elapsed time (min, max or None when open) and its hands-on share."""
+
+    min_s: float
+    max_s: float | None
+    hands_on_s: float
+    passive_min_s: float
+    passive_max_s: float | None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The whole protocol: critical-path minimum and maximum, hands-on and passive totals."""
+
+    min_s: float
+    max_s: float | None
+    hands_on_s: float
+    passive_min_s: float
+    passive_max_s: float | None
+    critical_path: list[str]
+    steps: dict[str, StepTime] = field(default_factory=dict)
+
+
+def _span(value: QRange | None) -> tuple[float, float | None]:
+    return value.seconds() if value is not None else (0.0, 0.0)
+
+
+def _add(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
+
+def _mul(a: float | None, n: float) -> float | None:
+    return None if a is None else a * n
+
+
+def program_seconds(stages: Iterable[Program]) -> tuple[float, float | None]:
+    """Total (min, max) of an instrument program, cycles multiplied out."""
+    lo, hi = 0.0, 0.0
+    total_hi: float | None = hi
+    for stage in stages:
+        s_lo, s_hi = _span(stage.duration)
+        if stage.stages:
+            i_lo, i_hi = program_seconds(stage.stages)
+            s_lo, s_hi = s_lo + i_lo, _add(s_hi, i_hi)
+        times = stage.cycles or 1
+        lo += s_lo * times
+        total_hi = _add(total_hi, _mul(s_hi, times))
+    return lo, total_hi
+
+
+def _regimen_seconds(regimen: Regimen) -> tuple[float, float | None, float]:
+    """(min, max, number of administrations) of a dosing regimen."""
+    if regimen.for_ is not None:
+        lo, hi = regimen.for_.seconds()
+    elif regimen.cycle is not None:
+        c_lo, c_hi = regimen.cycle.seconds()
+        cycles = regimen.cycles or 1
+        lo, hi = c_lo * cycles, _mul(c_hi, cycles)
+    else:
+        lo, hi = 0.0, 0.0
+    weeks = lo / (7 * 86400)
+    if regimen.days:
+        per_cycle = len(regimen.days)
+        doses = per_cycle * (regimen.cycles or 1)
+    elif regimen.frequency:
+        doses = max(1, round(_FREQUENCY_PER_WEEK[regimen.frequency] * weeks))
+    else:
+        doses = 1
+    return lo, hi, doses
+
+
+def step_time(step: Step) -> StepTime:
+    """A step's elapsed and hands-on time from its hands_on, passive, repeat, program...
+
+    Passive parts (incubate, wait, centrifuge, program, time-lapse, regimen) run one after
+    the other with the hands-on part; ``repeat`` repeats hands-on and passive together.
+    """
+    ho_lo, ho_hi = _span(step.hands_on)
+    pas_lo, pas_hi = _span(step.passive.duration if step.passive else None)
+    if step.program:
+        p_lo, p_hi = program_seconds(step.program)
+        pas_lo, pas_hi = pas_lo + p_lo, _add(pas_hi, p_hi)
+    if step.repeat is not None:
+        each_lo, each_hi = _span(step.repeat.each)
+        n = step.repeat.times
+        ho_lo, ho_hi = ho_lo * n, _mul(ho_hi, n)
+        pas_lo, pas_hi = (pas_lo + each_lo) * n, _mul(_add(pas_hi, each_hi), n)
+    if step.every is not None:
+        f_lo, f_hi = step.every.for_.seconds()
+        i_lo, i_hi = step.every.interval.seconds()
+        shots = math.floor(f_lo / (i_hi or i_lo or 1)) + 1
+        e_lo, _ = _span(step.every.hands_on)
+        ho_lo += e_lo * shots
+        pas_lo, pas_hi = pas_lo + f_lo, _add(pas_hi, f_hi)
+    if step.regimen is not None:
+        r_lo, r_hi, doses = _regimen_seconds(step.regimen)
+        d_lo, _ = _span(step.regimen.hands_on)
+        ho_lo += d_lo * doses
+        pas_lo, pas_hi = pas_lo + r_lo, _add(pas_hi, r_hi)
+    if step.until is not None:
+        pas_hi = None
+    # Hands-on time inside a time-lapse or regimen happens during its passive span.
+    inside = step.every is not None or step.regimen is not None
+    elapsed_lo = pas_lo if inside else ho_lo + pas_lo
+    elapsed_hi = pas_hi if inside else _add(ho_hi, pas_hi)
+    return StepTime(elapsed_lo, elapsed_hi, ho_lo, pas_lo, pas_hi)
+
+
+class StepGraph:
+    """The steps of one variant with their dependencies, in a topological order.
+
+    A step without ``after:`` follows the previous active step; ``after: []`` starts a
+    parallel branch.  Built only from a checked protocol (no unknown ids, no cycles).
+    """
+
+    def __init__(self, protocol: Protocol, variant: str | None = None) -> None:
+        self.protocol = protocol
+        self.variant = variant
+        self.steps: list[Step] = protocol.active_steps(variant)
+        self.by_id: dict[str, Step] = {s.id: s for s in self.steps}
+        self.preds: dict[str, list[Edge]] = {s.id: [] for s in self.steps}
+        self.succs: dict[str, list[Edge]] = {s.id: [] for s in self.steps}
+        previous: str | None = None
+        for step in self.steps:
+            for edge in self._edges_into(step, previous):
+                if edge.pred in self.by_id:
+                    self.preds[step.id].append(edge)
+                    self.succs[edge.pred].append(edge)
+            previous = step.id
+        self.order: list[str] = topological_order(
+            [s.id for s in self.steps], {k: [e.pred for e in v] for k, v in self.preds.items()}
+        )
+
+    @staticmethod
+    def _edges_into(step: Step, previous: str | None) -> list[Edge]:
+        if step.after is None:
+            return [Edge(previous, step.id)] if previous is not None else []
+        edges = []
+        for ref in step.after:
+            if isinstance(ref, AfterRef):
+                edges.append(Edge(ref.step, step.id, ref.gap))
+            else:
+                edges.append(Edge(ref, step.id))
+        return edges
+
+    def timing(self) -> Timing:
+        """Critical-path minimum and maximum, hands-on and passive totals."""
+        times = {s.id: step_time(s) for s in self.steps}
+        end_lo: dict[str, float] = {}
+        end_hi: dict[str, float | None] = {}
+        best_pred: dict[str, str | None] = {}
+        for sid in self.order:
+            start_lo, start_hi, chosen = 0.0, 0.0, None
+            start_hi_open: float | None = 0.0
+            for edge in self.preds[sid]:
+                gap_lo, gap_hi = edge.gap.seconds() if edge.gap else (0.0, 0.0)
+                cand_lo = end_lo[edge.pred] + gap_lo
+                if cand_lo > start_lo or chosen is None:
+                    start_lo, chosen = max(start_lo, cand_lo), edge.pred
+                cand_hi = _add(end_hi[edge.pred], gap_hi)
+                start_hi_open = (
+                    None
+                    if cand_hi is None or start_hi_open is None
+                    else max(start_hi_open, cand_hi)
+                )
+            del start_hi
+            end_lo[sid] = start_lo + times[sid].min_s
+            end_hi[sid] = _add(start_hi_open, times[sid].max_s)
+            best_pred[sid] = chosen
+        if not self.order:
+            return Timing(0.0, 0.0, 0.0, 0.0, 0.0, [], times)
+        last = max(self.order, key=lambda s: end_lo[s])
+        path: list[str] = []
+        node: str | None = last
+        while node is not None:
+            path.append(node)
+            node = best_pred[node]
+        his = list(end_hi.values())
+        max_s = None if any(h is None for h in his) else max(h for h in his if h is not None)
+        passive_max: float | None = 0.0
+        for t in times.values():
+            passive_max = _add(passive_max, t.passive_max_s)
+        return Timing(
+            min_s=end_lo[last],
+            max_s=max_s,
+            hands_on_s=sum(t.hands_on_s for t in times.values()),
+            passive_min_s=sum(t.passive_min_s for t in times.values()),
+            passive_max_s=passive_max,
+            critical_path=list(reversed(path)),
+            steps=times,
+        )
+
+
+def topological_order(nodes: list[str], preds: dict[str, list[str]]) -> list[str]:
+    """Kahn's order that keeps the written order among ready steps."""
+    remaining = {n: len([p for p in preds.get(n, []) if p in preds]) for n in nodes}
+    succs: dict[str, list[str]] = {n: [] for n in nodes}
+    for n in nodes:
+        for p in preds.get(n, []):
+            if p in succs:
+                succs[p].append(n)
+    position = {n: i for i, n in enumerate(nodes)}
+    ready = sorted((n for n in nodes if remaining[n] == 0), key=position.__getitem__)
+    order: list[str] = []
+    while ready:
+        node = ready.pop(0)
+        order.append(node)
+        for s in succs[node]:
+            remaining[s] -= 1
+            if remaining[s] == 0:
+                ready.append(s)
+                ready.sort(key=position.__getitem__)
+    return order
+
+
+def find_cycle(nodes: list[str], preds: dict[str, list[str]]) -> list[str] | None:
+    """One cycle in the graph as a list of ids (first repeated at the end), or None."""
+    colour: dict[str, int] = dict.fromkeys(nodes, 0)
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        colour[n] = 1
+        stack.append(n)
+        for p in preds.get(n, []):
+            if p not in colour:
+                continue
+            if colour[p] == 1:
+                return [*stack[stack.index(p) :], p]
+            if colour[p] == 0 and (found := visit(p)):
+                return found
+        stack.pop()
+        colour[n] = 2
+        return None
+
+    for n in nodes:
+        if colour[n] == 0 and (found := visit(n)):
+            return found
+    return None
