@@ -1,0 +1,240 @@
+"""An independent checker of schedules.
+
+It shares nothing with the planners but the input: it reads datetimes and the calendar
+directly (no minute grid, no solver model), so a bug in how a planner encodes working hours,
+lags or capacities shows up here as a violation instead of agreeing with itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from elab.domain.schedule.calendar import LabCalendar
+from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
+
+__all__ = ["CheckReport", "Violation", "check_schedule", "out_of_hours_min"]
+
+_EPS = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, said in words."""
+
+    kind: str  # missing|duration|hours|lag|window|release|deadline|capacity|person|fixed
+    run: str
+    step: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Violations, plus hands-on work that is out of hours because its day has no hours.
+
+    A dose due on a Saturday must be given on Saturday: that is weekend work the lab has to
+    staff, reported in ``required_off_hours`` rather than as a planner's mistake.
+    """
+
+    violations: tuple[Violation, ...]
+    required_off_hours: tuple[tuple[str, str], ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _fmt(instant: datetime) -> str:
+    return f"{instant:%a %Y-%m-%d %H:%M}"
+
+
+def _working(calendar: LabCalendar, start: datetime, end: datetime) -> bool:
+    local_start = start.astimezone(calendar.zone)
+    return any(a <= start and end <= b for a, b in calendar.intervals_on(local_start.date()))
+
+
+def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> timedelta:
+    zone = calendar.zone
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    total = timedelta()
+    day = first
+    while day <= last:
+        for a, b in calendar.intervals_on(day):
+            lo, hi = max(a, start), min(b, end)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total
+
+
+def out_of_hours_min(problem: Problem, schedule: Schedule) -> int:
+    """Minutes of hands-on work outside the calendar's working hours."""
+    activities = problem.activity_map()
+    total = timedelta()
+    for a in schedule.assignments:
+        activity = activities.get(a.key)
+        if activity is None or not activity.hands_on:
+            continue
+        total += (a.end - a.start) - _overlap_working(problem.calendar, a.start, a.end)
+    return round(total.total_seconds() / 60)
+
+
+def _window_has_hours(calendar: LabCalendar, activity: Activity) -> bool:
+    if activity.release is None or activity.deadline is None:
+        return True
+    return _overlap_working(calendar, activity.release, activity.deadline) >= timedelta(
+        minutes=activity.min_min
+    )
+
+
+def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[Violation],
+               off: list[tuple[str, str]]) -> None:
+    run, step = activity.key
+    minutes = (got.end - got.start).total_seconds() / 60
+    if not activity.min_min - 1e-6 <= minutes <= activity.max_min + 1e-6:
+        out.append(Violation("duration", run, step,
+                             f"{activity.label} lasts {minutes:g} min, allowed "
+                             f"{activity.min_min}-{activity.max_min} min"))
+    if got.start < problem.start - _EPS and got.key not in {f.key for f in problem.fixed}:
+        out.append(Violation("release", run, step,
+                             f"{activity.label} starts before the plan starts"))
+    if activity.release is not None and got.start < activity.release - _EPS:
+        out.append(Violation("release", run, step,
+                             f"{activity.label} starts {_fmt(got.start)}, before its window "
+                             f"opens {_fmt(activity.release)}"))
+    if activity.deadline is not None and got.end > activity.deadline + _EPS:
+        out.append(Violation("deadline", run, step,
+                             f"{activity.label} ends {_fmt(got.end)}, after its window closes "
+                             f"{_fmt(activity.deadline)}"))
+    if activity.hands_on and not _working(problem.calendar, got.start, got.end):
+        if _window_has_hours(problem.calendar, activity):
+            out.append(Violation("hours", run, step,
+                                 f"hands-on {activity.label} at {_fmt(got.start)} is outside "
+                                 "working hours"))
+        else:
+            off.append(activity.key)
+
+
+def _check_lags(problem: Problem, done: dict[tuple[str, str], Assignment],
+                out: list[Violation]) -> None:
+    for activity in problem.activities:
+        mine = done.get(activity.key)
+        if mine is None:
+            continue
+        for lag in activity.after:
+            before = done.get((activity.run, lag.step))
+            if before is None:
+                continue
+            gap = (mine.start - before.end).total_seconds() / 60
+            if gap < lag.min_min - 1e-6:
+                out.append(Violation("lag", activity.run, activity.step,
+                                     f"{activity.label} starts {gap:g} min after {lag.step} "
+                                     f"ends; needs at least {lag.min_min} min"))
+            if lag.max_min is not None and gap > lag.max_min + 1e-6:
+                out.append(Violation("window", activity.run, activity.step,
+                                     f"{activity.label} starts {gap:g} min after {lag.step} "
+                                     f"ends; allowed at most {lag.max_min} min"))
+
+
+Held = tuple[datetime, datetime, int | None, str]
+
+
+def _bookings_of(problem: Problem, schedule: Schedule) -> dict[str, list[Held]]:
+    held: dict[str, list[Held]] = defaultdict(list)
+    for b in problem.all_bookings():
+        held[b.equipment].append((b.start, b.end, b.units, b.note or "booked"))
+    if schedule.assignments and problem.all_recurring():
+        zone = problem.calendar.zone
+        first = min(a.start for a in schedule.assignments).astimezone(zone).date()
+        last = max(a.end for a in schedule.assignments).astimezone(zone).date()
+        day = first - timedelta(days=1)
+        while day <= last:
+            for r in problem.all_recurring():
+                if r.weekday == day.weekday():
+                    held[r.equipment].append((datetime.combine(day, r.start, zone),
+                                              datetime.combine(day, r.end, zone),
+                                              r.units, r.note or "weekly booking"))
+            day += timedelta(days=1)
+    return held
+
+
+def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:
+    activities = problem.activity_map()
+    capacity = {r.name: r.capacity for r in problem.resources}
+    uses: dict[str, list[tuple[datetime, datetime, int, str]]] = defaultdict(list)
+    for name, booked in _bookings_of(problem, schedule).items():
+        for start, end, units, note in booked:
+            uses[name].append((start, end, units or capacity.get(name, 1), note))
+    for a in schedule.assignments:
+        activity = activities.get(a.key)
+        if activity is None:
+            continue
+        for demand in activity.demands:
+            uses[demand.equipment].append((a.start, a.end, demand.units, activity.label))
+    for name, items in uses.items():
+        cap = capacity.get(name, 1)
+        events = sorted([(s, 1, u, who) for s, e, u, who in items if e > s]
+                        + [(e, 0, u, who) for s, e, u, who in items if e > s])
+        level = 0
+        present: list[str] = []
+        for when, kind, units, who in events:
+            if kind == 0:
+                level -= units
+                if who in present:
+                    present.remove(who)
+                continue
+            level += units
+            present.append(who)
+            if level > cap:
+                run, _, step = who.partition("/")
+                out.append(Violation("capacity", run, step,
+                                     f"{name} holds {level} of {cap} at {_fmt(when)} "
+                                     f"({', '.join(present)})"))
+
+
+def _check_people(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:
+    activities = problem.activity_map()
+    work: dict[str, list[Assignment]] = defaultdict(list)
+    for a in schedule.assignments:
+        activity = activities.get(a.key)
+        person = problem.calendar.person_of(a.run)
+        if activity is not None and activity.hands_on and person is not None:
+            work[person].append(a)
+    for person, items in work.items():
+        items.sort(key=lambda a: a.start)
+        for first, second in itertools.pairwise(items):
+            if second.start < first.end - _EPS:
+                out.append(Violation("person", second.run, second.step,
+                                     f"{person} would do {first.run}/{first.step} and "
+                                     f"{second.run}/{second.step} at once"))
+
+
+def check_schedule(problem: Problem, schedule: Schedule) -> CheckReport:
+    """Every rule the problem states, checked against the schedule's datetimes."""
+    out: list[Violation] = []
+    off: list[tuple[str, str]] = []
+    done = schedule.by_key()
+    for activity in problem.activities:
+        got = done.get(activity.key)
+        if got is None:
+            out.append(Violation("missing", activity.run, activity.step,
+                                 f"{activity.label} is not scheduled"))
+            continue
+        _check_one(problem, activity, got, out, off)
+    for fixed in problem.fixed:
+        got = done.get(fixed.key)
+        if got is None or abs((got.start - fixed.start).total_seconds()) > 1 or abs(
+            (got.end - fixed.end).total_seconds()
+        ) > 1:
+            out.append(Violation("fixed", fixed.run, fixed.step,
+                                 f"{fixed.run}/{fixed.step} is done and may not move"))
+    _check_lags(problem, done, out)
+    _check_capacity(problem, schedule, out)
+    _check_people(problem, schedule, out)
+    return CheckReport(tuple(out), tuple(off))

@@ -1,0 +1,181 @@
+"""A problem checked for bad input and translated into minutes for the planners.
+
+The greedy planner and the CP-SAT model both start from this; the independent checker does
+not (it reads the problem's datetimes itself).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from elab.domain.schedule.model import Activity, Problem
+from elab.domain.schedule.timegrid import DAY, TimeGrid, grid_from_problem
+from elab.errors import InputError, did_you_mean
+
+__all__ = ["Compiled", "FixedUse", "compile_problem", "topological"]
+
+
+@dataclass(frozen=True)
+class FixedUse:
+    """Equipment held by someone else from ``start`` to ``end`` (minutes)."""
+
+    equipment: str
+    start: int
+    end: int
+    units: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The problem in minutes: per activity its release, deadline and working windows."""
+
+    problem: Problem
+    grid: TimeGrid
+    activities: tuple[Activity, ...]
+    index: dict[tuple[str, str], int]
+    release: tuple[int, ...]
+    deadline: tuple[int, ...]
+    windows: tuple[tuple[tuple[int, int], ...] | None, ...]  # None: no hours constraint
+    fixed: dict[int, tuple[int, int]]
+    capacity: dict[str, int]
+    fixed_uses: tuple[FixedUse, ...]
+    order: tuple[int, ...]
+
+    @property
+    def horizon(self) -> int:
+        return self.grid.horizon
+
+
+def topological(activities: tuple[Activity, ...]) -> tuple[int, ...]:
+    """Indices in an order where every predecessor comes first; cycles are input errors."""
+    index = {a.key: i for i, a in enumerate(activities)}
+    indegree = [0] * len(activities)
+    succ: list[list[int]] = [[] for _ in activities]
+    for i, a in enumerate(activities):
+        for lag in a.after:
+            j = index[(a.run, lag.step)]
+            succ[j].append(i)
+            indegree[i] += 1
+    ready = [i for i, d in enumerate(indegree) if d == 0]
+    order: list[int] = []
+    while ready:
+        i = ready.pop(0)
+        order.append(i)
+        for k in succ[i]:
+            indegree[k] -= 1
+            if indegree[k] == 0:
+                ready.append(k)
+    if len(order) != len(activities):
+        stuck = sorted({activities[i].run for i, d in enumerate(indegree) if d > 0})
+        raise InputError(f"the steps of run {stuck[0]!r} depend on each other in a circle")
+    return tuple(order)
+
+
+def _validate(problem: Problem) -> None:
+    resources = problem.resource_map()
+    keys = {a.key for a in problem.activities}
+    if len(keys) != len(problem.activities):
+        raise InputError("two activities share a run and step name")
+    longest = problem.calendar.longest_span_min()
+    for a in problem.activities:
+        for d in a.demands:
+            if d.equipment not in resources:
+                hint = did_you_mean(d.equipment, resources)
+                raise InputError(
+                    f"step {a.step!r} of run {a.run!r} books unknown equipment "
+                    f"{d.equipment!r}" + (f" (did you mean {hint}?)" if hint else "")
+                )
+            if d.units > resources[d.equipment].capacity:
+                raise InputError(
+                    f"step {a.step!r} of run {a.run!r} needs {d.units} units of "
+                    f"{d.equipment!r}, which has {resources[d.equipment].capacity}"
+                )
+        for lag in a.after:
+            if (a.run, lag.step) not in keys:
+                raise InputError(
+                    f"step {a.step!r} of run {a.run!r} follows unknown step {lag.step!r}"
+                )
+        if a.hands_on and a.min_min > longest and not (a.release and a.deadline):
+            raise InputError(
+                f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
+                f"longer than any working day ({longest} min)"
+            )
+    names = [b.equipment for b in problem.all_bookings()]
+    names += [b.equipment for b in problem.all_recurring()]
+    for name in names:
+        if name not in resources:
+            hint = did_you_mean(name, resources)
+            raise InputError(
+                f"a booking names unknown equipment {name!r}"
+                + (f" (did you mean {hint}?)" if hint else "")
+            )
+
+
+def _fixed_uses(problem: Problem, grid: TimeGrid, capacity: dict[str, int]) -> list[FixedUse]:
+    uses: list[FixedUse] = []
+
+    def add(name: str, a: datetime, b: datetime, units: int | None, note: str) -> None:
+        lo, hi = max(grid.minute_from(a), 0), min(grid.minute_ceil(b), grid.horizon)
+        if hi > lo:
+            uses.append(FixedUse(name, lo, hi, units or capacity[name], note))
+
+    for b in problem.all_bookings():
+        add(b.equipment, b.start, b.end, b.units, b.note or "booked")
+    zone = problem.calendar.zone
+    first = grid.start.date()
+    for offset in range(-1, grid.horizon // DAY + 2):
+        day = first + timedelta(days=offset)
+        for r in problem.all_recurring():
+            if r.weekday == day.weekday():
+                add(r.equipment, datetime.combine(day, r.start, zone),
+                    datetime.combine(day, r.end, zone), r.units, r.note or "weekly booking")
+    return uses
+
+
+def compile_problem(problem: Problem) -> Compiled:
+    """Validate the problem and express it in minutes from its start."""
+    _validate(problem)
+    activities = problem.activities
+    days = problem.horizon_days
+    for a in activities:
+        if a.deadline is not None:
+            span = (a.deadline - problem.start).total_seconds() / 86400
+            days = max(days, math.ceil(span) + 1)
+    grid = grid_from_problem(problem, days)
+    index = {a.key: i for i, a in enumerate(activities)}
+    release: list[int] = []
+    deadline: list[int] = []
+    windows: list[tuple[tuple[int, int], ...] | None] = []
+    for a in activities:
+        lo = max(grid.minute_ceil(a.release), 0) if a.release else 0
+        hi = min(grid.minute_from(a.deadline), grid.horizon) if a.deadline else grid.horizon
+        release.append(lo)
+        deadline.append(hi)
+        if not a.hands_on:
+            windows.append(None)
+            continue
+        usable = tuple((s, e) for s, e in grid.windows_within(lo, hi) if e - s >= a.min_min)
+        # A dated event whose window holds no working hours (a Saturday dose) is done anyway.
+        windows.append(usable if usable or not (a.release and a.deadline) else None)
+    fixed = {}
+    for f in problem.fixed:
+        if f.key not in index:
+            raise InputError(f"the finished step {f.step!r} of run {f.run!r} is not in the plan")
+        fixed[index[f.key]] = (grid.minute_from(f.start), grid.minute_from(f.end))
+    capacity = {r.name: r.capacity for r in problem.resources}
+    return Compiled(
+        problem=problem,
+        grid=grid,
+        activities=activities,
+        index=index,
+        release=tuple(release),
+        deadline=tuple(deadline),
+        windows=tuple(windows),
+        fixed=fixed,
+        capacity=capacity,
+        fixed_uses=tuple(_fixed_uses(problem, grid, capacity)),
+        order=topological(activities),
+    )

@@ -1,0 +1,137 @@
+"""Long regimens as dated events: dosing, measuring and imaging on fixed days.
+
+A xenograft study doses twice a day (BID) for weeks, gives paclitaxel weekly (QW), measures
+tumours with calipers two or three times a week (BIW/TIW) and weighs the mice with them; a
+clinical schedule repeats 28-day cycles with doses on days 1, 8 and 15 and images every 8
+weeks.  Each event is due on a calendar day (weekends included: animals do not wait for
+Monday) within a time-of-day window, so twice-daily doses stay hours apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from elab.domain.schedule.model import Activity, Demand
+from elab.errors import InputError
+
+__all__ = [
+    "FREQUENCIES",
+    "DatedEvent",
+    "activities_from_events",
+    "events_from_cycles",
+    "events_from_frequency",
+    "events_from_interval",
+]
+
+# Per frequency: days of each period that carry events, the period in days, and the
+# time-of-day windows of the events on such a day.
+_DAY = ((time(8), time(18)),)
+_BID = ((time(7), time(12)), (time(14), time(19)))
+_TID = ((time(7), time(10)), (time(11, 30), time(14, 30)), (time(16), time(19)))
+FREQUENCIES: dict[str, tuple[tuple[int, ...], int, tuple[tuple[time, time], ...]]] = {
+    "QD": ((0,), 1, _DAY),
+    "BID": ((0,), 1, _BID),
+    "TID": ((0,), 1, _TID),
+    "QOD": ((0,), 2, _DAY),
+    "QW": ((0,), 7, _DAY),
+    "BIW": ((0, 3), 7, _DAY),
+    "TIW": ((0, 2, 4), 7, _DAY),
+    "Q2W": ((0,), 14, _DAY),
+    "Q3W": ((0,), 21, _DAY),
+    "Q4W": ((0,), 28, _DAY),
+    "Q8W": ((0,), 56, _DAY),
+}
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """One occurrence: ``day`` counts from 0 (the regimen's first day), with a daily window."""
+
+    day: int
+    earliest: time
+    latest: time
+    number: int
+    cycle: int | None = None
+    cycle_day: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.cycle is not None:
+            return f"C{self.cycle}D{self.cycle_day}"
+        return f"d{self.day + 1}#{self.number}"
+
+
+def events_from_frequency(frequency: str, days: int, first_day: int = 0) -> list[DatedEvent]:
+    """Events of a frequency code (QD, BID, TID, QW, BIW, TIW, Q2W, Q8W...) over ``days`` days."""
+    code = frequency.strip().upper().replace(" ", "")
+    if code not in FREQUENCIES:
+        known = ", ".join(FREQUENCIES)
+        raise InputError(f"unknown dosing frequency {frequency!r} (known: {known})")
+    offsets, period, windows = FREQUENCIES[code]
+    if days < 1:
+        raise InputError(f"a {code} regimen needs at least one day, not {days}")
+    out: list[DatedEvent] = []
+    for day in range(first_day, first_day + days):
+        if (day - first_day) % period not in offsets:
+            continue
+        for a, b in windows:
+            out.append(DatedEvent(day, a, b, len(out) + 1))
+    return out
+
+
+def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int) -> list[DatedEvent]:
+    """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28)."""
+    if cycle_days < 1 or cycles < 1:
+        raise InputError("a cycle needs at least one day and one repetition")
+    bad = [d for d in days if not 1 <= d <= cycle_days]
+    if bad:
+        raise InputError(f"day {bad[0]} lies outside a {cycle_days}-day cycle")
+    out: list[DatedEvent] = []
+    for cycle in range(cycles):
+        for d in sorted(days):
+            day = cycle * cycle_days + d - 1
+            out.append(DatedEvent(day, _DAY[0][0], _DAY[0][1], len(out) + 1, cycle + 1, d))
+    return out
+
+
+def events_from_interval(every_days: int, total_days: int, first_day: int = 0) -> list[DatedEvent]:
+    """One event every ``every_days`` days within ``total_days`` (imaging every 8 weeks)."""
+    if every_days < 1:
+        raise InputError("an interval needs at least one day")
+    return [
+        DatedEvent(day, _DAY[0][0], _DAY[0][1], n + 1)
+        for n, day in enumerate(range(first_day, first_day + total_days, every_days))
+    ]
+
+
+def activities_from_events(
+    run: str,
+    step: str,
+    events: Sequence[DatedEvent],
+    first_date: date,
+    zone: ZoneInfo,
+    hands_on_min: int,
+    demands: tuple[Demand, ...] = (),
+    title: str = "",
+) -> list[Activity]:
+    """One hands-on activity per event, pinned to its day's window in local time."""
+    out = []
+    for event in events:
+        day = first_date + timedelta(days=event.day)
+        out.append(
+            Activity(
+                run=run,
+                step=f"{step}@{event.label}",
+                min_min=hands_on_min,
+                max_min=hands_on_min,
+                hands_on=True,
+                demands=demands,
+                title=f"{title or step} ({event.label}, {day:%a %d %b})",
+                release=datetime.combine(day, event.earliest, zone),
+                deadline=datetime.combine(day, event.latest, zone),
+            )
+        )
+    return out

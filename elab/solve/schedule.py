@@ -1,0 +1,408 @@
+"""The CP-SAT planner for lab schedules, and the words for why a plan cannot exist.
+
+One interval per activity with its duration free inside the step's range; equipment is a
+no-overlap (unary) or a cumulative (shelves, slots) over those intervals plus the fixed
+bookings; predecessors with min/max lags are linear constraints.  Hands-on work must lie in
+one working-hours interval: rather than a boolean per activity and day, the start and end
+variables get the union of the allowed minutes as their domain, which is exact as long as a
+hands-on step cannot stretch across a night (checked; otherwise one literal per window).
+
+When no plan exists the model is rebuilt with an assumption literal per constraint group (one
+run's step in working hours, a lag window, a dated event's window, one instrument, one person,
+the horizon) and CP-SAT's ``sufficient_assumptions_for_infeasibility`` names the groups that
+conflict; a short deletion pass trims that set before it is put into words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from elab.domain.schedule.compiled import Compiled, compile_problem
+from elab.domain.schedule.greedy import schedule_from_minutes
+from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
+from elab.errors import InfeasibleError
+
+__all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
+
+Group = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How hard to try.  ``workers=1`` is the benchmark setting (one core, reproducible)."""
+
+    time_limit_s: float = 10.0
+    workers: int = 1
+    objective: str = "weighted"  # weighted: priority-weighted run ends + makespan; or makespan
+    allow_out_of_hours: bool = False
+    explain: bool = True
+    stop_after_first: bool = False
+    seed: int = 0
+
+
+@dataclass
+class _Built:
+    model: cp_model.CpModel
+    starts: list[cp_model.IntVar]
+    ends: list[cp_model.IntVar]
+    objective_terms: list[Any] = field(default_factory=list)
+    groups: dict[int, Group] = field(default_factory=dict)  # literal index -> group
+    literals: dict[Group, cp_model.IntVar] = field(default_factory=dict)
+    out_of_hours: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
+
+
+def _union(windows: Sequence[tuple[int, int]], shift_lo: int, shift_hi: int) -> list[list[int]]:
+    return [[s + shift_lo, e - shift_hi] for s, e in windows if e - shift_hi >= s + shift_lo]
+
+
+def _min_gap(windows: Sequence[tuple[int, int]]) -> int:
+    gaps = [b[0] - a[1] for a, b in itertools.pairwise(windows)]
+    return min(gaps) if gaps else 10**9
+
+
+class _Builder:
+    def __init__(self, c: Compiled, opts: SolveOptions, explain: bool,
+                 limit: int | None = None) -> None:
+        self.c = c
+        self.limit = c.horizon if limit is None else limit
+        self.opts = opts
+        self.explain = explain
+        self.m = cp_model.CpModel()
+        self.built = _Built(self.m, [], [])
+        self.durs: list[cp_model.IntVar] = []
+        self.intervals: list[cp_model.IntervalVar] = []
+
+    def lit(self, group: Group) -> cp_model.IntVar:
+        """The assumption literal of a group (explain mode), created once."""
+        got = self.built.literals.get(group)
+        if got is None:
+            got = self.m.new_bool_var("|".join(str(g) for g in group))
+            self.built.literals[group] = got
+            self.built.groups[got.index] = group
+        return got
+
+    def _activity(self, i: int, a: Activity) -> None:
+        c, m = self.c, self.m
+        top = c.horizon
+        if i in c.fixed:
+            s, e = c.fixed[i]
+            start, end, dur = m.new_constant(s), m.new_constant(e), m.new_constant(e - s)
+        else:
+            lo = 0 if self.explain else c.release[i]
+            hi = top if self.explain else c.deadline[i]
+            windows = c.windows[i]
+            hard = windows is not None and not self.explain and not self.opts.allow_out_of_hours
+            if hard and windows is not None:
+                start = m.new_int_var_from_domain(
+                    cp_model.Domain.from_intervals(_union(windows, 0, a.min_min)), f"s{i}")
+                end = m.new_int_var_from_domain(
+                    cp_model.Domain.from_intervals(_union(windows, a.min_min, 0)), f"e{i}")
+            else:
+                start = m.new_int_var(lo, hi, f"s{i}")
+                end = m.new_int_var(lo, hi, f"e{i}")
+            dur = m.new_int_var(a.min_min, a.max_min, f"d{i}")
+            if windows is not None and not hard:
+                self._soft_hours(i, a, start, end, windows)
+            elif hard and windows is not None and a.max_min >= _min_gap(windows) + 2 * a.min_min:
+                self._window_literals(i, start, end, windows, None)
+            if self.explain:
+                self._dated(i, a, start, end)
+        self.built.starts.append(start)
+        self.built.ends.append(end)
+        self.durs.append(dur)
+        self.intervals.append(m.new_interval_var(start, dur, end, f"i{i}"))
+
+    def _window_literals(self, i: int, start: Any, end: Any,
+                         windows: Sequence[tuple[int, int]], enforce: Any) -> None:
+        options = []
+        for k, (s, e) in enumerate(windows):
+            x = self.m.new_bool_var(f"w{i}_{k}")
+            self.m.add(start >= s).only_enforce_if(x)
+            self.m.add(end <= e).only_enforce_if(x)
+            options.append(x)
+        if enforce is None:
+            self.m.add_exactly_one(options)
+        else:
+            self.m.add_bool_or(options).only_enforce_if(enforce)
+
+    def _soft_hours(self, i: int, a: Activity, start: Any, end: Any,
+                    windows: Sequence[tuple[int, int]]) -> None:
+        m = self.m
+        if self.explain:
+            flag = self.lit(("hours", i))
+        else:
+            flag = m.new_bool_var(f"in_hours{i}")
+            self.built.out_of_hours.append((flag, a.min_min))
+        if not windows:
+            m.add_bool_or([flag.Not()])
+            return
+        m.add_linear_expression_in_domain(
+            start, cp_model.Domain.from_intervals(_union(windows, 0, a.min_min))
+        ).only_enforce_if(flag)
+        m.add_linear_expression_in_domain(
+            end, cp_model.Domain.from_intervals(_union(windows, a.min_min, 0))
+        ).only_enforce_if(flag)
+        if a.max_min >= _min_gap(windows) + 2 * a.min_min:
+            self._window_literals(i, start, end, windows, flag)
+
+    def _dated(self, i: int, a: Activity, start: Any, end: Any) -> None:
+        c, m = self.c, self.m
+        horizon = self.lit(("horizon",))
+        m.add(end <= self.limit).only_enforce_if(horizon)
+        if a.release is not None or a.deadline is not None:
+            group = self.lit(("dated", i))
+            m.add(start >= c.release[i]).only_enforce_if(group)
+            m.add(end <= c.deadline[i]).only_enforce_if(group)
+
+    def _lags(self) -> None:
+        c, m, b = self.c, self.m, self.built
+        for i, a in enumerate(c.activities):
+            for lag in a.after:
+                j = c.index[(a.run, lag.step)]
+                m.add(b.starts[i] >= b.ends[j] + lag.min_min)
+                if lag.max_min is not None:
+                    ct = m.add(b.starts[i] <= b.ends[j] + lag.max_min)
+                    if self.explain:
+                        ct.only_enforce_if(self.lit(("window", i, j)))
+
+    def _resources(self) -> None:
+        c, m = self.c, self.m
+        users: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, a in enumerate(c.activities):
+            for d in a.demands:
+                users[d.equipment].append((i, d.units))
+        fixed_by: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for f in c.fixed_uses:
+            fixed_by[f.equipment].append((f.start, f.end, f.units))
+        for name in sorted(set(users) | set(fixed_by)):
+            cap = c.capacity[name]
+            ivs: list[cp_model.IntervalVar] = []
+            demands: list[int] = []
+            present = self.lit(("equipment", name)) if self.explain else None
+            for i, units in users[name]:
+                if present is None:
+                    ivs.append(self.intervals[i])
+                else:
+                    ivs.append(m.new_optional_interval_var(
+                        self.built.starts[i], self.durs[i], self.built.ends[i], present,
+                        f"o{name}{i}"))
+                demands.append(units)
+            for s, e, units in fixed_by[name]:
+                if present is None:
+                    ivs.append(m.new_fixed_size_interval_var(s, e - s, f"b{name}{s}"))
+                else:
+                    ivs.append(m.new_optional_fixed_size_interval_var(s, e - s, present,
+                                                                      f"b{name}{s}"))
+                demands.append(min(units, cap))
+            if len(ivs) < 2 and all(d <= cap for d in demands):
+                continue
+            if cap == 1:
+                m.add_no_overlap(ivs)
+            else:
+                m.add_cumulative(ivs, demands, cap)
+
+    def _people(self) -> None:
+        c, m = self.c, self.m
+        by_person: dict[str, list[int]] = defaultdict(list)
+        for i, a in enumerate(c.activities):
+            person = c.problem.calendar.person_of(a.run)
+            if a.hands_on and person is not None:
+                by_person[person].append(i)
+        for person, items in sorted(by_person.items()):
+            if self.explain:
+                lit = self.lit(("person", person))
+                ivs = [m.new_optional_interval_var(self.built.starts[i], self.durs[i],
+                                                   self.built.ends[i], lit, f"p{i}")
+                       for i in items]
+            else:
+                ivs = [self.intervals[i] for i in items]
+            m.add_no_overlap(ivs)
+
+    def _objective(self) -> None:
+        c, m, b = self.c, self.m, self.built
+        top = c.horizon
+        makespan = m.new_int_var(0, top, "makespan")
+        m.add_max_equality(makespan, b.ends)
+        if self.opts.objective == "makespan":
+            terms: list[Any] = [makespan]
+        else:
+            by_run: dict[str, list[Any]] = defaultdict(list)
+            for i, a in enumerate(c.activities):
+                by_run[a.run].append(b.ends[i])
+            terms = [len(by_run) * makespan]
+            for run, ends in by_run.items():
+                finish = m.new_int_var(0, top, f"end_{run}")
+                m.add_max_equality(finish, ends)
+                terms.append(c.problem.priority(run) * finish)
+        for flag, minutes in b.out_of_hours:
+            terms.append(1000 * max(minutes, 1) * (1 - flag))
+        m.minimize(sum(terms))
+
+    def build(self) -> _Built:
+        for i, a in enumerate(self.c.activities):
+            self._activity(i, a)
+        self._lags()
+        self._resources()
+        self._people()
+        if not self.explain:
+            self._objective()
+        return self.built
+
+
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    def __init__(self, stop_after_first: bool) -> None:
+        super().__init__()
+        self.t0 = time.perf_counter()
+        self.first: float | None = None
+        self.stop_after_first = stop_after_first
+
+    def on_solution_callback(self) -> None:
+        if self.first is None:
+            self.first = time.perf_counter() - self.t0
+        if self.stop_after_first:
+            self.stop_search()
+
+
+def _solver(opts: SolveOptions, time_limit: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = max(1, opts.workers)
+    solver.parameters.random_seed = opts.seed
+    return solver
+
+
+def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
+    """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not."""
+    opts = options or SolveOptions()
+    c = compile_problem(problem)
+    t0 = time.perf_counter()
+    built = _Builder(c, opts, explain=False).build()
+    solver = _solver(opts, opts.time_limit_s)
+    callback = _FirstSolution(opts.stop_after_first)
+    status = solver.solve(built.model, callback)
+    wall = time.perf_counter() - t0
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        starts = [solver.value(v) for v in built.starts]
+        ends = [solver.value(v) for v in built.ends]
+        return schedule_from_minutes(
+            c, starts, ends, "cp-sat",
+            status=solver.status_name(status),
+            objective=solver.objective_value,
+            bound=solver.best_objective_bound,
+            stats={"wall_s": wall, "first_s": callback.first if callback.first else wall,
+                   "model_s": wall - solver.wall_time},
+        )
+    if status == cp_model.INFEASIBLE and opts.explain:
+        raise InfeasibleError(explain_infeasibility(problem, opts, c))
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError("no schedule satisfies every constraint")
+    raise InfeasibleError(
+        f"no schedule found within {opts.time_limit_s:g} s; allow more time (--time-limit)"
+    )
+
+
+def replan(problem: Problem, done: Sequence[Assignment],
+           options: SolveOptions | None = None) -> Schedule:
+    """Plan again after a slip: the finished steps stay exactly where they happened."""
+    fixed = {a.key: a for a in problem.fixed}
+    fixed.update({a.key: a for a in done})
+    return solve_schedule(replace(problem, fixed=tuple(fixed.values())), options)
+
+
+# -- explanations ----------------------------------------------------------------------------
+
+
+def _minutes_text(minutes: int) -> str:
+    if minutes % 60 == 0 and minutes >= 60:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def _range_text(lo: int, hi: int) -> str:
+    if lo == hi:
+        return _minutes_text(lo)
+    if lo % 60 == 0 and hi % 60 == 0 and lo >= 60:
+        return f"{lo // 60}–{hi // 60} h"
+    return f"{lo}–{hi} min"
+
+
+def _describe(group: Group, c: Compiled, limit: int) -> str:
+    kind = group[0]
+    acts = c.activities
+    if kind == "hours":
+        a = acts[group[1]]
+        return (f"hands-on step '{a.step}' of {a.run} ({_range_text(a.min_min, a.max_min)}) "
+                f"must fall inside working hours ({c.problem.calendar.describe_hours()})")
+    if kind == "window":
+        a, p = acts[group[1]], acts[group[2]]
+        lag = next(x for x in a.after if x.step == p.step)
+        what = (f"the {_range_text(p.min_min, p.max_min)} incubation of {p.run} step "
+                f"'{p.step}'" if not p.hands_on else f"{p.run} step '{p.step}'")
+        return (f"{what} must be followed by '{a.step}' within "
+                f"{_range_text(lag.min_min, lag.max_min or 0)}")
+    if kind == "dated":
+        a = acts[group[1]]
+        grid = c.grid
+        return (f"{a.run} step '{a.step}' is due between "
+                f"{grid.datetime_from(c.release[group[1]]):%a %d %b %H:%M} and "
+                f"{grid.datetime_from(c.deadline[group[1]]):%a %d %b %H:%M}")
+    if kind == "equipment":
+        name = group[1]
+        booked = [f for f in c.fixed_uses if f.equipment == name]
+        cap = c.capacity[name]
+        text = f"{name} holds {'one step' if cap == 1 else f'{cap} units'} at a time"
+        if booked:
+            first = booked[0]
+            text += (f" and is booked {c.grid.datetime_from(first.start):%a %H:%M}–"
+                     f"{c.grid.datetime_from(first.end):%H:%M} ({first.note})")
+            if len(booked) > 1:
+                text += f" and {len(booked) - 1} more time(s)"
+        return text
+    if kind == "person":
+        return f"{group[1]} can do one hands-on step at a time"
+    if kind == "horizon":
+        return f"everything must end within the {limit // 1440}-day plan"
+    return str(group)
+
+
+def _core(c: Compiled, opts: SolveOptions, active: list[Group], budget_s: float,
+          limit: int) -> list[Group]:
+    built = _Builder(c, opts, explain=True, limit=limit).build()
+    chosen = [built.literals[g] for g in active if g in built.literals]
+    built.model.add_assumptions(chosen)
+    solver = _solver(replace(opts, workers=1), budget_s)
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return []
+    return [built.groups[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+
+
+def explain_infeasibility(problem: Problem, options: SolveOptions | None = None,
+                          compiled: Compiled | None = None) -> str:
+    """A sentence naming constraint groups that cannot hold together, found by CP-SAT."""
+    opts = options or SolveOptions()
+    limit = (compiled or compile_problem(problem)).horizon
+    # Relaxing the horizon must leave room to move: plan over three times as many days.
+    c = compile_problem(replace(problem, horizon_days=3 * limit // 1440))
+    everything = list(_Builder(c, opts, explain=True, limit=limit).build().literals)
+    core = _core(c, opts, everything, 10.0, limit)
+    if not core:
+        return ("no schedule satisfies every constraint (the conflict lies in durations and "
+                "the order of steps alone)")
+    deadline = time.perf_counter() + 10.0
+    for group in list(core):
+        if len(core) <= 1 or time.perf_counter() > deadline:
+            break
+        trial = [g for g in core if g != group]
+        smaller = _core(c, opts, trial, 2.0, limit)
+        if smaller:
+            core = smaller
+    parts = [_describe(g, c, limit) for g in sorted(core, key=str)]
+    return "no schedule exists: " + "; ".join(parts) + " — these cannot all hold together"

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from elab.domain.schedule import LabCalendar, default_calendar, load_calendar
+from elab.errors import InputError
+
+
+def test_default_is_monday_to_friday_nine_to_five() -> None:
+    cal = default_calendar("Europe/Berlin")
+    assert cal.spans_on(date(2026, 11, 23)) == ((time(9), time(17)),)
+    assert cal.spans_on(date(2026, 11, 28)) == ()
+    assert cal.describe_hours() == "Mon-Fri 09:00-17:00"
+
+
+def test_load_calendar_file(tmp_path: Path) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text(
+        "timezone: America/New_York\n"
+        "hours:\n  mon: 08:00-12:00\n  tue: [08:00-12:00, 13:00-18:00]\n  sat: closed\n"
+        "holidays: [2026-11-26]\n"
+        "people:\n  alice: {runs: [wb1, tw1]}\n"
+        "equipment:\n  co2_incubator: {capacity: 6}\n"
+        "bookings:\n  - {equipment: plate_reader, start: 2026-11-24 09:00, "
+        "end: 2026-11-24 12:00, note: core}\n"
+        "recurring:\n  - {equipment: hood, weekday: wed, time: 08:00-09:00}\n"
+    )
+    cal = load_calendar(path)
+    assert cal.timezone == "America/New_York"
+    assert cal.spans_on(date(2026, 11, 24)) == ((time(8), time(12)), (time(13), time(18)))
+    assert cal.spans_on(date(2026, 11, 25)) == ()
+    assert cal.spans_on(date(2026, 11, 26)) == ()
+    assert cal.person_of("tw1") == "alice"
+    assert cal.capacity_of("co2_incubator") == 6
+    assert cal.bookings[0].start.utcoffset() is not None
+    assert cal.recurring[0].weekday == 2
+
+
+def test_calendar_without_working_hours_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "closed.yaml"
+    path.write_text("hours:\n  sat: closed\n")
+    with pytest.raises(InputError, match="no working hours"):
+        load_calendar(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timezone: Mars/Olympus\n", "unknown time zone"),
+        ("hours: {mon: 17:00-09:00}\n", "ends before it starts"),
+        ("hours: {funday: 09:00-17:00}\n", "not a weekday"),
+        ("colour: blue\n", "unknown key 'colour'"),
+    ],
+)
+def test_bad_calendar_files(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_calendar(path)
+
+
+def test_unknown_zone_in_code() -> None:
+    with pytest.raises(InputError):
+        LabCalendar(timezone="Nowhere/Land")
