@@ -98,6 +98,9 @@ class _Builder:
             lo = 0 if self.explain else c.release[i]
             hi = top if self.explain else c.deadline[i]
             windows = c.windows[i]
+            if self.explain and windows is not None:
+                # the dated window is a group of its own, so hours here are all the week's
+                windows = tuple((s, e) for s, e in c.grid.windows if e - s >= a.min_min)
             hard = windows is not None and not self.explain and not self.opts.allow_out_of_hours
             if hard and windows is not None:
                 start = m.new_int_var_from_domain(

@@ -1,0 +1,160 @@
+"""The greedy and CP-SAT planners on small lab weeks, checked by the independent checker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from conftest import MONDAY, RESOURCES, transwell
+
+from elab.domain.schedule import (
+    Activity,
+    Assignment,
+    Booking,
+    Demand,
+    LabCalendar,
+    Person,
+    Problem,
+    Resource,
+    check_schedule,
+    greedy_schedule,
+    out_of_hours_min,
+)
+from elab.errors import InfeasibleError, InputError
+from elab.solve.schedule import SolveOptions, replan, solve_schedule
+
+FAST = SolveOptions(time_limit_s=5)
+
+
+def test_solver_schedule_passes_the_checker(week: Problem) -> None:
+    schedule = solve_schedule(week, FAST)
+    report = check_schedule(week, schedule)
+    assert report.ok, report.violations
+    assert out_of_hours_min(week, schedule) == 0
+    by = schedule.by_key()
+    # the incubation ends exactly when fixing starts, inside Tuesday's working hours
+    assert by[("tw1", "fix")].start == by[("tw1", "incubate")].end
+    assert by[("tw1", "fix")].start.hour >= 9
+
+
+def test_greedy_schedule_is_complete(week: Problem) -> None:
+    schedule = greedy_schedule(week)
+    assert len(schedule.assignments) == len(week.activities)
+    assert check_schedule(week, schedule).ok
+
+
+def test_checker_finds_every_kind_of_violation(week: Problem) -> None:
+    good = solve_schedule(week, FAST).by_key()
+    seed = good[("tw1", "seed")]
+    night = seed.start.replace(hour=5)
+    bad = dict(good)
+    bad[("tw1", "seed")] = Assignment("tw1", "seed", night, night + timedelta(minutes=30))
+    fix = good[("tw2", "fix")]
+    bad[("tw2", "fix")] = Assignment("tw2", "fix", fix.start, fix.start + timedelta(minutes=90))
+    read1, read2 = good[("tw1", "read")], good[("tw2", "read")]
+    bad[("tw2", "read")] = Assignment("tw2", "read", read1.start, read1.end)
+    del bad[("tw3", "read")]
+    report = check_schedule(week, replace(solve_schedule(week, FAST),
+                                          assignments=tuple(bad.values())))
+    kinds = {v.kind for v in report.violations}
+    assert {"hours", "duration", "capacity", "missing", "window"} <= kinds
+    assert read2 is not None
+
+
+def test_fixed_booking_and_recurring_are_respected(calendar: LabCalendar) -> None:
+    booked = Booking("plate_reader", MONDAY + timedelta(days=1, hours=8),
+                     MONDAY + timedelta(days=1, hours=12), note="core facility")
+    problem = Problem(tuple(transwell("tw")), RESOURCES, calendar, MONDAY, bookings=(booked,))
+    schedule = solve_schedule(problem, FAST)
+    assert check_schedule(problem, schedule).ok
+    assert schedule.by_key()[("tw", "read")].start >= booked.end
+
+
+def test_people_do_one_thing_at_a_time() -> None:
+    cal = LabCalendar(timezone="Europe/Berlin", people=(Person("alice", ("a", "b")),))
+    acts = [
+        Activity("a", "pipette", 60, 60, True),
+        Activity("b", "pipette", 60, 60, True),
+    ]
+    problem = Problem(tuple(acts), (), cal, MONDAY)
+    schedule = solve_schedule(problem, FAST)
+    first, second = sorted(schedule.assignments, key=lambda a: a.start)
+    assert second.start >= first.end
+    assert check_schedule(problem, schedule).ok
+
+
+def test_priority_lets_a_run_finish_first(calendar: LabCalendar) -> None:
+    acts = [Activity(r, "read", 7 * 60, 7 * 60, True, (Demand("plate_reader"),))
+            for r in ("low", "high")]
+    problem = Problem(tuple(acts), RESOURCES, calendar, MONDAY, priorities=(("high", 5),))
+    by = solve_schedule(problem, FAST).by_key()
+    assert by[("high", "read")].end < by[("low", "read")].end
+
+
+def test_infeasible_plan_is_explained_in_words(calendar: LabCalendar) -> None:
+    thursday = MONDAY + timedelta(days=3)
+    booked = Booking("plate_reader", thursday + timedelta(days=1, hours=8),
+                     thursday + timedelta(days=1, hours=18), note="core facility")
+    problem = Problem(tuple(transwell("tw")), RESOURCES, calendar, thursday, horizon_days=2,
+                      bookings=(booked,))
+    with pytest.raises(InfeasibleError) as info:
+        solve_schedule(problem, FAST)
+    text = str(info.value)
+    assert "plate_reader" in text and "core facility" in text
+    assert "working hours" in text and "'read'" in text
+    assert "2-day plan" in text
+
+
+def test_incubation_that_cannot_end_in_hours_is_named(calendar: LabCalendar) -> None:
+    # 16-18 h after a Friday 09:00-17:00 seed ends on Saturday: no one is there to fix.
+    friday = MONDAY + timedelta(days=4)
+    acts = transwell("tw", incubate=(16 * 60, 18 * 60))
+    acts[0] = replace(acts[0], release=friday + timedelta(hours=9),
+                      deadline=friday + timedelta(hours=17))
+    problem = Problem(tuple(acts), RESOURCES, calendar, friday, horizon_days=7)
+    with pytest.raises(InfeasibleError) as info:
+        solve_schedule(problem, FAST)
+    text = str(info.value)
+    assert "16–18 h incubation of tw step 'incubate'" in text
+    assert "step 'seed' is due between Fri 27 Nov 09:00 and Fri 27 Nov 17:00" in text
+
+
+def test_soft_hours_mode_counts_out_of_hours_work(calendar: LabCalendar) -> None:
+    friday = MONDAY + timedelta(days=4)
+    acts = transwell("tw", incubate=(16 * 60, 18 * 60))
+    acts[0] = replace(acts[0], release=friday + timedelta(hours=9),
+                      deadline=friday + timedelta(hours=17))
+    problem = Problem(tuple(acts), RESOURCES, calendar, friday, horizon_days=7)
+    schedule = solve_schedule(problem, replace(FAST, allow_out_of_hours=True))
+    assert out_of_hours_min(problem, schedule) > 0
+    kinds = {v.kind for v in check_schedule(problem, schedule).violations}
+    assert kinds == {"hours"}
+
+
+def test_replan_keeps_finished_steps(week: Problem) -> None:
+    first = solve_schedule(week, FAST)
+    seed = first.by_key()[("tw1", "seed")]
+    late = Assignment("tw1", "seed", seed.start + timedelta(hours=3),
+                      seed.end + timedelta(hours=3))
+    again = replan(week, [late], FAST)
+    assert again.by_key()[("tw1", "seed")] == late
+    assert check_schedule(replace(week, fixed=(late,)), again).ok
+
+
+@pytest.mark.parametrize(
+    ("activities", "resources", "message"),
+    [
+        ([Activity("r", "s", 10, 10, True, (Demand("plate_raeder"),))], RESOURCES,
+         "unknown equipment 'plate_raeder' \\(did you mean 'plate_reader'"),
+        ([Activity("r", "s", 9 * 60, 9 * 60, True)], RESOURCES, "longer than any working day"),
+        ([Activity("r", "s", 10, 10, True, (Demand("hood", 2),))], RESOURCES, "which has 1"),
+    ],
+)
+def test_bad_input(calendar: LabCalendar, activities: list[Activity],
+                   resources: tuple[Resource, ...], message: str) -> None:
+    problem = Problem(tuple(activities), resources, calendar, MONDAY)
+    with pytest.raises(InputError, match=message):
+        solve_schedule(problem, FAST)
+    with pytest.raises(InputError, match=message):
+        greedy_schedule(problem)
