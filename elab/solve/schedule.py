@@ -101,7 +101,8 @@ class _Builder:
             if self.explain and windows is not None:
                 # the dated window is a group of its own, so hours here are all the week's
                 windows = tuple((s, e) for s, e in c.grid.windows if e - s >= a.min_min)
-            hard = windows is not None and not self.explain and not self.opts.allow_out_of_hours
+            hard = (windows is not None and not self.explain and not a.anytime
+                    and not self.opts.allow_out_of_hours)
             if hard and windows is not None:
                 start = m.new_int_var_from_domain(
                     cp_model.Domain.from_intervals(_union(windows, 0, a.min_min)), f"s{i}")
@@ -138,7 +139,7 @@ class _Builder:
     def _soft_hours(self, i: int, a: Activity, start: Any, end: Any,
                     windows: Sequence[tuple[int, int]]) -> None:
         m = self.m
-        if self.explain:
+        if self.explain and not a.anytime:
             flag = self.lit(("hours", i))
         else:
             flag = m.new_bool_var(f"in_hours{i}")

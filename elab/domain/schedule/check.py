@@ -113,7 +113,7 @@ def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[
                              f"{activity.label} ends {_fmt(got.end)}, after its window closes "
                              f"{_fmt(activity.deadline)}"))
     if activity.hands_on and not _working(problem.calendar, got.start, got.end):
-        if _window_has_hours(problem.calendar, activity):
+        if _window_has_hours(problem.calendar, activity) and not activity.anytime:
             out.append(Violation("hours", run, step,
                                  f"hands-on {activity.label} at {_fmt(got.start)} is outside "
                                  "working hours"))

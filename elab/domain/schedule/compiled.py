@@ -98,7 +98,8 @@ def _validate(problem: Problem) -> None:
                 raise InputError(
                     f"step {a.step!r} of run {a.run!r} follows unknown step {lag.step!r}"
                 )
-        if a.hands_on and a.min_min > longest and not (a.release and a.deadline):
+        if a.hands_on and a.min_min > longest and not (a.release and a.deadline) \
+                and not a.anytime:
             raise InputError(
                 f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
                 f"longer than any working day ({longest} min)"

@@ -66,7 +66,9 @@ class Activity:
     Hands-on activities need a person and must lie inside one working-hours interval; passive
     ones may span the night.  ``release``/``deadline`` pin dated events (a dose on day 8)
     to a window of wall-clock time.  ``timer`` marks a passive activity whose end someone must
-    be told about (an alarm in the .ics).
+    be told about (an alarm in the .ics).  ``anytime`` marks hands-on work whose time the
+    biology sets (a time-lapse shot, a dose): planned in working hours when it can be, out of
+    hours when it must, and then reported as required off-hours work rather than an error.
     """
 
     run: str
@@ -80,6 +82,7 @@ class Activity:
     release: datetime | None = None
     deadline: datetime | None = None
     timer: bool = False
+    anytime: bool = False
 
     def __post_init__(self) -> None:
         where = f"run {self.run!r} step {self.step!r}"

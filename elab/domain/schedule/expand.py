@@ -1,0 +1,272 @@
+"""From a protocol to the activities of one run.
+
+Each step becomes one or more activities, in protocol order:
+
+- ``hands_on`` -> a hands-on activity named after the step; ``repeat`` multiplies hands-on
+  and per-repeat time into one hands-on block (someone stands at the bench for the washes).
+- ``incubate``/``wait``/``centrifuge``/``program`` -> a passive activity (``STEP:incubate``...)
+  with the step's min-max range, right after the hands-on part; its successor must start
+  when it ends (lag 0), so the range is what the sample really gets.
+- A step with no time at all is planned as ``DEFAULT_HANDS_ON_MIN`` of hands-on work; an
+  open end (``>= 1 h``, ``until: bands appear``) is planned up to ``OPEN_EXTRA_MIN`` longer.
+- ``equipment: [...]`` is booked for the hands-on part (for the passive part too when the
+  step has a program or no hands-on part); ``incubate: {equipment: ...}`` for the passive part.
+- ``after: [{step, window}]`` becomes a lag window on the successor's first activity.
+- ``every`` with ``hands_on`` becomes one hands-on shot per interval, chained by lag windows;
+  without ``hands_on`` it is one passive booking of the instrument for the whole span.
+- ``regimen`` becomes dated hands-on events (see :mod:`.regimen`), day 0 being the run's
+  first day; they are ``anytime`` work, because doses do not wait for Monday.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from elab.domain.protocol.graph import StepGraph, program_seconds
+from elab.domain.protocol.model import Protocol, Regimen, Step
+from elab.domain.schedule.calendar import LabCalendar
+from elab.domain.schedule.model import Activity, Demand, Lag, Problem, Resource
+from elab.domain.schedule.regimen import (
+    DatedEvent,
+    activities_from_events,
+    events_from_cycles,
+    events_from_frequency,
+)
+from elab.errors import InputError
+from elab.units import QRange
+
+__all__ = [
+    "DEFAULT_HANDS_ON_MIN",
+    "OPEN_EXTRA_MIN",
+    "Expansion",
+    "expand_protocol",
+    "merge_resources",
+    "problem_from_expansions",
+]
+
+DEFAULT_HANDS_ON_MIN = 10
+OPEN_EXTRA_MIN = 16 * 60
+DEFAULT_SHOT_MIN = 5
+DEFAULT_DOSE_MIN = 10
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The activities of one run and the equipment its protocol declares."""
+
+    run: str
+    protocol: str
+    activities: tuple[Activity, ...]
+    resources: tuple[Resource, ...]
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # step id -> activity steps
+
+
+def _minutes(value: QRange | None) -> tuple[int, int | None]:
+    if value is None:
+        return (0, 0)
+    lo, hi = value.seconds()
+    return (round(lo / 60), None if hi is None else round(hi / 60))
+
+
+def _closed(lo: int, hi: int | None) -> tuple[int, int]:
+    return (lo, lo + OPEN_EXTRA_MIN if hi is None else max(hi, lo))
+
+
+def _days(value: QRange | None, what: str) -> int:
+    lo, _ = _minutes(value)
+    if lo <= 0:
+        raise InputError(f"{what} needs a length in days")
+    return max(1, math.ceil(lo / 1440))
+
+
+def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
+    if regimen.days:
+        if regimen.cycle is None:
+            raise InputError(f"step {step.id!r}: a regimen with days needs a cycle length")
+        return events_from_cycles(regimen.days, _days(regimen.cycle, f"step {step.id!r} cycle"),
+                                  regimen.cycles or 1)
+    if regimen.frequency:
+        return events_from_frequency(regimen.frequency, _days(regimen.for_,
+                                                              f"step {step.id!r} regimen"))
+    raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
+
+
+class _Expander:
+    def __init__(self, protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
+                 variant: str | None) -> None:
+        self.protocol = protocol
+        self.run = run
+        self.first_day = first_day
+        self.zone = zone
+        self.graph = StepGraph(protocol, variant)
+        self.out: list[Activity] = []
+        self.entry: dict[str, list[str]] = {}
+        self.exit: dict[str, str] = {}
+        self.passive_exit: dict[str, bool] = {}
+
+    def _lags_into(self, step: Step, starts_passive: bool) -> tuple[Lag, ...]:
+        """Edges into a step; a sample goes straight on when either side is passive."""
+        lags = []
+        for edge in self.graph.preds[step.id]:
+            pred_exit = self.exit[edge.pred]
+            if edge.gap is not None:
+                lo, hi = _minutes(edge.gap)
+                lags.append(Lag(pred_exit, lo, hi))
+            elif self.passive_exit[edge.pred] or starts_passive:
+                lags.append(Lag(pred_exit, 0, 0))
+            else:
+                lags.append(Lag(pred_exit))
+        return tuple(lags)
+
+    def _add(self, step: Step, activity: Activity) -> None:
+        self.out.append(activity)
+        self.entry.setdefault(step.id, []).append(activity.step)
+
+    def _passive_span(self, step: Step) -> tuple[int, int | None, str]:
+        lo, hi = _minutes(step.passive.duration if step.passive else None)
+        kind = "incubate" if step.incubate else "wait" if step.wait else "centrifuge"
+        if step.program:
+            p_lo, p_hi = program_seconds(step.program)
+            lo += round(p_lo / 60)
+            hi = None if hi is None or p_hi is None else hi + round(p_hi / 60)
+            kind = "program"
+        if step.until is not None:
+            hi = None
+        return lo, hi, kind
+
+    def step(self, step: Step) -> None:
+        own = tuple(Demand(e) for e in step.equipment)
+        passive_eq = tuple(Demand(p.equipment) for p in (step.passive,) if p and p.equipment)
+        if step.regimen is not None:
+            self._regimen(step, self._lags_into(step, False), own)
+            return
+        if step.every is not None:
+            self._every(step, self._lags_into(step, step.every.hands_on is None), own)
+            return
+        ho_lo, ho_hi = _minutes(step.hands_on)
+        pas_lo, pas_hi, kind = self._passive_span(step)
+        if step.repeat is not None:
+            each_lo, each_hi = _minutes(step.repeat.each)
+            n = step.repeat.times
+            ho_lo = (ho_lo + each_lo) * n
+            ho_hi = None if ho_hi is None or each_hi is None else (ho_hi + each_hi) * n
+        has_passive = pas_lo > 0 or pas_hi is None or (pas_hi or 0) > 0
+        if step.until is not None and ho_lo == 0 and not has_passive:
+            has_passive = True
+        has_hands_on = ho_lo > 0 or (ho_hi or 0) > 0 or not has_passive
+        lags = self._lags_into(step, not has_hands_on)
+        names: list[str] = []
+        if has_hands_on:
+            lo, hi = _closed(ho_lo, ho_hi)
+            if lo == 0:
+                lo = hi = max(hi, DEFAULT_HANDS_ON_MIN)
+            self._add(step, Activity(self.run, step.id, lo, hi, True, own, lags,
+                                     title=step.title))
+            names.append(step.id)
+        if has_passive:
+            lo, hi = _closed(pas_lo, pas_hi)
+            demands = passive_eq
+            if step.program or not has_hands_on:
+                demands = own + tuple(d for d in passive_eq if d not in own)
+            name = f"{step.id}:{kind}" if has_hands_on else step.id
+            after = (Lag(names[-1], 0, 0),) if names else lags
+            self._add(step, Activity(self.run, name, lo, hi, False, demands, after,
+                                     title=f"{step.title} ({kind})", timer=True))
+            names.append(name)
+        self.exit[step.id] = names[-1]
+        self.passive_exit[step.id] = has_passive
+
+    def _every(self, step: Step, lags: tuple[Lag, ...], own: tuple[Demand, ...]) -> None:
+        every = step.every
+        assert every is not None
+        span_lo, span_hi = _minutes(every.for_)
+        if every.hands_on is None:
+            lo, hi = _closed(span_lo, span_hi)
+            self._add(step, Activity(self.run, step.id, lo, hi, False, own, lags,
+                                     title=step.title, timer=True))
+            self.exit[step.id] = step.id
+            self.passive_exit[step.id] = True
+            return
+        shot, _ = _minutes(every.hands_on)
+        shot = max(shot, 1)
+        int_lo, int_hi = _minutes(every.interval)
+        int_hi = int_hi if int_hi is not None else int_lo
+        shots = math.floor(span_lo / max(int_hi, 1)) + 1
+        previous: str | None = None
+        for k in range(shots):
+            name = f"{step.id}#{k + 1}"
+            after = lags if previous is None else (
+                Lag(previous, max(int_lo - shot, 0), max(int_hi - shot, 0)),)
+            self._add(step, Activity(self.run, name, shot, shot, True, own, after,
+                                     title=f"{step.title} (shot {k + 1} of {shots})",
+                                     anytime=True))
+            previous = name
+        assert previous is not None
+        self.exit[step.id] = previous
+        self.passive_exit[step.id] = False
+
+    def _regimen(self, step: Step, lags: tuple[Lag, ...], own: tuple[Demand, ...]) -> None:
+        regimen = step.regimen
+        assert regimen is not None
+        minutes, _ = _minutes(regimen.hands_on or step.hands_on)
+        events = _regimen_events(step, regimen)
+        acts = activities_from_events(self.run, step.id, events, self.first_day, self.zone,
+                                      minutes or DEFAULT_DOSE_MIN, own, step.title)
+        for k, act in enumerate(acts):
+            self._add(step, replace(act, after=lags if k == 0 else (), anytime=True))
+        self.exit[step.id] = acts[-1].step
+        self.passive_exit[step.id] = False
+
+    def expand(self) -> list[Activity]:
+        for step_id in self.graph.order:
+            self.step(self.graph.by_id[step_id])
+        return self.out
+
+
+def expand_protocol(protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
+                    variant: str | None = None) -> Expansion:
+    """The activities of one run of ``protocol`` and the equipment it declares."""
+    expander = _Expander(protocol, run, first_day, zone, variant)
+    activities = expander.expand()
+    resources = tuple(
+        Resource(name, spec.capacity, spec.name) for name, spec in protocol.equipment.items()
+    )
+    steps = {sid: tuple(names) for sid, names in expander.entry.items()}
+    return Expansion(run, protocol.id, tuple(activities), resources, steps)
+
+
+def merge_resources(expansions: list[Expansion],
+                    capacities: tuple[tuple[str, int], ...] = ()) -> tuple[Resource, ...]:
+    """One resource per equipment name across runs; the calendar's capacity wins."""
+    merged: dict[str, Resource] = {}
+    for expansion in expansions:
+        for resource in expansion.resources:
+            known = merged.get(resource.name)
+            if known is None or resource.capacity > known.capacity:
+                merged[resource.name] = resource
+    for name, capacity in capacities:
+        title = merged[name].title if name in merged else ""
+        merged[name] = Resource(name, capacity, title)
+    return tuple(merged[n] for n in sorted(merged))
+
+
+def problem_from_expansions(
+    expansions: list[Expansion],
+    calendar: LabCalendar,
+    start: datetime,
+    horizon_days: int = 14,
+    priorities: tuple[tuple[str, int], ...] = (),
+) -> Problem:
+    """The planning problem of several runs sharing the lab's equipment and calendar."""
+    activities = tuple(a for e in expansions for a in e.activities)
+    return Problem(
+        activities=activities,
+        resources=merge_resources(expansions, calendar.capacities),
+        calendar=calendar,
+        start=start,
+        horizon_days=horizon_days,
+        priorities=priorities,
+    )

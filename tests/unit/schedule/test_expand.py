@@ -1,0 +1,98 @@
+"""Expansion of protocols into activities, including regimens, and planning them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import BERLIN, MONDAY
+
+from elab.domain.protocol import load_protocol
+from elab.domain.schedule import LabCalendar, check_schedule, out_of_hours_min
+from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
+from elab.solve.schedule import SolveOptions, solve_schedule
+
+PROTOCOLS = Path(__file__).parent / "data" / "protocols"
+
+
+def expand(name: str, run: str | None = None) -> Expansion:
+    protocol = load_protocol(PROTOCOLS / f"{name}.yaml")
+    return expand_protocol(protocol, run or name, date(2026, 11, 23), BERLIN)
+
+
+def test_transwell_steps_become_hands_on_and_passive_activities() -> None:
+    acts = {a.step: a for a in expand("transwell-migration").activities}
+    assert list(acts) == ["seed", "incubate", "fix", "fix:wait", "stain", "stain:wait", "wash",
+                          "count"]
+    incubate = acts["incubate"]
+    assert (incubate.min_min, incubate.max_min, incubate.hands_on) == (960, 1440, False)
+    assert [d.equipment for d in incubate.demands] == ["co2_incubator"]
+    assert incubate.timer
+    # the plate goes in right after seeding and is fixed the moment it comes out
+    assert [(lag.step, lag.min_min, lag.max_min) for lag in incubate.after] == [("seed", 0, 0)]
+    assert [(lag.step, lag.max_min) for lag in acts["fix"].after] == [("incubate", 0)]
+    assert acts["wash"].min_min == 6 and acts["wash"].hands_on
+    assert [d.equipment for d in acts["seed"].demands] == ["hood"]
+
+
+def test_western_blot_overnight_and_within_window() -> None:
+    acts = {a.step: a for a in expand("western-blot").activities}
+    assert (acts["primary"].min_min, acts["primary"].max_min) == (12 * 60, 18 * 60)
+    assert [(lag.step, lag.min_min, lag.max_min) for lag in acts["develop"].after] == [
+        ("secondary:wait", 0, 30)
+    ]
+    assert [d.equipment for d in acts["spin"].demands] == ["centrifuge"]
+    assert not acts["spin"].hands_on
+
+
+def test_mtt_exposure_is_exactly_96_h() -> None:
+    acts = {a.step: a for a in expand("mtt-viability").activities}
+    assert (acts["expose"].min_min, acts["expose"].max_min) == (5760, 5760)
+
+
+def test_xenograft_regimens_become_dated_events() -> None:
+    acts = expand("xenograft").activities
+    per_step = Counter(a.step.split("@")[0] for a in acts)
+    assert per_step == {"dose": 42, "paclitaxel": 3, "calipers": 9, "weigh": 6}
+    doses = [a for a in acts if a.step.startswith("dose@")]
+    assert all(a.anytime and a.hands_on and a.min_min == 20 for a in doses)
+    first = doses[0]
+    assert first.release == datetime(2026, 11, 23, 7, tzinfo=BERLIN)
+    assert doses[-1].deadline is not None and doses[-1].deadline.date() == date(2026, 12, 13)
+
+
+def test_clinical_cycles_expand_to_days_1_8_15_and_imaging_every_8_weeks() -> None:
+    acts = expand("clinical-cycle").activities
+    infusions = [a for a in acts if a.step.startswith("infuse@")]
+    assert len(infusions) == 18
+    assert [a.release.date() for a in infusions[:4] if a.release] == [
+        date(2026, 11, 23), date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 21)]
+    imaging = [a for a in acts if a.step.startswith("imaging@")]
+    assert [a.release.date() for a in imaging if a.release] == [
+        date(2026, 11, 23), date(2027, 1, 18), date(2027, 3, 15)]
+
+
+def test_a_week_of_protocols_plans_without_violations() -> None:
+    names = ["transwell-migration", "western-blot", "mtt-viability", "xenograft",
+             "transwell-migration", "western-blot"]
+    expansions = [expand(n, f"{n}-{i}") for i, n in enumerate(names)]
+    problem = problem_from_expansions(expansions, LabCalendar(timezone="Europe/Berlin"), MONDAY)
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    report = check_schedule(problem, schedule)
+    assert report.ok, report.violations
+    # only the weekend doses, weights and calipers of the xenograft are out of hours
+    assert {run for run, _ in report.required_off_hours} == {"xenograft-3"}
+    weekend = sum(a.min_min for a in problem.activities
+                  if a.key in set(report.required_off_hours))
+    assert out_of_hours_min(problem, schedule) == weekend
+
+
+@pytest.mark.parametrize("name", ["clinical-cycle"])
+def test_long_regimens_plan_over_months(name: str) -> None:
+    problem = problem_from_expansions([expand(name)], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert check_schedule(problem, schedule).ok
+    assert schedule.makespan_h(MONDAY) > 24 * 7 * 20
