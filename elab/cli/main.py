@@ -17,7 +17,7 @@ from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
 
-COMMAND_MODULES: tuple[str, ...] = ("elab.cli.protocols",)
+COMMAND_MODULES: tuple[str, ...] = ("elab.cli.protocols", "elab.cli.schedule")
 
 app = typer.Typer(
     name="elab",

@@ -1,0 +1,119 @@
+"""``elab schedule plan|ics``: lay runs over the lab's calendar and shared equipment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from elab.domain.schedule.model import Problem, Schedule
+
+__all__ = ["register"]
+
+RunsArg = Annotated[
+    list[str],
+    typer.Argument(help="Protocols to run (id or YAML path); ID@2026-11-24T09:00 fixes a start."),
+]
+StartOpt = Annotated[str, typer.Option("--start", help="First day of the plan (2026-11-23).")]
+CalendarOpt = Annotated[
+    Path | None, typer.Option("--calendar", help="Lab calendar YAML (hours, holidays, bookings).")
+]
+HorizonOpt = Annotated[int, typer.Option("--horizon-days", help="Days the plan may use.")]
+TimeOpt = Annotated[float, typer.Option("--time-limit", help="Solver time limit in seconds.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="Solver worker threads.")]
+PriorityOpt = Annotated[
+    list[str], typer.Option("--priority", help="RUN=N: weigh this run's finish N times.")
+]
+OutOfHoursOpt = Annotated[
+    bool, typer.Option("--allow-out-of-hours", help="Permit (and minimise) out-of-hours work.")
+]
+
+
+def _priorities(values: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in values:
+        run, sep, weight = item.partition("=")
+        if not sep or not weight.strip().isdigit():
+            raise typer.BadParameter(f"{item!r} is not RUN=N", param_hint="--priority")
+        out[run.strip()] = int(weight)
+    return out
+
+
+def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
+          time_limit: float, workers: int, priority: list[str],
+          allow_out_of_hours: bool) -> tuple[Problem, Schedule]:
+    from elab.services.schedule import build_problem, parse_run_spec, plan_runs
+    from elab.solve.schedule import SolveOptions
+
+    problem = build_problem([parse_run_spec(r) for r in runs], start, calendar, horizon_days,
+                            _priorities(priority))
+    options = SolveOptions(time_limit_s=time_limit, workers=workers,
+                           allow_out_of_hours=allow_out_of_hours)
+    return problem, plan_runs(problem, options)
+
+
+def plan(
+    runs: RunsArg,
+    start: StartOpt,
+    calendar: CalendarOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the schedule as JSON.")] = False,
+    gantt: Annotated[
+        Path | None, typer.Option("--gantt", help="Also write a Gantt chart (.html or .png).")
+    ] = None,
+    horizon_days: HorizonOpt = 14,
+    time_limit: TimeOpt = 10.0,
+    workers: WorkersOpt = 1,
+    priority: PriorityOpt = [],  # noqa: B006 - typer reads the default
+    allow_out_of_hours: OutOfHoursOpt = False,
+) -> None:
+    """Plan runs over working hours and shared equipment; print a day-by-day agenda."""
+    from elab.services.schedule import agenda_text, schedule_json
+
+    problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
+                              priority, allow_out_of_hours)
+    if gantt is not None:
+        from elab.render.gantt import write_gantt
+
+        write_gantt(problem, schedule, gantt)
+    if as_json:
+        print(json.dumps(schedule_json(problem, schedule), indent=2))
+    else:
+        print(agenda_text(problem, schedule))
+
+
+def ics(
+    runs: RunsArg,
+    start: StartOpt,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .ics file to write.")],
+    calendar: CalendarOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    horizon_days: HorizonOpt = 14,
+    time_limit: TimeOpt = 10.0,
+    workers: WorkersOpt = 1,
+    priority: PriorityOpt = [],  # noqa: B006 - typer reads the default
+    allow_out_of_hours: OutOfHoursOpt = False,
+) -> None:
+    """Plan like `plan` and write an iCalendar file: hands-on steps, bookings, timer alarms."""
+    from elab.render.ics import ics_from_schedule
+
+    problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
+                              priority, allow_out_of_hours)
+    data = ics_from_schedule(problem, schedule)
+    output.write_bytes(data)
+    events = data.count(b"BEGIN:VEVENT")
+    if as_json:
+        print(json.dumps({"file": str(output), "events": events,
+                          "timezone": problem.calendar.timezone}))
+    else:
+        print(f"wrote {events} events to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Plan runs over calendar days and shared equipment.",
+                        no_args_is_help=True)
+    group.command("plan")(plan)
+    group.command("ics")(ics)
+    app.add_typer(group, name="schedule")
