@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from elab.domain.schedule.calendar import LabCalendar
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
@@ -53,9 +53,42 @@ def _fmt(instant: datetime) -> str:
     return f"{instant:%a %Y-%m-%d %H:%M}"
 
 
+def _utc(instant: datetime) -> datetime:
+    """Arithmetic on aware datetimes sharing a zone is wall-clock; in UTC it is real time."""
+    return instant.astimezone(UTC)
+
+
+def _intervals_utc(calendar: LabCalendar, day: object) -> list[tuple[datetime, datetime]]:
+    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]  # type: ignore[arg-type]
+
+
+def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule]:
+    """Problem and schedule with every instant in UTC, so that differences are real time."""
+    acts = tuple(
+        replace(a, release=_utc(a.release) if a.release else None,
+                deadline=_utc(a.deadline) if a.deadline else None)
+        for a in problem.activities
+    )
+    problem = replace(
+        problem,
+        activities=acts,
+        start=_utc(problem.start),
+        bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
+                       for b in problem.bookings),
+        calendar=replace(problem.calendar,
+                         bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
+                                        for b in problem.calendar.bookings)),
+        fixed=tuple(replace(f, start=_utc(f.start), end=_utc(f.end)) for f in problem.fixed),
+    )
+    schedule = replace(schedule, assignments=tuple(
+        replace(a, start=_utc(a.start), end=_utc(a.end)) for a in schedule.assignments))
+    return problem, schedule
+
+
 def _working(calendar: LabCalendar, start: datetime, end: datetime) -> bool:
     local_start = start.astimezone(calendar.zone)
-    return any(a <= start and end <= b for a, b in calendar.intervals_on(local_start.date()))
+    return any(a <= start and end <= b
+               for a, b in _intervals_utc(calendar, local_start.date()))
 
 
 def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> timedelta:
@@ -65,7 +98,7 @@ def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> t
     total = timedelta()
     day = first
     while day <= last:
-        for a, b in calendar.intervals_on(day):
+        for a, b in _intervals_utc(calendar, day):
             lo, hi = max(a, start), min(b, end)
             if hi > lo:
                 total += hi - lo
@@ -75,6 +108,7 @@ def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> t
 
 def out_of_hours_min(problem: Problem, schedule: Schedule) -> int:
     """Minutes of hands-on work outside the calendar's working hours."""
+    problem, schedule = _normalised(problem, schedule)
     activities = problem.activity_map()
     total = timedelta()
     for a in schedule.assignments:
@@ -157,8 +191,8 @@ def _bookings_of(problem: Problem, schedule: Schedule) -> dict[str, list[Held]]:
         while day <= last:
             for r in problem.all_recurring():
                 if r.weekday == day.weekday():
-                    held[r.equipment].append((datetime.combine(day, r.start, zone),
-                                              datetime.combine(day, r.end, zone),
+                    held[r.equipment].append((_utc(datetime.combine(day, r.start, zone)),
+                                              _utc(datetime.combine(day, r.end, zone)),
                                               r.units, r.note or "weekly booking"))
             day += timedelta(days=1)
     return held
@@ -217,6 +251,7 @@ def _check_people(problem: Problem, schedule: Schedule, out: list[Violation]) ->
 
 def check_schedule(problem: Problem, schedule: Schedule) -> CheckReport:
     """Every rule the problem states, checked against the schedule's datetimes."""
+    problem, schedule = _normalised(problem, schedule)
     out: list[Violation] = []
     off: list[tuple[str, str]] = []
     done = schedule.by_key()

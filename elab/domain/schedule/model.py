@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from elab.domain.schedule.calendar import Booking, LabCalendar, RecurringBooking
 from elab.errors import InputError
@@ -137,7 +137,9 @@ class Assignment:
 
     @property
     def minutes(self) -> int:
-        return round((self.end - self.start).total_seconds() / 60)
+        """Real minutes (through UTC: a night across a clock change is 60 min longer or
+        shorter than the wall clock says)."""
+        return round((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 60)
 
 
 @dataclass(frozen=True)
@@ -203,5 +205,5 @@ class Schedule:
         """Hours from the plan start to the end of the last activity."""
         if not self.assignments:
             return 0.0
-        last = max(a.end for a in self.assignments)
-        return (last - start).total_seconds() / 3600
+        last = max(a.end.astimezone(UTC) for a in self.assignments)
+        return (last - start.astimezone(UTC)).total_seconds() / 3600
