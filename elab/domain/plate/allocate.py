@@ -1,0 +1,204 @@
+"""Split a design over plates and state each plate's placement problem.
+
+Deciding which replicates go on which plate is arithmetic (balance counts, honour the
+replicate-spread rule and the pins), so it is done here once, before any well is chosen; each
+plate is then an independent problem for the solver or the shuffle, which keeps the CP-SAT
+models small: three 384-well plates are three one-plate models.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
+from elab.domain.plate.spec import EMPTY, DesignSpec
+from elab.domain.plate.wells import ij_from_well, is_edge, well_from_ij, wells
+from elab.errors import InfeasibleError
+
+__all__ = ["PlateProblem", "allocate", "layout_from_assignments", "spread_bound", "usable_wells"]
+
+Well = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PlateProblem:
+    """One plate: the wells that may be filled and how many wells each condition gets."""
+
+    plate: int
+    usable: tuple[Well, ...]
+    counts: Mapping[str, int]
+    fixed: Mapping[Well, str]
+    controls: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        return tuple(sorted({i for i, _ in self.usable}))
+
+    @property
+    def cols(self) -> tuple[int, ...]:
+        return tuple(sorted({j for _, j in self.usable}))
+
+    @property
+    def empty_count(self) -> int:
+        return len(self.usable) - sum(self.counts.values())
+
+
+def spread_bound(n: int, lines: int) -> int:
+    """Most wells of a set of ``n`` allowed in one row (or column) of ``lines``."""
+    return max(1, math.ceil(n / max(lines, 1)))
+
+
+def usable_wells(spec: DesignSpec, plate: int) -> list[Well]:
+    """Wells of a plate that samples and controls may use: outside the edge ring, not pinned
+    empty; wells pinned to a condition are usable wherever they are."""
+    pins = {ij_from_well(p.well): p.condition for p in spec.pins if p.plate == plate}
+    ring = spec.edge_ring
+    out = []
+    for ij in wells(spec.plate):
+        pinned = pins.get(ij)
+        if pinned == EMPTY:
+            continue
+        if pinned is not None or not is_edge(*ij, spec.plate, ring):
+            out.append(ij)
+    return out
+
+
+def _capacity_message(spec: DesignSpec, plates: int, per_plate: int) -> str:
+    need = spec.sample_wells + spec.control_wells_per_plate * plates
+    ring = spec.edge_ring
+    edge = f", outer ring of {ring} left {spec.edge_rule}" if ring else ""
+    return (
+        f"the design needs {need} wells ({spec.sample_wells} samples + "
+        f"{spec.control_wells_per_plate} control wells on each of {plates} plate(s)) but "
+        f"{plates} {spec.plate.name} plate(s) have {per_plate * plates} usable wells{edge}"
+    )
+
+
+def _plate_count(spec: DesignSpec, free: int, usable: int) -> int:
+    conditions = spec.sample_conditions()
+    if free < 0 or (conditions and free == 0):
+        raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
+    if spec.plates is not None:
+        return spec.plates
+    if not conditions:
+        return 1
+    if spec.spread == "same" and spec.replicates > free:
+        raise InfeasibleError(
+            f"a condition's {spec.replicates} replicates must share a plate but a "
+            f"{spec.plate.name} plate has {free} wells left after "
+            f"{spec.control_wells_per_plate} control wells and the edge ring"
+        )
+    plates = math.ceil(spec.sample_wells / free)
+    if spec.spread == "plates":
+        plates = max(plates, spec.replicates)
+    if spec.spread == "same":
+        per = free // spec.replicates  # whole conditions per plate
+        plates = max(plates, math.ceil(len(conditions) / per))
+    return max(plates, 1)
+
+
+def allocate(spec: DesignSpec) -> list[PlateProblem]:
+    """One :class:`PlateProblem` per plate, or :class:`InfeasibleError` with the numbers."""
+    usable0 = len(usable_wells(spec, 1))
+    free = usable0 - spec.control_wells_per_plate
+    n_plates = _plate_count(spec, free, usable0)
+    conditions = [c.name for c in spec.sample_conditions()]
+    load = [0] * n_plates
+    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
+    if spec.spread == "plates":
+        # Replicate k of condition c goes to plate (offset_c + k) mod P, offsets rotating so
+        # that every plate gets the same number of wells within one.
+        for idx, name in enumerate(conditions):
+            for k in range(spec.replicates):
+                p = (idx * spec.replicates + k) % n_plates
+                counts[p][name] += 1
+                load[p] += 1
+    else:
+        for name in conditions:
+            p = min(range(n_plates), key=lambda q: (load[q], q))
+            counts[p][name] += spec.replicates
+            load[p] += spec.replicates
+    _honour_pins(spec, counts, n_plates)
+    problems = []
+    groups = tuple(tuple(g) for g in spec.compound_groups().values())
+    controls = tuple(c.name for c in spec.controls)
+    for p in range(n_plates):
+        for c in spec.controls:
+            counts[p][c.name] = c.count
+        usable = usable_wells(spec, p + 1)
+        if sum(counts[p].values()) > len(usable):
+            raise InfeasibleError(_capacity_message(spec, n_plates, len(usable)))
+        fixed = {
+            ij_from_well(pin.well): pin.condition
+            for pin in spec.pins
+            if pin.plate == p + 1 and pin.condition != EMPTY
+        }
+        for name, n in Counter(fixed.values()).items():
+            if n > counts[p][name]:
+                raise InfeasibleError(
+                    f"{n} wells of plate {p + 1} are pinned to {name!r} but it has only "
+                    f"{counts[p][name]} well(s) there"
+                )
+        problems.append(
+            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups)
+        )
+    for pin in spec.pins:
+        if pin.plate > n_plates:
+            raise InfeasibleError(f"a pin names plate {pin.plate} but the design has {n_plates}")
+    return problems
+
+
+def _honour_pins(spec: DesignSpec, counts: list[Counter[str]], n_plates: int) -> None:
+    """Move replicates so that each pinned sample's plate carries that condition."""
+    controls = {c.name for c in spec.controls}
+    want = Counter((p.condition, p.plate - 1) for p in spec.pins if p.condition != EMPTY)
+    for (name, p), n in want.items():
+        if name in controls or p >= n_plates:
+            continue
+        while counts[p][name] < n:
+            donors = [q for q in range(n_plates) if q != p and counts[q][name] > want[(name, q)]]
+            if not donors:
+                raise InfeasibleError(f"{n} wells are pinned to {name!r} on plate {p + 1}, "
+                                      f"more than its {spec.replicates} replicates")
+            q = max(donors, key=lambda d: counts[d][name])
+            counts[q][name] -= 1
+            counts[p][name] += 1
+
+
+def layout_from_assignments(
+    spec: DesignSpec, assignments: list[dict[Well, str]], notes: tuple[str, ...] = ()
+) -> Layout:
+    """Number replicates and add edge fill: turn per-plate well → condition maps into a Layout."""
+    conds = {c.name: c for c in spec.conditions()}
+    placements: list[Placement] = []
+    seen: Counter[str] = Counter()
+    for p, assignment in enumerate(assignments, start=1):
+        per_plate: Counter[str] = Counter()
+        for ij in sorted(assignment):
+            cond = conds[assignment[ij]]
+            if cond.is_control:
+                per_plate[cond.name] += 1
+                rep = per_plate[cond.name]
+            else:
+                seen[cond.name] += 1
+                rep = seen[cond.name]
+            placements.append(
+                Placement(p, well_from_ij(*ij), cond.name, cond.levels, rep, cond.kind)
+            )
+        if spec.edge_rule == "medium":
+            for ij in wells(spec.plate):
+                if is_edge(*ij, spec.plate, spec.edge_ring) and ij not in assignment:
+                    placements.append(Placement(p, well_from_ij(*ij), "medium", (), 0, EDGE_KIND))
+    placements.sort(key=lambda x: (x.plate, ij_from_well(x.well)))
+    return Layout(
+        spec.plate,
+        tuple(placements),
+        tuple(f.name for f in spec.factors),
+        len(assignments),
+        notes,
+        tuple(c.name for c in spec.conditions()),
+    )

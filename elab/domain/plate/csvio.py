@@ -1,0 +1,78 @@
+"""Layouts as CSV: ``plate, well, condition, <factor columns>, replicate, control``.
+
+The file plate-reader software and the analysis hooks read back.  ``control`` holds the
+control kind (``vehicle``, ``blank``…), ``edge`` for medium-filled edge wells, and is empty
+for samples; empty wells are not listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from elab.domain.plate.layout import Layout, Placement
+from elab.domain.plate.wells import FORMATS, PlateFormat, ij_from_well
+from elab.errors import InputError
+
+__all__ = ["csv_from_layout", "layout_from_csv"]
+
+_FIXED = ("plate", "well", "condition")
+
+
+def csv_from_layout(layout: Layout) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*_FIXED, *layout.factors, "replicate", "control"])
+    for p in layout:
+        levels = dict(p.levels)
+        writer.writerow(
+            [
+                p.plate,
+                p.well,
+                p.condition,
+                *(levels.get(f, "") for f in layout.factors),
+                p.replicate,
+                "" if p.kind == "sample" else p.kind,
+            ]
+        )
+    return out.getvalue()
+
+
+def _smallest_format(max_i: int, max_j: int) -> PlateFormat:
+    for rows, cols in sorted(FORMATS.values()):
+        if max_i < rows and max_j < cols:
+            return PlateFormat(rows, cols)
+    return PlateFormat(max_i + 1, max_j + 1)
+
+
+def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "CSV") -> Layout:
+    """Read a layout back; the plate format is the smallest standard one holding every well
+    unless given."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in (*_FIXED, "replicate") if c not in header]
+    if missing:
+        raise InputError(f"{source} lacks column(s) {', '.join(missing)}")
+    factors = tuple(c for c in header if c not in (*_FIXED, "replicate", "control"))
+    placements = []
+    for n, row in enumerate(reader, start=2):
+        try:
+            ij = ij_from_well(row["well"] or "")
+            plate_no = int(row["plate"] or "1")
+            rep = int(row["replicate"] or "1")
+        except (InputError, ValueError) as exc:
+            raise InputError(f"{source} line {n}: {exc}") from exc
+        kind = (row.get("control") or "").strip() or "sample"
+        levels = tuple((f, row[f]) for f in factors if row.get(f))
+        well = row["well"].strip().upper()
+        placements.append((ij, Placement(plate_no, well, row["condition"], levels, rep, kind)))
+    if not placements:
+        raise InputError(f"{source} lists no wells")
+    fmt = plate or _smallest_format(
+        max(ij[0] for ij, _ in placements), max(ij[1] for ij, _ in placements)
+    )
+    for ij, p in placements:
+        if not fmt.contains(*ij):
+            raise InputError(f"{source}: well {p.well} is not on a {fmt.name} plate")
+    plates = max(p.plate for _, p in placements)
+    return Layout(fmt, tuple(p for _, p in placements), factors, plates)

@@ -1,0 +1,75 @@
+"""From a protocol's ``design:`` block to a :class:`DesignSpec`.
+
+Accepts the protocol model's design object or the plain mapping read from YAML (duck-typed on
+``plate``, ``factors`` (name, levels), ``replicates``, ``controls`` (name, kind, count)), so the
+layout planner does not depend on how the protocol package shapes its models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from elab.domain.plate.spec import Control, DesignSpec, EdgeRule, Factor, Pin, Spread
+from elab.domain.plate.wells import PlateFormat, format_from_text
+from elab.errors import InputError
+
+__all__ = ["spec_from_design"]
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _level_text(level: Any) -> str:
+    """A level as written: a QRange's text, a quantity string, or a plain word."""
+    text = _get(level, "text", None)
+    if isinstance(text, str) and text:
+        return text
+    return str(level).strip()
+
+
+def spec_from_design(
+    design: Any,
+    *,
+    plate: PlateFormat | int | str | None = None,
+    seed: int = 0,
+    edge: EdgeRule | None = None,
+    edge_width: int = 1,
+    spread: Spread = "same",
+    plates: int | None = None,
+    pins: tuple[Pin, ...] = (),
+) -> DesignSpec:
+    """The layout spec of a protocol design; keyword arguments override or add layout rules."""
+    if design is None:
+        raise InputError("the protocol has no design: block to lay out")
+    fmt_src = plate if plate is not None else _get(design, "plate")
+    if fmt_src is None:
+        raise InputError("the design names no plate format (add plate: 96, or pass --plate)")
+    fmt = fmt_src if isinstance(fmt_src, PlateFormat) else format_from_text(fmt_src)
+    factors = tuple(
+        Factor(str(_get(f, "name")), tuple(_level_text(v) for v in (_get(f, "levels") or ())))
+        for f in (_get(design, "factors") or ())
+    )
+    controls = tuple(
+        Control(
+            str(_get(c, "name")),
+            str(_get(c, "kind", "vehicle") or "vehicle"),
+            int(_get(c, "count", 1) or 1),
+        )
+        for c in (_get(design, "controls") or ())
+    )
+    return DesignSpec(
+        factors=factors,
+        replicates=int(_get(design, "replicates", 1) or 1),
+        controls=controls,
+        plate=fmt,
+        edge=edge,
+        edge_width=edge_width,
+        spread=spread,
+        plates=plates,
+        pins=pins,
+        seed=seed,
+    )

@@ -1,0 +1,61 @@
+"""A plate as a fixed-width text grid for terminals and the TUI, with a legend.
+
+Each condition gets a short code: samples ``1``, ``2``…, controls a letter for their kind
+(``V1`` vehicle, ``B1`` blank, ``P1`` positive, ``U1`` untreated), ``~`` the medium-filled
+edge and ``.`` an empty well, so the grid reads without colour.
+"""
+
+from __future__ import annotations
+
+from elab.domain.plate.layout import EDGE_KIND, Layout
+from elab.domain.plate.wells import row_name
+
+__all__ = ["codes_for", "text_grid"]
+
+_KIND_LETTER = {"vehicle": "V", "untreated": "U", "blank": "B", "positive": "P"}
+
+
+def codes_for(layout: Layout) -> dict[str, str]:
+    """Condition → short code, stable in the layout's condition order."""
+    codes: dict[str, str] = {}
+    samples = 0
+    per_kind: dict[str, int] = {}
+    for name in layout.conditions():
+        kind = layout.kind_of(name)
+        if kind == "sample":
+            samples += 1
+            codes[name] = str(samples)
+        elif kind == EDGE_KIND:
+            codes[name] = "~"
+        else:
+            per_kind[kind] = per_kind.get(kind, 0) + 1
+            codes[name] = f"{_KIND_LETTER.get(kind, 'C')}{per_kind[kind]}"
+    return codes
+
+
+def text_grid(layout: Layout, plate: int | None = None, legend: bool = True) -> str:
+    """All plates (or one) as grids, then the legend."""
+    codes = codes_for(layout)
+    width = max([2, *(len(c) for c in codes.values()), len(str(layout.plate.cols))])
+    blocks = []
+    plates = [plate] if plate is not None else list(range(1, layout.plates + 1))
+    label_w = len(row_name(layout.plate.rows - 1))
+    for p in plates:
+        grid = layout.grid(p)
+        lines = [f"plate {p} ({layout.plate.name})"]
+        header = " " * label_w + " " + " ".join(
+            f"{j + 1:>{width}}" for j in range(layout.plate.cols)
+        )
+        lines.append(header)
+        for i in range(layout.plate.rows):
+            cells = []
+            for j in range(layout.plate.cols):
+                placed = grid.get((i, j))
+                cells.append(f"{codes[placed.condition] if placed else '.':>{width}}")
+            lines.append(f"{row_name(i):>{label_w}} " + " ".join(cells))
+        blocks.append("\n".join(lines))
+    if legend:
+        items = [f"{code:>{width}}  {name}" for name, code in codes.items()]
+        items.append(f"{'.':>{width}}  empty")
+        blocks.append("\n".join(items))
+    return "\n\n".join(blocks)

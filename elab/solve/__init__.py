@@ -1,0 +1,1 @@
+"""Constraint solvers (OR-Tools CP-SAT); the only package that imports ortools."""

@@ -1,0 +1,76 @@
+"""CSV round trip, wellmap import, design → spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from elab.domain.plate import (
+    Control,
+    DesignSpec,
+    Factor,
+    csv_from_layout,
+    layout_by_shuffle,
+    layout_from_csv,
+    layout_from_wellmap,
+    spec_from_design,
+)
+from elab.errors import InputError
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_csv_round_trip() -> None:
+    spec = DesignSpec(
+        factors=(Factor("dose", ("1 nM", "10 nM")), Factor("time", ("3 h", "24 h"))),
+        replicates=2,
+        controls=(Control("DMSO", "vehicle", 2),),
+    )
+    layout = layout_by_shuffle(spec)
+    text = csv_from_layout(layout)
+    assert text.splitlines()[0] == "plate,well,condition,dose,time,replicate,control"
+    back = layout_from_csv(text)
+    assert back.plate == layout.plate
+    assert back.placements == layout.placements
+
+
+def test_csv_errors_name_the_line() -> None:
+    with pytest.raises(InputError, match="line 2"):
+        layout_from_csv("plate,well,condition,replicate\n1,A0,x,1\n")
+    with pytest.raises(InputError, match="lacks column"):
+        layout_from_csv("well,condition\nA1,x\n")
+
+
+def test_wellmap_import() -> None:
+    layout = layout_from_wellmap((DATA / "qpcr.toml").read_text())
+    grid = layout.grid(1)
+    assert layout.plate.size == 96
+    assert dict(grid[(0, 0)].levels)["primers"] == "GAPDH"
+    assert grid[(0, 0)].replicate == 7
+    assert dict(grid[(1, 1)].levels)["template"] == "cDNA 1:100"  # block beats column
+    assert dict(grid[(1, 3)].levels)["template"] == "none" and grid[(1, 3)].kind == "blank"
+    assert (2, 0) not in grid  # row C is not described
+
+
+def test_wellmap_errors() -> None:
+    with pytest.raises(InputError):
+        layout_from_wellmap("[well.A1\n")
+    with pytest.raises(InputError, match="meta"):
+        layout_from_wellmap("[meta]\ninclude='x.toml'\n")
+
+
+def test_spec_from_design_mapping() -> None:
+    design = {
+        "unit": "well",
+        "plate": 96,
+        "factors": [{"name": "dose", "levels": ["0.1 nM", "1 nM"]}],
+        "replicates": 3,
+        "controls": [{"name": "vehicle", "kind": "vehicle", "count": 3}],
+        "vehicle": {"material": "dmso", "final": "0.1 % v/v"},
+    }
+    spec = spec_from_design(design, seed=3)
+    assert spec.plate.size == 96 and spec.replicates == 3 and spec.seed == 3
+    assert [c.name for c in spec.conditions()] == ["0.1 nM", "1 nM", "vehicle"]
+    with pytest.raises(InputError, match="no plate format"):
+        spec_from_design({"factors": []})
