@@ -246,7 +246,7 @@ def parse_unit(text: str) -> str:
         return ""
     if re.fullmatch(r"C", unit):
         raise QuantityError("bare 'C' is coulomb, not a temperature: write °C or degC")
-    if not _UNIT_CHARS.match(unit) or re.search(r"\*\*|\d\s*[*/]\s*\d|^\d", unit):
+    if not _UNIT_CHARS.match(unit) or re.search(r"\*\*|\d\s*[*/]\s*\d|^[\d*/^.]", unit):
         raise QuantityError(f"{text!r} is not a unit")
     try:
         units = ureg.parse_units(unit)
