@@ -1,0 +1,28 @@
+"""PNG figures through matplotlib's Agg backend, imported only when a plot is asked for."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["figure_png"]
+
+
+def figure_png(
+    paint: Callable[..., None], title: str = "", panels: int = 1, size: tuple[float, float] = (6, 4)
+) -> bytes:
+    """Draw with ``paint(ax)`` (or ``paint(ax1, ax2...)`` for ``panels`` > 1) and return PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(size[0] * panels, size[1]), dpi=100, layout="constrained")
+    axes: list[Any] = [fig.add_subplot(1, panels, i + 1) for i in range(panels)]
+    paint(*axes)
+    if title:
+        fig.suptitle(title)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
