@@ -1,0 +1,97 @@
+"""`elab validate`, `elab show` and `elab schema` as a scientist runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "unit" / "protocol" / "data"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def elab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "elab.cli.main", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_validate_valid_file_exits_0() -> None:
+    result = elab("validate", str(DATA / "base-assay.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 protocol valid"
+
+
+def test_validate_invalid_file_exits_1_with_located_lines_and_no_traceback() -> None:
+    result = elab("validate", "many_errors.yaml", cwd=DATA)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "many_errors.yaml:4:1: unknown key 'stepz' (did you mean 'steps'?)"
+    assert len(lines) == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_json_lists_errors() -> None:
+    result = elab("validate", "--json", "wrong_temperature.yaml", cwd=DATA)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["errors"][0] == {
+        "file": "wrong_temperature.yaml",
+        "line": 7,
+        "col": 44,
+        "message": "'37 min' is not a temperature (a duration)",
+    }
+
+
+def test_the_library_validates() -> None:
+    result = elab("validate", str(ROOT / "protocols"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_show_prints_times_and_totals() -> None:
+    result = elab("show", str(DATA / "timing.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "time: 14 h 5 min to open; hands-on 45 min" in result.stdout
+    assert "critical path: seed → attach → treat → wash → pcr" in result.stdout
+
+
+def test_show_json_and_markdown() -> None:
+    result = elab("show", str(DATA / "base-assay.yaml"), "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["critical_path"] == ["seed", "incubate", "read"]
+    assert data["min_s"] == (15 + 24 * 60 + 10) * 60
+    md = elab("show", str(DATA / "base-assay.yaml"), "--format", "md").stdout
+    assert md.startswith("# Base assay")
+    assert "| seed | Seed cells | 15 min | 15 min |" in md
+
+
+def test_show_with_a_bad_param_exits_1() -> None:
+    result = elab("show", str(DATA / "base-assay.yaml"), "--param", "incubation=3 d")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "--param: --param incubation=3 d is outside the allowed range 12–48 h"
+    )
+
+
+def test_unknown_protocol_suggests_the_closest() -> None:
+    result = elab("show", "mtt-viabilty")
+    assert result.returncode == 1
+    assert result.stderr.startswith("elab: unknown protocol 'mtt-viabilty'")
+
+
+def test_usage_errors_exit_2() -> None:
+    assert elab("valdate").returncode == 2
+    assert elab("show", "x", "--format", "pdf").returncode == 2
+
+
+def test_committed_schema_matches_the_model() -> None:
+    result = elab("schema")
+    assert result.returncode == 0
+    committed = (ROOT / "protocols" / "protocol.schema.json").read_text(encoding="utf-8")
+    assert json.loads(result.stdout) == json.loads(committed)
+    assert "steps" in json.loads(committed)["required"]
