@@ -45,6 +45,7 @@ class SolveOptions:
     explain: bool = True
     stop_after_first: bool = False
     seed: int = 0
+    warm_start: bool = True  # start from a run-by-run schedule (schedule_warm)
 
 
 @dataclass
@@ -287,12 +288,28 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     opts = options or SolveOptions()
     c = compile_problem(problem)
     t0 = time.perf_counter()
+    warm = _warm(problem, c, opts)
+    warm_s = time.perf_counter() - t0
+    if warm is not None and opts.stop_after_first:
+        return schedule_from_minutes(c, warm[0], warm[1], "serial", status="FEASIBLE",
+                                     stats={"wall_s": warm_s, "first_s": warm_s,
+                                            "model_s": 0.0, "warm_s": warm_s})
     built = _Builder(c, opts, explain=False).build()
-    solver = _solver(opts, opts.time_limit_s)
+    if warm is not None:
+        for var, value in zip(built.starts + built.ends, warm[0] + warm[1], strict=True):
+            built.model.add_hint(var, value)
+    solver = _solver(opts, max(opts.time_limit_s - warm_s, 0.5))
     callback = _FirstSolution(opts.stop_after_first)
     status = solver.solve(built.model, callback)
     wall = time.perf_counter() - t0
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and warm is not None \
+            and status != cp_model.INFEASIBLE:
+        return schedule_from_minutes(c, warm[0], warm[1], "serial", status="FEASIBLE",
+                                     stats={"wall_s": wall, "first_s": warm_s,
+                                            "model_s": 0.0, "warm_s": warm_s})
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        first = warm_s if warm is not None else (
+            (wall - solver.wall_time) + (callback.first or solver.wall_time))
         starts = [solver.value(v) for v in built.starts]
         ends = [solver.value(v) for v in built.ends]
         return schedule_from_minutes(
@@ -300,8 +317,8 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
             status=solver.status_name(status),
             objective=solver.objective_value,
             bound=solver.best_objective_bound,
-            stats={"wall_s": wall, "first_s": callback.first if callback.first else wall,
-                   "model_s": wall - solver.wall_time},
+            stats={"wall_s": wall, "first_s": first, "warm_s": warm_s,
+                   "solver_first_s": callback.first or 0.0},
         )
     if status == cp_model.INFEASIBLE and opts.explain:
         raise InfeasibleError(explain_infeasibility(problem, opts, c))
@@ -310,6 +327,22 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     raise InfeasibleError(
         f"no schedule found within {opts.time_limit_s:g} s; allow more time (--time-limit)"
     )
+
+
+def _warm(problem: Problem, c: Compiled,
+          opts: SolveOptions) -> tuple[list[int], list[int]] | None:
+    """Start and end minutes of a run-by-run schedule, when there are several runs."""
+    if not opts.warm_start or len(problem.runs) < 2 or opts.objective == "makespan":
+        return None
+    from elab.solve.schedule_warm import serial_schedule
+
+    got = serial_schedule(problem, opts.time_limit_s / 2, opts.workers)
+    if got is None:
+        return None
+    by = got.by_key()
+    starts = [c.grid.minute_from(by[a.key].start) for a in c.activities]
+    ends = [c.grid.minute_from(by[a.key].end) for a in c.activities]
+    return starts, ends
 
 
 def replan(problem: Problem, done: Sequence[Assignment],

@@ -1,0 +1,217 @@
+"""Benchmark: planning lab weeks with CP-SAT against a greedy list scheduler, plus calibration.
+
+Generated lab weeks of 10, 25 and 50 runs (10-20 steps each: hands-on work on hoods,
+centrifuges, readers, microscopes; passive incubations of 30 min to 24 h, some with ranges,
+in shared incubators and water baths) over a 14-day horizon with 7 pieces of equipment,
+planned on ONE solver worker.  For each size it prints the time to the first feasible
+schedule (model building included), the gap to the solver's bound after the time limit,
+the makespan and out-of-hours hands-on minutes beside the greedy earliest-start list
+scheduler on the same input, and the independent checker's violations for both.
+
+Calibration: the classic job-shop instances ft10 (optimum 930, within 60 s) and la01-la05
+(666, 655, 597, 590, 593) as runs on unary instruments, solved by the same model.
+
+ELAB_BENCH_TIME_LIMIT sets the per-week time limit in seconds (default 20; the issue's 30 s
+makes the whole benchmark take about 2.5 minutes).  The last line is the figures JSON.
+
+    .venv/bin/python benchmarks/schedule.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from elab.domain.schedule import (  # noqa: E402
+    Activity,
+    Demand,
+    LabCalendar,
+    Lag,
+    Problem,
+    Resource,
+    check_schedule,
+    greedy_schedule,
+    out_of_hours_min,
+)
+from elab.domain.schedule.jobshop import jobs_from_text, problem_from_jobs  # noqa: E402
+from elab.errors import InfeasibleError  # noqa: E402
+from elab.solve.schedule import SolveOptions, solve_schedule  # noqa: E402
+
+DATA = ROOT / "tests" / "unit" / "schedule" / "data"
+ZONE = ZoneInfo("Europe/Berlin")
+START = datetime(2026, 11, 30, tzinfo=ZONE)  # a Monday
+TIME_LIMIT = float(os.environ.get("ELAB_BENCH_TIME_LIMIT", "20"))
+
+RESOURCES = (
+    Resource("hood", 2),
+    Resource("centrifuge", 1),
+    Resource("plate_reader", 1),
+    Resource("microscope", 1),
+    Resource("qpcr", 1),
+    Resource("incubator", 16),  # two CO2 incubators of 8 shelves
+    Resource("water_bath", 2),
+)
+HANDS_ON_EQUIPMENT = ["hood", "hood", "centrifuge", "plate_reader", "microscope", None, None]
+PASSIVE = [  # (min, max) minutes, equipment
+    (30, 30, None), (60, 60, "incubator"), (60, 90, "water_bath"), (120, 240, "incubator"),
+    (12 * 60, 18 * 60, "incubator"), (16 * 60, 24 * 60, "incubator"), (90, 120, "qpcr"),
+    (24 * 60, 24 * 60, "incubator"), (45, 60, None),
+]
+
+
+def generated_week(n_runs: int, seed: int) -> Problem:
+    """``n_runs`` protocol-like runs of 10-20 steps sharing 7 pieces of equipment."""
+    rng = random.Random(seed)
+    activities: list[Activity] = []
+    for r in range(n_runs):
+        run = f"run{r:02d}"
+        previous: Activity | None = None
+        long_passive = 0
+        block = 0  # minutes chained by tight lags since the last free start
+        overnight_in_block = False  # two overnights in one tight chain cannot both fit
+        for s in range(rng.randint(10, 20)):
+            passive = previous is not None and previous.hands_on and rng.random() >= 0.6
+            if passive:
+                choices = PASSIVE if long_passive < 2 else PASSIVE[:4]
+                lo, hi, eq = rng.choice(choices)
+                if hi < 12 * 60 and block + hi > 5 * 60:
+                    lo, hi, eq = (12 * 60, 18 * 60, "incubator")  # an overnight resets the day
+                if hi >= 12 * 60 and overnight_in_block:
+                    passive = False
+            if passive:
+                assert previous is not None
+                if hi >= 12 * 60:
+                    long_passive += 1
+                    overnight_in_block = True
+                    block = 0
+                else:
+                    block += hi
+                act = Activity(run, f"s{s:02d}", lo, hi, False,
+                               (Demand(eq),) if eq else (), (Lag(previous.step, 0, 0),),
+                               timer=True)
+            else:
+                lo = rng.choice([5, 10, 15, 20, 30, 45, 60])
+                eq = rng.choice(HANDS_ON_EQUIPMENT)
+                lags: tuple[Lag, ...] = ()
+                if previous is not None and not previous.hands_on:
+                    lags = (Lag(previous.step, 0, 0),)  # the sample comes out: act now
+                    block += lo
+                elif previous is not None:
+                    window = rng.choice([None, None, 30]) if not overnight_in_block else None
+                    lags = (Lag(previous.step, 0, window),)
+                    if window is None:
+                        block, overnight_in_block = lo, False
+                    else:
+                        block += lo
+                act = Activity(run, f"s{s:02d}", lo, lo, True,
+                               (Demand(eq),) if eq else (), lags)
+            activities.append(act)
+            previous = act
+    return Problem(tuple(activities), RESOURCES, LabCalendar(timezone="Europe/Berlin"), START,
+                   horizon_days=14)
+
+
+def bench_week(n_runs: int) -> dict[str, float]:
+    problem = generated_week(n_runs, seed=n_runs)
+    t0 = time.perf_counter()
+    greedy = greedy_schedule(problem)
+    greedy_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    try:
+        schedule = solve_schedule(problem, SolveOptions(time_limit_s=TIME_LIMIT, workers=1,
+                                                        explain=False))
+    except InfeasibleError as exc:
+        print(f"{n_runs} runs: no schedule: {exc}")
+        return {"runs": n_runs, "first_s": float("nan")}
+    wall = time.perf_counter() - t0
+    first = schedule.stats["first_s"]
+    objective, bound = schedule.objective or 0.0, schedule.bound or 0.0
+    gap = 100.0 * (objective - bound) / objective if objective else 0.0
+    row = {
+        "runs": n_runs,
+        "activities": len(problem.activities),
+        "first_s": first,
+        "wall_s": wall,
+        "status": schedule.status,
+        "gap_pct": gap,
+        "makespan_h": schedule.makespan_h(START),
+        "greedy_makespan_h": greedy.makespan_h(START),
+        "ooh_min": out_of_hours_min(problem, schedule),
+        "greedy_ooh_min": out_of_hours_min(problem, greedy),
+        "violations": len(check_schedule(problem, schedule).violations),
+        "greedy_violations": len(check_schedule(problem, greedy).violations),
+        "greedy_s": greedy_s,
+    }
+    print(
+        f"{n_runs:>3} runs ({row['activities']} activities): first feasible {first:.2f} s, "
+        f"{schedule.status} after {wall:.1f} s, gap {gap:.2f} %, makespan "
+        f"{row['makespan_h']:.1f} h vs greedy {row['greedy_makespan_h']:.1f} h, out-of-hours "
+        f"{row['ooh_min']} vs {row['greedy_ooh_min']} min, violations {row['violations']} vs "
+        f"greedy {row['greedy_violations']}"
+    )
+    return row
+
+
+def bench_jobshop(name: str, optimum: int, limit: float) -> dict[str, float]:
+    problem = problem_from_jobs(jobs_from_text((DATA / f"{name}.txt").read_text()))
+    t0 = time.perf_counter()
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=limit, workers=1,
+                                                    objective="makespan", explain=False))
+    wall = time.perf_counter() - t0
+    makespan = round(schedule.makespan_h(problem.start) * 60)
+    greedy = round(greedy_schedule(problem).makespan_h(problem.start) * 60)
+    ok = check_schedule(problem, schedule).ok
+    print(f"{name}: makespan {makespan} (optimum {optimum}, greedy {greedy}) "
+          f"{schedule.status} in {wall:.1f} s, checker {'ok' if ok else 'VIOLATIONS'}")
+    return {"makespan": makespan, "wall_s": wall, "greedy": greedy, "optimum": optimum}
+
+
+def main() -> None:
+    figures: list[dict[str, object]] = []
+    print(f"lab weeks: 14-day horizon, 7 pieces of equipment, 1 worker, "
+          f"time limit {TIME_LIMIT:g} s (ELAB_BENCH_TIME_LIMIT)")
+    for n in (10, 25, 50):
+        row = bench_week(n)
+        goal_first = 1.0 if n == 10 else 5.0
+        figures += [
+            {"name": f"week{n}_first_feasible", "value": round(row["first_s"], 3), "unit": "s",
+             "baseline": round(row.get("greedy_s", 0.0), 3), "ratio": None,
+             "goal": f"value < {goal_first:g}"},
+            {"name": f"week{n}_gap_after_limit", "value": round(row.get("gap_pct", 0.0), 2),
+             "unit": "%", "baseline": None, "ratio": None,
+             "goal": f"value < 5 (limit {TIME_LIMIT:g} s)"},
+            {"name": f"week{n}_makespan", "value": round(row.get("makespan_h", 0.0), 2),
+             "unit": "h", "baseline": round(row.get("greedy_makespan_h", 0.0), 2),
+             "ratio": round(row.get("makespan_h", 0.0) / row["greedy_makespan_h"], 3)
+             if row.get("greedy_makespan_h") else None,
+             "goal": "ratio <= 0.85"},
+            {"name": f"week{n}_out_of_hours_hands_on", "value": row.get("ooh_min"),
+             "unit": "min", "baseline": row.get("greedy_ooh_min"), "ratio": None,
+             "goal": "value == 0"},
+            {"name": f"week{n}_checker_violations", "value": row.get("violations"),
+             "unit": "count", "baseline": row.get("greedy_violations"), "ratio": None,
+             "goal": "value == 0"},
+        ]
+    for name, optimum, limit in (("ft10", 930, 60.0), ("la01", 666, 20.0), ("la02", 655, 20.0),
+                                 ("la03", 597, 20.0), ("la04", 590, 20.0),
+                                 ("la05", 593, 20.0)):
+        row = bench_jobshop(name, optimum, limit)
+        figures.append({
+            "name": f"{name}_makespan", "value": row["makespan"], "unit": "time units",
+            "baseline": optimum, "ratio": round(row["makespan"] / optimum, 4),
+            "goal": f"ratio == 1 within {limit:g} s (took {row['wall_s']:.1f} s)",
+        })
+    print(json.dumps({"figures": figures}))
+
+
+if __name__ == "__main__":
+    main()
