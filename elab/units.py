@@ -14,13 +14,14 @@ pint object for long.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
-
-import pint
 
 from elab.errors import DimensionError, QuantityError
 
@@ -39,6 +40,7 @@ __all__ = [
     "parse_unit",
     "rcf_from_rpm",
     "rpm_from_rcf",
+    "unit_facts",
     "ureg",
 ]
 
@@ -54,14 +56,127 @@ percent_ww = 0.01 = pct_ww
 """
 
 
-def _build_registry() -> Any:
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    import pint
+
     registry: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
     for line in _LAB_UNITS.strip().splitlines():
         registry.define(line)
     return registry
 
 
-ureg: Any = _build_registry()
+def __getattr__(name: str) -> Any:
+    # ``ureg`` is built on first use: pint costs half a second, and validating a protocol
+    # whose units are all in the facts cache below never needs it.
+    if name == "ureg":
+        return _registry()
+    raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What elab needs of a unit: pint's spelling, its dimension and its map to SI.
+
+    ``si = magnitude * factor + offset`` (the offset is non-zero only for °C and °F).
+    """
+
+    canonical: str
+    dimensionality: str
+    factor: float
+    offset: float
+
+
+class _FactsCache:
+    """Pint's answers about unit strings, remembered across processes.
+
+    A JSON file in the user cache directory, keyed by pint's version and the lab
+    definitions, like pint's own definition cache; a miss asks pint and is written back.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, UnitFacts] | None = None
+        self.dirty = False
+
+    def path(self) -> Path | None:
+        if os.environ.get("ELAB_UNIT_CACHE") == "off":
+            return None
+        import hashlib
+        from importlib.metadata import version
+
+        from platformdirs import user_cache_dir
+
+        key = f"{version('pint')}-{hashlib.sha256(_LAB_UNITS.encode()).hexdigest()[:12]}"
+        base = os.environ.get("ELAB_CACHE_DIR") or user_cache_dir("elab")
+        return Path(base) / f"unit-facts-{key}.json"
+
+    def load(self) -> dict[str, UnitFacts]:
+        if self.entries is None:
+            self.entries = {}
+            path = self.path()
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8")) if path else {}
+                self.entries = {k: UnitFacts(*v) for k, v in raw.items()}
+            except (OSError, ValueError, TypeError):
+                self.entries = {}
+        return self.entries
+
+    def get(self, unit: str) -> UnitFacts:
+        entries = self.load()
+        found = entries.get(unit)
+        if found is None:
+            found = _ask_pint(unit)
+            entries[unit] = found
+            self.save()
+        return found
+
+    def save(self) -> None:
+        path = self.path()
+        if path is None or self.entries is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            data = {
+                k: [v.canonical, v.dimensionality, v.factor, v.offset]
+                for k, v in self.entries.items()
+            }
+            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache directory only costs speed
+
+
+_FACTS = _FactsCache()
+
+
+def _ask_pint(unit: str) -> UnitFacts:
+    import pint
+
+    registry = _registry()
+    try:
+        units = registry.parse_units(unit)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
+        raise QuantityError(f"unknown unit {unit.strip()!r}") from exc
+    except Exception as exc:  # pint's parser raises assorted errors on junk
+        raise QuantityError(f"{unit!r} is not a unit") from exc
+    canonical = str(units)
+    dims = units.dimensionality
+    zero = float(registry.Quantity(0.0, canonical).to_base_units().magnitude)
+    one = float(registry.Quantity(1.0, canonical).to_base_units().magnitude)
+    return UnitFacts(canonical, "" if not dims else str(dims), one - zero, zero)
+
+
+def unit_facts(unit: str) -> UnitFacts:
+    """Facts about a (normalised) unit string, from the cache or from pint."""
+    if not unit:
+        return UnitFacts("", "", 1.0, 0.0)
+    if unit not in _PINT_FREE:
+        _PINT_FREE[unit] = _FACTS.get(unit)
+    return _PINT_FREE[unit]
+
+
+_PINT_FREE: dict[str, UnitFacts] = {}
 
 # Named kinds a protocol field can require, each as the dimensionalities it accepts.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -157,7 +272,7 @@ class QRange:
         value = {"low": self.low, "high": self.high, "planned": self.planned}[which]
         if value is None:
             raise QuantityError(f"{self.text or self.unit!r} has no {which} end")
-        return ureg.Quantity(value, self.unit)
+        return _registry().Quantity(value, self.unit)
 
     def to(self, unit: str) -> QRange:
         """The same range in another unit of the same dimension."""
@@ -249,12 +364,9 @@ def parse_unit(text: str) -> str:
     if not _UNIT_CHARS.match(unit) or re.search(r"\*\*|\d\s*[*/]\s*\d|^[\d*/^.]", unit):
         raise QuantityError(f"{text!r} is not a unit")
     try:
-        units = ureg.parse_units(unit)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-        raise QuantityError(f"unknown unit {text.strip()!r}") from exc
-    except Exception as exc:  # pint's parser raises assorted errors on junk
-        raise QuantityError(f"{text!r} is not a unit") from exc
-    return str(units)
+        return unit_facts(unit).canonical
+    except QuantityError as exc:
+        raise QuantityError(str(exc).replace(repr(unit.strip()), repr(text.strip()))) from None
 
 
 def convert(value: float | None, from_unit: str, to_unit: str) -> float | None:
@@ -263,12 +375,13 @@ def convert(value: float | None, from_unit: str, to_unit: str) -> float | None:
         return None
     if from_unit == to_unit:
         return value
-    try:
-        return float(ureg.Quantity(value, from_unit).to(to_unit).magnitude)
-    except pint.errors.DimensionalityError as exc:
+    source, target = unit_facts(from_unit), unit_facts(to_unit)
+    if source.dimensionality != target.dimensionality:
         raise DimensionError(
             f"cannot convert {from_unit or 'a plain number'} to {to_unit or 'a plain number'}"
-        ) from exc
+        )
+    result = (value * source.factor + source.offset - target.offset) / target.factor
+    return float(f"{result:.12g}")  # drop the float noise of going through SI
 
 
 def _number(text: str) -> float:
@@ -338,10 +451,7 @@ def check_kind(value: QRange, kind: str) -> QRange:
 
 @lru_cache(maxsize=1024)
 def _dimensionality(unit: str) -> str:
-    if not unit:
-        return ""
-    dims = ureg.parse_units(unit).dimensionality
-    return "" if not dims else str(dims)
+    return unit_facts(unit).dimensionality
 
 
 def _describe(dim: str) -> str:
@@ -426,7 +536,7 @@ def _shown_unit(unit: str) -> str:
         return _SHOWN_UNITS[unit]
     if not unit:
         return ""
-    text = format(ureg.Unit(unit), "~P")
+    text = format(_registry().Unit(unit), "~P")
     text = re.sub(r"(?<![A-Za-z])([pnµumcd]?)l(?![A-Za-z])", r"\1L", text)
     return text.replace("od", "OD") if text == "od" else text
 
