@@ -40,8 +40,8 @@ __all__ = [
     "parse_unit",
     "rcf_from_rpm",
     "rpm_from_rcf",
+    "registry",
     "unit_facts",
-    "ureg",
 ]
 
 _LAB_UNITS = """
@@ -54,6 +54,12 @@ percent_wv = 10 gram / liter = pct_wv
 percent_vv = 0.01 = pct_vv
 percent_ww = 0.01 = pct_ww
 """
+
+
+@lru_cache(maxsize=1)
+def registry() -> Any:
+    """The process's one pint UnitRegistry (built on first call)."""
+    return _registry()
 
 
 @lru_cache(maxsize=1)
