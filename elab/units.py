@@ -39,8 +39,8 @@ __all__ = [
     "parse_ratio",
     "parse_unit",
     "rcf_from_rpm",
-    "rpm_from_rcf",
     "registry",
+    "rpm_from_rcf",
     "unit_facts",
 ]
 
