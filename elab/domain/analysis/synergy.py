@@ -1,0 +1,220 @@
+"""The ``combination-index`` hook: Chou–Talalay CI, and Bliss/HSA/Loewe for a dose matrix.
+
+Input rows are (dose_a, dose_b, effect) with effect the fraction affected, or viability
+(fa = 1 − viability).  Replicate wells are averaged per dose pair first, as CompuSyn does.
+Rows with only drug A (dose_b = 0) or only B make the single-drug median-effect fits; rows
+with both are combinations, grouped into fixed-ratio series by dose_a/dose_b.  When every
+level of A meets every level of B (zeros included), the data are a matrix and the
+reference-model excesses are reported for every cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from elab.errors import InputError
+
+from .base import AnalysisResult, Column, Hook, finite, qty
+from .median_effect import MedianEffect, ci_of, fit_median_effect, loewe_expected
+from .table import Table
+
+__all__ = ["HOOK"]
+
+FA_LEVELS = (0.5, 0.75, 0.9)
+
+_METHOD = (
+    "Chou–Talalay median-effect analysis: log(fa/fu) = m·log D − m·log Dm fitted by linear "
+    "least squares for each drug and each fixed-ratio combination (r = correlation of that "
+    "line); combination index CI = d1/Dx1 + d2/Dx2 with Dx = Dm·(fa/fu)^(1/m) (CI < 1 synergy, "
+    "= 1 additive, > 1 antagonism)."
+)
+_METHOD_MATRIX = (
+    " For the dose matrix, excess over Bliss independence fa12 − (fa1 + fa2 − fa1·fa2), over "
+    "the highest single agent fa12 − max(fa1, fa2) and over Loewe additivity (median-effect "
+    "isoboles), in percentage points of fa, averaged over the combination cells."
+)
+
+
+def _fa_by_pair(table: Table) -> tuple[dict[tuple[float, float], float], str]:
+    da = table.numbers("dose_a")
+    db = table.numbers("dose_b")
+    if table.has("effect"):
+        fa = table.numbers("effect")
+        source = "effect"
+    elif table.has("viability"):
+        fa = [1.0 - v for v in table.numbers("viability")]
+        source = "viability"
+    else:
+        raise InputError(
+            f"{table.source}: combination-index needs a column 'effect' or 'viability'"
+        )
+    sums: dict[tuple[float, float], list[float]] = defaultdict(list)
+    for a, b, f in zip(da, db, fa, strict=True):
+        if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(f)):
+            continue
+        if a < 0 or b < 0:
+            raise InputError(f"{table.source}: negative dose ({a:g}, {b:g})")
+        sums[(a, b)].append(f)
+    return {k: float(np.mean(v)) for k, v in sorted(sums.items())}, source
+
+
+def _ratio_key(a: float, b: float) -> float:
+    return float(f"{a / b:.6g}")
+
+
+def _drug_entry(name: str, fit: MedianEffect, unit: str) -> dict[str, Any]:
+    return {"kind": "drug", "drug": name, "dm": qty(fit.dm, unit), "m": finite(fit.m),
+            "r": finite(fit.r), "n": fit.n}
+
+
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    fa_of, source = _fa_by_pair(table)
+    unit_a, unit_b = table.unit("dose_a"), table.unit("dose_b")
+    warnings: list[str] = []
+    if any(not -0.05 <= f <= 1.05 for f in fa_of.values()):
+        warnings.append(f"some {source} values lie outside 0–1; give fractions, not percentages")
+    singles_a = {a: f for (a, b), f in fa_of.items() if b == 0 and a > 0}
+    singles_b = {b: f for (a, b), f in fa_of.items() if a == 0 and b > 0}
+    combos = {k: f for k, f in fa_of.items() if k[0] > 0 and k[1] > 0}
+    fit_a = _fit(singles_a, "A", warnings)
+    fit_b = _fit(singles_b, "B", warnings)
+    results: list[dict[str, Any]] = [
+        _drug_entry("a", fit_a, unit_a),
+        _drug_entry("b", fit_b, unit_b),
+    ]
+    same_unit = unit_a == unit_b
+
+    series: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
+    for (a, b), f in combos.items():
+        series[_ratio_key(a, b)].append((a, b, f))
+    for ratio, pts in sorted(series.items()):
+        if len(pts) < 2:
+            continue
+        results.append(_ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings))
+
+    levels_a = sorted({a for a, _ in fa_of})
+    levels_b = sorted({b for _, b in fa_of})
+    is_matrix = (
+        len(levels_a) >= 2 and len(levels_b) >= 2 and 0 in levels_a and 0 in levels_b
+        and all((a, b) in fa_of for a in levels_a for b in levels_b)
+        and len(levels_a) * len(levels_b) > 4
+    )
+    method = _METHOD
+    points = [
+        {"dose_a": a, "dose_b": b, "fa": f,
+         "ci": finite(ci_of(a, b, f, fit_a, fit_b))}
+        for (a, b), f in combos.items()
+    ]
+    if is_matrix:
+        results.append(_matrix_entry(fa_of, levels_a, levels_b, fit_a, fit_b, points))
+        method += _METHOD_MATRIX
+    elif not any(r["kind"] == "ratio" for r in results):
+        results.append({"kind": "combinations", "points": points})
+    return AnalysisResult(
+        "combination-index", method, results, warnings,
+        plot_data={"fa": fa_of, "fit_a": fit_a, "fit_b": fit_b, "points": points,
+                   "levels": (levels_a, levels_b) if is_matrix else None,
+                   "units": (unit_a, unit_b)},
+    )
+
+
+def _fit(singles: dict[float, float], name: str, warnings: list[str]) -> MedianEffect:
+    doses = np.array(sorted(singles))
+    fit = fit_median_effect(doses, np.array([singles[d] for d in doses]))
+    if fit.n < 2:
+        warnings.append(f"drug {name} alone has fewer than 2 doses with 0 < fa < 1; no Dm or CI")
+    elif fit.n < 3:
+        warnings.append(f"drug {name} alone has only {fit.n} usable doses; r cannot check the fit")
+    elif math.isfinite(fit.r) and abs(fit.r) < 0.9:
+        warnings.append(f"drug {name}: median-effect plot r = {fit.r:.3f} (< 0.9); poor conformity")
+    return fit
+
+
+def _ratio_entry(
+    ratio: float, pts: list[tuple[float, float, float]], fit_a: MedianEffect,
+    fit_b: MedianEffect, same_unit: bool, unit: str, warnings: list[str],
+) -> dict[str, Any]:
+    # Fit on the dose of A in the mixture; the total dose differs by the factor (1 + 1/R).
+    pts = sorted(pts)
+    dose_a = np.array([p[0] for p in pts])
+    fit = fit_median_effect(dose_a, np.array([p[2] for p in pts]))
+    scale = 1.0 + 1.0 / ratio
+    ci_at: dict[str, float | None] = {}
+    for level in FA_LEVELS:
+        d1 = fit.dose_for(level)  # dose of A in the mixture; B is d1 / ratio
+        ci = d1 / fit_a.dose_for(level) + (d1 / ratio) / fit_b.dose_for(level)
+        ci_at[str(level)] = finite(ci)
+    label = f"{ratio:.6g}:1"
+    if fit.n >= 3 and math.isfinite(fit.r) and abs(fit.r) < 0.9:
+        warnings.append(f"ratio {label}: median-effect plot r = {fit.r:.3f} (< 0.9)")
+    return {
+        "kind": "ratio",
+        "ratio": label,
+        "dm": qty(fit.dm * scale, unit) if same_unit else qty(fit.dm, unit),
+        "dm_basis": "total dose" if same_unit else "dose of A in the mixture",
+        "m": finite(fit.m),
+        "r": finite(fit.r),
+        "n": fit.n,
+        "ci_at": ci_at,
+        "points": [
+            {"dose_a": a, "dose_b": b, "fa": f, "ci": finite(ci_of(a, b, f, fit_a, fit_b))}
+            for a, b, f in pts
+        ],
+    }
+
+
+def _matrix_entry(
+    fa_of: dict[tuple[float, float], float], levels_a: list[float], levels_b: list[float],
+    fit_a: MedianEffect, fit_b: MedianEffect, points: list[dict[str, Any]],
+) -> dict[str, Any]:
+    cells: list[dict[str, Any]] = []
+    bliss, hsa, loewe = [], [], []
+    for a in levels_a[1:]:
+        for b in levels_b[1:]:
+            f12 = fa_of[(a, b)]
+            f1, f2 = fa_of[(a, 0.0)], fa_of[(0.0, b)]
+            e_bliss = f12 - (f1 + f2 - f1 * f2)
+            e_hsa = f12 - max(f1, f2)
+            e_loewe = f12 - loewe_expected(a, b, fit_a, fit_b)
+            bliss.append(e_bliss)
+            hsa.append(e_hsa)
+            if math.isfinite(e_loewe):
+                loewe.append(e_loewe)
+            cells.append({"dose_a": a, "dose_b": b, "fa": f12, "bliss": 100 * e_bliss,
+                          "hsa": 100 * e_hsa, "loewe": finite(100 * e_loewe)})
+    return {
+        "kind": "matrix",
+        "bliss": float(100 * np.mean(bliss)),
+        "hsa": float(100 * np.mean(hsa)),
+        "loewe": float(100 * np.mean(loewe)) if loewe else None,
+        "cells": cells,
+        "points": points,
+    }
+
+
+def _draw(result: AnalysisResult) -> bytes:
+    from .synergy_plots import draw_synergy
+
+    return draw_synergy(result)
+
+
+HOOK = Hook(
+    name="combination-index",
+    summary="Drug combinations: Chou–Talalay CI (Dm, m, r; CI at fa 0.5/0.75/0.9), Bliss, HSA, "
+    "Loewe.",
+    inputs=(
+        Column("dose_a", help="dose of drug A (0 when absent)"),
+        Column("dose_b", help="dose of drug B (0 when absent)"),
+        Column("effect", optional=True, help="fraction affected, 0–1"),
+        Column("viability", optional=True, help="fraction viable, 0–1 (fa = 1 − viability)"),
+    ),
+    params=(),
+    analyse=_analyse,
+    draw=_draw,
+    result_keys=("kind", "drug", "ratio", "dm", "m", "r", "points", "ci_at", "bliss", "hsa",
+                 "loewe"),
+)
