@@ -65,7 +65,8 @@ def protocol_text(i: int) -> str:
             )
         elif kind == 1:
             lines.append(
-                "    centrifuge: {speed: 14000 x g, duration: 15 min, temperature: 4 °C, equipment: centrifuge}"
+                "    centrifuge: {speed: 14000 x g, duration: 15 min, temperature: 4 °C,"
+                " equipment: centrifuge}"
             )
         elif kind == 2:
             lines += [
