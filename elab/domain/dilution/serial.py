@@ -1,0 +1,241 @@
+"""Serial dilutions that keep the vehicle (DMSO) at one final percentage in every well.
+
+The series is made in 100 % vehicle at ``1/f`` × the final concentration (``f`` the vehicle's
+final fraction), so each point carries the same vehicle into its wells; the vehicle control gets
+pure vehicle by the same path and so the same percentage.  When the volume of vehicle per well
+(``V·f``, 0.1 µL for 0.1 % of 100 µL) is below the pipette minimum, each point goes through an
+intermediate plate in medium first (the vehicle at ``f·V/a`` there, ``a`` added per well).  When
+the stock step would need less than the minimum, the stock is pre-diluted in vehicle, at most
+1:100 a step, and a note says so.  Small volumes are chosen on the pipette's grid first and the
+large ones derived from them, so rounding moves concentrations by a fraction of a percent.
+
+Without a vehicle (an aqueous stock) the series is made directly in medium at the working
+concentration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from elab.domain.dilution.pipette import PipetteLimits
+from elab.domain.dilution.table import Plan, Row, conc_text, volume_text
+from elab.errors import InfeasibleError, InputError
+
+__all__ = ["SerialSpec", "plan_serial"]
+
+
+@dataclass(frozen=True)
+class SerialSpec:
+    """A dose series: concentrations in ``unit`` (pint spelling), volumes in µL."""
+
+    stock: float
+    top: float
+    unit: str
+    fold: float = 3.0
+    points: int = 8
+    well_ul: float = 100.0
+    wells: int = 3
+    control_wells: int = 3
+    vehicle: str = "DMSO"
+    vehicle_fraction: float = 0.001
+    add_ul: float | None = None
+    diluent: str = "medium"
+    compound: str = "compound"
+    limits: PipetteLimits = field(default_factory=PipetteLimits)
+
+    def __post_init__(self) -> None:
+        if self.fold <= 1:
+            raise InputError(f"a serial dilution needs a fold above 1, not {self.fold:g}")
+        if not 1 <= self.points <= 48:
+            raise InputError(f"a series of {self.points} points is not possible (1–48)")
+        if self.top <= 0 or self.stock <= 0 or self.well_ul <= 0:
+            raise InputError("stock, top concentration and well volume must be positive")
+        if self.wells < 1 or self.control_wells < 0:
+            raise InputError("each point needs at least one well")
+        if not 0 <= self.vehicle_fraction < 1:
+            raise InputError("the vehicle's final percentage must be between 0 and 100 %")
+        if self.stock < self.top:
+            raise InputError(
+                f"the stock ({self.c(self.stock)}) is weaker than the top concentration "
+                f"({self.c(self.top)})"
+            )
+
+    def c(self, value: float) -> str:
+        return conc_text(value, self.unit)
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.4g} %"
+
+
+@dataclass
+class _Build:
+    spec: SerialSpec
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    volumes: list[float] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        lim = self.spec.limits
+        for ul, what in ((row.volume_ul, row.source), (row.diluent_ul, row.diluent)):
+            if ul > 0:
+                lim.check(ul, f"step {row.step!r} ({what})")
+                self.volumes.append(ul)
+        self.rows.append(row)
+
+
+def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, float]:
+    """(add per well, working factor m, vehicle per intermediate or None, consumed per point)."""
+    lim = spec.limits
+    f = spec.vehicle_fraction
+    wells = spec.wells
+    direct = spec.well_ul * f
+    if f > 0 and spec.add_ul is None and direct >= lim.min_ul and lim.nearest(direct) == direct:
+        return direct, 1 / f, None, wells * direct * (1 + lim.overage) + lim.dead_ul
+    add = spec.add_ul if spec.add_ul is not None else lim.up(max(lim.min_ul, spec.well_ul / 10))
+    if add > spec.well_ul:
+        raise InputError(
+            f"{volume_text(add)} added per well is more than the well's {volume_text(spec.well_ul)}"
+        )
+    lim.check(add, "adding working solution to each well")
+    m = spec.well_ul / add
+    per_point = max(wells, spec.control_wells) * add * (1 + lim.overage) + lim.dead_ul
+    if f == 0:
+        return add, m, None, per_point
+    fi = f * m
+    if fi > 1:
+        raise InfeasibleError(
+            f"{spec.vehicle} at {_pct(f)} of {volume_text(spec.well_ul)} cannot be held when "
+            f"{volume_text(add)} is added per well: the working solution would be "
+            f"{_pct(fi)} {spec.vehicle}"
+        )
+    if direct < lim.min_ul:
+        b.notes.append(
+            f"{volume_text(direct)} of {spec.vehicle} per well is below the "
+            f"{lim.min_ul:g} µL minimum: each point goes through an intermediate plate in "
+            f"{spec.diluent} ({_pct(fi)} {spec.vehicle}), {volume_text(add)} of it per well"
+        )
+    d = lim.up(per_point * fi)
+    return add, m, d, d
+
+
+_NICE = (100.0, 50.0, 20.0, 10.0, 5.0, 2.0)
+
+
+def _predilute(spec: SerialSpec, b: _Build, need_ul: float, target: float) -> tuple[str, float]:
+    """Source name and actual concentration to make ``need_ul`` at ``target`` from.
+
+    While the stock volume would fall below the minimum, a pre-dilution in the solvent is put
+    in between (1:2 to 1:100, the largest that still draws at least the minimum from its own
+    source), and a note says why.
+    """
+    lim = spec.limits
+    solvent = spec.vehicle if spec.vehicle_fraction > 0 else spec.diluent
+    chain: list[tuple[float, float]] = []  # (concentration, volume to make), lowest first
+    conc, vol = target, need_ul
+    while vol * conc / spec.stock < lim.min_ul - 1e-9:
+        vol = max(vol, 10 * lim.min_ul)
+        ratio = next((r for r in _NICE if r <= vol / lim.min_ul), 2.0)
+        if conc * ratio >= spec.stock:
+            break
+        chain.append((conc * ratio, vol))
+        conc, vol = conc * ratio, vol / ratio + lim.dead_ul
+    source, actual = "stock", spec.stock
+    for n, (c, made) in enumerate(reversed(chain), start=1):
+        take = lim.up(made * c / actual)
+        dil = lim.nearest(take * actual / c - take)
+        actual = actual * take / (take + dil)
+        name = f"pre-dilution {n}"
+        b.add(Row(name, source, take, solvent, dil, take + dil, spec.c(actual)))
+        if n == 1:
+            b.notes.append(
+                f"{spec.c(target)} from the {spec.c(spec.stock)} stock would take "
+                f"{need_ul * target / spec.stock:.3g} µL of stock, below the {lim.min_ul:g} µL "
+                f"minimum: {len(chain)} pre-dilution(s) in {solvent} added"
+            )
+        source = name
+    return source, actual
+
+
+def plan_serial(spec: SerialSpec) -> Plan:
+    """The pipetting plan, or :class:`InfeasibleError` saying which number cannot be met."""
+    lim = spec.limits
+    f = spec.vehicle_fraction
+    b = _Build(spec)
+    targets = [spec.top / spec.fold**k for k in range(spec.points)]
+    add, m, d, consume = _delivery(spec, b)
+    series_top = spec.top / f if f > 0 else spec.top * m
+    if series_top > spec.stock * (1 + 1e-9):
+        if f > 0:
+            raise InfeasibleError(
+                f"holding {spec.vehicle} at {_pct(f)} needs the top point in {spec.vehicle} at "
+                f"{spec.c(series_top)}, but the stock is {spec.c(spec.stock)}: the top wells "
+                f"would hold {_pct(spec.top / spec.stock)} {spec.vehicle}"
+            )
+        raise InfeasibleError(
+            f"adding {volume_text(add)} per well needs a working top of {spec.c(series_top)}, "
+            f"above the stock's {spec.c(spec.stock)}; add more per well (--add)"
+        )
+    solvent = spec.vehicle if f > 0 else spec.diluent
+    fold1 = spec.fold - 1
+    t = lim.up(max(lim.min_ul, (consume + lim.dead_ul) / fold1, lim.min_ul / fold1))
+    top_need = consume + (t if spec.points > 1 else 0) + lim.dead_ul
+    source, src_conc = _predilute(spec, b, top_need, series_top)
+    if abs(src_conc / series_top - 1) < 1e-9:
+        take, dil = lim.up(top_need), 0.0
+        b.add(Row("point 1", source, take, "", 0.0, take, spec.c(src_conc), note="use as is"))
+    else:
+        take = lim.up(top_need * series_top / src_conc)
+        dil = lim.nearest(take * src_conc / series_top - take)
+        b.add(Row("point 1", source, take, solvent, dil, take + dil,
+                  spec.c(src_conc * take / (take + dil))))
+    point = src_conc * take / (take + dil)
+    series = [point]
+    for k in range(1, spec.points):
+        dil = lim.nearest(t * fold1)
+        point = point * t / (t + dil)
+        series.append(point)
+        b.add(Row(f"point {k + 1}", f"point {k}", t, solvent, dil, t + dil, spec.c(point)))
+    finals: list[float] = []
+    vehicle_pct: list[float] = []
+    well_rest = lim.nearest(spec.well_ul - add)
+    if d is not None:
+        fi = f * m
+        medium = lim.nearest(d / fi - d)
+        for k, c in enumerate(series):
+            work = c * d / (d + medium)
+            b.add(Row(f"working {k + 1}", f"point {k + 1}", d, spec.diluent, medium, d + medium,
+                      f"{spec.c(work)} ({_pct(d / (d + medium))} {spec.vehicle})"))
+            finals.append(work * add / (add + well_rest))
+            vehicle_pct.append(d / (d + medium) * add / (add + well_rest))
+        if spec.control_wells:
+            b.add(Row("working vehicle", spec.vehicle, d, spec.diluent, medium, d + medium,
+                      _pct(d / (d + medium))))
+        src = "working"
+    else:
+        for c in series:
+            finals.append(c * add / (add + well_rest))
+            vehicle_pct.append(f and add / (add + well_rest))
+        src = "point"
+    for k in range(spec.points):
+        b.add(Row(f"wells {k + 1}", f"{src} {k + 1}", add, f"{spec.diluent} in well", well_rest,
+                  add + well_rest, spec.c(finals[k]), f"each of {spec.wells} wells"))
+    if spec.control_wells:
+        control_src = f"{src} vehicle" if d is not None else (spec.vehicle if f else spec.diluent)
+        b.add(Row("vehicle control" if f else "untreated control", control_src, add,
+                  f"{spec.diluent} in well", well_rest, add + well_rest,
+                  f"{_pct(vehicle_pct[0])} {spec.vehicle}" if f else "no compound",
+                  f"each of {spec.control_wells} wells"))
+    title = (f"{spec.compound}: {spec.points}-point {spec.fold:g}-fold series from "
+             f"{spec.c(spec.top)}, {volume_text(spec.well_ul)} wells"
+             + (f", {spec.vehicle} {_pct(f)}" if f else ""))
+    figures = {
+        "unit": spec.unit,
+        "targets": targets,
+        "finals": finals,
+        "vehicle_fraction": vehicle_pct,
+        "add_ul": add,
+        "min_volume_ul": min(b.volumes),
+        "intermediate": d is not None,
+    }
+    return Plan(title, tuple(b.rows), tuple(b.notes), figures)
