@@ -299,6 +299,9 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         for var, value in zip(built.starts + built.ends, warm[0] + warm[1], strict=True):
             built.model.add_hint(var, value)
     solver = _solver(opts, max(opts.time_limit_s - warm_s, 0.5))
+    # One worker runs CP-SAT's portfolio in turns (with LNS) rather than one plain search:
+    # on busy lab weeks that improves the warm start far more; job shops prefer plain search.
+    solver.parameters.interleave_search = opts.workers == 1 and opts.objective != "makespan"
     callback = _FirstSolution(opts.stop_after_first)
     status = solver.solve(built.model, callback)
     wall = time.perf_counter() - t0

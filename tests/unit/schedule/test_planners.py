@@ -158,3 +158,16 @@ def test_bad_input(calendar: LabCalendar, activities: list[Activity],
         solve_schedule(problem, FAST)
     with pytest.raises(InputError, match=message):
         greedy_schedule(problem)
+
+
+def test_run_by_run_warm_start_is_a_valid_schedule(week: Problem) -> None:
+    from elab.solve.schedule_warm import serial_schedule
+
+    cal = replace(week.calendar, people=(Person("alice", ("tw1", "tw2")),))
+    problem = replace(week, calendar=cal)
+    serial = serial_schedule(problem, budget_s=10)
+    assert serial is not None
+    assert check_schedule(problem, serial).ok
+    full = solve_schedule(problem, FAST)
+    assert check_schedule(problem, full).ok
+    assert full.makespan_h(MONDAY) <= serial.makespan_h(MONDAY) + 1e-9
