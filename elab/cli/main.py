@@ -17,7 +17,13 @@ from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
 
-COMMAND_MODULES: tuple[str, ...] = ("elab.cli.protocols", "elab.cli.schedule")
+COMMAND_MODULES: tuple[str, ...] = (
+    "elab.cli.protocols",
+    "elab.cli.schedule",
+    "elab.cli.plate",
+    "elab.cli.dilute",
+    "elab.cli.dose",
+)
 
 app = typer.Typer(
     name="elab",

@@ -23,11 +23,14 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return getattr(obj, key, default)
 
 
-def _level_text(level: Any) -> str:
-    """A level as written: a QRange's text, a quantity string, or a plain word."""
+def _level_text(level: Any, unit: str | None = None) -> str:
+    """A level as written: a QRange's text, a quantity string, a plain word, or a bare number
+    with the factor's ``unit`` (``levels: [0.1, 1, 10], unit: nM``)."""
     text = _get(level, "text", None)
     if isinstance(text, str) and text:
         return text
+    if unit and isinstance(level, int | float) and not isinstance(level, bool):
+        return f"{level:g} {unit}"
     return str(level).strip()
 
 
@@ -50,7 +53,10 @@ def spec_from_design(
         raise InputError("the design names no plate format (add plate: 96, or pass --plate)")
     fmt = fmt_src if isinstance(fmt_src, PlateFormat) else format_from_text(fmt_src)
     factors = tuple(
-        Factor(str(_get(f, "name")), tuple(_level_text(v) for v in (_get(f, "levels") or ())))
+        Factor(
+            str(_get(f, "name")),
+            tuple(_level_text(v, _get(f, "unit")) for v in (_get(f, "levels") or ())),
+        )
         for f in (_get(design, "factors") or ())
     )
     controls = tuple(

@@ -12,7 +12,8 @@ from elab.domain.plate.wells import row_name
 
 __all__ = ["codes_for", "text_grid"]
 
-_KIND_LETTER = {"vehicle": "V", "untreated": "U", "blank": "B", "positive": "P"}
+_KIND_LETTER = {"vehicle": "V", "untreated": "U", "blank": "B", "positive": "P", "negative": "N",
+                "standard": "S"}
 
 
 def codes_for(layout: Layout) -> dict[str, str]:

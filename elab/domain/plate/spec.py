@@ -23,7 +23,9 @@ __all__ = [
     "Pin",
 ]
 
-CONTROL_KINDS: tuple[str, ...] = ("vehicle", "untreated", "blank", "positive")
+CONTROL_KINDS: tuple[str, ...] = (
+    "vehicle", "untreated", "blank", "positive", "negative", "standard"
+)
 EdgeRule = Literal["empty", "medium", "use"]
 Spread = Literal["same", "plates"]
 _COMPOUND_WORDS = ("compound", "drug", "agent", "treatment", "inhibitor")

@@ -1,0 +1,221 @@
+"""``elab dilute serial|mix|seed|ratio|conc``: pipetting plans that respect the pipette.
+
+Quantities are typed as in protocols (``10mM``, ``200 uL``, ``0.1%``); every plan prints as a
+table or, with ``--json``, as ``{title, rows, notes, figures}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from elab.domain.dilution import PipetteLimits, Plan
+
+__all__ = ["register"]
+
+dilute_app = typer.Typer(help="Dilution, master-mix and seeding plans.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")]
+MinOpt = Annotated[str, typer.Option("--min-volume", help="Smallest volume to pipette.")]
+ResOpt = Annotated[str, typer.Option("--resolution", help="Pipette resolution.")]
+DeadOpt = Annotated[str, typer.Option("--dead", help="Dead volume per tube or well drawn from.")]
+OverOpt = Annotated[str, typer.Option("--overage", help="Extra made of every mix.")]
+
+
+def _limits(min_volume: str, resolution: str, dead: str, overage: str) -> PipetteLimits:
+    from elab.cli._amounts import fraction_from_text, ul_from_text
+    from elab.domain.dilution import PipetteLimits
+
+    return PipetteLimits(
+        min_ul=ul_from_text(min_volume, "--min-volume"),
+        resolution_ul=ul_from_text(resolution, "--resolution"),
+        dead_ul=ul_from_text(dead, "--dead"),
+        overage=fraction_from_text(overage, "--overage"),
+    )
+
+
+def _emit(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(plan.text())
+
+
+@dilute_app.command("serial")
+def serial(
+    stock: Annotated[str, typer.Option("--stock", help="Stock concentration (10mM).")],
+    top: Annotated[str, typer.Option("--top", help="Top final concentration in the well.")],
+    fold: Annotated[float, typer.Option("--fold", help="Dilution factor between points.")] = 3.0,
+    points: Annotated[int, typer.Option("--points", help="Number of concentrations.")] = 8,
+    well: Annotated[str, typer.Option("--well", help="Final volume per well.")] = "100 uL",
+    replicates: Annotated[int, typer.Option("--replicates", help="Wells per point.")] = 3,
+    controls: Annotated[int, typer.Option("--controls", help="Vehicle-control wells.")] = 3,
+    vehicle: Annotated[str, typer.Option("--vehicle", help="Solvent of the stock.")] = "DMSO",
+    vehicle_final: Annotated[str, typer.Option("--vehicle-final", help="Vehicle's final % in "
+                                               "every well; none for aqueous stocks.")] = "0.1%",
+    add: Annotated[str | None, typer.Option("--add", help="Volume added to each well.")] = None,
+    compound: Annotated[str, typer.Option("--compound", help="Name for the title.")] = "compound",
+    diluent: Annotated[str, typer.Option("--diluent", help="Medium or buffer.")] = "medium",
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    dead: DeadOpt = "0 uL",
+    overage: OverOpt = "10%",
+    as_json: JsonOpt = False,
+) -> None:
+    """A serial dilution holding the vehicle at one final % (intermediate plate when needed)."""
+    from elab.cli._amounts import fraction_from_text, magnitude_in, quantity, ul_from_text
+    from elab.domain.dilution import SerialSpec, plan_serial
+
+    top_q = quantity(top, "concentration", "--top")
+    spec = SerialSpec(
+        stock=magnitude_in(stock, "concentration", top_q.unit, "--stock"),
+        top=top_q.planned,
+        unit=top_q.unit,
+        fold=fold,
+        points=points,
+        well_ul=ul_from_text(well, "--well"),
+        wells=replicates,
+        control_wells=controls,
+        vehicle=vehicle,
+        vehicle_fraction=fraction_from_text(vehicle_final, "--vehicle-final"),
+        add_ul=ul_from_text(add, "--add") if add else None,
+        diluent=diluent,
+        compound=compound,
+        limits=_limits(min_volume, resolution, dead, overage),
+    )
+    _emit(plan_serial(spec), as_json)
+
+
+@dilute_app.command("mix")
+def mix(
+    reactions: Annotated[int, typer.Option("--reactions", help="Number of reactions.")],
+    component: Annotated[list[str], typer.Option(
+        "--component", help="NAME=VOLUME per reaction (a custom mix instead of qPCR).")] = [],  # noqa: B006
+    reaction: Annotated[str, typer.Option("--reaction", help="qPCR reaction volume.")] = "20 uL",
+    template: Annotated[str, typer.Option("--template", help="Template per well, "
+                                          "added separately.")] = "2 uL",
+    mix_fold: Annotated[float, typer.Option("--mix-fold", help="SYBR mix is N×.")] = 2.0,
+    primer_stock: Annotated[str, typer.Option("--primer-stock")] = "10 uM",
+    primer_final: Annotated[str, typer.Option("--primer-final")] = "0.4 uM",
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    dead: DeadOpt = "0 uL",
+    overage: OverOpt = "10%",
+    as_json: JsonOpt = False,
+) -> None:
+    """A master mix for N reactions + overage (qPCR SYBR mix by default)."""
+    from elab.cli._amounts import magnitude_in, ul_from_text
+    from elab.domain.dilution import MixComponent, plan_master_mix, qpcr_components
+
+    limits = _limits(min_volume, resolution, dead, overage)
+    if component:
+        parts = []
+        for item in component:
+            name, sep, vol = item.partition("=")
+            if not sep or not name.strip():
+                raise typer.BadParameter(f"{item!r} is not NAME=VOLUME", param_hint="--component")
+            parts.append(MixComponent(name.strip(), ul_from_text(vol, "--component")))
+        plan = plan_master_mix(parts, reactions, limits, title=f"Master mix × {reactions}")
+    else:
+        parts, tmpl = qpcr_components(
+            reaction_ul=ul_from_text(reaction, "--reaction"),
+            template_ul=ul_from_text(template, "--template"),
+            mix_fold=mix_fold,
+            primer_stock_um=magnitude_in(primer_stock, "molar", "micromolar", "--primer-stock"),
+            primer_final_um=magnitude_in(primer_final, "molar", "micromolar", "--primer-final"),
+        )
+        plan = plan_master_mix(parts, reactions, limits, separately=tmpl,
+                               title=f"qPCR master mix × {reactions} reactions")
+    _emit(plan, as_json)
+
+
+@dilute_app.command("seed")
+def seed(
+    count: Annotated[str, typer.Option("--count", help="Cells per mL counted (1.2e6/mL).")],
+    cells: Annotated[str, typer.Option("--cells", help="Cells per well (5e4, 3000-5000).")],
+    well: Annotated[str, typer.Option("--well", help="Volume per well.")],
+    wells: Annotated[int, typer.Option("--wells", help="Number of wells.")],
+    viability: Annotated[str, typer.Option("--viability", help="Viable fraction (92%).")] = "100%",
+    live: Annotated[bool, typer.Option("--live", help="The count is of live cells.")] = False,
+    medium: Annotated[str, typer.Option("--medium")] = "medium",
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    dead: DeadOpt = "0 uL",
+    overage: OverOpt = "10%",
+    as_json: JsonOpt = False,
+) -> None:
+    """Cell suspension per well from a count and viability."""
+    from elab.cli._amounts import quantity, ul_from_text
+    from elab.domain.dilution import plan_seeding
+    from elab.errors import InputError
+    from elab.units import convert
+
+    text = count.strip().removesuffix("/mL").removesuffix("/ml").strip()
+    try:
+        per_ml = float(text)
+    except ValueError:
+        q = quantity(count, "cell_density", "--count")
+        per_ml = convert(q.planned, q.unit, "cell / milliliter") or 0.0
+    vq = quantity(viability, "dimensionless", "--viability")
+    via = (convert(vq.planned, vq.unit, "") if vq.unit else vq.planned) or 0.0
+    if via > 1 and not vq.unit:
+        via /= 100
+    cq = quantity(cells.replace("cells", "").strip(), "dimensionless", "--cells")
+    if cq.low is None or cq.high is None:
+        raise InputError("--cells needs a number or a range such as 3000-5000")
+    plan = plan_seeding(per_ml, via, cq.planned, ul_from_text(well, "--well"), wells,
+                        _limits(min_volume, resolution, dead, overage), medium, live,
+                        range_text=cq.text if cq.low != cq.high else "")
+    _emit(plan, as_json)
+
+
+@dilute_app.command("ratio")
+def ratio(
+    reagent: Annotated[str, typer.Argument(help="What is diluted (anti-p-FAK).")],
+    dilution: Annotated[str, typer.Argument(help="1:1000")],
+    volume: Annotated[str, typer.Option("--volume", help="Final volume (5 mL).")],
+    diluent: Annotated[str, typer.Option("--diluent")] = "blocking buffer",
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    as_json: JsonOpt = False,
+) -> None:
+    """A reagent at 1:N in a volume (antibodies)."""
+    from elab.cli._amounts import ul_from_text
+    from elab.domain.dilution import plan_ratio
+    from elab.units import parse_ratio
+
+    plan = plan_ratio(reagent, parse_ratio(dilution), ul_from_text(volume, "--volume"), diluent,
+                      _limits(min_volume, resolution, "0 uL", "0"))
+    _emit(plan, as_json)
+
+
+@dilute_app.command("conc")
+def conc(
+    reagent: Annotated[str, typer.Argument(help="What is diluted (Matrigel).")],
+    stock: Annotated[str, typer.Option("--stock", help="The lot's stock concentration.")],
+    final: Annotated[str, typer.Option("--final", help="Working concentration (200 ug/mL).")],
+    each: Annotated[str, typer.Option("--each", help="Volume per insert/well/tube.")],
+    count: Annotated[int, typer.Option("--count", help="Number of inserts/wells/tubes.")] = 1,
+    diluent: Annotated[str, typer.Option("--diluent")] = "serum-free medium",
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    dead: DeadOpt = "0 uL",
+    overage: OverOpt = "10%",
+    as_json: JsonOpt = False,
+) -> None:
+    """A reagent diluted to a concentration from its stock (C1·V1 = C2·V2)."""
+    from elab.cli._amounts import magnitude_in, quantity, ul_from_text
+    from elab.domain.dilution import plan_dilution
+
+    fq = quantity(final, "concentration", "--final")
+    plan = plan_dilution(reagent, magnitude_in(stock, "concentration", fq.unit, "--stock"),
+                         fq.planned, fq.unit, ul_from_text(each, "--each"), count, diluent,
+                         _limits(min_volume, resolution, dead, overage))
+    _emit(plan, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dilute_app, name="dilute")

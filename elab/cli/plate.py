@@ -1,0 +1,223 @@
+"""``elab plate layout|show``: plate layouts from a protocol's design or the command line.
+
+The design on the command line: ``--factor dose=0.1nM,1nM,10nM`` (repeat for more factors),
+``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate),
+``--pin B2=vehicle`` (WELL[@PLATE]=CONDITION, or ``empty``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from elab.domain.plate import DesignSpec, Layout
+
+__all__ = ["register"]
+
+plate_app = typer.Typer(help="Plate layouts and maps.", no_args_is_help=True)
+
+FactorOpt = Annotated[
+    list[str], typer.Option("--factor", help="NAME=LEVEL,LEVEL,... (repeat per factor).")
+]
+ControlOpt = Annotated[
+    list[str], typer.Option("--control", help="NAME[:KIND][:COUNT] per plate; KIND vehicle, "
+                            "untreated, blank, positive, negative or standard.")
+]
+PinOpt = Annotated[list[str], typer.Option("--pin", help="WELL[@PLATE]=CONDITION or =empty.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write .svg, .png, .html or .csv.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the layout as JSON.")]
+
+
+def _level(text: str) -> str:
+    """A level as people write it: quantities normalised (``0.1nM`` → ``0.1 nM``)."""
+    from elab.units import format_range, parse_quantity
+
+    try:
+        return format_range(parse_quantity(text))
+    except ValueError:
+        return text.strip()
+
+
+def _factors(values: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    out = []
+    for item in values:
+        name, sep, levels = item.partition("=")
+        parts = [p for p in (x.strip() for x in levels.split(",")) if p]
+        if not sep or not name.strip() or not parts:
+            raise typer.BadParameter(f"{item!r} is not NAME=LEVEL,LEVEL", param_hint="--factor")
+        out.append((name.strip(), tuple(_level(p) for p in parts)))
+    return out
+
+
+def _controls(values: list[str]) -> list[tuple[str, str, int]]:
+    from elab.domain.plate import CONTROL_KINDS
+
+    out = []
+    for item in values:
+        parts = [p.strip() for p in item.split(":")]
+        name = parts[0]
+        kind = name.lower() if name.lower() in CONTROL_KINDS else "vehicle"
+        count = 1
+        for part in parts[1:]:
+            if part.isdigit():
+                count = int(part)
+            elif part:
+                kind = part.lower()
+        if not name or len(parts) > 3:
+            raise typer.BadParameter(f"{item!r} is not NAME[:KIND][:COUNT]",
+                                     param_hint="--control")
+        out.append((name, kind, count))
+    return out
+
+
+def _pins(values: list[str]) -> list[tuple[str, str, int]]:
+    out = []
+    for item in values:
+        where, sep, condition = item.partition("=")
+        well, at, plate = where.partition("@")
+        if not sep or not well.strip() or not condition.strip() or (at and not plate.isdigit()):
+            raise typer.BadParameter(f"{item!r} is not WELL[@PLATE]=CONDITION", param_hint="--pin")
+        out.append((condition.strip(), well.strip().upper(), int(plate) if at else 1))
+    return out
+
+
+def _spec(
+    protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
+    plate: str | None, plates: int | None, edge: str | None, edge_width: int, spread: str,
+    pin: list[str], seed: int,
+) -> DesignSpec:
+    from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
+    from elab.domain.plate.design import spec_from_design
+    from elab.errors import InputError
+
+    if edge not in (None, "empty", "medium", "use"):
+        raise typer.BadParameter(f"{edge!r} is not empty, medium or use", param_hint="--edge")
+    if spread not in ("same", "plates"):
+        raise typer.BadParameter(f"{spread!r} is not same or plates", param_hint="--spread")
+    pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
+    if protocol is not None:
+        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+
+        path = find_protocol(protocol)
+        loaded = load_protocol(path, library=[path.parent, *library_dirs()])
+        if loaded.design is None:
+            raise InputError(f"protocol {protocol!r} has no design: block to lay out")
+        spec = spec_from_design(
+            loaded.design, plate=plate, seed=seed, edge=edge,  # type: ignore[arg-type]
+            edge_width=edge_width, spread=spread, plates=plates, pins=pins,  # type: ignore[arg-type]
+        )
+        if factor or control or replicates is not None:
+            raise typer.BadParameter("give a PROTOCOL or --factor/--control/--replicates, not both")
+        return spec
+    if not factor and not control:
+        raise typer.BadParameter("give a PROTOCOL or at least one --factor or --control")
+    return DesignSpec(
+        factors=tuple(Factor(n, levels) for n, levels in _factors(factor)),
+        replicates=replicates if replicates is not None else 3,
+        controls=tuple(Control(n, k, c) for n, k, c in _controls(control)),
+        plate=format_from_text(plate or 96),
+        edge=edge,  # type: ignore[arg-type]
+        edge_width=edge_width,
+        spread=spread,  # type: ignore[arg-type]
+        plates=plates,
+        pins=pins,
+        seed=seed,
+    )
+
+
+def _write(layout: Layout, output: Path, title: str) -> None:
+    from elab.domain.plate import csv_from_layout
+    from elab.render.plate_map import write_plate_map
+
+    if output.suffix.lower() == ".csv":
+        output.write_text(csv_from_layout(layout), encoding="utf-8")
+    else:
+        write_plate_map(layout, output, title)
+
+
+def _report(layout: Layout, violations: list[str] | None, as_json: bool) -> None:
+    from elab.domain.plate import quality_report, text_from_quality, text_grid
+
+    quality = quality_report(layout)
+    if as_json:
+        out: dict[str, Any] = layout.to_dict()
+        out["quality"] = [q.to_dict() for q in quality]
+        if violations is not None:
+            out["violations"] = violations
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    print(text_grid(layout))
+    print()
+    print(text_from_quality(quality))
+    for note in layout.notes:
+        print(f"note: {note}")
+    for v in violations or []:
+        print(f"violation: {v}")
+
+
+@plate_app.command("layout")
+def layout_cmd(
+    protocol: Annotated[str | None, typer.Argument(help="A protocol id or file with a design:.")]
+    = None,
+    factor: FactorOpt = [],  # noqa: B006
+    replicates: Annotated[int | None, typer.Option("--replicates", min=1)] = None,
+    control: ControlOpt = [],  # noqa: B006
+    plate: Annotated[str | None, typer.Option("--plate", help="6, 12, 24, 48, 96, 384 or RxC.")]
+    = None,
+    plates: Annotated[int | None, typer.Option("--plates", min=1, help="Number of plates.")]
+    = None,
+    edge: Annotated[str | None, typer.Option("--edge", help="empty, medium or use.")] = None,
+    edge_width: Annotated[int, typer.Option("--edge-width", min=0)] = 1,
+    spread: Annotated[str, typer.Option("--spread", help="Replicates on the same plate or "
+                                        "spread over plates: same|plates.")] = "same",
+    pin: PinOpt = [],  # noqa: B006
+    seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lay out a design on plates (CP-SAT), print the grid and quality report."""
+    from elab.domain.plate import check_layout
+    from elab.solve.plate_layout import solve_layout
+
+    spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
+                 spread, pin, seed)
+    layout = solve_layout(spec, time_limit=time_limit)
+    violations = check_layout(layout, spec)
+    if output is not None:
+        _write(layout, output, protocol or "Plate layout")
+    _report(layout, violations, as_json)
+
+
+@plate_app.command("show")
+def show_cmd(
+    file: Annotated[Path, typer.Argument(help="A layout CSV or a wellmap TOML file.")],
+    plate: Annotated[str | None, typer.Option("--plate", help="Plate format if not inferred.")]
+    = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a saved layout (CSV from `plate layout -o x.csv`, or wellmap TOML)."""
+    from elab.domain.plate import format_from_text, layout_from_csv, layout_from_wellmap
+
+    text = file.read_text(encoding="utf-8")
+    if file.suffix.lower() == ".toml":
+        layout = layout_from_wellmap(text, source=str(file))
+    else:
+        fmt = format_from_text(plate) if plate else None
+        layout = layout_from_csv(text, fmt, source=str(file))
+    if output is not None:
+        _write(layout, output, file.name)
+    _report(layout, None, as_json)
+    sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plate_app, name="plate")
