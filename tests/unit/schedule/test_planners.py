@@ -45,6 +45,17 @@ def test_greedy_schedule_is_complete(week: Problem) -> None:
     assert check_schedule(week, schedule).ok
 
 
+def test_chain_greedy_keeps_tight_chains_valid(calendar: LabCalendar) -> None:
+    from elab.domain.schedule.greedy_chains import chain_greedy_schedule
+
+    # Seeding late on Monday would make the plate leave the incubator before 9:00 on Tuesday.
+    acts = [Activity("busy", "hood-work", 6 * 60, 6 * 60, True, (Demand("hood"),))]
+    acts += transwell("tw", incubate=(16 * 60, 17 * 60))
+    problem = Problem(tuple(acts), RESOURCES, calendar, MONDAY)
+    assert check_schedule(problem, chain_greedy_schedule(problem)).ok
+    assert not check_schedule(problem, greedy_schedule(problem)).ok
+
+
 def test_checker_finds_every_kind_of_violation(week: Problem) -> None:
     good = solve_schedule(week, FAST).by_key()
     seed = good[("tw1", "seed")]
