@@ -1,0 +1,100 @@
+"""The ``flow-frequencies`` hook: gate counts turned into % of parent and % of CD45+.
+
+Each row is one gate of one sample: its event count and the name of its parent gate.  The
+parent's count is looked up in the same sample, so % of parent needs the parent gate in the
+table (or a ``parent_count`` column).  % of CD45+ (or another lineage gate, ``--param
+lineage=``) is given for every gate that descends from it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .base import AnalysisResult, Column, Hook, Param
+from .stats import summary
+from .table import Table
+
+__all__ = ["HOOK"]
+
+_METHOD = (
+    "% of parent = gate count / parent gate count × 100; % of {lineage} = gate count / "
+    "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples."
+)
+
+
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    lineage = params["lineage"]
+    samples, pops = table.text("sample"), table.text("population")
+    parents, counts = table.text("parent"), table.numbers("count")
+    given_parent = table.numbers("parent_count") if table.has("parent_count") else None
+    conds = table.text("condition") if table.has("condition") else [""] * len(counts)
+    warnings: list[str] = []
+    count: dict[tuple[str, str], float] = {}
+    parent_of: dict[tuple[str, str], str] = {}
+    cond_of: dict[str, str] = {}
+    for i, (s, p, par, n, c) in enumerate(zip(samples, pops, parents, counts, conds,
+                                              strict=True)):
+        count[(s, p)] = n
+        parent_of[(s, p)] = par
+        cond_of[s] = c
+        if given_parent is not None and par and (s, par) not in count:
+            count.setdefault((s, par), given_parent[i])
+    results: list[dict[str, Any]] = []
+    per_cond: dict[tuple[str, str], list[tuple[float | None, float | None]]] = defaultdict(list)
+    for (s, p), par in sorted(parent_of.items()):
+        n = count[(s, p)]
+        pct_parent = None
+        if par:
+            base = count.get((s, par))
+            if base:
+                pct_parent = 100.0 * n / base
+            else:
+                warnings.append(f"{s}: parent gate {par!r} of {p!r} has no count; no % of parent")
+        pct_lineage = None
+        if _below(s, p, lineage, parent_of) and count.get((s, lineage)):
+            pct_lineage = 100.0 * n / count[(s, lineage)]
+        if n > count.get((s, par), float("inf")):
+            warnings.append(f"{s}: gate {p!r} has more events than its parent {par!r}")
+        results.append({"kind": "gate", "sample": s, "condition": cond_of[s], "population": p,
+                        "parent": par, "count": n, "pct_parent": pct_parent,
+                        "pct_lineage": pct_lineage})
+        per_cond[(cond_of[s], p)].append((pct_parent, pct_lineage))
+    if any(cond_of.values()):
+        for (c, p), values in sorted(per_cond.items()):
+            results.append({
+                "kind": "condition", "condition": c, "population": p,
+                "pct_parent": summary(v for v, _ in values if v is not None),
+                "pct_lineage": summary(v for _, v in values if v is not None),
+            })
+    return AnalysisResult("flow-frequencies", _METHOD.format(lineage=lineage), results,
+                          warnings)
+
+
+def _below(sample: str, pop: str, lineage: str, parent_of: dict[tuple[str, str], str]) -> bool:
+    """Whether ``pop`` is ``lineage`` or one of its descendants in this sample's gate tree."""
+    seen: set[str] = set()
+    while pop and pop not in seen:
+        if pop == lineage:
+            return True
+        seen.add(pop)
+        pop = parent_of.get((sample, pop), "")
+    return False
+
+
+HOOK = Hook(
+    name="flow-frequencies",
+    summary="Flow cytometry gates: % of parent and % of CD45+ per sample and condition.",
+    inputs=(
+        Column("sample", text=True),
+        Column("population", text=True, help="gate name, e.g. CD3+"),
+        Column("parent", text=True, help="parent gate name (empty for the root)"),
+        Column("count", help="events in the gate"),
+        Column("parent_count", optional=True, help="events in the parent, if not a row"),
+        Column("condition", optional=True, text=True),
+    ),
+    params=(Param("lineage", "CD45+", type="text", help="gate for the % of lineage column"),),
+    analyse=_analyse,
+    result_keys=("kind", "sample", "population", "parent", "count", "pct_parent",
+                 "pct_lineage"),
+)

@@ -1,0 +1,81 @@
+"""The ``transwell`` hook: migrated or invaded cells counted in fields of each insert.
+
+Fields are technical replicates of an insert, inserts are the replicates of a condition:
+mean cells per field per insert first, then mean ± SD and SEM over inserts, and % of the
+control condition's mean.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .base import AnalysisResult, Column, Hook, Param
+from .stats import summary
+from .table import Table
+
+__all__ = ["HOOK", "control_of"]
+
+_METHOD = (
+    "Cells per field averaged per insert; per condition mean ± SD and SEM of the insert means; "
+    "% of control = condition mean / mean of the control condition ({control}) × 100."
+)
+
+
+def control_of(conditions: list[str], wanted: str, warnings: list[str]) -> str | None:
+    """The control condition: the one named, else one called control/vehicle/untreated."""
+    from elab.errors import NotFoundError
+
+    if wanted:
+        if wanted not in conditions:
+            raise NotFoundError("control condition", wanted, conditions)
+        return wanted
+    for name in conditions:
+        if name.lower() in ("control", "ctrl", "vehicle", "untreated", "dmso", "nt"):
+            return name
+    warnings.append("no control condition given (--param control=NAME); no % of control")
+    return None
+
+
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    fields: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for i, c, n in zip(table.text("insert"), table.text("condition"), table.numbers("count"),
+                       strict=True):
+        fields[(c, i)].append(n)
+    warnings: list[str] = []
+    per_insert: dict[str, list[float]] = defaultdict(list)
+    results: list[dict[str, Any]] = []
+    for (c, i), counts in sorted(fields.items()):
+        s = summary(counts)
+        if s["mean"] is None:
+            warnings.append(f"insert {i}: no counts")
+            continue
+        per_insert[c].append(s["mean"])
+        results.append({"kind": "insert", "insert": i, "condition": c,
+                        "cells_per_field": s["mean"], "fields": s["n"]})
+    control = control_of(sorted(per_insert), params["control"], warnings)
+    base = summary(per_insert[control])["mean"] if control else None
+    for c, means in sorted(per_insert.items()):
+        s = summary(means)
+        pct = 100.0 * s["mean"] / base if base else None
+        if len(means) < 3:
+            warnings.append(f"{c}: {len(means)} insert(s); SD and SEM need at least 2, 3 advised")
+        results.append({"kind": "condition", "condition": c, "cells_per_field": s,
+                        "pct_of_control": pct, "inserts": s["n"]})
+    return AnalysisResult("transwell", _METHOD.format(control=control or "none"), results,
+                          warnings)
+
+
+HOOK = Hook(
+    name="transwell",
+    summary="Transwell migration/invasion: cells per field per insert, mean ± SD/SEM, % control.",
+    inputs=(
+        Column("insert", text=True),
+        Column("condition", text=True),
+        Column("field", text=True),
+        Column("count", help="cells counted in the field"),
+    ),
+    params=(Param("control", "", type="text", help="the control condition"),),
+    analyse=_analyse,
+    result_keys=("kind", "insert", "condition", "cells_per_field", "pct_of_control"),
+)

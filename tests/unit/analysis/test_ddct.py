@@ -1,0 +1,109 @@
+"""The ddct hook against the worked example of the 2^-ΔΔCt method.
+
+Reference: Livak & Schmittgen (2001) Methods 25:402–408, the c-myc/GAPDH brain and kidney
+example (Applied Biosystems User Bulletin #2 data), as tabulated in the vignette of the R
+package pcr (MahShaaban/pcr, vignettes/qpcr_analysis.Rmd, Tables 1 and 3; data
+inst/extdata/ct1.csv and ct2.csv).  Separate tubes (unpaired): brain ΔCt 6.86 ± 0.17, kidney ΔCt 4.37 ± 0.10,
+ΔΔCt −2.50 ± 0.10, fold 5.6 (5.3–6.0).  Same tube (paired per well): brain ΔCt 6.99 ± 0.21,
+kidney 4.47 ± 0.14, ΔΔCt −2.53 ± 0.14, fold 5.77 (5.23–6.37).  Tolerance: one unit (0.01) in
+the last published digit, because the published table was computed from rounded
+intermediate values (6.9967 is printed 6.99, −2.495 as −2.50).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from elab.domain.analysis import run_hook
+from elab.errors import NotFoundError
+
+DATA = Path(__file__).parent / "data"
+PARAMS = {"reference": "GAPDH", "control": "brain"}
+
+
+def by_condition(result: object) -> dict[str, dict[str, object]]:
+    return {r["condition"]: r for r in result.results}  # type: ignore[attr-defined]
+
+
+def test_livak_separate_tubes() -> None:
+    result = run_hook("ddct", DATA / "livak_separate_tube.csv", PARAMS)
+    rows = by_condition(result)
+    assert "unpaired" in result.method
+    brain, kidney = rows["brain"], rows["kidney"]
+    assert brain["dct"]["value"] == pytest.approx(6.86, abs=0.011)
+    assert brain["dct"]["sd"] == pytest.approx(0.17, abs=0.011)
+    assert brain["fold_change"] == 1.0
+    assert brain["fold_change_range"] == pytest.approx([0.9, 1.1], abs=0.05)
+    assert kidney["dct"]["value"] == pytest.approx(4.37, abs=0.011)
+    assert kidney["dct"]["sd"] == pytest.approx(0.10, abs=0.011)
+    assert kidney["ddct"]["value"] == pytest.approx(-2.50, abs=0.011)
+    assert kidney["ddct"]["sd"] == pytest.approx(0.10, abs=0.011)
+    assert kidney["fold_change"] == pytest.approx(5.6, abs=0.05)
+    assert kidney["fold_change_range"] == pytest.approx([5.3, 6.0], abs=0.05)
+    assert result.warnings == []
+
+
+def test_livak_same_tube_is_paired() -> None:
+    result = run_hook("ddct", DATA / "livak_same_tube.csv", PARAMS)
+    rows = by_condition(result)
+    assert "paired" in result.method and "unpaired" not in result.method
+    assert rows["brain"]["dct"]["value"] == pytest.approx(6.99, abs=0.011)
+    assert rows["brain"]["dct"]["sd"] == pytest.approx(0.21, abs=0.011)
+    assert rows["brain"]["fold_change_range"] == pytest.approx([0.86, 1.15], abs=0.011)
+    kidney = rows["kidney"]
+    assert kidney["dct"]["value"] == pytest.approx(4.47, abs=0.011)
+    assert kidney["ddct"]["value"] == pytest.approx(-2.53, abs=0.011)
+    assert kidney["ddct"]["sd"] == pytest.approx(0.14, abs=0.011)
+    assert kidney["fold_change"] == pytest.approx(5.77, abs=0.011)
+    assert kidney["fold_change_range"] == pytest.approx([5.23, 6.37], abs=0.011)
+
+
+def test_warnings_for_high_undetermined_and_spread() -> None:
+    text = (
+        "sample,condition,target,ct\n"
+        "s1,ctrl,GAPDH,20.0\ns1,ctrl,GAPDH,20.1\ns1,ctrl,X,25.0\ns1,ctrl,X,25.9\n"
+        "s2,drug,GAPDH,20.0\ns2,drug,GAPDH,20.2\ns2,drug,X,36.0\ns2,drug,X,Undetermined\n"
+    )
+    result = run_hook("ddct", text, {"reference": "GAPDH", "control": "ctrl"})
+    joined = "\n".join(result.warnings)
+    assert "undetermined" in joined
+    assert "Ct 36.00 above 35" in joined
+    assert "spread 0.90 cycles" in joined
+    drug = by_condition(result)["drug"]
+    assert drug["ddct"]["value"] == pytest.approx((36.0 - 20.1) - (25.45 - 20.05))
+
+
+def test_two_reference_genes_use_the_geometric_mean() -> None:
+    text = (
+        "sample,condition,target,ct\n"
+        "a,ctrl,R1,20\na,ctrl,R2,22\na,ctrl,X,26\n"
+        "b,drug,R1,20\nb,drug,R2,24\nb,drug,X,25\n"
+    )
+    result = run_hook("ddct", text, {"reference": "R1,R2", "control": "ctrl"})
+    drug = by_condition(result)["drug"]
+    # ΔCt ctrl = 26 − 21 = 5; drug = 25 − 22 = 3; ΔΔCt = −2; fold 4.
+    assert drug["fold_change"] == pytest.approx(4.0)
+
+
+def test_unknown_reference_is_a_did_you_mean() -> None:
+    with pytest.raises(NotFoundError, match="GAPDH"):
+        run_hook("ddct", DATA / "livak_same_tube.csv", {"reference": "GAPHD", "control": "brain"})
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_row_order_does_not_matter(seed: int) -> None:
+    lines = (DATA / "livak_same_tube.csv").read_text().splitlines()
+    body = lines[1:]
+    random.Random(seed).shuffle(body)
+    shuffled = run_hook("ddct", "\n".join([lines[0], *body]) + "\n", PARAMS).to_json()
+    original = run_hook("ddct", DATA / "livak_same_tube.csv", PARAMS).to_json()
+    for a, b in zip(shuffled["results"], original["results"], strict=True):
+        assert (a["condition"], a["target"]) == (b["condition"], b["target"])
+        assert a["fold_change"] == pytest.approx(b["fold_change"], rel=1e-12)
+        assert a["ddct"]["sd"] == pytest.approx(b["ddct"]["sd"], rel=1e-12)
