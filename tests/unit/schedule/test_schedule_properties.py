@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import MONDAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schedule_cases import MONDAY
 
 from elab.domain.schedule import (
     Activity,

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from conftest import BERLIN, MONDAY
+from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.schedule import LabCalendar, Problem, check_schedule
 from elab.domain.schedule.regimen import (

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import BERLIN, MONDAY
+from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.protocol import load_protocol
 from elab.domain.schedule import LabCalendar, check_schedule, out_of_hours_min

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import BERLIN, RESOURCES, transwell
 from icalendar import Calendar
+from schedule_cases import BERLIN, RESOURCES, transwell
 
 from elab.domain.schedule import LabCalendar, Problem, check_schedule
 from elab.render.gantt import gantt_html

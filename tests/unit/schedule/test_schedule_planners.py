@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
-from conftest import MONDAY, RESOURCES, transwell
+from schedule_cases import MONDAY, RESOURCES, transwell
 
 from elab.domain.schedule import (
     Activity,
