@@ -15,6 +15,7 @@ concentration.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from elab.domain.dilution.pipette import PipetteLimits
@@ -93,6 +94,9 @@ def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, 
     if f > 0 and spec.add_ul is None and direct >= lim.min_ul and lim.nearest(direct) == direct:
         return direct, 1 / f, None, wells * direct * (1 + lim.overage) + lim.dead_ul
     add = spec.add_ul if spec.add_ul is not None else lim.up(max(lim.min_ul, spec.well_ul / 10))
+    if spec.add_ul is None and f == 0 and spec.well_ul / add * spec.top > spec.stock:
+        # A weak aqueous stock: add more of it per well (up to the whole well) instead.
+        add = min(spec.well_ul, lim.up(spec.well_ul * spec.top / spec.stock))
     if add > spec.well_ul:
         raise InputError(
             f"{volume_text(add)} added per well is more than the well's {volume_text(spec.well_ul)}"
@@ -122,26 +126,29 @@ def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, 
 _NICE = (100.0, 50.0, 20.0, 10.0, 5.0, 2.0)
 
 
-def _predilute(spec: SerialSpec, b: _Build, need_ul: float, target: float) -> tuple[str, float]:
-    """Source name and actual concentration to make ``need_ul`` at ``target`` from.
+def _predilute(
+    spec: SerialSpec, b: _Build, need_ul: float, target: float
+) -> tuple[str, float, float]:
+    """(source name, its actual concentration, volume of ``target`` to make from it).
 
-    While the stock volume would fall below the minimum, a pre-dilution in the solvent is put
+    While the stock volume would fall below the minimum, pre-dilutions in the solvent are put
     in between (1:2 to 1:100, the largest that still draws at least the minimum from its own
-    source), and a note says why.
+    source), and a note says why.  A level is never put just below the stock (a 1:1.1 step
+    cannot be pipetted); more of the level under it is made instead.
     """
     lim = spec.limits
     solvent = spec.vehicle if spec.vehicle_fraction > 0 else spec.diluent
-    chain: list[tuple[float, float]] = []  # (concentration, volume to make), lowest first
-    conc, vol = target, need_ul
-    while vol * conc / spec.stock < lim.min_ul - 1e-9:
-        vol = max(vol, 10 * lim.min_ul)
+    levels: list[list[float]] = [[target, need_ul]]  # [concentration, volume to make]
+    while levels[-1][1] * levels[-1][0] / spec.stock < lim.min_ul - 1e-9:
+        conc = levels[-1][0]
+        vol = levels[-1][1] = max(levels[-1][1], 10 * lim.min_ul)
         ratio = next((r for r in _NICE if r <= vol / lim.min_ul), 2.0)
-        if conc * ratio >= spec.stock:
+        if conc * ratio * 2 > spec.stock:
+            levels[-1][1] = lim.up(max(vol, lim.min_ul * spec.stock / conc))
             break
-        chain.append((conc * ratio, vol))
-        conc, vol = conc * ratio, vol / ratio + lim.dead_ul
+        levels.append([conc * ratio, vol / ratio + lim.dead_ul])
     source, actual = "stock", spec.stock
-    for n, (c, made) in enumerate(reversed(chain), start=1):
+    for n, (c, made) in enumerate(reversed(levels[1:]), start=1):
         take = lim.up(made * c / actual)
         dil = lim.nearest(take * actual / c - take)
         actual = actual * take / (take + dil)
@@ -151,10 +158,26 @@ def _predilute(spec: SerialSpec, b: _Build, need_ul: float, target: float) -> tu
             b.notes.append(
                 f"{spec.c(target)} from the {spec.c(spec.stock)} stock would take "
                 f"{need_ul * target / spec.stock:.3g} µL of stock, below the {lim.min_ul:g} µL "
-                f"minimum: {len(chain)} pre-dilution(s) in {solvent} added"
+                f"minimum: {len(levels) - 1} pre-dilution(s) in {solvent} added"
             )
         source = name
-    return source, actual
+    return source, actual, levels[0][1]
+
+
+def _transfer(lim: PipetteLimits, fold1: float, least: float) -> float:
+    """The transfer volume: on the grid, at least ``least``, and such that the solvent added
+    (``fold1`` × it) also lands on the grid within 0.1 %, so a half-log series (3.16-fold)
+    does not drift by a rounding at every step."""
+    t0 = lim.up(least)
+    best, best_err = t0, math.inf
+    for k in range(200):
+        t = round(t0 + k * lim.resolution_ul, 6)
+        err = abs(lim.nearest(t * fold1) - t * fold1) / (t * (fold1 + 1))
+        if err < best_err:
+            best, best_err = t, err
+        if err <= 0.001:
+            break
+    return best
 
 
 def plan_serial(spec: SerialSpec) -> Plan:
@@ -178,14 +201,17 @@ def plan_serial(spec: SerialSpec) -> Plan:
         )
     solvent = spec.vehicle if f > 0 else spec.diluent
     fold1 = spec.fold - 1
-    t = lim.up(max(lim.min_ul, (consume + lim.dead_ul) / fold1, lim.min_ul / fold1))
+    t = _transfer(lim, fold1, max(lim.min_ul, (consume + lim.dead_ul) / fold1,
+                                  lim.min_ul / fold1))
     top_need = consume + (t if spec.points > 1 else 0) + lim.dead_ul
-    source, src_conc = _predilute(spec, b, top_need, series_top)
-    if abs(src_conc / series_top - 1) < 1e-9:
+    source, src_conc, top_need = _predilute(spec, b, top_need, series_top)
+    if src_conc / series_top - 1 < 0.01:
+        # Within 1 % of the top: diluting it would take a solvent volume nobody can pipette.
         take, dil = lim.up(top_need), 0.0
         b.add(Row("point 1", source, take, "", 0.0, take, spec.c(src_conc), note="use as is"))
     else:
-        take = lim.up(top_need * series_top / src_conc)
+        least = lim.min_ul / (src_conc / series_top - 1)  # so the solvent is ≥ the minimum
+        take = lim.up(max(top_need * series_top / src_conc, least))
         dil = lim.nearest(take * src_conc / series_top - take)
         b.add(Row("point 1", source, take, solvent, dil, take + dil,
                   spec.c(src_conc * take / (take + dil))))

@@ -1,0 +1,93 @@
+"""Serial dilutions: targets reached within rounding, vehicle constant, no volume under the
+minimum; worked examples from the seed protocols; bad input with the numbers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from elab.domain.dilution import PipetteLimits, SerialSpec, plan_serial
+from elab.errors import InfeasibleError, InputError
+
+
+def _assert_sound(spec: SerialSpec) -> None:
+    plan = plan_serial(spec)
+    fig = plan.figures
+    for target, final in zip(fig["targets"], fig["finals"], strict=True):
+        # Small volumes sit on the pipette grid, large ones are derived: 2 % covers rounding.
+        assert final == pytest.approx(target, rel=0.02)
+    vehicle = fig["vehicle_fraction"]
+    assert max(vehicle) - min(vehicle) < 1e-12
+    if spec.vehicle_fraction:
+        assert vehicle[0] == pytest.approx(spec.vehicle_fraction, rel=0.02)
+    for row in plan.rows:
+        for ul in (row.volume_ul, row.diluent_ul):
+            assert ul == 0 or ul >= spec.limits.min_ul - 1e-9, row
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    top=st.floats(0.001, 100),
+    ratio=st.floats(1, 1e5),
+    fold=st.sampled_from([2.0, 3.0, 3.16, 4.0, 10.0]),
+    points=st.integers(1, 12),
+    well=st.sampled_from([50.0, 100.0, 200.0, 2000.0]),
+    wells=st.integers(1, 4),
+    vehicle=st.sampled_from([0.0, 0.001, 0.002, 0.005, 0.01]),
+    min_ul=st.sampled_from([0.5, 1.0, 2.0]),
+)
+def test_every_plan_reaches_its_targets(
+    top: float, ratio: float, fold: float, points: int, well: float, wells: int,
+    vehicle: float, min_ul: float,
+) -> None:
+    spec = SerialSpec(
+        stock=top * ratio, top=top, unit="micromolar", fold=fold, points=points, well_ul=well,
+        wells=wells, vehicle_fraction=vehicle,
+        limits=PipetteLimits(min_ul=min_ul, resolution_ul=0.1),
+    )
+    try:
+        _assert_sound(spec)
+    except InfeasibleError as exc:
+        # The only refusal allowed: the stock is too weak to carry the vehicle's percentage.
+        assert vehicle > 0, exc
+        assert ratio < 1 / vehicle * 1.000001, exc
+
+
+def test_mtt_dose_range_keeps_dmso_at_0_1_percent() -> None:
+    """Seed 001: defactinib 8 points, 3-fold from 10 µM, from a 10 mM DMSO stock, 100 µL."""
+    spec = SerialSpec(stock=10_000, top=10, unit="micromolar", fold=3, points=8, well_ul=100,
+                      compound="defactinib")
+    plan = plan_serial(spec)
+    _assert_sound(spec)
+    assert plan.figures["intermediate"] is True  # 0.1 µL DMSO per well is below 1 µL
+    assert any("intermediate plate" in n for n in plan.notes)
+    control = next(r for r in plan.rows if r.step == "vehicle control")
+    assert control.final == "0.1 % DMSO"
+
+
+def test_pfak_doses_in_6_well_plates_go_direct() -> None:
+    """Seed 001: 0.1/1/10/100 nM in 2 mL per well: 2 µL of a DMSO series per well."""
+    spec = SerialSpec(stock=10_000_000, top=100, unit="nanomolar", fold=10, points=4,
+                      well_ul=2000, wells=1, compound="defactinib")
+    plan = plan_serial(spec)
+    _assert_sound(spec)
+    assert plan.figures["intermediate"] is False
+    assert [r.final for r in plan.rows if r.step.startswith("wells")] == [
+        "100 nM", "10 nM", "1 nM", "100 pM"]
+    assert any("pre-dilution" in n for n in plan.notes)
+
+
+def test_stock_weaker_than_top() -> None:
+    with pytest.raises(InputError, match=r"stock \(1 µM\) is weaker than the top .*10 µM"):
+        SerialSpec(stock=1, top=10, unit="micromolar")
+
+
+def test_vehicle_percentage_that_cannot_be_held() -> None:
+    with pytest.raises(InfeasibleError, match=r"DMSO at 10 mM, but the stock is 1 mM.*1 % DMSO"):
+        plan_serial(SerialSpec(stock=1000, top=10, unit="micromolar"))
+
+
+def test_volume_below_any_pipette() -> None:
+    with pytest.raises(InputError, match="below the pipette minimum of 1 µL"):
+        plan_serial(SerialSpec(stock=10_000, top=10, unit="micromolar", add_ul=0.5))
