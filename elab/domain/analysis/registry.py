@@ -37,7 +37,9 @@ def load_hook(name: str) -> Hook:
     eps = _entry_points()
     installed = sorted(eps)
     if name not in eps:
-        raise NotFoundError("analysis hook", name, installed)
+        error = NotFoundError("analysis hook", name, installed)
+        error.args = (f"{error.args[0]}; installed hooks: {', '.join(installed) or 'none'}",)
+        raise error
     try:
         obj: Any = eps[name].load()
     except Exception as exc:  # a plugin may fail in any way; say which and what else exists

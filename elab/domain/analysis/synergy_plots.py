@@ -19,7 +19,7 @@ def draw_synergy(result: AnalysisResult) -> bytes:
 
     def paint(ax_ci: Any, ax_iso: Any, *rest: Any) -> None:
         _fa_ci(ax_ci, data)
-        _isobologram(ax_iso, result, data)
+        _isobologram(ax_iso, data)
         if rest:
             _heat_map(rest[0], data)
 
@@ -38,7 +38,8 @@ def _fa_ci(ax: Any, data: dict[str, Any]) -> None:
     ax.set_title("Fa–CI plot")
 
 
-def _isobologram(ax: Any, result: AnalysisResult, data: dict[str, Any]) -> None:
+def _isobologram(ax: Any, data: dict[str, Any]) -> None:
+    """Each combination at (d_a/Dx_a, d_b/Dx_b) for its own fa; below the line is synergy."""
     fit_a, fit_b = data["fit_a"], data["fit_b"]
     ax.plot([0, 1], [1, 0], color="grey", linestyle="--", linewidth=1)
     for p in data["points"]:
@@ -46,14 +47,6 @@ def _isobologram(ax: Any, result: AnalysisResult, data: dict[str, Any]) -> None:
             continue
         dx_a, dx_b = fit_a.dose_for(p["fa"]), fit_b.dose_for(p["fa"])
         ax.scatter(p["dose_a"] / dx_a, p["dose_b"] / dx_b, s=14, color="tab:blue")
-    for entry in result.results:
-        if entry.get("kind") != "ratio":
-            continue
-        for level, ci in entry["ci_at"].items():
-            if ci is None:
-                continue
-            ax.annotate(f"fa {level}: CI {ci:.2f}", xy=(0.55, 0.9 - 0.08 * len(ax.texts)),
-                        xycoords="axes fraction", fontsize="x-small")
     ax.set_xlim(0, 1.5)
     ax.set_ylim(0, 1.5)
     ax.set_xlabel("d_a / Dx_a")

@@ -1,0 +1,140 @@
+"""``elab analyze`` from the shell: listing, running hooks, JSON contract, plots, bad input,
+and a third-party plugin installed from ``tests/data/plugin_pkg``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from elab.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "unit" / "analysis" / "data"
+PLUGIN = ROOT / "tests" / "data" / "plugin_pkg"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    code = info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def shell(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "elab.cli.main", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120)
+
+
+def test_list_names_every_built_in(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["analyze", "--list"], capsys)
+    assert code == 0, err
+    for name in ("ic50", "combination-index", "ddct", "wound-closure", "transwell",
+                 "tumour-growth", "densitometry", "flow-frequencies"):
+        assert name in out
+    code, out, _ = run(["analyze", "--list", "--json"], capsys)
+    hooks = {h["name"]: h for h in json.loads(out)["hooks"]}
+    assert [p["name"] for p in hooks["ic50"]["params"]] == ["model", "bottom", "normalize"]
+
+
+def test_ic50_json_contract_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "curve.png"
+    code, out, err = run(["analyze", "ic50", str(DATA / "drc_ryegrass.csv"), "--json",
+                          "--plot", str(png)], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"hook", "method", "results", "warnings"}
+    (curve,) = data["results"]
+    assert {"group", "ic50", "hill", "top", "bottom", "r2", "n"} <= set(curve)
+    assert curve["ic50"]["unit"] == "mM"
+    assert curve["ic50"]["value"] == pytest.approx(3.05795, rel=1e-4)
+    assert len(curve["ic50"]["ci95"]) == 2
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_params_and_several_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lines = (DATA / "drc_ryegrass.csv").read_text().splitlines()
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join(lines[:13]) + "\n")
+    second.write_text("\n".join([lines[0], *lines[13:]]) + "\n")
+    code, out, err = run(["analyze", "ic50", str(first), str(second), "--param", "model=3pl",
+                          "--param", "bottom=0", "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["results"][0]["n"] == 24
+    assert json.loads(out)["results"][0]["bottom"]["value"] == 0
+
+
+def test_text_output_states_method_and_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
+                          "-p", "reference=GAPDH", "-p", "control=brain"], capsys)
+    assert code == 0, err
+    assert out.startswith("ddct: Livak 2^-ΔΔCt method")
+    assert "fold_change: 5.637" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "ic5", "x.csv"], "did you mean 'ic50'"),
+        (["analyze", "ic50", "missing.csv"], "missing.csv"),
+        (["analyze", "ic50", "BADDATA", "--param", "modle=3pl"], "did you mean 'model'"),
+        (["analyze", "ddct", "BADDATA"], "needs a column 'sample'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [str(DATA / "drc_ryegrass.csv") if a == "BADDATA" else a for a in args]
+    code, out, err = run(args, capsys)
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["analyze"], capsys)[0] == 2
+    assert run(["analyze", "ic50"], capsys)[0] == 2
+    assert run(["analyze", "ic50", str(DATA / "drc_ryegrass.csv"), "-p", "novalue"], capsys)[0] == 2
+
+
+def test_real_process_has_no_traceback() -> None:
+    done = shell(["analyze", "ic50", str(DATA / "drc_ryegrass.csv"), "--param", "model=5pl"])
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("elab: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_third_party_plugin_is_listed_and_runs(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(PLUGIN, source)  # build in a copy: setuptools writes egg-info beside it
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--no-index", "--target", str(target), str(source)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    listed = shell(["analyze", "--list"], env)
+    assert listed.returncode == 0, listed.stderr
+    assert "cell-count-total" in listed.stdout and "ic50" in listed.stdout
+    counts = tmp_path / "counts.csv"
+    counts.write_text("condition,count\nctrl,10\nctrl,5\ndrug,2\n")
+    ran = shell(["analyze", "cell-count-total", str(counts), "--param", "scale=2", "--json"], env)
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    assert data["hook"] == "cell-count-total"
+    assert data["results"] == [{"condition": "ctrl", "total": 30.0},
+                               {"condition": "drug", "total": 4.0}]
+    # Without the plugin on the path it is unknown, and the error names what is installed.
+    missing = shell(["analyze", "cell-count-total", str(counts)])
+    assert missing.returncode == 1
+    assert "unknown analysis hook 'cell-count-total'" in missing.stderr
+    assert "installed hooks: combination-index, ddct" in missing.stderr
