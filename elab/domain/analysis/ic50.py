@@ -98,12 +98,18 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         fit = fit_loglogistic(x, y, mask, fixed_bottom=fixed, start=params_fit)
         converged |= fit.converged
 
+    # Distribution quantiles for all curves at once: scipy's per-call overhead dominates.
+    dof = np.maximum(fit.n - n_par, 1)
+    q975 = t_dist.ppf(0.975, dof)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f_stat = ((fit.tss - fit.rss) / (n_par - 1)) / (fit.rss / dof)
+    p_flat = f_dist.sf(np.where(np.isfinite(f_stat), f_stat, np.inf), n_par - 1, dof)
     results: list[dict[str, Any]] = []
     plot_curves: list[dict[str, Any]] = []
     for i, (name, d, r) in enumerate(curves):
         results.append(
             _one_result(name, d, r, fit, i, bool(converged[i]), n_par, dose_unit, resp_unit,
-                        warnings, t_dist, f_dist)
+                        warnings, float(q975[i]), float(p_flat[i]))
         )
         plot_curves.append({"group": name, "dose": d, "response": r, "params": fit.params[i]})
     method = _METHOD_4PL if fixed is None else _METHOD_3PL.format(bottom=fixed)
@@ -117,7 +123,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
 
 def _one_result(
     name: str, d: np.ndarray, r: np.ndarray, fit: BatchFit, i: int, converged: bool, n_par: int,
-    dose_unit: str, resp_unit: str, warnings: list[str], t_dist: Any, f_dist: Any,
+    dose_unit: str, resp_unit: str, warnings: list[str], q975: float, p_flat: float,
 ) -> dict[str, Any]:
     n = len(d)
     distinct = len(np.unique(d))
@@ -138,9 +144,8 @@ def _one_result(
     se_le = float(fit.se(2)[i])
     ci: list[float | None] = [None, None]
     if dof > 0 and math.isfinite(se_le):
-        q = float(t_dist.ppf(0.975, dof))
-        ci = [finite(math.exp(le - q * se_le)), finite(math.exp(le + q * se_le))]
-    positive = d[d > 0]
+        ci = [finite(math.exp(le - q975 * se_le)), finite(math.exp(le + q975 * se_le))]
+    positive = d[d > 0]  # the tested (non-vehicle) doses
     if positive.size and not (positive.min() <= ic50 <= positive.max()):
         warnings.append(
             f"{name}: IC50 {ic50:.4g} {dose_unit} lies outside the tested doses "
@@ -149,10 +154,7 @@ def _one_result(
     rss, tss = float(fit.rss[i]), float(fit.tss[i])
     r2 = 1.0 - rss / tss if tss > 0 else None
     # Extra-sum-of-squares F test of the curve against a horizontal line (mean response).
-    flat = tss <= 0
-    if not flat and rss > 0 and dof > 0:
-        f_stat = ((tss - rss) / (n_par - 1)) / (rss / dof)
-        flat = float(f_dist.sf(f_stat, n_par - 1, dof)) > 0.05
+    flat = tss <= 0 or (rss > 0 and p_flat > 0.05)
     if flat:
         warnings.append(
             f"{name}: the curve is not significantly different from a flat line (F test, "

@@ -212,17 +212,19 @@ def fit_loglogistic(
 
 
 def _covariance(jac: Array, rss: Array, n: npt.NDArray[np.int64], p: int) -> Array:
+    """s² (J'J)⁻¹ per curve; NaN where the fit has no residual df or J'J is singular."""
     a = np.einsum("cni,cnj->cij", jac, jac)
     dof = n - p
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = np.where(dof > 0, rss / np.maximum(dof, 1), np.nan)
     cov = np.full_like(a, np.nan)
-    for c in range(len(a)):
-        if not np.isfinite(s2[c]) or not np.all(np.isfinite(a[c])):
-            continue
-        if np.linalg.matrix_rank(a[c]) < p:
-            continue
-        cov[c] = np.linalg.inv(a[c]) * s2[c]
+    ok = np.isfinite(s2) & np.all(np.isfinite(a), axis=(1, 2))
+    if ok.any():
+        sv = np.linalg.svd(a[ok], compute_uv=False)
+        good = sv[:, -1] > sv[:, 0] * 1e-13
+        idx = np.flatnonzero(ok)[good]
+        if idx.size:
+            cov[idx] = np.linalg.inv(a[idx]) * s2[idx, None, None]
     return np.asarray(cov, dtype=float)
 
 
