@@ -4,6 +4,7 @@ Pure code; every planner returns a :class:`Plan` of :class:`Row` s (source, volu
 final concentration) with notes, shown as text, JSON and in the run record.
 """
 
+from elab.domain.dilution.design import serial_spec_from_design
 from elab.domain.dilution.mix import (
     MixComponent,
     plan_dilution,
@@ -29,5 +30,6 @@ __all__ = [
     "plan_seeding",
     "plan_serial",
     "qpcr_components",
+    "serial_spec_from_design",
     "volume_text",
 ]

@@ -70,7 +70,9 @@ def usable_wells(spec: DesignSpec, plate: int) -> list[Well]:
 def _capacity_message(spec: DesignSpec, plates: int, per_plate: int) -> str:
     need = spec.sample_wells + spec.control_wells_per_plate * plates
     ring = spec.edge_ring
-    edge = f", outer ring of {ring} left {spec.edge_rule}" if ring else ""
+    fill = "empty" if spec.edge_rule == "empty" else "filled with medium"
+    rings = "outer ring" if ring == 1 else f"outer {ring} rings"
+    edge = f" with the {rings} {fill}" if ring else ""
     return (
         f"the design needs {need} wells ({spec.sample_wells} samples + "
         f"{spec.control_wells_per_plate} control wells on each of {plates} plate(s)) but "

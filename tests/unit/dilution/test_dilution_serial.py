@@ -91,3 +91,26 @@ def test_vehicle_percentage_that_cannot_be_held() -> None:
 def test_volume_below_any_pipette() -> None:
     with pytest.raises(InputError, match="below the pipette minimum of 1 µL"):
         plan_serial(SerialSpec(stock=10_000, top=10, unit="micromolar", add_ul=0.5))
+
+
+def test_pfak_design_gives_its_dilution_plan() -> None:
+    """Seed 001 as a protocol design: 4 doses × 3 times on 6-well plates, DMSO 0.1 %."""
+    from elab.domain.dilution import serial_spec_from_design
+
+    design = {
+        "plate": 6,
+        "factors": [
+            {"name": "dose", "levels": ["0.1 nM", "1 nM", "10 nM", "100 nM"]},
+            {"name": "time", "levels": ["3 h", "24 h", "48 h"]},
+        ],
+        "replicates": 1,
+        "controls": [{"name": "DMSO", "kind": "vehicle", "count": 1}],
+        "vehicle": {"material": "DMSO", "final": "0.1 % v/v"},
+    }
+    spec = serial_spec_from_design(design, "10 mM", 2000, compound="defactinib")
+    assert (spec.top, spec.unit, spec.fold, spec.points) == (100, "nanomolar", 10, 4)
+    assert spec.wells == 3 and spec.control_wells == 3 and spec.vehicle_fraction == 0.001
+    _assert_sound(spec)
+    with pytest.raises(InputError, match="not a serial dilution"):
+        serial_spec_from_design({"factors": [{"name": "d", "levels": ["1 nM", "2 nM", "10 nM"]}]},
+                                "1 mM", 100)
