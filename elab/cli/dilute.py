@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from elab.domain.dilution import PipetteLimits, Plan
+    from elab.domain.dilution import PipetteLimits, Plan, SerialSpec
 
 __all__ = ["register"]
 
@@ -46,8 +46,11 @@ def _emit(plan: Plan, as_json: bool) -> None:
 
 @dilute_app.command("serial")
 def serial(
-    stock: Annotated[str, typer.Option("--stock", help="Stock concentration (10mM).")],
-    top: Annotated[str, typer.Option("--top", help="Top final concentration in the well.")],
+    protocol: Annotated[str | None, typer.Argument(
+        help="A protocol id or file whose design: gives the doses.")] = None,
+    stock: Annotated[str, typer.Option("--stock", help="Stock concentration (10mM).")] = "",
+    top: Annotated[str | None, typer.Option("--top", help="Top final concentration in the "
+                                            "well.")] = None,
     fold: Annotated[float, typer.Option("--fold", help="Dilution factor between points.")] = 3.0,
     points: Annotated[int, typer.Option("--points", help="Number of concentrations.")] = 8,
     well: Annotated[str, typer.Option("--well", help="Final volume per well.")] = "100 uL",
@@ -65,10 +68,21 @@ def serial(
     overage: OverOpt = "10%",
     as_json: JsonOpt = False,
 ) -> None:
-    """A serial dilution holding the vehicle at one final % (intermediate plate when needed)."""
+    """A serial dilution holding the vehicle at one final % (intermediate plate when needed).
+
+    With a PROTOCOL, the doses, replicates, vehicle and controls come from its design."""
     from elab.cli._amounts import fraction_from_text, magnitude_in, quantity, ul_from_text
     from elab.domain.dilution import SerialSpec, plan_serial
 
+    if not stock:
+        raise typer.BadParameter("give the stock concentration", param_hint="--stock")
+    if protocol is not None:
+        _emit(plan_serial(_from_protocol(protocol, stock, well, compound,
+                                         _limits(min_volume, resolution, dead, overage))),
+              as_json)
+        return
+    if top is None:
+        raise typer.BadParameter("give a PROTOCOL or the top concentration", param_hint="--top")
     top_q = quantity(top, "concentration", "--top")
     spec = SerialSpec(
         stock=magnitude_in(stock, "concentration", top_q.unit, "--stock"),
@@ -87,6 +101,25 @@ def serial(
         limits=_limits(min_volume, resolution, dead, overage),
     )
     _emit(plan_serial(spec), as_json)
+
+
+def _from_protocol(protocol: str, stock: str, well: str, compound: str,
+                   limits: PipetteLimits) -> SerialSpec:
+    from elab.cli._amounts import ul_from_text
+    from elab.domain.dilution import serial_spec_from_design
+    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+    from elab.errors import InputError
+
+    path = find_protocol(protocol)
+    loaded = load_protocol(path, library=[path.parent, *library_dirs()])
+    if loaded.design is None:
+        raise InputError(f"protocol {protocol!r} has no design: block with doses")
+    name = compound if compound != "compound" else loaded.id
+    vehicle = loaded.design.vehicle
+    materials = getattr(loaded, "materials", None) or {}
+    material = materials.get(vehicle.material) if vehicle is not None else None
+    return serial_spec_from_design(loaded.design, stock, ul_from_text(well, "--well"), limits,
+                                   vehicle_name=getattr(material, "name", None), compound=name)
 
 
 @dilute_app.command("mix")

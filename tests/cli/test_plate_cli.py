@@ -111,3 +111,12 @@ def test_dilute_and_dose_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["animals"][0]["volume_ul"] == 200
     code, out, _ = run(["dose", "800mg/m^2", "--height", "170cm", "--weight", "70kg"], capsys)
     assert code == 0 and "1454.5 mg" in out
+
+
+def test_dilute_serial_from_a_protocol_design(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["dilute", "serial", str(DATA / "mtt-design.yaml"), "--stock", "10mM",
+                          "--well", "100uL", "--json"], capsys)
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["figures"]["targets"] == pytest.approx([10, 1, 0.1, 0.01])
+    assert plan["rows"][-1]["final"] == "0.1 % DMSO"
