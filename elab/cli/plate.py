@@ -91,7 +91,7 @@ def _pins(values: list[str]) -> list[tuple[str, str, int]]:
 def _spec(
     protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
     plate: str | None, plates: int | None, edge: str | None, edge_width: int, spread: str,
-    pin: list[str], seed: int,
+    pin: list[str], seed: int, plate_by: str | None,
 ) -> DesignSpec:
     from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
     from elab.domain.plate.design import spec_from_design
@@ -112,6 +112,7 @@ def _spec(
         spec = spec_from_design(
             loaded.design, plate=plate, seed=seed, edge=edge,  # type: ignore[arg-type]
             edge_width=edge_width, spread=spread, plates=plates, pins=pins,  # type: ignore[arg-type]
+            plate_by=plate_by,
         )
         if factor or control or replicates is not None:
             raise typer.BadParameter("give a PROTOCOL or --factor/--control/--replicates, not both")
@@ -129,6 +130,7 @@ def _spec(
         plates=plates,
         pins=pins,
         seed=seed,
+        plate_by=plate_by,
     )
 
 
@@ -178,6 +180,8 @@ def layout_cmd(
     spread: Annotated[str, typer.Option("--spread", help="Replicates on the same plate or "
                                         "spread over plates: same|plates.")] = "same",
     pin: PinOpt = [],  # noqa: B006
+    plate_by: Annotated[str | None, typer.Option("--plate-by", help="A factor whose levels each "
+                                                 "get their own plate(s), e.g. time.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
     output: OutOpt = None,
@@ -188,7 +192,7 @@ def layout_cmd(
     from elab.solve.plate_layout import solve_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
-                 spread, pin, seed)
+                 spread, pin, seed, plate_by)
     layout = solve_layout(spec, time_limit=time_limit)
     violations = check_layout(layout, spec)
     if output is not None:

@@ -103,15 +103,45 @@ def _plate_count(spec: DesignSpec, free: int, usable: int) -> int:
     return max(plates, 1)
 
 
+def _plates_by_level(spec: DesignSpec, free: int, usable: int) -> list[list[str]] | None:
+    """Conditions per plate when each level of ``spec.plate_by`` gets its own plate(s)."""
+    if spec.plate_by is None:
+        return None
+    per = free // spec.replicates if free > 0 else 0
+    if per < 1:
+        raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
+    groups: dict[str, list[str]] = {}
+    for c in spec.sample_conditions():
+        groups.setdefault(dict(c.levels)[spec.plate_by], []).append(c.name)
+    plates: list[list[str]] = []
+    for names in groups.values():
+        chunks = math.ceil(len(names) / per)
+        size = math.ceil(len(names) / chunks)
+        plates += [names[k : k + size] for k in range(0, len(names), size)]
+    if spec.plates is not None:
+        if spec.plates < len(plates):
+            raise InfeasibleError(
+                f"one plate per {spec.plate_by} level needs {len(plates)} {spec.plate.name} "
+                f"plates but {spec.plates} were given"
+            )
+        plates += [[] for _ in range(spec.plates - len(plates))]
+    return plates
+
+
 def allocate(spec: DesignSpec) -> list[PlateProblem]:
     """One :class:`PlateProblem` per plate, or :class:`InfeasibleError` with the numbers."""
     usable0 = len(usable_wells(spec, 1))
     free = usable0 - spec.control_wells_per_plate
-    n_plates = _plate_count(spec, free, usable0)
     conditions = [c.name for c in spec.sample_conditions()]
+    by_level = _plates_by_level(spec, free, usable0)
+    n_plates = len(by_level) if by_level is not None else _plate_count(spec, free, usable0)
     load = [0] * n_plates
     counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
-    if spec.spread == "plates":
+    if by_level is not None:
+        for p, names in enumerate(by_level):
+            for name in names:
+                counts[p][name] += spec.replicates
+    elif spec.spread == "plates":
         # Replicate k of condition c goes to plate (offset_c + k) mod P, offsets rotating so
         # that every plate gets the same number of wells within one.
         for idx, name in enumerate(conditions):

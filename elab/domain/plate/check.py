@@ -75,12 +75,20 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
                 f"expected 1..{spec.replicates} once each"
             )
         plates = per_plate[c.name]
-        if spec.spread == "same" and len(plates) > 1:
+        if spec.spread == "same" and len(plates) > 1 and spec.plate_by is None:
             out.append(f"replicates of {c.name!r} are split over plates {sorted(plates)}")
         if spec.spread == "plates" and layout.plates > 1:
             spread = [plates.get(q, 0) for q in range(1, layout.plates + 1)]
             if max(spread) - min(spread) > 1:
                 out.append(f"replicates of {c.name!r} are unevenly spread over plates: {spread}")
+    if spec.plate_by is not None:
+        seen: dict[int, set[str]] = defaultdict(set)
+        for p in layout:
+            if p.kind == "sample":
+                seen[p.plate].add(dict(p.levels).get(spec.plate_by, ""))
+        for plate, levels in sorted(seen.items()):
+            if len(levels) > 1:
+                out.append(f"plate {plate} mixes {spec.plate_by} levels {sorted(levels)}")
     for ctl in spec.controls:
         for plate in range(1, layout.plates + 1):
             n = per_plate[ctl.name].get(plate, 0)

@@ -44,6 +44,7 @@ def spec_from_design(
     spread: Spread = "same",
     plates: int | None = None,
     pins: tuple[Pin, ...] = (),
+    plate_by: str | None = None,
 ) -> DesignSpec:
     """The layout spec of a protocol design; keyword arguments override or add layout rules."""
     if design is None:
@@ -78,4 +79,5 @@ def spec_from_design(
         plates=plates,
         pins=pins,
         seed=seed,
+        plate_by=plate_by,
     )

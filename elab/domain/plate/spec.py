@@ -94,7 +94,8 @@ class DesignSpec:
     ``edge`` None means the default: the outer ring is left empty on 96- and 384-well plates
     (where evaporation skews edge wells) and used on smaller ones.  ``spread`` ``same`` keeps a
     condition's replicates on one plate; ``plates`` spreads them over plates.  ``plates`` None
-    uses as few plates as the design fits on.
+    uses as few plates as the design fits on.  ``plate_by`` names a factor whose levels each
+    get their own plate(s) (a time course harvested plate by plate).
     """
 
     factors: tuple[Factor, ...] = ()
@@ -108,6 +109,7 @@ class DesignSpec:
     pins: tuple[Pin, ...] = ()
     seed: int = 0
     compound: str | None = None
+    plate_by: str | None = None
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
@@ -125,6 +127,13 @@ class DesignSpec:
             raise InputError("two factors share a name")
         if self.compound is not None and self.compound not in names:
             raise InputError(f"compound factor {self.compound!r} is not a factor")
+        if self.plate_by is not None:
+            if self.plate_by not in names:
+                from elab.errors import NotFoundError
+
+                raise NotFoundError("factor", self.plate_by, names)
+            if self.spread != "same":
+                raise InputError("plates by factor level need replicates on the same plate")
         if not self.factors and not self.controls:
             raise InputError("the design has no factors and no controls: nothing to lay out")
         control_names = [c.name for c in self.controls]

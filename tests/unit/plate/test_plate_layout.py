@@ -80,13 +80,16 @@ def test_pfak_dose_time_course_on_6_well_plates() -> None:
         controls=(Control("DMSO", "vehicle", 1),),
         plate=format_from_text(6),
         seed=2,
+        plate_by="time",  # each time point is harvested on its own plate
     )
     layout = solve_layout(spec)
     assert spec.edge_rule == "use"
-    assert layout.plates == 3  # 12 samples + a DMSO well on every plate, 6 wells each
+    assert layout.plates == 3  # 4 doses + a DMSO well on every plate, 6 wells each
     assert check_layout(layout, spec) == []
     for plate in range(1, 4):
-        assert sum(p.condition == "DMSO" for p in layout.on_plate(plate)) == 1
+        on = layout.on_plate(plate)
+        assert sum(p.condition == "DMSO" for p in on) == 1
+        assert len({dict(p.levels)["time"] for p in on if p.kind == "sample"}) == 1
 
 
 def test_replicates_on_different_plates() -> None:
