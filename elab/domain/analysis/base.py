@@ -170,13 +170,28 @@ class AnalysisResult:
     plot_data: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of ``elab analyze HOOK --json`` (keys scripts rely on)."""
+        """The result object of ``elab analyze HOOK --json`` (keys scripts rely on).
+
+        NaN and infinities anywhere in the results become ``None`` (JSON has neither).
+        """
         return {
             "hook": self.hook,
             "method": self.method,
-            "results": self.results,
+            "results": _json_safe(self.results),
             "warnings": list(self.warnings),
         }
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _json_safe(value.item())
+    return value
 
 
 Analyse = Callable[[Table, dict[str, Any]], AnalysisResult]

@@ -26,8 +26,10 @@ _METHOD = (
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     lineage = params["lineage"]
     samples, pops = table.text("sample"), table.text("population")
-    parents, counts = table.text("parent"), table.numbers("count")
-    given_parent = table.numbers("parent_count") if table.has("parent_count") else None
+    parents, counts = table.text("parent"), table.numbers("count", nonnegative=True)
+    given_parent = None
+    if table.has("parent_count"):
+        given_parent = table.numbers("parent_count", nonnegative=True)
     conds = table.text("condition") if table.has("condition") else [""] * len(counts)
     warnings: list[str] = []
     count: dict[tuple[str, str], float] = {}
@@ -35,6 +37,9 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     cond_of: dict[str, str] = {}
     for i, (s, p, par, n, c) in enumerate(zip(samples, pops, parents, counts, conds,
                                               strict=True)):
+        if n != n:  # NaN: an empty or 'NA' count
+            warnings.append(f"{s}: gate {p!r} has no count; left out")
+            continue
         count[(s, p)] = n
         parent_of[(s, p)] = par
         cond_of[s] = c

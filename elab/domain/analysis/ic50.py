@@ -53,9 +53,6 @@ def _normalise(dose: np.ndarray, resp: np.ndarray, group: str) -> np.ndarray:
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
-    from scipy.stats import f as f_dist
-    from scipy.stats import t as t_dist
-
     model = params["model"]
     fixed = float(params["bottom"]) if model == "3pl" else None
     n_par = 3 if fixed is not None else 4
@@ -81,7 +78,39 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         order = np.lexsort((resp, dose))  # row order must not change the answer
         curves.append((name, dose[order], resp[order]))
 
-    width = max((len(c[1]) for c in curves), default=0)
+    for name, d, _ in curves:
+        if len(d) <= n_par:
+            warnings.append(f"{name}: {len(d)} points cannot fit a {n_par}-parameter curve; "
+                            "not fitted")
+    fitted = [c for c in curves if len(c[1]) > n_par]
+    results: list[dict[str, Any]] = [
+        {"group": name, "ic50": {**qty(None, dose_unit), "ci95": [None, None]}, "hill": None,
+         "top": None, "bottom": None, "r2": None, "n": len(d)}
+        for name, d, _ in curves if len(d) <= n_par
+    ]
+    plot_curves: list[dict[str, Any]] = []
+    if fitted:
+        _fit_all(fitted, fixed, n_par, dose_unit, resp_unit, warnings, results, plot_curves)
+    results.sort(key=lambda r: str(r["group"]))
+    method = _METHOD_4PL if fixed is None else _METHOD_3PL.format(bottom=fixed)
+    if params["normalize"] == "vehicle":
+        method += " Responses are % of the mean vehicle (dose 0) response of their group."
+    return AnalysisResult(
+        "ic50", method, results, warnings,
+        plot_data={"curves": plot_curves, "dose_unit": dose_unit, "response_unit": resp_unit},
+    )
+
+
+def _fit_all(
+    curves: list[tuple[str, np.ndarray, np.ndarray]], fixed: float | None, n_par: int,
+    dose_unit: str, resp_unit: str, warnings: list[str], results: list[dict[str, Any]],
+    plot_curves: list[dict[str, Any]],
+) -> None:
+    """Fit every curve with enough points in one batch and append their results."""
+    from scipy.stats import f as f_dist
+    from scipy.stats import t as t_dist
+
+    width = max(len(c[1]) for c in curves)
     x = np.ones((len(curves), width))
     y = np.zeros((len(curves), width))
     mask = np.zeros((len(curves), width), dtype=bool)
@@ -104,21 +133,12 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     with np.errstate(divide="ignore", invalid="ignore"):
         f_stat = ((fit.tss - fit.rss) / (n_par - 1)) / (fit.rss / dof)
     p_flat = f_dist.sf(np.where(np.isfinite(f_stat), f_stat, np.inf), n_par - 1, dof)
-    results: list[dict[str, Any]] = []
-    plot_curves: list[dict[str, Any]] = []
     for i, (name, d, r) in enumerate(curves):
         results.append(
             _one_result(name, d, r, fit, i, bool(converged[i]), n_par, dose_unit, resp_unit,
                         warnings, float(q975[i]), float(p_flat[i]))
         )
         plot_curves.append({"group": name, "dose": d, "response": r, "params": fit.params[i]})
-    method = _METHOD_4PL if fixed is None else _METHOD_3PL.format(bottom=fixed)
-    if params["normalize"] == "vehicle":
-        method += " Responses are % of the mean vehicle (dose 0) response of their group."
-    return AnalysisResult(
-        "ic50", method, results, warnings,
-        plot_data={"curves": plot_curves, "dose_unit": dose_unit, "response_unit": resp_unit},
-    )
 
 
 def _one_result(
@@ -128,10 +148,6 @@ def _one_result(
     n = len(d)
     distinct = len(np.unique(d))
     bottom, top, le, hill = (float(v) for v in fit.params[i])
-    if n <= n_par:
-        warnings.append(f"{name}: {n} points cannot fit a {n_par}-parameter curve; not fitted")
-        return {"group": name, "ic50": {**qty(None, dose_unit), "ci95": [None, None]},
-                "hill": None, "top": None, "bottom": None, "r2": None, "n": n}
     if distinct < n_par + 1:
         warnings.append(
             f"{name}: only {distinct} distinct doses; a {n_par}-parameter fit needs at least "

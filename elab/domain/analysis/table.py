@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["MISSING_WORDS", "Table", "concat_tables", "read_table"]
 
 MISSING_WORDS = frozenset({"", "na", "nan", "n/a", "undetermined", "undet", "-", "none"})
+MAX_MAGNITUDE = 1e30  # far beyond any lab value; keeps squares and logs finite
 _HEADER_RE = re.compile(r"^\s*(?P<name>[^\[\]]*?)\s*(?:\[(?P<unit>[^\[\]]*)\])?\s*$")
 
 
@@ -59,8 +60,11 @@ class Table:
         """The cells of a label column, stripped."""
         return [c.strip() for c in self._column(name)]
 
-    def numbers(self, name: str) -> list[float]:
-        """The cells of a number column; missing cells are NaN, anything else is an error."""
+    def numbers(self, name: str, *, nonnegative: bool = False) -> list[float]:
+        """The cells of a number column; missing cells are NaN, anything else is an error.
+
+        With ``nonnegative`` a negative value (a count, a diameter) is an error too.
+        """
         out: list[float] = []
         for row, cell in enumerate(self._column(name), start=2):
             text = cell.strip()
@@ -68,11 +72,16 @@ class Table:
                 out.append(math.nan)
                 continue
             try:
-                out.append(float(text))
+                value = float(text)
             except ValueError:
                 raise InputError(
                     f"{self.source}: row {row}: {name} {text!r} is not a number"
                 ) from None
+            if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+                raise InputError(f"{self.source}: row {row}: {name} {text!r} is out of range")
+            if nonnegative and value < 0:
+                raise InputError(f"{self.source}: row {row}: {name} {text!r} cannot be negative")
+            out.append(value)
         return out
 
     def unit(self, name: str) -> str:

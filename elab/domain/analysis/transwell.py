@@ -39,8 +39,8 @@ def control_of(conditions: list[str], wanted: str, warnings: list[str]) -> str |
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     fields: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for i, c, n in zip(table.text("insert"), table.text("condition"), table.numbers("count"),
-                       strict=True):
+    counts = table.numbers("count", nonnegative=True)
+    for i, c, n in zip(table.text("insert"), table.text("condition"), counts, strict=True):
         fields[(c, i)].append(n)
     warnings: list[str] = []
     per_insert: dict[str, list[float]] = defaultdict(list)

@@ -30,9 +30,11 @@ _METHOD = (
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     animals, arms = table.text("animal"), table.text("arm")
     days = table.numbers("day")
-    lengths, widths = table.numbers("length"), table.numbers("width")
-    nan = float("nan")
-    weights = table.numbers("body_weight") if table.has("body_weight") else [nan] * len(days)
+    lengths = table.numbers("length", nonnegative=True)
+    widths = table.numbers("width", nonnegative=True)
+    weights = [float("nan")] * len(days)
+    if table.has("body_weight"):
+        weights = table.numbers("body_weight", nonnegative=True)
     warnings: list[str] = []
     vol: dict[tuple[str, float], list[float]] = defaultdict(list)
     bw: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -58,6 +60,9 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     for animal, pts in sorted(bw.items()):
         pts.sort()
         first = pts[0][1]
+        if first <= 0:
+            warnings.append(f"animal {animal}: first body weight is {first:g}; no weight change")
+            continue
         worst = 0.0
         for d, wt in pts:
             pct = (wt - first) / first * 100.0

@@ -33,7 +33,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     if not table.has(what):
         raise InputError(f"{table.source}: wound-closure needs a column 'area' or 'width'")
     wells, conds = table.text("well"), table.text("condition")
-    times, sizes = table.numbers("time"), table.numbers(what)
+    times, sizes = table.numbers("time"), table.numbers(what, nonnegative=True)
     unit = table.unit(what)
     series: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for w, c, t, a in zip(wells, conds, times, sizes, strict=True):
