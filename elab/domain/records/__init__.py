@@ -1,0 +1,41 @@
+"""Run records: the view model a printed record, a Markdown note or a PDF is laid out from."""
+
+from elab.domain.records.model import (
+    AnalysisRecord,
+    AttachmentRow,
+    ChainStatus,
+    DesignRecord,
+    DeviationRow,
+    EquipmentRow,
+    MaterialRow,
+    NoteRow,
+    ParameterRow,
+    PlotImage,
+    ResultRow,
+    RunRecord,
+    SignatureRow,
+    StepRecord,
+    TimerRow,
+    ValueRow,
+    data_uri_from_png,
+)
+
+__all__ = [
+    "AnalysisRecord",
+    "AttachmentRow",
+    "ChainStatus",
+    "DesignRecord",
+    "DeviationRow",
+    "EquipmentRow",
+    "MaterialRow",
+    "NoteRow",
+    "ParameterRow",
+    "PlotImage",
+    "ResultRow",
+    "RunRecord",
+    "SignatureRow",
+    "StepRecord",
+    "TimerRow",
+    "ValueRow",
+    "data_uri_from_png",
+]

@@ -1,0 +1,283 @@
+"""The run record as a view model: everything a record shows, already decided.
+
+A record is read by a PI, an auditor or the scientist a year later, so every judgement
+(is this value out of range, is this parameter overridden, does this signature still cover
+the whole run, does the chain verify) is made here, once, in plain Python.  The templates
+(HTML, Markdown, PDF through HTML) only lay the values out; they never compute, so the three
+formats cannot disagree and a lab's own template cannot get a judgement wrong.
+
+Times are timezone-aware UTC datetimes; quantities are already formatted for people
+(``600 µL``), because formatting belongs with the units, not with Jinja.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "AnalysisRecord",
+    "AttachmentRow",
+    "ChainStatus",
+    "DesignRecord",
+    "DeviationRow",
+    "EquipmentRow",
+    "MaterialRow",
+    "NoteRow",
+    "ParameterRow",
+    "PlotImage",
+    "ResultRow",
+    "RunRecord",
+    "SignatureRow",
+    "StepRecord",
+    "TimerRow",
+    "ValueRow",
+    "data_uri_from_png",
+]
+
+
+def data_uri_from_png(png: bytes) -> str:
+    """A ``data:image/png;base64,...`` URI: the only kind of resource a record may load."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    """A protocol parameter as run: its value, the protocol default, and whether overridden."""
+
+    name: str
+    value: str
+    default: str
+    overridden: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """A recorded value with its expected range; ``out_of_range`` is decided by the builder."""
+
+    name: str
+    value: str
+    expected: str = ""
+    out_of_range: bool = False
+    at: datetime | None = None
+    operator: str = ""
+    seq: int | None = None
+    corrects: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    """A timer: wall-clock start, stop, the planned and the actual length in seconds."""
+
+    started_at: datetime
+    stopped_at: datetime | None
+    planned_s: float | None
+    actual_s: float | None
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    step: str | None
+    text: str
+    at: datetime | None = None
+    operator: str = ""
+
+
+@dataclass(frozen=True)
+class DeviationRow:
+    """A deviation: ``auto`` (a value or time outside the protocol's range) or ``manual``."""
+
+    number: int
+    step: str | None
+    kind: str
+    note: str
+    at: datetime | None = None
+    operator: str = ""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step as planned and as done.
+
+    ``state`` is ``done``, ``skipped`` or ``not done``.  Planned times come from the step
+    graph laid from the run's start; ``deviations`` holds the numbers of the run's
+    deviations that belong to this step, so each is marked where it happened.
+    """
+
+    id: str
+    title: str
+    state: str
+    optional: bool = False
+    text: str = ""
+    planned_start: datetime | None = None
+    planned_end: datetime | None = None
+    planned_duration: str = ""
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    actual_duration_s: float | None = None
+    timers: tuple[TimerRow, ...] = ()
+    values: tuple[ValueRow, ...] = ()
+    notes: tuple[NoteRow, ...] = ()
+    deviations: tuple[int, ...] = ()
+    skip_note: str = ""
+    operator: str = ""
+
+    @property
+    def has_out_of_range(self) -> bool:
+        return any(v.out_of_range for v in self.values)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """A declared material and the lots used in this run (``lot`` empty when none given)."""
+
+    id: str
+    name: str
+    lot: str = ""
+    expiry: str = ""
+    expired: bool = False
+    supplier: str = ""
+    catalog: str = ""
+
+
+@dataclass(frozen=True)
+class EquipmentRow:
+    id: str
+    name: str
+    kind: str = ""
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    name: str
+    filename: str
+    size: int
+    sha256: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PlotImage:
+    """A figure embedded in the record itself, never fetched from anywhere."""
+
+    title: str
+    png: bytes = field(repr=False)
+
+    @property
+    def data_uri(self) -> str:
+        return data_uri_from_png(self.png)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One line of numbers behind an analysis: a label and its values by column."""
+
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    hook: str
+    method: str = ""
+    columns: tuple[str, ...] = ()
+    rows: tuple[ResultRow, ...] = ()
+    warnings: tuple[str, ...] = ()
+    plots: tuple[PlotImage, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class DesignRecord:
+    """The design as lines of text; the plate map as SVG and as a text grid, if any.
+
+    ``plate_svg`` is built by :mod:`elab.render.plate_map`, which escapes every text it
+    writes; it is the one piece of markup a record trusts.
+    """
+
+    lines: tuple[str, ...] = ()
+    samples: int | None = None
+    plate_svg: str = ""
+    plate_text: str = ""
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """A 21 CFR Part 11 style signature as shown on the record.
+
+    ``covers_whole_run`` is False when events were appended after the signed head;
+    ``valid`` is False when the Ed25519 signature or the signed head no longer checks.
+    """
+
+    signer: str
+    printed_name: str
+    meaning: str
+    at: datetime
+    head_seq: int
+    head_hash: str
+    covers_whole_run: bool
+    valid: bool
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """What ``runs verify`` says about the run: ``ok`` or the first bad event."""
+
+    ok: bool
+    head_seq: int
+    head_hash: str
+    events: int
+    problem: str = ""
+
+    @property
+    def label(self) -> str:
+        return "verified" if self.ok else "NOT VERIFIED"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The whole record of one run, ready to lay out."""
+
+    run_id: str
+    protocol_id: str
+    protocol_title: str
+    protocol_version: str
+    protocol_sha256: str
+    state: str
+    operators: tuple[str, ...]
+    started_at: datetime | None
+    ended_at: datetime | None
+    chain: ChainStatus
+    generated_at: datetime
+    variant: str = ""
+    variant_label: str = ""
+    summary: str = ""
+    parameters: tuple[ParameterRow, ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    deviations: tuple[DeviationRow, ...] = ()
+    run_notes: tuple[NoteRow, ...] = ()
+    materials: tuple[MaterialRow, ...] = ()
+    equipment: tuple[EquipmentRow, ...] = ()
+    attachments: tuple[AttachmentRow, ...] = ()
+    design: DesignRecord | None = None
+    analyses: tuple[AnalysisRecord, ...] = ()
+    signatures: tuple[SignatureRow, ...] = ()
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return (self.ended_at - self.started_at).total_seconds()
+
+    @property
+    def out_of_range_count(self) -> int:
+        return sum(1 for s in self.steps for v in s.values if v.out_of_range)
+
+    @property
+    def stale_signatures(self) -> tuple[SignatureRow, ...]:
+        return tuple(s for s in self.signatures if not s.covers_whole_run or not s.valid)
