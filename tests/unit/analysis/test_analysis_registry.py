@@ -126,3 +126,21 @@ def test_domain_import_leaves_ui_and_storage_libraries_out() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_broken_plugin_names_the_installed_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    from elab.domain.analysis import registry
+
+    real = registry._entry_points()
+    fake = {
+        **real,
+        "broken": EntryPoint("broken", "no_such_module_xyz:HOOK", registry.GROUP),
+        "not-a-hook": EntryPoint("not-a-hook", "elab.units:ureg", registry.GROUP),
+    }
+    monkeypatch.setattr(registry, "_entry_points", lambda: fake)
+    with pytest.raises(InputError, match=r"'broken'.*failed to load.*installed hooks: .*ic50"):
+        load_hook("broken")
+    with pytest.raises(InputError, match=r"not a Hook; installed hooks: .*ddct"):
+        load_hook("not-a-hook")
