@@ -63,6 +63,44 @@ def _union(windows: Sequence[tuple[int, int]], shift_lo: int, shift_hi: int) -> 
     return [[s + shift_lo, e - shift_hi] for s, e in windows if e - shift_hi >= s + shift_lo]
 
 
+def _gaps(windows: Sequence[tuple[int, int]], horizon: int) -> list[tuple[int, int]]:
+    """The minutes of [0, horizon) outside the working windows."""
+    out, at = [], 0
+    for s, e in windows:
+        if s > at:
+            out.append((at, s))
+        at = max(at, e)
+    if at < horizon:
+        out.append((at, horizon))
+    return out
+
+
+def _with_nights(booked: list[tuple[int, int, int]], nights: list[tuple[int, int]],
+                 cap: int) -> list[tuple[int, int, int]]:
+    """Bookings outside the nights plus the nights themselves at full capacity."""
+    out = [(s, e, cap) for s, e in nights]
+    for s, e, units in booked:
+        pieces = [(s, e)]
+        for ns, ne in nights:
+            pieces = [p for a, b in pieces
+                      for p in ((a, min(b, ns)), (max(a, ne), b)) if p[1] > p[0]]
+        out += [(a, b, units) for a, b in pieces]
+    return out
+
+
+def _after_work(windows: Sequence[tuple[int, int]], work: int, start: int) -> int:
+    """The first minute by which ``work`` minutes of working time after ``start`` passed."""
+    left = work
+    for s, e in windows:
+        s = max(s, start)
+        if e <= s:
+            continue
+        if e - s >= left:
+            return s + left
+        left -= e - s
+    return windows[-1][1] if windows else start + work
+
+
 def _min_gap(windows: Sequence[tuple[int, int]]) -> int:
     gaps = [b[0] - a[1] for a, b in itertools.pairwise(windows)]
     return min(gaps) if gaps else 10**9
@@ -78,6 +116,7 @@ class _Builder:
         self.m = cp_model.CpModel()
         self.built = _Built(self.m, [], [])
         self.durs: list[cp_model.IntVar] = []
+        self.daytime_only: dict[str, list[tuple[int, int]]] = {}
         self.intervals: list[cp_model.IntervalVar] = []
 
     def lit(self, group: Group) -> cp_model.IntVar:
@@ -188,6 +227,10 @@ class _Builder:
             fixed_by[f.equipment].append((f.start, f.end, f.units))
         for name in sorted(set(users) | set(fixed_by)):
             cap = c.capacity[name]
+            if self._hands_on_only(users[name]):
+                self.daytime_only[name] = users[name]
+                fixed_by[name] = _with_nights(fixed_by[name], _gaps(c.grid.windows, c.horizon),
+                                              cap)
             ivs: list[cp_model.IntervalVar] = []
             demands: list[int] = []
             present = self.lit(("equipment", name)) if self.explain else None
@@ -212,6 +255,19 @@ class _Builder:
                 m.add_no_overlap(ivs)
             else:
                 m.add_cumulative(ivs, demands, cap)
+
+    def _hands_on_only(self, users: list[tuple[int, int]]) -> bool:
+        """Whether every user of an instrument is hands-on work held to working hours.
+
+        Then the instrument is idle outside working hours, and saying so with fixed
+        intervals (redundant for feasibility) lets CP-SAT's energy reasoning see that a
+        busy microscope's week has 40 hours, not 168: a much better bound and search.
+        """
+        if self.explain or self.opts.allow_out_of_hours or not users:
+            return False
+        c = self.c
+        return all(c.activities[i].hands_on and not c.activities[i].anytime
+                   and c.windows[i] is not None and i not in c.fixed for i, _ in users)
 
     def _people(self) -> None:
         c, m = self.c, self.m
@@ -242,13 +298,42 @@ class _Builder:
             for i, a in enumerate(c.activities):
                 by_run[a.run].append(b.ends[i])
             terms = [len(by_run) * makespan]
+            finishes: dict[str, Any] = {}
             for run, ends in by_run.items():
                 finish = m.new_int_var(0, top, f"end_{run}")
                 m.add_max_equality(finish, ends)
+                finishes[run] = finish
                 terms.append(c.problem.priority(run) * finish)
+            self._energy_bounds(makespan, finishes)
         for flag, minutes in b.out_of_hours:
             terms.append(1000 * max(minutes, 1) * (1 - flag))
         m.minimize(sum(terms))
+
+    def _energy_bounds(self, makespan: Any, finishes: dict[str, Any]) -> None:
+        """Redundant bounds from instruments used only in working hours.
+
+        Their work fits only into working time, so the plan cannot end before the working
+        minutes they need have passed, and (one instrument, shortest work first) the runs'
+        ends add up to at least the sum of those times.  Valid for any schedule; they give
+        CP-SAT the bound its own relaxation misses on a busy week.
+        """
+        c, m = self.c, self.m
+        windows = c.grid.windows
+        for name, users in self.daytime_only.items():
+            cap = c.capacity[name]
+            first = min(c.release[i] for i, _ in users)
+            energy = sum(c.activities[i].min_min * units for i, units in users)
+            m.add(makespan >= _after_work(windows, -(-energy // cap), first))
+            if cap != 1:
+                continue
+            per_run: dict[str, int] = defaultdict(int)
+            for i, _ in users:
+                per_run[c.activities[i].run] += c.activities[i].min_min
+            done, total = 0, 0
+            for work in sorted(per_run.values()):
+                done += work
+                total += _after_work(windows, done, first)
+            m.add(sum(finishes[r] for r in per_run) >= min(total, c.horizon * len(per_run)))
 
     def build(self) -> _Built:
         for i, a in enumerate(self.c.activities):
