@@ -1,0 +1,301 @@
+"""Electronic signatures on runs, in the manner 21 CFR Part 11 asks for.
+
+A signature names the signer (printed name), the time and the meaning (performed,
+reviewed, approved), and it covers one head of the run's hash chain.  Two secrets make it
+hold against someone who can write the database and recompute the chain:
+
+* Signing re-authenticates the signer: the password is kept only as an argon2id hash
+  (argon2-cffi, salted), and the same password decrypts the signer's Ed25519 private key
+  (PKCS#8 with the best encryption ``cryptography`` offers).  The password itself is never
+  stored.
+* The Ed25519 signature is over :func:`signature_payload` — run id, head sequence number,
+  head hash, meaning, signer and time — so it cannot be moved to another run or to an older
+  head, and cannot be made without the private key.
+
+The public key lives in the signer file in the user data directory (``ELAB_SIGNER_DIR``
+overrides it), outside the database, so replacing a key in the database does not help a
+forger; each signature also carries the key's SHA-256 so a swapped signer file is caught.
+Signer files sit behind the small :class:`SignerStore` interface so that a shared lab
+database can hold them later without changing the signing code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from elab.errors import ConflictError, InputError, IntegrityError, NotFoundError
+
+__all__ = [
+    "MEANINGS",
+    "FileSignerStore",
+    "Signature",
+    "SignerRecord",
+    "SignerStore",
+    "add_signer",
+    "authenticate",
+    "default_signer_store",
+    "sign_head",
+    "signature_payload",
+    "signature_problem",
+]
+
+MEANINGS: tuple[str, ...] = ("performed", "reviewed", "approved")
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class SignerRecord:
+    """What is kept about a signer: never the password, never the key in the clear."""
+
+    name: str
+    printed_name: str
+    password_hash: str
+    public_key: str  # raw Ed25519 public key, hex
+    private_key_pem: str  # PKCS#8, encrypted with the signer's password
+    created_at: str
+
+    @property
+    def key_sha256(self) -> str:
+        return hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature as stored in the run's ``signed`` event payload."""
+
+    signer: str
+    printed_name: str
+    meaning: str
+    at: str  # ISO 8601 UTC
+    head_seq: int
+    head_hash: str
+    key_sha256: str
+    signature: str  # Ed25519, hex
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> Signature:
+        """A signature from an event payload; a malformed one is an IntegrityError."""
+        try:
+            return cls(
+                signer=str(data["signer"]),
+                printed_name=str(data.get("printed_name", data["signer"])),
+                meaning=str(data["meaning"]),
+                at=str(data["at"]),
+                head_seq=int(data["head_seq"]),
+                head_hash=str(data["head_hash"]),
+                key_sha256=str(data.get("key_sha256", "")),
+                signature=str(data["signature"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IntegrityError(f"a signature event is malformed ({exc})") from exc
+
+
+class SignerStore(Protocol):
+    """Where signer records live."""
+
+    def get(self, name: str) -> SignerRecord: ...
+
+    def add(self, record: SignerRecord) -> None: ...
+
+    def names(self) -> list[str]: ...
+
+
+class FileSignerStore:
+    """One JSON file per signer, readable only by its owner."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, name: str) -> Path:
+        return self.directory / f"{name}.json"
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.json"))
+
+    def get(self, name: str) -> SignerRecord:
+        path = self._path(name) if _NAME.match(name) else None
+        if path is None or not path.is_file():
+            raise NotFoundError("signer", name, self.names())
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return SignerRecord(**data)
+        except (ValueError, TypeError) as exc:
+            raise IntegrityError(f"signer file {path} is damaged ({exc})") from exc
+
+    def add(self, record: SignerRecord) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(record.name)
+        text = json.dumps(asdict(record), indent=2, sort_keys=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError as exc:
+            raise ConflictError(f"signer {record.name!r} already exists ({path})") from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def default_signer_store() -> FileSignerStore:
+    """Signer files in ``ELAB_SIGNER_DIR`` or the user data directory's ``signers/``."""
+    override = os.environ.get("ELAB_SIGNER_DIR")
+    if override:
+        return FileSignerStore(Path(override))
+    from platformdirs import user_data_dir
+
+    return FileSignerStore(Path(user_data_dir("elab")) / "signers")
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def add_signer(
+    name: str, password: str, *, printed_name: str = "", now: datetime,
+    store: SignerStore | None = None,
+) -> SignerRecord:
+    """Create a signer: an argon2 hash of the password and a fresh Ed25519 key pair."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if not _NAME.match(name):
+        raise InputError(f"signer name {name!r} must be letters, digits, '.', '_' or '-'")
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"a signing password needs at least {MIN_PASSWORD} characters")
+    store = store or default_signer_store()
+    if name in store.names():
+        raise ConflictError(f"signer {name!r} already exists")
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password.encode("utf-8")),
+    )
+    record = SignerRecord(
+        name=name,
+        printed_name=" ".join(printed_name.split()) or name,
+        password_hash=_hasher().hash(password),
+        public_key=public.hex(),
+        private_key_pem=pem.decode("ascii"),
+        created_at=now.isoformat(),
+    )
+    store.add(record)
+    return record
+
+
+def authenticate(name: str, password: str, store: SignerStore | None = None) -> Any:
+    """Re-authenticate a signer; returns the decrypted Ed25519 private key."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+    from cryptography.hazmat.primitives import serialization
+
+    record = (store or default_signer_store()).get(name)
+    try:
+        _hasher().verify(record.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise InputError(f"wrong password for signer {name!r}") from exc
+    try:
+        return serialization.load_pem_private_key(
+            record.private_key_pem.encode("ascii"), password=password.encode("utf-8")
+        )
+    except (ValueError, TypeError) as exc:
+        raise IntegrityError(f"the private key of signer {name!r} cannot be opened") from exc
+
+
+def signature_payload(
+    run_id: str, head_seq: int, head_hash: str, meaning: str, signer: str, at: str
+) -> bytes:
+    """The exact bytes signed: canonical JSON of what the signature binds together."""
+    body = {
+        "v": 1,
+        "run": run_id,
+        "head_seq": head_seq,
+        "head_hash": head_hash,
+        "meaning": meaning,
+        "signer": signer,
+        "at": at,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_head(
+    *, run_id: str, head_seq: int, head_hash: str, meaning: str, signer: str, password: str,
+    now: datetime, store: SignerStore | None = None,
+) -> Signature:
+    """Authenticate ``signer`` and sign the run's head; the caller appends the event."""
+    if meaning not in MEANINGS:
+        raise NotFoundError("signature meaning", meaning, MEANINGS)
+    store = store or default_signer_store()
+    key = authenticate(signer, password, store)
+    record = store.get(signer)
+    at = now.isoformat()
+    raw = key.sign(signature_payload(run_id, head_seq, head_hash, meaning, signer, at))
+    return Signature(
+        signer=signer,
+        printed_name=record.printed_name,
+        meaning=meaning,
+        at=at,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        key_sha256=record.key_sha256,
+        signature=bytes(raw).hex(),
+    )
+
+
+def signature_problem(
+    signature: Signature,
+    run_id: str,
+    hash_at: Mapping[int, str],
+    store: SignerStore | None = None,
+) -> str:
+    """Why a signature does not hold ("" when it does).
+
+    ``hash_at`` maps each event's sequence number to its hash in the run as stored: the
+    signed head must still be there, with the same hash, and the Ed25519 signature must
+    verify with the signer's key from the signer file.
+    """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if signature.meaning not in MEANINGS:
+        return f"unknown meaning {signature.meaning!r}"
+    stored = hash_at.get(signature.head_seq)
+    if stored is None:
+        return f"the signed event #{signature.head_seq} is not in the run"
+    if stored != signature.head_hash:
+        return f"event #{signature.head_seq} no longer has the signed hash"
+    try:
+        record = (store or default_signer_store()).get(signature.signer)
+    except NotFoundError:
+        return f"signer {signature.signer!r} is not known here"
+    except IntegrityError as exc:
+        return str(exc)
+    if signature.key_sha256 and signature.key_sha256 != record.key_sha256:
+        return f"signed with a key that is not {signature.signer!r}'s"
+    payload = signature_payload(
+        run_id, signature.head_seq, signature.head_hash, signature.meaning, signature.signer,
+        signature.at,
+    )
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(record.public_key)).verify(
+            bytes.fromhex(signature.signature), payload
+        )
+    except (InvalidSignature, ValueError):
+        return "the Ed25519 signature does not verify"
+    return ""
