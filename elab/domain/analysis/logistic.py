@@ -143,10 +143,13 @@ def fit_loglogistic(
     mask: npt.ArrayLike | None = None,
     fixed_bottom: float | None = None,
     start: Array | None = None,
+    free: tuple[int, ...] | None = None,
 ) -> BatchFit:
     """Fit C curves given as (C, N) arrays; ``mask`` marks real points (ragged curves).
 
-    With ``fixed_bottom`` the bottom plateau is held at that value (3PL).
+    With ``fixed_bottom`` the bottom plateau is held at that value (3PL).  ``free`` names the
+    parameters to fit (0 bottom, 1 top, 2 ln IC50, 3 hill); the others keep their values
+    in ``start`` (per curve), which is how ZIP holds both plateaus of its row fits.
     """
     xa = np.atleast_2d(np.asarray(x, dtype=float))
     ya = np.atleast_2d(np.asarray(y, dtype=float))
@@ -157,7 +160,8 @@ def fit_loglogistic(
     ya = np.where(m, ya, 0.0)
     xa = np.where(m, xa, 1.0)
     w = m.astype(float)
-    free = (1, 2, 3) if fixed_bottom is not None else (0, 1, 2, 3)
+    if free is None:
+        free = (1, 2, 3) if fixed_bottom is not None else (0, 1, 2, 3)
     theta = starting_values(xa, ya, m, fixed_bottom) if start is None else start.copy()
     with np.errstate(divide="ignore"):
         lx = np.where(xa > 0, np.log(np.where(xa > 0, xa, 1.0)), -np.inf)

@@ -34,8 +34,10 @@ _METHOD = (
 )
 _METHOD_MATRIX = (
     " For the dose matrix, excess over Bliss independence fa12 − (fa1 + fa2 − fa1·fa2), over "
-    "the highest single agent fa12 − max(fa1, fa2) and over Loewe additivity (median-effect "
-    "isoboles), in percentage points of fa, averaged over the combination cells."
+    "the highest single agent fa12 − max(fa1, fa2), over Loewe additivity (median-effect "
+    "isoboles), and ZIP δ (fitted surface from log-logistic row and column fits − "
+    "(yA + yB − yA·yB) on fitted single-drug curves, Yadav 2015), in percentage points of fa, "
+    "averaged over the combination cells."
 )
 
 
@@ -171,8 +173,11 @@ def _matrix_entry(
     fa_of: dict[tuple[float, float], float], levels_a: list[float], levels_b: list[float],
     fit_a: MedianEffect, fit_b: MedianEffect, points: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    from .zip_score import zip_deltas
+
+    zip_of = zip_deltas(fa_of, levels_a, levels_b)
     cells: list[dict[str, Any]] = []
-    bliss, hsa, loewe = [], [], []
+    bliss, hsa, loewe, zips = [], [], [], []
     for a in levels_a[1:]:
         for b in levels_b[1:]:
             f12 = fa_of[(a, b)]
@@ -184,13 +189,18 @@ def _matrix_entry(
             hsa.append(e_hsa)
             if math.isfinite(e_loewe):
                 loewe.append(e_loewe)
+            e_zip = zip_of[(a, b)]
+            if math.isfinite(e_zip):
+                zips.append(e_zip)
             cells.append({"dose_a": a, "dose_b": b, "fa": f12, "bliss": 100 * e_bliss,
-                          "hsa": 100 * e_hsa, "loewe": finite(100 * e_loewe)})
+                          "hsa": 100 * e_hsa, "loewe": finite(100 * e_loewe),
+                          "zip": finite(100 * e_zip)})
     return {
         "kind": "matrix",
         "bliss": float(100 * np.mean(bliss)),
         "hsa": float(100 * np.mean(hsa)),
         "loewe": float(100 * np.mean(loewe)) if loewe else None,
+        "zip": float(100 * np.mean(zips)) if zips else None,
         "cells": cells,
         "points": points,
     }
@@ -216,5 +226,5 @@ HOOK = Hook(
     analyse=_analyse,
     draw=_draw,
     result_keys=("kind", "drug", "ratio", "dm", "m", "r", "points", "ci_at", "bliss", "hsa",
-                 "loewe"),
+                 "loewe", "zip"),
 )
