@@ -5,6 +5,7 @@ final concentration) with notes, shown as text, JSON and in the run record.
 """
 
 from elab.domain.dilution.design import serial_spec_from_design
+from elab.domain.dilution.matrix import plan_matrix
 from elab.domain.dilution.mix import (
     MixComponent,
     plan_dilution,
@@ -26,6 +27,7 @@ __all__ = [
     "conc_text",
     "plan_dilution",
     "plan_master_mix",
+    "plan_matrix",
     "plan_ratio",
     "plan_seeding",
     "plan_serial",

@@ -224,6 +224,8 @@ def plan_serial(spec: SerialSpec) -> Plan:
         b.add(Row(f"point {k + 1}", f"point {k}", t, solvent, dil, t + dil, spec.c(point)))
     finals: list[float] = []
     vehicle_pct: list[float] = []
+    working: list[float] = []  # what goes into the wells, per point
+    working_vehicle = 1.0 if f else 0.0
     well_rest = lim.nearest(spec.well_ul - add)
     if d is not None:
         fi = f * m
@@ -234,12 +236,15 @@ def plan_serial(spec: SerialSpec) -> Plan:
                       f"{spec.c(work)} ({_pct(d / (d + medium))} {spec.vehicle})"))
             finals.append(work * add / (add + well_rest))
             vehicle_pct.append(d / (d + medium) * add / (add + well_rest))
+            working.append(work)
+            working_vehicle = d / (d + medium)
         if spec.control_wells:
             b.add(Row("working vehicle", spec.vehicle, d, spec.diluent, medium, d + medium,
                       _pct(d / (d + medium))))
         src = "working"
     else:
         for c in series:
+            working.append(c)
             finals.append(c * add / (add + well_rest))
             vehicle_pct.append(f and add / (add + well_rest))
         src = "point"
@@ -263,5 +268,7 @@ def plan_serial(spec: SerialSpec) -> Plan:
         "add_ul": add,
         "min_volume_ul": min(b.volumes),
         "intermediate": d is not None,
+        "working": working,
+        "working_vehicle": working_vehicle,
     }
     return Plan(title, tuple(b.rows), tuple(b.notes), figures)

@@ -3,6 +3,8 @@ minimum; worked examples from the seed protocols; bad input with the numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,3 +116,25 @@ def test_pfak_design_gives_its_dilution_plan() -> None:
     with pytest.raises(InputError, match="not a serial dilution"):
         serial_spec_from_design({"factors": [{"name": "d", "levels": ["1 nM", "2 nM", "10 nM"]}]},
                                 "1 mM", 100)
+
+
+def test_combination_matrix_keeps_one_dmso_percentage() -> None:
+    """Seed 004: defactinib × paclitaxel dose matrix, 0.2 % DMSO in every well."""
+    from elab.domain.dilution import plan_matrix
+
+    a = SerialSpec(stock=10_000, top=10, unit="micromolar", fold=10, points=3, well_ul=100,
+                   compound="defactinib", vehicle_fraction=0.002)
+    b = SerialSpec(stock=1e6, top=100, unit="nanomolar", fold=10, points=3, well_ul=100,
+                   compound="paclitaxel", vehicle_fraction=0.002)
+    plan = plan_matrix(a, b, replicates=3)
+    assert plan.figures["vehicle_fraction"] == [pytest.approx(0.002)]
+    finals = plan.figures["finals"]
+    assert len(finals) == 4 and len(finals[0]) == 4
+    assert finals[1][1] == (pytest.approx(10, rel=0.02), pytest.approx(100, rel=0.02))
+    assert finals[0][0] == (0.0, 0.0)
+    assert finals[3][0][0] == pytest.approx(0.1, rel=0.02)
+    for row in plan.rows:
+        assert row.volume_ul >= 1 and (row.diluent_ul == 0 or row.diluent_ul >= 1)
+    assert sum(r.step.startswith("well A") for r in plan.rows) == 16
+    with pytest.raises(InfeasibleError, match="20 mM"):  # each drug carries half the DMSO
+        plan_matrix(replace(a, vehicle_fraction=0.001), replace(b, vehicle_fraction=0.001))
