@@ -32,6 +32,11 @@ _METHOD_3PL = (
 )
 
 
+def _exp(value: float) -> float:
+    """e**value, infinite rather than an OverflowError (a flat curve drifts to IC50 → ∞)."""
+    return math.exp(value) if value < 700 else math.inf
+
+
 def _groups(table: Table) -> dict[str, list[int]]:
     labels = table.text("group") if table.has("group") else ["all"] * len(table)
     out: dict[str, list[int]] = defaultdict(list)
@@ -155,12 +160,12 @@ def _one_result(
         )
     if not converged:
         warnings.append(f"{name}: the fit did not converge; estimates are unreliable")
-    ic50 = math.exp(le)
+    ic50 = _exp(le)
     dof = n - n_par
     se_le = float(fit.se(2)[i])
     ci: list[float | None] = [None, None]
     if dof > 0 and math.isfinite(se_le):
-        ci = [finite(math.exp(le - q975 * se_le)), finite(math.exp(le + q975 * se_le))]
+        ci = [finite(_exp(le - q975 * se_le)), finite(_exp(le + q975 * se_le))]
     positive = d[d > 0]  # the tested (non-vehicle) doses
     if positive.size and not (positive.min() <= ic50 <= positive.max()):
         warnings.append(
@@ -201,7 +206,7 @@ def _draw(result: AnalysisResult) -> bytes:
             pts = ax.scatter(d[pos], r[pos], s=12, label=c["group"])
             if pos.any():
                 grid = np.geomspace(d[pos].min() / 2, d[pos].max() * 2, 200)
-                ax.plot(grid, loglogistic(grid, p[0], p[1], math.exp(p[2]), p[3]),
+                ax.plot(grid, loglogistic(grid, p[0], p[1], _exp(p[2]), p[3]),
                         color=pts.get_facecolor()[0])
         ax.set_xscale("log")
         ax.set_xlabel(f"dose [{data.get('dose_unit') or '1'}]")

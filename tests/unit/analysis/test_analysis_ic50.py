@@ -139,3 +139,25 @@ def test_header_units_convert_consistently(data: Path) -> None:
     (curve,) = run_hook("ic50", in_um + "\n").results
     assert curve["ic50"]["unit"] == "uM"
     assert curve["ic50"]["value"] == pytest.approx(3057.95, rel=REL)
+
+
+def test_flat_curve_drifting_to_infinite_ic50_is_a_warning() -> None:
+    # A curve that is all noise around 50 can send ln IC50 far beyond the doses: no crash,
+    # a null or out-of-range IC50 and the flat-line warning.
+    values = [50.3, 49.1, 50.8, 49.7, 50.2, 49.9, 50.6, 49.4, 50.1, 50.0]
+    doses = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000]
+    text = "dose,response\n" + "\n".join(f"{d},{v}" for d, v in zip(doses, values, strict=True))
+    result = run_hook("ic50", text + "\n")
+    assert any("flat line" in w for w in result.warnings)
+
+
+def test_scipy_refit_reaches_the_batch_optimum(data: Path) -> None:
+    from elab.domain.analysis.logistic import fit_loglogistic, refit_scipy, starting_values
+
+    table = read_table(data / "drc_ryegrass.csv")
+    x = np.array([table.numbers("dose")])
+    y = np.array([table.numbers("response")])
+    start = starting_values(x, y, np.ones_like(y, dtype=bool))[0]
+    params, ok = refit_scipy(x[0], y[0], start)
+    assert ok
+    assert params == pytest.approx(fit_loglogistic(x, y).params[0], rel=1e-6)
