@@ -114,6 +114,10 @@ def analyze(
 
     chosen = load_hook(hook)
     params = _params(param or [])
+    if plot is not None and chosen.draw is None:
+        from elab.errors import InputError
+
+        raise InputError(f"analysis hook {hook!r} has no plot; leave out --plot")
     tables = [read_table(Path(f)) for f in files]
     from elab.domain.analysis import concat_tables
 

@@ -74,6 +74,20 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     )
 
 
+def _draw(result: AnalysisResult) -> bytes:
+    from .plots import bar_png
+
+    rows = [r for r in result.results if r["kind"] == "condition"]
+    use_rel = all(r["relative"] for r in rows)
+    key = "relative" if use_rel else "ratio"
+    return bar_png(
+        [f"{r['target']} {r['condition']}" for r in rows],
+        [r[key]["mean"] for r in rows],
+        [r[key]["sd"] or 0.0 for r in rows],
+        f"{'relative ' if use_rel else ''}target / loading (mean ± SD)", "Densitometry",
+    )
+
+
 HOOK = Hook(
     name="densitometry",
     summary="Western blot bands: target / loading control per lane, relative to control.",
@@ -88,5 +102,6 @@ HOOK = Hook(
         Param("control", "", type="text", help="the control condition"),
     ),
     analyse=_analyse,
+    draw=_draw,
     result_keys=("kind", "lane", "condition", "target", "ratio", "relative"),
 )

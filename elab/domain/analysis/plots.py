@@ -26,3 +26,16 @@ def figure_png(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def bar_png(
+    labels: list[str], means: list[float], errors: list[float], ylabel: str, title: str
+) -> bytes:
+    """Bars with error bars (mean ± SEM or SD) for per-condition summaries."""
+
+    def paint(ax: Any) -> None:
+        ax.bar(range(len(means)), means, yerr=errors, capsize=3, color="tab:blue")
+        ax.set_xticks(range(len(means)), labels, fontsize="small", rotation=30, ha="right")
+        ax.set_ylabel(ylabel)
+
+    return figure_png(paint, title=title)

@@ -66,6 +66,18 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                           warnings)
 
 
+def _draw(result: AnalysisResult) -> bytes:
+    from .plots import bar_png
+
+    rows = [r for r in result.results if r["kind"] == "condition"]
+    return bar_png(
+        [r["condition"] for r in rows],
+        [r["cells_per_field"]["mean"] for r in rows],
+        [r["cells_per_field"]["sem"] or 0.0 for r in rows],
+        "cells per field (mean ± SEM of inserts)", "Transwell",
+    )
+
+
 HOOK = Hook(
     name="transwell",
     summary="Transwell migration/invasion: cells per field per insert, mean ± SD/SEM, % control.",
@@ -77,5 +89,6 @@ HOOK = Hook(
     ),
     params=(Param("control", "", type="text", help="the control condition"),),
     analyse=_analyse,
+    draw=_draw,
     result_keys=("kind", "insert", "condition", "cells_per_field", "pct_of_control"),
 )

@@ -172,3 +172,19 @@ def test_row_order_does_not_matter(seed: int) -> None:
         random.Random(seed).shuffle(body)
         shuffled = run_hook(hook, "\n".join([lines[0], *body]) + "\n", params).to_json()
         assert shuffled == run_hook(hook, text, params).to_json()
+
+
+@pytest.mark.parametrize(
+    ("hook", "text", "params"),
+    [
+        ("wound-closure", WOUND, {}),
+        ("tumour-growth", TUMOUR, {"control": "vehicle"}),
+        ("transwell", "insert,condition,field,count\ni1,control,1,10\ni2,control,1,12\n"
+                      "i3,drug,1,4\n", {}),
+        ("densitometry", "lane,condition,target,intensity\n1,ctrl,actin,100\n1,ctrl,p,50\n"
+                         "2,drug,actin,100\n2,drug,p,20\n", {"loading": "actin"}),
+    ],
+)
+def test_plots_are_png(hook: str, text: str, params: dict[str, str]) -> None:
+    result = run_hook(hook, text, params)
+    assert load_hook(hook).plot(result).startswith(b"\x89PNG")

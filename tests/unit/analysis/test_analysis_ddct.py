@@ -107,3 +107,10 @@ def test_row_order_does_not_matter(seed: int) -> None:
         assert (a["condition"], a["target"]) == (b["condition"], b["target"])
         assert a["fold_change"] == pytest.approx(b["fold_change"], rel=1e-12)
         assert a["ddct"]["sd"] == pytest.approx(b["ddct"]["sd"], rel=1e-12)
+
+
+def test_plot_is_png() -> None:
+    from elab.domain.analysis import load_hook
+
+    result = run_hook("ddct", DATA / "livak_same_tube.csv", PARAMS)
+    assert load_hook("ddct").plot(result).startswith(b"\x89PNG")
