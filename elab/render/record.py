@@ -125,6 +125,17 @@ def _dt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _span(start: datetime | None, end: datetime | None) -> str:
+    """``2026-11-23 09:00:00 → 09:13:10 UTC``; the end's date only when it differs."""
+    if start is None and end is None:
+        return "—"
+    if start is None or end is None:
+        return f"{_dt(start)} → {_dt(end)}"
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S} UTC"
+    return f"{start:%Y-%m-%d %H:%M:%S} → {end:%Y-%m-%d %H:%M:%S} UTC"
+
+
 def _time(value: datetime | None) -> str:
     return "—" if value is None else value.strftime("%H:%M:%S")
 
@@ -170,7 +181,7 @@ def _environment(kind: Literal["html", "md"], lab: Path | None) -> jinja2.Enviro
     else:
         env = ImmutableSandboxedEnvironment(autoescape=False, finalize=md_escape, **options)
     env.filters.update(
-        dt=_dt, time=_time, duration=_duration, size=_size, short=_short,
+        dt=_dt, span=_span, time=_time, duration=_duration, size=_size, short=_short,
         css_string=css_string, md_code=md_code,
     )
     return env
