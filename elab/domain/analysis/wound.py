@@ -8,6 +8,7 @@ a condition's rate is the mean over its wells.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -26,6 +27,17 @@ _METHOD = (
     "point; mean ± SD and SEM over wells per condition and time; migration rate = −slope of "
     "a least-squares line of {what} against time per well, mean ± SD over wells."
 )
+
+
+def _rate(pts: list[tuple[float, float]]) -> float | None:
+    """Minus the least-squares slope of size against time; None without two distinct times."""
+    t = np.array([p[0] for p in pts])
+    a = np.array([p[1] for p in pts])
+    with np.errstate(all="ignore"):
+        dt = t - t.mean()
+        sxx = float((dt * dt).sum())
+        slope = float((dt * (a - a.mean())).sum()) / sxx if sxx > 0 else math.nan
+    return -slope if math.isfinite(slope) else None
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
@@ -53,13 +65,11 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             warnings.append(f"well {w}: first time point is {t0:g} h, used as time 0")
         for t, a in pts:
             closure[(c, t - t0)].append((a0 - a) / a0 * 100.0)
-        rate = None
-        if len({t for t, _ in pts}) >= 2:
-            slope = float(np.polyfit([t for t, _ in pts], [a for _, a in pts], 1)[0])
-            rate = -slope
+        rate = _rate(pts)
+        if rate is not None:
             rates[c].append(rate)
         else:
-            warnings.append(f"well {w}: one time point; no migration rate")
+            warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
         final = (a0 - pts[-1][1]) / a0 * 100.0
         results.append({"kind": "well", "well": w, "condition": c,
                         "closure_pct": finite(final), "time": qty(pts[-1][0] - t0, "h"),
