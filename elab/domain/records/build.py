@@ -1,0 +1,387 @@
+"""Building a :class:`RunRecord` from a run's events and its protocol.
+
+The run log is the truth; the record is a fold over it, like the TUI's state, but one that
+keeps everything (every value with its time and operator, every note and correction)
+instead of only the current state.  Judgements are made here: a value outside the
+protocol's expected range is marked, a parameter that differs from the default is marked,
+and each deviation gets a number and is attached to its step.
+
+Events are read through :class:`EventView` — sequence number, type name, UTC time,
+operator, payload and hash — so this module depends on the stored shape only through the
+event type names and payload keys in :data:`EVENT_TYPES` and the ``_get`` calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from elab.domain.protocol.graph import StepGraph, step_time
+from elab.domain.protocol.model import Protocol, Step
+from elab.domain.records.model import (
+    AnalysisRecord,
+    AttachmentRow,
+    ChainStatus,
+    DesignRecord,
+    DeviationRow,
+    EquipmentRow,
+    MaterialRow,
+    NoteRow,
+    ParameterRow,
+    RunRecord,
+    SignatureRow,
+    StepRecord,
+    TimerRow,
+    ValueRow,
+)
+from elab.units import (
+    QRange,
+    format_duration,
+    format_quantity,
+    format_range,
+    parse_quantity,
+    parse_unit,
+)
+
+__all__ = ["EventView", "planned_offsets", "record_from_events"]
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One stored event as the record reads it."""
+
+    seq: int
+    type: str
+    at: datetime
+    operator: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    hash: str = ""
+
+
+def _get(payload: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
+    for key in keys:
+        if key in payload and payload[key] is not None:
+            return payload[key]
+    return default
+
+
+def planned_offsets(
+    protocol: Protocol, variant: str | None = None
+) -> dict[str, tuple[float, float, float | None]]:
+    """Each step's planned (start, earliest end, latest end) in seconds from the run's start.
+
+    Steps start as early as the ``after:`` graph allows, with their minimum durations, as a
+    scientist who follows the protocol without waiting would.
+    """
+    graph = StepGraph(protocol, variant)
+    end: dict[str, float] = {}
+    out: dict[str, tuple[float, float, float | None]] = {}
+    for sid in graph.order:
+        start = 0.0
+        for edge in graph.preds[sid]:
+            gap = edge.gap.seconds()[0] if edge.gap else 0.0
+            start = max(start, end.get(edge.pred, 0.0) + gap)
+        t = step_time(graph.by_id[sid])
+        end[sid] = start + t.min_s
+        out[sid] = (start, start + t.min_s, None if t.max_s is None else start + t.max_s)
+    return out
+
+
+def _duration_text(step: Step) -> str:
+    t = step_time(step)
+    if t.max_s is None:
+        return f"≥ {format_duration(t.min_s)}"
+    if t.max_s == t.min_s:
+        return format_duration(t.min_s)
+    return f"{format_duration(t.min_s)}–{format_duration(t.max_s)}"
+
+
+def _value_text(value: Any, unit: str | None) -> str:
+    if isinstance(value, Mapping):
+        unit = _get(value, "unit", default=unit)
+        value = _get(value, "value", "magnitude", "text")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_quantity(float(value), unit or "")
+    return str(value if value is not None else "—")
+
+
+def _out_of_range(value: Any, unit: str | None, allowed: QRange | None) -> bool:
+    """Whether a value lies outside the protocol's range (False when it cannot be said)."""
+    if allowed is None:
+        return False
+    if isinstance(value, Mapping):
+        unit = _get(value, "unit", default=unit)
+        value = _get(value, "value", "magnitude")
+    try:
+        if isinstance(value, str):
+            got = parse_quantity(value, negative=True)
+            magnitude, unit = got.planned, got.unit
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            magnitude = float(value)
+            unit = parse_unit(unit) if unit else allowed.unit
+        else:
+            return False
+        return not allowed.contains(magnitude, unit or allowed.unit)
+    except (ValueError, TypeError, AssertionError):
+        return False
+
+
+@dataclass
+class _StepAcc:
+    started: datetime | None = None
+    done: datetime | None = None
+    skipped: str | None = None
+    operator: str = ""
+    timers: list[TimerRow] = field(default_factory=list)
+    open_timer: tuple[datetime, float | None] | None = None
+    values: list[ValueRow] = field(default_factory=list)
+    notes: list[NoteRow] = field(default_factory=list)
+    deviations: list[int] = field(default_factory=list)
+
+
+def record_from_events(
+    protocol: Protocol,
+    events: Sequence[EventView],
+    *,
+    run_id: str,
+    protocol_sha256: str,
+    chain: ChainStatus,
+    now: datetime,
+    parameters: Mapping[str, str] | None = None,
+    variant: str | None = None,
+    signatures: Iterable[SignatureRow] = (),
+    analyses: Iterable[AnalysisRecord] = (),
+    plate_svg: str = "",
+    plate_text: str = "",
+) -> RunRecord:
+    """The record of one run: its protocol as run, folded with every event in order."""
+    steps_by_id = {s.id: s for s in protocol.active_steps(variant)}
+    acc: dict[str, _StepAcc] = {sid: _StepAcc() for sid in steps_by_id}
+    deviations: list[DeviationRow] = []
+    run_notes: list[NoteRow] = []
+    lots: dict[str, tuple[str, str]] = {}
+    attachments: list[AttachmentRow] = []
+    operators: list[str] = []
+    started: datetime | None = None
+    ended: datetime | None = None
+    state = "running"
+    values_at: dict[int, tuple[str, int]] = {}
+
+    def deviate(step: str | None, kind: str, note: str, ev: EventView) -> None:
+        number = len(deviations) + 1
+        deviations.append(DeviationRow(number, step, kind, note, ev.at, ev.operator))
+        if step in acc:
+            acc[step].deviations.append(number)
+
+    for ev in events:
+        p = ev.payload
+        if ev.operator and ev.operator not in operators:
+            operators.append(ev.operator)
+        step = _get(p, "step")
+        a = acc.get(step) if isinstance(step, str) else None
+        kind = ev.type
+        if kind in ("started", "run_started"):
+            started = ev.at
+            variant = variant or _get(p, "variant")
+            parameters = parameters or _get(p, "parameters", "params")
+        elif kind in ("step_started",) and a is not None:
+            a.started = a.started or ev.at
+            a.operator = a.operator or ev.operator
+        elif kind in ("step_done", "step_completed") and a is not None:
+            a.done = ev.at
+            a.started = a.started or ev.at
+            a.operator = a.operator or ev.operator
+            for name, value in (_get(p, "values", default={}) or {}).items():
+                _add_value(a, steps_by_id[step], name, value, ev, values_at)
+            note = _get(p, "note")
+            if note:
+                a.notes.append(NoteRow(step, str(note), ev.at, ev.operator))
+        elif kind in ("step_skipped", "skipped") and a is not None:
+            a.skipped = str(_get(p, "note", "reason", default=""))
+        elif kind == "timer_started" and a is not None:
+            planned = _get(p, "planned_s", "duration_s")
+            a.open_timer = (ev.at, float(planned) if planned is not None else None)
+            a.started = a.started or ev.at
+        elif kind == "timer_stopped" and a is not None and a.open_timer is not None:
+            t0, planned = a.open_timer
+            a.timers.append(TimerRow(t0, ev.at, planned, (ev.at - t0).total_seconds()))
+            a.open_timer = None
+        elif kind in ("value_recorded", "value") and a is not None:
+            _add_value(a, steps_by_id[step], str(_get(p, "name")), _get(p, "value"), ev,
+                       values_at)
+        elif kind == "corrected":
+            _correct(acc, steps_by_id, p, ev, values_at)
+        elif kind == "deviation":
+            deviate(step if isinstance(step, str) else None,
+                    str(_get(p, "kind", default="manual")), str(_get(p, "note", default="")), ev)
+        elif kind == "note":
+            note_row = NoteRow(step if isinstance(step, str) else None,
+                               str(_get(p, "text", "note", default="")), ev.at, ev.operator)
+            (a.notes if a is not None else run_notes).append(note_row)
+        elif kind == "lot":
+            lots[str(_get(p, "material"))] = (str(_get(p, "lot", default="")),
+                                              str(_get(p, "expiry", default="") or ""))
+        elif kind in ("attached", "attachment"):
+            attachments.append(AttachmentRow(
+                str(_get(p, "name", default="")), str(_get(p, "filename", "file", default="")),
+                int(_get(p, "size", default=0)), str(_get(p, "sha256", default="")), ev.at))
+        elif kind in ("completed", "aborted"):
+            ended = ev.at
+            state = kind
+        elif kind == "paused":
+            state = "paused"
+        elif kind == "resumed":
+            state = "running"
+
+    return RunRecord(
+        run_id=run_id,
+        protocol_id=protocol.id,
+        protocol_title=protocol.title,
+        protocol_version=str(protocol.version),
+        protocol_sha256=protocol_sha256,
+        state=state,
+        operators=tuple(operators),
+        started_at=started,
+        ended_at=ended,
+        chain=chain,
+        generated_at=now,
+        variant=variant or "",
+        variant_label=protocol.variants.get(variant or "", ""),
+        summary=protocol.summary or "",
+        parameters=_parameter_rows(protocol, parameters or {}),
+        steps=_step_rows(protocol, variant, acc, started),
+        deviations=tuple(deviations),
+        run_notes=tuple(run_notes),
+        materials=_material_rows(protocol, lots, now),
+        equipment=_equipment_rows(protocol, variant),
+        attachments=tuple(attachments),
+        design=_design(protocol, plate_svg, plate_text),
+        analyses=tuple(analyses),
+        signatures=tuple(signatures),
+    )
+
+
+def _add_value(
+    a: _StepAcc, step: Step, name: str, value: Any, ev: EventView,
+    values_at: dict[int, tuple[str, int]],
+) -> None:
+    spec = step.record.get(name)
+    unit = spec.unit if spec is not None else None
+    allowed = spec.range if spec is not None else None
+    expected = format_range(allowed) if allowed is not None else ""
+    values_at[ev.seq] = (step.id, len(a.values))
+    a.values.append(ValueRow(
+        name=name, value=_value_text(value, unit), expected=expected,
+        out_of_range=_out_of_range(value, unit, allowed),
+        at=ev.at, operator=ev.operator, seq=ev.seq,
+    ))
+
+
+def _correct(
+    acc: dict[str, _StepAcc], steps: Mapping[str, Step], p: Mapping[str, Any], ev: EventView,
+    values_at: dict[int, tuple[str, int]],
+) -> None:
+    """A correction adds a value row that names the event it corrects; the original stays."""
+    target = _get(p, "seq", "corrects")
+    where = values_at.get(int(target)) if target is not None else None
+    sid = where[0] if where else _get(p, "step")
+    if not isinstance(sid, str) or sid not in acc:
+        return
+    values = _get(p, "values", default=None) or {str(_get(p, "name")): _get(p, "value")}
+    for name, value in values.items():
+        _add_value(acc[sid], steps[sid], name, value, ev, values_at)
+        row = acc[sid].values[-1]
+        acc[sid].values[-1] = ValueRow(
+            row.name, row.value, row.expected, row.out_of_range, row.at, row.operator, row.seq,
+            corrects=int(target) if target is not None else None,
+            reason=str(_get(p, "reason", default="")),
+        )
+
+
+def _parameter_rows(protocol: Protocol, used: Mapping[str, Any]) -> tuple[ParameterRow, ...]:
+    rows = []
+    for name, param in protocol.parameters.items():
+        default = format_range(param.default)
+        value = used.get(name)
+        shown = _value_text(value, None) if value is not None else default
+        if isinstance(value, str):
+            try:
+                shown = format_range(parse_quantity(value, negative=True))
+            except ValueError:
+                shown = value
+        rows.append(ParameterRow(name, shown, default, value is not None and shown != default,
+                                 param.description or ""))
+    return tuple(rows)
+
+
+def _step_rows(
+    protocol: Protocol, variant: str | None, acc: Mapping[str, _StepAcc],
+    started: datetime | None,
+) -> tuple[StepRecord, ...]:
+    offsets = planned_offsets(protocol, variant) if started is not None else {}
+    rows = []
+    for step in protocol.active_steps(variant):
+        a = acc[step.id]
+        off = offsets.get(step.id)
+        planned_start = planned_end = None
+        if started is not None and off is not None:
+            planned_start = started + timedelta(seconds=off[0])
+            planned_end = started + timedelta(seconds=off[1])
+        state = "skipped" if a.skipped is not None else "done" if a.done else "not done"
+        duration = None
+        if a.started is not None and a.done is not None:
+            duration = (a.done - a.started).total_seconds()
+        rows.append(StepRecord(
+            id=step.id, title=step.title, state=state, optional=step.optional,
+            text=" ".join((step.text or "").split()),
+            planned_start=planned_start, planned_end=planned_end,
+            planned_duration=_duration_text(step),
+            actual_start=a.started, actual_end=a.done, actual_duration_s=duration,
+            timers=tuple(a.timers), values=tuple(a.values), notes=tuple(a.notes),
+            deviations=tuple(a.deviations), skip_note=a.skipped or "", operator=a.operator,
+        ))
+    return tuple(rows)
+
+
+def _material_rows(
+    protocol: Protocol, lots: Mapping[str, tuple[str, str]], now: datetime
+) -> tuple[MaterialRow, ...]:
+    rows = []
+    for mid, m in protocol.materials.items():
+        lot, expiry = lots.get(mid, ("", ""))
+        expired = bool(expiry) and expiry[:10] < now.date().isoformat()
+        rows.append(MaterialRow(mid, m.name, lot, expiry, expired, m.supplier or "",
+                                m.catalog or ""))
+    for mid, (lot, expiry) in lots.items():
+        if mid not in protocol.materials:
+            rows.append(MaterialRow(mid, mid, lot, expiry,
+                                    bool(expiry) and expiry[:10] < now.date().isoformat()))
+    return tuple(rows)
+
+
+def _equipment_rows(protocol: Protocol, variant: str | None) -> tuple[EquipmentRow, ...]:
+    used: dict[str, list[str]] = {}
+    for step in protocol.active_steps(variant):
+        for eid in step.booked_equipment():
+            used.setdefault(eid, []).append(step.id)
+    return tuple(
+        EquipmentRow(eid, e.name, e.kind or "", tuple(used.get(eid, ())))
+        for eid, e in protocol.equipment.items()
+    )
+
+
+def _design(protocol: Protocol, plate_svg: str, plate_text: str) -> DesignRecord | None:
+    d = protocol.design
+    if d is None:
+        return None
+    lines = [f"{f.name}: {', '.join(str(level) for level in f.levels)}"
+             + (f" ({f.unit})" if f.unit else "") for f in d.factors]
+    lines.append(f"{d.replicates} replicate(s) per condition; {d.sample_count} {d.unit}(s)")
+    lines += [f"control {c.name} ({c.kind}) × {c.count}" for c in d.controls]
+    if d.vehicle is not None:
+        lines.append(f"vehicle: {d.vehicle.material} at {format_range(d.vehicle.final)}")
+    if d.plate:
+        lines.append(f"{d.plate}-well plate")
+    return DesignRecord(tuple(lines), d.sample_count, plate_svg, plate_text)
