@@ -4,7 +4,8 @@ The API the rest of elab uses (``elab analyze`` and ``runs finish``):
 
 - :func:`available_hooks` and :func:`load_hook` find hooks through the ``elab.analysis``
   entry-point group (the built-ins are registered there too);
-- :func:`read_table` reads a tidy CSV with units in its headers;
+- :func:`read_table` reads a tidy CSV with units in its headers, and
+  :func:`table_from_records` builds the same table from rows in memory (recorded values);
 - :func:`run_hook` runs a hook on one or more tables with ``--param``-style parameters and
   returns an :class:`AnalysisResult` whose :meth:`~AnalysisResult.to_json` scripts rely on.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from .base import AnalysisResult, Column, Hook, Param, qty
 from .registry import GROUP, available_hooks, load_hook
-from .table import Table, concat_tables, read_table
+from .table import Table, concat_tables, read_table, table_from_records
 
 __all__ = [
     "GROUP",
@@ -32,6 +33,7 @@ __all__ = [
     "qty",
     "read_table",
     "run_hook",
+    "table_from_records",
 ]
 
 

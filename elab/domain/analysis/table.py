@@ -14,10 +14,10 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from elab.errors import DimensionError, InputError, QuantityError
 from elab.units import QRange, check_kind, convert, parse_unit
@@ -25,7 +25,7 @@ from elab.units import QRange, check_kind, convert, parse_unit
 if TYPE_CHECKING:
     from .base import Column
 
-__all__ = ["MISSING_WORDS", "Table", "concat_tables", "read_table"]
+__all__ = ["MISSING_WORDS", "Table", "concat_tables", "read_table", "table_from_records"]
 
 MISSING_WORDS = frozenset({"", "na", "nan", "n/a", "undetermined", "undet", "-", "none"})
 MAX_MAGNITUDE = 1e30  # far beyond any lab value; keeps squares and logs finite
@@ -188,6 +188,38 @@ def read_table(path_or_text: str | Path, source: str | None = None) -> Table:
     columns = {name: tuple(row[i] for row in body) for i, name in enumerate(names)}
     return Table(columns, dict(zip(names, units, strict=True)),
                  dict(zip(names, shown, strict=True)), source)
+
+
+def table_from_records(
+    records: Sequence[Mapping[str, Any]],
+    units: Mapping[str, str] | None = None,
+    source: str = "<records>",
+) -> Table:
+    """A table from rows already in memory (a run's recorded values), no CSV in between.
+
+    ``units`` maps a column to its unit as written (``{"dose": "nM"}``); it is checked
+    exactly like a header unit.  Missing keys are empty cells.
+    """
+    if not records:
+        raise InputError(f"{source}: no rows")
+    names: list[str] = []
+    for rec in records:
+        for key in rec:
+            if name_from_header(str(key)) not in names:
+                names.append(name_from_header(str(key)))
+    given = {name_from_header(k): v for k, v in (units or {}).items()}
+    header = [f"{n} [{given[n]}]" if given.get(n) else n for n in names]
+    parsed, unit_list, shown = _parse_header(header, source)
+    columns: dict[str, list[str]] = {n: [] for n in parsed}
+    for rec in records:
+        row = {name_from_header(str(k)): v for k, v in rec.items()}
+        for n in parsed:
+            value = row.get(n)
+            columns[n].append("" if value is None else repr(value) if isinstance(value, float)
+                              else str(value))
+    return Table({n: tuple(v) for n, v in columns.items()},
+                 dict(zip(parsed, unit_list, strict=True)), dict(zip(parsed, shown, strict=True)),
+                 source)
 
 
 def _delimiter(header: str) -> str:

@@ -144,3 +144,19 @@ def test_broken_plugin_names_the_installed_hooks(monkeypatch: pytest.MonkeyPatch
         load_hook("broken")
     with pytest.raises(InputError, match=r"not a Hook; installed hooks: .*ddct"):
         load_hook("not-a-hook")
+
+
+def test_records_make_the_same_table_as_csv() -> None:
+    from elab.domain.analysis import table_from_records
+
+    records = [
+        {"animal": "m1", "arm": "vehicle", "day": 0, "length": 1.0, "width": 0.8},
+        {"animal": "m1", "arm": "vehicle", "day": 7, "length": 1.2, "width": None},
+    ]
+    table = table_from_records(records, units={"length": "cm", "width": "cm"})
+    assert table.unit("length") == "cm"
+    checked = table.checked(load_hook("tumour-growth").inputs)
+    assert checked.numbers("length") == pytest.approx([10.0, 12.0])
+    assert checked.numbers("width")[1] != checked.numbers("width")[1]  # None → missing
+    result = run_hook("tumour-growth", table, {"control": "vehicle"})
+    assert result.results[0]["mean_volume"]["value"] == pytest.approx(0.5 * 10 * 8 * 8)
