@@ -93,11 +93,6 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     series: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
     for (a, b), f in combos.items():
         series[_ratio_key(a, b)].append((a, b, f))
-    for ratio, pts in sorted(series.items()):
-        if len(pts) < 2:
-            continue
-        results.append(_ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings))
-
     levels_a = sorted({a for a, _ in fa_of})
     levels_b = sorted({b for _, b in fa_of})
     is_matrix = (
@@ -105,6 +100,13 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         and all((a, b) in fa_of for a in levels_a for b in levels_b)
         and len(levels_a) * len(levels_b) > 4
     )
+    # In a matrix every diagonal is a ratio "series"; two points always give r = 1, so only
+    # series of three or more are fitted there.
+    shortest = 3 if is_matrix else 2
+    for ratio, pts in sorted(series.items()):
+        if len(pts) >= shortest:
+            results.append(_ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings))
+
     method = _METHOD
     points = [
         {"dose_a": a, "dose_b": b, "fa": f,
