@@ -86,3 +86,18 @@ def test_materials_equipment_attachments_design() -> None:
     assert {e.id: e.steps for e in r.equipment}["incubator"] == ("attach",)
     assert r.attachments[0].filename == "r.csv"
     assert r.design is not None and r.design.samples == 12
+
+
+def test_analysis_result_becomes_a_table() -> None:
+    from elab.domain.records.build import analysis_from_result
+
+    result = {"hook": "ic50", "method": "4PL", "warnings": ["few doses"], "results": [
+        {"group": "a", "ic50": {"value": 1.0, "unit": "uM", "ci95": [0.94, 1.06]}, "hill": 1.0,
+         "r2": 0.99951, "converged": True},
+        {"group": "b", "ic50": {"value": None, "unit": "uM"}, "hill": 2.5, "r2": 0.5,
+         "converged": False}]}
+    a = analysis_from_result("ic50", result)
+    assert a.columns == ("group", "ic50", "hill", "r2", "converged")
+    assert a.rows[0].label == "a" and a.rows[0].cells[0] == "1 µM (95 % CI 0.94–1.06)"
+    assert a.rows[1].cells == ("—", "2.5", "0.5", "no")
+    assert a.warnings == ("few doses",)
