@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from elab.cli.options import parse_params
+
 __all__ = ["register"]
 
 ListOpt = Annotated[bool, typer.Option("--list", help="List the installed analysis hooks.")]
@@ -25,16 +27,6 @@ HookArg = Annotated[str | None, typer.Argument(help="Hook name (see --list).", s
 FilesArg = Annotated[
     list[Path] | None, typer.Argument(help="Tidy CSV input file(s).", show_default=False)
 ]
-
-
-def _params(items: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
-        out[name.strip()] = value.strip()
-    return out
 
 
 def _shown(value: Any) -> str:
@@ -113,7 +105,7 @@ def analyze(
     from elab.domain.analysis import load_hook, read_table
 
     chosen = load_hook(hook)
-    params = _params(param or [])
+    params = parse_params(param or [])
     if plot is not None and chosen.draw is None:
         from elab.errors import InputError
 

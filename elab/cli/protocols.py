@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from elab.cli.options import parse_params
 from elab.errors import ProtocolError, ProtocolErrors
 
 __all__ = ["register"]
@@ -22,17 +23,6 @@ def _expand(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-def parse_params(values: list[str]) -> dict[str, str]:
-    """``--param name=VALUE`` options as a dict; a missing ``=`` is a usage error."""
-    params: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not name=VALUE", param_hint="--param")
-        params[name.strip()] = value.strip()
-    return params
 
 
 def validate(
