@@ -1,0 +1,234 @@
+"""Use cases for run records: build a record from the stored run, render it, sign the run.
+
+The run's storage is reached through :class:`RunSource`, a small adapter over the runs
+service (events in order, the protocol content the run used, chain verification, appending
+a ``signed`` event), so that this module holds the record logic and nothing about tables or
+sessions.  Signatures are checked here, against the signer files, every time a record is
+built: a record can never show a signature as valid that ``runs verify`` would reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from elab.domain.protocol.model import Protocol as ProtocolModel
+from elab.domain.records.build import EventView, analysis_from_result, record_from_events
+from elab.domain.records.model import (
+    AnalysisRecord,
+    ChainStatus,
+    PlotImage,
+    RunRecord,
+    SignatureRow,
+)
+from elab.errors import IntegrityError, RunStateError
+from elab.services.signing import (
+    Signature,
+    SignerStore,
+    default_signer_store,
+    sign_head,
+    signature_problem,
+)
+
+__all__ = [
+    "SIGNED",
+    "RunSource",
+    "RunSubject",
+    "build_record",
+    "render_record",
+    "sign_run",
+    "signature_rows",
+    "verify_signatures",
+]
+
+SIGNED = "signed"
+
+
+@dataclass(frozen=True)
+class RunSubject:
+    """What the record needs to know about a run besides its events."""
+
+    run_id: str
+    protocol: ProtocolModel
+    protocol_sha256: str
+    parameters: Mapping[str, str]
+    variant: str | None
+    chain: ChainStatus
+
+
+class RunSource(Protocol):
+    """The runs service as the record service uses it."""
+
+    def subject(self, run_id: str) -> RunSubject: ...
+
+    def events(self, run_id: str) -> Sequence[EventView]: ...
+
+    def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
+        """Append a ``signed`` event; returns its sequence number."""
+        ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def signature_rows(
+    run_id: str, events: Sequence[EventView], store: SignerStore | None = None
+) -> list[SignatureRow]:
+    """Every ``signed`` event of the run, checked, with whether it covers the whole run.
+
+    A signature covers the whole run when no event other than signatures follows its head:
+    signing twice in a row (performed, then reviewed) leaves both covering everything.
+    """
+    store = store or default_signer_store()
+    hash_at = {e.seq: e.hash for e in events}
+    last_fact = max((e.seq for e in events if e.type != SIGNED), default=0)
+    rows = []
+    for ev in events:
+        if ev.type != SIGNED:
+            continue
+        try:
+            sig = Signature.from_payload(ev.payload)
+        except IntegrityError as exc:
+            rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?", ev.at, 0, "",
+                                     False, False, str(exc)))
+            continue
+        problem = signature_problem(sig, run_id, hash_at, store)
+        if not problem and sig.head_seq >= ev.seq:
+            problem = "the signature claims to cover its own or a later event"
+        try:
+            at = datetime.fromisoformat(sig.at)
+        except ValueError:
+            at, problem = ev.at, problem or "the signature time is not a valid time"
+        rows.append(SignatureRow(
+            signer=sig.signer, printed_name=sig.printed_name, meaning=sig.meaning, at=at,
+            head_seq=sig.head_seq, head_hash=sig.head_hash,
+            covers_whole_run=sig.head_seq >= last_fact, valid=not problem, problem=problem,
+        ))
+    return rows
+
+
+def verify_signatures(
+    run_id: str, events: Sequence[EventView], store: SignerStore | None = None
+) -> str:
+    """The first signature problem of a run, "" when every signature holds (for runs verify)."""
+    for row in signature_rows(run_id, events, store):
+        if not row.valid:
+            return f"signature by {row.signer} ({row.meaning}) does not hold: {row.problem}"
+    return ""
+
+
+def _analyses(events: Iterable[EventView]) -> list[AnalysisRecord]:
+    """Analysis results stored in the run, with plots drawn again from the stored inputs."""
+    out = []
+    for ev in events:
+        if ev.type not in ("analysis_done", "analysis"):
+            continue
+        p = ev.payload
+        hook = str(p.get("hook", "analysis"))
+        inner = p.get("result")
+        result: Mapping[str, Any] = inner if isinstance(inner, Mapping) else p
+        plots = [PlotImage(str(t), png) for t, png in _plots_of(hook, p)]
+        out.append(analysis_from_result(hook, result, plots, str(p.get("error", "") or "")))
+    return out
+
+
+def _plots_of(hook: str, payload: Mapping[str, Any]) -> list[tuple[str, bytes]]:
+    """PNG plots for a stored analysis: stored bytes (base64) or drawn again from its rows."""
+    import base64
+
+    stored = payload.get("plot_png")
+    if isinstance(stored, str) and stored:
+        try:
+            return [(f"{hook} plot", base64.b64decode(stored))]
+        except ValueError:
+            return []
+    rows = payload.get("rows") or payload.get("input_rows")
+    if not isinstance(rows, list) or not rows:
+        return []
+    from elab.domain.analysis.registry import load_hook
+    from elab.domain.analysis.table import table_from_records
+
+    try:
+        h = load_hook(hook)
+        if h.draw is None:
+            return []
+        table = table_from_records(rows, payload.get("units") or {}, source=hook)
+        result = h.run(table, payload.get("params") or {})
+        return [(f"{hook}: {h.summary}", h.plot(result))]
+    except (ValueError, LookupError, ArithmeticError):
+        return []
+
+
+def build_record(
+    run_id: str, source: RunSource, *, store: SignerStore | None = None,
+    now: datetime | None = None, plate_svg: str = "", plate_text: str = "",
+) -> RunRecord:
+    """The record of a stored run, with its chain and signatures checked now."""
+    subject = source.subject(run_id)
+    events = list(source.events(run_id))
+    return record_from_events(
+        subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
+        chain=subject.chain, now=now or _now(), parameters=subject.parameters,
+        variant=subject.variant, signatures=signature_rows(run_id, events, store),
+        analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
+    )
+
+
+def render_record(
+    run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
+    source: RunSource | None = None, store: SignerStore | None = None,
+) -> tuple[bytes, RunRecord]:
+    """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself."""
+    from elab.render.record import (
+        Paper,
+        record_html,
+        record_markdown,
+        record_pdf,
+        user_templates_dir,
+    )
+
+    record = build_record(run_id, source or default_source(), store=store)
+    lab = lab_templates if lab_templates is not None else user_templates_dir()
+    size: Paper = "letter" if paper.lower() == "letter" else "A4"
+    if kind == "pdf":
+        return record_pdf(record, paper=size, lab_templates=lab), record
+    if kind == "md":
+        return record_markdown(record, lab_templates=lab).encode("utf-8"), record
+    return record_html(record, paper=None, lab_templates=lab).encode("utf-8"), record
+
+
+def sign_run(
+    run_id: str, *, meaning: str, signer: str, password: str, source: RunSource | None = None,
+    store: SignerStore | None = None, now: datetime | None = None,
+) -> Signature:
+    """Re-authenticate ``signer`` and sign the run's current head (a ``signed`` event).
+
+    A run whose chain does not verify is not signed: a signature must never lend its weight
+    to a record that may have been altered.
+    """
+    source = source or default_source()
+    subject = source.subject(run_id)
+    if not subject.chain.ok:
+        raise IntegrityError(f"run {run_id} is not signed: its chain does not verify "
+                             f"({subject.chain.problem})")
+    events = list(source.events(run_id))
+    if not events:
+        raise RunStateError(f"run {run_id} has no events to sign")
+    head = events[-1]
+    signature = sign_head(
+        run_id=run_id, head_seq=head.seq, head_hash=head.hash, meaning=meaning, signer=signer,
+        password=password, now=now or _now(), store=store,
+    )
+    source.append_signature(run_id, signature.to_payload(), signer)
+    return signature
+
+
+def default_source() -> RunSource:
+    """The runs service behind the :class:`RunSource` interface."""
+    from elab.services.record_source import runs_source
+
+    return runs_source()

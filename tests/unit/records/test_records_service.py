@@ -1,0 +1,169 @@
+"""The record service over an in-memory run: signing, coverage, tampering, all formats."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from elab.domain.protocol import load_protocol
+from elab.domain.records import ChainStatus
+from elab.domain.records.build import EventView
+from elab.errors import IntegrityError
+from elab.services.records import RunSubject, build_record, render_record, sign_run
+from elab.services.signing import FileSignerStore, add_signer
+
+DATA = Path(__file__).parent / "data"
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+class MemoryRuns:
+    """A run log with a real hash chain, and a way to tamper with it."""
+
+    def __init__(self) -> None:
+        self.rows: list[EventView] = []
+        self.protocol = load_protocol(DATA / "seeding-assay.yaml")
+
+    def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
+        seq = len(self.rows) + 1
+        prev = self.rows[-1].hash if self.rows else ""
+        at = T0 + timedelta(minutes=10 * seq)
+        body = json.dumps([seq, kind, at.isoformat(), operator, dict(payload), prev],
+                          sort_keys=True)
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        self.rows.append(EventView(seq, kind, at, operator, dict(payload), digest))
+        return seq
+
+    def verify(self) -> ChainStatus:
+        prev = ""
+        for e in self.rows:
+            body = json.dumps([e.seq, e.type, e.at.isoformat(), e.operator, dict(e.payload), prev],
+                              sort_keys=True)
+            if hashlib.sha256(body.encode()).hexdigest() != e.hash:
+                return ChainStatus(False, self.rows[-1].seq, self.rows[-1].hash, len(self.rows),
+                                   f"event {e.seq}: hash does not match its content")
+            prev = e.hash
+        head = self.rows[-1]
+        return ChainStatus(True, head.seq, head.hash, len(self.rows))
+
+    def rehash(self) -> None:
+        """What someone who can write the database does after editing: recompute the chain."""
+        rows, self.rows = self.rows, []
+        for e in rows:
+            self.append(e.type, e.payload, e.operator)
+
+    # RunSource
+    def subject(self, run_id: str) -> RunSubject:
+        return RunSubject(run_id, self.protocol, "0" * 64, {"volume": "150 uL"}, None,
+                          self.verify())
+
+    def events(self, run_id: str) -> Sequence[EventView]:
+        return list(self.rows)
+
+    def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
+        return self.append("signed", payload, operator)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FileSignerStore:
+    store = FileSignerStore(tmp_path / "signers")
+    add_signer("ana", PASSWORD, printed_name="Ana Lima", now=T0, store=store)
+    add_signer("pi", PASSWORD, printed_name="Prof. Ines Ortega", now=T0, store=store)
+    return store
+
+
+@pytest.fixture
+def runs() -> MemoryRuns:
+    runs = MemoryRuns()
+    runs.append("started", {})
+    runs.append("step_done", {"step": "seed", "values": {"viability": "72 %", "count": "5e4 cells"}})
+    runs.append("deviation", {"step": "seed", "kind": "auto", "note": "viability below 90 %"})
+    runs.append("lot", {"material": "fbs", "lot": "F-42", "expiry": "2027-01-31"})
+    runs.append("note", {"step": "seed", "text": "<script>alert(1)</script>"})
+    runs.append("step_done", {"step": "attach"})
+    runs.append("step_skipped", {"step": "stain", "note": "not needed"})
+    runs.append("step_done", {"step": "read", "values": {"od": 0.8}})
+    runs.append("completed", {})
+    return runs
+
+
+def _sign(runs: MemoryRuns, store: FileSignerStore, who: str = "ana", meaning: str = "performed"
+          ) -> None:
+    sign_run("r1", meaning=meaning, signer=who, password=PASSWORD, source=runs, store=store,
+             now=T0 + timedelta(days=1))
+
+
+def test_signatures_cover_the_run_until_a_later_event(runs: MemoryRuns,
+                                                      store: FileSignerStore) -> None:
+    _sign(runs, store)
+    _sign(runs, store, "pi", "reviewed")
+    record = build_record("r1", runs, store=store)
+    assert [(s.printed_name, s.meaning, s.valid, s.covers_whole_run) for s in record.signatures] == [
+        ("Ana Lima", "performed", True, True), ("Prof. Ines Ortega", "reviewed", True, True)]
+    runs.append("note", {"text": "a late note"})
+    record = build_record("r1", runs, store=store)
+    assert [s.covers_whole_run for s in record.signatures] == [False, False]
+    assert all(s.valid for s in record.signatures) and len(record.stale_signatures) == 2
+    html = render_record("r1", "html", source=runs, store=store)[0].decode()
+    assert "does not cover later events" in html
+
+
+def test_all_formats_show_values_deviations_lots_signatures(runs: MemoryRuns,
+                                                            store: FileSignerStore) -> None:
+    _sign(runs, store)
+    html = render_record("r1", "html", source=runs, store=store)[0].decode()
+    md = render_record("r1", "md", source=runs, store=store)[0].decode()
+    pdf = render_record("r1", "pdf", source=runs, store=store)[0]
+    text = " ".join(" ".join((p.extract_text() or "").split())
+                    for p in PdfReader(io.BytesIO(pdf)).pages)
+    for out in (html, md, text):
+        for item in ("Seeding assay", "F-42", "Ana Lima", "performed", "viability below 90 %"):
+            assert item in out, item
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "\\<script\\>" in md
+    assert "<script>alert(1)</script>" in text
+
+
+def test_a_tampered_chain_renders_a_warning_and_cannot_be_signed(runs: MemoryRuns,
+                                                                 store: FileSignerStore) -> None:
+    row = runs.rows[1]
+    runs.rows[1] = EventView(row.seq, row.type, row.at, row.operator,
+                             {"step": "seed", "values": {"viability": "95 %"}}, row.hash)
+    record = build_record("r1", runs, store=store)
+    assert not record.chain.ok
+    html = render_record("r1", "html", source=runs, store=store)[0].decode()
+    assert 'id="chain-warning"' in html and "event 2: hash does not match" in html
+    with pytest.raises(IntegrityError, match="does not verify"):
+        _sign(runs, store)
+
+
+def test_a_rewritten_and_rehashed_run_breaks_the_signature(runs: MemoryRuns,
+                                                           store: FileSignerStore) -> None:
+    _sign(runs, store)
+    row = runs.rows[1]
+    runs.rows[1] = EventView(row.seq, row.type, row.at, row.operator,
+                             {"step": "seed", "values": {"viability": "95 %"}}, row.hash)
+    runs.rehash()
+    record = build_record("r1", runs, store=store)
+    assert record.chain.ok  # the forger recomputed the chain...
+    sig = record.signatures[0]
+    assert not sig.valid and "no longer has the signed hash" in sig.problem  # ...but not this
+
+
+def test_a_signature_edited_in_the_database_is_invalid(runs: MemoryRuns,
+                                                       store: FileSignerStore) -> None:
+    _sign(runs, store)
+    row = runs.rows[-1]
+    runs.rows[-1] = EventView(row.seq, row.type, row.at, row.operator,
+                              {**row.payload, "meaning": "approved"}, row.hash)
+    runs.rehash()
+    sig = build_record("r1", runs, store=store).signatures[0]
+    assert not sig.valid and "does not verify" in sig.problem
