@@ -4,8 +4,13 @@ Imported by name from the tests of this directory (the name is unique in tests/)
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from elab.domain.protocol import Protocol
 from elab.domain.records import (
     AnalysisRecord,
     AttachmentRow,
@@ -24,6 +29,8 @@ from elab.domain.records import (
     TimerRow,
     ValueRow,
 )
+from elab.domain.records.build import EventView
+from elab.services.records import RunSubject
 
 HOSTILE = '<script>alert(1)</script> [link](http://evil.invalid) **bold** <img src="file:///etc/passwd">'
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -86,3 +93,51 @@ def sample_record(*, chain_ok: bool = True, signatures_cover: bool = True) -> Ru
         signatures=(SignatureRow("ana", "Ana Lima", "performed", at(20 * 60), 14 if signatures_cover else 12,
                                  head, signatures_cover, True),),
     )
+
+
+class MemoryRuns:
+    """A run log with a real hash chain, and a way to tamper with it."""
+
+    def __init__(self, protocol: Protocol, parameters: Mapping[str, str] | None = None) -> None:
+        self.rows: list[EventView] = []
+        self.protocol = protocol
+        self.parameters = dict(parameters or {})
+
+    def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
+        seq = len(self.rows) + 1
+        prev = self.rows[-1].hash if self.rows else ""
+        at = T0 + timedelta(minutes=10 * seq)
+        body = json.dumps([seq, kind, at.isoformat(), operator, dict(payload), prev],
+                          sort_keys=True)
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        self.rows.append(EventView(seq, kind, at, operator, dict(payload), digest))
+        return seq
+
+    def verify(self) -> ChainStatus:
+        prev = ""
+        for e in self.rows:
+            body = json.dumps([e.seq, e.type, e.at.isoformat(), e.operator, dict(e.payload), prev],
+                              sort_keys=True)
+            if hashlib.sha256(body.encode()).hexdigest() != e.hash:
+                return ChainStatus(False, self.rows[-1].seq, self.rows[-1].hash, len(self.rows),
+                                   f"event {e.seq}: hash does not match its content")
+            prev = e.hash
+        head = self.rows[-1]
+        return ChainStatus(True, head.seq, head.hash, len(self.rows))
+
+    def rehash(self) -> None:
+        """What someone who can write the database does after editing: recompute the chain."""
+        rows, self.rows = self.rows, []
+        for e in rows:
+            self.append(e.type, e.payload, e.operator)
+
+    # RunSource
+    def subject(self, run_id: str) -> RunSubject:
+        return RunSubject(run_id, self.protocol, "0" * 64, self.parameters, None,
+                          self.verify())
+
+    def events(self, run_id: str) -> Sequence[EventView]:
+        return list(self.rows)
+
+    def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
+        return self.append("signed", payload, operator)

@@ -2,74 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from records_sample import MemoryRuns
 
 from elab.domain.protocol import load_protocol
-from elab.domain.records import ChainStatus
 from elab.domain.records.build import EventView
 from elab.errors import IntegrityError
-from elab.services.records import RunSubject, build_record, render_record, sign_run
+from elab.services.records import build_record, render_record, sign_run
 from elab.services.signing import FileSignerStore, add_signer
 
 DATA = Path(__file__).parent / "data"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-
-
-class MemoryRuns:
-    """A run log with a real hash chain, and a way to tamper with it."""
-
-    def __init__(self) -> None:
-        self.rows: list[EventView] = []
-        self.protocol = load_protocol(DATA / "seeding-assay.yaml")
-
-    def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
-        seq = len(self.rows) + 1
-        prev = self.rows[-1].hash if self.rows else ""
-        at = T0 + timedelta(minutes=10 * seq)
-        body = json.dumps([seq, kind, at.isoformat(), operator, dict(payload), prev],
-                          sort_keys=True)
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        self.rows.append(EventView(seq, kind, at, operator, dict(payload), digest))
-        return seq
-
-    def verify(self) -> ChainStatus:
-        prev = ""
-        for e in self.rows:
-            body = json.dumps([e.seq, e.type, e.at.isoformat(), e.operator, dict(e.payload), prev],
-                              sort_keys=True)
-            if hashlib.sha256(body.encode()).hexdigest() != e.hash:
-                return ChainStatus(False, self.rows[-1].seq, self.rows[-1].hash, len(self.rows),
-                                   f"event {e.seq}: hash does not match its content")
-            prev = e.hash
-        head = self.rows[-1]
-        return ChainStatus(True, head.seq, head.hash, len(self.rows))
-
-    def rehash(self) -> None:
-        """What someone who can write the database does after editing: recompute the chain."""
-        rows, self.rows = self.rows, []
-        for e in rows:
-            self.append(e.type, e.payload, e.operator)
-
-    # RunSource
-    def subject(self, run_id: str) -> RunSubject:
-        return RunSubject(run_id, self.protocol, "0" * 64, {"volume": "150 uL"}, None,
-                          self.verify())
-
-    def events(self, run_id: str) -> Sequence[EventView]:
-        return list(self.rows)
-
-    def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
-        return self.append("signed", payload, operator)
 
 
 @pytest.fixture
@@ -82,7 +31,7 @@ def store(tmp_path: Path) -> FileSignerStore:
 
 @pytest.fixture
 def runs() -> MemoryRuns:
-    runs = MemoryRuns()
+    runs = MemoryRuns(load_protocol(DATA / "seeding-assay.yaml"), {"volume": "150 uL"})
     runs.append("started", {})
     runs.append("step_done", {"step": "seed", "values": {"viability": "72 %", "count": "5e4 cells"}})
     runs.append("deviation", {"step": "seed", "kind": "auto", "note": "viability below 90 %"})
