@@ -38,6 +38,7 @@ __all__ = [
     "RunSource",
     "RunSubject",
     "build_record",
+    "plate_map_of",
     "render_record",
     "sign_run",
     "signature_rows",
@@ -163,13 +164,42 @@ def _plots_of(hook: str, payload: Mapping[str, Any]) -> list[tuple[str, bytes]]:
         return []
 
 
+LAYOUT_NAMES = ("layout", "plate-layout", "plate_layout", "plate-map")
+
+
+def plate_map_of(run_id: str, source: RunSource, events: Sequence[EventView]) -> tuple[str, str]:
+    """The run's plate map (SVG, text grid) from an attached layout CSV, or ("", "").
+
+    Only a layout the run itself recorded is drawn: a layout made up from the design now
+    would show wells that were never pipetted that way.
+    """
+    reader = getattr(source, "attachment", None)
+    names = [str(e.payload.get("name", "")) for e in events if e.type in ("attached",
+                                                                         "attachment")]
+    name = next((n for n in reversed(names) if n.lower() in LAYOUT_NAMES), None)
+    if reader is None or name is None:
+        return "", ""
+    from elab.domain.plate.csvio import layout_from_csv
+    from elab.domain.plate.grid import text_grid
+    from elab.errors import ElabError
+    from elab.render.plate_map import plate_map_svg
+
+    try:
+        text = bytes(reader(run_id, name)).decode("utf-8-sig")
+        layout = layout_from_csv(text, source=f"attachment {name}")
+        return plate_map_svg(layout), text_grid(layout)
+    except (ElabError, UnicodeDecodeError, ValueError):
+        return "", ""
+
+
 def build_record(
     run_id: str, source: RunSource, *, store: SignerStore | None = None,
-    now: datetime | None = None, plate_svg: str = "", plate_text: str = "",
+    now: datetime | None = None,
 ) -> RunRecord:
     """The record of a stored run, with its chain and signatures checked now."""
     subject = source.subject(run_id)
     events = list(source.events(run_id))
+    plate_svg, plate_text = plate_map_of(run_id, source, events)
     return record_from_events(
         subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
         chain=subject.chain, now=now or _now(), parameters=subject.parameters,

@@ -102,6 +102,7 @@ class MemoryRuns:
         self.rows: list[EventView] = []
         self.protocol = protocol
         self.parameters = dict(parameters or {})
+        self.files: dict[str, bytes] = {}
 
     def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
         seq = len(self.rows) + 1
@@ -141,3 +142,6 @@ class MemoryRuns:
 
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
         return self.append("signed", payload, operator)
+
+    def attachment(self, run_id: str, name: str) -> bytes:
+        return self.files[name]

@@ -116,3 +116,18 @@ def test_a_signature_edited_in_the_database_is_invalid(runs: MemoryRuns,
     runs.rehash()
     sig = build_record("r1", runs, store=store).signatures[0]
     assert not sig.valid and "does not verify" in sig.problem
+
+
+def test_an_attached_layout_becomes_the_plate_map(runs: MemoryRuns,
+                                                  store: FileSignerStore) -> None:
+    csv = (DATA / "seeding-layout.csv").read_bytes()
+    runs.files["layout"] = csv
+    runs.append("attached", {"name": "layout", "filename": "layout.csv", "size": len(csv),
+                             "sha256": "00"})
+    record = build_record("r1", runs, store=store)
+    assert record.design is not None and record.design.plate_svg.startswith("<svg")
+    assert "plate 1 (96-well)" in record.design.plate_text and "V1  vehicle" in record.design.plate_text
+    html = render_record("r1", "html", source=runs, store=store)[0].decode()
+    assert "<svg" in html
+    md = render_record("r1", "md", source=runs, store=store)[0].decode()
+    assert "```" in md
