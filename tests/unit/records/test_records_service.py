@@ -131,3 +131,21 @@ def test_an_attached_layout_becomes_the_plate_map(runs: MemoryRuns,
     assert "<svg" in html
     md = render_record("r1", "md", source=runs, store=store)[0].decode()
     assert "```" in md
+
+
+def test_analysis_results_come_with_their_plot(runs: MemoryRuns, store: FileSignerStore) -> None:
+    from elab.domain.analysis.registry import load_hook
+    from elab.domain.analysis.table import table_from_records
+
+    rows = [{"dose": d, "response": 100 / (1 + d) + r} for d in (0.01, 0.1, 1, 10, 100)
+            for r in range(3)]
+    units = {"dose": "uM", "response": "percent"}
+    result = load_hook("ic50").run(table_from_records(rows, units)).to_json()
+    runs.append("analysis_done", {"hook": "ic50", "result": result, "rows": rows, "units": units})
+    record = build_record("r1", runs, store=store)
+    (analysis,) = record.analyses
+    assert analysis.hook == "ic50" and analysis.columns[:2] == ("group", "ic50")
+    assert analysis.rows[0].cells[0].startswith("1 µM")
+    assert len(analysis.plots) == 1 and analysis.plots[0].png.startswith(b"\x89PNG")
+    html = render_record("r1", "html", source=runs, store=store)[0].decode()
+    assert 'src="data:image/png;base64,' in html
