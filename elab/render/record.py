@@ -63,7 +63,9 @@ def user_templates_dir() -> Path:
 _MD_ALWAYS = re.compile(r"([\\`*\[\]<>|~$])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_LINE_START = re.compile(r"^(\s*)(>|[#+=-](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_MD_LINE_START = re.compile(
+    r"^(\s*)(>|#(?=#*(?:\s|$))|[+=-](?=\s|$)|-(?=(?:\s*-){2,}\s*$)|\d+(?=[.)](?:\s|$)))"
+)
 
 
 class MdSafe(str):
