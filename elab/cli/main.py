@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.plate",
     "elab.cli.dilute",
     "elab.cli.dose",
+    "elab.cli.runs",
     "elab.cli.record",
     "elab.cli.analyze",
 )

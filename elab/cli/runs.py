@@ -1,0 +1,352 @@
+"""``elab runs ...``: everything the TUI can do to a run, from the shell and from scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from elab.cli.options import parse_params
+
+if TYPE_CHECKING:
+    from elab.domain.runs import Event
+    from elab.services.runs import RunService
+
+__all__ = ["register"]
+
+runs_app = typer.Typer(help="Follow runs from the shell: start, done, timers, values, finish.")
+
+RunArg = Annotated[str, typer.Argument(help="Run id (see `elab runs list`).")]
+StepArg = Annotated[str, typer.Argument(help="Step id.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+OperatorOpt = Annotated[
+    str | None, typer.Option("--operator", help="Who is working (default $ELAB_OPERATOR or user).")
+]
+ValueOpt = Annotated[
+    list[str] | None, typer.Option("--value", help="NAME=QUANTITY, e.g. conc=1.2 mg/mL (repeat).")
+]
+
+
+@contextmanager
+def _service(operator: str | None = None) -> Iterator[RunService]:
+    from elab.services.runs import RunService
+
+    service = RunService.open(operator=operator)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def _values(items: list[str] | None) -> list[tuple[str, str]]:
+    return list(_pairs(items))
+
+
+def _pairs(items: list[str] | None) -> Iterator[tuple[str, str]]:
+    for item in items or []:
+        parsed = parse_params([item], "--value")
+        yield next(iter(parsed.items()))
+
+
+def _report(events: list[Event], as_json: bool) -> None:
+    """What an action appended: the events, and any deviation it caused, on stdout."""
+    if as_json:
+        print(json.dumps([e.as_dict() for e in events], ensure_ascii=False))
+        return
+    for event in events:
+        if event.type == "deviation":
+            p = event.payload
+            where = f" at {p['step']}" if p.get("step") else ""
+            print(f"deviation ({p['kind']}){where}: {p['note']}")
+    if events:
+        print(
+            f"saved {len(events)} event{'s' if len(events) != 1 else ''} (last #{events[-1].seq})"
+        )
+
+
+@runs_app.command("start")
+def start(
+    protocol: Annotated[str, typer.Argument(help="Protocol id or file.")],
+    param: Annotated[list[str] | None, typer.Option("--param", help="name=VALUE.")] = None,
+    variant: Annotated[str | None, typer.Option("--variant", help="Variant to run.")] = None,
+    operator: OperatorOpt = None,
+) -> None:
+    """Start a run; prints the new run id alone."""
+    with _service(operator) as service:
+        print(service.start(protocol, parse_params(param), variant))
+
+
+@runs_app.command("done")
+def done(
+    run: RunArg,
+    step: StepArg,
+    value: ValueOpt = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on the step.")] = None,
+    operator: OperatorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark a step done, with its measured values."""
+    with _service(operator) as service:
+        _report(service.done(run, step, _values(value), note), as_json)
+
+
+@runs_app.command("value")
+def record_value(
+    run: RunArg,
+    step: StepArg,
+    value: ValueOpt = None,
+    operator: OperatorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record values for a step without marking it done."""
+    with _service(operator) as service:
+        _report(service.record_values(run, step, _values(value)), as_json)
+
+
+@runs_app.command("start-step")
+def start_step(run: RunArg, step: StepArg, operator: OperatorOpt = None) -> None:
+    """Say that work on a step has begun."""
+    with _service(operator) as service:
+        _report(service.start_step(run, step), False)
+
+
+@runs_app.command("skip")
+def skip(
+    run: RunArg,
+    step: StepArg,
+    note: Annotated[str, typer.Option("--note", help="Why it was skipped.")],
+    operator: OperatorOpt = None,
+) -> None:
+    """Skip an optional step."""
+    with _service(operator) as service:
+        _report(service.skip(run, step, note), False)
+
+
+@runs_app.command("timer")
+def timer(
+    run: RunArg,
+    step: StepArg,
+    action: Annotated[str, typer.Argument(help="start or stop.")],
+    operator: OperatorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start or stop a step's timer."""
+    if action not in ("start", "stop"):
+        raise typer.BadParameter(f"{action!r} is not start or stop", param_hint="ACTION")
+    with _service(operator) as service:
+        _report(service.timer(run, step, action), as_json)
+
+
+@runs_app.command("deviate")
+def deviate(
+    run: RunArg,
+    step: StepArg,
+    note: Annotated[str, typer.Option("--note", help="What was done differently.")],
+    operator: OperatorOpt = None,
+) -> None:
+    """Log a deviation by hand."""
+    with _service(operator) as service:
+        _report(service.deviate(run, step, note), False)
+
+
+@runs_app.command("note")
+def note(
+    run: RunArg,
+    args: Annotated[list[str], typer.Argument(help="[STEP] TEXT")],
+    operator: OperatorOpt = None,
+) -> None:
+    """Add a note to the run or to one of its steps."""
+    if len(args) > 2:
+        raise typer.BadParameter("give [STEP] TEXT (quote the text)", param_hint="ARGS")
+    step, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    with _service(operator) as service:
+        _report(service.note(run, step, text), False)
+
+
+@runs_app.command("lot")
+def lot(
+    run: RunArg,
+    material: Annotated[str, typer.Argument(help="Material id from the protocol.")],
+    lot_number: Annotated[str, typer.Argument(metavar="LOT", help="Lot number.")],
+    expiry: Annotated[str | None, typer.Option("--expiry", help="YYYY-MM-DD.")] = None,
+    operator: OperatorOpt = None,
+) -> None:
+    """Record the lot (and expiry) of a material used."""
+    with _service(operator) as service:
+        _report(service.lot(run, material, lot_number, expiry), False)
+
+
+@runs_app.command("attach")
+def attach(
+    run: RunArg,
+    name: Annotated[str, typer.Argument(help="Attachment name, e.g. plate_reader.")],
+    file: Annotated[Path, typer.Argument(help="The data file.")],
+    operator: OperatorOpt = None,
+) -> None:
+    """Attach a data file (stored once by its SHA-256)."""
+    with _service(operator) as service:
+        events = service.attach(run, name, file)
+    p = events[-1].payload
+    print(f"attached {p['name']}: {p['size']} bytes, sha256 {p['sha256']}")
+
+
+@runs_app.command("correct")
+def correct(
+    run: RunArg,
+    seq: Annotated[int, typer.Argument(help="Sequence number of the value event.")],
+    value: ValueOpt = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is corrected.")] = "",
+    operator: OperatorOpt = None,
+) -> None:
+    """Correct a recorded value: a new event names the old one; both stay."""
+    if not reason.strip():
+        raise typer.BadParameter("a correction needs --reason", param_hint="--reason")
+    if not value:
+        raise typer.BadParameter("give the corrected --value NAME=QUANTITY", param_hint="--value")
+    with _service(operator) as service:
+        _report(service.correct(run, seq, _values(value), reason), False)
+
+
+@runs_app.command("pause")
+def pause(run: RunArg, operator: OperatorOpt = None) -> None:
+    """Pause the run (incubations already going on keep running)."""
+    with _service(operator) as service:
+        _report(service.pause(run), False)
+
+
+@runs_app.command("resume")
+def resume(run: RunArg, operator: OperatorOpt = None) -> None:
+    """Resume a paused run."""
+    with _service(operator) as service:
+        _report(service.resume(run), False)
+
+
+@runs_app.command("abort")
+def abort(
+    run: RunArg,
+    note_text: Annotated[str | None, typer.Option("--note", help="Why.")] = None,
+    operator: OperatorOpt = None,
+) -> None:
+    """Abort the run."""
+    with _service(operator) as service:
+        _report(service.abort(run, note_text), False)
+
+
+@runs_app.command("finish")
+def finish(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) -> None:
+    """Complete the run: missing required values become deviations; analysis hooks run."""
+    from elab.services.runs import status_json
+
+    with _service(operator) as service:
+        state = service.finish(run)
+        status = status_json(state, service.clock.now())
+    if as_json:
+        print(json.dumps(status, ensure_ascii=False))
+        return
+    print(f"run {run} completed; {len(state.deviations)} deviation(s)")
+    for analysis in state.analyses:
+        if analysis.get("error"):
+            print(f"analysis {analysis['hook']}: not run: {analysis['error']}")
+        else:
+            results = analysis.get("result", {}).get("results", [])
+            print(f"analysis {analysis['hook']}: {len(results)} result row(s)")
+
+
+@runs_app.command("status")
+def status(run: RunArg, as_json: JsonOpt = False) -> None:
+    """Where a run stands: steps, timers, deviations."""
+    from elab.services.runs import status_json
+    from elab.units import format_duration
+
+    with _service() as service:
+        data = status_json(service.state(run), service.clock.now())
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    print(f"{data['run']}  {data['title']} ({data['protocol']})  {data['state']}")
+    marks = {"done": "[x]", "current": "[>]", "ready": "[ ]", "waiting": "[.]", "skipped": "[-]"}
+    for step in data["steps"]:
+        print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}")
+    for t in data["timers"]:
+        if t["running"]:
+            left = t["remaining_s"]
+            shown = (
+                f"{format_duration(left)} left"
+                if left >= 0
+                else f"overdue {format_duration(-left)}"
+            )
+            print(f"  timer {t['step']}: {shown}")
+    for d in data["deviations"]:
+        where = f" at {d['step']}" if d["step"] else ""
+        print(f"  deviation ({d['kind']}){where}: {d['note']}")
+
+
+@runs_app.command("list")
+def list_runs(as_json: JsonOpt = False) -> None:
+    """Every run in the database."""
+    from elab.domain.runs.clock import iso
+
+    with _service() as service:
+        states = service.list_runs()
+    rows: list[dict[str, Any]] = [
+        {
+            "run": s.run_id,
+            "protocol": s.protocol.id,
+            "title": s.protocol.title,
+            "state": s.state,
+            "started_at": iso(s.started_at),
+            "operators": s.operators,
+        }
+        for s in states
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        print(f"{r['run']}  {r['state']:<9} {r['started_at'][:16]}  {r['protocol']}")
+
+
+@runs_app.command("verify")
+def verify(
+    run: Annotated[str | None, typer.Argument(help="Run id; all runs if none.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the hash chains (and signatures); exit 1 naming the first bad event."""
+    with _service() as service:
+        problems = [str(p) for p in service.verify(run)]
+        problems += _signature_problems(service, run)
+        checked = [run] if run else service.store.run_ids()
+    if as_json:
+        print(json.dumps({"runs": len(checked), "ok": not problems, "problems": problems}))
+    if problems:
+        for problem in problems:
+            print(f"elab: {problem}", file=sys.stderr)
+        raise typer.Exit(1)
+    if not as_json:
+        print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact")
+
+
+def _signature_problems(service: RunService, run: str | None) -> list[str]:
+    """Signatures that do not hold, where the signing service is installed."""
+    try:
+        from elab.services.records import verify_signatures
+    except ImportError:
+        return []
+    from elab.services.record_source import ServiceRunSource
+
+    source = ServiceRunSource(service)
+    problems: list[str] = []
+    for rid in [run] if run else service.store.run_ids():
+        problem = verify_signatures(rid, source.events(rid))
+        if problem:
+            problems.append(f"run {rid}: {problem}")
+    return problems
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(runs_app, name="runs")

@@ -1,0 +1,23 @@
+"""Runs: the append-only, hash-chained event log of one protocol run and its fold."""
+
+from elab.domain.runs.chain import ChainProblem, verify_chain
+from elab.domain.runs.clock import Clock, FakeClock, SystemClock
+from elab.domain.runs.events import EVENT_TYPES, GENESIS, Event, event_hash, make_event
+from elab.domain.runs.state import RunState, StepState, TimerState, fold
+
+__all__ = [
+    "EVENT_TYPES",
+    "GENESIS",
+    "ChainProblem",
+    "Clock",
+    "Event",
+    "FakeClock",
+    "RunState",
+    "StepState",
+    "SystemClock",
+    "TimerState",
+    "event_hash",
+    "fold",
+    "make_event",
+    "verify_chain",
+]

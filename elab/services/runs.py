@@ -1,0 +1,529 @@
+"""Run use cases shared by the CLI and the TUI: every change to a run goes through here.
+
+Each action reads the run's events, folds them into its state, decides what new events the
+action makes (with the automatic deviations it causes) and appends them in one transaction
+after the last event it read.  When another writer got there first, the action is decided
+again on the fresh state, so concurrent writers never fork the chain.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from elab.domain.protocol import find_protocol, library_dirs, load_document, protocol_from_tree
+from elab.domain.protocol.graph import step_time
+from elab.domain.protocol.model import RecordSpec, Step
+from elab.domain.runs import (
+    ChainProblem,
+    Clock,
+    Event,
+    RunState,
+    SystemClock,
+    fold,
+    make_event,
+    verify_chain,
+)
+from elab.domain.runs.clock import iso
+from elab.domain.runs.rules import (
+    AutoDeviation,
+    incubation_deviation,
+    missing_values,
+    order_deviation,
+    value_deviation,
+    window_deviations,
+)
+from elab.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    QuantityError,
+    RunStateError,
+)
+from elab.store import EventStore, open_engine
+from elab.store.repository import MAX_ATTACHMENT_BYTES
+from elab.units import convert, format_quantity, parse_quantity, parse_unit
+
+__all__ = ["RunService", "current_operator", "status_json"]
+
+Draft = tuple[str, dict[str, Any]]
+_RETRIES = 8
+
+
+def current_operator(explicit: str | None = None) -> str:
+    """``--operator``, then ``ELAB_OPERATOR``, then the system user."""
+    if explicit:
+        return explicit
+    env = os.environ.get("ELAB_OPERATOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass
+class RunService:
+    store: EventStore
+    clock: Clock
+    operator: str
+
+    @classmethod
+    def open(
+        cls, url: str | None = None, operator: str | None = None, clock: Clock | None = None
+    ) -> RunService:
+        return cls(EventStore(open_engine(url)), clock or SystemClock(), current_operator(operator))
+
+    def close(self) -> None:
+        self.store.engine.dispose()
+
+    # ------------------------------------------------------------------ reading
+
+    def events(self, run_id: str) -> list[Event]:
+        found = self.store.events(run_id)
+        if not found:
+            raise NotFoundError("run", run_id, self.store.run_ids())
+        return found
+
+    def state(self, run_id: str) -> RunState:
+        return fold(self.events(run_id))
+
+    def list_runs(self) -> list[RunState]:
+        return [self.state(r) for r in self.store.run_ids()]
+
+    def verify(self, run_id: str | None = None) -> list[ChainProblem]:
+        ids = [run_id] if run_id else self.store.run_ids()
+        problems = []
+        for rid in ids:
+            problem = verify_chain(self.events(rid))
+            if problem is not None:
+                problems.append(problem)
+        return problems
+
+    # ------------------------------------------------------------------ writing
+
+    def start(
+        self,
+        protocol: str,
+        params: Mapping[str, str] | None = None,
+        variant: str | None = None,
+    ) -> str:
+        """Start a run; the protocol's resolved content and its SHA-256 go into the log."""
+        path = find_protocol(protocol)
+        document = load_document(path, [path.parent, *library_dirs()])
+        loaded = protocol_from_tree(document.tree, document.path, params)
+        if variant is not None and variant not in loaded.variants:
+            raise NotFoundError("variant", variant, loaded.variants)
+        now = self.clock.now()
+        run_id = f"{now:%Y%m%d}-{secrets.token_hex(3)}"
+        payload = {
+            "protocol": loaded.id,
+            "title": loaded.title,
+            "version": loaded.version,
+            "path": str(path),
+            "content": document.content,
+            "sha256": document.sha256,
+            "params": dict(params or {}),
+            "variant": variant,
+        }
+        first = make_event(run_id, 1, "run_started", iso(now), self.operator, payload, "0" * 64)
+        self.store.create_run(first, loaded.id)
+        return run_id
+
+    def _act(
+        self,
+        run_id: str,
+        decide: Callable[[RunState, datetime], list[Draft]],
+        blobs: Sequence[bytes] = (),
+        *,
+        finished_ok: bool = False,
+    ) -> list[Event]:
+        for _ in range(_RETRIES):
+            state = self.state(run_id)
+            if state.finished and not finished_ok:
+                raise RunStateError(f"run {run_id} is {state.state}; nothing more can be added")
+            now = self.clock.now()
+            drafts = decide(state, now)
+            new: list[Event] = []
+            prev, seq = state.head_hash, state.last_seq
+            for kind, payload in drafts:
+                seq += 1
+                event = make_event(run_id, seq, kind, iso(now), self.operator, payload, prev)
+                new.append(event)
+                prev = event.hash
+            if not new:
+                return []
+            try:
+                self.store.append(run_id, new, state.last_seq, blobs)
+            except ConflictError:
+                continue
+            return new
+        raise RunStateError(f"run {run_id} is too busy: other writers kept appending")
+
+    def _step(self, state: RunState, step_id: str) -> Step:
+        if step_id not in state.steps:
+            raise NotFoundError("step", step_id, list(state.steps))
+        return state.protocol.step(step_id)
+
+    def _start_checks(self, state: RunState, step_id: str, now: datetime) -> list[Draft]:
+        """Deviations due when a step is first started: order and time windows."""
+        if state.steps[step_id].started_at is not None:
+            return []
+        found: list[AutoDeviation] = []
+        if (dev := order_deviation(state, step_id)) is not None:
+            found.append(dev)
+        found += window_deviations(state, step_id, now)
+        return [("deviation", d.payload()) for d in found]
+
+    def start_step(self, run_id: str, step_id: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            self._step(state, step_id)
+            st = state.steps[step_id]
+            if st.state in ("done", "skipped"):
+                raise RunStateError(f"step {step_id} is already {st.state}")
+            if st.started_at is not None:
+                return []
+            return [*self._start_checks(state, step_id, now), ("step_started", {"step": step_id})]
+
+        return self._act(run_id, decide)
+
+    def done(
+        self,
+        run_id: str,
+        step_id: str,
+        values: Sequence[tuple[str, str]] = (),
+        note: str | None = None,
+    ) -> list[Event]:
+        """Mark a step done with its measured values; out-of-range values become deviations."""
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            step = self._step(state, step_id)
+            st = state.steps[step_id]
+            if st.state in ("done", "skipped"):
+                raise RunStateError(f"step {step_id} is already {st.state}")
+            drafts = self._start_checks(state, step_id, now)
+            timer = state.timers.get(step_id)
+            if timer is not None and timer.running:
+                drafts += self._timer_stop_drafts(state, step, now)
+            for name, text in values:
+                drafts += self._value_drafts(step, name, text)
+            if note:
+                drafts.append(("note", {"step": step_id, "text": note}))
+            drafts.append(("step_done", {"step": step_id}))
+            return drafts
+
+        return self._act(run_id, decide)
+
+    def _value_drafts(self, step: Step, name: str, text: str) -> list[Draft]:
+        spec = step.record.get(name)
+        if spec is None:
+            raise NotFoundError(f"value for step {step.id}", name, list(step.record))
+        value, unit = _parse_value(name, spec, text)
+        in_range: bool | None = None
+        drafts: list[Draft] = []
+        if isinstance(value, float) and spec.range is not None:
+            deviation = value_deviation(step.id, name, spec, value, unit)
+            in_range = deviation is None
+            if deviation is not None:
+                drafts.append(("deviation", deviation.payload()))
+        payload = {
+            "step": step.id,
+            "name": name,
+            "value": value,
+            "unit": unit,
+            "text": text,
+            "in_range": in_range,
+        }
+        return [("value_recorded", payload), *drafts]
+
+    def record_values(
+        self, run_id: str, step_id: str, values: Sequence[tuple[str, str]]
+    ) -> list[Event]:
+        """Record values for a step without marking it done."""
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            step = self._step(state, step_id)
+            drafts: list[Draft] = []
+            for name, text in values:
+                drafts += self._value_drafts(step, name, text)
+            return drafts
+
+        return self._act(run_id, decide)
+
+    def skip(self, run_id: str, step_id: str, note: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            step = self._step(state, step_id)
+            if not step.optional:
+                raise RunStateError(f"step {step_id} is not optional and cannot be skipped")
+            if state.steps[step_id].state in ("done", "skipped"):
+                raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
+            return [("step_skipped", {"step": step_id, "note": note})]
+
+        return self._act(run_id, decide)
+
+    def timer(self, run_id: str, step_id: str, action: str) -> list[Event]:
+        """Start or stop the step's timer (its incubation, or a stopwatch for ``until``)."""
+        if action not in ("start", "stop"):
+            raise InputError(f"timer action must be start or stop, not {action!r}")
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            step = self._step(state, step_id)
+            timer = state.timers.get(step_id)
+            if action == "stop":
+                if timer is None or not timer.running:
+                    raise RunStateError(f"step {step_id} has no running timer")
+                return self._timer_stop_drafts(state, step, now)
+            if timer is not None and timer.running:
+                raise RunStateError(f"the timer of step {step_id} is already running")
+            if state.steps[step_id].state in ("done", "skipped"):
+                raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
+            min_s, max_s = planned_seconds(step)
+            drafts = self._start_checks(state, step_id, now)
+            if state.steps[step_id].started_at is None:
+                drafts.append(("step_started", {"step": step_id}))
+            drafts.append(("timer_started", {"step": step_id, "min_s": min_s, "max_s": max_s}))
+            return drafts
+
+        return self._act(run_id, decide)
+
+    def _timer_stop_drafts(self, state: RunState, step: Step, now: datetime) -> list[Draft]:
+        timer = state.timers[step.id]
+        elapsed = timer.elapsed_s(now)
+        drafts: list[Draft] = [("timer_stopped", {"step": step.id, "elapsed_s": elapsed})]
+        if step.until is None:
+            dev = incubation_deviation(step.id, elapsed, timer.min_s, timer.max_s)
+            if dev is not None:
+                drafts.append(("deviation", dev.payload()))
+        return drafts
+
+    def deviate(self, run_id: str, step_id: str | None, note: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            if step_id is not None:
+                self._step(state, step_id)
+            return [("deviation", {"step": step_id, "kind": "manual", "note": note})]
+
+        return self._act(run_id, decide)
+
+    def note(self, run_id: str, step_id: str | None, text: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            if step_id is not None:
+                self._step(state, step_id)
+            return [("note", {"step": step_id, "text": text})]
+
+        return self._act(run_id, decide)
+
+    def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            if material not in state.protocol.materials:
+                raise NotFoundError("material", material, state.protocol.materials)
+            if expiry is not None:
+                _check_date(expiry)
+            return [("lot_recorded", {"material": material, "lot": lot, "expiry": expiry})]
+
+        return self._act(run_id, decide)
+
+    def attach(self, run_id: str, name: str, path: Path) -> list[Event]:
+        try:
+            size = path.stat().st_size
+            if size > MAX_ATTACHMENT_BYTES:
+                raise InputError(
+                    f"{path}: {size} bytes is over the {MAX_ATTACHMENT_BYTES} byte attachment limit"
+                )
+            blob = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or 'cannot be read'}") from None
+        import hashlib
+
+        digest = hashlib.sha256(blob).hexdigest()
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            return [
+                (
+                    "attachment",
+                    {"name": name, "filename": path.name, "sha256": digest, "size": len(blob)},
+                )
+            ]
+
+        return self._act(run_id, decide, [blob])
+
+    def correct(
+        self, run_id: str, seq: int, values: Sequence[tuple[str, str]], reason: str
+    ) -> list[Event]:
+        """A correction event naming the value event it corrects; the original stays."""
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            originals = [v for v in state.values if v.seq == seq]
+            if not originals:
+                known = sorted({str(v.seq) for v in state.values})
+                raise NotFoundError("value event", str(seq), known)
+            drafts: list[Draft] = []
+            for name, text in values:
+                original = next((v for v in originals if v.name == name), None)
+                if original is None:
+                    raise NotFoundError(f"value in event {seq}", name, [v.name for v in originals])
+                step = state.protocol.step(original.step)
+                recorded = self._value_drafts(step, name, text)
+                payload = dict(recorded[0][1])
+                payload.update({"corrects": seq, "reason": reason})
+                drafts.append(("correction", payload))
+                drafts += recorded[1:]
+            return drafts
+
+        return self._act(run_id, decide)
+
+    def pause(self, run_id: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            if state.paused:
+                raise RunStateError(f"run {run_id} is already paused")
+            return [("paused", {})]
+
+        return self._act(run_id, decide)
+
+    def resume(self, run_id: str) -> list[Event]:
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            if not state.paused:
+                raise RunStateError(f"run {run_id} is not paused")
+            return [("resumed", {})]
+
+        return self._act(run_id, decide)
+
+    def abort(self, run_id: str, note: str | None = None) -> list[Event]:
+        return self._act(run_id, lambda state, now: [("aborted", {"note": note})])
+
+    def finish(self, run_id: str) -> RunState:
+        """Complete the run: missing values become deviations, analysis hooks run."""
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            drafts: list[Draft] = [("deviation", d.payload()) for d in missing_values(state)]
+            drafts += [("analysis_done", p) for p in self._analyses(state)]
+            drafts.append(("completed", {}))
+            return drafts
+
+        self._act(run_id, decide)
+        return self.state(run_id)
+
+    def _analyses(self, state: RunState) -> list[dict[str, Any]]:
+        from elab.services.analysis_runner import run_protocol_analyses
+
+        return run_protocol_analyses(state, self.store.attachment)
+
+    def append_signature(self, run_id: str, payload: Mapping[str, Any]) -> int:
+        """Append a ``signed`` event (the payload made by the signing service)."""
+        events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True)
+        return events[-1].seq
+
+
+def planned_seconds(step: Step) -> tuple[float, float | None]:
+    """What a step's timer counts: its passive time, or its whole time, or open."""
+    if step.until is not None:
+        return 0.0, None
+    passive = step.passive
+    if passive is not None:
+        low, high = passive.duration.seconds()
+        return low, high
+    if step.repeat is not None and step.repeat.each is not None:
+        low, high = step.repeat.each.seconds()
+        return low, high
+    timing = step_time(step)
+    return timing.min_s, timing.max_s
+
+
+def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, str]:
+    if spec.type == "text":
+        return text, ""
+    try:
+        if spec.type == "number":
+            return float(text), ""
+        value = parse_quantity(text, spec.kind, negative=True)
+        if not value.is_exact or value.low is None:
+            raise QuantityError(f"{text!r} is a range; enter one measured value")
+        if spec.unit:
+            unit = parse_unit(spec.unit)
+            magnitude = convert(value.low, value.unit, unit)
+            assert magnitude is not None
+            return magnitude, unit
+        return value.low, value.unit
+    except (QuantityError, ValueError) as exc:
+        expected = (
+            f" (expected {format_quantity(1, parse_unit(spec.unit)).split(' ', 1)[-1]})"
+            if spec.unit
+            else ""
+        )
+        raise InputError(f"value {name}={text}: {exc}{expected}") from None
+
+
+def _check_date(text: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"expiry {text!r} is not a date like 2027-03-31") from None
+
+
+def status_json(state: RunState, now: datetime) -> dict[str, Any]:
+    """The ``runs status --json`` contract: run, protocol, state, steps, timers, deviations."""
+    return {
+        "run": state.run_id,
+        "protocol": state.protocol.id,
+        "title": state.protocol.title,
+        "protocol_sha256": state.protocol_sha256,
+        "variant": state.variant,
+        "params": state.params,
+        "state": state.state,
+        "operators": state.operators,
+        "started_at": iso(state.started_at),
+        "ended_at": iso(state.ended_at) if state.ended_at else None,
+        "last_seq": state.last_seq,
+        "head_hash": state.head_hash,
+        "steps": [
+            {"id": sid, "title": state.steps[sid].title, "state": state.steps[sid].state}
+            for sid in state.graph.order
+        ],
+        "timers": [
+            {
+                "step": t.step,
+                "started_at": iso(t.started_at),
+                "running": t.running,
+                "remaining_s": round(t.remaining_s(now), 3),
+                "remaining_max_s": None
+                if t.remaining_max_s(now) is None
+                else round(t.remaining_max_s(now) or 0.0, 3),
+                "elapsed_s": round(t.elapsed_s(now), 3),
+            }
+            for t in state.timers.values()
+        ],
+        "values": [
+            {
+                "seq": v.seq,
+                "step": v.step,
+                "name": v.name,
+                "value": v.value,
+                "unit": v.unit,
+                "in_range": v.in_range,
+                "corrected_by": v.corrected_by,
+            }
+            for v in state.values
+        ],
+        "deviations": [
+            {
+                "seq": d.seq,
+                "step": d.step,
+                "kind": d.kind,
+                "note": d.note,
+                "expected": d.expected,
+                "actual": d.actual,
+            }
+            for d in state.deviations
+        ],
+        "lots": state.lots,
+        "attachments": state.attachments,
+        "analyses": [{"hook": a.get("hook"), "error": a.get("error")} for a in state.analyses],
+    }

@@ -1,0 +1,155 @@
+"""The event store: append-only, one transaction per append, conflicts refused.
+
+Appends name the sequence number they expect to follow; a writer that lost the race gets
+a :class:`~elab.errors.ConflictError` (the unique key on ``(run_id, seq)`` backs this up on
+every database) and the service re-reads the run and tries again.  Any failure inside the
+transaction rolls the whole append back: nothing half-written is ever visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from elab.domain.runs.events import Event
+from elab.errors import ConflictError, StorageError
+from elab.store.models import attachments, events, runs
+
+__all__ = ["MAX_ATTACHMENT_BYTES", "EventStore"]
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+def _row(event: Event) -> dict[str, Any]:
+    return {
+        "run_id": event.run_id,
+        "seq": event.seq,
+        "type": event.type,
+        "at": event.at,
+        "operator": event.operator,
+        "payload": json.dumps(
+            event.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        run_id=row.run_id,
+        seq=row.seq,
+        type=row.type,
+        at=row.at,
+        operator=row.operator,
+        payload=json.loads(row.payload),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class EventStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot read the database: {_reason(exc)}") from exc
+
+    def create_run(self, first: Event, protocol_id: str) -> None:
+        """Store a new run with its ``run_started`` event, both or neither."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(runs).values(
+                        id=first.run_id, protocol_id=protocol_id, created_at=first.at
+                    )
+                )
+                self._insert(conn, [first])
+        except IntegrityError as exc:
+            raise ConflictError(f"run {first.run_id} already exists") from exc
+        except (SQLAlchemyError, OSError) as exc:
+            raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def append(
+        self,
+        run_id: str,
+        new: Sequence[Event],
+        expected_last: int,
+        blobs: Sequence[bytes] = (),
+    ) -> None:
+        """Append ``new`` after event ``expected_last``, with attachment blobs, atomically."""
+        try:
+            with self.engine.begin() as conn:
+                last = conn.execute(
+                    select(func.max(events.c.seq)).where(events.c.run_id == run_id)
+                ).scalar()
+                if (last or 0) != expected_last:
+                    raise ConflictError(
+                        f"run {run_id} moved on (event {last} is newer than {expected_last})"
+                    )
+                for blob in blobs:
+                    self._put_blob(conn, blob)
+                self._insert(conn, new)
+        except ConflictError:
+            raise
+        except IntegrityError as exc:
+            raise ConflictError(f"run {run_id}: another writer appended first") from exc
+        except (SQLAlchemyError, OSError) as exc:
+            raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def _insert(self, conn: Connection, new: Sequence[Event]) -> None:
+        conn.execute(insert(events), [_row(e) for e in new])
+
+    def _put_blob(self, conn: Connection, blob: bytes) -> str:
+        digest = hashlib.sha256(blob).hexdigest()
+        exists = conn.execute(
+            select(attachments.c.sha256).where(attachments.c.sha256 == digest)
+        ).first()
+        if exists is None:
+            conn.execute(insert(attachments).values(sha256=digest, size=len(blob), content=blob))
+        return digest
+
+    def events(self, run_id: str) -> list[Event]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                select(events).where(events.c.run_id == run_id).order_by(events.c.seq)
+            ).all()
+        return [_event(r) for r in rows]
+
+    def last_seq(self, run_id: str) -> int:
+        with self._reading() as conn:
+            value = conn.execute(
+                select(func.max(events.c.seq)).where(events.c.run_id == run_id)
+            ).scalar()
+        return int(value or 0)
+
+    def run_ids(self) -> list[str]:
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute(select(runs.c.id).order_by(runs.c.created_at))]
+
+    def attachment(self, sha256: str) -> bytes:
+        with self._reading() as conn:
+            row = conn.execute(
+                select(attachments.c.content).where(attachments.c.sha256 == sha256)
+            ).first()
+        if row is None:
+            raise StorageError(f"attachment {sha256[:12]} is missing from the database")
+        return bytes(row[0])
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
