@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
 PROTOCOLS = ROOT / "protocols"
 
 
@@ -18,3 +20,16 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def protocols_dir() -> Path:
     return PROTOCOLS
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each kind; the same tests run on SQLite and PostgreSQL."""
+    from dbfixtures import make_url
+
+    return make_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'elab.db'}"

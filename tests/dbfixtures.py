@@ -1,0 +1,47 @@
+"""Database URLs for tests: a fresh SQLite file, and the PostgreSQL test database.
+
+PostgreSQL comes from ELAB_TEST_DATABASE_URL (`.ci/run` and `make pg` set it up).  A test
+that needs it fails loudly when it is missing: the storage contract is only tested when it
+runs on both databases.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TABLES = ("events", "runs", "attachments", "alembic_version")
+
+
+def postgres_url() -> str:
+    url = os.environ.get("ELAB_TEST_DATABASE_URL")
+    if not url:
+        pytest.fail(
+            "ELAB_TEST_DATABASE_URL is not set: run `eval \"$(make -s pg)\"` (or .ci/run) so the "
+            "storage tests can run on PostgreSQL too"
+        )
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in TABLES:
+                conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL test database at ELAB_TEST_DATABASE_URL is unreachable: {exc}")
+    finally:
+        engine.dispose()
+
+
+def make_url(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'elab.db'}"
+    url = postgres_url()
+    reset_postgres(url)
+    return url
