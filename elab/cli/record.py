@@ -189,15 +189,18 @@ def register(app: typer.Typer) -> None:
     """Add ``record``, ``signer`` and (unless the runs CLI has it) ``runs sign``."""
     app.command("record")(record_command)
     app.add_typer(signer_app, name="signer")
-    runs_app = _runs_group(app)
-    if runs_app is not None:
-        names = {c.name for c in runs_app.registered_commands}
-        if "sign" not in names:
-            runs_app.command("sign")(sign_command)
+    runs_app = _runs_app()
+    if runs_app is not None and "sign" not in {c.name for c in runs_app.registered_commands}:
+        runs_app.command("sign")(sign_command)
 
 
-def _runs_group(app: typer.Typer) -> typer.Typer | None:
-    for group in app.registered_groups:
-        if group.name == "runs" and group.typer_instance is not None:
-            return group.typer_instance
-    return None
+def _runs_app() -> typer.Typer | None:
+    """The ``runs`` group of the runs CLI, whichever order the modules register in."""
+    import importlib
+
+    try:
+        module = importlib.import_module("elab.cli.runs")
+    except ImportError:
+        return None
+    group = getattr(module, "runs_app", None)
+    return group if isinstance(group, typer.Typer) else None

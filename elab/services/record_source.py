@@ -1,68 +1,81 @@
 """The runs service seen as a :class:`~elab.services.records.RunSource`.
 
 Kept apart from :mod:`elab.services.records` so that the record logic does not depend on how
-runs are stored.
+runs are stored: this adapter turns stored events into :class:`EventView` rows, the chain
+check into a :class:`ChainStatus`, and attachment names into their bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from elab.domain.records.build import EventView
 from elab.domain.records.model import ChainStatus
-from elab.domain.runs import fold, verify_chain
+from elab.domain.runs import Event, fold, verify_chain
 from elab.domain.runs.clock import parse_iso
+from elab.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from elab.services.records import RunSource, RunSubject
+    from elab.services.records import RunSubject
     from elab.services.runs import RunService
 
-__all__ = ["ServiceRunSource", "runs_source"]
+__all__ = ["ServiceRunSource", "chain_status", "event_view", "runs_source"]
 
 
-@dataclass
+def event_view(event: Event) -> EventView:
+    """A stored event as the record reads it."""
+    return EventView(event.seq, event.type, parse_iso(event.at), event.operator,
+                     dict(event.payload), event.hash)
+
+
+def chain_status(events: Sequence[Event]) -> ChainStatus:
+    """What ``runs verify`` says about these events, as the record shows it."""
+    problem = verify_chain(events)
+    head = events[-1]
+    return ChainStatus(problem is None, head.seq, head.hash, len(events),
+                       "" if problem is None else f"{problem}.")
+
+
 class ServiceRunSource:
-    """Reads runs through :class:`~elab.services.runs.RunService`."""
+    """Runs read through :class:`~elab.services.runs.RunService`."""
 
-    service: RunService
+    def __init__(self, service: RunService) -> None:
+        self.service = service
 
     def subject(self, run_id: str) -> RunSubject:
         from elab.services.records import RunSubject
 
         events = self.service.events(run_id)
         state = fold(events)
-        problem = verify_chain(events)
-        chain = ChainStatus(
-            ok=problem is None,
-            head_seq=events[-1].seq,
-            head_hash=events[-1].hash,
-            events=len(events),
-            problem=str(problem) if problem else "",
-        )
-        return RunSubject(
-            run_id=run_id,
-            protocol=state.protocol,
-            protocol_sha256=state.protocol_sha256,
-            parameters=state.params,
-            variant=state.variant,
-            chain=chain,
-        )
+        return RunSubject(run_id, state.protocol, state.protocol_sha256, dict(state.params),
+                          state.variant, chain_status(events))
 
     def events(self, run_id: str) -> Sequence[EventView]:
-        return [
-            EventView(e.seq, e.type, parse_iso(e.at), e.operator, e.payload, e.hash)
-            for e in self.service.events(run_id)
-        ]
+        return [event_view(e) for e in self.service.events(run_id)]
 
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
+        previous = self.service.operator
         self.service.operator = operator
-        return self.service.append_signature(run_id, payload)
+        try:
+            return self.service.append_signature(run_id, payload)
+        finally:
+            self.service.operator = previous
+
+    def attachment(self, run_id: str, name: str) -> bytes:
+        """The newest attachment of that name (the bytes are stored by SHA-256)."""
+        found = [e for e in self.service.events(run_id)
+                 if e.type == "attachment" and e.payload.get("name") == name]
+        if not found:
+            raise NotFoundError("attachment", name)
+        return self.service.store.attachment(str(found[-1].payload["sha256"]))
+
+    def close(self) -> None:
+        self.service.close()
 
 
-def runs_source(service: RunService | None = None) -> RunSource:
-    """The stored runs (ELAB_DATABASE_URL or the default SQLite database)."""
+def runs_source(service: RunService | None = None) -> ServiceRunSource:
+    """The stored runs (``ELAB_DATABASE_URL`` or the user data directory's database)."""
     from elab.services.runs import RunService
 
     return ServiceRunSource(service or RunService.open())

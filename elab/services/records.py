@@ -118,7 +118,8 @@ def verify_signatures(
     """The first signature problem of a run, "" when every signature holds (for runs verify)."""
     for row in signature_rows(run_id, events, store):
         if not row.valid:
-            return f"signature by {row.signer} ({row.meaning}) does not hold: {row.problem}"
+            over = f" over event {row.head_seq}" if row.head_seq else ""
+            return f"signature{over} by {row.signer} ({row.meaning}) does not hold: {row.problem}"
     return ""
 
 
@@ -221,7 +222,13 @@ def render_record(
         user_templates_dir,
     )
 
-    record = build_record(run_id, source or default_source(), store=store)
+    own = source is None
+    source = source or default_source()
+    try:
+        record = build_record(run_id, source, store=store)
+    finally:
+        if own:
+            _close(source)
     lab = lab_templates if lab_templates is not None else user_templates_dir()
     size: Paper = "letter" if paper.lower() == "letter" else "A4"
     if kind == "pdf":
@@ -240,7 +247,25 @@ def sign_run(
     A run whose chain does not verify is not signed: a signature must never lend its weight
     to a record that may have been altered.
     """
+    own = source is None
     source = source or default_source()
+    try:
+        return _sign(run_id, meaning, signer, password, source, store, now)
+    finally:
+        if own:
+            _close(source)
+
+
+def _close(source: RunSource) -> None:
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+
+
+def _sign(
+    run_id: str, meaning: str, signer: str, password: str, source: RunSource,
+    store: SignerStore | None, now: datetime | None,
+) -> Signature:
     subject = source.subject(run_id)
     if not subject.chain.ok:
         raise IntegrityError(f"run {run_id} is not signed: its chain does not verify "

@@ -110,6 +110,13 @@ def _value_text(value: Any, unit: str | None) -> str:
     return str(value if value is not None else "—")
 
 
+def _judged(value: Any) -> bool | None:
+    """The runs service's own range verdict, when the event carries one."""
+    if isinstance(value, Mapping) and value.get("in_range") is not None:
+        return not bool(value["in_range"])
+    return None
+
+
 def _out_of_range(value: Any, unit: str | None, allowed: QRange | None) -> bool:
     """Whether a value lies outside the protocol's range (False when it cannot be said)."""
     if allowed is None:
@@ -204,7 +211,7 @@ def record_from_events(
         elif kind in ("step_skipped", "skipped") and a is not None:
             a.skipped = str(_get(p, "note", "reason", default=""))
         elif kind == "timer_started" and a is not None:
-            planned = _get(p, "planned_s", "duration_s")
+            planned = _get(p, "min_s", "planned_s", "duration_s")
             a.open_timer = (ev.at, float(planned) if planned is not None else None)
             a.started = a.started or ev.at
         elif kind == "timer_stopped" and a is not None and a.open_timer is not None:
@@ -212,9 +219,9 @@ def record_from_events(
             a.timers.append(TimerRow(t0, ev.at, planned, (ev.at - t0).total_seconds()))
             a.open_timer = None
         elif kind in ("value_recorded", "value") and a is not None:
-            _add_value(a, steps_by_id[step], str(_get(p, "name")), _get(p, "value"), ev,
+            _add_value(a, steps_by_id[step], str(_get(p, "name")), _stored_value(p), ev,
                        values_at)
-        elif kind == "corrected":
+        elif kind in ("correction", "corrected"):
             _correct(acc, steps_by_id, p, ev, values_at)
         elif kind == "deviation":
             deviate(step if isinstance(step, str) else None,
@@ -223,7 +230,7 @@ def record_from_events(
             note_row = NoteRow(step if isinstance(step, str) else None,
                                str(_get(p, "text", "note", default="")), ev.at, ev.operator)
             (a.notes if a is not None else run_notes).append(note_row)
-        elif kind == "lot":
+        elif kind in ("lot_recorded", "lot"):
             lots[str(_get(p, "material"))] = (str(_get(p, "lot", default="")),
                                               str(_get(p, "expiry", default="") or ""))
         elif kind in ("attached", "attachment"):
@@ -266,6 +273,14 @@ def record_from_events(
     )
 
 
+def _stored_value(p: Mapping[str, Any]) -> Any:
+    """A value event's value: a magnitude with its unit (and the service's range verdict)."""
+    if "unit" in p or "in_range" in p:
+        return {"value": p.get("value"), "unit": p.get("unit") or None,
+                "in_range": p.get("in_range"), "text": p.get("text")}
+    return p.get("value")
+
+
 def _add_value(
     a: _StepAcc, step: Step, name: str, value: Any, ev: EventView,
     values_at: dict[int, tuple[str, int]],
@@ -275,9 +290,10 @@ def _add_value(
     allowed = spec.range if spec is not None else None
     expected = format_range(allowed) if allowed is not None else ""
     values_at[ev.seq] = (step.id, len(a.values))
+    verdict = _judged(value)
     a.values.append(ValueRow(
         name=name, value=_value_text(value, unit), expected=expected,
-        out_of_range=_out_of_range(value, unit, allowed),
+        out_of_range=verdict if verdict is not None else _out_of_range(value, unit, allowed),
         at=ev.at, operator=ev.operator, seq=ev.seq,
     ))
 
@@ -292,7 +308,7 @@ def _correct(
     sid = where[0] if where else _get(p, "step")
     if not isinstance(sid, str) or sid not in acc:
         return
-    values = _get(p, "values", default=None) or {str(_get(p, "name")): _get(p, "value")}
+    values = _get(p, "values", default=None) or {str(_get(p, "name")): _stored_value(p)}
     for name, value in values.items():
         _add_value(acc[sid], steps[sid], name, value, ev, values_at)
         row = acc[sid].values[-1]
