@@ -42,6 +42,7 @@ from elab.domain.runs.rules import (
 from elab.errors import (
     ConflictError,
     InputError,
+    IntegrityError,
     NotFoundError,
     QuantityError,
     RunStateError,
@@ -93,7 +94,13 @@ class RunService:
         return found
 
     def state(self, run_id: str) -> RunState:
-        return fold(self.events(run_id))
+        events = self.events(run_id)
+        try:
+            return fold(events)
+        except (KeyError, TypeError, ValueError) as exc:
+            problem = verify_chain(events)
+            why = str(problem) if problem else f"an event does not read ({exc})"
+            raise IntegrityError(f"run {run_id} cannot be read: {why}") from None
 
     def list_runs(self) -> list[RunState]:
         return [self.state(r) for r in self.store.run_ids()]

@@ -41,6 +41,15 @@ def _row(event: Event) -> dict[str, Any]:
     }
 
 
+def _payload(raw: str) -> dict[str, Any]:
+    """The stored payload; unreadable JSON is kept as text so the chain check names it."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"__unreadable__": raw}
+    return value if isinstance(value, dict) else {"__unreadable__": raw}
+
+
 def _event(row: Any) -> Event:
     return Event(
         run_id=row.run_id,
@@ -48,7 +57,7 @@ def _event(row: Any) -> Event:
         type=row.type,
         at=row.at,
         operator=row.operator,
-        payload=json.loads(row.payload),
+        payload=_payload(row.payload),
         prev_hash=row.prev_hash,
         hash=row.hash,
     )
