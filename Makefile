@@ -25,7 +25,9 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The storage tests need PostgreSQL: when no test database is configured, start the local one.
 pytest: setup
+	@if [ -z "$$ELAB_TEST_DATABASE_URL" ]; then eval "$$(bash .ci/postgres.sh)"; fi; \
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
