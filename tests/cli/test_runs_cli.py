@@ -1,0 +1,133 @@
+"""Every `elab runs` command through the real CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROTOCOL = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
+
+
+class Elab:
+    def __init__(self, url: str) -> None:
+        self.env = {**os.environ, "ELAB_DATABASE_URL": url, "ELAB_OPERATOR": "ana"}
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "elab.cli.main", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+
+    def ok(self, *args: str) -> str:
+        result = self(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def fails(self, *args: str) -> str:
+        result = self(*args)
+        assert result.returncode == 1, (result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        return lines[0]
+
+
+@pytest.fixture
+def elab(db_url: str) -> Elab:
+    return Elab(db_url)
+
+
+def status(elab: Elab, run: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(elab.ok("runs", "status", run, "--json"))
+    return data
+
+
+def test_a_run_from_start_to_verify(elab: Elab, tmp_path: Path) -> None:
+    run = elab.ok("runs", "start", PROTOCOL, "--operator", "bo").strip()
+    assert run and "\n" not in run
+    elab.ok("runs", "done", run, "seed", "--note", "P5 cells")
+    elab.ok("runs", "timer", run, "incubate", "start")
+    data = status(elab, run)
+    assert data["state"] == "running"
+    assert data["timers"][0]["step"] == "incubate"  # type: ignore[index]
+    assert 3590 < data["timers"][0]["remaining_s"] <= 3600  # type: ignore[index]
+    out = elab.ok("runs", "timer", run, "incubate", "stop")
+    assert "deviation (auto) at incubate: incubation stopped early" in out
+    elab.ok("runs", "done", run, "incubate")
+    out = elab.ok("runs", "done", run, "measure", "--value", "conc=20 mg/mL")
+    assert "conc 20 mg/mL is outside 0.5–10 mg/mL" in out
+    elab.ok("runs", "skip", run, "stain", "--note", "not today")
+    elab.ok("runs", "deviate", run, "treat", "--note", "treated late")
+    elab.ok("runs", "note", run, "treat", "plate 2 edge dried")
+    elab.ok("runs", "note", run, "general note")
+    elab.ok("runs", "lot", run, "medium", "LOT-7", "--expiry", "2027-02-01")
+    data_file = tmp_path / "counts.csv"
+    data_file.write_text("insert,condition,field,count\ni1,control,1,10\n")
+    assert "sha256" in elab.ok("runs", "attach", run, "counts", str(data_file))
+    values = status(elab, run)["values"]
+    seq = values[0]["seq"]  # type: ignore[index]
+    elab.ok("runs", "correct", run, str(seq), "--value", "conc=2 mg/mL", "--reason", "typo")
+    elab.ok("runs", "pause", run)
+    assert status(elab, run)["state"] == "paused"
+    elab.ok("runs", "resume", run)
+    out = elab.ok("runs", "finish", run)
+    assert "completed" in out
+    final = status(elab, run)
+    assert final["state"] == "completed"
+    steps = {s["id"]: s["state"] for s in final["steps"]}  # type: ignore[union-attr]
+    assert steps["seed"] == "done" and steps["stain"] == "skipped"
+    kinds = {(d["kind"], d["step"]) for d in final["deviations"]}  # type: ignore[union-attr]
+    assert ("manual", "treat") in kinds and ("auto", "measure") in kinds
+    listed = json.loads(elab.ok("runs", "list", "--json"))
+    assert listed[0]["run"] == run and listed[0]["operators"] == ["bo", "ana"]
+    assert "chain intact" in elab.ok("runs", "verify", run)
+    assert json.loads(elab.ok("runs", "verify", "--json"))["ok"] is True
+
+
+def test_bad_input_is_one_line_and_exit_1(elab: Elab, tmp_path: Path) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    before = status(elab, run)["last_seq"]
+    assert elab.fails("runs", "done", "nope", "seed").startswith("elab: unknown run 'nope'")
+    assert "did you mean 'seed'" in elab.fails("runs", "done", run, "sed")
+    assert "cannot convert" in elab.fails("runs", "done", run, "measure", "--value", "conc=3 uL")
+    elab.ok("runs", "done", run, "seed")
+    assert elab.fails("runs", "done", run, "seed") == "elab: step seed is already done"
+    assert elab.fails("runs", "skip", run, "incubate", "--note", "x").endswith("cannot be skipped")
+    elab.ok("runs", "abort", run)
+    assert "is aborted" in elab.fails("runs", "note", run, "late")
+    assert status(elab, run)["last_seq"] == before + 2  # the done and the abort only
+
+
+def test_unreadable_attachment_is_refused(elab: Elab, tmp_path: Path) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    line = elab.fails("runs", "attach", run, "x", str(tmp_path / "missing.csv"))
+    assert line == f"elab: {tmp_path / 'missing.csv'}: No such file or directory"
+
+
+def test_usage_errors_exit_2(elab: Elab) -> None:
+    assert elab("runs", "timer", "r", "s", "pause").returncode == 2
+    assert elab("runs", "done").returncode == 2
+
+
+def test_tampered_run_fails_verify_naming_the_event(elab: Elab, db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    elab.ok("runs", "done", run, "seed")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE events SET operator = 'mallory' WHERE run_id = :r AND seq = 2"), {"r": run}
+        )
+    engine.dispose()
+    result = elab("runs", "verify")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"elab: run {run} event 2: content does not match its hash"
