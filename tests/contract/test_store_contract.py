@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
@@ -59,14 +60,14 @@ def test_a_write_failure_saves_nothing(service: RunService, monkeypatch: pytest.
     run = service.start(PROTOCOL)
     before = service.events(run)
 
-    def disk_full(self: EventStore, conn: object, new: object) -> None:
-        EventStore._insert.__wrapped__(self, conn, new)  # type: ignore[attr-defined]
+    original = EventStore._insert
+
+    def disk_full(self: EventStore, conn: Any, new: Any) -> None:
+        original(self, conn, new)  # the rows are written, then the disk fills
         raise OSError(28, "No space left on device")
 
-    original = EventStore._insert
-    disk_full.__wrapped__ = original  # type: ignore[attr-defined]
     monkeypatch.setattr(EventStore, "_insert", disk_full)
-    with pytest.raises(StorageError, match="nothing was saved: .*No space left"):
+    with pytest.raises(StorageError, match=r"nothing was saved: .*No space left"):
         service.done(run, "seed", [], "a note")
     monkeypatch.setattr(EventStore, "_insert", original)
     assert service.events(run) == before
