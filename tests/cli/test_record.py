@@ -20,12 +20,65 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return (code if isinstance(code, int) else 0), out, err
 
 
+SEEDING = Path(__file__).resolve().parents[1] / "unit" / "records" / "data" / "seeding-assay.yaml"
+
+
 @pytest.fixture(autouse=True)
 def signer_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "signers"
     monkeypatch.setenv("ELAB_SIGNER_DIR", str(path))
     monkeypatch.setenv("ELAB_SIGN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("ELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'elab.db'}")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("ELAB_OPERATOR", "ana")
     return path
+
+
+@pytest.fixture(scope="module")
+def _made_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """One finished run made through the CLI, once; each test gets its own copy."""
+    home = tmp_path_factory.mktemp("made")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ELAB_DATABASE_URL", f"sqlite:///{home / 'elab.db'}")
+        mp.setenv("ELAB_SIGNER_DIR", str(home / "signers"))
+        mp.setenv("ELAB_SIGN_PASSWORD", PASSWORD)
+        mp.setenv("ELAB_OPERATOR", "ana")
+        rid = _cli(["runs", "start", str(SEEDING), "--param", "cells_per_well=5e4 cells"])
+        for args in (
+            ["runs", "done", rid, "seed", "--value", "viability=72 %", "--value",
+             "count=5e4 cells", "--note", "<script>alert(1)</script>"],
+            ["runs", "done", rid, "attach"],
+            ["runs", "skip", rid, "stain", "--note", "no antibody"],
+            ["runs", "lot", rid, "fbs", "F-42", "--expiry", "2027-01-31"],
+            ["runs", "done", rid, "read", "--value", "od=0.8"],
+            ["runs", "finish", rid],
+            ["signer", "add", "ana", "--printed-name", "Ana Lima"],
+        ):
+            _cli(args)
+    return rid, home
+
+
+def _cli(args: list[str]) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code in (0, None), args
+    return out.getvalue().strip()
+
+
+@pytest.fixture
+def finished_run(_made_run: tuple[str, Path], tmp_path: Path) -> str:
+    import shutil
+
+    rid, home = _made_run
+    for name in ("elab.db", "elab.db-wal", "elab.db-shm"):
+        if (home / name).exists():
+            shutil.copy(home / name, tmp_path / name)
+    shutil.copytree(home / "signers", tmp_path / "signers", dirs_exist_ok=True)
+    return rid
 
 
 def test_signer_add_and_list(capsys: pytest.CaptureFixture[str], signer_dir: Path) -> None:
@@ -65,3 +118,78 @@ def test_unwritable_output_is_one_line_before_rendering(capsys: pytest.CaptureFi
     assert code == 1 and "does not exist" in err and err.count("\n") == 1
     code, _, err = run(["record", "r1", "-o", str(tmp_path)], capsys)
     assert code == 1 and "is a directory" in err and err.count("\n") == 1
+
+
+def test_sign_verify_and_record_in_every_format(capsys: pytest.CaptureFixture[str],
+                                                finished_run: str, tmp_path: Path) -> None:
+    rid = finished_run
+    code, out, err = run(["runs", "sign", rid, "--meaning", "performed", "--signer", "ana",
+                          "--json"], capsys)
+    assert code == 0, err
+    signed = json.loads(out)
+    assert signed["run"] == rid and signed["printed_name"] == "Ana Lima"
+    assert run(["runs", "verify", rid], capsys)[0] == 0
+    for fmt in ("html", "md", "pdf"):
+        target = tmp_path / f"record.{fmt}"
+        code, out, err = run(["record", rid, "-o", str(target), "--json"], capsys)
+        assert code == 0, err
+        info = json.loads(out)
+        assert info["format"] == fmt and info["chain_ok"] and info["signatures"] == 1
+    html = (tmp_path / "record.html").read_text()
+    assert "F-42" in html and "Ana Lima" in html and "&lt;script&gt;" in html
+    assert "out of range" in html and "viability 72% is outside 90–100%" in html
+    md = (tmp_path / "record.md").read_text()
+    assert "F-42" in md and "\\<script\\>" in md
+    assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF")
+    code, out, _ = run(["record", rid, "--format", "md"], capsys)
+    assert code == 0 and out.startswith("# Run record: Seeding assay")
+
+
+def test_wrong_password_does_not_sign(capsys: pytest.CaptureFixture[str], finished_run: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELAB_SIGN_PASSWORD", "not the password")
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved",
+                        "--signer", "ana"], capsys)
+    assert code == 1 and err == "elab: wrong password for signer 'ana'\n"
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "witnessed",
+                        "--signer", "ana"], capsys)
+    assert code == 1 and "unknown signature meaning 'witnessed'" in err
+
+
+def test_tampered_database_is_caught_and_shown(capsys: pytest.CaptureFixture[str],
+                                               finished_run: str, tmp_path: Path) -> None:
+    import sqlite3
+
+    rid = finished_run
+    assert run(["runs", "sign", rid, "--meaning", "performed", "--signer", "ana"], capsys)[0] == 0
+    with sqlite3.connect(tmp_path / "elab.db") as db:
+        db.execute("UPDATE events SET payload = replace(payload, '72', '95') "
+                   "WHERE run_id = ? AND type = 'value_recorded'", (rid,))
+    code, _, err = run(["runs", "verify", rid], capsys)
+    assert code == 1 and "does not match its hash" in err
+    target = tmp_path / "tampered.html"
+    code, _, err = run(["record", rid, "-o", str(target)], capsys)
+    assert code == 0 and "does not verify" in err and err.count("\n") == 1
+    html = target.read_text()
+    assert 'id="chain-warning"' in html and "NOT VERIFIED" in html
+    code, _, err = run(["runs", "sign", rid, "--meaning", "reviewed", "--signer", "ana"], capsys)
+    assert code == 1 and "chain does not verify" in err and err.count("\n") == 1
+
+
+def test_unknown_run_is_one_line(capsys: pytest.CaptureFixture[str], finished_run: str,
+                                 tmp_path: Path) -> None:
+    code, out, err = run(["record", "no-such-run", "-o", str(tmp_path / "x.html")], capsys)
+    assert code == 1 and out == "" and err.startswith("elab: unknown run 'no-such-run'")
+    assert err.count("\n") == 1 and not (tmp_path / "x.html").exists()
+
+
+def test_lab_template_override_and_sandbox(capsys: pytest.CaptureFixture[str],
+                                           finished_run: str, tmp_path: Path) -> None:
+    lab = tmp_path / "config" / "elab" / "templates"
+    lab.mkdir(parents=True)
+    (lab / "letterhead.html.j2").write_text("<p>Smith lab letterhead</p>")
+    code, out, _ = run(["record", finished_run], capsys)
+    assert code == 0 and "Smith lab letterhead" in out
+    (lab / "letterhead.html.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    code, out, err = run(["record", finished_run], capsys)
+    assert code == 1 and "template refused" in err and err.count("\n") == 1
