@@ -134,8 +134,20 @@ def _analyses(events: Iterable[EventView]) -> list[AnalysisRecord]:
         inner = p.get("result")
         result: Mapping[str, Any] = inner if isinstance(inner, Mapping) else p
         plots = [PlotImage(str(t), png) for t, png in _plots_of(hook, p)]
-        out.append(analysis_from_result(hook, result, plots, str(p.get("error", "") or "")))
+        out.append(analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
+                                        _result_order(hook)))
     return out
+
+
+def _result_order(hook: str) -> tuple[str, ...]:
+    """The hook's declared result keys, so tables read in its order (group, ic50, ...)."""
+    from elab.domain.analysis.registry import load_hook
+
+    try:
+        h = load_hook(hook)
+    except (LookupError, ValueError):
+        return ()
+    return ("group", "curve", "sample", "target", *h.result_keys)
 
 
 def _plots_of(hook: str, payload: Mapping[str, Any]) -> list[tuple[str, bytes]]:
@@ -145,7 +157,8 @@ def _plots_of(hook: str, payload: Mapping[str, Any]) -> list[tuple[str, bytes]]:
     stored = payload.get("plot_png")
     if isinstance(stored, str) and stored:
         try:
-            return [(f"{hook} plot", base64.b64decode(stored))]
+            return [(f"{hook}: {', '.join(map(str, payload.get('inputs') or [])) or 'plot'}",
+                     base64.b64decode(stored))]
         except ValueError:
             return []
     rows = payload.get("rows") or payload.get("input_rows")

@@ -171,7 +171,7 @@ def record_from_events(
     acc: dict[str, _StepAcc] = {sid: _StepAcc() for sid in steps_by_id}
     deviations: list[DeviationRow] = []
     run_notes: list[NoteRow] = []
-    lots: dict[str, tuple[str, str]] = {}
+    lots: dict[str, tuple[str, str, datetime]] = {}
     attachments: list[AttachmentRow] = []
     operators: list[str] = []
     started: datetime | None = None
@@ -232,7 +232,7 @@ def record_from_events(
             (a.notes if a is not None else run_notes).append(note_row)
         elif kind in ("lot_recorded", "lot"):
             lots[str(_get(p, "material"))] = (str(_get(p, "lot", default="")),
-                                              str(_get(p, "expiry", default="") or ""))
+                                              str(_get(p, "expiry", default="") or ""), ev.at)
         elif kind in ("attached", "attachment"):
             attachments.append(AttachmentRow(
                 str(_get(p, "name", default="")), str(_get(p, "filename", "file", default="")),
@@ -264,7 +264,7 @@ def record_from_events(
         steps=_step_rows(protocol, variant, acc, started),
         deviations=tuple(deviations),
         run_notes=tuple(run_notes),
-        materials=_material_rows(protocol, lots, now),
+        materials=_material_rows(protocol, lots),
         equipment=_equipment_rows(protocol, variant),
         attachments=tuple(attachments),
         design=_design(protocol, plate_svg, plate_text),
@@ -365,18 +365,21 @@ def _step_rows(
 
 
 def _material_rows(
-    protocol: Protocol, lots: Mapping[str, tuple[str, str]], now: datetime
+    protocol: Protocol, lots: Mapping[str, tuple[str, str, datetime]]
 ) -> tuple[MaterialRow, ...]:
+    """Materials with their lots; a lot is expired if it was past its date when recorded."""
+
+    def expired(expiry: str, used: datetime | None) -> bool:
+        return bool(expiry) and used is not None and expiry[:10] < used.date().isoformat()
+
     rows = []
     for mid, m in protocol.materials.items():
-        lot, expiry = lots.get(mid, ("", ""))
-        expired = bool(expiry) and expiry[:10] < now.date().isoformat()
-        rows.append(MaterialRow(mid, m.name, lot, expiry, expired, m.supplier or "",
-                                m.catalog or ""))
-    for mid, (lot, expiry) in lots.items():
+        lot, expiry, used = lots.get(mid, ("", "", None))
+        rows.append(MaterialRow(mid, m.name, lot, expiry, expired(expiry, used),
+                                m.supplier or "", m.catalog or ""))
+    for mid, (lot, expiry, used) in lots.items():
         if mid not in protocol.materials:
-            rows.append(MaterialRow(mid, mid, lot, expiry,
-                                    bool(expiry) and expiry[:10] < now.date().isoformat()))
+            rows.append(MaterialRow(mid, mid, lot, expiry, expired(expiry, used)))
     return tuple(rows)
 
 
@@ -434,16 +437,19 @@ def analysis_from_result(
     result: Mapping[str, Any],
     plots: Iterable[PlotImage] = (),
     error: str = "",
+    order: Sequence[str] = (),
 ) -> AnalysisRecord:
     """A hook's JSON result (``AnalysisResult.to_json()``) as a table of numbers.
 
     The first text-valued key of the results (``group``, ``curve``...) labels the rows; every
-    other key is a column, in the order the hook wrote them.
+    other key is a column, in the hook's ``order`` (its declared result keys) where given.
     """
     rows_in = [r for r in result.get("results", []) if isinstance(r, Mapping)]
     keys: list[str] = []
     for row in rows_in:
         keys += [k for k in row if k not in keys]
+    rank = {k: n for n, k in enumerate(order)}
+    keys.sort(key=lambda k: rank.get(k, len(rank)))  # stored JSON sorts keys; the hook's order
     label = next((k for k in keys if all(isinstance(r.get(k, ""), str) for r in rows_in)), "")
     columns = [k for k in keys if k != label]
     rows = tuple(

@@ -70,6 +70,10 @@ def complete(service: RunService, path: Path) -> str:
     assert isinstance(clock, FakeClock)
     for mid in protocol.materials:
         service.lot(run, mid, f"LOT-{mid}", "2099-12-31")
+    for entry in protocol.analysis:  # data files named after the analysis inputs
+        names = [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
+        for name in names:
+            service.attach(run, name, path.parent / f"{name}.csv")
     first = True
     for sid in state.graph.order:
         step = protocol.step(sid)
@@ -174,3 +178,17 @@ def test_out_of_range_value_is_marked_with_its_auto_deviation(
     assert seed.deviations and record.deviations[0].kind == "auto"
     params = {p.name: p for p in record.parameters}
     assert params["cells_per_well"].overridden
+
+
+def test_analysis_numbers_and_plot_reach_the_record(service: RunService,
+                                                   store: FileSignerStore) -> None:
+    path = Path(__file__).parent / "data" / "dose-response.yaml"
+    run = complete(service, path)
+    record = build_record(run, ServiceRunSource(service), store=store)
+    (analysis,) = record.analyses
+    assert not analysis.error and analysis.columns[:3] == ("group", "ic50", "hill")
+    assert analysis.rows[0].cells[0].startswith("1.3 µM (95 % CI")
+    assert analysis.plots and analysis.plots[0].png.startswith(b"\x89PNG")
+    pdf_text = _pdf_text(render_record(run, "pdf", source=ServiceRunSource(service),
+                                       store=store)[0])
+    assert "1.3 µM" in pdf_text
