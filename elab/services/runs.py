@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import getpass
 import os
+import random
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from elab.domain.runs import (
     Event,
     RunState,
     SystemClock,
+    advance,
     fold,
     make_event,
     verify_chain,
@@ -54,7 +57,7 @@ from elab.units import convert, format_quantity, parse_quantity, parse_unit
 __all__ = ["RunService", "current_operator", "status_json"]
 
 Draft = tuple[str, dict[str, Any]]
-_RETRIES = 8
+_RETRIES = 50
 
 
 def current_operator(explicit: str | None = None) -> str:
@@ -75,6 +78,7 @@ class RunService:
     store: EventStore
     clock: Clock
     operator: str
+    _cache: dict[str, RunState] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(
@@ -94,13 +98,28 @@ class RunService:
         return found
 
     def state(self, run_id: str) -> RunState:
-        events = self.events(run_id)
+        """The run's current state: a fold of its events, kept and moved on between calls.
+
+        The object is this service's own copy and is advanced in place by later reads and
+        actions; read it, do not change it.
+        """
+        return self._fresh(run_id)
+
+    def _fresh(self, run_id: str) -> RunState:
+        cached = self._cache.get(run_id)
         try:
-            return fold(events)
+            if cached is not None:
+                newer = self.store.events(run_id, after=cached.last_seq)
+                state = advance(cached, newer) if newer else cached
+            else:
+                state = fold(self.events(run_id))
         except (KeyError, TypeError, ValueError) as exc:
-            problem = verify_chain(events)
+            self._cache.pop(run_id, None)
+            problem = verify_chain(self.store.events(run_id))
             why = str(problem) if problem else f"an event does not read ({exc})"
             raise IntegrityError(f"run {run_id} cannot be read: {why}") from None
+        self._cache[run_id] = state
+        return state
 
     def list_runs(self) -> list[RunState]:
         return [self.state(r) for r in self.store.run_ids()]
@@ -152,8 +171,8 @@ class RunService:
         *,
         finished_ok: bool = False,
     ) -> list[Event]:
-        for _ in range(_RETRIES):
-            state = self.state(run_id)
+        state = self._fresh(run_id)
+        for attempt in range(_RETRIES):
             if state.finished and not finished_ok:
                 raise RunStateError(f"run {run_id} is {state.state}; nothing more can be added")
             now = self.clock.now()
@@ -170,7 +189,12 @@ class RunService:
             try:
                 self.store.append(run_id, new, state.last_seq, blobs)
             except ConflictError:
+                # Another writer moved on: back off a little (at random, so writers do not
+                # collide in step again) and decide again on the fresh state.
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                state = self._fresh(run_id)
                 continue
+            advance(state, new)
             return new
         raise RunStateError(f"run {run_id} is too busy: other writers kept appending")
 

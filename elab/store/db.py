@@ -8,17 +8,20 @@ Alembic revision on open, so a database made by an older elab upgrades in place.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from elab.errors import StorageError
 
-__all__ = ["HEAD_REVISION", "default_url", "migrate", "open_engine"]
+__all__ = ["HEAD_REVISION", "WRITE_OPTION", "default_url", "migrate", "open_engine", "writing"]
 
 HEAD_REVISION = "0002"
+WRITE_OPTION = "elab_write"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -45,8 +48,12 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # Take the write lock at the start, so two appenders queue instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock at the start, so two appenders queue instead of
+        # deadlocking on a lock upgrade; readers never take it.
+        if connection.get_execution_options().get(WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
@@ -63,6 +70,15 @@ def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
     except (SQLAlchemyError, DBAPIError, OSError) as exc:
         raise StorageError(f"cannot open the database {_safe(url)}: {_reason(exc)}") from exc
     return engine
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite), committed on leaving."""
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
 
 
 def _current_revision(engine: Engine) -> str | None:
@@ -83,7 +99,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 

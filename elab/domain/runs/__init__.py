@@ -3,7 +3,7 @@
 from elab.domain.runs.chain import ChainProblem, verify_chain
 from elab.domain.runs.clock import Clock, FakeClock, SystemClock
 from elab.domain.runs.events import EVENT_TYPES, GENESIS, Event, event_hash, make_event
-from elab.domain.runs.state import RunState, StepState, TimerState, fold
+from elab.domain.runs.state import RunState, StepState, TimerState, advance, fold
 
 __all__ = [
     "EVENT_TYPES",
@@ -16,6 +16,7 @@ __all__ = [
     "StepState",
     "SystemClock",
     "TimerState",
+    "advance",
     "event_hash",
     "fold",
     "make_event",

@@ -23,6 +23,7 @@ __all__ = [
     "StepState",
     "TimerState",
     "ValueRecord",
+    "advance",
     "fold",
 ]
 
@@ -164,8 +165,14 @@ def fold(events: Iterable[Event]) -> RunState:
     first = next(iterator, None)
     if first is None or first.type != "run_started":
         raise ValueError("a run's first event must be run_started")
-    state = _start(first)
-    for event in iterator:
+    return advance(_start(first), iterator)
+
+
+def advance(state: RunState, events: Iterable[Event]) -> RunState:
+    """``state`` moved on by further events (in place), so a reader need not fold again."""
+    for event in events:
+        if event.seq != state.last_seq + 1:
+            raise ValueError(f"event {event.seq} does not follow event {state.last_seq}")
         _apply(state, event)
         state.last_seq = event.seq
         state.head_hash = event.hash
