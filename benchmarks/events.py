@@ -116,7 +116,8 @@ def main() -> None:
         rebuild, fetch = bench_rebuild(folder)
     p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
     print(
-        f"appends: service {ours:.0f}/s (p50 {p50:.2f} ms, p99 {p99:.2f} ms); bare sqlite3 {bare:.0f}/s"
+        f"appends: service {ours:.0f}/s (p50 {p50:.2f} ms, p99 {p99:.2f} ms); "
+        f"bare sqlite3 {bare:.0f}/s"
     )
     print(f"rebuild {LONG_RUN} events: {rebuild:.3f} s (fetching rows alone {fetch:.3f} s)")
     figures = [
