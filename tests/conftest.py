@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Two shared cores and first-use caches (pint builds its registry on the first new unit)
+# make per-example wall-clock deadlines flaky; correctness is what the properties check.
+settings.register_profile("elab", deadline=None)
+settings.load_profile("elab")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -111,17 +111,21 @@ class _Converter:
         out.location = self.loc(node.lc.line, node.lc.col) if node.lc.line is not None else where
         out.key_locations = {}
         out.value_locations = {}
-        for key in node:
-            kline, kcol = node.lc.key(key)
+        for original in node:
+            kline, kcol = node.lc.key(original)
             key_loc = self.loc(kline, kcol)
-            if not isinstance(key, str):
-                self.errors.append(ProtocolError(f"key {key!r} must be a word", key_loc))
-                key = str(key)
-            vline, vcol = node.lc.value(key) if key in node else (kline, kcol)
+            key = original
+            if not isinstance(original, str):
+                self.errors.append(ProtocolError(f"key {original!r} must be a word", key_loc))
+                key = str(original)
+            try:
+                vline, vcol = node.lc.value(original)
+            except (KeyError, TypeError):
+                vline, vcol = kline, kcol
             value_loc = self.loc(vline, vcol)
             out.key_locations[key] = key_loc
             out.value_locations[key] = value_loc
-            out[key] = self.convert(node[key], value_loc, depth + 1)
+            out[key] = self.convert(node[original], value_loc, depth + 1)
         return out
 
     def sequence(self, node: Any, where: Location, depth: int) -> LocList:
@@ -158,7 +162,7 @@ def load_yaml(text: str, file: str) -> LocDict:
         raise ProtocolErrors([_marked(exc, file, "duplicate key")]) from None
     except MarkedYAMLError as exc:
         raise ProtocolErrors([_marked(exc, file, "YAML syntax error")]) from None
-    except (YAMLError, RecursionError, ValueError) as exc:
+    except (YAMLError, RecursionError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ProtocolErrors([ProtocolError(f"YAML error: {exc}", top)]) from None
     converter = _Converter(file)
     tree = converter.convert(node, top)

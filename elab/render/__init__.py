@@ -1,0 +1,1 @@
+"""Rendering: run records, plate maps and Gantt charts as HTML, SVG, PNG, PDF and Markdown."""
