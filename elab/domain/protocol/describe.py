@@ -76,6 +76,12 @@ def _pretty(value: QRange) -> str:
     return format_quantity(magnitude, unit)
 
 
+def _pretty_total(total: MaterialTotal) -> str:
+    if total.total is None:
+        return ""
+    return _pretty(QRange(total.total, total.total, total.unit))
+
+
 def material_totals(protocol: Protocol, variant: str | None = None) -> list[MaterialTotal]:
     totals: dict[str, MaterialTotal] = {}
     for step in protocol.active_steps(variant):
@@ -150,7 +156,7 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
         lines.append("")
         lines.append("materials:")
         for total in totals:
-            amount = format_quantity(total.total, total.unit) if total.total is not None else ""
+            amount = _pretty_total(total)
             lines.append(f"  {total.name}: {amount}".rstrip())
             lines += [f"    {line}" for line in total.lines]
     return "\n".join(lines)
@@ -184,8 +190,7 @@ def describe_markdown(protocol: Protocol, variant: str | None = None) -> str:
     if totals:
         out += ["", "## Materials", ""]
         for total in totals:
-            amount = format_quantity(total.total, total.unit) if total.total is not None else ""
-            out.append(f"- {total.name}: {amount}".rstrip(": "))
+            out.append(f"- {total.name}: {_pretty_total(total)}".rstrip(": "))
     return "\n".join(out) + "\n"
 
 
