@@ -1,0 +1,29 @@
+Feature: Following a run from the command line
+  A scientist follows the western blot step by step from the shell; the run remembers
+  everything, turns an out-of-range value into a deviation, and picks up where it was
+  when the terminal is closed and opened again.
+
+  Background:
+    Given a fresh lab database
+    And I started a run of "western-blot-emt"
+
+  Scenario: Following the western blot
+    When I mark "treat" done
+    And I start the timer of "exposure"
+    And 48 hours pass
+    And I mark "exposure" done
+    Then step "exposure" is done
+    And step "wash-pbs" is current
+    And the run has no deviations
+
+  Scenario: A protein concentration out of range becomes a deviation
+    When I mark "bca" done with "protein_conc=14 mg/mL"
+    Then the run has a deviation at "bca" saying "protein_conc 14 mg/mL is outside 0.5–10 mg/mL"
+
+  Scenario: Resuming after the terminal was closed
+    When I mark "treat" done
+    And I start the timer of "exposure"
+    And 20 hours pass
+    And I close the terminal and open a new one
+    Then step "exposure" is current
+    And the timer of "exposure" has 28 hours left
