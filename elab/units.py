@@ -607,8 +607,7 @@ def format_duration(seconds: float | None) -> str:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     if minutes >= 2 * 24 * 60:
-        days, rest = divmod(minutes, 24 * 60)
-        hours = round(rest / 60)
+        days, hours = divmod(round(minutes / 60), 24)
         return f"{days} d {hours} h" if hours else f"{days} d"
     hours, minutes = divmod(minutes, 60)
     parts = []
