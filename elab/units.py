@@ -53,6 +53,7 @@ OD = [optical_density] = od = OD_unit
 percent_wv = 10 gram / liter = pct_wv
 percent_vv = 0.01 = pct_vv
 percent_ww = 0.01 = pct_ww
+@alias week = wk = wks
 """
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "describe_json",
     "describe_markdown",
     "describe_text",
+    "design_line",
     "material_totals",
     "scaled_use",
 ]
@@ -125,6 +126,25 @@ def _step_line(step: Step, timing: Timing) -> str:
     )
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else _plural(word)}"
+
+
+def design_line(protocol: Protocol) -> str:
+    """``12 conditions × 3 replicates + 6 controls = 42 wells``, in words that fit."""
+    d = protocol.design
+    if d is None:
+        return ""
+    total = _count(d.sample_count, d.unit)
+    if not d.factors:
+        return total
+    parts = f"{_count(d.condition_count, 'condition')} × {_count(d.replicates, 'replicate')}"
+    controls = sum(c.count for c in d.controls)
+    if controls:
+        parts += f" + {_count(controls, 'control')}"
+    return f"{parts} = {total}"
+
+
 def describe_text(protocol: Protocol, variant: str | None = None) -> str:
     graph = StepGraph(protocol, variant)
     timing = graph.timing()
@@ -132,11 +152,7 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
     if protocol.source:
         lines.append(f"source: {protocol.source}")
     if protocol.design:
-        d = protocol.design
-        lines.append(
-            f"design: {d.condition_count} conditions × {d.replicates} replicates"
-            f" + {sum(c.count for c in d.controls)} controls = {d.sample_count} {_plural(d.unit)}"
-        )
+        lines.append(f"design: {design_line(protocol)}")
     lines.append(
         f"time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}; "
         f"hands-on {format_duration(timing.hands_on_s)}; "
