@@ -1,0 +1,112 @@
+"""The protocol library: every file validates, and its times match a hand computation.
+
+Each expected value is worked out by hand from the protocol file (shown in the comment):
+a step takes its hands-on time plus its passive time (repeats multiply both; programs sum
+their stages × cycles; time-lapses and regimens span their period), and the protocol takes
+the longest path through its `after:` graph, a window counting as the gap before the step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from elab.domain.protocol import StepGraph, load_protocol
+
+PROTOCOLS = Path(__file__).resolve().parents[3] / "protocols"
+MIN = 60.0
+
+# id: (variant, minimum in minutes, maximum in minutes or None when open, hands-on minutes)
+EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
+    # 15 + 5 + 15 + 30 + 10; hands-on 15 + 5 + 15 + 10
+    "bca-assay": (None, 75, 75, 45),
+    # 30 + overnight 720..1080 + window 0..600 + 30 + 96 h 5760 + 10 + MTT 120..240
+    # + (15 + 10..15) + 10; hands-on 30 + 30 + 10 + 15 + 10
+    "mtt-viability": (None, 6705, 7790, 95),
+    # 20 + 48 h + 2×2 + (10+30) + 15 + (20+30) + (20+5) + (15+45) + (15+60) + 60
+    # + (10+720) + 3×10 + (5+60) + 3×10 + 10 (ECL until clear: open) + 30
+    "western-blot-emt": (None, 4124, None, 159),
+    # pretreat 15 + 24 h ∥ rehydrate 10 + ≥1 h (open) + 10; harvest 20; seed 15;
+    # migrate 16 h; wipe 10; fix 15; stain 5 + 20; wash-dry 10 + 30; count 45
+    "transwell-migration": (None, 2585, None, 140),
+    # as transwell, migration 24 h; the coating branch (5 + 12 h + 10 + 15 + 30 + 70 + 10)
+    # ends before the pre-treatment branch (15 + 24 h + 20)
+    "matrigel-invasion": (None, 3065, None, 170),
+    # 20 + 48 h; 45 + 15; 15; 20 + (10 + 120 + 5) + 1; 15 + 10 + 40 × (0.25 + 1); 10
+    "qrt-pcr-emt": (None, 3216, 3216, 125),
+    # 20 + 48 h; 5; 15; 3×5; 10; 3×5; 30..60; 15 + 720..1080; 3×5; 10 + 60; DAPI 5; 3×5;
+    # 20; 60
+    "immunofluorescence-ecad": (None, 3910, 4300, 130),
+    # 30 + 720 + 30 + 3 h + 30 + 15 + 50 + 25 + 60 + 75 + 60 + 730 + 15 + 60 + 15
+    # + 10 (open) + 15 + 60 + 730 + 15 + 60 + 15 + 10 + 30
+    "western-blot-pfak": (None, 3040, None, 230),
+    # 20 + 24 h + mitomycin (10 + 2 h) + 15 + 2×3 + 10 + 15 + 24..48 h + 60,
+    # windows of 0..15 min twice; images every ≤ 6 h: 5 × 10 min hands-on
+    "wound-healing": (None, 3136, 4606, 186),
+    # 40 + 12..18 h + window 0..8 h + 45 + 72..96 h + 20
+    "combination-synergy": (None, 5145, 7425, 105),
+    # 45 + 32 × 2 (window 0..60) + 7..21 d + 60 + 21 d + 180 + 30; hands-on adds
+    # 42 BID doses × 30 + 3 weekly × 30 + 9 caliper days × 45
+    "xenograft-combination": (None, 40699, 60919, 2134),
+    # 120 + 15 + 6 × 28 d + 30; hands-on adds 18 infusion days × 3 h + 4 scans × 1 h
+    "clinical-combination-regimen": (None, 242085, 242085, 3645),
+    # 2×5 + 4×3 + 2 + (10 + 20) + 20 + 10 + 30 + (15 + 720) + (10 + 60) + 5 (DAB, open)
+    # + 1 + (5 + 15) + 15 + 60
+    "ihc-fak": (None, 1020, None, 122),
+    # 15 + 30..45 + (10 + 5) + 5 + 10 + (20 + 30) + (10 + 30..60) + (10 + 30) + 60..120 + 60
+    "flow-cytometry-til": (None, 325, 430, 195),
+}
+
+
+def test_the_library_has_every_seed_procedure() -> None:
+    found = {p.stem for p in PROTOCOLS.glob("*.yaml")}
+    assert set(EXPECTED) <= found
+    assert len(found) >= 14
+
+
+@pytest.mark.parametrize("path", sorted(PROTOCOLS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_library_protocol_validates_and_names_its_source(path: Path) -> None:
+    protocol = load_protocol(path, library=[PROTOCOLS])
+    assert protocol.id == path.stem
+    assert protocol.source and ".txt" in protocol.source
+    assert path.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=protocol.schema.json"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_computed_times_match_the_hand_computation(name: str) -> None:
+    variant, low, high, hands_on = EXPECTED[name]
+    protocol = load_protocol(PROTOCOLS / f"{name}.yaml", library=[PROTOCOLS])
+    timing = StepGraph(protocol, variant).timing()
+    assert timing.min_s == pytest.approx(low * MIN)
+    if high is None:
+        assert timing.max_s is None
+    else:
+        assert timing.max_s == pytest.approx(high * MIN)
+    assert timing.hands_on_s == pytest.approx(hands_on * MIN)
+
+
+def test_variants_change_the_time() -> None:
+    qpcr = load_protocol(PROTOCOLS / "qrt-pcr-emt.yaml")
+    assert StepGraph(qpcr, "sybr").timing().min_s == (3216 + 30) * MIN
+    synergy = load_protocol(PROTOCOLS / "combination-synergy.yaml")
+    assert StepGraph(synergy, "mtt").timing().min_s == (5145 + 130 + 20) * MIN
+
+
+def test_the_flow_panel_uses_each_fluorochrome_once() -> None:
+    flow = load_protocol(PROTOCOLS / "flow-cytometry-til.yaml")
+    fluors = [m.fluorochrome for m in flow.materials.values() if m.fluorochrome]
+    assert len(fluors) == 8 == len(set(fluors))
+
+
+def test_both_transwell_guides_numbers_are_kept() -> None:
+    transwell = load_protocol(PROTOCOLS / "transwell-migration.yaml")
+    cells = transwell.parameters["cells_per_insert"]
+    assert cells.range is not None and (cells.range.low, cells.range.high) == (2.5e4, 1e5)
+    assert "1e5 cells in 100 uL" in (cells.description or "")
+    longer = load_protocol(
+        PROTOCOLS / "transwell-migration.yaml", params={"migration_time": "12-48 h"}
+    )
+    assert StepGraph(longer).timing().min_s == (2585 - 16 * 60 + 12 * 60) * MIN
