@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.dilute",
     "elab.cli.dose",
     "elab.cli.runs",
+    "elab.cli.tui_cmd",
     "elab.cli.record",
     "elab.cli.analyze",
 )

@@ -1,0 +1,1 @@
+"""The bench TUI: a face on the run services; all state comes from the event log."""

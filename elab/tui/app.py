@@ -1,0 +1,58 @@
+"""The elab TUI application: it only composes screens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from elab.services.runs import RunService
+from elab.tui.help import HelpScreen
+from elab.tui.home import HomeScreen
+from elab.tui.run_screen import RunScreen
+
+__all__ = ["ElabApp", "run_home", "run_run"]
+
+
+class ElabApp(App[None]):
+    TITLE = "elab"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, service: RunService, run_id: str | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.run_id = run_id
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen(self.service))
+        if self.run_id is not None:
+            self.push_screen(RunScreen(self.service, self.run_id))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def run_home() -> None:
+    """``elab`` with no command."""
+    service = RunService.open()
+    try:
+        ElabApp(service).run()
+    finally:
+        service.close()
+
+
+def run_run(run_id: str) -> None:
+    """``elab run ...``: straight to a run screen (home is underneath)."""
+    service = RunService.open()
+    try:
+        ElabApp(service, run_id).run()
+    finally:
+        service.close()

@@ -1,0 +1,53 @@
+"""The help screen: every key binding of the app, listed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["KEYS", "HelpScreen"]
+
+KEYS: list[tuple[str, str, str]] = [
+    ("Home", "/", "search the protocol library"),
+    ("Home", "enter", "start a run of the protocol / open the run"),
+    ("Home", "tab", "move between the library and the runs"),
+    ("Run", "d", "mark the current step done"),
+    ("Run", "v", "record a value (name=quantity, e.g. conc=1.2 mg/mL)"),
+    ("Run", "t", "start or stop the step's timer"),
+    ("Run", "a", "acknowledge a finished timer"),
+    ("Run", "s", "skip an optional step"),
+    ("Run", "x", "log a deviation"),
+    ("Run", "n", "add a note"),
+    ("Run", "l", "record a lot (material lot [expiry])"),
+    ("Run", "p", "pause or resume the run"),
+    ("Run", "f", "finish the run (analysis hooks run)"),
+    ("Run", "escape", "back to the home screen"),
+    ("All", "?", "this help"),
+    ("All", "ctrl+t", "light / dark theme"),
+    ("All", "q", "quit (everything is already saved)"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 76; height: 80%; border: thick $accent;
+                                  padding: 1 2; background: $surface; }
+    """
+
+    def compose(self) -> ComposeResult:
+        text = Text("Keys\n\n", style="bold")
+        for where, key, what in KEYS:
+            text.append(f"{where:<5} {key:<8} {what}\n")
+        with VerticalScroll():
+            yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

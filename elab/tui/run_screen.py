@@ -1,0 +1,277 @@
+"""The run screen: the step list, the current step, the timers, and the keys to act.
+
+Every action goes through :class:`~elab.services.runs.RunService`; the screen redraws from
+the folded event log, and polls the log so events appended from the CLI show within a
+second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from elab.domain.runs import RunState
+from elab.errors import ElabError
+from elab.services.runs import RunService
+from elab.tui.prompt import Prompt
+from elab.tui.text import MARKS, step_detail, timer_line
+
+__all__ = ["RunScreen"]
+
+
+class RunScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "done", "Done"),
+        Binding("v", "value", "Value"),
+        Binding("t", "timer", "Timer"),
+        Binding("a", "acknowledge", "Ack", show=False),
+        Binding("s", "skip", "Skip", show=False),
+        Binding("x", "deviate", "Deviation"),
+        Binding("n", "note", "Note", show=False),
+        Binding("l", "lot", "Lot", show=False),
+        Binding("p", "pause", "Pause"),
+        Binding("f", "finish", "Finish"),
+        Binding("escape", "back", "Back"),
+    ]
+    DEFAULT_CSS = """
+    RunScreen #steps { width: 40%; min-width: 30; }
+    RunScreen #detail { padding: 0 1; }
+    RunScreen #timers { height: auto; max-height: 8; border-top: solid $accent; padding: 0 1; }
+    RunScreen #status { height: 1; padding: 0 1; background: $boost; }
+    RunScreen #alert { height: auto; padding: 0 1; background: $warning 30%; display: none; }
+    RunScreen #alert.show { display: block; }
+    """
+
+    def __init__(self, service: RunService, run_id: str) -> None:
+        super().__init__()
+        self.service = service
+        self.run_id = run_id
+        self.state: RunState = service.state(run_id)
+        self.selected: str | None = None
+        self.acknowledged: set[str] = set()
+        self.seen_seq = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="status")
+        yield Static("", id="alert")
+        with Horizontal():
+            yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="detail-scroll"):
+                yield Static("", id="detail")
+        yield Static("", id="timers")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#steps", DataTable)
+        table.add_columns("", "step", "state")
+        self.refresh_state(force=True)
+        self.set_interval(1.0, self.tick)
+
+    # ---------------------------------------------------------------- drawing
+
+    def now(self) -> datetime:
+        return self.service.clock.now()
+
+    def tick(self) -> None:
+        """Every second: pick up events written elsewhere, and move the timers on."""
+        try:
+            latest = self.service.store.last_seq(self.run_id)
+        except ElabError:
+            return
+        if latest != self.seen_seq:
+            self.refresh_state()
+        else:
+            self.draw_timers()
+
+    def refresh_state(self, force: bool = False) -> None:
+        self.state = self.service.state(self.run_id)
+        self.seen_seq = self.state.last_seq
+        self.draw_steps()
+        self.draw_detail()
+        self.draw_timers()
+        self.draw_status()
+
+    def current_step(self) -> str | None:
+        for sid in self.state.graph.order:
+            if self.state.steps[sid].state == "current":
+                return sid
+        return None
+
+    def draw_steps(self) -> None:
+        table = self.query_one("#steps", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for sid in self.state.graph.order:
+            st = self.state.steps[sid]
+            mark, style = MARKS[st.state]
+            table.add_row(Text(mark, style=style), Text(sid), Text(st.state, style=style), key=sid)
+        if self.selected is None:
+            current = self.current_step()
+            keep = self.state.graph.order.index(current) if current else 0
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+
+    def draw_detail(self) -> None:
+        sid = self.selected or self.current_step() or self.state.graph.order[-1]
+        self.query_one("#detail", Static).update(step_detail(self.state, sid))
+
+    def draw_status(self) -> None:
+        s = self.state
+        text = Text()
+        text.append(f"{s.protocol.title}  ", style="bold")
+        text.append(f"run {s.run_id}  ")
+        state_style = {"running": "green", "paused": "yellow"}.get(s.state, "dim")
+        text.append(f"[{s.state.upper()}]", style=state_style)
+        if s.deviations:
+            text.append(f"  {len(s.deviations)} deviation(s)", style="red")
+        self.query_one("#status", Static).update(text)
+
+    def draw_timers(self) -> None:
+        now = self.now()
+        lines = Text()
+        ended: list[str] = []
+        for timer in self.state.timers.values():
+            if not timer.running:
+                continue
+            lines.append_text(timer_line(timer, now))
+            lines.append("\n")
+            if timer.min_s and timer.remaining_s(now) <= 0 and timer.step not in self.acknowledged:
+                ended.append(timer.step)
+        self.query_one("#timers", Static).update(lines if lines else Text("no timers running"))
+        alert = self.query_one("#alert", Static)
+        if ended:
+            if not alert.has_class("show"):
+                self.app.bell()
+                self.notify(f"Timer done: {', '.join(ended)}", severity="warning", timeout=10)
+            alert.update(Text(f"⏰ TIMER DONE: {', '.join(ended)} — press a to acknowledge"))
+            alert.add_class("show")
+        else:
+            alert.remove_class("show")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.selected = str(event.row_key.value)
+            self.draw_detail()
+
+    # ---------------------------------------------------------------- acting
+
+    def target(self) -> str | None:
+        return self.selected or self.current_step()
+
+    def act(self, action: str, *args: object) -> None:
+        """Run a service action; show a refusal inline instead of crashing."""
+        try:
+            events = getattr(self.service, action)(self.run_id, *args)
+        except ElabError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        for event in events or []:
+            if getattr(event, "type", "") == "deviation":
+                self.notify(f"Deviation: {event.payload['note']}", severity="warning", timeout=8)
+        self.refresh_state()
+
+    def action_done(self) -> None:
+        step = self.target()
+        if step:
+            self.selected = None
+            self.act("done", step)
+
+    def action_timer(self) -> None:
+        step = self.target()
+        if not step:
+            return
+        timer = self.state.timers.get(step)
+        self.act("timer", step, "stop" if timer is not None and timer.running else "start")
+
+    def action_acknowledge(self) -> None:
+        now = self.now()
+        for timer in self.state.timers.values():
+            if timer.running and timer.remaining_s(now) <= 0:
+                self.acknowledged.add(timer.step)
+        self.draw_timers()
+
+    def action_value(self) -> None:
+        step = self.target()
+        if not step:
+            return
+        spec = self.state.protocol.step(step).record
+        names = ", ".join(f"{n} [{s.unit or s.kind or s.type}]" for n, s in spec.items())
+
+        def check(answer: str) -> str | None:
+            name, sep, text = answer.partition("=")
+            if not sep:
+                return "write name=value, e.g. conc=1.2 mg/mL"
+            try:
+                self.service.record_values(self.run_id, step, [(name.strip(), text.strip())])
+            except ElabError as exc:
+                return str(exc)
+            return None
+
+        self.app.push_screen(
+            Prompt(f"Record a value for {step}", names or "this step records no values", check),
+            lambda _answer: self.refresh_state(),
+        )
+
+    def _ask(self, question: str, hint: str, then: str, *lead: object) -> None:
+        def done(answer: str | None) -> None:
+            if answer:
+                self.act(then, *lead, answer)
+
+        self.app.push_screen(Prompt(question, hint), done)
+
+    def action_skip(self) -> None:
+        step = self.target()
+        if step:
+            self._ask(f"Why skip {step}?", "only optional steps can be skipped", "skip", step)
+
+    def action_deviate(self) -> None:
+        self._ask(
+            "What was done differently?", f"at step {self.target()}", "deviate", self.target()
+        )
+
+    def action_note(self) -> None:
+        self._ask("Note", f"at step {self.target()}", "note", self.target())
+
+    def action_lot(self) -> None:
+        def done(answer: str | None) -> None:
+            if not answer:
+                return
+            parts = answer.split()
+            if len(parts) < 2:
+                self.notify("write: material lot [expiry]", severity="error")
+                return
+            self.act("lot", parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+
+        materials = ", ".join(self.state.protocol.materials)
+        self.app.push_screen(Prompt("Lot: material lot [YYYY-MM-DD]", materials, None), done)
+
+    def action_pause(self) -> None:
+        self.act("resume" if self.state.paused else "pause")
+
+    def action_finish(self) -> None:
+        try:
+            state = self.service.finish(self.run_id)
+        except ElabError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        lines = [f"Run completed with {len(state.deviations)} deviation(s)."]
+        for analysis in state.analyses:
+            if analysis.get("error"):
+                lines.append(f"{analysis['hook']}: not run ({analysis['error']})")
+            else:
+                rows = len(analysis.get("result", {}).get("results", []))
+                lines.append(f"{analysis['hook']}: {rows} result row(s)")
+        lines.append(f"Write the record with: elab record {self.run_id} --format pdf")
+        self.notify("\n".join(lines), title="Finished", timeout=20)
+        self.refresh_state()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

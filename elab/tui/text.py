@@ -1,0 +1,116 @@
+"""Turning run state into text for the screens, with no Textual in sight.
+
+Protocol text, notes and values are shown as plain text: everything here returns
+``rich.text.Text`` built from strings, never console markup, so ``[bold]`` in a note stays
+``[bold]``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from elab.domain.protocol.describe import scaled_use
+from elab.domain.protocol.graph import step_time
+from elab.domain.runs import RunState, TimerState
+from elab.units import format_duration
+
+__all__ = ["MARKS", "bar", "step_detail", "timer_line"]
+
+# Text marks as well as colours: state is never shown by colour alone.
+MARKS = {
+    "done": ("[x]", "green"),
+    "current": ("[>]", "bold yellow"),
+    "ready": ("[ ]", "cyan"),
+    "waiting": ("[.]", "dim"),
+    "skipped": ("[-]", "dim italic"),
+}
+
+
+def bar(fraction: float, width: int = 16) -> str:
+    filled = max(0, min(width, round(fraction * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def timer_line(timer: TimerState, now: datetime) -> Text:
+    """``incubate  ██████░░░░  12 min left (until 13:40–14:40)`` or ``OVERDUE 5 min``."""
+    elapsed = timer.elapsed_s(now)
+    line = Text()
+    line.append(f"{timer.step:<18} ", style="bold")
+    if timer.max_s is None and timer.min_s == 0:
+        line.append(f"stopwatch {format_duration(elapsed)}", style="cyan")
+        return line
+    total = timer.min_s or 1.0
+    line.append(bar(elapsed / total) + " ")
+    left = timer.remaining_s(now)
+    if not timer.running:
+        line.append(f"stopped after {format_duration(elapsed)}", style="dim")
+    elif left > 0:
+        line.append(f"{format_duration(left)} left", style="green")
+    else:
+        over_max = timer.max_s is not None and elapsed > timer.max_s
+        label = "OVER MAX" if over_max else "DONE"
+        line.append(
+            f"{label} +{format_duration(-left)}", style="bold red" if over_max else "bold yellow"
+        )
+    earliest = timer.started_at.timestamp() + timer.min_s
+    shown = datetime.fromtimestamp(earliest).strftime("%H:%M")
+    if timer.max_s is not None and timer.max_s != timer.min_s:
+        latest = datetime.fromtimestamp(timer.started_at.timestamp() + timer.max_s).strftime(
+            "%H:%M"
+        )
+        shown = f"{shown}–{latest}"
+    line.append(f"  ends {shown}", style="dim")
+    return line
+
+
+def step_detail(state: RunState, step_id: str) -> Text:
+    """A step's instructions, times, materials scaled to the design and values to record."""
+    step = state.protocol.step(step_id)
+    st = state.steps[step_id]
+    out = Text()
+    out.append(f"{step.title}\n", style="bold")
+    mark, style = MARKS[st.state]
+    out.append(f"{mark} {st.state}", style=style)
+    timing = step_time(step)
+    span = format_duration(timing.min_s)
+    if timing.max_s != timing.min_s:
+        span += f" – {format_duration(timing.max_s)}"
+    out.append(f"   time {span}   hands-on {format_duration(timing.hands_on_s)}\n\n")
+    if step.text:
+        out.append(step.text.strip() + "\n\n")
+    passive = step.passive
+    if passive is not None:
+        out.append(f"Incubate {passive.duration}")
+        if passive.temperature is not None:
+            out.append(f" at {passive.temperature}")
+        if passive.speed is not None:
+            out.append(f", {passive.speed}")
+        out.append("\n")
+    if step.until:
+        out.append(f"Until {step.until} (stopwatch)\n")
+    if step.uses:
+        out.append("\nMaterials\n", style="bold")
+        for use in step.uses:
+            material = state.protocol.materials.get(use.material)
+            _, shown = scaled_use(use, state.protocol)
+            name = material.name if material else use.material
+            out.append(f"  {name}: {shown}\n")
+    if step.record:
+        out.append("\nRecord\n", style="bold")
+        have = {v.name: v for v in state.current_values() if v.step == step_id}
+        for name, spec in step.record.items():
+            expected = f" expected {spec.range}" if spec.range is not None else ""
+            unit = spec.unit or spec.kind or spec.type
+            got = have.get(name)
+            value = f" = {got.text}" if got else ""
+            flag = " (out of range)" if got and got.in_range is False else ""
+            required = " *" if spec.required else ""
+            out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
+    notes = [n for n in st.notes if n]
+    if notes:
+        out.append("\nNotes\n", style="bold")
+        for note in notes:
+            out.append(f"  {note}\n")
+    return out
