@@ -1,0 +1,64 @@
+"""SVG snapshots of the screens, on a fixed clock and run id so they are stable.
+
+Each test also asserts the state behind the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from elab.domain.runs import FakeClock
+from elab.services.runs import RunService
+from elab.tui.app import ElabApp
+
+PROTOCOL = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
+Snap = Callable[..., bool]
+
+
+@pytest.fixture
+def service(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunService]:
+    monkeypatch.setattr("elab.services.runs.secrets.token_hex", lambda n: "abc123")
+    monkeypatch.setenv("TZ", "UTC")
+    svc = RunService.open(sqlite_url, operator="ana", clock=FakeClock())
+    yield svc
+    svc.close()
+
+
+def test_run_screen_with_three_timers(snap_compare: Snap, service: RunService) -> None:
+    run = service.start(PROTOCOL)
+    service.done(run, "seed")
+    service.timer(run, "incubate", "start")
+    service.timer(run, "develop", "start")
+    service.timer(run, "treat", "start")
+    assert sum(t.running for t in service.state(run).timers.values()) == 3
+    assert snap_compare(ElabApp(service, run), terminal_size=(100, 30))
+
+
+def test_value_entry_error(snap_compare: Snap, service: RunService) -> None:
+    run = service.start(PROTOCOL)
+
+    async def enter_wrong_unit(pilot: Any) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#steps").move_cursor(row=3)
+        await pilot.press("v", *"conc=5 uL", "enter")
+        await pilot.pause()
+
+    assert snap_compare(ElabApp(service, run), run_before=enter_wrong_unit, terminal_size=(100, 30))
+    assert service.state(run).values == []
+
+
+def test_finish_screen(snap_compare: Snap, service: RunService) -> None:
+    run = service.start(PROTOCOL)
+    service.done(run, "seed")
+    assert snap_compare(ElabApp(service, run), press=["f"], terminal_size=(100, 30))
+    assert service.state(run).state == "completed"
+
+
+def test_home_screen(snap_compare: Snap, service: RunService) -> None:
+    service.start(PROTOCOL)
+    # Filtered to one protocol, so adding to the library does not change the picture.
+    assert snap_compare(ElabApp(service), press=["slash", *"viability mtt"], terminal_size=(100, 30))
