@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,13 @@ settings.register_profile("elab", deadline=None)
 settings.load_profile("elab")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Tests never touch the user's own caches or database: both go to a scratch directory
+# (subprocesses of `elab` inherit it too).
+_SCRATCH = tempfile.mkdtemp(prefix="elab-tests-")
+os.environ.setdefault("ELAB_CACHE_DIR", str(Path(_SCRATCH) / "cache"))
+os.environ.setdefault("ELAB_DATABASE_URL", f"sqlite:///{Path(_SCRATCH) / 'default.db'}")
+os.environ.setdefault("ELAB_SIGNER_DIR", str(Path(_SCRATCH) / "signers"))
 sys.path.insert(0, str(Path(__file__).parent))
 PROTOCOLS = ROOT / "protocols"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,36 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from elab.domain.protocol import Protocol, library_dirs, list_protocol_files, load_protocol
 from elab.errors import ElabError
+from elab.services.library import load_library
 from elab.services.runs import RunService
 from elab.tui.run_screen import RunScreen
 from elab.units import format_duration
 
-__all__ = ["HomeScreen", "LibraryEntry", "load_library"]
-
-
-@dataclass(frozen=True)
-class LibraryEntry:
-    path: Path
-    protocol: Protocol
-
-    def matches(self, query: str) -> bool:
-        p = self.protocol
-        haystack = " ".join([p.id, p.title, p.assay or "", p.source or "", *p.tags]).lower()
-        return all(word in haystack for word in query.lower().split())
-
-
-def load_library() -> list[LibraryEntry]:
-    """Every valid protocol in the library (invalid files are left to `elab validate`)."""
-    dirs = library_dirs()
-    entries = []
-    for path in list_protocol_files(dirs):
-        try:
-            entries.append(LibraryEntry(path, load_protocol(path, library=[path.parent, *dirs])))
-        except ElabError:
-            continue
-    return entries
+__all__ = ["HomeScreen"]
 
 
 class HomeScreen(Screen[None]):
@@ -78,21 +53,17 @@ class HomeScreen(Screen[None]):
         self.set_interval(2.0, self.fill_runs)
 
     def fill_protocols(self, query: str) -> None:
-        from elab.domain.protocol import StepGraph
-
         table = self.query_one("#protocols", DataTable)
         table.clear()
         for entry in self.library:
             if query and not entry.matches(query):
                 continue
-            p = entry.protocol
-            timing = StepGraph(p).timing()
             table.add_row(
-                Text(p.id),
-                Text(p.assay or ""),
-                Text(format_duration(timing.min_s)),
-                Text(p.title),
-                key=str(entry.path),
+                Text(entry.id),
+                Text(entry.assay),
+                Text(format_duration(entry.min_s)),
+                Text(entry.title),
+                key=entry.path,
             )
 
     def fill_runs(self) -> None:
