@@ -28,7 +28,7 @@ TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "
              "#882255", "#AA4499")
 PALETTE = OKABE_ITO + TOL_MUTED
 CONTROL_FILL = {"vehicle": "#BBBBBB", "untreated": "#FFFFFF", "blank": "#E8E8E8",
-                "positive": "#EE6677"}
+                "positive": "#EE6677", "negative": "#77AADD", "standard": "#EEDD88"}
 EDGE_FILL = "#DDDDDD"
 _DARK_TEXT_ON = {"#E69F00", "#56B4E9", "#F0E442", "#88CCEE", "#44AA99", "#DDCC77", "#999933",
                  "#BBBBBB", "#FFFFFF", "#E8E8E8", "#DDDDDD", "#EE6677", "#CC79A7"}

@@ -150,14 +150,21 @@ def _solve_plate(
                         filled = [x[c, w] for c in names for w in line if (c, w) in x]
                         model.add(sum(filled) >= len(line) - bound)
     if spacing:
+        # Controls of one kind never share a side: at most one of them in any adjacent pair.
         well_set = set(usable)
+        by_kind: dict[str, list[str]] = defaultdict(list)
         for c in names:
-            if c not in problem.controls or count[c] < 2:
+            if c in problem.controls:
+                by_kind[problem.control_kinds.get(c, c)].append(c)
+        for members in by_kind.values():
+            if sum(count[c] for c in members) < 2:
                 continue
             for w in usable:
                 for nb in neighbours(*w, spec.plate):
-                    if nb > w and nb in well_set and (c, w) in x and (c, nb) in x:
-                        model.add_bool_or([x[c, w].Not(), x[c, nb].Not()])
+                    if nb > w and nb in well_set:
+                        pair = [x[c, v] for c in members for v in (w, nb) if (c, v) in x]
+                        if len(pair) > 1:
+                            model.add_at_most_one(pair)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers

@@ -422,15 +422,35 @@ def _warm(problem: Problem, c: Compiled,
     """Start and end minutes of a run-by-run schedule, when there are several runs."""
     if not opts.warm_start or len(problem.runs) < 2 or opts.objective == "makespan":
         return None
+    from elab.domain.schedule.check import check_schedule
+    from elab.domain.schedule.greedy_chains import chain_greedy_schedule
     from elab.solve.schedule_warm import serial_schedule
 
-    got = serial_schedule(problem, opts.time_limit_s / 2, opts.workers)
-    if got is None:
-        return None
-    by = got.by_key()
-    starts = [c.grid.minute_from(by[a.key].start) for a in c.activities]
-    ends = [c.grid.minute_from(by[a.key].end) for a in c.activities]
-    return starts, ends
+    candidates = []
+    chained = chain_greedy_schedule(problem)
+    if check_schedule(problem, chained).ok:
+        candidates.append(chained)
+    serial = serial_schedule(problem, opts.time_limit_s / 2, opts.workers)
+    if serial is not None:
+        candidates.append(serial)
+    best: tuple[float, list[int], list[int]] | None = None
+    for got in candidates:
+        by = got.by_key()
+        starts = [c.grid.minute_from(by[a.key].start) for a in c.activities]
+        ends = [c.grid.minute_from(by[a.key].end) for a in c.activities]
+        score = _weighted(c, ends)
+        if best is None or score < best[0]:
+            best = (score, starts, ends)
+    return None if best is None else (best[1], best[2])
+
+
+def _weighted(c: Compiled, ends: list[int]) -> float:
+    """The weighted objective (without out-of-hours terms) of a schedule's end minutes."""
+    finish: dict[str, int] = {}
+    for a, e in zip(c.activities, ends, strict=True):
+        finish[a.run] = max(finish.get(a.run, e), e)
+    makespan = max(ends, default=0)
+    return len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
 
 
 def replan(problem: Problem, done: Sequence[Assignment],

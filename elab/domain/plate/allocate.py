@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
 from elab.domain.plate.spec import EMPTY, DesignSpec
@@ -33,6 +33,7 @@ class PlateProblem:
     fixed: Mapping[Well, str]
     controls: tuple[str, ...]
     groups: tuple[tuple[str, ...], ...]
+    control_kinds: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> tuple[int, ...]:
@@ -176,7 +177,8 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
                     f"{counts[p][name]} well(s) there"
                 )
         problems.append(
-            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups)
+            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups,
+                         {c.name: c.kind for c in spec.controls})
         )
     for pin in spec.pins:
         if pin.plate > n_plates:

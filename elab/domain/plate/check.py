@@ -171,6 +171,9 @@ def _adjacent(layout: Layout, spec: DesignSpec, plate: int) -> list[str]:
             continue
         for nb in neighbours(*ij, spec.plate):
             q = grid.get(nb)
-            if q is not None and q.condition == p.condition and nb > ij:
-                out.append(f"plate {plate}: {p.condition!r} controls {p.well} and {q.well} touch")
+            if q is not None and q.is_control and q.kind == p.kind and nb > ij:
+                out.append(
+                    f"plate {plate}: {p.kind} controls {p.well} ({p.condition}) and "
+                    f"{q.well} ({q.condition}) touch"
+                )
     return out
