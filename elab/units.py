@@ -344,7 +344,7 @@ class Ratio:
 def _normalise_unit_text(text: str) -> str:
     unit = text.strip()
     unit = unit.replace("μ", "u").replace("µ", "u")
-    unit = unit.replace("·", "*").replace("×", "x")
+    unit = unit.replace("·", "*").replace("×", "x").replace("²", "^2").replace("³", "^3")
     unit = re.sub(r"^x\s*g$", "rcf", unit)
     unit = re.sub(r"^(?:x|X)$", "magnification", unit)
     unit = re.sub(r"%\s*\(?\s*w\s*/\s*v\s*\)?", "percent_wv", unit)
