@@ -89,8 +89,13 @@ def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
         return events_from_cycles(regimen.days, _days(regimen.cycle, f"step {step.id!r} cycle"),
                                   regimen.cycles or 1)
     if regimen.frequency:
-        return events_from_frequency(regimen.frequency, _days(regimen.for_,
-                                                              f"step {step.id!r} regimen"))
+        what = f"step {step.id!r} regimen"
+        if regimen.for_ is None and regimen.cycle is not None:
+            # "twice daily through 6 cycles of 28 days": the cycles give the length.
+            length = _days(regimen.cycle, what) * (regimen.cycles or 1)
+        else:
+            length = _days(regimen.for_, what)
+        return events_from_frequency(regimen.frequency, length)
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
 
 
