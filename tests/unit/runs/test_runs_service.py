@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -244,5 +245,5 @@ def test_chain_links_every_event(service: RunService) -> None:
     events = service.events(run)
     assert verify_chain(events) is None
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     assert fold(events).head_hash == events[-1].hash
