@@ -72,7 +72,7 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#steps", DataTable)
         table.add_columns("", "step", "state")
-        self.refresh_state(force=True)
+        self.refresh_state()
         self.set_interval(1.0, self.tick)
 
     # ---------------------------------------------------------------- drawing
@@ -91,7 +91,7 @@ class RunScreen(Screen[None]):
         else:
             self.draw_timers()
 
-    def refresh_state(self, force: bool = False) -> None:
+    def refresh_state(self) -> None:
         self.state = self.service.state(self.run_id)
         self.seen_seq = self.state.last_seq
         self.draw_steps()

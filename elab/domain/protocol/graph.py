@@ -194,22 +194,18 @@ class StepGraph:
         end_hi: dict[str, float | None] = {}
         best_pred: dict[str, str | None] = {}
         for sid in self.order:
-            start_lo, start_hi, chosen = 0.0, 0.0, None
-            start_hi_open: float | None = 0.0
+            start_lo: float = 0.0
+            start_hi: float | None = 0.0
+            chosen: str | None = None
             for edge in self.preds[sid]:
                 gap_lo, gap_hi = edge.gap.seconds() if edge.gap else (0.0, 0.0)
                 cand_lo = end_lo[edge.pred] + gap_lo
-                if cand_lo > start_lo or chosen is None:
+                if chosen is None or cand_lo > start_lo:
                     start_lo, chosen = max(start_lo, cand_lo), edge.pred
                 cand_hi = _add(end_hi[edge.pred], gap_hi)
-                start_hi_open = (
-                    None
-                    if cand_hi is None or start_hi_open is None
-                    else max(start_hi_open, cand_hi)
-                )
-            del start_hi
+                start_hi = None if cand_hi is None or start_hi is None else max(start_hi, cand_hi)
             end_lo[sid] = start_lo + times[sid].min_s
-            end_hi[sid] = _add(start_hi_open, times[sid].max_s)
+            end_hi[sid] = _add(start_hi, times[sid].max_s)
             best_pred[sid] = chosen
         if not self.order:
             return Timing(0.0, 0.0, 0.0, 0.0, 0.0, [], times)
