@@ -23,13 +23,16 @@ class ElabApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, service: RunService, run_id: str | None = None) -> None:
+    def __init__(
+        self, service: RunService, run_id: str | None = None, *, agenda: bool = True
+    ) -> None:
         super().__init__()
         self.service = service
         self.run_id = run_id
+        self.agenda = agenda
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.service))
+        self.push_screen(HomeScreen(self.service, agenda=self.agenda))
         if self.run_id is not None:
             self.push_screen(RunScreen(self.service, self.run_id))
 

@@ -1,7 +1,13 @@
-"""The home screen: the protocol library with search, and the runs with their timers."""
+"""The home screen: the protocol library with search, the runs with their timers, and what
+is due across runs with today's plan.
+
+Today's plan comes from the scheduler (a CP-SAT solve of what is left of the active runs);
+it runs in a worker thread so the screen paints and answers keys while it thinks.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,10 +16,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from elab.domain.protocol import library_dirs, load_protocol
+from elab.domain.runs import RunState
+from elab.domain.runs.due import DueItem, due_items
 from elab.errors import ElabError
+from elab.services.agenda import Agenda, today_agenda
 from elab.services.library import load_library
 from elab.services.runs import RunService
 from elab.tui.run_screen import RunScreen
+from elab.tui.start_form import StartChoice, StartForm
 from elab.units import format_duration
 
 __all__ = ["HomeScreen"]
@@ -27,13 +38,18 @@ class HomeScreen(Screen[None]):
     DEFAULT_CSS = """
     HomeScreen #protocols { height: 1fr; }
     HomeScreen #runs { height: 1fr; }
+    HomeScreen #due { height: 1fr; }
     HomeScreen Label { padding: 0 1; text-style: bold; }
     """
 
-    def __init__(self, service: RunService) -> None:
+    def __init__(self, service: RunService, *, agenda: bool = True) -> None:
         super().__init__()
         self.service = service
         self.library = load_library()
+        self.plan_today = agenda
+        self.agenda = Agenda(())
+        self.due: list[DueItem] = []
+        self.states: list[RunState] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,15 +58,21 @@ class HomeScreen(Screen[None]):
         yield DataTable(id="protocols", cursor_type="row", zebra_stripes=True)
         yield Label("Runs — enter opens; timers and what is next")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Label("Due across runs, and today's plan")
+        yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#protocols", DataTable).add_columns("id", "assay", "time", "title")
         self.query_one("#runs", DataTable).add_columns("run", "protocol", "state", "next", "timers")
+        self.query_one("#due", DataTable).add_columns("when", "run", "step", "what")
         self.fill_protocols("")
         self.fill_runs()
         self.query_one("#protocols", DataTable).focus()
         self.set_interval(2.0, self.fill_runs)
+        if self.plan_today:
+            self.replan()
+            self.set_interval(300.0, self.replan)
 
     def fill_protocols(self, query: str) -> None:
         table = self.query_one("#protocols", DataTable)
@@ -74,6 +96,7 @@ class HomeScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         now = self.service.clock.now()
+        self.states = states
         table.clear()
         for s in reversed(states[-50:]):
             nxt = next((sid for sid in s.graph.order if s.steps[sid].state == "current"), "")
@@ -92,6 +115,49 @@ class HomeScreen(Screen[None]):
                 Text(", ".join(timers)),
                 key=s.run_id,
             )
+        self.due = [item for s in states for item in due_items(s, now)]
+        self.fill_due()
+
+    def fill_due(self) -> None:
+        table = self.query_one("#due", DataTable)
+        table.clear()
+        marks = {"overdue": ("!! ", "bold red"), "due": ("! ", "bold yellow"),
+                 "soon": ("", "cyan"), "later": ("", "")}
+        for i, item in enumerate(self.due):
+            mark, style = marks[item.urgency]
+            table.add_row(
+                Text(f"{mark}{item.urgency}", style=style),
+                Text(item.run_id),
+                Text(item.step),
+                Text(item.what),
+                key=f"due-{i}:{item.run_id}",
+            )
+        for i, line in enumerate(self.agenda.lines):
+            local = line.start.astimezone()
+            when = f"{local:%H:%M}-{line.end.astimezone():%H:%M}" if line.hands_on else (
+                f"{local:%H:%M} ...")
+            what = line.title if line.hands_on else f"{line.title} (passive)"
+            table.add_row(Text(when), Text(line.run), Text("plan"), Text(what),
+                          key=f"plan-{i}:{line.run}")
+        if self.agenda.problem:
+            table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))
+        if not self.due and not self.agenda.lines and not self.agenda.problem:
+            table.add_row(Text(""), Text(""), Text(""), Text("nothing due; no active runs today"))
+
+    def replan(self) -> None:
+        """Today's plan of the active runs, solved off the UI thread."""
+        states = [s for s in self.states if not s.finished]
+        now = self.service.clock.now()
+
+        def work() -> None:
+            agenda = today_agenda(states, now)
+            self.app.call_from_thread(self._show_agenda, agenda)
+
+        self.run_worker(work, thread=True, exclusive=True, group="agenda")
+
+    def _show_agenda(self, agenda: Agenda) -> None:
+        self.agenda = agenda
+        self.fill_due()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill_protocols(event.value)
@@ -108,11 +174,31 @@ class HomeScreen(Screen[None]):
         if key is None:
             return
         if event.data_table.id == "protocols":
+            self.ask_to_start(str(key))
+        elif event.data_table.id == "runs":
+            self.app.push_screen(RunScreen(self.service, str(key)))
+        else:
+            run_id = str(key).partition(":")[2]
+            if run_id:
+                self.app.push_screen(RunScreen(self.service, run_id))
+
+    def ask_to_start(self, path: str) -> None:
+        """Open the parameter form; the run starts only with values the form accepted."""
+        try:
+            protocol = load_protocol(path, library=[Path(path).parent, *library_dirs()])
+        except ElabError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def start(choice: StartChoice | None) -> None:
+            if choice is None:
+                return
             try:
-                run_id = self.service.start(str(key))
+                run_id = self.service.start(path, choice.params, choice.variant)
             except ElabError as exc:
                 self.notify(str(exc), severity="error")
                 return
+            self.fill_runs()
             self.app.push_screen(RunScreen(self.service, run_id))
-        else:
-            self.app.push_screen(RunScreen(self.service, str(key)))
+
+        self.app.push_screen(StartForm(protocol), start)

@@ -8,6 +8,7 @@ second.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,6 +21,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from elab.domain.runs import RunState
 from elab.errors import ElabError
 from elab.services.runs import RunService
+from elab.tui.bench import BenchSheetScreen
+from elab.tui.finish import FinishScreen
+from elab.tui.notify import desktop_notify
 from elab.tui.prompt import Prompt
 from elab.tui.text import MARKS, step_detail, timer_line
 
@@ -36,6 +40,8 @@ class RunScreen(Screen[None]):
         Binding("x", "deviate", "Deviation"),
         Binding("n", "note", "Note", show=False),
         Binding("l", "lot", "Lot", show=False),
+        Binding("u", "attach", "Attach", show=False),
+        Binding("m", "bench_sheet", "Plate"),
         Binding("p", "pause", "Pause"),
         Binding("f", "finish", "Finish"),
         Binding("escape", "back", "Back"),
@@ -121,7 +127,7 @@ class RunScreen(Screen[None]):
 
     def draw_detail(self) -> None:
         sid = self.selected or self.current_step() or self.state.graph.order[-1]
-        self.query_one("#detail", Static).update(step_detail(self.state, sid))
+        self.query_one("#detail", Static).update(step_detail(self.state, sid, self.now()))
 
     def draw_status(self) -> None:
         s = self.state
@@ -151,6 +157,7 @@ class RunScreen(Screen[None]):
             if not alert.has_class("show"):
                 self.app.bell()
                 self.notify(f"Timer done: {', '.join(ended)}", severity="warning", timeout=10)
+                desktop_notify(f"elab: timer done ({self.run_id})", ", ".join(ended))
             alert.update(Text(f"⏰ TIMER DONE: {', '.join(ended)} — press a to acknowledge"))
             alert.add_class("show")
         else:
@@ -257,21 +264,31 @@ class RunScreen(Screen[None]):
         self.act("resume" if self.state.paused else "pause")
 
     def action_finish(self) -> None:
-        try:
-            state = self.service.finish(self.run_id)
-        except ElabError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        lines = [f"Run completed with {len(state.deviations)} deviation(s)."]
-        for analysis in state.analyses:
-            if analysis.get("error"):
-                lines.append(f"{analysis['hook']}: not run ({analysis['error']})")
-            else:
-                rows = len(analysis.get("result", {}).get("results", []))
-                lines.append(f"{analysis['hook']}: {rows} result row(s)")
-        lines.append(f"Write the record with: elab record {self.run_id} --format pdf")
-        self.notify("\n".join(lines), title="Finished", timeout=20)
-        self.refresh_state()
+        self.app.push_screen(
+            FinishScreen(self.service, self.run_id), lambda _result: self.refresh_state()
+        )
+
+    def action_bench_sheet(self) -> None:
+        step = self.target()
+        if step:
+            self.app.push_screen(BenchSheetScreen(self.service, self.run_id, step))
+
+    def action_attach(self) -> None:
+        def done(answer: str | None) -> None:
+            if not answer:
+                return
+            name, _, path = answer.partition(" ")
+            if not path.strip():
+                self.notify("write: name path/to/file", severity="error")
+                return
+            self.act("attach", name, Path(path.strip()).expanduser())
+
+        wanted = sorted({
+            name for a in self.state.protocol.analysis
+            for name in ([a.input] if isinstance(a.input, str) else a.input or [])
+        })
+        hint = f"this protocol's analyses read: {', '.join(wanted)}" if wanted else ""
+        self.app.push_screen(Prompt("Attach a file: name path", hint), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -14,9 +14,10 @@ from rich.text import Text
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
+from elab.domain.runs.due import step_windows
 from elab.units import format_duration
 
-__all__ = ["MARKS", "bar", "step_detail", "timer_line"]
+__all__ = ["MARKS", "bar", "step_detail", "timer_line", "window_lines"]
 
 # Text marks as well as colours: state is never shown by colour alone.
 MARKS = {
@@ -65,7 +66,24 @@ def timer_line(timer: TimerState, now: datetime) -> Text:
     return line
 
 
-def step_detail(state: RunState, step_id: str) -> Text:
+def window_lines(state: RunState, step_id: str, now: datetime) -> Text:
+    """``Window after attach: opens Tue 09:10, closes Tue 19:10 (open now)``."""
+    out = Text()
+    for window in step_windows(state, step_id):
+        opens = window.opens.astimezone().strftime("%a %H:%M")
+        closes = window.closes.astimezone().strftime("%a %H:%M") if window.closes else "open-ended"
+        status = window.status(now)
+        style = {"open": "green", "closed": "bold red", "not open yet": "yellow"}[status]
+        out.append(f"Window after {window.after}: opens {opens}, closes {closes} ")
+        out.append(f"({status})\n", style=style)
+    for edge in state.graph.preds.get(step_id, []):
+        pred = state.steps.get(edge.pred)
+        if edge.gap is not None and pred is not None and pred.done_at is None:
+            out.append(f"Start {edge.gap.text} after {edge.pred} ends\n", style="dim")
+    return out
+
+
+def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> Text:
     """A step's instructions, times, materials scaled to the design and values to record."""
     step = state.protocol.step(step_id)
     st = state.steps[step_id]
@@ -77,7 +95,10 @@ def step_detail(state: RunState, step_id: str) -> Text:
     span = format_duration(timing.min_s)
     if timing.max_s != timing.min_s:
         span += f" – {format_duration(timing.max_s)}"
-    out.append(f"   time {span}   hands-on {format_duration(timing.hands_on_s)}\n\n")
+    out.append(f"   time {span}   hands-on {format_duration(timing.hands_on_s)}\n")
+    if now is not None and st.started_at is None:
+        out.append_text(window_lines(state, step_id, now))
+    out.append("\n")
     if step.text:
         out.append(step.text.strip() + "\n\n")
     passive = step.passive

@@ -30,6 +30,7 @@ __all__ = [
     "ProtocolDocument",
     "load_document",
     "load_protocol",
+    "parameter_value",
     "parse_overrides",
     "protocol_from_content",
 ]
@@ -285,25 +286,29 @@ def parse_overrides(
                 )
             )
             continue
-        param = declared[name]
         try:
-            value = parse_quantity(text)
-            check_kind(value, _kind_like(param.default))
-            value = value.to(param.default.unit) if param.default.unit else value
+            values[name] = parameter_value(declared[name], text)
         except QuantityError as exc:
-            errors.append(ProtocolError(f"--param {name}={text}: {exc}", where))
-            continue
-        if param.range is not None and not _within(value, param.range):
-            errors.append(
-                ProtocolError(
-                    f"--param {name}={text} is outside the allowed range {param.range}", where
-                )
-            )
-            continue
-        values[name] = QRange(value.low, value.high, value.unit, text.strip(), value.nominal)
+            why = str(exc)
+            sep = " " if why.startswith("is ") else ": "
+            errors.append(ProtocolError(f"--param {name}={text}{sep}{why}", where))
     if errors:
         raise ProtocolErrors(errors)
     return values
+
+
+def parameter_value(param: Parameter, text: str) -> QRange:
+    """``text`` as a value of ``param``: same dimension as its default, inside its range.
+
+    The run-start form checks each field with this as it is typed, so the form and
+    ``--param`` refuse exactly the same values with the same words.
+    """
+    value = parse_quantity(text)
+    check_kind(value, _kind_like(param.default))
+    value = value.to(param.default.unit) if param.default.unit else value
+    if param.range is not None and not _within(value, param.range):
+        raise QuantityError(f"is outside the allowed range {param.range}")
+    return QRange(value.low, value.high, value.unit, text.strip(), value.nominal)
 
 
 def _kind_like(value: QRange) -> str:

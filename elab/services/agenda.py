@@ -1,0 +1,150 @@
+"""Plans for runs already under way: what is left of each, laid over the calendar from now.
+
+The TUI home shows today's agenda from this, and ``elab schedule plan RUN`` replans a run
+that slipped.  What has happened is not planned again: done and skipped steps drop out, a
+step in progress ends where its timer says, and the steps after them are released no earlier
+than their window after that end allows, and must be done by the window's close.  A window
+that has already closed is left to the run screen's deviation rules: the plan goes on
+without it rather than refusing to exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from elab.domain.runs import RunState
+from elab.domain.schedule.calendar import LabCalendar, default_calendar, load_calendar
+from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
+from elab.domain.schedule.model import Activity, Lag, Problem, Schedule
+from elab.errors import ElabError
+
+__all__ = ["Agenda", "AgendaLine", "plan_remaining", "remaining_expansion", "today_agenda"]
+
+_STEP_OF = re.compile(r"^[^:#@]+")
+
+
+def _protocol_step(activity_step: str) -> str:
+    """``incubate:incubate`` and ``image#3`` belong to protocol steps ``incubate``, ``image``."""
+    match = _STEP_OF.match(activity_step)
+    return match.group(0) if match else activity_step
+
+
+def _ended_at(state: RunState, step: str, activities: Sequence[Activity],
+              now: datetime) -> datetime | None:
+    """When a step that has happened (or is happening) ends; None when it has not begun."""
+    st = state.steps.get(step)
+    if st is None:
+        return None
+    if st.done_at is not None:
+        return st.done_at
+    if st.state == "skipped":
+        return now
+    if st.started_at is None:
+        return None
+    timer = state.timers.get(step)
+    if timer is not None and timer.running:
+        return max(now, timer.started_at + timedelta(seconds=timer.min_s))
+    planned = sum(a.min_min for a in activities if _protocol_step(a.step) == step)
+    return max(now, st.started_at + timedelta(minutes=planned))
+
+
+def remaining_expansion(
+    state: RunState, begin: datetime, calendar: LabCalendar
+) -> Expansion | None:
+    """The activities of ``state`` still to do, released no earlier than ``begin``."""
+    first_day = state.started_at.astimezone(calendar.zone).date()
+    full = expand_protocol(state.protocol, state.run_id, first_day, calendar.zone,
+                           state.variant)
+    ends: dict[str, datetime | None] = {}
+    for activity in full.activities:
+        sid = _protocol_step(activity.step)
+        if sid not in ends:
+            ends[sid] = _ended_at(state, sid, full.activities, begin)
+    kept: list[Activity] = []
+    names = {a.step for a in full.activities if ends[_protocol_step(a.step)] is None}
+    for activity in full.activities:
+        if activity.step not in names:
+            continue
+        if activity.deadline is not None and activity.deadline < begin:
+            continue  # a dated event whose day has passed: the run screen reports it
+        release = max(activity.release or begin, begin)
+        deadline = activity.deadline
+        lags: list[Lag] = []
+        for lag in activity.after:
+            if lag.step in names:
+                lags.append(lag)
+                continue
+            ended = ends.get(_protocol_step(lag.step))
+            if ended is None:
+                continue
+            release = max(release, ended + timedelta(minutes=lag.min_min))
+            if lag.max_min is not None and ended + timedelta(minutes=lag.max_min) >= begin:
+                # The window still open: start by its close, so end by close + duration.
+                latest = ended + timedelta(minutes=lag.max_min + activity.max_min)
+                deadline = latest if deadline is None else min(deadline, latest)
+        kept.append(replace(activity, after=tuple(lags), release=release, deadline=deadline))
+    if not kept:
+        return None
+    return replace(full, activities=tuple(kept))
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    start: datetime
+    end: datetime
+    run: str
+    title: str
+    hands_on: bool
+
+
+@dataclass(frozen=True)
+class Agenda:
+    lines: tuple[AgendaLine, ...]
+    problem: str = ""  # why there is no plan, in a sentence
+
+
+def plan_remaining(
+    states: Sequence[RunState], now: datetime, calendar_path: str | Path | None = None,
+    time_limit_s: float = 2.0, horizon_days: int = 14,
+) -> tuple[Problem, Schedule] | None:
+    """A checked plan of what is left of the active runs, from ``now``; None if nothing is."""
+    from elab.services.schedule import plan_runs
+    from elab.solve.schedule import SolveOptions
+
+    calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
+    begin = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    begin = begin.astimezone(calendar.zone)
+    expansions = [
+        e for s in states if not s.finished
+        if (e := remaining_expansion(s, begin, calendar)) is not None
+    ]
+    if not expansions:
+        return None
+    problem = problem_from_expansions(expansions, calendar, begin, horizon_days)
+    options = SolveOptions(time_limit_s=time_limit_s, allow_out_of_hours=True, explain=False)
+    return problem, plan_runs(problem, options)
+
+
+def today_agenda(states: Sequence[RunState], now: datetime,
+                 calendar_path: str | Path | None = None, time_limit_s: float = 2.0) -> Agenda:
+    """Today's planned steps of the active runs, in time order; never raises for bad plans."""
+    try:
+        planned = plan_remaining(states, now, calendar_path, time_limit_s)
+    except ElabError as exc:
+        return Agenda((), str(exc))
+    if planned is None:
+        return Agenda(())
+    problem, schedule = planned
+    zone = problem.calendar.zone
+    today = now.astimezone(zone).date()
+    titles = problem.activity_map()
+    lines = [
+        AgendaLine(a.start, a.end, a.run, titles[a.key].title or a.step, titles[a.key].hands_on)
+        for a in schedule.assignments
+        if a.start.astimezone(zone).date() == today
+    ]
+    return Agenda(tuple(sorted(lines, key=lambda x: (x.start, x.run))))

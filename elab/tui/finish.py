@@ -1,0 +1,163 @@
+"""The finish screen: what is missing before the run closes, then its analyses and record.
+
+Finishing is the one irreversible key, so ``f`` only opens this screen: it lists required
+values never recorded (each becomes a deviation), steps not done and timers still running,
+and the run is completed with enter.  Afterwards the screen shows what each analysis hook
+found and writes the record as HTML, Markdown or PDF without leaving the TUI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from elab.domain.runs import RunState
+from elab.domain.runs.rules import missing_values
+from elab.errors import ElabError
+from elab.services.runs import RunService
+
+__all__ = ["FinishScreen", "analysis_summary", "records_dir"]
+
+
+def records_dir() -> Path:
+    """Where records written from the TUI go: ``ELAB_RECORDS_DIR``, else the working folder."""
+    return Path(os.environ.get("ELAB_RECORDS_DIR") or Path.cwd())
+
+
+def analysis_summary(analysis: dict[str, Any]) -> str:
+    """One line per hook: its first results in words, or why it did not run."""
+    hook = analysis.get("hook", "?")
+    if analysis.get("error"):
+        return f"{hook}: not run ({analysis['error']})"
+    result = analysis.get("result") or {}
+    rows = result.get("results") or []
+    warnings = result.get("warnings") or []
+    line = f"{hook}: {len(rows)} result row(s)"
+    if rows:
+        first = rows[0]
+        shown = []
+        for key, value in first.items():
+            if isinstance(value, dict) and "value" in value:
+                shown.append(f"{key} {value['value']:.4g} {value.get('unit') or ''}".rstrip())
+            elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+                shown.append(f"{key} {value:.4g}" if isinstance(value, float) else
+                             f"{key} {value}")
+            if len(shown) == 4:
+                break
+        line += " — " + ", ".join(shown)
+    if warnings:
+        line += f"; {len(warnings)} warning(s): {warnings[0]}"
+    return line
+
+
+class FinishScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "finish", "Finish run"),
+        Binding("h", "record('html')", "HTML record"),
+        Binding("m", "record('md')", "Markdown record"),
+        Binding("p", "record('pdf')", "PDF record"),
+        Binding("escape", "close", "Back"),
+    ]
+    DEFAULT_CSS = """
+    FinishScreen { align: center middle; }
+    FinishScreen > Vertical { width: 90; max-width: 100%; height: auto; max-height: 100%;
+                              border: thick $accent; padding: 0 1; background: $surface; }
+    FinishScreen #body { height: auto; max-height: 18; }
+    """
+
+    def __init__(self, service: RunService, run_id: str) -> None:
+        super().__init__()
+        self.service = service
+        self.run_id = run_id
+        self.state: RunState = service.state(run_id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("", id="title")
+            with VerticalScroll(id="body"):
+                yield Static("", id="summary")
+            yield Static("", id="keys")
+
+    def on_mount(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        s = self.state
+        title = self.query_one("#title", Label)
+        keys = self.query_one("#keys", Static)
+        body = Text()
+        if not s.finished:
+            title.update(Text(f"Finish run {s.run_id}?", style="bold"))
+            missing = missing_values(s)
+            if missing:
+                body.append("Required values not recorded (each becomes a deviation):\n",
+                            style="bold yellow")
+                for m in missing:
+                    body.append(f"  ! {m.step}: {m.expected}\n")
+            open_steps = [sid for sid in s.graph.order
+                          if s.steps[sid].state in ("current", "ready", "waiting")]
+            if open_steps:
+                body.append(f"Steps not done: {', '.join(open_steps)}\n", style="yellow")
+            running = [t.step for t in s.timers.values() if t.running]
+            if running:
+                body.append(f"Timers still running: {', '.join(running)}\n", style="yellow")
+            if not (missing or open_steps or running):
+                body.append("Every step is done and every required value recorded.\n",
+                            style="green")
+            body.append(f"\nAnalyses to run: {len(s.protocol.analysis)}\n")
+            keys.update(Text("enter finishes the run (analyses run now) · esc goes back",
+                             style="dim"))
+        else:
+            title.update(Text(f"Run {s.run_id} {s.state}", style="bold"))
+            body.append(f"{len(s.deviations)} deviation(s)\n")
+            for analysis in s.analyses:
+                body.append(analysis_summary(analysis) + "\n")
+            if not s.analyses:
+                body.append("No analysis hooks for this protocol.\n", style="dim")
+            keys.update(Text(f"write the record to {records_dir()}: h HTML · m Markdown · "
+                             "p PDF · esc closes", style="dim"))
+        self.query_one("#summary", Static).update(body)
+
+    def action_finish(self) -> None:
+        if self.state.finished:
+            return
+        try:
+            self.state = self.service.finish(self.run_id)
+        except ElabError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.draw()
+
+    def action_record(self, kind: str) -> None:
+        if not self.state.finished:
+            self.notify("finish the run first (enter)", severity="warning")
+            return
+        self.notify(f"writing the {kind.upper()} record…", timeout=3)
+        self.run_worker(lambda: self._write(kind), thread=True, group="record")
+
+    def _write(self, kind: str) -> None:
+        from elab.services.record_source import ServiceRunSource
+        from elab.services.records import render_record
+
+        target = records_dir() / f"{self.run_id}.{kind}"
+        try:
+            data, _ = render_record(self.run_id, kind, source=ServiceRunSource(self.service))
+            tmp = target.with_suffix(target.suffix + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        except (ElabError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"record not written: {exc}",
+                                      severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"record written: {target}", timeout=10)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
