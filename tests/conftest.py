@@ -23,6 +23,7 @@ _SCRATCH = tempfile.mkdtemp(prefix="elab-tests-")
 os.environ.setdefault("ELAB_CACHE_DIR", str(Path(_SCRATCH) / "cache"))
 os.environ.setdefault("ELAB_DATABASE_URL", f"sqlite:///{Path(_SCRATCH) / 'default.db'}")
 os.environ.setdefault("ELAB_SIGNER_DIR", str(Path(_SCRATCH) / "signers"))
+os.environ.setdefault("ELAB_NO_DESKTOP_NOTIFY", "1")  # no pop-ups on the developer's desktop
 sys.path.insert(0, str(Path(__file__).parent))
 PROTOCOLS = ROOT / "protocols"
 

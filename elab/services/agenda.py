@@ -97,6 +97,7 @@ class AgendaLine:
     start: datetime
     end: datetime
     run: str
+    step: str
     title: str
     hands_on: bool
 
@@ -143,7 +144,8 @@ def today_agenda(states: Sequence[RunState], now: datetime,
     today = now.astimezone(zone).date()
     titles = problem.activity_map()
     lines = [
-        AgendaLine(a.start, a.end, a.run, titles[a.key].title or a.step, titles[a.key].hands_on)
+        AgendaLine(a.start, a.end, a.run, a.step, titles[a.key].title or a.step,
+                   titles[a.key].hands_on)
         for a in schedule.assignments
         if a.start.astimezone(zone).date() == today
     ]

@@ -9,6 +9,7 @@ found and writes the record as HTML, Markdown or PDF without leaving the TUI.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -73,10 +74,13 @@ class FinishScreen(ModalScreen[None]):
     FinishScreen #body { height: auto; max-height: 18; }
     """
 
-    def __init__(self, service: RunService, run_id: str) -> None:
+    def __init__(
+        self, service: RunService, run_id: str, on_change: Callable[[], None] | None = None
+    ) -> None:
         super().__init__()
         self.service = service
         self.run_id = run_id
+        self.on_change = on_change
         self.state: RunState = service.state(run_id)
 
     def compose(self) -> ComposeResult:
@@ -134,6 +138,8 @@ class FinishScreen(ModalScreen[None]):
         except ElabError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
+        if self.on_change is not None:
+            self.on_change()  # the run screen underneath shows the run completed at once
         self.draw()
 
     def action_record(self, kind: str) -> None:

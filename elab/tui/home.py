@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from elab.domain.protocol import library_dirs, load_protocol
 from elab.domain.runs import RunState
-from elab.domain.runs.due import DueItem, due_items
+from elab.domain.runs.due import DueItem, due_items, most_pressing_first
 from elab.errors import ElabError
 from elab.services.agenda import Agenda, today_agenda
 from elab.services.library import load_library
@@ -115,7 +115,7 @@ class HomeScreen(Screen[None]):
                 Text(", ".join(timers)),
                 key=s.run_id,
             )
-        self.due = [item for s in states for item in due_items(s, now)]
+        self.due = most_pressing_first([item for s in states for item in due_items(s, now)])
         self.fill_due()
 
     def fill_due(self) -> None:
@@ -136,8 +136,7 @@ class HomeScreen(Screen[None]):
             local = line.start.astimezone()
             when = f"{local:%H:%M}-{line.end.astimezone():%H:%M}" if line.hands_on else (
                 f"{local:%H:%M} ...")
-            what = line.title if line.hands_on else f"{line.title} (passive)"
-            table.add_row(Text(when), Text(line.run), Text("plan"), Text(what),
+            table.add_row(Text(when), Text(line.run), Text(line.step), Text(line.title),
                           key=f"plan-{i}:{line.run}")
         if self.agenda.problem:
             table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))

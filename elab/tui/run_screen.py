@@ -265,7 +265,8 @@ class RunScreen(Screen[None]):
 
     def action_finish(self) -> None:
         self.app.push_screen(
-            FinishScreen(self.service, self.run_id), lambda _result: self.refresh_state()
+            FinishScreen(self.service, self.run_id, self.refresh_state),
+            lambda _result: self.refresh_state(),
         )
 
     def action_bench_sheet(self) -> None:

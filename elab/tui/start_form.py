@@ -64,9 +64,9 @@ class StartForm(ModalScreen[StartChoice | None]):
                     about = f" — {param.description}" if param.description else ""
                     yield Label(Text(f"{name}{about}"))
                     yield Input(param.default.text, id=f"param-{name}")
-                    allowed = f"allowed {param.range.text}" if param.range else "any value"
+                    allowed = f"allowed {param.range}" if param.range else "any value"
                     yield Static(
-                        Text(f"{allowed}; default {param.default.text}"), classes="hint"
+                        Text(f"{allowed}; default {param.default}"), classes="hint"
                     )
                     yield Static("", id=f"problem-{name}", classes="problem")
                 if p.variants:

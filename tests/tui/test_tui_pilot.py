@@ -109,6 +109,9 @@ async def test_deviation_pause_resume_and_finish(service: RunService) -> None:
         assert service.state(run).state == "running"
         await pilot.press("f")
         await pilot.pause()
+        assert service.state(run).state == "running"  # f opens the finish screen only
+        await pilot.press("enter")
+        await pilot.pause()
         state = service.state(run)
         assert state.state == "completed"
         assert any("required value conc" in d.note for d in state.deviations)

@@ -23,6 +23,7 @@ Snap = Callable[..., bool]
 def service(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunService]:
     monkeypatch.setattr("elab.services.runs.secrets.token_hex", lambda n: "abc123")
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("ELAB_RECORDS_DIR", "/lab/records")  # shown on the finish screen
     svc = RunService.open(sqlite_url, operator="ana", clock=FakeClock())
     yield svc
     svc.close()
@@ -54,11 +55,17 @@ def test_value_entry_error(snap_compare: Snap, service: RunService) -> None:
 def test_finish_screen(snap_compare: Snap, service: RunService) -> None:
     run = service.start(PROTOCOL)
     service.done(run, "seed")
-    assert snap_compare(ElabApp(service, run), press=["f"], terminal_size=(100, 30))
+    assert snap_compare(ElabApp(service, run), press=["f", "enter"], terminal_size=(100, 30))
     assert service.state(run).state == "completed"
 
 
 def test_home_screen(snap_compare: Snap, service: RunService) -> None:
     service.start(PROTOCOL)
     # Filtered to one protocol, so adding to the library does not change the picture.
-    assert snap_compare(ElabApp(service), press=["slash", *"viability mtt"], terminal_size=(100, 30))
+
+    async def search_and_plan(pilot: Any) -> None:
+        await pilot.press("slash", *"viability mtt")
+        await pilot.app.workers.wait_for_complete()  # today's plan is solved off the UI thread
+        await pilot.pause()
+
+    assert snap_compare(ElabApp(service), run_before=search_and_plan, terminal_size=(100, 30))

@@ -13,7 +13,7 @@ from typing import Literal
 
 from elab.domain.runs.state import RunState
 
-__all__ = ["DueItem", "Window", "due_items", "step_windows"]
+__all__ = ["DueItem", "Window", "due_items", "most_pressing_first", "step_windows"]
 
 Urgency = Literal["overdue", "due", "soon", "later"]
 
@@ -107,5 +107,10 @@ def due_items(state: RunState, now: datetime, soon_s: float = 3600.0) -> list[Du
                 )
                 items.append(DueItem(state.run_id, sid, f"window opens {_hm(window.opens)}"
                                      f"{closes}", window.opens, urgency))
+    return most_pressing_first(items)
+
+
+def most_pressing_first(items: list[DueItem]) -> list[DueItem]:
+    """Overdue, then due, then soon, then later; earliest first within each."""
     order = {"overdue": 0, "due": 1, "soon": 2, "later": 3}
     return sorted(items, key=lambda i: (order[i.urgency], i.at))

@@ -1,0 +1,182 @@
+"""Pilot tests of the start form, the finish screen, the bench sheet, the due list and the
+attach key: each drives the screen from the keyboard and checks the event log behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from elab.domain.runs import FakeClock
+from elab.services.runs import RunService
+from elab.tui.app import ElabApp
+from elab.tui.bench import BenchSheetScreen
+from elab.tui.finish import FinishScreen
+from elab.tui.start_form import StartForm
+
+ASSAY = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
+    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
+    yield svc
+    svc.close()
+
+
+def text_of(app: ElabApp, widget_id: str) -> str:
+    return str(app.screen.query_one(widget_id, Static).render())
+
+
+async def test_start_form_checks_each_parameter_as_it_is_typed(service: RunService) -> None:
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"mtt-viability", "tab", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartForm)
+        field = app.screen.query_one("#param-treatment_time", Input)
+        assert field.value == "96 h"
+        assert "allowed 24–120 h" in str(app.screen.query(".hint").first().render())
+        field.value = "96 mL"
+        await pilot.pause()
+        assert "96 mL" in text_of(app, "#problem-treatment_time")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Fix first: treatment_time" in text_of(app, "#problems")
+        assert service.list_runs() == []
+        field.value = "200 h"
+        await pilot.pause()
+        assert "outside the allowed range 24–120 h" in text_of(app, "#problem-treatment_time")
+        field.value = "48 h"
+        await pilot.pause()
+        assert text_of(app, "#problem-treatment_time") == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        [state] = service.list_runs()
+        assert state.params == {"treatment_time": "48 h"}
+        assert app.screen.__class__.__name__ == "RunScreen"
+
+
+async def test_start_form_offers_the_variants(service: RunService) -> None:
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        home.ask_to_start(ASSAY)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert isinstance(app.screen, StartForm)
+        from textual.widgets import Select
+
+        app.screen.query_one("#variant", Select).value = "extra"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [state] = service.list_runs()
+        assert state.variant == "extra"
+        assert "wash" in state.graph.order
+
+
+async def test_cancelled_start_form_starts_nothing(service: RunService) -> None:
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.ask_to_start(ASSAY)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert service.list_runs() == []
+
+
+async def test_finish_lists_what_is_missing_then_writes_the_record(
+    service: RunService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ELAB_RECORDS_DIR", str(tmp_path))
+    run = service.start(ASSAY)
+    service.done(run, "seed")
+    service.timer(run, "incubate", "start")
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinishScreen)
+        summary = text_of(app, "#summary")
+        assert "measure: conc" in summary
+        assert "Timers still running: incubate" in summary
+        assert service.state(run).state == "running"  # f alone never finishes
+        await pilot.press("enter")
+        await pilot.pause()
+        assert service.state(run).state == "completed"
+        summary = text_of(app, "#summary")
+        assert "transwell: not run" in summary  # no counts attached: said, not hidden
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        html = (tmp_path / f"{run}.html").read_text()
+        assert "Run assay" in html and "required value conc was not recorded" in html
+
+
+async def test_bench_sheet_proposes_a_plate_and_keeps_it(service: RunService) -> None:
+    run = service.start("mtt-viability")
+    service.done(run, "seed")
+    service.done(run, "attach")
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, BenchSheetScreen)
+        sheet = text_of(app, "#sheet")
+        assert "proposed from the design" in sheet
+        assert "plate 1 (96-well)" in sheet
+        assert "1 µL × 24 wells + 10 % overage = 26.4 µL" in sheet
+        assert "6-point 10-fold series" in sheet
+        await pilot.press("k")
+        await pilot.pause()
+        [attached] = service.state(run).attachments
+        assert attached["name"] == "layout"
+        kept = service.store.attachment(attached["sha256"]).decode()
+        assert kept.count("\n") >= 24  # every sample well is in the CSV
+        await pilot.press("escape", "m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "recorded in this run" in text_of(app, "#sheet")
+
+
+async def test_attach_key_stores_a_file(service: RunService, tmp_path: Path) -> None:
+    counts = tmp_path / "counts.csv"
+    counts.write_text("insert,condition,field,count\n1,ctrl,1,10\n")
+    run = service.start(ASSAY)
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("u", *f"counts {counts}", "enter")
+        await pilot.pause()
+        [attached] = service.state(run).attachments
+        assert attached["name"] == "counts" and attached["filename"] == "counts.csv"
+
+
+async def test_home_lists_what_is_due_across_runs(service: RunService, clock: FakeClock) -> None:
+    first = service.start(ASSAY)
+    service.done(first, "seed")
+    service.timer(first, "incubate", "start")
+    second = service.start(ASSAY)
+    service.done(second, "seed")
+    service.done(second, "incubate")
+    clock.advance(seconds=600)  # the 5 min window of the second run's treat step has closed
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#due", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][1:3] == [second, "treat"], rows
+        assert rows[0][0].endswith("overdue") and "closed" in rows[0][3]
+        assert [first, "incubate"] in [r[1:3] for r in rows]
