@@ -54,7 +54,7 @@ from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
 from elab.units import convert, format_quantity, parse_quantity, parse_unit
 
-__all__ = ["RunService", "current_operator", "status_json"]
+__all__ = ["RunService", "check_value", "current_operator", "status_json"]
 
 Draft = tuple[str, dict[str, Any]]
 _RETRIES = 50
@@ -253,14 +253,10 @@ class RunService:
         return self._act(run_id, decide)
 
     def _value_drafts(self, step: Step, name: str, text: str) -> list[Draft]:
-        spec = step.record.get(name)
-        if spec is None:
-            raise NotFoundError(f"value for step {step.id}", name, list(step.record))
-        value, unit = _parse_value(name, spec, text)
+        value, unit, deviation = check_value(step, name, text)
         in_range: bool | None = None
         drafts: list[Draft] = []
-        if isinstance(value, float) and spec.range is not None:
-            deviation = value_deviation(step.id, name, spec, value, unit)
+        if isinstance(value, float) and step.record[name].range is not None:
             in_range = deviation is None
             if deviation is not None:
                 drafts.append(("deviation", deviation.payload()))
@@ -464,6 +460,24 @@ def planned_seconds(step: Step) -> tuple[float, float | None]:
         return low, high
     timing = step_time(step)
     return timing.min_s, timing.max_s
+
+
+def check_value(
+    step: Step, name: str, text: str
+) -> tuple[float | str, str, AutoDeviation | None]:
+    """A value as it would be recorded: (value, unit, the deviation it would log or None).
+
+    Raises InputError for an unknown name, a wrong dimension or text that is not a value;
+    the value form calls this on every keystroke, so it says the same as ``runs value``.
+    """
+    spec = step.record.get(name)
+    if spec is None:
+        raise NotFoundError(f"value for step {step.id}", name, list(step.record))
+    value, unit = _parse_value(name, spec, text)
+    deviation = None
+    if isinstance(value, float) and spec.range is not None:
+        deviation = value_deviation(step.id, name, spec, value, unit)
+    return value, unit, deviation
 
 
 def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, str]:

@@ -15,19 +15,25 @@ __all__ = ["KEYS", "HelpScreen"]
 
 KEYS: list[tuple[str, str, str]] = [
     ("Home", "/", "search the protocol library"),
-    ("Home", "enter", "start a run of the protocol / open the run"),
-    ("Home", "tab", "move between the library and the runs"),
+    ("Home", "enter", "start a run (opens its parameter form) / open the run"),
+    ("Home", "tab", "move between the library, the runs and what is due"),
+    ("Start", "enter", "start the run once every field is accepted (also ctrl+s)"),
     ("Run", "d", "mark the current step done"),
-    ("Run", "v", "record a value (name=quantity, e.g. conc=1.2 mg/mL)"),
+    ("Run", "v", "record the step's values (units checked as you type)"),
     ("Run", "t", "start or stop the step's timer"),
     ("Run", "a", "acknowledge a finished timer"),
     ("Run", "s", "skip an optional step"),
     ("Run", "x", "log a deviation"),
     ("Run", "n", "add a note"),
     ("Run", "l", "record a lot (material lot [expiry])"),
+    ("Run", "u", "attach a file (name path), e.g. the band intensities CSV"),
+    ("Run", "m", "plate map and pipetting table of the step"),
     ("Run", "p", "pause or resume the run"),
-    ("Run", "f", "finish the run (analysis hooks run)"),
+    ("Run", "f", "finish: what is missing, then analyses and the record"),
     ("Run", "escape", "back to the home screen"),
+    ("Plate", "k", "keep the proposed plate layout in the run"),
+    ("Finish", "enter", "finish the run (analysis hooks run)"),
+    ("Finish", "h m p", "write the record as HTML, Markdown or PDF"),
     ("All", "?", "this help"),
     ("All", "ctrl+t", "light / dark theme"),
     ("All", "q", "quit (everything is already saved)"),
@@ -45,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         text = Text("Keys\n\n", style="bold")
         for where, key, what in KEYS:
-            text.append(f"{where:<5} {key:<8} {what}\n")
+            text.append(f"{where:<6} {key:<8} {what}\n")
         with VerticalScroll():
             yield Static(text)
 

@@ -26,6 +26,7 @@ from elab.tui.finish import FinishScreen
 from elab.tui.notify import desktop_notify
 from elab.tui.prompt import Prompt
 from elab.tui.text import MARKS, step_detail, timer_line
+from elab.tui.value_form import ValueForm
 
 __all__ = ["RunScreen"]
 
@@ -209,22 +210,13 @@ class RunScreen(Screen[None]):
         step = self.target()
         if not step:
             return
-        spec = self.state.protocol.step(step).record
-        names = ", ".join(f"{n} [{s.unit or s.kind or s.type}]" for n, s in spec.items())
-
-        def check(answer: str) -> str | None:
-            name, sep, text = answer.partition("=")
-            if not sep:
-                return "write name=value, e.g. conc=1.2 mg/mL"
-            try:
-                self.service.record_values(self.run_id, step, [(name.strip(), text.strip())])
-            except ElabError as exc:
-                return str(exc)
-            return None
-
+        spec = self.state.protocol.step(step)
+        if not spec.record:
+            self.notify(f"step {step} records no values; a note (n) keeps anything else",
+                        timeout=6)
+            return
         self.app.push_screen(
-            Prompt(f"Record a value for {step}", names or "this step records no values", check),
-            lambda _answer: self.refresh_state(),
+            ValueForm(self.service, self.state, spec), lambda _saved: self.refresh_state()
         )
 
     def _ask(self, question: str, hint: str, then: str, *lead: object) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from elab.domain.runs import FakeClock
 from elab.services.runs import RunService
@@ -79,15 +79,44 @@ async def test_value_entry_explains_a_wrong_unit_inline(service: RunService) -> 
         await pilot.pause()
         await pilot.press("v")
         await pilot.pause()
-        await pilot.press(*"conc=5 uL", "enter")
+        await pilot.press(*"5 uL")
         await pilot.pause()
-        error = str(app.screen.query_one("#error", Static).render())
-        assert "cannot convert" in error
+        check = str(app.screen.query_one("#check-conc", Static).render())
+        assert "cannot convert" in check
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Fix first: conc" in str(app.screen.query_one("#error", Static).render())
         assert service.state(run).values == []
-        app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
-        await pilot.press(*"conc=1200 ug/mL", "enter")
+        app.screen.query_one("#value-conc", Input).value = "1200 ug/mL"
+        await pilot.pause()
+        assert "✓ 1.2 mg/mL" in str(app.screen.query_one("#check-conc", Static).render())
+        await pilot.press("enter")
         await pilot.pause()
         assert [v.value for v in service.state(run).values] == [1.2]
+
+
+async def test_out_of_range_value_needs_confirming_and_logs_a_deviation(
+    service: RunService,
+) -> None:
+    run = service.start(PROTOCOL)
+    app = ElabApp(service, run)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#steps", DataTable).move_cursor(row=3)
+        await pilot.press("v", *"20 mg/mL")
+        await pilot.pause()
+        assert "outside 0.5–10 mg/mL" in str(app.screen.query_one("#check-conc", Static).render())
+        app.screen.query_one("#note", Input).value = "sample was concentrated"
+        app.screen.query_one("#value-conc", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert service.state(run).values == []  # first enter only asks to confirm
+        await pilot.press("enter")
+        await pilot.pause()
+        state = service.state(run)
+        assert [(v.value, v.in_range) for v in state.values] == [(20.0, False)]
+        notes = [d.note for d in state.deviations]
+        assert "sample was concentrated" in notes and len(notes) == 2
 
 
 async def test_deviation_pause_resume_and_finish(service: RunService) -> None:

@@ -45,7 +45,7 @@ def test_value_entry_error(snap_compare: Snap, service: RunService) -> None:
     async def enter_wrong_unit(pilot: Any) -> None:
         await pilot.pause()
         pilot.app.screen.query_one("#steps").move_cursor(row=3)
-        await pilot.press("v", *"conc=5 uL", "enter")
+        await pilot.press("v", *"5 uL", "enter")
         await pilot.pause()
 
     assert snap_compare(ElabApp(service, run), run_before=enter_wrong_unit, terminal_size=(100, 30))
