@@ -39,12 +39,13 @@ class StartForm(ModalScreen[StartChoice | None]):
     ]
     DEFAULT_CSS = """
     StartForm { align: center middle; }
+    StartForm Input { border: none; height: 1; padding: 0 1; margin: 0 0 0 2; }
+    StartForm Input:focus { border: none; background: $accent 30%; }
     StartForm > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
                            border: thick $accent; padding: 0 1; background: $surface; }
     StartForm #fields { height: auto; max-height: 16; }
     StartForm .hint { color: $text-muted; }
     StartForm .problem { color: $error; height: auto; }
-    StartForm Input { margin: 0; }
     StartForm #problems { color: $error; height: auto; }
     """
 

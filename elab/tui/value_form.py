@@ -33,6 +33,8 @@ class ValueForm(ModalScreen[bool]):
     AUTO_FOCUS = None  # the first value field, set on mount
     DEFAULT_CSS = """
     ValueForm { align: center middle; }
+    ValueForm Input { border: none; height: 1; padding: 0 1; margin: 0 0 0 2; }
+    ValueForm Input:focus { border: none; background: $accent 30%; }
     ValueForm > Vertical { width: 80; max-width: 100%; height: auto; max-height: 100%;
                            border: thick $accent; padding: 0 1; background: $surface; }
     ValueForm #fields { height: auto; max-height: 16; }

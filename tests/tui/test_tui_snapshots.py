@@ -69,3 +69,13 @@ def test_home_screen(snap_compare: Snap, service: RunService) -> None:
         await pilot.pause()
 
     assert snap_compare(ElabApp(service), run_before=search_and_plan, terminal_size=(100, 30))
+
+
+def test_run_screen_in_the_light_theme(snap_compare: Snap, service: RunService) -> None:
+    run = service.start(PROTOCOL)
+    service.done(run, "seed")
+    service.timer(run, "incubate", "start")
+    service.deviate(run, "seed", "plate dropped [bold]")
+    app = ElabApp(service, run, agenda=False)
+    assert snap_compare(app, press=["ctrl+t"], terminal_size=(80, 24))
+    assert app.theme == "textual-light"
