@@ -7,6 +7,8 @@ it runs in a worker thread so the screen paints and answers keys while it thinks
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,6 +31,10 @@ from elab.units import format_duration
 
 __all__ = ["HomeScreen"]
 
+REPLAN_EVERY_S = 300.0  # the plan moves with the clock even when no run changes
+REPLAN_AFTER_CHANGE_S = 30.0  # a solve is not free: at most this often while runs change
+FIRST_PLAN_AFTER_S = 1.5  # let the screen paint and settle before the first solve
+
 
 class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,6 +56,8 @@ class HomeScreen(Screen[None]):
         self.agenda = Agenda(())
         self.due: list[DueItem] = []
         self.states: list[RunState] = []
+        self.planned_for: tuple[tuple[str, int], ...] | None = None
+        self.planned_at = -math.inf
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,10 +77,32 @@ class HomeScreen(Screen[None]):
         self.fill_protocols("")
         self.fill_runs()
         self.query_one("#protocols", DataTable).focus()
-        self.set_interval(2.0, self.fill_runs)
-        if self.plan_today:
+        self.planned_at = time.monotonic() - REPLAN_EVERY_S + FIRST_PLAN_AFTER_S
+        self.set_interval(2.0, self.tick)
+
+    def on_screen_resume(self) -> None:
+        """Shown (first, or back from a run): bring runs, due items and the plan up to date.
+
+        After the next refresh, so a home that ``elab run`` covers with a run screen at once
+        is no longer current by then and does no work.
+        """
+        self.call_after_refresh(self.tick)
+
+    def tick(self) -> None:
+        """Every 2 s while shown; a home hidden under a run screen costs nothing."""
+        if self.app.screen is not self:
+            return
+        self.fill_runs()
+        if not self.plan_today:
+            return
+        active = tuple((s.run_id, s.last_seq) for s in self.states if not s.finished)
+        now = time.monotonic()
+        changed = self.planned_for is not None and active != self.planned_for
+        if (changed and now - self.planned_at >= REPLAN_AFTER_CHANGE_S) or (
+            now - self.planned_at >= REPLAN_EVERY_S
+        ):
+            self.planned_for, self.planned_at = active, now
             self.replan()
-            self.set_interval(300.0, self.replan)
 
     def fill_protocols(self, query: str) -> None:
         table = self.query_one("#protocols", DataTable)
@@ -140,7 +170,9 @@ class HomeScreen(Screen[None]):
                           key=f"plan-{i}:{line.run}")
         if self.agenda.problem:
             table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))
-        if not self.due and not self.agenda.lines and not self.agenda.problem:
+        if self.plan_today and self.planned_for is None:
+            table.add_row(Text("plan"), Text(""), Text(""), Text("planning today's work…"))
+        elif not self.due and not self.agenda.lines and not self.agenda.problem:
             table.add_row(Text(""), Text(""), Text(""), Text("nothing due; no active runs today"))
 
     def replan(self) -> None:
