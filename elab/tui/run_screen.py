@@ -64,6 +64,7 @@ class RunScreen(Screen[None]):
         self.selected: str | None = None
         self.acknowledged: set[str] = set()
         self.seen_seq = 0
+        self.shown: dict[str, str] = {}  # step -> state as the table shows it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,7 +79,7 @@ class RunScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#steps", DataTable)
-        table.add_columns("", "step", "state")
+        self.columns = table.add_columns("", "step", "state")
         self.refresh_state()
         self.set_interval(1.0, self.tick)
 
@@ -113,18 +114,30 @@ class RunScreen(Screen[None]):
         return None
 
     def draw_steps(self) -> None:
+        """Update the rows whose state changed; rebuild only when the step list itself did."""
         table = self.query_one("#steps", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for sid in self.state.graph.order:
-            st = self.state.steps[sid]
-            mark, style = MARKS[st.state]
-            table.add_row(Text(mark, style=style), Text(sid), Text(st.state, style=style), key=sid)
-        if self.selected is None:
+        order = self.state.graph.order
+        if list(self.shown) != order:
+            table.clear()
+            self.shown = {}
+            for sid in order:
+                st = self.state.steps[sid].state
+                mark, style = MARKS[st]
+                table.add_row(Text(mark, style=style), Text(sid), Text(st, style=style), key=sid)
+                self.shown[sid] = st
+        else:
+            mark_col, _, state_col = self.columns
+            for sid in order:
+                st = self.state.steps[sid].state
+                if self.shown[sid] != st:
+                    mark, style = MARKS[st]
+                    table.update_cell(sid, mark_col, Text(mark, style=style))
+                    table.update_cell(sid, state_col, Text(st, style=style))
+                    self.shown[sid] = st
+        if self.selected is None and table.row_count:
             current = self.current_step()
-            keep = self.state.graph.order.index(current) if current else 0
-        if table.row_count:
-            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+            row = order.index(current) if current else 0
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
     def draw_detail(self) -> None:
         sid = self.selected or self.current_step() or self.state.graph.order[-1]
