@@ -55,10 +55,16 @@ def value_deviation(
     )
 
 
+# A timer is stopped by a gloved hand, not by the clock: a minute either side of the
+# planned time is on time, so "20 min, stopped at 20 min 05 s" is not a deviation.
+STOP_GRACE_S = 60.0
+
+
 def incubation_deviation(
     step: str, elapsed_s: float, min_s: float, max_s: float | None
 ) -> AutoDeviation | None:
-    """An incubation stopped before its minimum or after its maximum."""
+    """An incubation stopped more than :data:`STOP_GRACE_S` before its minimum or after its
+    maximum."""
     expected = (
         format_duration(min_s)
         if max_s == min_s
@@ -69,9 +75,9 @@ def incubation_deviation(
         )
     )
     actual = format_duration(elapsed_s)
-    if elapsed_s < min_s:
+    if elapsed_s < min_s - STOP_GRACE_S:
         return AutoDeviation(step, f"incubation stopped early after {actual}", expected, actual)
-    if max_s is not None and elapsed_s > max_s:
+    if max_s is not None and elapsed_s > max_s + STOP_GRACE_S:
         return AutoDeviation(step, f"incubation ran over: {actual}", expected, actual)
     return None
 
