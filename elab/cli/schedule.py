@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from elab.domain.runs import RunState
     from elab.domain.schedule.model import Problem, Schedule
+    from elab.services.schedule import RunSpec
 
 __all__ = ["register"]
 
 RunsArg = Annotated[
     list[str],
-    typer.Argument(help="Protocols to run (id or YAML path); ID@2026-11-24T09:00 fixes a start."),
+    typer.Argument(
+        help="Protocols to run (id or YAML path; ID@2026-11-24T09:00 fixes a start) or "
+        "runs under way (run id: what is done stays, the rest is planned from now)."
+    ),
 ]
 StartOpt = Annotated[str, typer.Option("--start", help="First day of the plan (2026-11-23).")]
 CalendarOpt = Annotated[
@@ -42,14 +48,41 @@ def _priorities(values: list[str]) -> dict[str, int]:
     return out
 
 
+RUN_ID = re.compile(r"\d{8}-[0-9a-f]{6}")
+
+
+def _split_runs(runs: list[str]) -> tuple[list[RunSpec], list[RunState]]:
+    """Protocols to plan from scratch, and stored runs (ids like 20261124-2ec64b) under way."""
+    from elab.services.schedule import parse_run_spec
+
+    specs: list[RunSpec] = []
+    under_way: list[RunState] = []
+    service = None
+    try:
+        for item in runs:
+            if RUN_ID.fullmatch(item):
+                if service is None:
+                    from elab.services.runs import RunService
+
+                    service = RunService.open()
+                under_way.append(service.state(item))
+            else:
+                specs.append(parse_run_spec(item))
+    finally:
+        if service is not None:
+            service.close()
+    return specs, under_way
+
+
 def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
           time_limit: float, workers: int, priority: list[str],
           allow_out_of_hours: bool) -> tuple[Problem, Schedule]:
-    from elab.services.schedule import build_problem, parse_run_spec, plan_runs
+    from elab.services.schedule import build_problem, plan_runs
     from elab.solve.schedule import SolveOptions
 
-    problem = build_problem([parse_run_spec(r) for r in runs], start, calendar, horizon_days,
-                            _priorities(priority))
+    specs, under_way = _split_runs(runs)
+    problem = build_problem(specs, start, calendar, horizon_days, _priorities(priority),
+                            under_way=under_way)
     options = SolveOptions(time_limit_s=time_limit, workers=workers,
                            allow_out_of_hours=allow_out_of_hours)
     return problem, plan_runs(problem, options)

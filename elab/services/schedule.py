@@ -12,16 +12,19 @@ runs, ``ID-1`` and ``ID-2``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from elab.domain.runs import RunState
 from elab.domain.schedule.calendar import LabCalendar, default_calendar, load_calendar
 from elab.domain.schedule.check import check_schedule, out_of_hours_min
 from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
 from elab.domain.schedule.model import Assignment, Problem, Schedule
 from elab.errors import InputError
+from elab.services.agenda import remaining_expansion
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 __all__ = [
@@ -86,8 +89,13 @@ def build_problem(
     horizon_days: int = 14,
     priorities: dict[str, int] | None = None,
     now: datetime | None = None,
+    under_way: Sequence[RunState] = (),
 ) -> Problem:
-    """Load, expand and combine the runs; bad input raises InputError with a clear sentence."""
+    """Load, expand and combine the runs; bad input raises InputError with a clear sentence.
+
+    ``under_way`` are stored runs already started: what they have done stays where it
+    happened (it is not planned again) and the rest is planned from now at the earliest.
+    """
     from elab.domain.protocol import find_protocol, library_dirs, load_protocol
 
     calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
@@ -105,13 +113,23 @@ def build_problem(
             raise InputError(f"protocol {protocol.id!r} has no variant {spec.variant!r}")
         first_day = parse_start(spec.at, calendar).date() if spec.at else begin.date()
         expansions.append(expand_protocol(protocol, run, first_day, calendar.zone, spec.variant))
+    moment = now or datetime.now(calendar.zone)
+    for state in under_way:
+        if state.finished:
+            raise InputError(f"run {state.run_id} is {state.state}: nothing is left to plan")
+        rest = remaining_expansion(state, max(begin, moment), calendar)
+        if rest is not None:
+            expansions.append(rest)
+            runs.append(state.run_id)
+    if not expansions:
+        raise InputError("nothing to plan: give at least one protocol or unfinished run")
     unknown = set(priorities or {}) - set(runs)
     if unknown:
         raise InputError(f"--priority names run {sorted(unknown)[0]!r}, which is not planned "
                          f"(runs: {', '.join(runs)})")
     problem = problem_from_expansions(expansions, calendar, begin, horizon_days,
                                       tuple(sorted((priorities or {}).items())))
-    fixed = _fixed_starts(specs, expansions, calendar, now or datetime.now(calendar.zone))
+    fixed = _fixed_starts(specs, expansions[: len(specs)], calendar, moment)
     if fixed:
         from dataclasses import replace
 
