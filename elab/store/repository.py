@@ -89,15 +89,12 @@ class EventStore:
         blobs: Sequence[bytes] = (),
     ) -> None:
         """Append ``new`` after event ``expected_last``, with attachment blobs, atomically."""
+        if not new or new[0].seq != expected_last + 1:
+            raise ConflictError(f"run {run_id}: events must follow event {expected_last}")
         try:
             with writing(self.engine) as conn:
-                last = conn.execute(
-                    select(func.max(events.c.seq)).where(events.c.run_id == run_id)
-                ).scalar()
-                if (last or 0) != expected_last:
-                    raise ConflictError(
-                        f"run {run_id} moved on (event {last} is newer than {expected_last})"
-                    )
+                # No read of the last sequence number: the unique (run_id, seq) key refuses
+                # event expected_last + 1 when another writer stored it first.
                 for blob in blobs:
                     self._put_blob(conn, blob)
                 self._insert(conn, new)
