@@ -97,7 +97,7 @@ class BenchSheetScreen(Screen[None]):
     def action_keep(self) -> None:
         if self.plate_layout is None or self.recorded:
             self.notify("nothing to keep: the run already has this layout" if self.recorded
-                        else "no layout to keep", timeout=5)
+                        else "no layout to keep", timeout=5, markup=False)
             return
         import tempfile
         from pathlib import Path
@@ -108,10 +108,10 @@ class BenchSheetScreen(Screen[None]):
             try:
                 self.service.attach(self.run_id, LAYOUT_NAME, path)
             except ElabError as exc:
-                self.notify(str(exc), severity="error", timeout=8)
+                self.notify(str(exc), severity="error", timeout=8, markup=False)
                 return
         self.recorded = True
-        self.notify("layout kept: the record will draw this plate", timeout=5)
+        self.notify("layout kept: the record will draw this plate", timeout=5, markup=False)
         self.draw()
 
     def action_back(self) -> None:

@@ -136,7 +136,7 @@ class FinishScreen(ModalScreen[None]):
         try:
             self.state = self.service.finish(self.run_id)
         except ElabError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         if self.on_change is not None:
             self.on_change()  # the run screen underneath shows the run completed at once
@@ -144,9 +144,9 @@ class FinishScreen(ModalScreen[None]):
 
     def action_record(self, kind: str) -> None:
         if not self.state.finished:
-            self.notify("finish the run first (enter)", severity="warning")
+            self.notify("finish the run first (enter)", severity="warning", markup=False)
             return
-        self.notify(f"writing the {kind.upper()} record…", timeout=3)
+        self.notify(f"writing the {kind.upper()} record…", timeout=3, markup=False)
         self.run_worker(lambda: self._write(kind), thread=True, group="record")
 
     def _write(self, kind: str) -> None:
@@ -161,9 +161,10 @@ class FinishScreen(ModalScreen[None]):
             tmp.replace(target)
         except (ElabError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"record not written: {exc}",
-                                      severity="error", timeout=10)
+                                      severity="error", timeout=10, markup=False)
             return
-        self.app.call_from_thread(self.notify, f"record written: {target}", timeout=10)
+        self.app.call_from_thread(self.notify, f"record written: {target}", timeout=10,
+                                  markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

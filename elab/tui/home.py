@@ -123,7 +123,7 @@ class HomeScreen(Screen[None]):
         try:
             states = self.service.list_runs()
         except ElabError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         now = self.service.clock.now()
         self.states = states
@@ -218,7 +218,7 @@ class HomeScreen(Screen[None]):
         try:
             protocol = load_protocol(path, library=[Path(path).parent, *library_dirs()])
         except ElabError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
 
         def start(choice: StartChoice | None) -> None:
@@ -227,7 +227,7 @@ class HomeScreen(Screen[None]):
             try:
                 run_id = self.service.start(path, choice.params, choice.variant)
             except ElabError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             self.fill_runs()
             self.app.push_screen(RunScreen(self.service, run_id))

@@ -170,7 +170,8 @@ class RunScreen(Screen[None]):
         if ended:
             if not alert.has_class("show"):
                 self.app.bell()
-                self.notify(f"Timer done: {', '.join(ended)}", severity="warning", timeout=10)
+                self.notify(f"Timer done: {', '.join(ended)}", severity="warning", timeout=10,
+                            markup=False)
                 desktop_notify(f"elab: timer done ({self.run_id})", ", ".join(ended))
             alert.update(Text(f"⏰ TIMER DONE: {', '.join(ended)} — press a to acknowledge"))
             alert.add_class("show")
@@ -192,11 +193,12 @@ class RunScreen(Screen[None]):
         try:
             events = getattr(self.service, action)(self.run_id, *args)
         except ElabError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         for event in events or []:
             if getattr(event, "type", "") == "deviation":
-                self.notify(f"Deviation: {event.payload['note']}", severity="warning", timeout=8)
+                self.notify(f"Deviation: {event.payload['note']}", severity="warning", timeout=8,
+                            markup=False)
         self.refresh_state()
 
     def action_done(self) -> None:
@@ -226,7 +228,7 @@ class RunScreen(Screen[None]):
         spec = self.state.protocol.step(step)
         if not spec.record:
             self.notify(f"step {step} records no values; a note (n) keeps anything else",
-                        timeout=6)
+                        timeout=6, markup=False)
             return
         self.app.push_screen(
             ValueForm(self.service, self.state, spec), lambda _saved: self.refresh_state()
@@ -258,7 +260,7 @@ class RunScreen(Screen[None]):
                 return
             parts = answer.split()
             if len(parts) < 2:
-                self.notify("write: material lot [expiry]", severity="error")
+                self.notify("write: material lot [expiry]", severity="error", markup=False)
                 return
             self.act("lot", parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
@@ -285,7 +287,7 @@ class RunScreen(Screen[None]):
                 return
             name, _, path = answer.partition(" ")
             if not path.strip():
-                self.notify("write: name path/to/file", severity="error")
+                self.notify("write: name path/to/file", severity="error", markup=False)
                 return
             self.act("attach", name, Path(path.strip()).expanduser())
 

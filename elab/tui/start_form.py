@@ -72,7 +72,7 @@ class StartForm(ModalScreen[StartChoice | None]):
                     yield Static("", id=f"problem-{name}", classes="problem")
                 if p.variants:
                     yield Label("variant")
-                    options = [(f"{v} — {about}", v) for v, about in p.variants.items()]
+                    options = [(Text(f"{v} — {about}"), v) for v, about in p.variants.items()]
                     yield Select(options, prompt="main protocol", id="variant")
                 if not p.parameters and not p.variants:
                     yield Static(Text("This protocol has no parameters.", style="dim"))

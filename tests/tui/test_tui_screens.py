@@ -180,3 +180,28 @@ async def test_home_lists_what_is_due_across_runs(service: RunService, clock: Fa
         assert rows[0][1:3] == [second, "treat"], rows
         assert rows[0][0].endswith("overdue") and "closed" in rows[0][3]
         assert [first, "incubate"] in [r[1:3] for r in rows]
+
+
+async def test_markup_in_parameters_and_variants_is_shown_as_text(
+    service: RunService, tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        "id: odd\ntitle: '[bold]Odd[/] title'\nversion: '1'\n"
+        "variants: {x: '[link=http://e.org]click[/link] [/]'}\n"
+        "parameters:\n  t: {default: 1 h, range: 1-2 h, description: '[red]hot[/] [/]'}\n"
+        "steps:\n  - {id: s, title: '[/] step', hands_on: 5 min}\n"
+    )
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.ask_to_start(str(odd))  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert isinstance(app.screen, StartForm)
+        labels = " ".join(str(w.render()) for w in app.screen.query("Label"))
+        assert "[bold]Odd[/] title" in labels and "[red]hot[/] [/]" in labels
+        app.screen.query_one("#param-t", Input).value = "[/]"
+        await pilot.pause()
+        assert "[/]" in text_of(app, "#problem-t")
+        await pilot.press("escape")
+        await pilot.pause()
