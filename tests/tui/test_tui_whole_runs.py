@@ -7,11 +7,11 @@ The keys are the ones a scientist presses; the assertions read the event log.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sample_data import bands_csv, transwell_csv
 from textual.widgets import Input, Static
 
 from elab.domain.runs import FakeClock
@@ -19,9 +19,6 @@ from elab.services.runs import RunService, planned_seconds
 from elab.tui.app import ElabApp
 from elab.tui.finish import FinishScreen
 from elab.tui.value_form import ValueForm
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from test_protocol_analyses import bands_csv, transwell_csv  # noqa: E402
 
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 
