@@ -75,4 +75,27 @@ def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "
         if not fmt.contains(*ij):
             raise InputError(f"{source}: well {p.well} is not on a {fmt.name} plate")
     plates = max(p.plate for _, p in placements)
-    return Layout(fmt, tuple(p for _, p in placements), factors, plates)
+    ordered = tuple(p for _, p in placements)
+    return Layout(fmt, ordered, factors, plates, order=_design_order(ordered, factors))
+
+
+def _level_key(level: str) -> tuple[int, float, str]:
+    """Quantities by magnitude in base units (0.1 nM before 1 uM), other levels by name."""
+    from elab.units import parse_quantity, registry
+
+    try:
+        q = parse_quantity(level)
+        base = registry().Quantity(q.planned, q.unit).to_base_units().magnitude
+        return (0, float(base), "")
+    except (InputError, ValueError, TypeError):
+        return (1, 0.0, level)
+
+
+def _design_order(placements: tuple[Placement, ...], factors: tuple[str, ...]) -> tuple[str, ...]:
+    """The order a design lists conditions in (levels ascending), so a layout read back
+    gets the same legend codes as the layout that was written."""
+    levels: dict[str, dict[str, str]] = {}
+    for p in placements:
+        levels.setdefault(p.condition, dict(p.levels))
+    return tuple(sorted(levels, key=lambda c: tuple(_level_key(levels[c].get(f, ""))
+                                                    for f in factors)))

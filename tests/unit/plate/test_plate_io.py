@@ -74,3 +74,17 @@ def test_spec_from_design_mapping() -> None:
     assert [c.name for c in spec.conditions()] == ["0.1 nM", "1 nM", "vehicle"]
     with pytest.raises(InputError, match="no plate format"):
         spec_from_design({"factors": []})
+
+
+@pytest.mark.parametrize("protocol", ["mtt-viability", "combination-synergy"])
+def test_a_layout_read_back_keeps_its_legend_codes(protocol: str) -> None:
+    """The record draws the layout a run kept as CSV: its codes must match the bench sheet's."""
+    from elab.domain.plate import text_grid
+    from elab.domain.protocol import load_protocol
+
+    root = Path(__file__).resolve().parents[3] / "protocols"
+    design = load_protocol(root / f"{protocol}.yaml").design
+    layout = layout_by_shuffle(spec_from_design(design, seed=5))
+    again = layout_from_csv(csv_from_layout(layout))
+    assert text_grid(again) == text_grid(layout)
+    assert again.conditions() == layout.conditions()
