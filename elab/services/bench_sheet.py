@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from elab.domain.plate import Layout, csv_from_layout, layout_from_csv, spec_from_design
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.runs import RunState
-from elab.errors import ElabError
+from elab.errors import ElabError, QuantityError
 from elab.units import convert
 
 __all__ = ["LAYOUT_NAME", "Sheet", "run_layout", "step_sheet"]
@@ -81,24 +81,46 @@ def _well_ul(state: RunState) -> float:
     return DEFAULT_WELL_UL
 
 
+def _convertible(from_unit: str, to_unit: str) -> bool:
+    try:
+        return convert(1.0, from_unit, to_unit) is not None
+    except QuantityError:
+        return False
+
+
+def _dose_unit(design: object) -> str | None:
+    """The unit of the design's dose series: one factor whose levels are all concentrations
+    above zero (a matrix with 0 levels, or a standard curve, is not a serial dilution)."""
+    for factor in getattr(design, "factors", []):
+        levels = factor.level_quantities()
+        if levels and all(q is not None and q.planned > 0 for q in levels):
+            unit = levels[0].unit if levels[0] is not None else ""
+            if _convertible(unit, "molar") or _convertible(unit, "milligram / milliliter"):
+                return unit
+    return None
+
+
 def step_sheet(state: RunState, step_id: str) -> Sheet:
-    """What to pipette at ``step_id``; a dose series when it adds the design's compound."""
+    """What to pipette at ``step_id``; the dose series when it adds the design's compound."""
     protocol = state.protocol
     step = protocol.step(step_id)
     rows = []
     compound = None
+    dose_unit = _dose_unit(protocol.design) if protocol.design is not None else None
     for use in step.uses:
         material = protocol.materials.get(use.material)
         _, shown = scaled_use(use, protocol)
         rows.append((material.name if material else use.material, shown))
-        if material is not None and material.stock is not None and compound is None:
+        stock = material.stock if material is not None else None
+        if (compound is None and dose_unit is not None and stock is not None
+                and _convertible(stock.unit, dose_unit)):
             compound = (use.material, material)
     if compound is None or protocol.design is None:
         return Sheet(tuple(rows))
     from elab.domain.dilution import plan_serial, serial_spec_from_design
 
     material_id, material = compound
-    assert material.stock is not None
+    assert material is not None and material.stock is not None
     vehicle = protocol.design.vehicle
     vehicle_material = protocol.materials.get(vehicle.material) if vehicle else None
     try:

@@ -1,0 +1,63 @@
+"""The run screen's bench sheet: which step gets a dose series, and the plate it proposes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from elab.domain.plate import check_layout, spec_from_design
+from elab.domain.runs import FakeClock
+from elab.services.bench_sheet import run_layout, step_sheet
+from elab.services.runs import RunService
+
+PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
+
+
+@pytest.fixture
+def service(sqlite_url: str) -> Iterator[RunService]:
+    svc = RunService.open(sqlite_url, operator="ana", clock=FakeClock())
+    yield svc
+    svc.close()
+
+
+@pytest.mark.parametrize(("protocol", "step", "series"), [
+    ("mtt-viability", "treat", "6-point 10-fold series from 10 µM, 100 µL wells"),
+    ("western-blot-pfak", "treat", "4-point 10-fold series from 100 nM"),
+])
+def test_the_dosing_step_gets_its_dilution_series(service: RunService, protocol: str, step: str,
+                                                  series: str) -> None:
+    run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    sheet = step_sheet(service.state(run), step)
+    assert series in sheet.dilution
+    assert sheet.note == ""
+
+
+@pytest.mark.parametrize(("protocol", "step"), [
+    ("mtt-viability", "add-mtt"),  # MTT reagent has a stock, but it is not the dosed compound
+    ("combination-synergy", "treat"),  # a matrix with 0 levels is not one serial dilution
+    ("bca-assay", "standards"),  # a standard curve is not a fold series
+])
+def test_other_steps_get_no_series_and_no_false_alarm(service: RunService, protocol: str,
+                                                      step: str) -> None:
+    run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    sheet = step_sheet(service.state(run), step)
+    assert (sheet.dilution, sheet.note) == ("", "")
+    assert sheet.materials  # the step's own amounts are still listed
+
+
+def test_the_proposed_plate_is_stable_and_valid(service: RunService) -> None:
+    run = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    state = service.state(run)
+    first, recorded = run_layout(state, service.store.attachment)
+    again, _ = run_layout(state, service.store.attachment)
+    assert first is not None and not recorded
+    assert first == again  # the seed comes from the run id: the same run, the same plate
+    assert state.protocol.design is not None
+    assert check_layout(first, spec_from_design(state.protocol.design)) == []
+
+
+def test_protocols_without_a_plate_propose_none(service: RunService) -> None:
+    run = service.start(str(PROTOCOLS / "western-blot-emt.yaml"))
+    assert run_layout(service.state(run), service.store.attachment) == (None, False)
