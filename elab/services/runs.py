@@ -12,6 +12,7 @@ import getpass
 import os
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,9 @@ class RunService:
     clock: Clock
     operator: str
     _cache: dict[str, RunState] = field(default_factory=dict, repr=False)
+    # The TUI reads runs from worker threads too (records, plans); cached states are
+    # advanced in place, so reading and advancing them is one thread at a time.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
     def open(
@@ -106,6 +110,10 @@ class RunService:
         return self._fresh(run_id)
 
     def _fresh(self, run_id: str) -> RunState:
+        with self._lock:
+            return self._fresh_locked(run_id)
+
+    def _fresh_locked(self, run_id: str) -> RunState:
         cached = self._cache.get(run_id)
         try:
             if cached is not None:
@@ -197,7 +205,8 @@ class RunService:
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 state = self._fresh(run_id)
                 continue
-            advance(state, new)
+            with self._lock:  # a reader in another thread may have picked them up already
+                advance(state, [e for e in new if e.seq > state.last_seq])
             return new
         raise RunStateError(f"run {run_id} is too busy: other writers kept appending")
 

@@ -55,7 +55,7 @@ class BenchSheetScreen(Screen[None]):
         try:
             layout, recorded = run_layout(self.state, self.service.store.attachment)
             problem = ""
-        except ElabError as exc:
+        except Exception as exc:  # shown on the sheet: a layout bug must not end the run screen
             layout, recorded, problem = None, False, str(exc)
         self.app.call_from_thread(self._solved, layout, recorded, problem)
 

@@ -159,7 +159,7 @@ class FinishScreen(ModalScreen[None]):
             tmp = target.with_suffix(target.suffix + ".part")
             tmp.write_bytes(data)
             tmp.replace(target)
-        except (ElabError, OSError) as exc:
+        except Exception as exc:  # any failure is reported; the run itself is already safe
             self.app.call_from_thread(self.notify, f"record not written: {exc}",
                                       severity="error", timeout=10, markup=False)
             return

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from elab.domain.protocol import library_dirs, load_protocol
-from elab.domain.runs import RunState
+from elab.domain.runs import RunState, fold
 from elab.domain.runs.due import DueItem, due_items, most_pressing_first
 from elab.errors import ElabError
 from elab.services.agenda import Agenda, today_agenda
@@ -176,12 +176,21 @@ class HomeScreen(Screen[None]):
             table.add_row(Text(""), Text(""), Text(""), Text("nothing due; no active runs today"))
 
     def replan(self) -> None:
-        """Today's plan of the active runs, solved off the UI thread."""
-        states = [s for s in self.states if not s.finished]
+        """Today's plan of the active runs, solved off the UI thread.
+
+        The worker folds its own copies of the runs from the log: the service's cached
+        states are advanced in place by the UI thread and must not be read concurrently.
+        """
+        run_ids = [s.run_id for s in self.states if not s.finished]
         now = self.service.clock.now()
+        store = self.service.store
 
         def work() -> None:
-            agenda = today_agenda(states, now)
+            try:
+                states = [fold(store.events(rid)) for rid in run_ids]
+                agenda = today_agenda(states, now)
+            except Exception as exc:  # an optional panel must never take the bench screen down
+                agenda = Agenda((), f"no plan: {exc}")
             self.app.call_from_thread(self._show_agenda, agenda)
 
         self.run_worker(work, thread=True, exclusive=True, group="agenda")
