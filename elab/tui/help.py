@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,16 +45,21 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 76; height: 80%; border: thick $accent;
-                                  padding: 1 2; background: $surface; }
+    HelpScreen > VerticalScroll { width: 84; max-width: 100%; height: 90%;
+                                  border: thick $accent; padding: 0 1; background: $surface; }
     """
 
     def compose(self) -> ComposeResult:
-        text = Text("Keys\n\n", style="bold")
+        # A table, so a long description wraps under itself rather than under the keys.
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column("where", style="dim", no_wrap=True)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("what", ratio=1)
         for where, key, what in KEYS:
-            text.append(f"{where:<6} {key:<8} {what}\n")
+            table.add_row(Text(where), Text(key), Text(what))
         with VerticalScroll():
-            yield Static(text)
+            yield Static(Text("Keys", style="bold"))
+            yield Static(table)
 
     def action_close(self) -> None:
         self.dismiss(None)
