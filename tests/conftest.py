@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from elab.domain.runs import FakeClock
+    from elab.services.runs import RunService
 
 # Two shared cores and first-use caches (pint builds its registry on the first new unit)
 # make per-example wall-clock deadlines flaky; correctness is what the properties check.
@@ -49,3 +55,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'elab.db'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that moves only when a test says so (2026-11-23 09:00 UTC, a Monday)."""
+    from elab.domain.runs import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
+    """A run service on a fresh SQLite database, operator "ana", on the fake clock."""
+    from elab.services.runs import RunService
+
+    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
+    yield svc
+    svc.close()
+

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 from elab.domain.protocol import Protocol, parameter_value
 from elab.domain.protocol.describe import design_line
 from elab.errors import QuantityError
+from elab.tui.forms import form_css
 
 __all__ = ["StartChoice", "StartForm"]
 
@@ -37,13 +38,7 @@ class StartForm(ModalScreen[StartChoice | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "start", "Start run"),
     ]
-    DEFAULT_CSS = """
-    StartForm { align: center middle; }
-    StartForm Input { border: none; height: 1; padding: 0 1; margin: 0 0 0 2; }
-    StartForm Input:focus { border: none; background: $accent 30%; }
-    StartForm > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
-                           border: thick $accent; padding: 0 1; background: $surface; }
-    StartForm #fields { height: auto; max-height: 16; }
+    DEFAULT_CSS = form_css("StartForm", 76) + """
     StartForm .hint { color: $text-muted; }
     StartForm .problem { color: $error; height: auto; }
     StartForm #problems { color: $error; height: auto; }

@@ -21,6 +21,7 @@ from elab.domain.protocol import Step
 from elab.domain.runs import RunState
 from elab.errors import ElabError
 from elab.services.runs import RunService, check_value
+from elab.tui.forms import form_css
 from elab.units import format_quantity
 
 __all__ = ["ValueForm"]
@@ -31,13 +32,7 @@ class ValueForm(ModalScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = None  # the first value field, set on mount
-    DEFAULT_CSS = """
-    ValueForm { align: center middle; }
-    ValueForm Input { border: none; height: 1; padding: 0 1; margin: 0 0 0 2; }
-    ValueForm Input:focus { border: none; background: $accent 30%; }
-    ValueForm > Vertical { width: 80; max-width: 100%; height: auto; max-height: 100%;
-                           border: thick $accent; padding: 0 1; background: $surface; }
-    ValueForm #fields { height: auto; max-height: 16; }
+    DEFAULT_CSS = form_css("ValueForm", 80) + """
     ValueForm .check { height: auto; }
     ValueForm #error { color: $error; height: auto; }
     """

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from elab.domain.plate import check_layout, spec_from_design
-from elab.domain.runs import FakeClock
 from elab.services.bench_sheet import run_layout, step_sheet
 from elab.services.runs import RunService
 
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
-
-
-@pytest.fixture
-def service(sqlite_url: str) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=FakeClock())
-    yield svc
-    svc.close()
 
 
 @pytest.mark.parametrize(("protocol", "step", "series"), [

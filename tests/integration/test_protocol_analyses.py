@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,6 @@ from sample_data import (
     wound_csv,
 )
 
-from elab.domain.runs import FakeClock
 from elab.services.runs import RunService
 
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
@@ -36,13 +35,6 @@ CASES: dict[str, tuple[str, Callable[[], str]]] = {
     "western-blot-pfak": ("bands", lambda: bands_csv("total FAK", "DMSO")),
     "flow-cytometry-til": ("gates", flow_csv),
 }
-
-
-@pytest.fixture
-def service(sqlite_url: str) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=FakeClock())
-    yield svc
-    svc.close()
 
 
 @pytest.mark.parametrize("protocol", sorted(CASES))

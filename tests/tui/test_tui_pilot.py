@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input, Static
 
 from elab.domain.runs import FakeClock
@@ -14,18 +12,6 @@ from elab.tui.app import ElabApp
 from elab.tui.run_screen import RunScreen
 
 PROTOCOL = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
-    yield svc
-    svc.close()
 
 
 def screen_text(app: ElabApp, widget_id: str) -> str:

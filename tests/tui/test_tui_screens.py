@@ -3,7 +3,6 @@ attach key: each drives the screen from the keyboard and checks the event log be
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,6 @@ from elab.tui.finish import FinishScreen
 from elab.tui.start_form import StartForm
 
 ASSAY = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
-    yield svc
-    svc.close()
 
 
 def text_of(app: ElabApp, widget_id: str) -> str:

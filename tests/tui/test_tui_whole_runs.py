@@ -7,7 +7,6 @@ The keys are the ones a scientist presses; the assertions read the event log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,18 +34,6 @@ def typical(spec_range: str | None, unit: str | None, kind: str | None, type_: s
     q = parse_quantity(spec_range)
     value = q.planned
     return f"{value:g} {unit or q.unit}"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
-    yield svc
-    svc.close()
 
 
 @pytest.mark.parametrize(

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from elab.domain.runs import FakeClock
 from elab.domain.runs.due import due_items, most_pressing_first, step_windows
 from elab.services.runs import RunService
 
 ASSAY = str(Path(__file__).resolve().parent / "data" / "assay.yaml")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
-    yield svc
-    svc.close()
 
 
 def test_window_opens_when_the_step_before_ends(service: RunService, clock: FakeClock) -> None:

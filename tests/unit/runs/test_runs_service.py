@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,6 @@ from elab.errors import InputError, NotFoundError, RunStateError
 from elab.services.runs import RunService, status_json
 
 PROTOCOL = str(Path(__file__).parent / "data" / "assay.yaml")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def service(sqlite_url: str, clock: FakeClock) -> Iterator[RunService]:
-    svc = RunService.open(sqlite_url, operator="ana", clock=clock)
-    yield svc
-    svc.close()
 
 
 def deviations(service: RunService, run: str) -> list[tuple[str | None, str, str | None, str | None]]:
