@@ -3,7 +3,9 @@
 Each field shows the value's name, unit and expected range; ``1.2 mg/mL`` and
 ``1200 ug/mL`` are the same value, a wrong dimension is explained under the field, and an
 out-of-range value is recorded only when the scientist confirms it (it then becomes a
-deviation, with their note if they wrote one).
+deviation, with their note if they wrote one).  A value measured several times
+(``count: 6`` lysates) takes the readings in one field, separated by ``;``; a bare number
+takes the declared unit.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ class ValueForm(ModalScreen[bool]):
         self.service = service
         self.run_id = state.run_id
         self.step = step
-        self.have = {v.name: v.text for v in state.current_values() if v.step == step.id}
+        mine = [v for v in state.current_values() if v.step == step.id]
+        self.have = {v.name: v.text for v in mine if step.record[v.name].count == 1}
+        self.counted = {name: sum(v.name == name for v in mine) for name in step.record}
         self.out_of_range: set[str] = set()
         self.problems: set[str] = set()
         self.confirming = False
@@ -58,7 +62,9 @@ class ValueForm(ModalScreen[bool]):
                     expected = f", expected {spec.range}" if spec.range is not None else ""
                     required = " (required)" if spec.required else ""
                     about = f" — {spec.description}" if spec.description else ""
-                    yield Label(Text(f"{name}{required} [{unit}]{expected}{about}"))
+                    several = (f"; {spec.count} readings, ; between them "
+                               f"({self.counted[name]} recorded)" if spec.count > 1 else "")
+                    yield Label(Text(f"{name}{required} [{unit}]{expected}{several}{about}"))
                     yield Input(self.have.get(name, ""), id=f"value-{name}")
                     yield Static("", id=f"check-{name}", classes="check")
             yield Static("", id="error")
@@ -77,23 +83,47 @@ class ValueForm(ModalScreen[bool]):
         check = self.query_one(f"#check-{name}", Static)
         self.out_of_range.discard(name)
         self.problems.discard(name)
-        text = event.value.strip()
-        if not text:
+        parts = self.readings(name, event.value)
+        if not parts:
             check.update("")
             return
-        try:
-            value, unit, deviation = check_value(self.step, name, text)
-        except ElabError as exc:
-            self.problems.add(name)
-            check.update(Text(f"✗ {exc}", style="red"))
-            return
-        shown = format_quantity(value, unit) if isinstance(value, float) and unit else str(value)
-        if deviation is not None:
+        shown: list[str] = []
+        outside: str | None = None
+        for part in parts:
+            try:
+                value, unit, deviation = check_value(self.step, name, part)
+            except ElabError as exc:
+                self.problems.add(name)
+                check.update(Text(f"✗ {exc}", style="red"))
+                return
+            shown.append(format_quantity(value, unit) if isinstance(value, float) and unit
+                         else str(value))
+            if deviation is not None:
+                outside = deviation.expected
+        listed = ", ".join(shown)
+        if outside is not None:
             self.out_of_range.add(name)
-            check.update(Text(f"⚠ {shown}: outside {deviation.expected}; recorded with a "
-                              "deviation if you confirm", style="yellow"))
+            check.update(Text(f"⚠ {listed}: outside {outside}; recorded with a deviation if "
+                              "you confirm", style="yellow"))
         else:
-            check.update(Text(f"✓ {shown}", style="green"))
+            check.update(Text(f"✓ {listed}", style="green"))
+
+    def readings(self, name: str, text: str) -> list[str]:
+        """The readings typed for ``name``: ``;``-separated when it is measured several times,
+        a bare number given the declared unit."""
+        spec = self.step.record[name]
+        parts = [p.strip() for p in text.split(";")] if spec.count > 1 else [text.strip()]
+        out = []
+        for part in parts:
+            if not part:
+                continue
+            try:
+                float(part)
+                bare = spec.type == "quantity" and bool(spec.unit)
+            except ValueError:
+                bare = False
+            out.append(f"{part} {spec.unit}" if bare else part)
+        return out
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.record()
@@ -104,10 +134,10 @@ class ValueForm(ModalScreen[bool]):
             error.update(Text(f"Fix first: {', '.join(sorted(self.problems))}"))
             return
         entries = [
-            (name, text)
+            (name, part)
             for name in self.step.record
-            if (text := self.query_one(f"#value-{name}", Input).value.strip())
-            and text != self.have.get(name)
+            for part in self.readings(name, self.query_one(f"#value-{name}", Input).value)
+            if part != self.have.get(name)
         ]
         if not entries:
             self.dismiss(False)

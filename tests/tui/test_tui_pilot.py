@@ -190,3 +190,28 @@ async def test_resume_after_the_app_is_closed(service: RunService, clock: FakeCl
         assert "15 min left" in screen_text(again, "#timers")
         table = again.screen.query_one("#steps", DataTable)
         assert str(table.get_row("seed")[2]) == "done"
+
+
+async def test_several_readings_in_one_field(service: RunService, tmp_path: Path) -> None:
+    """Six lysates, six protein concentrations: `;` between readings, bare numbers in mg/mL."""
+    run = service.start(str(Path(__file__).resolve().parents[2] / "protocols"
+                            / "western-blot-emt.yaml"))
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.selected = "bca"  # type: ignore[attr-defined]
+        await pilot.press("v")
+        await pilot.pause()
+        assert "6 readings" in " ".join(str(w.render()) for w in app.screen.query("Label"))
+        app.screen.query_one("#value-protein_conc", Input).value = "2.1; 1.8; 2000 ug/mL"
+        await pilot.pause()
+        check = str(app.screen.query_one("#check-protein_conc", Static).render())
+        assert "✓ 2.1 mg/mL, 1.8 mg/mL, 2 mg/mL" in check
+        app.screen.query_one("#value-protein_conc", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    state = service.state(run)
+    assert [v.value for v in state.values] == [2.1, 1.8, 2.0]
+    finished = service.finish(run)
+    assert any(d.note == "required value protein_conc: 3 of 6 recorded"
+               for d in finished.deviations)

@@ -70,7 +70,8 @@ async def test_every_step_from_the_keyboard(
                 for name, spec in step.record.items():
                     text = typical(spec.range.text if spec.range else None, spec.unit,
                                    spec.kind, spec.type)
-                    app.screen.query_one(f"#value-{name}", Input).value = text
+                    readings = "; ".join([text] * spec.count)  # six lysates: six readings
+                    app.screen.query_one(f"#value-{name}", Input).value = readings
                 await pilot.pause()
                 app.screen.query_one(Input).focus()
                 await pilot.press("enter")

@@ -122,17 +122,21 @@ def window_deviations(state: RunState, step: str, now: datetime) -> list[AutoDev
 
 
 def missing_values(state: RunState) -> list[AutoDeviation]:
-    """Required values never recorded, found when the run finishes."""
+    """Required values never recorded, or recorded fewer times than the protocol's
+    ``count`` (six lysates measured, one written down), found when the run finishes."""
     found = []
     for step in state.protocol.active_steps(state.variant):
         if state.steps[step.id].state == "skipped":
             continue
-        have = state.value_names(step.id)
+        recorded = [v.name for v in state.current_values() if v.step == step.id]
         for name, spec in step.record.items():
-            if spec.required and name not in have:
-                found.append(
-                    AutoDeviation(
-                        step.id, f"required value {name} was not recorded", name, "missing"
-                    )
-                )
+            n = recorded.count(name)
+            if not spec.required or n >= spec.count:
+                continue
+            if n == 0:
+                note, expected, actual = f"required value {name} was not recorded", name, "missing"
+            else:
+                note = f"required value {name}: {n} of {spec.count} recorded"
+                expected, actual = f"{spec.count} × {name}", str(n)
+            found.append(AutoDeviation(step.id, note, expected, actual))
     return found
