@@ -107,11 +107,19 @@ def _min_gap(windows: Sequence[tuple[int, int]]) -> int:
 
 
 class _Builder:
+    """The CP-SAT model of a compiled problem.
+
+    ``objective`` overrides the options' one: ``makespan`` (the plan's end) or ``weighted``
+    (runs × makespan + the runs' priority-weighted ends).  Out-of-hours minutes, when allowed
+    at all, are priced above everything in both.
+    """
+
     def __init__(self, c: Compiled, opts: SolveOptions, explain: bool,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, objective: str | None = None) -> None:
         self.c = c
         self.limit = c.horizon if limit is None else limit
         self.opts = opts
+        self.objective = objective or opts.objective
         self.explain = explain
         self.m = cp_model.CpModel()
         self.built = _Built(self.m, [], [])
@@ -291,49 +299,61 @@ class _Builder:
         top = c.horizon
         makespan = m.new_int_var(0, top, "makespan")
         m.add_max_equality(makespan, b.ends)
-        if self.opts.objective == "makespan":
-            terms: list[Any] = [makespan]
+        terms: list[Any] = []
+        if self.objective == "makespan":
+            terms.append(makespan)
         else:
             by_run: dict[str, list[Any]] = defaultdict(list)
             for i, a in enumerate(c.activities):
                 by_run[a.run].append(b.ends[i])
-            terms = [len(by_run) * makespan]
+            terms.append(len(by_run) * makespan)
             finishes: dict[str, Any] = {}
             for run, ends in by_run.items():
                 finish = m.new_int_var(0, top, f"end_{run}")
                 m.add_max_equality(finish, ends)
                 finishes[run] = finish
                 terms.append(c.problem.priority(run) * finish)
-            self._energy_bounds(makespan, finishes)
+            self._finish_bounds(finishes)
+        self._makespan_bounds(makespan)
         for flag, minutes in b.out_of_hours:
             terms.append(1000 * max(minutes, 1) * (1 - flag))
         m.minimize(sum(terms))
 
-    def _energy_bounds(self, makespan: Any, finishes: dict[str, Any]) -> None:
-        """Redundant bounds from instruments used only in working hours.
+    def _makespan_bounds(self, makespan: Any) -> None:
+        """Redundant: an instrument used only in working hours needs its working minutes.
 
-        Their work fits only into working time, so the plan cannot end before the working
-        minutes they need have passed, and (one instrument, shortest work first) the runs'
-        ends add up to at least the sum of those times.  Valid for any schedule; they give
-        CP-SAT the bound its own relaxation misses on a busy week.
+        Its work fits only into working time, so the plan cannot end before the working
+        minutes it needs have passed.  Valid for any schedule; it gives CP-SAT the bound
+        its own relaxation misses on a busy week.
         """
-        c, m = self.c, self.m
-        windows = c.grid.windows
+        c = self.c
         for name, users in self.daytime_only.items():
-            cap = c.capacity[name]
             first = min(c.release[i] for i, _ in users)
             energy = sum(c.activities[i].min_min * units for i, units in users)
-            m.add(makespan >= _after_work(windows, -(-energy // cap), first))
-            if cap != 1:
+            self.m.add(makespan >= _after_work(c.grid.windows, -(-energy // c.capacity[name]),
+                                               first))
+
+    def _finish_bounds(self, finishes: dict[str, Any]) -> None:
+        """Redundant: on one daytime instrument, the runs' ends add up to at least SPT's.
+
+        Shortest work first on a single machine minimises the sum of completion times, and
+        the runs end no earlier than their own work on it, so their ends summed are at
+        least that sum measured in working time.
+        """
+        c = self.c
+        for name, users in self.daytime_only.items():
+            if c.capacity[name] != 1:
                 continue
+            first = min(c.release[i] for i, _ in users)
             per_run: dict[str, int] = defaultdict(int)
             for i, _ in users:
                 per_run[c.activities[i].run] += c.activities[i].min_min
             done, total = 0, 0
             for work in sorted(per_run.values()):
                 done += work
-                total += _after_work(windows, done, first)
-            m.add(sum(finishes[r] for r in per_run) >= min(total, c.horizon * len(per_run)))
+                total += _after_work(c.grid.windows, done, first)
+            self.m.add(sum(finishes[r] for r in per_run)
+                       >= min(total, c.horizon * len(per_run)))
 
     def build(self) -> _Built:
         for i, a in enumerate(self.c.activities):
@@ -368,49 +388,103 @@ def _solver(opts: SolveOptions, time_limit: float) -> cp_model.CpSolver:
     return solver
 
 
+@dataclass
+class _Outcome:
+    """One CP-SAT solve of one phase: its status and, when it found one, the plan."""
+
+    status: cp_model.CpSolverStatus
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    objective: float | None = None
+    bound: float | None = None
+    first_s: float | None = None
+    status_name: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.starts is not None
+
+
+def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: float,
+                 hint: tuple[list[int], list[int]] | None) -> _Outcome:
+    callback = _FirstSolution(opts.stop_after_first)  # its clock counts the model building
+    built = _Builder(c, opts, explain=False, objective=objective).build()
+    if hint is not None:
+        for var, value in zip(built.starts + built.ends, hint[0] + hint[1], strict=True):
+            built.model.add_hint(var, value)
+    solver = _solver(opts, max(time_limit, 0.5))
+    # For the weighted objective, one worker runs CP-SAT's portfolio in turns (LNS included)
+    # rather than one plain search: on busy lab weeks that improves a plan far more.  For the
+    # makespan (job shops, the first phase) plain search with its propagation does better.
+    solver.parameters.interleave_search = opts.workers == 1 and objective != "makespan"
+    status = solver.solve(built.model, callback)
+    out = _Outcome(status, status_name=solver.status_name(status), first_s=callback.first)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        out.starts = [solver.value(v) for v in built.starts]
+        out.ends = [solver.value(v) for v in built.ends]
+        out.objective = solver.objective_value
+        out.bound = solver.best_objective_bound
+    return out
+
+
 def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
-    """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not."""
+    """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not.
+
+    Several runs are solved in two steps.  First the plan's end alone (makespan), from
+    scratch; then the full weighted objective (runs × makespan + priority-weighted ends),
+    starting from that plan.  Searching the weighted sum directly left busy weeks a day later
+    than needed: its moves trade the plan's end for other runs' ends and it does not find
+    its way to a short plan; the makespan search does, and the weighted search then only has
+    to improve the runs' ends (or trade the end for a high-priority run).  The makespan
+    search's bound is reported beside the final one.
+    """
     opts = options or SolveOptions()
     c = compile_problem(problem)
     t0 = time.perf_counter()
     warm = _warm(problem, c, opts)
     warm_s = time.perf_counter() - t0
+    stats: dict[str, float] = {"warm_s": warm_s}
     if warm is not None and opts.stop_after_first:
         return schedule_from_minutes(c, warm[0], warm[1], "serial", status="FEASIBLE",
-                                     stats={"wall_s": warm_s, "first_s": warm_s,
-                                            "model_s": 0.0, "warm_s": warm_s})
-    built = _Builder(c, opts, explain=False).build()
-    if warm is not None:
-        for var, value in zip(built.starts + built.ends, warm[0] + warm[1], strict=True):
-            built.model.add_hint(var, value)
-    solver = _solver(opts, max(opts.time_limit_s - warm_s, 0.5))
-    # One worker runs CP-SAT's portfolio in turns (with LNS) rather than one plain search:
-    # on busy lab weeks that improves the warm start far more; job shops prefer plain search.
-    solver.parameters.interleave_search = opts.workers == 1 and opts.objective != "makespan"
-    callback = _FirstSolution(opts.stop_after_first)
-    status = solver.solve(built.model, callback)
+                                     stats={**stats, "wall_s": warm_s, "first_s": warm_s})
+    left = max(opts.time_limit_s - warm_s, 0.5)
+    two_phase = opts.objective == "weighted" and len(problem.runs) >= 2
+    # The makespan phase searches better from scratch than from the run-by-run plan (the
+    # hint holds it near that plan's end); the plan stays the answer if it finds nothing.
+    first = _solve_phase(c, opts, "makespan" if two_phase else opts.objective,
+                         left * 0.4 if two_phase else left, None if two_phase else warm)
+    outcome = first
+    if two_phase and first.found and not opts.stop_after_first:
+        assert first.starts is not None and first.ends is not None
+        stats["makespan_min"] = max(first.ends, default=0)
+        stats["makespan_bound_min"] = first.bound or 0.0
+        left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
+        hint = (first.starts, first.ends)
+        if warm is not None and _weighted(c, warm[1]) < _weighted(c, first.ends):
+            hint = warm
+        second = _solve_phase(c, opts, "weighted", left, hint)
+        if second.found:
+            outcome = second
+    elif two_phase and first.status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) \
+            and not first.found:
+        # no makespan plan in a third of the time: the plain weighted search gets the rest
+        left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
+        outcome = _solve_phase(c, opts, "weighted", left, warm)
     wall = time.perf_counter() - t0
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and warm is not None \
-            and status != cp_model.INFEASIBLE:
+    stats["wall_s"] = wall
+    if outcome.found:
+        assert outcome.starts is not None and outcome.ends is not None
+        stats["first_s"] = warm_s if warm is not None else warm_s + (first.first_s or 0.0)
+        stats["solver_first_s"] = first.first_s or 0.0
+        return schedule_from_minutes(c, outcome.starts, outcome.ends, "cp-sat",
+                                     status=outcome.status_name, objective=outcome.objective,
+                                     bound=outcome.bound, stats=stats)
+    if warm is not None and outcome.status != cp_model.INFEASIBLE:
         return schedule_from_minutes(c, warm[0], warm[1], "serial", status="FEASIBLE",
-                                     stats={"wall_s": wall, "first_s": warm_s,
-                                            "model_s": 0.0, "warm_s": warm_s})
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        first = warm_s if warm is not None else (
-            (wall - solver.wall_time) + (callback.first or solver.wall_time))
-        starts = [solver.value(v) for v in built.starts]
-        ends = [solver.value(v) for v in built.ends]
-        return schedule_from_minutes(
-            c, starts, ends, "cp-sat",
-            status=solver.status_name(status),
-            objective=solver.objective_value,
-            bound=solver.best_objective_bound,
-            stats={"wall_s": wall, "first_s": first, "warm_s": warm_s,
-                   "solver_first_s": callback.first or 0.0},
-        )
-    if status == cp_model.INFEASIBLE and opts.explain:
+                                     stats={**stats, "first_s": warm_s})
+    if outcome.status == cp_model.INFEASIBLE and opts.explain:
         raise InfeasibleError(explain_infeasibility(problem, opts, c))
-    if status == cp_model.INFEASIBLE:
+    if outcome.status == cp_model.INFEASIBLE:
         raise InfeasibleError("no schedule satisfies every constraint")
     raise InfeasibleError(
         f"no schedule found within {opts.time_limit_s:g} s; allow more time (--time-limit)"

@@ -14,6 +14,7 @@ from elab.domain.schedule import (
     Booking,
     Demand,
     LabCalendar,
+    Lag,
     Person,
     Problem,
     RecurringBooking,
@@ -110,6 +111,36 @@ def test_priority_lets_a_run_finish_first(calendar: LabCalendar) -> None:
     problem = Problem(tuple(acts), RESOURCES, calendar, MONDAY, priorities=(("high", 5),))
     by = solve_schedule(problem, FAST).by_key()
     assert by[("high", "read")].end < by[("low", "read")].end
+
+
+def _long_tail_and_short_run(priority_short: int) -> Problem:
+    """Run ``long`` reads 60 min then cures for 10 h; run ``short`` reads 30 min; one reader."""
+    acts = [
+        Activity("long", "read", 60, 60, True, (Demand("plate_reader"),)),
+        Activity("long", "cure", 600, 600, False, (), (Lag("read", 0, 0),)),
+        Activity("short", "read", 30, 30, True, (Demand("plate_reader"),)),
+    ]
+    return Problem(tuple(acts), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
+                   horizon_days=2, priorities=(("short", priority_short),))
+
+
+def test_plan_end_comes_first_then_the_runs_ends() -> None:
+    # Reading `short` first ends it at 09:30 but the plan at 20:30; the plan's end wins:
+    # `long` reads first (plan ends 20:00), then `short` as early as that allows (10:30).
+    schedule = solve_schedule(_long_tail_and_short_run(1), FAST)
+    by = schedule.by_key()
+    assert by[("long", "read")].start.time() == time(9, 0)
+    assert by[("short", "read")].end.time() == time(10, 30)
+    assert schedule.makespan_h(MONDAY) == pytest.approx(20.0)
+    assert schedule.stats["makespan_min"] == pytest.approx(20 * 60)
+    assert schedule.stats["makespan_bound_min"] == pytest.approx(20 * 60)
+
+
+def test_a_high_priority_still_buys_an_earlier_end() -> None:
+    # priority 10 on `short`: its hour saved outweighs the plan ending 30 min later
+    by = solve_schedule(_long_tail_and_short_run(10), FAST).by_key()
+    assert by[("short", "read")].start.time() == time(9, 0)
+    assert by[("long", "cure")].end.time() == time(20, 30)
 
 
 def test_infeasible_plan_is_explained_in_words(calendar: LabCalendar) -> None:
