@@ -16,6 +16,7 @@ conflict; a short deletion pass trims that set before it is put into words.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -623,5 +624,73 @@ def explain_infeasibility(problem: Problem, options: SolveOptions | None = None,
         smaller = _core(c, opts, trial, 2.0, limit)
         if smaller:
             core = smaller
-    parts = [_describe(g, c, limit) for g in sorted(core, key=str)]
-    return "no schedule exists: " + "; ".join(parts) + " — these cannot all hold together"
+    return "no schedule exists: " + "; ".join(_phrases(core, c, limit)) + (
+        " — these cannot all hold together")
+
+
+def _phrases(core: list[Group], c: Compiled, limit: int) -> list[str]:
+    """The groups in words: a run's working hours in one phrase, its hand-offs in another.
+
+    A conflict among many runs of one protocol names dozens of groups; said one by one they
+    bury the instrument or the deadline that matters.  So the instrument, person, dated and
+    horizon groups come first, each on its own, then per run (or per set of runs with the
+    same steps involved) the hands-on steps held to working hours and the hand-offs.
+    """
+    acts = c.activities
+    position = {i: k for k, i in enumerate(c.order)}
+    plain: list[str] = []
+    hours: dict[str, list[int]] = defaultdict(list)
+    windows: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for group in sorted(core, key=str):
+        if group[0] == "hours":
+            hours[acts[group[1]].run].append(group[1])
+        elif group[0] == "window":
+            windows[acts[group[1]].run].append((group[1], group[2]))
+        else:
+            plain.append(_describe(group, c, limit))
+    alike: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, tuple[str, ...]], list[Group]] = {}
+    for run, items in hours.items():
+        items.sort(key=position.__getitem__)
+        key = ("hours", tuple(f"'{acts[i].step}'" for i in items))
+        if len(items) == 1:
+            key = ("hours", (f"'{acts[items[0]].step}' "
+                             f"({_range_text(acts[items[0]].min_min, acts[items[0]].max_min)})",))
+        alike[key].append(run)
+        groups[key] = [("hours", i) for i in items]
+    for run, pairs in windows.items():
+        pairs.sort(key=lambda pair: position[pair[0]])
+        key = ("window", tuple(_handoff(acts[i], acts[j]) for i, j in pairs))
+        alike[key].append(run)
+        groups[key] = [("window", i, j) for i, j in pairs]
+    hours_text = c.problem.calendar.describe_hours()
+    for key, runs in alike.items():
+        kind, phrases = key
+        if len(runs) == 1 and (kind == "window" or len(phrases) == 1):
+            plain += [_describe(group, c, limit) for group in groups[key]]
+            continue
+        who = _and(sorted(runs, key=_natural))
+        if kind == "hours":
+            noun = "hands-on step" if len(phrases) == 1 else "hands-on steps"
+            plain.append(f"{noun} {_and(list(phrases))} of {who} must fall inside working "
+                         f"hours ({hours_text})")
+        else:
+            plain.append(f"in {who}, {_and(list(phrases))}")
+    return plain
+
+
+def _handoff(a: Activity, before: Activity) -> str:
+    lag = next(x for x in a.after if x.step == before.step)
+    what = (f"'{before.step}'" if before.hands_on else
+            f"the {_range_text(before.min_min, before.max_min)} incubation '{before.step}'")
+    within = _range_text(lag.min_min, lag.max_min or 0)
+    return f"{what} must be followed by '{a.step}' within {within}"
+
+
+def _natural(name: str) -> list[Any]:
+    """Sort key that puts run-2 before run-10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -143,6 +143,21 @@ def test_a_high_priority_still_buys_an_earlier_end() -> None:
     assert by[("long", "cure")].end.time() == time(20, 30)
 
 
+def test_many_runs_in_one_conflict_are_named_together(calendar: LabCalendar) -> None:
+    # one incubator shelf cannot hold four overnight incubations in a 3-day plan; the four
+    # runs' seeding hours are one phrase, not four, so the shelf stays visible
+    acts = [a for run in ("tw1", "tw2", "tw3", "tw10") for a in transwell(run)]
+    one_shelf = (Resource("hood"), Resource("co2_incubator", capacity=1),
+                 Resource("plate_reader"))
+    problem = Problem(tuple(acts), one_shelf, calendar, MONDAY, horizon_days=3)
+    with pytest.raises(InfeasibleError) as info:
+        solve_schedule(problem, FAST)
+    text = str(info.value)
+    assert "co2_incubator holds one step at a time" in text
+    assert "of tw1, tw2, tw3 and tw10 must fall inside working hours" in text
+    assert text.count("working hours") == 1
+
+
 def test_infeasible_plan_is_explained_in_words(calendar: LabCalendar) -> None:
     thursday = MONDAY + timedelta(days=3)
     booked = Booking("plate_reader", thursday + timedelta(days=1, hours=8),
