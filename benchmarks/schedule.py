@@ -172,9 +172,9 @@ def bench_week(label: str, problem: Problem) -> dict[str, float]:
         return {"runs": n_runs, "first_s": float("nan")}
     wall = time.perf_counter() - t0
     stats = schedule.stats
-    makespan_min = stats.get("makespan_min", 0.0)
-    makespan_gap = (100.0 * (makespan_min - stats.get("makespan_bound_min", 0.0)) / makespan_min
-                    if makespan_min else 0.0)
+    step = stats.get("makespan_step_objective", 0.0)
+    makespan_gap = (100.0 * (step - stats.get("makespan_step_bound", 0.0)) / step
+                    if step else 0.0)
     objective, bound = schedule.objective or 0.0, schedule.bound or 0.0
     gap = 100.0 * (objective - bound) / objective if objective else 0.0
     start = problem.start

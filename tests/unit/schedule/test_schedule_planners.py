@@ -133,7 +133,7 @@ def test_plan_end_comes_first_then_the_runs_ends() -> None:
     assert by[("short", "read")].end.time() == time(10, 30)
     assert schedule.makespan_h(MONDAY) == pytest.approx(20.0)
     assert schedule.stats["makespan_min"] == pytest.approx(20 * 60)
-    assert schedule.stats["makespan_bound_min"] == pytest.approx(20 * 60)
+    assert schedule.stats["makespan_step_bound"] == pytest.approx(20 * 60)
 
 
 def test_a_high_priority_still_buys_an_earlier_end() -> None:
