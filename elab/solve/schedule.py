@@ -112,7 +112,9 @@ class _Builder:
 
     ``objective`` overrides the options' one: ``makespan`` (the plan's end) or ``weighted``
     (runs × makespan + the runs' priority-weighted ends).  Out-of-hours minutes, when allowed
-    at all, are priced above everything in both.
+    at all, are priced above everything in both; ``plan_end`` is the makespan alone, without
+    that price (the first step of a solve, where only time-lapse shots and doses may fall
+    out of hours and the weighted step moves them back).
     """
 
     def __init__(self, c: Compiled, opts: SolveOptions, explain: bool,
@@ -301,7 +303,7 @@ class _Builder:
         makespan = m.new_int_var(0, top, "makespan")
         m.add_max_equality(makespan, b.ends)
         terms: list[Any] = []
-        if self.objective == "makespan":
+        if self.objective in ("makespan", "plan_end"):
             terms.append(makespan)
         else:
             by_run: dict[str, list[Any]] = defaultdict(list)
@@ -316,8 +318,9 @@ class _Builder:
                 terms.append(c.problem.priority(run) * finish)
             self._finish_bounds(finishes)
         self._makespan_bounds(makespan)
-        for flag, minutes in b.out_of_hours:
-            terms.append(1000 * max(minutes, 1) * (1 - flag))
+        if self.objective != "plan_end":
+            for flag, minutes in b.out_of_hours:
+                terms.append(1000 * max(minutes, 1) * (1 - flag))
         m.minimize(sum(terms))
 
     def _makespan_bounds(self, makespan: Any) -> None:
@@ -417,7 +420,7 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
     # For the weighted objective, one worker runs CP-SAT's portfolio in turns (LNS included)
     # rather than one plain search: on busy lab weeks that improves a plan far more.  For the
     # makespan (job shops, the first phase) plain search with its propagation does better.
-    solver.parameters.interleave_search = opts.workers == 1 and objective != "makespan"
+    solver.parameters.interleave_search = opts.workers == 1 and objective == "weighted"
     status = solver.solve(built.model, callback)
     out = _Outcome(status, status_name=solver.status_name(status), first_s=callback.first)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -452,12 +455,15 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     two_phase = opts.objective == "weighted" and len(problem.runs) >= 2
     # The makespan phase searches better from scratch than from the run-by-run plan (the
     # hint holds it near that plan's end); the plan stays the answer if it finds nothing.
-    first = _solve_phase(c, opts, "makespan" if two_phase else opts.objective,
+    # Its objective is the bare plan end, so its bound measures that, unless out-of-hours
+    # work is allowed at all: then the price must stay or the first plan would use nights.
+    step = "makespan" if opts.allow_out_of_hours else "plan_end"
+    first = _solve_phase(c, opts, step if two_phase else opts.objective,
                          left * 0.4 if two_phase else left, None if two_phase else warm)
     outcome = first
     if two_phase and first.found and not opts.stop_after_first:
         assert first.starts is not None and first.ends is not None
-        # the step's objective is the makespan plus any out-of-hours price; its bound likewise
+        # the step's objective: the makespan (plus the out-of-hours price when that is allowed)
         stats["makespan_min"] = max(first.ends, default=0)
         stats["makespan_step_objective"] = first.objective or 0.0
         stats["makespan_step_bound"] = first.bound or 0.0
