@@ -29,6 +29,13 @@ from elab.solve.schedule import SolveOptions, replan, solve_schedule
 FAST = SolveOptions(time_limit_s=5)
 
 
+def why_not(problem: Problem) -> str:
+    """The planner's explanation of why no plan exists."""
+    with pytest.raises(InfeasibleError) as info:
+        solve_schedule(problem, FAST)
+    return str(info.value)
+
+
 def test_solver_schedule_passes_the_checker(week: Problem) -> None:
     schedule = solve_schedule(week, FAST)
     report = check_schedule(week, schedule)
@@ -150,9 +157,7 @@ def test_many_runs_in_one_conflict_are_named_together(calendar: LabCalendar) -> 
     one_shelf = (Resource("hood"), Resource("co2_incubator", capacity=1),
                  Resource("plate_reader"))
     problem = Problem(tuple(acts), one_shelf, calendar, MONDAY, horizon_days=3)
-    with pytest.raises(InfeasibleError) as info:
-        solve_schedule(problem, FAST)
-    text = str(info.value)
+    text = why_not(problem)
     assert "co2_incubator holds one step at a time" in text
     assert "of tw1, tw2, tw3 and tw10 must fall inside working hours" in text
     assert text.count("working hours") == 1
@@ -164,9 +169,7 @@ def test_infeasible_plan_is_explained_in_words(calendar: LabCalendar) -> None:
                      thursday + timedelta(days=1, hours=18), note="core facility")
     problem = Problem(tuple(transwell("tw")), RESOURCES, calendar, thursday, horizon_days=2,
                       bookings=(booked,))
-    with pytest.raises(InfeasibleError) as info:
-        solve_schedule(problem, FAST)
-    text = str(info.value)
+    text = why_not(problem)
     assert "plate_reader" in text and "core facility" in text
     assert "working hours" in text and "'read'" in text
     assert "2-day plan" in text
@@ -179,9 +182,7 @@ def test_incubation_that_cannot_end_in_hours_is_named(calendar: LabCalendar) -> 
     acts[0] = replace(acts[0], release=friday + timedelta(hours=9),
                       deadline=friday + timedelta(hours=17))
     problem = Problem(tuple(acts), RESOURCES, calendar, friday, horizon_days=7)
-    with pytest.raises(InfeasibleError) as info:
-        solve_schedule(problem, FAST)
-    text = str(info.value)
+    text = why_not(problem)
     assert "16–18 h incubation of tw step 'incubate'" in text
     assert "step 'seed' is due between Fri 27 Nov 09:00 and Fri 27 Nov 17:00" in text
 
