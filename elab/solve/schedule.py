@@ -440,7 +440,7 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     than needed: its moves trade the plan's end for other runs' ends and it does not find
     its way to a short plan; the makespan search does, and the weighted search then only has
     to improve the runs' ends (or trade the end for a high-priority run).  The makespan
-    search's bound is reported beside the final one.
+    step's objective and bound are kept in the schedule's stats.
     """
     opts = options or SolveOptions()
     c = compile_problem(problem)
@@ -452,7 +452,8 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         return schedule_from_minutes(c, warm[0], warm[1], "serial", status="FEASIBLE",
                                      stats={**stats, "wall_s": warm_s, "first_s": warm_s})
     left = max(opts.time_limit_s - warm_s, 0.5)
-    two_phase = opts.objective == "weighted" and len(problem.runs) >= 2
+    two_phase = (opts.objective == "weighted" and len(problem.runs) >= 2
+                 and not opts.stop_after_first)
     # The makespan phase searches better from scratch than from the run-by-run plan (the
     # hint holds it near that plan's end); the plan stays the answer if it finds nothing.
     # Its objective is the bare plan end, so its bound measures that, unless out-of-hours
@@ -461,7 +462,7 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     first = _solve_phase(c, opts, step if two_phase else opts.objective,
                          left * 0.4 if two_phase else left, None if two_phase else warm)
     outcome = first
-    if two_phase and first.found and not opts.stop_after_first:
+    if two_phase and first.found:
         assert first.starts is not None and first.ends is not None
         # the step's objective: the makespan (plus the out-of-hours price when that is allowed)
         stats["makespan_min"] = max(first.ends, default=0)
@@ -476,7 +477,7 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
             outcome = second
     elif two_phase and first.status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) \
             and not first.found:
-        # no makespan plan in a third of the time: the plain weighted search gets the rest
+        # no makespan plan in 40 % of the time: the plain weighted search gets the rest
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         outcome = _solve_phase(c, opts, "weighted", left, warm)
     wall = time.perf_counter() - t0
