@@ -5,13 +5,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint typecheck pytest bench soak pg clean
+.PHONY: setup run test lint typecheck pytest bench soak pg clean constraints
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every dependency to the versions the suite last passed with.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
+
+# Take the newest releases pyproject.toml allows, then run `make test` before committing.
+constraints:
+	rm -rf $(VENV).fresh && $(PYTHON) -m venv $(VENV).fresh
+	$(VENV).fresh/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(VENV).fresh/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '1,2p' constraints.txt; $(VENV).fresh/bin/pip freeze --exclude-editable; } \
+		> constraints.txt.new && mv constraints.txt.new constraints.txt && rm -rf $(VENV).fresh
 
 setup: $(STAMP)
 
