@@ -593,6 +593,9 @@ def _describe(group: Group, c: Compiled, limit: int) -> str:
                      f"{c.grid.datetime_from(first.end):%H:%M} ({first.note})")
             if len(booked) > 1:
                 text += f" and {len(booked) - 1} more time(s)"
+        if cap == 1:
+            text += (f" (if it holds more, say so in the lab calendar: "
+                     f"equipment: {{{name}: {{capacity: N}}}})")
         return text
     if kind == "person":
         return f"{group[1]} can do one hands-on step at a time"

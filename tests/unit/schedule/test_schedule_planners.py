@@ -159,6 +159,7 @@ def test_many_runs_in_one_conflict_are_named_together(calendar: LabCalendar) -> 
     problem = Problem(tuple(acts), one_shelf, calendar, MONDAY, horizon_days=3)
     text = why_not(problem)
     assert "co2_incubator holds one step at a time" in text
+    assert "say so in the lab calendar: equipment: {co2_incubator: {capacity: N}}" in text
     assert "of tw1, tw2, tw3 and tw10 must fall inside working hours" in text
     assert text.count("working hours") == 1
 
