@@ -29,6 +29,7 @@ from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.errors import InfeasibleError
+from elab.solve.slots import slot_makespan_bound
 
 __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 
@@ -328,7 +329,8 @@ class _Builder:
 
         Its work fits only into working time, so the plan cannot end before the working
         minutes it needs have passed.  Valid for any schedule; it gives CP-SAT the bound
-        its own relaxation misses on a busy week.
+        its own relaxation misses on a busy week.  Likewise the per-day slots of instruments
+        used by blocks of steps that must start inside working hours (``slots.py``).
         """
         c = self.c
         for name, users in self.daytime_only.items():
@@ -336,6 +338,8 @@ class _Builder:
             energy = sum(c.activities[i].min_min * units for i, units in users)
             self.m.add(makespan >= _after_work(c.grid.windows, -(-energy // c.capacity[name]),
                                                first))
+        if not self.opts.allow_out_of_hours:
+            self.m.add(makespan >= slot_makespan_bound(c))
 
     def _finish_bounds(self, finishes: dict[str, Any]) -> None:
         """Redundant: on one daytime instrument, the runs' ends add up to at least SPT's.

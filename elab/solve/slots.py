@@ -1,0 +1,167 @@
+"""A lower bound on a plan's end from how many uses of an instrument fit into each working day.
+
+CP-SAT's relaxation sees an instrument's uses through their earliest starts and latest ends,
+not through the holes working hours leave in their start times.  On real protocols those
+holes decide the week: a qRT-PCR run's cDNA synthesis (2 h 36 min on the thermal cycler) is
+followed at once by the qPCR and the export, all hands-on work in one working day, so the
+synthesis can only start between 09:00 and 12:59 — two runs a day on one cycler, however the
+week is arranged.
+
+Steps linked by "at once" hand-offs (lag 0–0) behind steps of fixed length form rigid blocks;
+every hands-on member must start inside working hours, so the block's start is confined to
+the intersection of those windows, shifted by each member's offset.  For an instrument whose
+every use lies in such a block, the uses that start on one day cannot start more than
+``span / shortest use + 1`` apart per unit, so each day holds a known number; filling the
+days from the earliest, the last use cannot start before the day where the count reaches
+the number of uses, and the plan cannot end before that plus the shortest remainder of a run
+after such a use.  Every step of the argument only relaxes, so the bound is valid for any
+plan; it is added to the model as a redundant constraint.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from elab.domain.schedule.compiled import Compiled
+
+__all__ = ["slot_makespan_bound"]
+
+DAY = 1440
+
+
+def slot_makespan_bound(c: Compiled) -> int:
+    """The latest of the per-instrument bounds (0 when no instrument qualifies)."""
+    starts, root, offset = _start_domains(c)
+    head, rest = _heads(c), _rests(c)
+    users: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, a in enumerate(c.activities):
+        for d in a.demands:
+            users[d.equipment].append((i, d.units))
+    best = 0
+    for name, uses in users.items():
+        if any(i not in starts or i in c.fixed for i, _ in uses):
+            continue
+        merged = _merged(c, [i for i, _ in uses], root, offset)
+        shortest = min(length for _, length in merged)
+        per_unit = c.capacity[name] // min(units for _, units in uses)
+        if shortest <= 0 or per_unit <= 0:
+            continue
+        day_of = _days(starts, head, [i for i, _ in merged])
+        if day_of is None:
+            continue
+        need, bound = len(merged), None
+        for low, high in sorted(day_of.values()):
+            need -= per_unit * ((high - low) // shortest + 1)
+            if need <= 0:
+                bound = low + min(rest[i] for i, _ in merged)
+                break
+        if bound is not None:
+            best = max(best, min(bound, c.horizon))
+    return best
+
+
+def _merged(c: Compiled, uses: list[int], root: list[int],
+            offset: list[int]) -> list[tuple[int, int]]:
+    """Uses of one instrument, those that follow each other at once in a block made one.
+
+    (cDNA set-up and its program on the thermal cycler are one 156 min use, not 20 + 136.)
+    Returns (first activity, minimum length) per use.
+    """
+    by_block: dict[int, list[int]] = defaultdict(list)
+    for i in uses:
+        by_block[root[i]].append(i)
+    out: list[tuple[int, int]] = []
+    for items in by_block.values():
+        items.sort(key=offset.__getitem__)
+        first, length = items[0], c.activities[items[0]].min_min
+        for prev, i in itertools.pairwise(items):
+            if (c.activities[prev].min_min == c.activities[prev].max_min
+                    and offset[i] == offset[prev] + c.activities[prev].min_min):
+                length += c.activities[i].min_min
+            else:
+                out.append((first, length))
+                first, length = i, c.activities[i].min_min
+        out.append((first, length))
+    return out
+
+
+def _days(starts: dict[int, list[tuple[int, int]]], head: list[int],
+          uses: list[int]) -> dict[int, tuple[int, int]] | None:
+    """Per day, the earliest and latest start of any use whose start interval begins then."""
+    days: dict[int, tuple[int, int]] = {}
+    for i in uses:
+        usable = [(max(s, head[i]), e) for s, e in starts[i] if e >= head[i]]
+        if not usable:
+            return None
+        for s, e in usable:
+            low, high = days.get(s // DAY, (s, e))
+            days[s // DAY] = (min(low, s), max(high, e))
+    return days
+
+
+def _start_domains(
+    c: Compiled,
+) -> tuple[dict[int, list[tuple[int, int]]], list[int], list[int]]:
+    """Start intervals of the activities in rigid blocks with a member held to working hours.
+
+    Also each activity's block (its first activity) and its offset from the block's start.
+    """
+    root = list(range(len(c.activities)))
+    offset = [0] * len(c.activities)
+    for i in c.order:
+        a = c.activities[i]
+        for lag in a.after:
+            j = c.index[(a.run, lag.step)]
+            before = c.activities[j]
+            if (lag.min_min == 0 and lag.max_min == 0 and before.min_min == before.max_min
+                    and j not in c.fixed and i not in c.fixed and root[i] == i):
+                root[i], offset[i] = root[j], offset[j] + before.min_min
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(root):
+        members[r].append(i)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for group in members.values():
+        domain, held = cp_model.Domain(0, c.horizon), False
+        for k in group:
+            a, windows = c.activities[k], c.windows[k]
+            if not a.hands_on or a.anytime or windows is None:
+                continue
+            held = True
+            own = cp_model.Domain.from_intervals(
+                [[s, e - a.min_min] for s, e in windows if e - a.min_min >= s])
+            domain = domain.intersection_with(
+                own.addition_with(cp_model.Domain(-offset[k], -offset[k])))
+        if not held:
+            continue
+        flat = domain.flattened_intervals()
+        intervals = [(flat[n], flat[n + 1]) for n in range(0, len(flat), 2)]
+        for k in group:
+            out[k] = [(s + offset[k], e + offset[k]) for s, e in intervals]
+    return out, root, offset
+
+
+def _heads(c: Compiled) -> list[int]:
+    """Earliest starts from releases, minimum durations and minimum lags (hours ignored)."""
+    head = list(c.release)
+    for i in c.order:
+        a = c.activities[i]
+        for lag in a.after:
+            j = c.index[(a.run, lag.step)]
+            head[i] = max(head[i], head[j] + c.activities[j].min_min + lag.min_min)
+    return head
+
+
+def _rests(c: Compiled) -> list[int]:
+    """Per activity, the least time from its start to its run's end."""
+    after: list[list[tuple[int, int]]] = [[] for _ in c.activities]
+    for i, a in enumerate(c.activities):
+        for lag in a.after:
+            after[c.index[(a.run, lag.step)]].append((i, lag.min_min))
+    tail = [0] * len(c.activities)
+    for i in reversed(c.order):
+        tail[i] = max((gap + c.activities[k].min_min + tail[k] for k, gap in after[i]),
+                      default=0)
+    return [c.activities[i].min_min + tail[i] for i in range(len(c.activities))]

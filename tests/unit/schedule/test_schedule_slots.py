@@ -1,0 +1,82 @@
+"""The per-day slot bound on a plan's end: exact on a known case, never above a real plan."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schedule_cases import MONDAY
+
+from elab.domain.schedule import (
+    Activity,
+    Demand,
+    LabCalendar,
+    Lag,
+    Problem,
+    Resource,
+    check_schedule,
+)
+from elab.domain.schedule.compiled import compile_problem
+from elab.domain.schedule.greedy_chains import chain_greedy_schedule
+from elab.solve.schedule import SolveOptions, solve_schedule
+from elab.solve.slots import slot_makespan_bound
+
+BERLIN = LabCalendar(timezone="Europe/Berlin")
+
+
+def synthesis_run(run: str) -> list[Activity]:
+    """cDNA set-up and program on the cycler, then qPCR and export, each at once (as qRT-PCR)."""
+    return [
+        Activity(run, "cdna", 20, 20, True, (Demand("cycler"),)),
+        Activity(run, "program", 136, 136, False, (Demand("cycler"),), (Lag("cdna", 0, 0),)),
+        Activity(run, "run-qpcr", 15, 15, True, (), (Lag("program", 0, 0),)),
+        Activity(run, "qpcr", 60, 60, False, (), (Lag("run-qpcr", 0, 0),)),
+        Activity(run, "export", 10, 10, True, (), (Lag("qpcr", 0, 0),)),
+    ]
+
+
+def test_two_syntheses_a_day_on_one_cycler() -> None:
+    # The export must end by 17:00, so a synthesis starts between 09:00 and 12:59: two a day.
+    # Three runs: two on Monday, the third on Tuesday at 09:00, done at 13:01.
+    acts = [a for run in ("q1", "q2", "q3") for a in synthesis_run(run)]
+    problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY, horizon_days=3)
+    tuesday_1301 = 24 * 60 + 13 * 60 + 1
+    assert slot_makespan_bound(compile_problem(problem)) == tuesday_1301
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert plan.status == "OPTIMAL"
+    assert round(plan.makespan_h(MONDAY) * 60) == tuesday_1301
+
+
+def test_no_bound_without_working_hours_in_the_blocks() -> None:
+    # passive work only: nothing confines the starts, so the bound says nothing
+    acts = [Activity(f"r{k}", "spin", 60, 60, False, (Demand("cycler"),)) for k in range(5)]
+    problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY)
+    assert slot_makespan_bound(compile_problem(problem)) == 0
+
+
+@st.composite
+def rigid_weeks(draw: st.DrawFn) -> Problem:
+    """Runs that are chains of fixed-length steps handed on at once, sharing two instruments."""
+    activities: list[Activity] = []
+    for r in range(draw(st.integers(1, 6))):
+        previous: Activity | None = None
+        for s in range(draw(st.integers(1, 4))):
+            hands_on = draw(st.booleans())
+            minutes = draw(st.integers(5, 150) if hands_on else st.integers(10, 600))
+            equipment = draw(st.sampled_from(["reader", "shaker", None]))
+            demand = (Demand(equipment),) if equipment else ()
+            after = (Lag(previous.step, 0, 0),) if previous is not None else ()
+            act = Activity(f"r{r}", f"s{s}", minutes, minutes, hands_on, demand, after)
+            activities.append(act)
+            previous = act
+    resources = (Resource("reader"), Resource("shaker", capacity=2))
+    return Problem(tuple(activities), resources, BERLIN, MONDAY, horizon_days=10)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rigid_weeks())
+def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
+    plan = chain_greedy_schedule(problem)
+    if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
+        return
+    bound = slot_makespan_bound(compile_problem(problem))
+    assert bound <= round(plan.makespan_h(MONDAY) * 60)
