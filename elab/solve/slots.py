@@ -35,6 +35,8 @@ DAY = 1440
 def slot_makespan_bound(c: Compiled) -> int:
     """The latest of the per-instrument bounds (0 when no instrument qualifies)."""
     starts, root, offset = _start_domains(c)
+    if any(not intervals for intervals in starts.values()):
+        return 0  # no plan at all; the solver will say why
     head, rest = _heads(c), _rests(c)
     users: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, a in enumerate(c.activities):
@@ -105,9 +107,11 @@ def _days(starts: dict[int, list[tuple[int, int]]], head: list[int],
 def _start_domains(
     c: Compiled,
 ) -> tuple[dict[int, list[tuple[int, int]]], list[int], list[int]]:
-    """Start intervals of the activities in rigid blocks with a member held to working hours.
+    """Start intervals of every activity, and each one's rigid block and offset in it.
 
-    Also each activity's block (its first activity) and its offset from the block's start.
+    A block's start lies where all its hands-on members can start in working hours; then the
+    windows are pushed along every lag both ways, across incubations of variable length too
+    (an overnight antibody of 12-18 h must end when someone is there to wash), a few rounds.
     """
     root = list(range(len(c.activities)))
     offset = [0] * len(c.activities)
@@ -122,25 +126,61 @@ def _start_domains(
     members: dict[int, list[int]] = defaultdict(list)
     for i, r in enumerate(root):
         members[r].append(i)
-    out: dict[int, list[tuple[int, int]]] = {}
+    domain = [_own(c, i) for i in range(len(c.activities))]
     for group in members.values():
-        domain, held = cp_model.Domain(0, c.horizon), False
+        block = cp_model.Domain(0, c.horizon)
         for k in group:
-            a, windows = c.activities[k], c.windows[k]
-            if not a.hands_on or a.anytime or windows is None:
-                continue
-            held = True
-            own = cp_model.Domain.from_intervals(
-                [[s, e - a.min_min] for s, e in windows if e - a.min_min >= s])
-            domain = domain.intersection_with(
-                own.addition_with(cp_model.Domain(-offset[k], -offset[k])))
-        if not held:
-            continue
-        flat = domain.flattened_intervals()
-        intervals = [(flat[n], flat[n + 1]) for n in range(0, len(flat), 2)]
+            block = block.intersection_with(
+                domain[k].addition_with(cp_model.Domain(-offset[k], -offset[k])))
         for k in group:
-            out[k] = [(s + offset[k], e + offset[k]) for s, e in intervals]
+            domain[k] = block.addition_with(cp_model.Domain(offset[k], offset[k]))
+    for _ in range(3):
+        _push(c, domain)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for i, d in enumerate(domain):
+        flat = d.flattened_intervals()
+        out[i] = [(flat[n], flat[n + 1]) for n in range(0, len(flat), 2)]
     return out, root, offset
+
+
+def _own(c: Compiled, i: int) -> cp_model.Domain:
+    """Where activity i may start by itself: its working hours, dates, or where it happened."""
+    a = c.activities[i]
+    if i in c.fixed:
+        return cp_model.Domain(c.fixed[i][0], c.fixed[i][0])
+    windows = c.windows[i]
+    if a.hands_on and not a.anytime and windows is not None:
+        return cp_model.Domain.from_intervals(
+            [[s, e - a.min_min] for s, e in windows if e - a.min_min >= s])
+    return cp_model.Domain(c.release[i], max(c.release[i], c.deadline[i] - a.min_min))
+
+
+def _push(c: Compiled, domain: list[cp_model.Domain]) -> None:
+    """One round of pushing start windows along the lags, forwards then backwards."""
+    links = [(c.index[(a.run, lag.step)], i, lag) for i in c.order
+             for a in (c.activities[i],) for lag in a.after]
+    for j, i, lag in links:
+        if domain[j].is_empty():
+            continue
+        before = c.activities[j]
+        low = before.min_min + lag.min_min
+        if lag.max_min is None:
+            reach = cp_model.Domain(domain[j].min() + low, c.horizon)
+        else:
+            high = before.max_min + lag.max_min
+            reach = domain[j].addition_with(cp_model.Domain(low, high))
+        domain[i] = domain[i].intersection_with(reach)
+    for j, i, lag in reversed(links):
+        if domain[i].is_empty():
+            continue
+        before = c.activities[j]
+        low = before.min_min + lag.min_min
+        if lag.max_min is None:
+            back = cp_model.Domain(0, domain[i].max() - low)
+        else:
+            high = before.max_min + lag.max_min
+            back = domain[i].addition_with(cp_model.Domain(-high, -low))
+        domain[j] = domain[j].intersection_with(back)
 
 
 def _heads(c: Compiled) -> list[int]:

@@ -46,11 +46,36 @@ def test_two_syntheses_a_day_on_one_cycler() -> None:
     assert round(plan.makespan_h(MONDAY) * 60) == tuesday_1301
 
 
-def test_no_bound_without_working_hours_in_the_blocks() -> None:
-    # passive work only: nothing confines the starts, so the bound says nothing
+def test_nothing_beyond_a_run_without_working_hours() -> None:
+    # passive work only: nothing confines the starts, so the bound is one run's own length
     acts = [Activity(f"r{k}", "spin", 60, 60, False, (Demand("cycler"),)) for k in range(5)]
     problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY)
-    assert slot_makespan_bound(compile_problem(problem)) == 0
+    assert slot_makespan_bound(compile_problem(problem)) == 60
+
+
+def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
+    # primary (15 min, hands-on), 12-18 h at 4 degrees, then a wash (hands-on), each at once:
+    # the incubation can only start between 15:00 and 17:00 on a day before a working day,
+    # one at a time in the chamber, so four runs from Thursday take the Thursday, Monday,
+    # Tuesday and Wednesday nights (Friday's would end on Saturday)
+    def antibody(run: str) -> list[Activity]:
+        return [
+            Activity(run, "primary", 15, 15, True),
+            Activity(run, "incubate", 720, 1080, False, (Demand("chamber"),),
+                     (Lag("primary", 0, 0),)),
+            Activity(run, "wash", 15, 15, True, (), (Lag("incubate", 0, 0),)),
+        ]
+
+    thursday = MONDAY.replace(day=MONDAY.day + 3)
+    acts = [a for run in ("a", "b", "c", "d") for a in antibody(run)]
+    problem = Problem(tuple(acts), (Resource("chamber"),), BERLIN, thursday, horizon_days=10)
+    bound = slot_makespan_bound(compile_problem(problem))
+    # the last incubation starts on Wednesday at 15:00 at the earliest; the bound adds the
+    # shortest remainder (12 h and the wash), though the plan must wait for Thursday 09:00
+    wednesday_1500 = 6 * 1440 + 15 * 60
+    assert bound == wednesday_1500 + 735
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert bound <= round(plan.makespan_h(thursday) * 60) == wednesday_1500 + 18 * 60 + 15
 
 
 @st.composite
