@@ -9,13 +9,14 @@ week is arranged.
 
 Steps linked by "at once" hand-offs (lag 0–0) behind steps of fixed length form rigid blocks;
 every hands-on member must start inside working hours, so the block's start is confined to
-the intersection of those windows, shifted by each member's offset.  For an instrument whose
-every use lies in such a block, the uses that start on one day cannot start more than
-``span / shortest use + 1`` apart per unit, so each day holds a known number; filling the
-days from the earliest, the last use cannot start before the day where the count reaches
-the number of uses, and the plan cannot end before that plus the shortest remainder of a run
-after such a use.  Every step of the argument only relaxes, so the bound is valid for any
-plan; it is added to the model as a redundant constraint.
+the intersection of those windows, shifted by each member's offset.  The windows are then
+pushed along every lag, forwards and backwards, across incubations of variable length too
+(an overnight antibody must end when someone can wash).  On one day, no more than
+``span / shortest use + 1`` uses per unit of an instrument can start, so each day holds a
+known number; filling the days from the earliest, the last use cannot start before the day
+where the count reaches the number of uses, and the plan cannot end before that plus the
+shortest remainder of a run after such a use.  Every step of the argument only relaxes, so
+the bound is valid for any plan; it is added to the model as a redundant constraint.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def slot_makespan_bound(c: Compiled) -> int:
             users[d.equipment].append((i, d.units))
     best = 0
     for name, uses in users.items():
-        if any(i not in starts or i in c.fixed for i, _ in uses):
+        if any(i in c.fixed for i, _ in uses):
             continue
         merged = _merged(c, [i for i, _ in uses], root, offset)
         shortest = min(length for _, length in merged)
