@@ -668,10 +668,9 @@ def _phrases(core: list[Group], c: Compiled, limit: int) -> list[str]:
     groups: dict[tuple[str, tuple[str, ...]], list[Group]] = {}
     for run, items in hours.items():
         items.sort(key=position.__getitem__)
-        key = ("hours", tuple(f"'{acts[i].step}'" for i in items))
-        if len(items) == 1:
-            key = ("hours", (f"'{acts[items[0]].step}' "
-                             f"({_range_text(acts[items[0]].min_min, acts[items[0]].max_min)})",))
+        steps = [acts[i] for i in items]
+        key = ("hours", tuple(f"'{a.step}'" for a in steps) if len(steps) > 1 else
+               (f"'{steps[0].step}' ({_range_text(steps[0].min_min, steps[0].max_min)})",))
         alike[key].append(run)
         groups[key] = [("hours", i) for i in items]
     for run, pairs in windows.items():

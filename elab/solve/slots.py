@@ -27,10 +27,9 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from elab.domain.schedule.compiled import Compiled
+from elab.domain.schedule.timegrid import DAY
 
 __all__ = ["slot_makespan_bound"]
-
-DAY = 1440
 
 
 def slot_makespan_bound(c: Compiled) -> int:
@@ -38,7 +37,7 @@ def slot_makespan_bound(c: Compiled) -> int:
     starts, root, offset = _start_domains(c)
     if any(not intervals for intervals in starts.values()):
         return 0  # no plan at all; the solver will say why
-    head, rest = _heads(c), _rests(c)
+    rest = _rests(c)
     users: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, a in enumerate(c.activities):
         for d in a.demands:
@@ -52,9 +51,7 @@ def slot_makespan_bound(c: Compiled) -> int:
         per_unit = c.capacity[name] // min(units for _, units in uses)
         if shortest <= 0 or per_unit <= 0:
             continue
-        day_of = _days(starts, head, [i for i, _ in merged])
-        if day_of is None:
-            continue
+        day_of = _days(starts, [i for i, _ in merged])
         need, bound = len(merged), None
         for low, high in sorted(day_of.values()):
             need -= per_unit * ((high - low) // shortest + 1)
@@ -91,15 +88,15 @@ def _merged(c: Compiled, uses: list[int], root: list[int],
     return out
 
 
-def _days(starts: dict[int, list[tuple[int, int]]], head: list[int],
-          uses: list[int]) -> dict[int, tuple[int, int]] | None:
-    """Per day, the earliest and latest start of any use whose start interval begins then."""
+def _days(starts: dict[int, list[tuple[int, int]]],
+          uses: list[int]) -> dict[int, tuple[int, int]]:
+    """Per day, the earliest and latest start of any use whose start interval begins then.
+
+    The start windows already carry each use's earliest start (pushed along its lags).
+    """
     days: dict[int, tuple[int, int]] = {}
     for i in uses:
-        usable = [(max(s, head[i]), e) for s, e in starts[i] if e >= head[i]]
-        if not usable:
-            return None
-        for s, e in usable:
+        for s, e in starts[i]:
             low, high = days.get(s // DAY, (s, e))
             days[s // DAY] = (min(low, s), max(high, e))
     return days
@@ -182,17 +179,6 @@ def _push(c: Compiled, domain: list[cp_model.Domain]) -> None:
             high = before.max_min + lag.max_min
             back = domain[i].addition_with(cp_model.Domain(-high, -low))
         domain[j] = domain[j].intersection_with(back)
-
-
-def _heads(c: Compiled) -> list[int]:
-    """Earliest starts from releases, minimum durations and minimum lags (hours ignored)."""
-    head = list(c.release)
-    for i in c.order:
-        a = c.activities[i]
-        for lag in a.after:
-            j = c.index[(a.run, lag.step)]
-            head[i] = max(head[i], head[j] + c.activities[j].min_min + lag.min_min)
-    return head
 
 
 def _rests(c: Compiled) -> list[int]:
