@@ -16,6 +16,7 @@ conflict; a short deletion pass trims that set before it is put into words.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import time
 from collections import defaultdict
@@ -29,7 +30,7 @@ from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.errors import InfeasibleError
-from elab.solve.slots import slot_makespan_bound
+from elab.solve.slots import SlotBounds, slot_bounds
 
 __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 
@@ -58,7 +59,7 @@ class _Built:
     objective_terms: list[Any] = field(default_factory=list)
     groups: dict[int, Group] = field(default_factory=dict)  # literal index -> group
     literals: dict[Group, cp_model.IntVar] = field(default_factory=dict)
-    out_of_hours: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
+    out_of_hours: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)  # (i, in hours)
 
 
 def _union(windows: Sequence[tuple[int, int]], shift_lo: int, shift_hi: int) -> list[list[int]]:
@@ -103,6 +104,11 @@ def _after_work(windows: Sequence[tuple[int, int]], work: int, start: int) -> in
     return windows[-1][1] if windows else start + work
 
 
+def _price(a: Activity) -> int:
+    """The price of a step done out of hours: 1000 a minute, above any shift of a run's end."""
+    return 1000 * max(a.min_min, 1)
+
+
 def _min_gap(windows: Sequence[tuple[int, int]]) -> int:
     gaps = [b[0] - a[1] for a, b in itertools.pairwise(windows)]
     return min(gaps) if gaps else 10**9
@@ -115,12 +121,17 @@ class _Builder:
     (runs × makespan + the runs' priority-weighted ends).  Out-of-hours minutes, when allowed
     at all, are priced above everything in both; ``plan_end`` is the makespan alone, without
     that price (the first step of a solve, where only time-lapse shots and doses may fall
-    out of hours and the weighted step moves them back).
+    out of hours and the weighted step moves them back); ``out_of_hours`` is the price alone.
+    ``alone`` holds per run a least end and out-of-hours price (``_alone_bounds``), and
+    ``least_end`` a least plan end already proven (by the makespan step).
     """
 
     def __init__(self, c: Compiled, opts: SolveOptions, explain: bool,
-                 limit: int | None = None, objective: str | None = None) -> None:
+                 limit: int | None = None, objective: str | None = None,
+                 alone: _Alone | None = None, least_end: int = 0) -> None:
         self.c = c
+        self.alone = alone or _Alone()
+        self.least_end = least_end
         self.limit = c.horizon if limit is None else limit
         self.opts = opts
         self.objective = objective or opts.objective
@@ -195,7 +206,7 @@ class _Builder:
             flag = self.lit(("hours", i))
         else:
             flag = m.new_bool_var(f"in_hours{i}")
-            self.built.out_of_hours.append((flag, a.min_min))
+            self.built.out_of_hours.append((i, flag))
         if not windows:
             m.add_bool_or([flag.Not()])
             return
@@ -304,27 +315,41 @@ class _Builder:
         makespan = m.new_int_var(0, top, "makespan")
         m.add_max_equality(makespan, b.ends)
         terms: list[Any] = []
+        # the slot bounds assume hands-on work inside working hours
+        slots = SlotBounds() if self.opts.allow_out_of_hours else slot_bounds(c)
         if self.objective in ("makespan", "plan_end"):
             terms.append(makespan)
-        else:
+        elif self.objective != "out_of_hours":
             by_run: dict[str, list[Any]] = defaultdict(list)
             for i, a in enumerate(c.activities):
                 by_run[a.run].append(b.ends[i])
             terms.append(len(by_run) * makespan)
             finishes: dict[str, Any] = {}
             for run, ends in by_run.items():
-                finish = m.new_int_var(0, top, f"end_{run}")
+                finish = m.new_int_var(min(self.alone.ends.get(run, 0), top), top,
+                                       f"end_{run}")
                 m.add_max_equality(finish, ends)
                 finishes[run] = finish
                 terms.append(c.problem.priority(run) * finish)
-            self._finish_bounds(finishes)
-        self._makespan_bounds(makespan)
+            self._finish_bounds(finishes, slots)
+        self._makespan_bounds(makespan, slots)
         if self.objective != "plan_end":
-            for flag, minutes in b.out_of_hours:
-                terms.append(1000 * max(minutes, 1) * (1 - flag))
+            price: dict[str, list[Any]] = defaultdict(list)
+            for i, flag in b.out_of_hours:
+                price[c.activities[i].run].append(_price(c.activities[i]) * (1 - flag))
+            most: dict[str, int] = defaultdict(int)
+            for i, _ in b.out_of_hours:
+                most[c.activities[i].run] += _price(c.activities[i])
+            for run, items in price.items():
+                # one variable per run, its least value the run's floor: the objective's
+                # bound counts the floor from the start, not only through the LP relaxation
+                least = min(self.alone.prices.get(run, 0), most[run])
+                paid = m.new_int_var(least, most[run], f"ooh_{run}")
+                m.add(paid == sum(items))
+                terms.append(paid)
         m.minimize(sum(terms))
 
-    def _makespan_bounds(self, makespan: Any) -> None:
+    def _makespan_bounds(self, makespan: Any, slots: SlotBounds) -> None:
         """Redundant: an instrument used only in working hours needs its working minutes.
 
         Its work fits only into working time, so the plan cannot end before the working
@@ -338,17 +363,20 @@ class _Builder:
             energy = sum(c.activities[i].min_min * units for i, units in users)
             self.m.add(makespan >= _after_work(c.grid.windows, -(-energy // c.capacity[name]),
                                                first))
-        if not self.opts.allow_out_of_hours:
-            self.m.add(makespan >= slot_makespan_bound(c))
+        self.m.add(makespan >= slots.makespan)
+        self.m.add(makespan >= min(self.least_end, c.horizon))
 
-    def _finish_bounds(self, finishes: dict[str, Any]) -> None:
+    def _finish_bounds(self, finishes: dict[str, Any], slots: SlotBounds) -> None:
         """Redundant: on one daytime instrument, the runs' ends add up to at least SPT's.
 
         Shortest work first on a single machine minimises the sum of completion times, and
         the runs end no earlier than their own work on it, so their ends summed are at
-        least that sum measured in working time.
+        least that sum measured in working time.  The slots of an instrument bound such a
+        sum too (``slots.py``).
         """
         c = self.c
+        for runs, least in slots.run_ends:
+            self.m.add(sum(finishes[r] for r in runs) >= min(least, c.horizon * len(runs)))
         for name, users in self.daytime_only.items():
             if c.capacity[name] != 1:
                 continue
@@ -414,9 +442,11 @@ class _Outcome:
 
 
 def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: float,
-                 hint: tuple[list[int], list[int]] | None) -> _Outcome:
+                 hint: tuple[list[int], list[int]] | None,
+                 alone: _Alone | None = None, least_end: int = 0) -> _Outcome:
     callback = _FirstSolution(opts.stop_after_first)  # its clock counts the model building
-    built = _Builder(c, opts, explain=False, objective=objective).build()
+    built = _Builder(c, opts, explain=False, objective=objective, alone=alone,
+                     least_end=least_end).build()
     if hint is not None:
         for var, value in zip(built.starts + built.ends, hint[0] + hint[1], strict=True):
             built.model.add_hint(var, value)
@@ -476,7 +506,11 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         hint = (first.starts, first.ends)
         if warm is not None and _weighted(c, warm[1]) < _weighted(c, first.ends):
             hint = warm
-        second = _solve_phase(c, opts, "weighted", left, hint)
+        alone = _alone_bounds(c, opts, deadline=time.perf_counter() + 0.1 * left)
+        left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
+        # the plan-end step's bound holds for every plan: the weighted step starts from it
+        least_end = math.ceil((first.bound or 0.0) - 1e-6) if step == "plan_end" else 0
+        second = _solve_phase(c, opts, "weighted", left, hint, alone, least_end)
         if second.found:
             outcome = second
     elif two_phase and first.status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) \
@@ -503,6 +537,61 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     raise InfeasibleError(
         f"no schedule found within {opts.time_limit_s:g} s; allow more time (--time-limit)"
     )
+
+
+@dataclass
+class _Alone:
+    """Per run, what it needs even alone in the lab: its least end and out-of-hours price."""
+
+    ends: dict[str, int] = field(default_factory=dict)
+    prices: dict[str, int] = field(default_factory=dict)
+
+
+def _alone_bounds(c: Compiled, opts: SolveOptions, deadline: float) -> _Alone:
+    """Each run planned alone: a relaxation of the week, so its bounds hold in every plan.
+
+    CP-SAT's own bound on a run's end follows the lags through the start windows one at a
+    time and loses the working hours on the way; alone, a run's least end is quick to prove.
+    And some work cannot all fall in working hours: five time-lapse shots 2-6 h apart span
+    more than a working day, so one is taken in the evening whatever else the week holds,
+    yet no single shot is forced out, so CP-SAT does not see it.  The solver's bound is kept
+    (it is the optimum when proven).  Runs of one protocol from the same day are alike: one
+    solve serves them all.  Runs left when the time is up get no bound.
+    """
+    by_run: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(c.activities):
+        by_run[a.run].append(i)
+    out = _Alone()
+    seen: dict[Any, tuple[int, int]] = {}
+    for run, items in by_run.items():
+        key = tuple((replace(c.activities[i], run=""), c.release[i], c.deadline[i],
+                     c.windows[i], c.fixed.get(i)) for i in items)
+        if key not in seen:
+            alone = compile_problem(replace(
+                c.problem, activities=tuple(c.activities[i] for i in items), bookings=(),
+                recurring=(), priorities=(),
+                fixed=tuple(f for f in c.problem.fixed if f.run == run)))
+            soft = any(c.activities[i].anytime and c.windows[i] is not None for i in items)
+            objectives = ("plan_end", "out_of_hours") if soft else ("plan_end",)
+            got = [_least(alone, opts, objective, deadline) for objective in objectives]
+            if None in got:
+                break
+            seen[key] = (got[0] or 0, got[1] or 0 if soft else 0)
+        out.ends[run], out.prices[run] = seen[key]
+    return out
+
+
+def _least(c: Compiled, opts: SolveOptions, objective: str, deadline: float) -> int | None:
+    """CP-SAT's bound on one objective (None when time is up or no plan is found)."""
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return None
+    built = _Builder(c, opts, explain=False, objective=objective).build()
+    solver = _solver(replace(opts, workers=1), min(left, 1.0))
+    status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def _warm(problem: Problem, c: Compiled,

@@ -23,27 +23,48 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.timegrid import DAY
 
-__all__ = ["slot_makespan_bound"]
+__all__ = ["SlotBounds", "slot_bounds", "slot_makespan_bound"]
+
+
+@dataclass(frozen=True)
+class SlotBounds:
+    """What the slots say: a least plan end, and per instrument its runs' least summed ends."""
+
+    makespan: int = 0
+    run_ends: tuple[tuple[tuple[str, ...], int], ...] = ()
 
 
 def slot_makespan_bound(c: Compiled) -> int:
-    """The latest of the per-instrument bounds (0 when no instrument qualifies)."""
+    """The latest of the per-instrument bounds on the plan's end (0 when none qualifies)."""
+    return slot_bounds(c).makespan
+
+
+def slot_bounds(c: Compiled) -> SlotBounds:
+    """Both bounds, per instrument whose uses fill slots.
+
+    The plan cannot end before the last use's slot plus the least remainder of a run after
+    such a use.  And a run cannot end before its first use on an instrument plus what must
+    follow it; the runs' first uses take distinct slots, so their sum is at least that of
+    the smallest slots, one per run: a bound on the runs' summed ends, which is what the
+    weighted objective adds up and what CP-SAT's relaxation sees least of.
+    """
     starts, root, offset = _start_domains(c)
     if any(not intervals for intervals in starts.values()):
-        return 0  # no plan at all; the solver will say why
+        return SlotBounds()  # no plan at all; the solver will say why
     rest = _rests(c)
     users: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, a in enumerate(c.activities):
         for d in a.demands:
             users[d.equipment].append((i, d.units))
-    best = 0
-    for name, uses in users.items():
+    makespan, run_ends = 0, []
+    for name, uses in sorted(users.items()):
         if any(i in c.fixed for i, _ in uses):
             continue
         merged = _merged(c, [i for i, _ in uses], root, offset)
@@ -51,16 +72,35 @@ def slot_makespan_bound(c: Compiled) -> int:
         per_unit = c.capacity[name] // min(units for _, units in uses)
         if shortest <= 0 or per_unit <= 0:
             continue
-        day_of = _days(starts, [i for i, _ in merged])
-        need, bound = len(merged), None
-        for low, high in sorted(day_of.values()):
-            need -= per_unit * ((high - low) // shortest + 1)
-            if need <= 0:
-                bound = low + min(rest[i] for i, _ in merged)
-                break
-        if bound is not None:
-            best = max(best, min(bound, c.horizon))
-    return best
+        slots = _slots(_days(starts, [i for i, _ in merged]), per_unit, shortest, len(merged))
+        if len(slots) < len(merged):
+            continue  # more uses than slots in the horizon: the solver will say why
+        last = slots[len(merged) - 1] + min(rest[i] for i, _ in merged)
+        makespan = max(makespan, min(last, c.horizon))
+        first: dict[str, int] = {}  # per run, its use with the longest remainder
+        for i, _ in merged:
+            run = c.activities[i].run
+            if run not in first or rest[i] > rest[first[run]]:
+                first[run] = i
+        summed = sum(slots[: len(first)]) + sum(rest[i] for i in first.values())
+        run_ends.append((tuple(sorted(first)), summed))
+    return SlotBounds(makespan, tuple(run_ends))
+
+
+def _slots(days: dict[int, tuple[int, int]], per_unit: int, shortest: int,
+           wanted: int) -> list[int]:
+    """The earliest ``wanted`` start times that distinct uses can have, in order.
+
+    Within a day's window, uses held ``per_unit`` at a time and at least ``shortest`` long
+    start no earlier than ``low``, ``low``, ..., ``low + shortest``, ...: the k-th at
+    ``low + (k // per_unit) * shortest``, as long as that is inside the window.
+    """
+    out: list[int] = []
+    for low, high in days.values():
+        count = min(per_unit * ((high - low) // shortest + 1), wanted)
+        out += [low + (k // per_unit) * shortest for k in range(count)]
+    out.sort()
+    return out[:wanted]
 
 
 def _merged(c: Compiled, uses: list[int], root: list[int],

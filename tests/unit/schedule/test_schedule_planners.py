@@ -150,6 +150,32 @@ def test_a_high_priority_still_buys_an_earlier_end() -> None:
     assert by[("long", "cure")].end.time() == time(20, 30)
 
 
+def _time_lapse(run: str) -> list[Activity]:
+    """A scratch, then five 10-min shots 2-6 h apart: more than a working day from 09:00."""
+    acts = [Activity(run, "scratch", 15, 15, True),
+            Activity(run, "shot1", 10, 10, True, (), (Lag("scratch", 0, 15),), anytime=True)]
+    acts += [Activity(run, f"shot{k}", 10, 10, True, (), (Lag(f"shot{k - 1}", 110, 350),),
+                      anytime=True) for k in range(2, 6)]
+    return acts
+
+
+def test_a_run_alone_bounds_its_end_and_its_evening_work() -> None:
+    # Alone, the run ends at 17:25 at the earliest, and one of its shots falls out of hours
+    # whatever else the week holds (10 min at 1000 a minute); the plan's bound counts both.
+    from elab.domain.schedule.compiled import compile_problem
+    from elab.solve.schedule import _alone_bounds
+
+    acts = [a for run in ("a", "b") for a in _time_lapse(run)]
+    problem = Problem(tuple(acts), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
+                      horizon_days=3)
+    alone = _alone_bounds(compile_problem(problem), FAST, deadline=float("inf"))
+    assert alone.ends == {"a": 17 * 60 + 25, "b": 17 * 60 + 25}
+    assert alone.prices == {"a": 10_000, "b": 10_000}
+    schedule = solve_schedule(problem, FAST)
+    assert schedule.bound is not None and schedule.bound >= 2 * 10_000 + 4 * (17 * 60 + 25)
+    assert out_of_hours_min(problem, schedule) == 20
+
+
 def test_many_runs_in_one_conflict_are_named_together(calendar: LabCalendar) -> None:
     # one incubator shelf cannot hold four overnight incubations in a 3-day plan; the four
     # runs' seeding hours are one phrase, not four, so the shelf stays visible

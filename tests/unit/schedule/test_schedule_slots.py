@@ -1,4 +1,5 @@
-"""The per-day slot bound on a plan's end: exact on a known case, never above a real plan."""
+"""The per-day slot bounds (plan end, runs' summed ends): exact on known cases, never above a
+real plan."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from elab.domain.schedule import (
     Lag,
     Problem,
     Resource,
+    Schedule,
     check_schedule,
 )
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy_chains import chain_greedy_schedule
 from elab.solve.schedule import SolveOptions, solve_schedule
-from elab.solve.slots import slot_makespan_bound
+from elab.solve.slots import slot_bounds, slot_makespan_bound
 
 BERLIN = LabCalendar(timezone="Europe/Berlin")
 
@@ -46,11 +48,12 @@ def test_two_syntheses_a_day_on_one_cycler() -> None:
     assert round(plan.makespan_h(MONDAY) * 60) == tuesday_1301
 
 
-def test_nothing_beyond_a_run_without_working_hours() -> None:
-    # passive work only: nothing confines the starts, so the bound is one run's own length
+def test_uses_without_working_hours_queue_one_after_another() -> None:
+    # passive work only: nothing confines the starts, but one at a time on the cycler the
+    # fifth hour-long program starts four hours in at the earliest
     acts = [Activity(f"r{k}", "spin", 60, 60, False, (Demand("cycler"),)) for k in range(5)]
     problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY)
-    assert slot_makespan_bound(compile_problem(problem)) == 60
+    assert slot_makespan_bound(compile_problem(problem)) == 300
 
 
 def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
@@ -78,6 +81,26 @@ def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
     assert bound <= round(plan.makespan_h(thursday) * 60) == wednesday_1500 + 18 * 60 + 15
 
 
+def test_the_runs_first_syntheses_take_the_first_slots() -> None:
+    # Monday 09:00 and 11:36, Tuesday 09:00; each run then needs 241 min more: the sum of the
+    # three ends is exact, and the planner's plan reaches it
+    acts = [a for run in ("q1", "q2", "q3") for a in synthesis_run(run)]
+    problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY)
+    ends = (540 + 241) + (696 + 241) + (1440 + 540 + 241)
+    assert slot_bounds(compile_problem(problem)).run_ends == ((("q1", "q2", "q3"), ends),)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert sum(run_ends(plan).values()) == ends
+
+
+def run_ends(plan: Schedule) -> dict[str, int]:
+    """Each run's end, in minutes from Monday 00:00."""
+    finish: dict[str, int] = {}
+    for got in plan.assignments:
+        minute = round((got.end - MONDAY).total_seconds() / 60)
+        finish[got.run] = max(finish.get(got.run, 0), minute)
+    return finish
+
+
 @st.composite
 def rigid_weeks(draw: st.DrawFn) -> Problem:
     """Runs that are chains of fixed-length steps handed on at once, sharing two instruments."""
@@ -103,5 +126,8 @@ def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
     plan = chain_greedy_schedule(problem)
     if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
         return
-    bound = slot_makespan_bound(compile_problem(problem))
-    assert bound <= round(plan.makespan_h(MONDAY) * 60)
+    bounds = slot_bounds(compile_problem(problem))
+    assert bounds.makespan <= round(plan.makespan_h(MONDAY) * 60)
+    finish = run_ends(plan)
+    for runs, least in bounds.run_ends:
+        assert least <= sum(finish[r] for r in runs)
