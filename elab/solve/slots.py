@@ -1,4 +1,4 @@
-"""A lower bound on a plan's end from how many uses of an instrument fit into each working day.
+"""Lower bounds from how many uses of an instrument fit into each working day.
 
 CP-SAT's relaxation sees an instrument's uses through their earliest starts and latest ends,
 not through the holes working hours leave in their start times.  On real protocols those
@@ -11,12 +11,13 @@ Steps linked by "at once" hand-offs (lag 0–0) behind steps of fixed length for
 every hands-on member must start inside working hours, so the block's start is confined to
 the intersection of those windows, shifted by each member's offset.  The windows are then
 pushed along every lag, forwards and backwards, across incubations of variable length too
-(an overnight antibody must end when someone can wash).  On one day, no more than
-``span / shortest use + 1`` uses per unit of an instrument can start, so each day holds a
-known number; filling the days from the earliest, the last use cannot start before the day
-where the count reaches the number of uses, and the plan cannot end before that plus the
-shortest remainder of a run after such a use.  Every step of the argument only relaxes, so
-the bound is valid for any plan; it is added to the model as a redundant constraint.
+(an overnight antibody must end when someone can wash).  Inside one day's window, uses held
+``per_unit`` at a time, each at least the shortest use long, start no earlier than a known
+series of times (the slots), so the k-th use of the week starts no earlier than the k-th
+slot.  Hence two bounds: the plan cannot end before the last slot plus the shortest
+remainder of a run after a use, and the runs' ends add up to at least their first uses'
+slots plus their remainders.  Every step of the argument only relaxes, so the bounds hold
+for any plan; they are added to the model as redundant constraints.
 """
 
 from __future__ import annotations
