@@ -30,11 +30,13 @@ from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.errors import InfeasibleError
+from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
 
 __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 
 Group = tuple[Any, ...]
+CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 
 
 @dataclass(frozen=True)
@@ -435,6 +437,7 @@ class _Outcome:
     bound: float | None = None
     first_s: float | None = None
     status_name: str = ""
+    built: _Built | None = None  # the model solved, for the run-by-run search to reuse
 
     @property
     def found(self) -> bool:
@@ -456,13 +459,34 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
     # makespan (job shops, the first phase) plain search with its propagation does better.
     solver.parameters.interleave_search = opts.workers == 1 and objective == "weighted"
     status = solver.solve(built.model, callback)
-    out = _Outcome(status, status_name=solver.status_name(status), first_s=callback.first)
+    out = _Outcome(status, status_name=solver.status_name(status), first_s=callback.first,
+                   built=built)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         out.starts = [solver.value(v) for v in built.starts]
         out.ends = [solver.value(v) for v in built.ends]
         out.objective = solver.objective_value
         out.bound = solver.best_objective_bound
     return out
+
+
+def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
+             seed: int) -> _Outcome:
+    """The weighted step's plan improved a few runs at a time (``schedule_lns``).
+
+    The bound stays CP-SAT's: the model is the same, only the search differs.
+    """
+    if outcome.status == cp_model.OPTIMAL or outcome.built is None:
+        return outcome
+    assert outcome.starts is not None and outcome.ends is not None
+    runs: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(c.activities):
+        runs[a.run].append(i)
+    built = outcome.built
+    plan = improve_by_runs(built.model, built.starts, built.ends, list(runs.values()),
+                           [alone.ends.get(run, 0) for run in runs],
+                           Plan(outcome.starts, outcome.ends, outcome.objective or 0.0),
+                           deadline, seed)
+    return replace(outcome, starts=plan.starts, ends=plan.ends, objective=plan.objective)
 
 
 def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
@@ -510,9 +534,11 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         # the plan-end step's bound holds for every plan: the weighted step starts from it
         least_end = math.ceil((first.bound or 0.0) - 1e-6) if step == "plan_end" else 0
-        second = _solve_phase(c, opts, "weighted", left, hint, alone, least_end)
+        second = _solve_phase(c, opts, "weighted", left * CP_SAT_SHARE, hint, alone,
+                              least_end)
         if second.found:
-            outcome = second
+            outcome = _by_runs(c, second, alone, deadline=t0 + opts.time_limit_s,
+                               seed=opts.seed)
     elif two_phase and first.status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) \
             and not first.found:
         # no makespan plan in 40 % of the time: the plain weighted search gets the rest
