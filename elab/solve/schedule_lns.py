@@ -4,10 +4,11 @@ CP-SAT's own neighbourhoods free random variables, constraints or time windows; 
 know that a lab week is made of runs, and on a busy week of 50 runs they improve the runs'
 ends slowly.  Here every other run is held where it is and a handful of runs are planned
 again around them: the sub-problem is small, CP-SAT often solves it to optimality within a
-fraction of a second, and any better plan of those runs is a better plan of the week.  Half
-of each handful are runs that end later than they would alone in the lab (where the plan
-loses time), the rest drawn at random; the handful grows while its solves finish and
-shrinks when they do not.  The model is the week's own, so every accepted plan satisfies
+fraction of a second, and any better plan of those runs is a better plan of the week.  In
+turn, a handful is a run that ends later than it would alone in the lab (where the plan
+loses time) with the runs ending nearest to it (those it waits for, or that wait for it),
+or half such late runs and half drawn at random; the handful grows while its solves finish
+and shrinks when they do not.  The model is the week's own, so every accepted plan satisfies
 every constraint of it.
 """
 
@@ -46,8 +47,11 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
     base = model.clone()
     base.clear_hints()  # type: ignore[no-untyped-call]
     size = max(2, len(runs) // 4)
+    turn = 0
     while len(runs) > 1 and deadline - time.perf_counter() > 0.1:
-        free = _handful(rng, runs, alone_ends, plan, size)
+        ends_now = [max(plan.ends[i] for i in items) for items in runs]
+        free = _handful(rng, ends_now, alone_ends, size, nearest=turn % 2 == 0)
+        turn += 1
         sub = base.clone()
         for k, items in enumerate(runs):
             for i in items:
@@ -72,12 +76,15 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
     return plan
 
 
-def _handful(rng: random.Random, runs: Sequence[Sequence[int]], alone_ends: Sequence[int],
-             plan: Plan, size: int) -> set[int]:
-    """Runs to plan again: half from those ending later than alone, the rest at random."""
-    late = [k for k, items in enumerate(runs)
-            if max(plan.ends[i] for i in items) > alone_ends[k]]
+def _handful(rng: random.Random, ends: Sequence[int], alone_ends: Sequence[int], size: int,
+             nearest: bool) -> set[int]:
+    """Runs to plan again: a late run and its nearest, or late runs and random ones."""
+    late = [k for k, end in enumerate(ends) if end > alone_ends[k]]
+    if nearest and late:
+        pivot = rng.choice(late)
+        order = sorted(range(len(ends)), key=lambda k: (k != pivot, abs(ends[k] - ends[pivot])))
+        return set(order[:size])
     free = set(rng.sample(late, min(len(late), size // 2)))
-    rest = [k for k in range(len(runs)) if k not in free]
+    rest = [k for k in range(len(ends)) if k not in free]
     free.update(rng.sample(rest, min(len(rest), size - len(free))))
     return free
