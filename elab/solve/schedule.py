@@ -30,6 +30,7 @@ from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.errors import InfeasibleError
+from elab.solve.end_days import summed_end_bound
 from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
 
@@ -377,6 +378,9 @@ class _Builder:
         sum too (``slots.py``).
         """
         c = self.c
+        if self.alone.summed is not None:
+            self.m.add(sum(c.problem.priority(r) * f for r, f in finishes.items())
+                       >= self.alone.summed)
         for runs, least in slots.run_ends:
             self.m.add(sum(finishes[r] for r in runs) >= min(least, c.horizon * len(runs)))
         for name, users in self.daytime_only.items():
@@ -530,7 +534,11 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         hint = (first.starts, first.ends)
         if warm is not None and _weighted(c, warm[1]) < _weighted(c, first.ends):
             hint = warm
-        alone = _alone_bounds(c, opts, deadline=time.perf_counter() + 0.1 * left)
+        runs = _RunsAlone(c, opts, deadline=time.perf_counter() + 0.12 * left)
+        alone = _alone_bounds(runs)
+        alone.summed = summed_end_bound(c, runs.compiled, lambda run, floor: runs.least(
+            run, floor=floor), {
+            run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         # the plan-end step's bound holds for every plan: the weighted step starts from it
         least_end = math.ceil((first.bound or 0.0) - 1e-6) if step == "plan_end" else 0
@@ -571,9 +579,45 @@ class _Alone:
 
     ends: dict[str, int] = field(default_factory=dict)
     prices: dict[str, int] = field(default_factory=dict)
+    summed: int | None = None  # the runs' priority-weighted ends (``end_days.py``)
 
 
-def _alone_bounds(c: Compiled, opts: SolveOptions, deadline: float) -> _Alone:
+class _RunsAlone:
+    """Each run of the week on its own, and CP-SAT's bounds for it, solved once per shape.
+
+    Runs of one protocol from the same day are alike: one solve serves them all.
+    """
+
+    def __init__(self, c: Compiled, opts: SolveOptions, deadline: float) -> None:
+        self.opts, self.deadline = opts, deadline
+        self.compiled: dict[str, Compiled] = {}
+        self.shape: dict[str, Any] = {}
+        self._solved: dict[tuple[Any, str, int], int | None] = {}
+        by_run: dict[str, list[int]] = defaultdict(list)
+        for i, a in enumerate(c.activities):
+            by_run[a.run].append(i)
+        alike: dict[Any, Compiled] = {}
+        for run, items in by_run.items():
+            shape = (c.problem.calendar.person_of(run), *(
+                (replace(c.activities[i], run=""), c.release[i], c.deadline[i], c.windows[i],
+                 c.fixed.get(i)) for i in items))
+            if shape not in alike:
+                alike[shape] = compile_problem(replace(
+                    c.problem, activities=tuple(c.activities[i] for i in items), bookings=(),
+                    recurring=(), priorities=(),
+                    fixed=tuple(f for f in c.problem.fixed if f.run == run)))
+            self.compiled[run], self.shape[run] = alike[shape], shape
+
+    def least(self, run: str, objective: str = "plan_end", floor: int = 0) -> int | None:
+        """CP-SAT's bound on the run's objective, its end at least ``floor``; None: no time."""
+        key = (self.shape[run], objective, floor)
+        if key not in self._solved:
+            self._solved[key] = _least(self.compiled[run], self.opts, objective,
+                                       self.deadline, floor)
+        return self._solved[key]
+
+
+def _alone_bounds(runs: _RunsAlone) -> _Alone:
     """Each run planned alone: a relaxation of the week, so its bounds hold in every plan.
 
     CP-SAT's own bound on a run's end follows the lags through the start windows one at a
@@ -581,38 +625,27 @@ def _alone_bounds(c: Compiled, opts: SolveOptions, deadline: float) -> _Alone:
     And some work cannot all fall in working hours: five time-lapse shots 2-6 h apart span
     more than a working day, so one is taken in the evening whatever else the week holds,
     yet no single shot is forced out, so CP-SAT does not see it.  The solver's bound is kept
-    (it is the optimum when proven).  Runs of one protocol from the same day are alike: one
-    solve serves them all.  Runs left when the time is up get no bound.
+    (it is the optimum when proven).  Runs left when the time is up get no bound.
     """
-    by_run: dict[str, list[int]] = defaultdict(list)
-    for i, a in enumerate(c.activities):
-        by_run[a.run].append(i)
     out = _Alone()
-    seen: dict[Any, tuple[int, int]] = {}
-    for run, items in by_run.items():
-        key = tuple((replace(c.activities[i], run=""), c.release[i], c.deadline[i],
-                     c.windows[i], c.fixed.get(i)) for i in items)
-        if key not in seen:
-            alone = compile_problem(replace(
-                c.problem, activities=tuple(c.activities[i] for i in items), bookings=(),
-                recurring=(), priorities=(),
-                fixed=tuple(f for f in c.problem.fixed if f.run == run)))
-            soft = any(c.activities[i].anytime and c.windows[i] is not None for i in items)
-            objectives = ("plan_end", "out_of_hours") if soft else ("plan_end",)
-            got = [_least(alone, opts, objective, deadline) for objective in objectives]
-            if None in got:
-                break
-            seen[key] = (got[0] or 0, got[1] or 0 if soft else 0)
-        out.ends[run], out.prices[run] = seen[key]
+    for run, sub in runs.compiled.items():
+        end = runs.least(run)
+        soft = any(a.anytime and w is not None for a, w in zip(sub.activities, sub.windows,
+                                                                strict=True))
+        price = runs.least(run, "out_of_hours") if soft else 0
+        if end is None or price is None:
+            break
+        out.ends[run], out.prices[run] = end, price
     return out
 
 
-def _least(c: Compiled, opts: SolveOptions, objective: str, deadline: float) -> int | None:
+def _least(c: Compiled, opts: SolveOptions, objective: str, deadline: float,
+           floor: int = 0) -> int | None:
     """CP-SAT's bound on one objective (None when time is up or no plan is found)."""
     left = deadline - time.perf_counter()
     if left <= 0:
         return None
-    built = _Builder(c, opts, explain=False, objective=objective).build()
+    built = _Builder(c, opts, explain=False, objective=objective, least_end=floor).build()
     solver = _solver(replace(opts, workers=1), min(left, 1.0))
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.timegrid import DAY
 
-__all__ = ["SlotBounds", "slot_bounds", "slot_makespan_bound"]
+__all__ = ["SlotBounds", "slot_bounds", "slot_makespan_bound", "start_windows"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,14 @@ def slot_bounds(c: Compiled) -> SlotBounds:
         summed = sum(slots[: len(first)]) + sum(rest[i] for i in first.values())
         run_ends.append((tuple(sorted(first)), summed))
     return SlotBounds(makespan, tuple(run_ends))
+
+
+def start_windows(c: Compiled) -> list[tuple[int, int]] | None:
+    """Per activity, its earliest and latest start (pushed along the lags); None: no plan."""
+    starts, _, _ = _start_domains(c)
+    if any(not intervals for intervals in starts.values()):
+        return None
+    return [(starts[i][0][0], starts[i][-1][1]) for i in range(len(c.activities))]
 
 
 def _slots(days: dict[int, tuple[int, int]], per_unit: int, shortest: int,

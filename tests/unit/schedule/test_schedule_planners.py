@@ -163,12 +163,14 @@ def test_a_run_alone_bounds_its_end_and_its_evening_work() -> None:
     # Alone, the run ends at 17:25 at the earliest, and one of its shots falls out of hours
     # whatever else the week holds (10 min at 1000 a minute); the plan's bound counts both.
     from elab.domain.schedule.compiled import compile_problem
-    from elab.solve.schedule import _alone_bounds
+    from elab.solve.schedule import _alone_bounds, _RunsAlone
 
     acts = [a for run in ("a", "b") for a in _time_lapse(run)]
     problem = Problem(tuple(acts), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
                       horizon_days=3)
-    alone = _alone_bounds(compile_problem(problem), FAST, deadline=float("inf"))
+    runs = _RunsAlone(compile_problem(problem), FAST, deadline=float("inf"))
+    assert runs.compiled["a"] is runs.compiled["b"]  # alike: planned alone once
+    alone = _alone_bounds(runs)
     assert alone.ends == {"a": 17 * 60 + 25, "b": 17 * 60 + 25}
     assert alone.prices == {"a": 10_000, "b": 10_000}
     schedule = solve_schedule(problem, FAST)

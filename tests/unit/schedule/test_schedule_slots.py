@@ -4,8 +4,7 @@ real plan."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schedule_cases import MONDAY
+from schedule_cases import MONDAY, rigid_weeks, run_ends
 
 from elab.domain.schedule import (
     Activity,
@@ -14,7 +13,6 @@ from elab.domain.schedule import (
     Lag,
     Problem,
     Resource,
-    Schedule,
     check_schedule,
 )
 from elab.domain.schedule.compiled import compile_problem
@@ -90,34 +88,6 @@ def test_the_runs_first_syntheses_take_the_first_slots() -> None:
     assert slot_bounds(compile_problem(problem)).run_ends == ((("q1", "q2", "q3"), ends),)
     plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
     assert sum(run_ends(plan).values()) == ends
-
-
-def run_ends(plan: Schedule) -> dict[str, int]:
-    """Each run's end, in minutes from Monday 00:00."""
-    finish: dict[str, int] = {}
-    for got in plan.assignments:
-        minute = round((got.end - MONDAY).total_seconds() / 60)
-        finish[got.run] = max(finish.get(got.run, 0), minute)
-    return finish
-
-
-@st.composite
-def rigid_weeks(draw: st.DrawFn) -> Problem:
-    """Runs that are chains of fixed-length steps handed on at once, sharing two instruments."""
-    activities: list[Activity] = []
-    for r in range(draw(st.integers(1, 6))):
-        previous: Activity | None = None
-        for s in range(draw(st.integers(1, 4))):
-            hands_on = draw(st.booleans())
-            minutes = draw(st.integers(5, 150) if hands_on else st.integers(10, 600))
-            equipment = draw(st.sampled_from(["reader", "shaker", None]))
-            demand = (Demand(equipment),) if equipment else ()
-            after = (Lag(previous.step, 0, 0),) if previous is not None else ()
-            act = Activity(f"r{r}", f"s{s}", minutes, minutes, hands_on, demand, after)
-            activities.append(act)
-            previous = act
-    resources = (Resource("reader"), Resource("shaker", capacity=2))
-    return Problem(tuple(activities), resources, BERLIN, MONDAY, horizon_days=10)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,0 +1,214 @@
+"""A lower bound on the runs' summed ends: which day each run can end on, and what that costs.
+
+On a busy generated week many runs could each end on Tuesday if they had the lab to
+themselves, and not all of them can: ending by Tuesday night pins each run's Tuesday work
+(after its overnight incubation) into Tuesday, and the centrifuge or the reader cannot hold
+it all between their hand-offs.  CP-SAT's relaxation sees one run's end through its own
+steps' windows, never the choice "this run ends on Tuesday, so its work is pinned there".
+
+So each run gets a few classes: ending on the day it would end alone, the day after, the
+day after that, or later.  Per class, the run alone gives its least end (a small solve) and,
+with its end capped at the class's last minute, the window each step must start in (the
+start windows of ``slots.py``, pushed along the lags).  A step with a window inside an
+interval must spend part of it there (its mandatory overlap), and an instrument holds no
+more than its capacity times the interval (only its working minutes when it is used by
+hands-on work alone).  A small CP-SAT model then picks one class per run at least cost;
+intervals where the picked classes overflow an instrument are added as constraints and the
+model solved again, a few rounds.  Every plan of the week picks a class per run and obeys
+those constraints, so the model's bound is a lower bound on the runs' weighted ends.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from elab.domain.schedule.compiled import Compiled
+from elab.domain.schedule.timegrid import DAY
+from elab.solve.slots import start_windows
+
+__all__ = ["summed_end_bound"]
+
+CLASSES = 3  # the alone day, the day after, and later
+ROUNDS = 6
+CUTS_PER_ROUND = 5  # per instrument
+
+LeastEnd = Callable[[str, int], int | None]  # a run alone: its least end at or above a floor
+
+
+@dataclass(frozen=True)
+class _Use:
+    """A step's use of an instrument in one class: its start window, length and units."""
+
+    earliest: int
+    latest: int
+    length: int
+    units: int
+
+    def overlap(self, low: int, high: int) -> int:
+        """The least part of the use inside [low, high], wherever it starts in its window."""
+        return max(0, min(self.length, high - low, self.earliest + self.length - low,
+                          high - self.latest))
+
+
+@dataclass(frozen=True)
+class _Class:
+    least_end: int
+    uses: dict[str, list[_Use]]
+
+
+def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEnd,
+                     weights: dict[str, int], deadline: float) -> int | None:
+    """A least value of the runs' weighted ends summed; None when time ran out first.
+
+    ``alone`` holds each run on its own (compiled), ``least_end`` gives one's least end at
+    or above a floor.
+    """
+    classes: dict[str, list[_Class]] = {}
+    for run, sub in alone.items():
+        got = _classes(run, sub, c, least_end)
+        if got is None or time.perf_counter() > deadline:
+            return None
+        classes[run] = got
+    model = cp_model.CpModel()
+    pick = {(run, k): model.new_bool_var(f"{run}:{k}")
+            for run, options in classes.items() for k in range(len(options))}
+    for run, options in classes.items():
+        model.add_exactly_one(pick[run, k] for k in range(len(options)))
+    model.minimize(sum(weights[run] * option.least_end * pick[run, k]
+                       for run, options in classes.items()
+                       for k, option in enumerate(options)))
+    capacity = _capacities(c)
+    bound: int | None = None
+    seen: set[tuple[str, int, int]] = set()
+    for _ in range(ROUNDS):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = left
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        chosen = {run: next(k for k in range(len(options)) if solver.value(pick[run, k]))
+                  for run, options in classes.items()}
+        cuts = 0
+        for name, avail in capacity.items():
+            uses = [u for run, k in chosen.items() for u in classes[run][k].uses.get(name, [])]
+            for low, high in _overflows(uses, avail):
+                if (name, low, high) in seen:
+                    continue
+                seen.add((name, low, high))
+                model.add(sum(u.units * u.overlap(low, high) * pick[run, k]
+                              for run, options in classes.items()
+                              for k, option in enumerate(options)
+                              for u in option.uses.get(name, []))
+                          <= avail(low, high))
+                cuts += 1
+        if status == cp_model.OPTIMAL and cuts == 0:
+            break
+    return bound
+
+
+def _classes(run: str, sub: Compiled, c: Compiled,
+             least_end: LeastEnd) -> list[_Class] | None:
+    """The run's classes: ending by the night of its alone day, of the next, or later."""
+    alone_end = least_end(run, 0)
+    if alone_end is None:
+        return None
+    out: list[_Class] = []
+    floor = 0
+    for k in range(CLASSES):
+        cap = (alone_end // DAY + k + 1) * DAY if k < CLASSES - 1 else None
+        if cap is None:  # later: no solve, its least end is the floor or the run's own
+            out.append(_Class(max(alone_end, floor), {}))
+            break
+        end = alone_end if k == 0 else least_end(run, floor)
+        if end is None:
+            break
+        if end <= cap:
+            windows = start_windows(_capped(sub, cap))
+            if windows is not None:
+                out.append(_Class(end, _uses(run, sub, c, windows)))
+        floor = cap + 1
+    return out
+
+
+def _capped(sub: Compiled, cap: int) -> Compiled:
+    """The run alone with every step ending by ``cap``."""
+    windows = tuple(
+        None if w is None else
+        tuple((s, min(e, cap)) for s, e in w if min(e, cap) - s >= a.min_min)
+        for w, a in zip(sub.windows, sub.activities, strict=True))
+    return replace(sub, deadline=tuple(min(d, cap) for d in sub.deadline), windows=windows)
+
+
+def _uses(run: str, sub: Compiled, c: Compiled,
+          windows: Sequence[tuple[int, int]]) -> dict[str, list[_Use]]:
+    out: dict[str, list[_Use]] = defaultdict(list)
+    person = c.problem.calendar.person_of(run)
+    for a, (earliest, latest) in zip(sub.activities, windows, strict=True):
+        for d in a.demands:
+            out[d.equipment].append(_Use(earliest, latest, a.min_min, d.units))
+        if person is not None and a.hands_on:
+            out[f"person:{person}"].append(_Use(earliest, latest, a.min_min, 1))
+    return out
+
+
+def _capacities(c: Compiled) -> dict[str, Callable[[int, int], int]]:
+    """Per instrument (and person), how much it holds over an interval.
+
+    Used by hands-on work alone, it holds only its working minutes.
+    """
+    users: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(c.activities):
+        for d in a.demands:
+            users[d.equipment].append(i)
+    out: dict[str, Callable[[int, int], int]] = {}
+    for name, items in users.items():
+        daytime = all(c.activities[i].hands_on and not c.activities[i].anytime
+                      and c.windows[i] is not None for i in items)
+        out[name] = _holds(c.capacity[name], c.grid.windows if daytime else None)
+    for person in c.problem.calendar.people:
+        out[f"person:{person.name}"] = _holds(1, None)
+    return out
+
+
+def _holds(capacity: int,
+           windows: Sequence[tuple[int, int]] | None) -> Callable[[int, int], int]:
+    def avail(low: int, high: int) -> int:
+        if windows is None:
+            return capacity * (high - low)
+        return capacity * sum(max(0, min(e, high) - max(s, low)) for s, e in windows)
+    return avail
+
+
+def _overflows(uses: list[_Use],
+               avail: Callable[[int, int], int]) -> list[tuple[int, int]]:
+    """The intervals where the uses' mandatory parts exceed what the instrument holds.
+
+    Intervals run from an earliest start to a latest end; all of them at once, as arrays.
+    """
+    if not uses:
+        return []
+    earliest, latest, length, units = (np.array(column) for column in zip(
+        *((u.earliest, u.latest, u.length, u.units) for u in uses), strict=True))
+    lows = np.unique(earliest)[:, None, None]
+    highs = np.unique(latest + length)[None, :, None]
+    part = np.minimum(np.minimum(length, highs - lows),
+                      np.minimum(earliest + length - lows, highs - latest))
+    need = (np.maximum(part, 0) * units).sum(axis=2)
+    found = [(int(need[a, b]) - avail(int(low), int(high)), int(low), int(high))
+             for a, b in zip(*np.nonzero(need > 0), strict=True)
+             for low, high in ((lows[a, 0, 0], highs[0, b, 0]),) if high > low]
+    found = [item for item in found if item[0] > 0]
+    found.sort(reverse=True)
+    return [(low, high) for _, low, high in found[:CUTS_PER_ROUND]]

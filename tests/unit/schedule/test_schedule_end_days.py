@@ -1,0 +1,63 @@
+"""The bound on the runs' summed ends from the day each can end on: a known case, and never
+above a real plan."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from schedule_cases import MONDAY, rigid_weeks, run_ends
+
+from elab.domain.schedule import (
+    Activity,
+    Demand,
+    LabCalendar,
+    Lag,
+    Problem,
+    Resource,
+    check_schedule,
+)
+from elab.domain.schedule.compiled import compile_problem
+from elab.domain.schedule.greedy_chains import chain_greedy_schedule
+from elab.solve.end_days import summed_end_bound
+from elab.solve.schedule import SolveOptions, _RunsAlone, solve_schedule
+
+FAST = SolveOptions(time_limit_s=5, explain=False)
+
+
+def bound_of(problem: Problem) -> int | None:
+    c = compile_problem(problem)
+    runs = _RunsAlone(c, FAST, deadline=time.perf_counter() + 20)
+    return summed_end_bound(c, runs.compiled, lambda run, floor: runs.least(run, floor=floor),
+                            {run: 1 for run in runs.compiled}, deadline=runs.deadline)
+
+
+def reading_run(run: str) -> list[Activity]:
+    """Half an hour of preparation, then a three-hour read on the reader at once."""
+    return [Activity(run, "prep", 30, 30, True),
+            Activity(run, "read", 180, 180, True, (Demand("reader"),), (Lag("prep", 0, 0),))]
+
+
+def test_a_days_reads_fit_two_runs() -> None:
+    # Alone, each run ends Monday 12:30.  Ending on Monday pins its read between 09:30 and
+    # 17:00, and the reader holds 450 of those minutes: two runs end on Monday, two on
+    # Tuesday at 12:30 at the earliest.  The plan does worse (the second read of a day ends
+    # at 15:30), so the bound is below it but far above the runs' own ends (4 x 750).
+    acts = [a for run in ("a", "b", "c", "d") for a in reading_run(run)]
+    problem = Problem(tuple(acts), (Resource("reader"),), LabCalendar(timezone="Europe/Berlin"),
+                      MONDAY, horizon_days=5)
+    tuesday_1230 = 1440 + 750
+    assert bound_of(problem) == 2 * 750 + 2 * tuesday_1230
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert sum(run_ends(plan).values()) == 750 + 930 + tuesday_1230 + tuesday_1230 + 180
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rigid_weeks())
+def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
+    plan = chain_greedy_schedule(problem)
+    if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
+        return
+    bound = bound_of(problem)
+    assert bound is not None
+    assert bound <= sum(run_ends(plan).values())
