@@ -166,7 +166,8 @@ def _uses(run: str, sub: Compiled, c: Compiled,
 def _capacities(c: Compiled) -> dict[str, Callable[[int, int], int]]:
     """Per instrument (and person), how much it holds over an interval.
 
-    Used by hands-on work alone, it holds only its working minutes.
+    Used by hands-on work alone (none of it done already, perhaps at night), it holds only
+    its working minutes.
     """
     users: dict[str, list[int]] = defaultdict(list)
     for i, a in enumerate(c.activities):
@@ -175,7 +176,7 @@ def _capacities(c: Compiled) -> dict[str, Callable[[int, int], int]]:
     out: dict[str, Callable[[int, int], int]] = {}
     for name, items in users.items():
         daytime = all(c.activities[i].hands_on and not c.activities[i].anytime
-                      and c.windows[i] is not None for i in items)
+                      and c.windows[i] is not None and i not in c.fixed for i in items)
         out[name] = _holds(c.capacity[name], c.grid.windows if daytime else None)
     for person in c.problem.calendar.people:
         out[f"person:{person.name}"] = _holds(1, None)

@@ -536,9 +536,10 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
             hint = warm
         runs = _RunsAlone(c, opts, deadline=time.perf_counter() + 0.12 * left)
         alone = _alone_bounds(runs)
-        alone.summed = summed_end_bound(c, runs.compiled, lambda run, floor: runs.least(
-            run, floor=floor), {
-            run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
+        if not opts.allow_out_of_hours:  # its windows hold hands-on work to working hours
+            alone.summed = summed_end_bound(
+                c, runs.compiled, lambda run, floor: runs.least(run, floor=floor),
+                {run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         # the plan-end step's bound holds for every plan: the weighted step starts from it
         least_end = math.ceil((first.bound or 0.0) - 1e-6) if step == "plan_end" else 0
