@@ -120,7 +120,11 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
 
 def _classes(run: str, sub: Compiled, c: Compiled,
              least_end: LeastEnd) -> list[_Class] | None:
-    """The run's classes: ending by the night of its alone day, of the next, or later."""
+    """The run's classes: ending by the night of its alone day, of the next, or later.
+
+    They must cover every end the run can have, so a class is left out only when it is
+    impossible; a least end not solved for in time is the floor of the class.
+    """
     alone_end = least_end(run, 0)
     if alone_end is None:
         return None
@@ -131,9 +135,8 @@ def _classes(run: str, sub: Compiled, c: Compiled,
         if cap is None:  # later: no solve, its least end is the floor or the run's own
             out.append(_Class(max(alone_end, floor), {}))
             break
-        end = alone_end if k == 0 else least_end(run, floor)
-        if end is None:
-            break
+        solved = alone_end if k == 0 else least_end(run, floor)
+        end = max(alone_end, floor) if solved is None else solved
         if end <= cap:
             windows = start_windows(_capped(sub, cap))
             if windows is not None:

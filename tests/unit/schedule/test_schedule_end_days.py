@@ -52,6 +52,23 @@ def test_a_days_reads_fit_two_runs() -> None:
     assert sum(run_ends(plan).values()) == 750 + 930 + tuesday_1230 + tuesday_1230 + 180
 
 
+def test_a_least_end_not_solved_in_time_falls_back_to_the_class_floor() -> None:
+    # the same four runs, but no solve for a later end: ending after Monday costs at least
+    # Tuesday 00:01, and no class is left out (that would make the bound wrong)
+    acts = [a for run in ("a", "b", "c", "d") for a in reading_run(run)]
+    problem = Problem(tuple(acts), (Resource("reader"),), LabCalendar(timezone="Europe/Berlin"),
+                      MONDAY, horizon_days=5)
+    c = compile_problem(problem)
+    runs = _RunsAlone(c, FAST, deadline=time.perf_counter() + 20)
+
+    def alone_only(run: str, floor: int) -> int | None:
+        return runs.least(run) if floor == 0 else None
+
+    bound = summed_end_bound(c, runs.compiled, alone_only, {run: 1 for run in runs.compiled},
+                             deadline=time.perf_counter() + 20)
+    assert bound == 2 * 750 + 2 * 1441
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rigid_weeks())
 def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
