@@ -97,7 +97,8 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        # a round cut short may prove less than an earlier one did: keep the best
+        bound = max(bound or 0, math.ceil(solver.best_objective_bound - 1e-6))
         chosen = {run: next(k for k in range(len(options)) if solver.value(pick[run, k]))
                   for run, options in classes.items()}
         cuts = 0
