@@ -70,6 +70,7 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
         status = solver.solve(sub)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
                 solver.objective_value < plan.objective:
+            # a clone keeps the variables' indices: the week's variables read the sub-solve
             plan = Plan([solver.value(v) for v in starts], [solver.value(v) for v in ends],
                         solver.objective_value)
         size = min(size + 1, len(runs)) if status == cp_model.OPTIMAL else max(2, size - 1)
