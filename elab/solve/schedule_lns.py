@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 __all__ = ["Plan", "improve_by_runs"]
 
 SUB_SOLVE_S = 2.0  # at most, per handful of runs
+FIRST_HANDFUL = 12  # runs; then it grows and shrinks with the solves
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
     rng = random.Random(seed)
     base = model.clone()
     base.clear_hints()  # type: ignore[no-untyped-call]
-    size = max(2, len(runs) // 4)
+    size = max(2, min(FIRST_HANDFUL, len(runs) // 4))
     turn = 0
     while len(runs) > 1 and deadline - time.perf_counter() > 0.1:
         ends_now = [max(plan.ends[i] for i in items) for items in runs]
