@@ -15,14 +15,17 @@ Each step becomes one or more activities, in protocol order:
 - ``every`` with ``hands_on`` becomes one hands-on shot per interval, chained by lag windows;
   without ``hands_on`` it is one passive booking of the instrument for the whole span.
 - ``regimen`` becomes dated hands-on events (see :mod:`.regimen`), day 0 being the run's
-  first day; they are ``anytime`` work, because doses do not wait for Monday.
+  first day, or, after other steps, the first day those steps allow (their shortest
+  durations from 09:00 on the run's first day: a xenograft's dosing starts once the
+  tumours have grown for 7 days, not on the day of implantation); they are ``anytime``
+  work, because doses do not wait for Monday.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from elab.domain.protocol.graph import StepGraph, program_seconds
@@ -111,11 +114,22 @@ class _Expander:
         self.entry: dict[str, list[str]] = {}
         self.exit: dict[str, str] = {}
         self.passive_exit: dict[str, bool] = {}
+        # regimens after the same steps share their day 0 (a study's treatment day 1)
+        self.regimen_days: dict[frozenset[str], date] = {}
 
     def _lags_into(self, step: Step, starts_passive: bool) -> tuple[Lag, ...]:
-        """Edges into a step; a sample goes straight on when either side is passive."""
+        """Edges into a step; a sample goes straight on when either side is passive.
+
+        An edge without a window from a step that another predecessor already follows says
+        nothing more and is left out: ``export`` after ``[expose, ctg, mtt-read]`` in the MTT
+        variant follows the read, not the end of the exposure at once.
+        """
         lags = []
-        for edge in self.graph.preds[step.id]:
+        preds = self.graph.preds[step.id]
+        implied = set().union(*(self._ancestors(edge.pred) for edge in preds))
+        for edge in preds:
+            if edge.gap is None and edge.pred in implied:
+                continue
             pred_exit = self.exit[edge.pred]
             if edge.gap is not None:
                 lo, hi = _minutes(edge.gap)
@@ -125,6 +139,17 @@ class _Expander:
             else:
                 lags.append(Lag(pred_exit))
         return tuple(lags)
+
+    def _ancestors(self, step_id: str) -> set[str]:
+        """The steps that ``step_id`` follows, directly or through others."""
+        seen: set[str] = set()
+        stack = [edge.pred for edge in self.graph.preds[step_id]]
+        while stack:
+            pred = stack.pop()
+            if pred not in seen:
+                seen.add(pred)
+                stack.extend(edge.pred for edge in self.graph.preds[pred])
+        return seen
 
     def _add(self, step: Step, activity: Activity) -> None:
         self.out.append(activity)
@@ -218,16 +243,61 @@ class _Expander:
         assert regimen is not None
         minutes, _ = _minutes(regimen.hands_on or step.hands_on)
         events = _regimen_events(step, regimen)
-        acts = activities_from_events(self.run, step.id, events, self.first_day, self.zone,
-                                      minutes or DEFAULT_DOSE_MIN, own, step.title)
+        minutes = minutes or DEFAULT_DOSE_MIN
+        acts = activities_from_events(self.run, step.id, events,
+                                      self._regimen_day(lags, events, minutes), self.zone,
+                                      minutes, own, step.title)
         for k, act in enumerate(acts):
             self._add(step, replace(act, after=lags if k == 0 else (), anytime=True))
         self.exit[step.id] = acts[-1].step
         self.passive_exit[step.id] = False
 
+    def _regimen_day(self, lags: tuple[Lag, ...], events: list[DatedEvent],
+                     minutes: int) -> date:
+        """The regimen's day 0: the first day its first event can follow the steps before it.
+
+        Those steps are taken at their shortest from 09:00 on the run's first day; the plan
+        holds them to the real hours and ranges, and a replan moves the regimen if they
+        take longer (tumours that grow slowly).
+        """
+        if not lags or not events:
+            return self.first_day
+        ready = self._earliest_end(lags)
+        first = min(events, key=lambda e: (e.day, e.earliest))
+        shift = 0
+        while datetime.combine(self.first_day + timedelta(days=first.day + shift),
+                               first.latest, self.zone) - timedelta(minutes=minutes) < ready:
+            shift += 1
+        key = frozenset(lag.step for lag in lags)
+        day = max(self.first_day + timedelta(days=shift),
+                  self.regimen_days.get(key, self.first_day))
+        self.regimen_days[key] = day
+        return day
+
+    def _earliest_end(self, lags: tuple[Lag, ...]) -> datetime:
+        """When the steps behind ``lags`` are done at the earliest (shortest durations)."""
+        start = datetime.combine(self.first_day, time(9), self.zone)
+        by_step = {a.step: a for a in self.out}
+        begins: dict[str, datetime] = {}
+        for a in self.out:
+            at = start if a.release is None else max(start, a.release)
+            for lag in a.after:
+                before = by_step[lag.step]
+                at = max(at, begins[before.step]
+                         + timedelta(minutes=before.min_min + lag.min_min))
+            begins[a.step] = at
+        return max(begins[lag.step] + timedelta(minutes=by_step[lag.step].min_min + lag.min_min)
+                   for lag in lags)
+
     def expand(self) -> list[Activity]:
-        for step_id in self.graph.order:
-            self.step(self.graph.by_id[step_id])
+        # twice when a later regimen moved the shared day 0 of an earlier one
+        for _ in range(2):
+            known = dict(self.regimen_days)
+            self.out, self.entry, self.exit, self.passive_exit = [], {}, {}, {}
+            for step_id in self.graph.order:
+                self.step(self.graph.by_id[step_id])
+            if self.regimen_days == known:
+                break
         return self.out
 
 

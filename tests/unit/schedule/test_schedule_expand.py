@@ -96,3 +96,37 @@ def test_long_regimens_plan_over_months(name: str) -> None:
     schedule = solve_schedule(problem, SolveOptions(time_limit_s=10))
     assert check_schedule(problem, schedule).ok
     assert schedule.makespan_h(MONDAY) > 24 * 7 * 20
+
+
+def bundled(name: str, variant: str | None = None) -> Expansion:
+    from elab.domain.protocol.library import bundled_dir
+
+    path = bundled_dir() / f"{name}.yaml"
+    protocol = load_protocol(path, library=[path.parent])
+    return expand_protocol(protocol, name, date(2026, 11, 23), BERLIN, variant)
+
+
+def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() -> None:
+    # implantation on Monday 23 Nov, at least 7 days of growth, randomisation (1 h): the
+    # morning dose window (07:00-12:00) of Monday 30 Nov is missed by minutes, so day 1 of
+    # every regimen is Tuesday 1 Dec, and the study can be planned
+    expansion = bundled("xenograft-combination")
+    first: dict[str, datetime] = {}
+    for a in expansion.activities:
+        if "@" in a.step and a.release is not None:
+            regimen = a.step.split("@")[0]
+            first[regimen] = min(first.get(regimen, a.release), a.release)
+    assert set(first) == {"dose-defactinib", "dose-paclitaxel", "calipers"}
+    assert {day.date() for day in first.values()} == {date(2026, 12, 1)}
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert check_schedule(problem, schedule).ok
+
+
+def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once() -> None:
+    # export is after [expose, ctg, mtt-read]; in the MTT variant it follows the read, and
+    # the 72-96 h exposure no longer has to end the moment export starts
+    acts = {a.step: a for a in bundled("combination-synergy", "mtt").activities}
+    assert [(lag.step, lag.min_min, lag.max_min) for lag in acts["export"].after] == [
+        ("mtt-read", 0, None)]

@@ -48,4 +48,4 @@ def test_each_protocol_expands_and_plans() -> None:
                 continue
             kinds = {v.kind for v in check_schedule(problem, schedule).violations}
             assert kinds <= {"hours"}, (run, kinds)
-    assert len(problems) < len(files)
+    assert not problems, problems  # every protocol of the library can be planned
