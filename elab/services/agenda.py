@@ -18,7 +18,12 @@ from pathlib import Path
 
 from elab.domain.runs import RunState
 from elab.domain.schedule.calendar import LabCalendar, default_calendar, load_calendar
-from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
+from elab.domain.schedule.expand import (
+    Expansion,
+    Progress,
+    expand_protocol,
+    problem_from_expansions,
+)
 from elab.domain.schedule.model import Activity, Lag, Problem, Schedule
 from elab.errors import ElabError
 
@@ -64,6 +69,11 @@ def remaining_expansion(
         sid = _protocol_step(activity.step)
         if sid not in ends:
             ends[sid] = _ended_at(state, sid, full.activities, begin)
+    # again with what has happened: a regimen still to come starts when the rest allows
+    # (tumours that grew for longer than planned move the dosing, not the other way round)
+    progress = Progress({sid: end for sid, end in ends.items() if end is not None}, begin)
+    full = expand_protocol(state.protocol, state.run_id, first_day, calendar.zone,
+                           state.variant, progress)
     kept: list[Activity] = []
     names = {a.step for a in full.activities if ends[_protocol_step(a.step)] is None}
     for activity in full.activities:

@@ -24,6 +24,7 @@ Each step becomes one or more activities, in protocol order:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ __all__ = [
     "DEFAULT_HANDS_ON_MIN",
     "OPEN_EXTRA_MIN",
     "Expansion",
+    "Progress",
     "expand_protocol",
     "merge_resources",
     "problem_from_expansions",
@@ -102,10 +104,22 @@ def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What a run under way has done: when its finished steps ended (by step id), and now.
+
+    A regimen still to come then starts on the first day that what is left allows.
+    """
+
+    ended: Mapping[str, datetime]
+    now: datetime
+
+
 class _Expander:
     def __init__(self, protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
-                 variant: str | None) -> None:
+                 variant: str | None, progress: Progress | None = None) -> None:
         self.protocol = protocol
+        self.progress = progress
         self.run = run
         self.first_day = first_day
         self.zone = zone
@@ -278,8 +292,15 @@ class _Expander:
         """When the steps behind ``lags`` are done at the earliest (shortest durations)."""
         start = datetime.combine(self.first_day, time(9), self.zone)
         by_step = {a.step: a for a in self.out}
+        step_of = {name: sid for sid, names in self.entry.items() for name in names}
+        done = self.progress.ended if self.progress else {}
+        if self.progress is not None:
+            start = max(start, self.progress.now)
         begins: dict[str, datetime] = {}
         for a in self.out:
+            if step_of.get(a.step) in done:  # it ended then (its last part, at the latest)
+                begins[a.step] = done[step_of[a.step]] - timedelta(minutes=a.min_min)
+                continue
             at = start if a.release is None else max(start, a.release)
             for lag in a.after:
                 before = by_step[lag.step]
@@ -302,9 +323,9 @@ class _Expander:
 
 
 def expand_protocol(protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
-                    variant: str | None = None) -> Expansion:
+                    variant: str | None = None, progress: Progress | None = None) -> Expansion:
     """The activities of one run of ``protocol`` and the equipment it declares."""
-    expander = _Expander(protocol, run, first_day, zone, variant)
+    expander = _Expander(protocol, run, first_day, zone, variant, progress)
     activities = expander.expand()
     resources = tuple(
         Resource(name, spec.capacity, spec.name) for name, spec in protocol.equipment.items()

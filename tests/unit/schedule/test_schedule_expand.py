@@ -130,3 +130,21 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
     acts = {a.step: a for a in bundled("combination-synergy", "mtt").activities}
     assert [(lag.step, lag.min_min, lag.max_min) for lag in acts["export"].after] == [
         ("mtt-read", 0, None)]
+
+
+def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
+    # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
+    # takes an hour, and the morning dose still fits that day, so dosing starts Friday
+    from elab.domain.protocol.library import bundled_dir
+    from elab.domain.schedule.expand import Progress
+
+    path = bundled_dir() / "xenograft-combination.yaml"
+    grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
+    progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
+                         "implant": datetime(2026, 11, 23, 10, 49, tzinfo=BERLIN),
+                         "tumour-growth": grown}, now=grown)
+    expansion = expand_protocol(load_protocol(path, library=[path.parent]), "x",
+                                date(2026, 11, 23), BERLIN, progress=progress)
+    doses = [a.release for a in expansion.activities
+             if a.step.startswith("dose-defactinib@") and a.release is not None]
+    assert min(doses).date() == date(2026, 12, 4)
