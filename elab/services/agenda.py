@@ -63,7 +63,7 @@ def remaining_expansion(
     """The activities of ``state`` still to do, released no earlier than ``begin``."""
     first_day = state.started_at.astimezone(calendar.zone).date()
     full = expand_protocol(state.protocol, state.run_id, first_day, calendar.zone,
-                           state.variant)
+                           state.variant, calendar=calendar)
     ends: dict[str, datetime | None] = {}
     for activity in full.activities:
         sid = _protocol_step(activity.step)
@@ -73,7 +73,7 @@ def remaining_expansion(
     # (tumours that grew for longer than planned move the dosing, not the other way round)
     progress = Progress({sid: end for sid, end in ends.items() if end is not None}, begin)
     full = expand_protocol(state.protocol, state.run_id, first_day, calendar.zone,
-                           state.variant, progress)
+                           state.variant, progress, calendar)
     kept: list[Activity] = []
     names = {a.step for a in full.activities if ends[_protocol_step(a.step)] is None}
     for activity in full.activities:

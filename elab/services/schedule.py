@@ -112,7 +112,8 @@ def build_problem(
         if spec.variant and spec.variant not in protocol.variants:
             raise InputError(f"protocol {protocol.id!r} has no variant {spec.variant!r}")
         first_day = parse_start(spec.at, calendar).date() if spec.at else begin.date()
-        expansions.append(expand_protocol(protocol, run, first_day, calendar.zone, spec.variant))
+        expansions.append(expand_protocol(protocol, run, first_day, calendar.zone, spec.variant,
+                                          calendar=calendar))
     moment = now or datetime.now(calendar.zone)
     for state in under_way:
         if state.finished:

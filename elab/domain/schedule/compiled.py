@@ -136,6 +136,9 @@ def _fixed_uses(problem: Problem, grid: TimeGrid, capacity: dict[str, int]) -> l
     return uses
 
 
+AFTER_DATED_DAYS = 7  # the plan reaches this far past its last dated event
+
+
 def compile_problem(problem: Problem) -> Compiled:
     """Validate the problem and express it in minutes from its start."""
     _validate(problem)
@@ -143,8 +146,10 @@ def compile_problem(problem: Problem) -> Compiled:
     days = problem.horizon_days
     for a in activities:
         if a.deadline is not None:
+            # room after the last dated event for what follows it (an endpoint after a
+            # Friday's last dose waits for Monday)
             span = (a.deadline - problem.start).total_seconds() / 86400
-            days = max(days, math.ceil(span) + 1)
+            days = max(days, math.ceil(span) + AFTER_DATED_DAYS)
     grid = grid_from_problem(problem, days)
     index = {a.key: i for i, a in enumerate(activities)}
     release: list[int] = []

@@ -16,8 +16,8 @@ Each step becomes one or more activities, in protocol order:
   without ``hands_on`` it is one passive booking of the instrument for the whole span.
 - ``regimen`` becomes dated hands-on events (see :mod:`.regimen`), day 0 being the run's
   first day, or, after other steps, the first day those steps allow (their shortest
-  durations from 09:00 on the run's first day: a xenograft's dosing starts once the
-  tumours have grown for 7 days, not on the day of implantation); they are ``anytime``
+  durations, hands-on work in the lab's working hours: a xenograft's dosing starts once
+  the tumours have grown for 7 days, not on the day of implantation); they are ``anytime``
   work, because doses do not wait for Monday.
 """
 
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from elab.domain.protocol.graph import StepGraph, program_seconds
 from elab.domain.protocol.model import Protocol, Regimen, Step
-from elab.domain.schedule.calendar import LabCalendar
+from elab.domain.schedule.calendar import LabCalendar, default_calendar
 from elab.domain.schedule.model import Activity, Demand, Lag, Problem, Resource
 from elab.domain.schedule.regimen import (
     DatedEvent,
@@ -56,6 +56,7 @@ DEFAULT_HANDS_ON_MIN = 10
 OPEN_EXTRA_MIN = 16 * 60
 DEFAULT_SHOT_MIN = 5
 DEFAULT_DOSE_MIN = 10
+MAX_DAYS_TO_WORK = 60  # how far to look for working hours before a regimen
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,11 @@ class Progress:
 
 class _Expander:
     def __init__(self, protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
-                 variant: str | None, progress: Progress | None = None) -> None:
+                 variant: str | None, progress: Progress | None = None,
+                 calendar: LabCalendar | None = None) -> None:
         self.protocol = protocol
         self.progress = progress
+        self.calendar = calendar or default_calendar(zone.key)
         self.run = run
         self.first_day = first_day
         self.zone = zone
@@ -270,9 +273,9 @@ class _Expander:
                      minutes: int) -> date:
         """The regimen's day 0: the first day its first event can follow the steps before it.
 
-        Those steps are taken at their shortest from 09:00 on the run's first day; the plan
-        holds them to the real hours and ranges, and a replan moves the regimen if they
-        take longer (tumours that grow slowly).
+        Those steps are taken at their shortest from the run's first day, hands-on work in
+        the lab's working hours; the plan holds them to their lags and ranges too, and a
+        replan moves the regimen if they take longer (tumours that grow slowly).
         """
         if not lags or not events:
             return self.first_day
@@ -290,7 +293,7 @@ class _Expander:
 
     def _earliest_end(self, lags: tuple[Lag, ...]) -> datetime:
         """When the steps behind ``lags`` are done at the earliest (shortest durations)."""
-        start = datetime.combine(self.first_day, time(9), self.zone)
+        start = datetime.combine(self.first_day, time(0), self.zone)
         by_step = {a.step: a for a in self.out}
         step_of = {name: sid for sid, names in self.entry.items() for name in names}
         done = self.progress.ended if self.progress else {}
@@ -306,9 +309,19 @@ class _Expander:
                 before = by_step[lag.step]
                 at = max(at, begins[before.step]
                          + timedelta(minutes=before.min_min + lag.min_min))
-            begins[a.step] = at
+            begins[a.step] = self._at_work(at, a.min_min) if a.hands_on and not a.anytime \
+                else at
         return max(begins[lag.step] + timedelta(minutes=by_step[lag.step].min_min + lag.min_min)
                    for lag in lags)
+
+    def _at_work(self, at: datetime, minutes: int) -> datetime:
+        """The first moment from ``at`` where ``minutes`` of work fit in working hours."""
+        for days in range(MAX_DAYS_TO_WORK):
+            for begin, end in self.calendar.intervals_on(at.date() + timedelta(days=days)):
+                start = max(begin, at)
+                if start + timedelta(minutes=minutes) <= end:
+                    return start
+        return at  # no working hours that fit: the planner will say so
 
     def expand(self) -> list[Activity]:
         # twice when a later regimen moved the shared day 0 of an earlier one
@@ -323,9 +336,14 @@ class _Expander:
 
 
 def expand_protocol(protocol: Protocol, run: str, first_day: date, zone: ZoneInfo,
-                    variant: str | None = None, progress: Progress | None = None) -> Expansion:
-    """The activities of one run of ``protocol`` and the equipment it declares."""
-    expander = _Expander(protocol, run, first_day, zone, variant, progress)
+                    variant: str | None = None, progress: Progress | None = None,
+                    calendar: LabCalendar | None = None) -> Expansion:
+    """The activities of one run of ``protocol`` and the equipment it declares.
+
+    The lab calendar (default: Monday to Friday 09:00-17:00) tells when the steps before a
+    regimen can be done, and so its first day.
+    """
+    expander = _Expander(protocol, run, first_day, zone, variant, progress, calendar)
     activities = expander.expand()
     resources = tuple(
         Resource(name, spec.capacity, spec.name) for name, spec in protocol.equipment.items()

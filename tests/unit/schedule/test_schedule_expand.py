@@ -148,3 +148,21 @@ def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
     assert min(doses).date() == date(2026, 12, 4)
+
+
+def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later() -> None:
+    # nobody implants at the weekend: Monday 30 Nov, then 7 days of growth and randomisation,
+    # so dosing starts Tuesday 8 Dec; and the plan reaches a week past the last dose, so the
+    # endpoint after a Friday's last dose still fits
+    from elab.domain.protocol.library import bundled_dir
+
+    path = bundled_dir() / "xenograft-combination.yaml"
+    saturday = date(2026, 11, 28)
+    expansion = expand_protocol(load_protocol(path, library=[path.parent]), "x", saturday,
+                                BERLIN, calendar=LabCalendar(timezone="Europe/Berlin"))
+    doses = [a.release for a in expansion.activities
+             if a.step.startswith("dose-defactinib@") and a.release is not None]
+    assert min(doses).date() == date(2026, 12, 8)
+    start = datetime(2026, 11, 28, tzinfo=BERLIN)
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"), start)
+    assert check_schedule(problem, solve_schedule(problem, SolveOptions(time_limit_s=10))).ok
