@@ -10,8 +10,14 @@ import pytest
 from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.protocol import load_protocol
+from elab.domain.protocol.library import bundled_dir
 from elab.domain.schedule import LabCalendar, check_schedule, out_of_hours_min
-from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
+from elab.domain.schedule.expand import (
+    Expansion,
+    Progress,
+    expand_protocol,
+    problem_from_expansions,
+)
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 PROTOCOLS = Path(__file__).parent / "data" / "protocols"
@@ -98,12 +104,13 @@ def test_long_regimens_plan_over_months(name: str) -> None:
     assert schedule.makespan_h(MONDAY) > 24 * 7 * 20
 
 
-def bundled(name: str, variant: str | None = None) -> Expansion:
-    from elab.domain.protocol.library import bundled_dir
-
+def bundled(name: str, variant: str | None = None, first_day: date = date(2026, 11, 23),
+            progress: Progress | None = None) -> Expansion:
+    """A run of a protocol of the library (``protocols/``), under the default calendar."""
     path = bundled_dir() / f"{name}.yaml"
     protocol = load_protocol(path, library=[path.parent])
-    return expand_protocol(protocol, name, date(2026, 11, 23), BERLIN, variant)
+    return expand_protocol(protocol, name, first_day, BERLIN, variant, progress,
+                           LabCalendar(timezone="Europe/Berlin"))
 
 
 def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() -> None:
@@ -135,16 +142,11 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
 def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
     # takes an hour, and the morning dose still fits that day, so dosing starts Friday
-    from elab.domain.protocol.library import bundled_dir
-    from elab.domain.schedule.expand import Progress
-
-    path = bundled_dir() / "xenograft-combination.yaml"
     grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
     progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
                          "implant": datetime(2026, 11, 23, 10, 49, tzinfo=BERLIN),
                          "tumour-growth": grown}, now=grown)
-    expansion = expand_protocol(load_protocol(path, library=[path.parent]), "x",
-                                date(2026, 11, 23), BERLIN, progress=progress)
+    expansion = bundled("xenograft-combination", progress=progress)
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
     assert min(doses).date() == date(2026, 12, 4)
@@ -154,12 +156,7 @@ def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later
     # nobody implants at the weekend: Monday 30 Nov, then 7 days of growth and randomisation,
     # so dosing starts Tuesday 8 Dec; and the plan reaches a week past the last dose, so the
     # endpoint after a Friday's last dose still fits
-    from elab.domain.protocol.library import bundled_dir
-
-    path = bundled_dir() / "xenograft-combination.yaml"
-    saturday = date(2026, 11, 28)
-    expansion = expand_protocol(load_protocol(path, library=[path.parent]), "x", saturday,
-                                BERLIN, calendar=LabCalendar(timezone="Europe/Berlin"))
+    expansion = bundled("xenograft-combination", first_day=date(2026, 11, 28))
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
     assert min(doses).date() == date(2026, 12, 8)
