@@ -338,10 +338,9 @@ class _Builder:
         self._makespan_bounds(makespan, slots)
         if self.objective != "plan_end":
             price: dict[str, list[Any]] = defaultdict(list)
+            most: dict[str, int] = defaultdict(int)
             for i, flag in b.out_of_hours:
                 price[c.activities[i].run].append(_price(c.activities[i]) * (1 - flag))
-            most: dict[str, int] = defaultdict(int)
-            for i, _ in b.out_of_hours:
                 most[c.activities[i].run] += _price(c.activities[i])
             for run, items in price.items():
                 # one variable per run, its least value the run's floor: the objective's
@@ -473,6 +472,14 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
     return out
 
 
+def _by_run(c: Compiled) -> dict[str, list[int]]:
+    """Each run's activity indices, runs in the order they first appear."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(c.activities):
+        out[a.run].append(i)
+    return out
+
+
 def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
              seed: int) -> _Outcome:
     """The weighted step's plan improved a few runs at a time (``schedule_lns``).
@@ -482,9 +489,7 @@ def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
     if outcome.status == cp_model.OPTIMAL or outcome.built is None:
         return outcome
     assert outcome.starts is not None and outcome.ends is not None
-    runs: dict[str, list[int]] = defaultdict(list)
-    for i, a in enumerate(c.activities):
-        runs[a.run].append(i)
+    runs = _by_run(c)
     built = outcome.built
     plan = improve_by_runs(built.model, built.starts, built.ends, list(runs.values()),
                            [alone.ends.get(run, 0) for run in runs],
@@ -594,11 +599,8 @@ class _RunsAlone:
         self.compiled: dict[str, Compiled] = {}
         self.shape: dict[str, Any] = {}
         self._solved: dict[tuple[Any, str, int], int | None] = {}
-        by_run: dict[str, list[int]] = defaultdict(list)
-        for i, a in enumerate(c.activities):
-            by_run[a.run].append(i)
         alike: dict[Any, Compiled] = {}
-        for run, items in by_run.items():
+        for run, items in _by_run(c).items():
             shape = (c.problem.calendar.person_of(run), *(
                 (replace(c.activities[i], run=""), c.release[i], c.deadline[i], c.windows[i],
                  c.fixed.get(i)) for i in items))

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.timegrid import DAY
 
-__all__ = ["SlotBounds", "slot_bounds", "slot_makespan_bound", "start_windows"]
+__all__ = ["SlotBounds", "slot_bounds", "start_windows"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,6 @@ class SlotBounds:
 
     makespan: int = 0
     run_ends: tuple[tuple[tuple[str, ...], int], ...] = ()
-
-
-def slot_makespan_bound(c: Compiled) -> int:
-    """The latest of the per-instrument bounds on the plan's end (0 when none qualifies)."""
-    return slot_bounds(c).makespan
 
 
 def slot_bounds(c: Compiled) -> SlotBounds:

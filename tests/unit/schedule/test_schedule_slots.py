@@ -18,7 +18,7 @@ from elab.domain.schedule import (
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy_chains import chain_greedy_schedule
 from elab.solve.schedule import SolveOptions, solve_schedule
-from elab.solve.slots import slot_bounds, slot_makespan_bound
+from elab.solve.slots import slot_bounds
 
 BERLIN = LabCalendar(timezone="Europe/Berlin")
 
@@ -40,7 +40,7 @@ def test_two_syntheses_a_day_on_one_cycler() -> None:
     acts = [a for run in ("q1", "q2", "q3") for a in synthesis_run(run)]
     problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY, horizon_days=3)
     tuesday_1301 = 24 * 60 + 13 * 60 + 1
-    assert slot_makespan_bound(compile_problem(problem)) == tuesday_1301
+    assert slot_bounds(compile_problem(problem)).makespan == tuesday_1301
     plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
     assert plan.status == "OPTIMAL"
     assert round(plan.makespan_h(MONDAY) * 60) == tuesday_1301
@@ -51,7 +51,7 @@ def test_uses_without_working_hours_queue_one_after_another() -> None:
     # fifth hour-long program starts four hours in at the earliest
     acts = [Activity(f"r{k}", "spin", 60, 60, False, (Demand("cycler"),)) for k in range(5)]
     problem = Problem(tuple(acts), (Resource("cycler"),), BERLIN, MONDAY)
-    assert slot_makespan_bound(compile_problem(problem)) == 300
+    assert slot_bounds(compile_problem(problem)).makespan == 300
 
 
 def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
@@ -70,7 +70,7 @@ def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
     thursday = MONDAY.replace(day=MONDAY.day + 3)
     acts = [a for run in ("a", "b", "c", "d") for a in antibody(run)]
     problem = Problem(tuple(acts), (Resource("chamber"),), BERLIN, thursday, horizon_days=10)
-    bound = slot_makespan_bound(compile_problem(problem))
+    bound = slot_bounds(compile_problem(problem)).makespan
     # the last incubation starts on Wednesday at 15:00 at the earliest; the bound adds the
     # shortest remainder (12 h and the wash), though the plan must wait for Thursday 09:00
     wednesday_1500 = 6 * 1440 + 15 * 60
