@@ -1,22 +1,38 @@
-"""A greedy baseline that keeps tight chains together: earliest start, one chain at a time.
+"""A greedy baseline that keeps tight steps together: earliest start, one tight group at a time.
 
 The plain list scheduler (:mod:`.greedy`) places one activity at a time and so breaks
 "read the plate the minute it leaves the incubator" whenever that minute is at night.  This
-one places each *chain* — activities linked by lags with a maximum — as a unit: it tries the
-earliest start of the chain's first activity, walks the chain (stretching a passive step
-within its range to reach the next working window or a free instrument), and moves the
-start later until the whole chain fits.  Still greedy: nothing once placed is moved.
+one places each *tight group* — activities linked by lags with a maximum, such as cells
+harvested and seeded within 30 min, whose seeding also waits for the inserts to be ready —
+as a unit once everything outside the group it follows is placed: it tries the group's
+earliest start, places the members in step order (stretching a passive step within its
+range to reach the next working window or a free instrument; taking a time-lapse shot out
+of hours rather than late), and moves the start later until the whole group fits.  Still
+greedy: nothing once placed is moved, and when no start fits a group its steps are placed
+one at a time, breaking the rule, so that a baseline always exists.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from elab.domain.schedule.compiled import Compiled, compile_problem
-from elab.domain.schedule.greedy import _Greedy, schedule_from_minutes
+from elab.domain.schedule.greedy import Use, _conflict_end, _Greedy, schedule_from_minutes
 from elab.domain.schedule.model import Lag, Problem, Schedule
 
 __all__ = ["chain_greedy_schedule"]
 
-_STEP = 5  # minutes between tries of a chain's start
+_STEP = 5  # minutes between tries of a group's start
+
+
+@dataclass
+class _Trial:
+    """A group's members placed from one start, not yet committed."""
+
+    span: dict[int, tuple[int, int]] = field(default_factory=dict)
+    uses: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
+    people: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
 
 
 class _ChainGreedy(_Greedy):
@@ -26,138 +42,210 @@ class _ChainGreedy(_Greedy):
         self.preds: dict[int, list[tuple[int, Lag]]] = {
             i: [(c.index[(a.run, lag.step)], lag) for lag in a.after] for i, a in enumerate(acts)
         }
-        tight_succ: dict[int, list[int]] = {i: [] for i in range(len(acts))}
+        self.succs: dict[int, list[tuple[int, Lag]]] = defaultdict(list)
+        root = list(range(len(acts)))
+
+        def find(i: int) -> int:
+            while root[i] != i:
+                root[i] = root[root[i]]
+                i = root[i]
+            return i
+
         for i, items in self.preds.items():
             for j, lag in items:
-                if lag.max_min is not None:
-                    tight_succ[j].append(i)
-        self.next_in_chain: dict[int, int] = {}
-        continues: set[int] = set()
-        for i, items in self.preds.items():
-            if len(items) == 1 and items[0][1].max_min is not None:
-                j = items[0][0]
-                if len(tight_succ[j]) == 1 and i not in c.fixed and j not in c.fixed:
-                    self.next_in_chain[j] = i
-                    continues.add(i)
-        self.heads = [i for i in range(len(acts)) if i not in continues]
+                self.succs[j].append((i, lag))
+                if lag.max_min is not None and i not in c.fixed and j not in c.fixed:
+                    root[find(i)] = find(j)
+        members: dict[int, list[int]] = defaultdict(list)
+        for i in c.order:  # topological: a group's members in step order
+            members[find(i)].append(i)
+        self.groups = list(members.values())
+        self.group_of = {i: g for g, items in enumerate(self.groups) for i in items}
 
-    def _chain(self, head: int) -> list[int]:
-        chain = [head]
-        while chain[-1] in self.next_in_chain:
-            chain.append(self.next_in_chain[chain[-1]])
-        return chain
+    def _outside_preds(self, g: int) -> list[int]:
+        return [j for i in self.groups[g] for j, _ in self.preds[i] if self.group_of[j] != g]
 
-    def _busy(self, i: int, lo: int, hi: int) -> int | None:
-        """None when activity ``i`` may hold its equipment and person over [lo, hi)."""
-        if hi <= lo:
-            return None
-        return self._free_from(i, lo, hi - lo)
+    def _earliest_group(self, g: int) -> int:
+        return min(self._earliest(i) for i in self.groups[g]
+                   if all(self.group_of[j] != g for j, _ in self.preds[i]))
 
-    def _fit(self, i: int, t: int) -> int | None:
-        """The earliest start >= t inside a working window of activity i (or t)."""
-        windows = self.c.windows[i]
+    def _free(self, i: int, t: int, d: int, trial: _Trial) -> int | None:
+        """None when activity ``i`` may hold its equipment and person over [t, t + d)."""
+        a = self.c.activities[i]
+        for dem in a.demands:
+            nxt = _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], t, t + d,
+                                dem.units, self.c.capacity[dem.equipment])
+            if nxt is not None:
+                return nxt
+        person = self.c.problem.calendar.person_of(a.run)
+        if a.hands_on and person is not None:
+            return _conflict_end(self.person_busy[person] + trial.people[person], t, t + d, 1, 1)
+        return None
+
+    def _find(self, i: int, t: int, trial: _Trial, hours: bool = True) -> int | None:
+        """The earliest start >= t in a working window (when ``hours``) with all it needs."""
+        windows = self.c.windows[i] if hours else None
         d = self.c.activities[i].min_min
-        if windows is None:
-            return t
-        return next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
-
-    def _simulate(self, chain: list[int], t: int) -> tuple[list[tuple[int, int]] | None, int]:
-        """Starts/ends for the chain from ``t``, or None and the next start worth trying."""
-        acts = self.c.activities
-        placed: list[tuple[int, int]] = []
-        for k, i in enumerate(chain):
-            a = acts[i]
-            d = a.min_min
-            if k == 0:
-                start = self._fit(i, t)
-                if start is None:
-                    return None, self.c.horizon + 1
-                clash = self._busy(i, start, start + d)
-                if clash is not None:
-                    return None, max(clash, t + 1)
-                placed.append((start, start + d))
-                continue
-            lag = next(lag for j, lag in self.preds[i] if j == chain[k - 1])
-            p_start, p_end = placed[-1]
-            earliest = p_end + lag.min_min
-            start = earliest
-            for _ in range(50):
-                fit = self._fit(i, start)
+        for _ in range(10000):
+            if windows is not None:
+                fit = next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
                 if fit is None:
-                    return None, t + _STEP
-                start = fit
-                clash = self._busy(i, start, start + d)
-                if clash is None:
-                    break
-                start = clash
-            else:
+                    return None
+                t = fit
+            clash = self._free(i, t, d, trial)
+            if clash is None:
+                return t
+            t = max(clash, t + 1)
+        return None
+
+    def _span(self, j: int, trial: _Trial) -> tuple[int, int]:
+        return trial.span.get(j) or (self.start[j], self.end[j])
+
+    def _late(self, i: int, start: int, trial: _Trial) -> list[tuple[int, int]]:
+        """(predecessor, minutes too late) for each lag maximum a start at ``start`` breaks."""
+        out = []
+        for j, lag in self.preds[i]:
+            if lag.max_min is not None and start - self._span(j, trial)[1] > lag.max_min:
+                out.append((j, start - self._span(j, trial)[1] - lag.max_min))
+        return out
+
+    def _hold_longer(self, j: int, need: int, trial: _Trial) -> bool:
+        """Hold passive step ``j`` of the trial ``need`` minutes longer, if it may be."""
+        a = self.c.activities[j]
+        if j not in trial.span:
+            return False
+        s, e = trial.span[j]
+        if a.hands_on or e + need - s > a.max_min or not self._free_extension(j, e, e + need,
+                                                                                 trial):
+            return False
+        for k, lag in self.succs[j]:  # successors already placed keep their least lag
+            if k in trial.span and trial.span[k][0] < e + need + lag.min_min:
+                return False
+        trial.span[j] = (s, e + need)
+        for dem in a.demands:
+            trial.uses[dem.equipment].append((e, e + need, dem.units))
+        return True
+
+    def _free_extension(self, j: int, lo: int, hi: int, trial: _Trial) -> bool:
+        a = self.c.activities[j]
+        return all(
+            _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], lo, hi,
+                          dem.units, self.c.capacity[dem.equipment]) is None
+            for dem in a.demands
+        )
+
+    def _simulate(self, g: int, t: int) -> tuple[_Trial | None, int]:
+        """The group placed with its first steps from ``t``, or None and the next t to try.
+
+        When a step comes too late after one that cannot be held longer (the microscope is
+        busy when the drying slides are ready to count), that earlier step is started later
+        and the group placed again, so the delay walks back to a step that can absorb it
+        (the 16-24 h migration ends later); if it walks back to the first step, the next
+        start is tried.
+        """
+        later: dict[int, int] = {}
+        for _ in range(10 * len(self.groups[g]) + 10):
+            trial, blame = self._attempt(g, t, later)
+            if trial is not None:
+                return trial, t
+            if blame is None:
+                return None, self.c.horizon + 1
+            j, at = blame
+            if self.group_of.get(j) != g or at <= later.get(j, -1):
                 return None, t + _STEP
-            gap = start - p_end
-            if lag.max_min is not None and gap > lag.max_min:
-                need = gap - lag.max_min
-                prev = acts[chain[k - 1]]
-                new_end = p_end + need
-                if (prev.hands_on or new_end - p_start > prev.max_min
-                        or self._busy(chain[k - 1], p_end, new_end) is not None):
-                    return None, t + max(_STEP, min(need, 60))
-                placed[-1] = (p_start, new_end)
-            placed.append((start, start + d))
-        return placed, t
+            later[j] = at
+        return None, t + _STEP
 
-    def _commit(self, chain: list[int], placed: list[tuple[int, int]]) -> None:
+    def _attempt(self, g: int, t: int, later: dict[int, int]
+                 ) -> tuple[_Trial | None, tuple[int, int] | None]:
+        """One placement of the group; when it fails, the step to start later and when."""
         c = self.c
-        for i, (s, e) in zip(chain, placed, strict=True):
+        trial = _Trial()
+        for i in self.groups[g]:
             a = c.activities[i]
-            self.start[i], self.end[i] = s, e
-            for dem in a.demands:
-                self.uses[dem.equipment].append((s, e, dem.units))
-            person = c.problem.calendar.person_of(a.run)
-            if a.hands_on and person is not None:
-                self.person_busy[person].append((s, e, 1))
-            self.placed[i] = True
+            est = max(c.release[i], later.get(i, 0))
+            inside = False
+            for j, lag in self.preds[i]:
+                est = max(est, self._span(j, trial)[1] + lag.min_min)
+                inside = inside or self.group_of[j] == g
+            if not inside:
+                est = max(est, t)
+            start = self._find(i, est, trial)
+            if a.anytime and (start is None or self._late(i, start, trial)):
+                # a shot of a time-lapse is taken out of hours rather than late
+                start = self._find(i, est, trial, hours=False)
+            if start is None:
+                return None, None
+            for j, need in self._late(i, start, trial):
+                if not self._hold_longer(j, need, trial):
+                    return None, (j, self._span(j, trial)[0] + self._shift(j, need, trial))
+            self._add(trial, i, start, start + a.min_min)
+        return trial, None
 
-    def _earliest_head(self, head: int) -> int:
-        est = self.c.release[head]
-        for j, lag in self.preds[head]:
-            est = max(est, self.end[j] + lag.min_min)
-        return est
+    def _shift(self, j: int, need: int, trial: _Trial) -> int:
+        """How much later step ``j`` must start when it ends ``need`` minutes too early.
+
+        A passive step absorbs what its range allows, so only the rest moves its start (an
+        overnight antibody started a little later, not a day later); when its instrument is
+        what stops it being held, it moves a step.
+        """
+        a = self.c.activities[j]
+        s, e = self._span(j, trial)
+        slack = 0 if a.hands_on else a.max_min - (e - s)
+        return need - slack if need > slack else _STEP
+
+    def _add(self, trial: _Trial, i: int, start: int, end: int) -> None:
+        a = self.c.activities[i]
+        trial.span[i] = (start, end)
+        for dem in a.demands:
+            trial.uses[dem.equipment].append((start, end, dem.units))
+        person = self.c.problem.calendar.person_of(a.run)
+        if a.hands_on and person is not None:
+            trial.people[person].append((start, end, 1))
+
+    def _commit(self, trial: _Trial) -> None:
+        for i, (s, e) in trial.span.items():
+            self.start[i], self.end[i] = s, e
+            self.placed[i] = True
+        for name, uses in trial.uses.items():
+            self.uses[name] += uses
+        for person, uses in trial.people.items():
+            self.person_busy[person] += uses
 
     def run(self) -> None:
         c = self.c
-        pending = list(self.heads)
+        pending = set(range(len(self.groups)))
         while pending:
-            ready = [h for h in pending if all(self.placed[j] for j, _ in self.preds[h])]
-            head = min(ready, key=lambda h: (self._earliest_head(h),
-                                             -c.problem.priority(c.activities[h].run), h))
-            pending.remove(head)
-            chain = self._chain(head)
-            if head in c.fixed:
-                s, e = c.fixed[head]
-                self._commit(chain[:1], [(s, e)])
-                for i in chain[1:]:
-                    self._place_single(i)
+            ready = [g for g in pending if all(self.placed[j] for j in self._outside_preds(g))]
+            g = min(ready, key=lambda g: (
+                self._earliest_group(g), -c.problem.priority(c.activities[self.groups[g][0]].run),
+                g))
+            pending.remove(g)
+            first = self.groups[g][0]
+            if first in c.fixed:  # a fixed step is a group of its own
+                trial = _Trial()
+                self._add(trial, first, *c.fixed[first])
+                self._commit(trial)
                 continue
-            t = self._earliest_head(head)
+            t = self._earliest_group(g)
             placed = None
             while t <= c.horizon:
-                placed, t = self._simulate(chain, t)
+                placed, t = self._simulate(g, t)
                 if placed is not None:
                     break
-            if placed is None:  # nothing fits: fall back to one at a time, rules broken
-                for i in chain:
-                    self._place_single(i)
+            if placed is None:  # nothing fits: one at a time, rules broken
+                for i in self.groups[g]:
+                    start = self._place(i, self._earliest(i))
+                    single = _Trial()
+                    self._add(single, i, start, start + c.activities[i].min_min)
+                    self._commit(single)
             else:
-                self._commit(chain, placed)
-
-    def _place_single(self, i: int) -> None:
-        start = self._place(i, self._earliest(i))
-        self._commit([i], [(start, start + self.c.activities[i].min_min)])
+                self._commit(placed)
 
 
 def chain_greedy_schedule(problem: Problem) -> Schedule:
-    """The chain-aware earliest-start list schedule of the problem."""
+    """The earliest-start list schedule of the problem, tight groups placed whole."""
     c = compile_problem(problem)
     g = _ChainGreedy(c)
     g.run()
     return schedule_from_minutes(c, g.start, g.end, "greedy-chains", status="HEURISTIC")
-
