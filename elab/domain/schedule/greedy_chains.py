@@ -24,6 +24,7 @@ from elab.domain.schedule.model import Lag, Problem, Schedule
 __all__ = ["chain_greedy_schedule"]
 
 _STEP = 5  # minutes between tries of a group's start
+_TRIES = 3000  # placements of one group before it is given up (and placed step by step)
 
 
 @dataclass
@@ -61,13 +62,15 @@ class _ChainGreedy(_Greedy):
             members[find(i)].append(i)
         self.groups = list(members.values())
         self.group_of = {i: g for g, items in enumerate(self.groups) for i in items}
+        self.roots = [{i for i in items if all(self.group_of[j] != g for j, _ in self.preds[i])}
+                      for g, items in enumerate(self.groups)]
+        self.tries = 0  # placements left for the group at hand
 
     def _outside_preds(self, g: int) -> list[int]:
         return [j for i in self.groups[g] for j, _ in self.preds[i] if self.group_of[j] != g]
 
     def _earliest_group(self, g: int) -> int:
-        return min(self._earliest(i) for i in self.groups[g]
-                   if all(self.group_of[j] != g for j, _ in self.preds[i]))
+        return min(self._earliest(i) for i in self.roots[g])
 
     def _free(self, i: int, t: int, d: int, trial: _Trial) -> int | None:
         """None when activity ``i`` may hold its equipment and person over [t, t + d)."""
@@ -144,17 +147,20 @@ class _ChainGreedy(_Greedy):
         start is tried.
         """
         later: dict[int, int] = {}
-        for _ in range(10 * len(self.groups[g]) + 10):
+        while self.tries > 0:
+            self.tries -= 1
             trial, blame = self._attempt(g, t, later)
             if trial is not None:
                 return trial, t
             if blame is None:
-                return None, self.c.horizon + 1
+                break
             j, at = blame
+            if j in self.roots[g]:  # back at a first step: the group starts later
+                return None, max(t + _STEP, at)
             if self.group_of.get(j) != g or at <= later.get(j, -1):
                 return None, t + _STEP
             later[j] = at
-        return None, t + _STEP
+        return None, self.c.horizon + 1
 
     def _attempt(self, g: int, t: int, later: dict[int, int]
                  ) -> tuple[_Trial | None, tuple[int, int] | None]:
@@ -229,6 +235,7 @@ class _ChainGreedy(_Greedy):
                 continue
             t = self._earliest_group(g)
             placed = None
+            self.tries = _TRIES
             while t <= c.horizon:
                 placed, t = self._simulate(g, t)
                 if placed is not None:

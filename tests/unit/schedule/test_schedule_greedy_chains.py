@@ -96,3 +96,18 @@ def test_a_delay_walks_back_to_the_step_that_can_absorb_it() -> None:
     by = plan.by_key()
     assert by[("tw", "count")].start == tuesday.replace(hour=10, minute=15, tzinfo=BERLIN)
     assert minutes(by[("tw", "migrate")].start, by[("tw", "migrate")].end) > 960
+
+
+def test_a_group_that_fits_nowhere_is_still_placed(calendar: LabCalendar) -> None:
+    # A 10 h incubation between two hands-on steps, each the moment the other ends: one of
+    # them always falls at night.  The baseline still places every step and says what broke.
+    acts = (
+        Activity("r", "seed", 15, 15, True, (Demand("hood"),)),
+        Activity("r", "incubate", 600, 600, False, (Demand("incubator"),),
+                 (Lag("seed", 0, 0),)),
+        Activity("r", "read", 30, 30, True, (Demand("microscope"),), (Lag("incubate", 0, 0),)),
+    )
+    problem = Problem(acts, LAB, calendar, MONDAY)
+    plan = chain_greedy_schedule(problem)
+    assert len(plan.assignments) == len(acts)
+    assert not check_schedule(problem, plan).ok
