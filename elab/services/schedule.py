@@ -229,6 +229,7 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
     out.append(
         f"makespan {schedule.makespan_h(problem.start):.1f} h; "
         f"out-of-hours hands-on {out_of_hours_min(problem, schedule)} min; "
-        f"{len(schedule.assignments)} activities in {len(problem.runs)} runs"
+        f"{len(schedule.assignments)} activities in {len(problem.runs)} "
+        f"run{'' if len(problem.runs) == 1 else 's'}"
     )
     return "\n".join(out)

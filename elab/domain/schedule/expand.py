@@ -12,8 +12,9 @@ Each step becomes one or more activities, in protocol order:
 - ``equipment: [...]`` is booked for the hands-on part (for the passive part too when the
   step has a program or no hands-on part); ``incubate: {equipment: ...}`` for the passive part.
 - ``after: [{step, window}]`` becomes a lag window on the successor's first activity.
-- ``every`` with ``hands_on`` becomes one hands-on shot per interval, chained by lag windows;
-  without ``hands_on`` it is one passive booking of the instrument for the whole span.
+- ``every`` with ``hands_on`` becomes the fewest hands-on shots whose intervals can cover the
+  span, chained by lag windows, the last one the span after the first; without ``hands_on``
+  it is one passive booking of the instrument for the whole span.
 - ``regimen`` becomes dated hands-on events (see :mod:`.regimen`), day 0 being the run's
   first day, or, after other steps, the first day those steps allow (their shortest
   durations, hands-on work in the lab's working hours: a xenograft's dosing starts once
@@ -241,12 +242,25 @@ class _Expander:
         shot = max(shot, 1)
         int_lo, int_hi = _minutes(every.interval)
         int_hi = int_hi if int_hi is not None else int_lo
-        shots = math.floor(span_lo / max(int_hi, 1)) + 1
+        span_lo, span_hi = _closed(span_lo, span_hi)
+        # the fewest shots whose intervals can cover the span: imaging every 2-6 h for
+        # 24-48 h is five shots, the last at least 24 h after the first
+        shots = math.ceil(span_lo / max(int_hi, 1)) + 1
+        covers = (shots - 1) * int_lo <= span_hi
+        first = f"{step.id}#1"
         previous: str | None = None
         for k in range(shots):
             name = f"{step.id}#{k + 1}"
-            after = lags if previous is None else (
-                Lag(previous, max(int_lo - shot, 0), max(int_hi - shot, 0)),)
+            after = lags
+            if previous is not None:
+                lo, hi = int_lo, int_hi
+                span: tuple[Lag, ...] = ()
+                if k == shots - 1 and covers:
+                    if k == 1:  # one interval: it is the span
+                        lo, hi = max(lo, span_lo), min(hi, span_hi)
+                    else:
+                        span = (Lag(first, max(span_lo - shot, 0), max(span_hi - shot, 0)),)
+                after = (Lag(previous, max(lo - shot, 0), max(hi - shot, 0)), *span)
             self._add(step, Activity(self.run, name, shot, shot, True, own, after,
                                      title=f"{step.title} (shot {k + 1} of {shots})",
                                      anytime=True))

@@ -41,9 +41,10 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     # 30 + 720 + 30 + 3 h + 30 + 15 + 50 + 25 + 60 + 75 + 60 + 730 + 15 + 60 + 15
     # + 10 (open) + 15 + 60 + 730 + 15 + 60 + 15 + 10 + 30
     "western-blot-pfak": (None, 3040, None, 230),
-    # 20 + 24 h + mitomycin (10 + 2 h) + 15 + 2×3 + 10 + 15 + 24..48 h + 60,
-    # windows of 0..15 min twice; images every ≤ 6 h: 5 × 10 min hands-on
-    "wound-healing": (None, 3136, 4606, 186),
+    # 20 + 24 h + mitomycin (10 + 2 h) + 15 + 2×3 + 10 + 15 + 2..6 h + 24..48 h + 60,
+    # windows of 0..15 min twice; the first image 2..6 h after time 0, then every ≤ 6 h:
+    # 5 × 10 min hands-on
+    "wound-healing": (None, 3256, 4966, 186),
     # 40 + 12..18 h + window 0..8 h + 45 + 72..96 h + 20
     "combination-synergy": (None, 5145, 7425, 105),
     # 45 + 32 × 2 (window 0..60) + 7..21 d + 60 + 21 d + 180 + 30; hands-on adds

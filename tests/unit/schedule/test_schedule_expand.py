@@ -163,3 +163,25 @@ def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later
     start = datetime(2026, 11, 28, tzinfo=BERLIN)
     problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"), start)
     assert check_schedule(problem, solve_schedule(problem, SolveOptions(time_limit_s=10))).ok
+
+
+def test_a_time_lapse_covers_its_span_and_starts_an_interval_after_time_0() -> None:
+    # Wound healing: imaged every 2-6 h for 24-48 h after the time-0 image.  Five shots, the
+    # last 24-48 h after the first, the first 2-6 h after time 0.
+    protocol = load_protocol(bundled_dir() / "wound-healing.yaml")
+    expansion = expand_protocol(protocol, "wh", date(2026, 11, 23), BERLIN)
+    shots = {a.step: a for a in expansion.activities if a.step.startswith("time-lapse#")}
+    assert len(shots) == 5 and all(a.anytime for a in shots.values())
+    lags = {(a.step, lag.step): (lag.min_min, lag.max_min)
+            for a in shots.values() for lag in a.after}
+    assert lags[("time-lapse#1", "image-t0")] == (120, 360)
+    assert lags[("time-lapse#5", "time-lapse#1")] == (24 * 60 - 10, 48 * 60 - 10)
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=5))
+    assert check_schedule(problem, plan).ok
+    by = plan.by_key()
+    span = by[("wh", "time-lapse#5")].start - by[("wh", "time-lapse#1")].start
+    assert 24 * 60 <= span.total_seconds() / 60 <= 48 * 60
+    # six hours at most between shots means some at night, but no more than the span needs
+    assert 0 < out_of_hours_min(problem, plan) <= 30
