@@ -35,8 +35,10 @@ from elab.solve.slots import start_windows
 
 __all__ = ["summed_end_bound"]
 
-CLASSES = 3  # the alone day, the day after, and later
-ROUNDS = 6
+CLASSES = 12  # the alone day, each of the ten days after, and later
+SOLVED_CLASSES = 2  # the alone day and the next get a least end solved; later ones the floor
+ROUNDS = 12
+ROUND_S = 1.0  # at most, per round of the picking model
 CUTS_PER_ROUND = 5  # per instrument
 
 LeastEnd = Callable[[str, int], int | None]  # a run alone: its least end at or above a floor
@@ -93,7 +95,9 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
             break
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = left
+        solver.parameters.max_time_in_seconds = min(left, ROUND_S)
+        # the picks' LP with the capacity cuts is what proves the bound
+        solver.parameters.linearization_level = 2
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
@@ -114,36 +118,84 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
                               for u in option.uses.get(name, []))
                           <= avail(low, high))
                 cuts += 1
-        if status == cp_model.OPTIMAL and cuts == 0:
+        if cuts == 0:
             break
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        for key, var in pick.items():
+            model.add_hint(var, chosen[key[0]] == key[1])
     return bound
 
 
 def _classes(run: str, sub: Compiled, c: Compiled,
              least_end: LeastEnd) -> list[_Class] | None:
-    """The run's classes: ending by the night of its alone day, of the next, or later.
+    """The run's classes: ending on the night of its alone day, of each day after, or later.
 
     They must cover every end the run can have, so a class is left out only when it is
-    impossible; a least end not solved for in time is the floor of the class.
+    impossible; a least end not solved for in time is the floor of the class.  A run that
+    ends in one step ends after the class's floor there, which pins the steps handed on to
+    it late in the week too.
     """
     alone_end = least_end(run, 0)
     if alone_end is None:
         return None
     out: list[_Class] = []
     floor = 0
+    sink = _sink(sub)
     for k in range(CLASSES):
         cap = (alone_end // DAY + k + 1) * DAY if k < CLASSES - 1 else None
-        if cap is None:  # later: no solve, its least end is the floor or the run's own
-            out.append(_Class(max(alone_end, floor), {}))
+        if cap is None or floor > c.horizon:  # later: no solve, its least end the floor
+            if floor <= c.horizon:
+                out.append(_Class(max(alone_end, floor), {}))
             break
-        solved = alone_end if k == 0 else least_end(run, floor)
-        end = max(alone_end, floor) if solved is None else solved
+        solved = alone_end if k == 0 else least_end(run, floor) if k < SOLVED_CLASSES else None
+        end = max(alone_end, _end_after(sub, sink, floor)) if solved is None else solved
         if end <= cap:
-            windows = start_windows(_capped(sub, cap))
+            bounded = _capped(sub, cap)
+            if sink is not None and floor > 0:
+                bounded = _floored(bounded, sink, floor)
+            windows = start_windows(bounded)
             if windows is not None:
                 out.append(_Class(end, _uses(run, sub, c, windows)))
         floor = cap + 1
     return out
+
+
+def _sink(sub: Compiled) -> int | None:
+    """The run's one step that nothing follows, if it has only one: the run ends with it.
+
+    (As long as no step may start before the one it follows ends.)
+    """
+    if any(lag.min_min < 0 for a in sub.activities for lag in a.after):
+        return None
+    followed = {sub.index[(a.run, lag.step)] for a in sub.activities for lag in a.after}
+    last = [i for i in range(len(sub.activities)) if i not in followed]
+    return last[0] if len(last) == 1 else None
+
+
+def _end_after(sub: Compiled, sink: int | None, floor: int) -> int:
+    """The least end at or after ``floor`` of a run ending with ``sink``, without a solve.
+
+    A hands-on last step ends in working hours: a floor at night means the next morning.
+    """
+    a = sub.activities[sink] if sink is not None else None
+    if sink is None or a is None or not a.hands_on or a.anytime or sink in sub.fixed \
+            or sub.windows[sink] is None:
+        return floor
+    need = a.min_min
+    windows = sub.windows[sink] or ()
+    return next((max(floor, s + need) for s, e in windows if e >= max(floor, s + need)),
+                floor)
+
+
+def _floored(sub: Compiled, sink: int, floor: int) -> Compiled:
+    """The run with its last step ending at ``floor`` or later."""
+    low = max(sub.release[sink], floor - sub.activities[sink].max_min)
+    release = tuple(low if i == sink else r for i, r in enumerate(sub.release))
+    windows = tuple(
+        w if i != sink or w is None else
+        tuple((max(s, low), e) for s, e in w if e - max(s, low) >= sub.activities[i].min_min)
+        for i, w in enumerate(sub.windows))
+    return replace(sub, release=release, windows=windows)
 
 
 def _capped(sub: Compiled, cap: int) -> Compiled:

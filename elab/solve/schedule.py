@@ -38,6 +38,7 @@ __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 
 Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
+BOUNDS_SHARE = 0.2  # of the weighted step's time, for the bounds of runs alone and end days
 
 
 @dataclass(frozen=True)
@@ -454,8 +455,7 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
     built = _Builder(c, opts, explain=False, objective=objective, alone=alone,
                      least_end=least_end).build()
     if hint is not None:
-        for var, value in zip(built.starts + built.ends, hint[0] + hint[1], strict=True):
-            built.model.add_hint(var, value)
+        _add_hint(c, built, *hint)
     solver = _solver(opts, max(time_limit, 0.5))
     # For the weighted objective, one worker runs CP-SAT's portfolio in turns (LNS included)
     # rather than one plain search: on busy lab weeks that improves a plan far more.  For the
@@ -470,6 +470,20 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
         out.objective = solver.objective_value
         out.bound = solver.best_objective_bound
     return out
+
+
+def _add_hint(c: Compiled, built: _Built, starts: list[int], ends: list[int]) -> None:
+    """The plan as CP-SAT's hint, with whether each priced step is in hours.
+
+    Left to itself the search tries a step out of hours first and pays for it: a plan that
+    took its time-lapse shots in the evening where it could have at 16:00 started worse
+    than the plan it was given.
+    """
+    for var, value in zip(built.starts + built.ends, starts + ends, strict=True):
+        built.model.add_hint(var, value)
+    for i, flag in built.out_of_hours:
+        windows = c.windows[i] or ()
+        built.model.add_hint(flag, any(lo <= starts[i] and ends[i] <= hi for lo, hi in windows))
 
 
 def _by_run(c: Compiled) -> dict[str, list[int]]:
@@ -537,9 +551,9 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         stats["makespan_step_bound"] = first.bound or 0.0
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         hint = (first.starts, first.ends)
-        if warm is not None and _weighted(c, warm[1]) < _weighted(c, first.ends):
+        if warm is not None and _weighted(c, *warm) < _weighted(c, first.starts, first.ends):
             hint = warm
-        runs = _RunsAlone(c, opts, deadline=time.perf_counter() + 0.12 * left)
+        runs = _RunsAlone(c, opts, deadline=time.perf_counter() + BOUNDS_SHARE * left)
         alone = _alone_bounds(runs)
         if not opts.allow_out_of_hours:  # its windows hold hands-on work to working hours
             alone.summed = summed_end_bound(
@@ -677,19 +691,28 @@ def _warm(problem: Problem, c: Compiled,
         by = got.by_key()
         starts = [c.grid.minute_from(by[a.key].start) for a in c.activities]
         ends = [c.grid.minute_from(by[a.key].end) for a in c.activities]
-        score = _weighted(c, ends)
+        score = _weighted(c, starts, ends)
         if best is None or score < best[0]:
             best = (score, starts, ends)
     return None if best is None else (best[1], best[2])
 
 
-def _weighted(c: Compiled, ends: list[int]) -> float:
-    """The weighted objective (without out-of-hours terms) of a schedule's end minutes."""
+def _weighted(c: Compiled, starts: list[int], ends: list[int]) -> float:
+    """The weighted objective of a schedule's minutes, out-of-hours price included.
+
+    (Two first plans are compared by it: one that ends a run earlier by taking time-lapse
+    shots at night is not the better start.)
+    """
     finish: dict[str, int] = {}
     for a, e in zip(c.activities, ends, strict=True):
         finish[a.run] = max(finish.get(a.run, e), e)
     makespan = max(ends, default=0)
-    return len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
+    price = sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
+                                                   strict=True)
+                if a.hands_on and w is not None and not any(lo <= s and e <= hi
+                                                            for lo, hi in w))
+    return (len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
+            + price)
 
 
 def replan(problem: Problem, done: Sequence[Assignment],

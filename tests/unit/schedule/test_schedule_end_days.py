@@ -54,7 +54,8 @@ def test_a_days_reads_fit_two_runs() -> None:
 
 def test_a_least_end_not_solved_in_time_falls_back_to_the_class_floor() -> None:
     # the same four runs, but no solve for a later end: ending after Monday costs at least
-    # Tuesday 00:01, and no class is left out (that would make the bound wrong)
+    # Tuesday 00:01, and as the read is hands-on, 12:00 (three hours from 09:00); no class
+    # is left out (that would make the bound wrong)
     acts = [a for run in ("a", "b", "c", "d") for a in reading_run(run)]
     problem = Problem(tuple(acts), (Resource("reader"),), LabCalendar(timezone="Europe/Berlin"),
                       MONDAY, horizon_days=5)
@@ -66,7 +67,28 @@ def test_a_least_end_not_solved_in_time_falls_back_to_the_class_floor() -> None:
 
     bound = summed_end_bound(c, runs.compiled, alone_only, {run: 1 for run in runs.compiled},
                              deadline=time.perf_counter() + 20)
-    assert bound == 2 * 750 + 2 * 1441
+    assert bound == 2 * 750 + 2 * (1440 + 12 * 60)
+
+
+def test_runs_that_wait_days_for_the_incubator() -> None:
+    # Four runs grow for exactly two days on two shelves, read the moment they come out.
+    # Alone each ends Wednesday 09:40; two must wait until Wednesday to start, so they end
+    # on Friday, and a run that ends on Friday holds a shelf from Wednesday: a class per
+    # day is what shows it.  Without a solve for that class its least end is Friday 09:30
+    # (the read, hands-on, from 09:00), ten minutes under the plan's.
+    def growing(run: str) -> list[Activity]:
+        return [Activity(run, "prep", 10, 10, True),
+                Activity(run, "grow", 2880, 2880, False, (Demand("incubator"),),
+                         (Lag("prep", 0, 0),)),
+                Activity(run, "read", 30, 30, True, (), (Lag("grow", 0, 0),))]
+
+    acts = [a for run in ("a", "b", "c", "d") for a in growing(run)]
+    problem = Problem(tuple(acts), (Resource("incubator", 2),),
+                      LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=10)
+    wednesday_0940, friday = 2 * 1440 + 580, 4 * 1440
+    assert bound_of(problem) == 2 * wednesday_0940 + 2 * (friday + 570)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert sorted(run_ends(plan).values()) == [wednesday_0940] * 2 + [friday + 580] * 2
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
