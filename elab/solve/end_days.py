@@ -6,16 +6,21 @@ themselves, and not all of them can: ending by Tuesday night pins each run's Tue
 it all between their hand-offs.  CP-SAT's relaxation sees one run's end through its own
 steps' windows, never the choice "this run ends on Tuesday, so its work is pinned there".
 
-So each run gets a few classes: ending on the day it would end alone, the day after, the
-day after that, or later.  Per class, the run alone gives its least end (a small solve) and,
-with its end capped at the class's last minute, the window each step must start in (the
-start windows of ``slots.py``, pushed along the lags).  A step with a window inside an
-interval must spend part of it there (its mandatory overlap), and an instrument holds no
-more than its capacity times the interval (only its working minutes when it is used by
-hands-on work alone).  A small CP-SAT model then picks one class per run at least cost;
-intervals where the picked classes overflow an instrument are added as constraints and the
-model solved again, a few rounds.  Every plan of the week picks a class per run and obeys
-those constraints, so the model's bound is a lower bound on the runs' weighted ends.
+So each run gets a class per day: ending on the day it would end alone, on each of the ten
+days after, or later.  Per class, the run alone gives its least end (a small solve for the
+first two; after that the class's first minute, or the first the run's hands-on last step
+can end at) and, with its end capped at the class's last minute, the window each step must
+start in (the start windows of ``slots.py``, pushed along the lags).  A run that ends with
+one step also ends after the class's first minute, which pins the steps handed on to it
+late as well: a run that ends on Friday after two days in the incubator holds a shelf from
+Wednesday, so sixteen shelves make waves of runs a library week can see.  A step with a
+window inside an interval must spend part of it there (its mandatory overlap), and an
+instrument holds no more than its capacity times the interval (only its working minutes
+when it is used by hands-on work alone).  A small CP-SAT model then picks one class per run
+at least cost; intervals where the picked classes overflow an instrument are added as
+constraints and the model solved again, a few rounds, each from the last one's picks.
+Every plan of the week picks a class per run and obeys those constraints, so the model's
+bound is a lower bound on the runs' weighted ends.
 """
 
 from __future__ import annotations
