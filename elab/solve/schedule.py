@@ -508,7 +508,8 @@ def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
     plan = improve_by_runs(built.model, built.starts, built.ends, list(runs.values()),
                            [alone.ends.get(run, 0) for run in runs],
                            Plan(outcome.starts, outcome.ends, outcome.objective or 0.0),
-                           deadline, seed)
+                           deadline, seed,
+                           [(i, flag, c.windows[i] or ()) for i, flag in built.out_of_hours])
     return replace(outcome, starts=plan.starts, ends=plan.ends, objective=plan.objective)
 
 
