@@ -7,9 +7,10 @@ harvested and seeded within 30 min, whose seeding also waits for the inserts to 
 as a unit once everything outside the group it follows is placed: it tries the group's
 earliest start, places the members in step order (stretching a passive step within its
 range to reach the next working window or a free instrument; taking a time-lapse shot out
-of hours rather than late), and moves the start later until the whole group fits.  Still
-greedy: nothing once placed is moved, and when no start fits a group its steps are placed
-one at a time, breaking the rule, so that a baseline always exists.
+of hours rather than late).  A step that still comes too late starts the one before it
+later, and so back until a step's range absorbs the delay or the group's start moves.
+Still greedy: nothing once placed is moved, and when no start fits a group its steps are
+placed one at a time, breaking the rule, so that a baseline always exists.
 """
 
 from __future__ import annotations
