@@ -182,12 +182,12 @@ def _end_after(sub: Compiled, sink: int | None, floor: int) -> int:
 
     A hands-on last step ends in working hours: a floor at night means the next morning.
     """
-    a = sub.activities[sink] if sink is not None else None
-    if sink is None or a is None or not a.hands_on or a.anytime or sink in sub.fixed \
-            or sub.windows[sink] is None:
+    if sink is None:
+        return floor
+    a, windows = sub.activities[sink], sub.windows[sink]
+    if not a.hands_on or a.anytime or sink in sub.fixed or windows is None:
         return floor
     need = a.min_min
-    windows = sub.windows[sink] or ()
     return next((max(floor, s + need) for s, e in windows if e >= max(floor, s + need)),
                 floor)
 

@@ -29,6 +29,7 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
+from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
 from elab.solve.end_days import summed_end_bound
 from elab.solve.schedule_lns import Plan, improve_by_runs
@@ -482,8 +483,7 @@ def _add_hint(c: Compiled, built: _Built, starts: list[int], ends: list[int]) ->
     for var, value in zip(built.starts + built.ends, starts + ends, strict=True):
         built.model.add_hint(var, value)
     for i, flag in built.out_of_hours:
-        windows = c.windows[i] or ()
-        built.model.add_hint(flag, any(lo <= starts[i] and ends[i] <= hi for lo, hi in windows))
+        built.model.add_hint(flag, in_one_window(c.windows[i] or (), starts[i], ends[i]))
 
 
 def _by_run(c: Compiled) -> dict[str, list[int]]:
@@ -710,8 +710,7 @@ def _weighted(c: Compiled, starts: list[int], ends: list[int]) -> float:
     makespan = max(ends, default=0)
     price = sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
                                                    strict=True)
-                if a.hands_on and w is not None and not any(lo <= s and e <= hi
-                                                            for lo, hi in w))
+                if a.hands_on and w is not None and not in_one_window(w, s, e))
     return (len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
             + price)
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from elab.domain.schedule.timegrid import in_one_window
+
 __all__ = ["InHours", "Plan", "improve_by_runs"]
 
 InHours = tuple[int, cp_model.IntVar, Sequence[tuple[int, int]]]
@@ -74,7 +76,7 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
                 sub.add_hint(end, plan.ends[i])
         for i, flag, windows in in_hours:
             sub.add_hint(sub.get_bool_var_from_proto_index(flag.index),
-                         any(lo <= plan.starts[i] and plan.ends[i] <= hi for lo, hi in windows))
+                         in_one_window(windows, plan.starts[i], plan.ends[i]))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed

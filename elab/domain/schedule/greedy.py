@@ -10,6 +10,7 @@ its maximum.  It looks no further ahead than that: this is what the solver is me
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.model import Assignment, Problem, Schedule
@@ -30,6 +31,11 @@ def _conflict_end(uses: list[Use], start: int, end: int, units: int, cap: int) -
         if level + units > cap:
             return min(u[1] for u in overlapping if u[0] <= p < u[1])
     return None
+
+
+def _window_fit(windows: Sequence[tuple[int, int]], t: int, d: int) -> int | None:
+    """The earliest start at or after ``t`` where ``d`` minutes fit in a window, if any."""
+    return next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
 
 
 class _Greedy:
@@ -71,7 +77,7 @@ class _Greedy:
         t = est
         for _ in range(10000):
             if windows is not None:
-                fit = next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
+                fit = _window_fit(windows, t, d)
                 if fit is None:
                     windows = None  # no working window left: place it out of hours
                     t = est

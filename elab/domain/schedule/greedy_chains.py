@@ -19,7 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from elab.domain.schedule.compiled import Compiled, compile_problem
-from elab.domain.schedule.greedy import Use, _conflict_end, _Greedy, schedule_from_minutes
+from elab.domain.schedule.greedy import (
+    Use,
+    _conflict_end,
+    _Greedy,
+    _window_fit,
+    schedule_from_minutes,
+)
 from elab.domain.schedule.model import Lag, Problem, Schedule
 
 __all__ = ["chain_greedy_schedule"]
@@ -92,7 +98,7 @@ class _ChainGreedy(_Greedy):
         d = self.c.activities[i].min_min
         for _ in range(10000):
             if windows is not None:
-                fit = next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
+                fit = _window_fit(windows, t, d)
                 if fit is None:
                     return None
                 t = fit

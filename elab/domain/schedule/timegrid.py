@@ -7,12 +7,13 @@ minutes goes through UTC so that a plan across a daylight-saving change keeps re
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from elab.domain.schedule.model import Problem
 
-__all__ = ["TimeGrid", "grid_from_problem"]
+__all__ = ["TimeGrid", "grid_from_problem", "in_one_window"]
 
 DAY = 1440
 
@@ -47,6 +48,11 @@ class TimeGrid:
             if b2 > a2:
                 out.append((a2, b2))
         return out
+
+
+def in_one_window(windows: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end]`` lies inside one of the windows (a step done in hours)."""
+    return any(low <= start and end <= high for low, high in windows)
 
 
 def grid_from_problem(problem: Problem, horizon_days: int | None = None) -> TimeGrid:
