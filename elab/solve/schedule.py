@@ -15,6 +15,7 @@ conflict; a short deletion pass trims that set before it is put into words.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -317,7 +318,12 @@ class _Builder:
     def _objective(self) -> None:
         c, m, b = self.c, self.m, self.built
         top = c.horizon
-        makespan = m.new_int_var(0, top, "makespan")
+        runs = _by_run(c)
+        ends_in = {run: self._ends_in(items) for run, items in runs.items()}
+        anywhere = cp_model.Domain(0, top)
+        makespan = m.new_int_var_from_domain(
+            functools.reduce(cp_model.Domain.union_with, ends_in.values())
+            .intersection_with(anywhere) if ends_in else anywhere, "makespan")
         m.add_max_equality(makespan, b.ends)
         terms: list[Any] = []
         # the slot bounds assume hands-on work inside working hours
@@ -325,15 +331,13 @@ class _Builder:
         if self.objective in ("makespan", "plan_end"):
             terms.append(makespan)
         elif self.objective != "out_of_hours":
-            by_run: dict[str, list[Any]] = defaultdict(list)
-            for i, a in enumerate(c.activities):
-                by_run[a.run].append(b.ends[i])
-            terms.append(len(by_run) * makespan)
+            terms.append(len(runs) * makespan)
             finishes: dict[str, Any] = {}
-            for run, ends in by_run.items():
-                finish = m.new_int_var(min(self.alone.ends.get(run, 0), top), top,
-                                       f"end_{run}")
-                m.add_max_equality(finish, ends)
+            for run, items in runs.items():
+                least = min(self.alone.ends.get(run, 0), top)
+                finish = m.new_int_var_from_domain(
+                    ends_in[run].intersection_with(cp_model.Domain(least, top)), f"end_{run}")
+                m.add_max_equality(finish, [b.ends[i] for i in items])
                 finishes[run] = finish
                 terms.append(c.problem.priority(run) * finish)
             self._finish_bounds(finishes, slots)
@@ -352,6 +356,24 @@ class _Builder:
                 m.add(paid == sum(items))
                 terms.append(paid)
         m.minimize(sum(terms))
+
+    def _ends_in(self, items: list[int]) -> cp_model.Domain:
+        """The minutes a run can end at: those its last steps can end at.
+
+        A run whose last steps are hands-on ends in working hours, so a bound that falls
+        at night (the plan cannot end before Friday 06:05) moves on to the morning: CP-SAT
+        lifts a variable's bound to its domain's next value, not to the next value of the
+        work that decides it.  (Every other step ends before one that follows it starts,
+        unless a lag lets a step start before its predecessor ends: then any step counts.)
+        """
+        c, b = self.c, self.built
+        followed = {lag.step for i in items for lag in c.activities[i].after}
+        if any(lag.min_min < 0 for i in items for lag in c.activities[i].after):
+            followed = set()
+        last = [i for i in items if c.activities[i].step not in followed]
+        return functools.reduce(
+            cp_model.Domain.union_with,
+            [cp_model.Domain.from_flat_intervals(list(b.ends[i].proto.domain)) for i in last])
 
     def _makespan_bounds(self, makespan: Any, slots: SlotBounds) -> None:
         """Redundant: an instrument used only in working hours needs its working minutes.
