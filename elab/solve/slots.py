@@ -16,17 +16,22 @@ pushed along every lag, forwards and backwards, across incubations of variable l
 series of times (the slots), so the k-th use of the week starts no earlier than the k-th
 slot.  Hence two bounds: the plan cannot end before the last slot plus the shortest
 remainder of a run after a use, and the runs' ends add up to at least their first uses'
-slots plus their remainders.  Every step of the argument only relaxes, so the bounds hold
-for any plan; they are added to the model as redundant constraints.
+slots plus their remainders.  A remainder is walked step by step from the slot, each step
+starting where its own windows allow (the wash after an overnight antibody waits for the
+morning).  Every step of the argument only relaxes, so the bounds hold for any plan; they
+are added to the model as redundant constraints.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
+from scipy.optimize import linear_sum_assignment
 
 from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.timegrid import DAY
@@ -55,6 +60,7 @@ def slot_bounds(c: Compiled) -> SlotBounds:
     if any(not intervals for intervals in starts.values()):
         return SlotBounds()  # no plan at all; the solver will say why
     rest = _rests(c)
+    follow = _Follow(c, starts)
     users: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, a in enumerate(c.activities):
         for d in a.demands:
@@ -71,16 +77,64 @@ def slot_bounds(c: Compiled) -> SlotBounds:
         slots = _slots(_days(starts, [i for i, _ in merged]), per_unit, shortest, len(merged))
         if len(slots) < len(merged):
             continue  # more uses than slots in the horizon: the solver will say why
-        last = slots[len(merged) - 1] + min(rest[i] for i, _ in merged)
+        last = min(follow.end_from(i, slots[len(merged) - 1]) for i, _ in merged)
         makespan = max(makespan, min(last, c.horizon))
         first: dict[str, int] = {}  # per run, its use with the longest remainder
         for i, _ in merged:
             run = c.activities[i].run
             if run not in first or rest[i] > rest[first[run]]:
                 first[run] = i
-        summed = sum(slots[: len(first)]) + sum(rest[i] for i in first.values())
-        run_ends.append((tuple(sorted(first)), summed))
+        run_ends.append((tuple(sorted(first)), _least_summed(follow, list(first.values()),
+                                                             slots[: len(first)])))
     return SlotBounds(makespan, tuple(run_ends))
+
+
+class _Follow:
+    """How early a run can end once one of its steps starts: its later steps pushed forward.
+
+    Each later step starts where its own start intervals allow (working hours, the mornings
+    an overnight incubation can end in), not only after the minutes before it: the plain sum
+    of the remainder's minutes ends an overnight antibody at 06:05 and the wash after it
+    then; a person washes at 09:00.
+    """
+
+    def __init__(self, c: Compiled, starts: dict[int, list[tuple[int, int]]]) -> None:
+        self.c, self.starts = c, starts
+        self.after: list[list[tuple[int, int]]] = [[] for _ in c.activities]
+        for i, a in enumerate(c.activities):
+            for lag in a.after:
+                self.after[c.index[(a.run, lag.step)]].append((i, lag.min_min))
+        self.rank = {i: k for k, i in enumerate(c.order)}
+
+    def end_from(self, i: int, t: int) -> int:
+        """The run's least end when activity ``i`` starts at ``t`` or later."""
+        c = self.c
+        start = {i: t}
+        ready = [(self.rank[i], i)]  # in topological order: a step after all it waits for
+        while ready:
+            _, j = heapq.heappop(ready)
+            start[j] = self._first(j, start[j])
+            done = start[j] + c.activities[j].min_min
+            for k, gap in self.after[j]:
+                if k not in start:
+                    heapq.heappush(ready, (self.rank[k], k))
+                start[k] = max(start.get(k, 0), done + gap)
+        return max(s + c.activities[j].min_min for j, s in start.items())
+
+    def _first(self, i: int, t: int) -> int:
+        """The first start of activity ``i`` at ``t`` or later (the horizon if none)."""
+        return next((max(s, t) for s, e in self.starts[i] if e >= t), self.c.horizon)
+
+
+def _least_summed(follow: _Follow, uses: list[int], slots: list[int]) -> int:
+    """The least summed end of runs whose ``uses`` (one per run) take distinct ``slots``.
+
+    Which run takes which slot is open, and with working hours a run's end is no longer its
+    slot plus a constant: the cheapest assignment decides (an exact one, from SciPy).
+    """
+    cost = np.array([[follow.end_from(i, slot) for slot in slots] for i in uses])
+    rows, cols = linear_sum_assignment(cost)
+    return int(cost[rows, cols].sum())
 
 
 def start_windows(c: Compiled) -> list[tuple[int, int]] | None:

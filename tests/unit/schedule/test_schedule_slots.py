@@ -54,29 +54,46 @@ def test_uses_without_working_hours_queue_one_after_another() -> None:
     assert slot_bounds(compile_problem(problem)).makespan == 300
 
 
+def antibody(run: str) -> list[Activity]:
+    """Primary (15 min, hands-on), 12-18 h at 4 degrees, then a wash (hands-on), each at once."""
+    return [
+        Activity(run, "primary", 15, 15, True),
+        Activity(run, "incubate", 720, 1080, False, (Demand("chamber"),),
+                 (Lag("primary", 0, 0),)),
+        Activity(run, "wash", 15, 15, True, (), (Lag("incubate", 0, 0),)),
+    ]
+
+
 def test_an_overnight_antibody_fits_only_nights_before_a_working_day() -> None:
-    # primary (15 min, hands-on), 12-18 h at 4 degrees, then a wash (hands-on), each at once:
     # the incubation can only start between 15:00 and 17:00 on a day before a working day,
     # one at a time in the chamber, so four runs from Thursday take the Thursday, Monday,
     # Tuesday and Wednesday nights (Friday's would end on Saturday)
-    def antibody(run: str) -> list[Activity]:
-        return [
-            Activity(run, "primary", 15, 15, True),
-            Activity(run, "incubate", 720, 1080, False, (Demand("chamber"),),
-                     (Lag("primary", 0, 0),)),
-            Activity(run, "wash", 15, 15, True, (), (Lag("incubate", 0, 0),)),
-        ]
-
     thursday = MONDAY.replace(day=MONDAY.day + 3)
     acts = [a for run in ("a", "b", "c", "d") for a in antibody(run)]
     problem = Problem(tuple(acts), (Resource("chamber"),), BERLIN, thursday, horizon_days=10)
     bound = slot_bounds(compile_problem(problem)).makespan
-    # the last incubation starts on Wednesday at 15:00 at the earliest; the bound adds the
-    # shortest remainder (12 h and the wash), though the plan must wait for Thursday 09:00
+    # the last incubation starts on Wednesday at 15:00 at the earliest and lasts 12 h at
+    # least, so it ends at night: the wash waits for Thursday 09:00 (the remainder's minutes
+    # alone would end the plan at 03:15) and the bound is exact
     wednesday_1500 = 6 * 1440 + 15 * 60
-    assert bound == wednesday_1500 + 735
+    thursday_0915 = 7 * 1440 + 9 * 60 + 15
+    assert bound == thursday_0915
     plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
-    assert bound <= round(plan.makespan_h(thursday) * 60) == wednesday_1500 + 18 * 60 + 15
+    assert round(plan.makespan_h(thursday) * 60) == wednesday_1500 + 18 * 60 + 15 == bound
+
+
+def test_the_runs_ends_after_their_slots_wait_for_the_morning() -> None:
+    # from Thursday, two antibody runs take the Thursday and Monday nights; each wash waits
+    # for 09:00, so the runs end on Friday and Tuesday at 09:15 (not at 03:15, when the
+    # shortest incubation ends)
+    thursday = MONDAY.replace(day=MONDAY.day + 3)
+    problem = Problem(tuple(antibody("a") + antibody("b")), (Resource("chamber"),), BERLIN,
+                      thursday, horizon_days=10)
+    ends = (1440 + 555) + (5 * 1440 + 555)
+    assert slot_bounds(compile_problem(problem)).run_ends == ((("a", "b"), ends),)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert sum(round((a.end - thursday).total_seconds() / 60)
+               for a in plan.assignments if a.step == "wash") == ends
 
 
 def test_the_runs_first_syntheses_take_the_first_slots() -> None:
