@@ -12,16 +12,17 @@ from elab.solve.schedule import SolveOptions, _Builder
 TUESDAY_0200 = 1440 + 120
 
 
-def makespan_domain(problem: Problem, least_end: int = 0) -> list[tuple[int, int]]:
+def makespan_domain(problem: Problem) -> list[tuple[int, int]]:
     """The plan-end variable's domain in the model the weighted step solves."""
     c = compile_problem(problem)
-    built = _Builder(c, SolveOptions(explain=False), explain=False, objective="weighted",
-                     least_end=least_end).build()
+    built = _Builder(c, SolveOptions(explain=False), explain=False,
+                     objective="weighted").build()
     flat = next(list(v.domain) for v in built.model.proto.variables if v.name == "makespan")
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 def week(*runs: list[Activity]) -> Problem:
+    """The runs from Monday, for a working week, on the shared test equipment."""
     return Problem(tuple(a for run in runs for a in run), RESOURCES,
                    LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=5)
 
