@@ -96,6 +96,20 @@ def test_the_runs_ends_after_their_slots_wait_for_the_morning() -> None:
                for a in plan.assignments if a.step == "wash") == ends
 
 
+def test_runs_take_the_slots_that_end_them_soonest() -> None:
+    # an antibody run and a two-hour stain in the same chamber: the slots are Monday 09:00 and
+    # 11:00; the stain ends two hours after its slot, the antibody run on Tuesday 09:15
+    # whichever slot it has, so the stain takes 09:00 (the runs in slot order would say
+    # 13:15 for the stain)
+    stain = [Activity("b", "stain", 120, 120, True, (Demand("chamber"),)),
+             Activity("b", "read", 15, 15, True, (), (Lag("stain", 0, 0),))]
+    problem = Problem(tuple(antibody("a") + stain), (Resource("chamber"),), BERLIN, MONDAY)
+    ends = (1440 + 555) + (540 + 135)
+    assert slot_bounds(compile_problem(problem)).run_ends == ((("a", "b"), ends),)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
+    assert sum(run_ends(plan).values()) == ends
+
+
 def test_the_runs_first_syntheses_take_the_first_slots() -> None:
     # Monday 09:00 and 11:36, Tuesday 09:00; each run then needs 241 min more: the sum of the
     # three ends is exact, and the planner's plan reaches it
