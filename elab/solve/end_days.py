@@ -25,6 +25,7 @@ bound is a lower bound on the runs' weighted ends.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -38,7 +39,7 @@ from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.timegrid import DAY
 from elab.solve.slots import start_windows
 
-__all__ = ["summed_end_bound"]
+__all__ = ["least_plan_end", "summed_end_bound"]
 
 CLASSES = 12  # the alone day, each of the ten days after, and later
 SOLVED_CLASSES = 2  # the alone day and the next get a least end solved; later ones the floor
@@ -111,9 +112,9 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
         chosen = {run: next(k for k in range(len(options)) if solver.value(pick[run, k]))
                   for run, options in classes.items()}
         cuts = 0
-        for name, avail in capacity.items():
+        for name, holds in capacity.items():
             uses = [u for run, k in chosen.items() for u in classes[run][k].uses.get(name, [])]
-            for low, high in _overflows(uses, avail):
+            for low, high in _overflows(uses, holds):
                 if (name, low, high) in seen:
                     continue
                 seen.add((name, low, high))
@@ -121,7 +122,7 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
                               for run, options in classes.items()
                               for k, option in enumerate(options)
                               for u in option.uses.get(name, []))
-                          <= avail(low, high))
+                          <= holds.between(low, high))
                 cuts += 1
         if cuts == 0:
             break
@@ -129,6 +130,44 @@ def summed_end_bound(c: Compiled, alone: dict[str, Compiled], least_end: LeastEn
         for key, var in pick.items():
             model.add_hint(var, chosen[key[0]] == key[1])
     return bound
+
+
+def least_plan_end(c: Compiled, low: int, high: int, deadline: float) -> int:
+    """A least end of the whole plan: the first minute by which the week might all be done.
+
+    For a candidate end, every step of the week must end by it: the start windows shrink
+    (pushed back along the lags, through working hours) and the steps' mandatory parts in
+    those windows may then overflow an instrument, as the incubator's do when a library
+    week's last runs, which cannot start before the shelves free up on Monday, are asked to
+    end by Tuesday.  Any plan ending by the candidate passes this test, and a later
+    candidate only widens the windows, so a binary search between ``low`` (a bound already
+    proven) and ``high`` (the end of a known plan) finds the first one that passes.  Every
+    candidate below the one returned failed: when time runs out the search stops with a
+    bound that still holds.
+    """
+    capacity = _capacities(c)
+    if _may_end_by(c, low, capacity):  # often the bound already proven is as good
+        return low
+    low += 1
+    while low < high and time.perf_counter() < deadline:
+        middle = (low + high) // 2
+        if _may_end_by(c, middle, capacity):
+            high = middle
+        else:
+            low = middle + 1
+    return min(low, high)
+
+
+def _may_end_by(c: Compiled, end: int, capacity: dict[str, _Holds]) -> bool:
+    """Whether no instrument overflows when every step of the week ends by ``end``."""
+    windows = start_windows(_capped(c, end))
+    if windows is None:
+        return False
+    uses: dict[str, list[_Use]] = defaultdict(list)
+    for a, (earliest, latest) in zip(c.activities, windows, strict=True):
+        for d in a.demands:
+            uses[d.equipment].append(_Use(earliest, latest, a.min_min, d.units))
+    return not any(_overflows(items, capacity[name]) for name, items in uses.items())
 
 
 def _classes(run: str, sub: Compiled, c: Compiled,
@@ -224,7 +263,7 @@ def _uses(run: str, sub: Compiled, c: Compiled,
     return out
 
 
-def _capacities(c: Compiled) -> dict[str, Callable[[int, int], int]]:
+def _capacities(c: Compiled) -> dict[str, _Holds]:
     """Per instrument (and person), how much it holds over an interval.
 
     Used by hands-on work alone (none of it done already, perhaps at night), it holds only
@@ -234,27 +273,45 @@ def _capacities(c: Compiled) -> dict[str, Callable[[int, int], int]]:
     for i, a in enumerate(c.activities):
         for d in a.demands:
             users[d.equipment].append(i)
-    out: dict[str, Callable[[int, int], int]] = {}
+    out: dict[str, _Holds] = {}
     for name, items in users.items():
         daytime = all(c.activities[i].hands_on and not c.activities[i].anytime
                       and c.windows[i] is not None and i not in c.fixed for i in items)
-        out[name] = _holds(c.capacity[name], c.grid.windows if daytime else None)
+        out[name] = _Holds(c.capacity[name], c.grid.windows if daytime else None)
     for person in c.problem.calendar.people:
-        out[f"person:{person.name}"] = _holds(1, None)
+        out[f"person:{person.name}"] = _Holds(1, None)
     return out
 
 
-def _holds(capacity: int,
-           windows: Sequence[tuple[int, int]] | None) -> Callable[[int, int], int]:
-    def avail(low: int, high: int) -> int:
-        if windows is None:
-            return capacity * (high - low)
-        return capacity * sum(max(0, min(e, high) - max(s, low)) for s, e in windows)
-    return avail
+class _Holds:
+    """What an instrument holds over intervals: its units times their (working) minutes.
+
+    Working minutes up to a time are piecewise linear in it, so a whole grid of intervals
+    is two interpolations (the cut search asks for thousands at once).
+    """
+
+    def __init__(self, capacity: int, windows: Sequence[tuple[int, int]] | None) -> None:
+        self.capacity = capacity
+        self.edges = np.array([t for s, e in windows or () for t in (s, e)], dtype=float)
+        self.worked = np.array([0.0, *itertools.accumulate(
+            w for s, e in windows or () for w in (0, e - s))][1:])
+        self.always = windows is None
+
+    def grid(self, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
+        """What it holds over [low, high] for every pair of the broadcast arrays."""
+        if self.always:
+            spans: np.ndarray = highs - lows
+        else:
+            spans = np.rint(np.interp(highs, self.edges, self.worked)
+                            - np.interp(lows, self.edges, self.worked)).astype(np.int64)
+        out: np.ndarray = self.capacity * spans
+        return out
+
+    def between(self, low: int, high: int) -> int:
+        return int(self.grid(np.array(low), np.array(high)))
 
 
-def _overflows(uses: list[_Use],
-               avail: Callable[[int, int], int]) -> list[tuple[int, int]]:
+def _overflows(uses: list[_Use], holds: _Holds) -> list[tuple[int, int]]:
     """The intervals where the uses' mandatory parts exceed what the instrument holds.
 
     Intervals run from an earliest start to a latest end; all of them at once, as arrays.
@@ -268,9 +325,8 @@ def _overflows(uses: list[_Use],
     part = np.minimum(np.minimum(length, highs - lows),
                       np.minimum(earliest + length - lows, highs - latest))
     need = (np.maximum(part, 0) * units).sum(axis=2)
-    found = [(int(need[a, b]) - avail(int(low), int(high)), int(low), int(high))
-             for a, b in zip(*np.nonzero(need > 0), strict=True)
-             for low, high in ((lows[a, 0, 0], highs[0, b, 0]),) if high > low]
-    found = [item for item in found if item[0] > 0]
-    found.sort(reverse=True)
-    return [(low, high) for _, low, high in found[:CUTS_PER_ROUND]]
+    over = need - holds.grid(lows[:, :, 0], highs[:, :, 0])
+    over[(need <= 0) | (highs[:, :, 0] <= lows[:, :, 0])] = 0
+    worst = np.argsort(over, axis=None, kind="stable")[::-1][:CUTS_PER_ROUND]
+    return [(int(lows[a, 0, 0]), int(highs[0, b, 0]))
+            for a, b in zip(*np.unravel_index(worst, over.shape), strict=True) if over[a, b] > 0]

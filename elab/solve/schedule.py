@@ -32,7 +32,7 @@ from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
-from elab.solve.end_days import summed_end_bound
+from elab.solve.end_days import least_plan_end, summed_end_bound
 from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
 
@@ -40,6 +40,7 @@ __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 
 Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
+PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
 BOUNDS_SHARE = 0.2  # of the weighted step's time, for the bounds of runs alone and end days
 
 
@@ -584,7 +585,12 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
                 {run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         # the plan-end step's bound holds for every plan: the weighted step starts from it
-        least_end = math.ceil((first.bound or 0.0) - 1e-6) if step == "plan_end" else 0
+        least_end = 0
+        if step == "plan_end":  # (least_plan_end's windows hold hands-on work to working hours)
+            least_end = least_plan_end(c, math.ceil((first.bound or 0.0) - 1e-6),
+                                       max(first.ends, default=0),
+                                       deadline=time.perf_counter() + PLAN_END_SHARE * left)
+            stats["least_plan_end"] = float(least_end)
         second = _solve_phase(c, opts, "weighted", left * CP_SAT_SHARE, hint, alone,
                               least_end)
         if second.found:

@@ -19,7 +19,7 @@ from elab.domain.schedule import (
 )
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy_chains import chain_greedy_schedule
-from elab.solve.end_days import summed_end_bound
+from elab.solve.end_days import least_plan_end, summed_end_bound
 from elab.solve.schedule import SolveOptions, _RunsAlone, solve_schedule
 
 FAST = SolveOptions(time_limit_s=5, explain=False)
@@ -70,25 +70,59 @@ def test_a_least_end_not_solved_in_time_falls_back_to_the_class_floor() -> None:
     assert bound == 2 * 750 + 2 * (1440 + 12 * 60)
 
 
+def growing(run: str) -> list[Activity]:
+    """Ten minutes' preparation, exactly two days in the incubator, then a read at once."""
+    return [Activity(run, "prep", 10, 10, True),
+            Activity(run, "grow", 2880, 2880, False, (Demand("incubator"),),
+                     (Lag("prep", 0, 0),)),
+            Activity(run, "read", 30, 30, True, (), (Lag("grow", 0, 0),))]
+
+
+def incubator_waves() -> Problem:
+    """Four growing runs on two shelves, from Monday."""
+    acts = [a for run in ("a", "b", "c", "d") for a in growing(run)]
+    return Problem(tuple(acts), (Resource("incubator", 2),),
+                   LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=10)
+
+
 def test_runs_that_wait_days_for_the_incubator() -> None:
-    # Four runs grow for exactly two days on two shelves, read the moment they come out.
-    # Alone each ends Wednesday 09:40; two must wait until Wednesday to start, so they end
-    # on Friday, and a run that ends on Friday holds a shelf from Wednesday: a class per
+    # Alone each run ends Wednesday 09:40; two must wait until Wednesday to start, so they
+    # end on Friday, and a run that ends on Friday holds a shelf from Wednesday: a class per
     # day is what shows it.  Without a solve for that class its least end is Friday 09:30
     # (the read, hands-on, from 09:00), ten minutes under the plan's.
-    def growing(run: str) -> list[Activity]:
-        return [Activity(run, "prep", 10, 10, True),
-                Activity(run, "grow", 2880, 2880, False, (Demand("incubator"),),
-                         (Lag("prep", 0, 0),)),
-                Activity(run, "read", 30, 30, True, (), (Lag("grow", 0, 0),))]
-
-    acts = [a for run in ("a", "b", "c", "d") for a in growing(run)]
-    problem = Problem(tuple(acts), (Resource("incubator", 2),),
-                      LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=10)
+    problem = incubator_waves()
     wednesday_0940, friday = 2 * 1440 + 580, 4 * 1440
     assert bound_of(problem) == 2 * wednesday_0940 + 2 * (friday + 570)
     plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
     assert sorted(run_ends(plan).values()) == [wednesday_0940] * 2 + [friday + 580] * 2
+
+
+def test_the_plan_cannot_end_before_the_second_wave_is_read() -> None:
+    # ending by Friday 09:39 means every read by Thursday evening (a read from 09:09 on
+    # Friday would need a preparation before 09:00 on Wednesday), so every run grows inside
+    # Monday 09:10 to Thursday: more than two shelves hold.  Friday 09:40 passes, and the
+    # optimal plan ends then.
+    friday_0940 = 4 * 1440 + 580
+    c = compile_problem(incubator_waves())
+    assert least_plan_end(c, 0, c.horizon, deadline=time.perf_counter() + 20) == friday_0940
+    plan = solve_schedule(incubator_waves(), SolveOptions(time_limit_s=10))
+    assert max(run_ends(plan).values()) == friday_0940
+
+
+def test_the_least_plan_end_keeps_what_it_proved_when_time_is_up() -> None:
+    c = compile_problem(incubator_waves())
+    assert least_plan_end(c, 700, c.horizon, deadline=time.perf_counter() - 1) == 701
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rigid_weeks())
+def test_the_least_plan_end_never_exceeds_a_valid_plan(problem: Problem) -> None:
+    plan = chain_greedy_schedule(problem)
+    if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
+        return
+    c = compile_problem(problem)
+    end = max(run_ends(plan).values())
+    assert least_plan_end(c, 0, c.horizon, deadline=time.perf_counter() + 20) <= end
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
