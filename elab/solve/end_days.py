@@ -301,6 +301,8 @@ class _Holds:
         """What it holds over [low, high] for every pair of the broadcast arrays."""
         if self.always:
             spans: np.ndarray = highs - lows
+        elif not self.edges.size:  # no working minutes at all
+            spans = np.zeros(np.broadcast(lows, highs).shape, dtype=np.int64)
         else:
             spans = np.rint(np.interp(highs, self.edges, self.worked)
                             - np.interp(lows, self.edges, self.worked)).astype(np.int64)

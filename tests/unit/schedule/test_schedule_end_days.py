@@ -19,7 +19,7 @@ from elab.domain.schedule import (
 )
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy_chains import chain_greedy_schedule
-from elab.solve.end_days import least_plan_end, summed_end_bound
+from elab.solve.end_days import _Holds, least_plan_end, summed_end_bound
 from elab.solve.schedule import SolveOptions, _RunsAlone, solve_schedule
 
 FAST = SolveOptions(time_limit_s=5, explain=False)
@@ -95,6 +95,16 @@ def test_runs_that_wait_days_for_the_incubator() -> None:
     assert bound_of(problem) == 2 * wednesday_0940 + 2 * (friday + 570)
     plan = solve_schedule(problem, SolveOptions(time_limit_s=10))
     assert sorted(run_ends(plan).values()) == [wednesday_0940] * 2 + [friday + 580] * 2
+
+
+def test_an_instrument_used_in_working_hours_holds_their_minutes() -> None:
+    monday, tuesday = (540, 1020), (1980, 2460)
+    reader = _Holds(2, [monday, tuesday])
+    assert reader.between(0, 600) == 2 * 60
+    assert reader.between(1000, 2000) == 2 * (20 + 20)
+    assert reader.between(0, 3000) == 2 * 960
+    assert _Holds(16, None).between(100, 160) == 16 * 60
+    assert _Holds(1, []).between(0, 3000) == 0
 
 
 def test_the_plan_cannot_end_before_the_second_wave_is_read() -> None:
