@@ -41,7 +41,7 @@ __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
-BOUNDS_SHARE = 0.2  # of the weighted step's time, for the bounds of runs alone and end days
+BOUNDS_SHARE = 0.25  # of the weighted step's time, for the bounds of runs alone and end days
 
 
 @dataclass(frozen=True)
