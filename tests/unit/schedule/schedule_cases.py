@@ -15,7 +15,9 @@ from elab.domain.schedule import (
     Problem,
     Resource,
     Schedule,
+    check_schedule,
 )
+from elab.domain.schedule.greedy_chains import chain_greedy_schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, tzinfo=BERLIN)
@@ -39,6 +41,13 @@ RESOURCES = (
     Resource("co2_incubator", capacity=4),
     Resource("plate_reader"),
 )
+
+
+def valid_greedy_plan(problem: Problem) -> Schedule | None:
+    """The chain greedy's plan, a valid one to hold bounds against; None when it breaks a
+    rule (it could not place a chain in working hours)."""
+    plan = chain_greedy_schedule(problem)
+    return plan if check_schedule(problem, plan).ok else None
 
 
 def run_ends(plan: Schedule) -> dict[str, int]:

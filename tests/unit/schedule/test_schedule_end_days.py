@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from hypothesis import HealthCheck, given, settings
-from schedule_cases import MONDAY, rigid_weeks, run_ends
+from schedule_cases import MONDAY, rigid_weeks, run_ends, valid_greedy_plan
 
 from elab.domain.schedule import (
     Activity,
@@ -15,10 +15,8 @@ from elab.domain.schedule import (
     Lag,
     Problem,
     Resource,
-    check_schedule,
 )
 from elab.domain.schedule.compiled import compile_problem
-from elab.domain.schedule.greedy_chains import chain_greedy_schedule
 from elab.solve.end_days import _Holds, least_plan_end, summed_end_bound
 from elab.solve.schedule import SolveOptions, _RunsAlone, solve_schedule
 
@@ -127,8 +125,8 @@ def test_the_least_plan_end_keeps_what_it_proved_when_time_is_up() -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rigid_weeks())
 def test_the_least_plan_end_never_exceeds_a_valid_plan(problem: Problem) -> None:
-    plan = chain_greedy_schedule(problem)
-    if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
+    plan = valid_greedy_plan(problem)
+    if plan is None:
         return
     c = compile_problem(problem)
     end = max(run_ends(plan).values())
@@ -138,8 +136,8 @@ def test_the_least_plan_end_never_exceeds_a_valid_plan(problem: Problem) -> None
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rigid_weeks())
 def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
-    plan = chain_greedy_schedule(problem)
-    if not check_schedule(problem, plan).ok:  # the greedy could not place a chain in hours
+    plan = valid_greedy_plan(problem)
+    if plan is None:
         return
     bound = bound_of(problem)
     assert bound is not None
