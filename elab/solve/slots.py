@@ -100,10 +100,7 @@ class _Follow:
 
     def __init__(self, c: Compiled, starts: dict[int, list[tuple[int, int]]]) -> None:
         self.c, self.starts = c, starts
-        self.after: list[list[tuple[int, int]]] = [[] for _ in c.activities]
-        for i, a in enumerate(c.activities):
-            for lag in a.after:
-                self.after[c.index[(a.run, lag.step)]].append((i, lag.min_min))
+        self.after = _successors(c)
         self.rank = {i: k for k, i in enumerate(c.order)}
 
     def end_from(self, i: int, t: int) -> int:
@@ -281,12 +278,18 @@ def _push(c: Compiled, domain: list[cp_model.Domain]) -> None:
 
 def _rests(c: Compiled) -> list[int]:
     """Per activity, the least time from its start to its run's end."""
-    after: list[list[tuple[int, int]]] = [[] for _ in c.activities]
-    for i, a in enumerate(c.activities):
-        for lag in a.after:
-            after[c.index[(a.run, lag.step)]].append((i, lag.min_min))
+    after = _successors(c)
     tail = [0] * len(c.activities)
     for i in reversed(c.order):
         tail[i] = max((gap + c.activities[k].min_min + tail[k] for k, gap in after[i]),
                       default=0)
     return [c.activities[i].min_min + tail[i] for i in range(len(c.activities))]
+
+
+def _successors(c: Compiled) -> list[list[tuple[int, int]]]:
+    """Per activity, the activities that follow it and each one's least lag."""
+    after: list[list[tuple[int, int]]] = [[] for _ in c.activities]
+    for i, a in enumerate(c.activities):
+        for lag in a.after:
+            after[c.index[(a.run, lag.step)]].append((i, lag.min_min))
+    return after
