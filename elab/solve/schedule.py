@@ -32,6 +32,7 @@ from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
+from elab.solve.deadlines import EndPlan, descend
 from elab.solve.end_days import least_plan_end, summed_end_bound
 from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
@@ -42,6 +43,7 @@ Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
 BOUNDS_SHARE = 0.25  # of the weighted step's time, for the bounds of runs alone and end days
+DESCENT_AFTER = 0.2  # of the plan-end step's time minimising; then deadlines (deadlines.py)
 
 
 @dataclass(frozen=True)
@@ -496,6 +498,23 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
     return out
 
 
+def _by_deadlines(c: Compiled, outcome: _Outcome, opts: SolveOptions,
+                  deadline: float) -> _Outcome:
+    """The plan-end step's plan improved by deadlines (``deadlines.py``), its bound too."""
+    if outcome.status == cp_model.OPTIMAL or not outcome.found or outcome.built is None:
+        return outcome
+    assert outcome.starts is not None and outcome.ends is not None
+    built = outcome.built
+    plan = EndPlan(outcome.starts, outcome.ends, max(outcome.ends, default=0),
+                   math.ceil((outcome.bound or 0.0) - 1e-6))
+    best = descend(built.model, built.starts, built.ends, plan, c.grid.day_ends(), deadline,
+                   opts.seed)
+    done = best.bound >= best.end
+    return replace(outcome, starts=best.starts, ends=best.ends, objective=float(best.end),
+                   bound=float(best.bound), status=cp_model.OPTIMAL if done else outcome.status,
+                   status_name="OPTIMAL" if done else outcome.status_name)
+
+
 def _add_hint(c: Compiled, built: _Built, starts: list[int], ends: list[int]) -> None:
     """The plan as CP-SAT's hint, with whether each priced step is in hours.
 
@@ -563,9 +582,13 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     # hint holds it near that plan's end); the plan stays the answer if it finds nothing.
     # Its objective is the bare plan end, so its bound measures that, unless out-of-hours
     # work is allowed at all: then the price must stay or the first plan would use nights.
+    # After a fifth of its time it goes on by deadlines (the bare plan end only).
     step = "makespan" if opts.allow_out_of_hours else "plan_end"
     first = _solve_phase(c, opts, step if two_phase else opts.objective,
-                         left * 0.4 if two_phase else left, None if two_phase else warm)
+                         left * 0.4 * DESCENT_AFTER if two_phase else left,
+                         None if two_phase else warm)
+    if two_phase and step == "plan_end":
+        first = _by_deadlines(c, first, opts, deadline=t0 + warm_s + left * 0.4)
     outcome = first
     if two_phase and first.found:
         assert first.starts is not None and first.ends is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from elab.domain.schedule.model import Problem
 
@@ -39,6 +39,18 @@ class TimeGrid:
         """The local datetime ``minute`` minutes after the plan start."""
         zone = self.start.tzinfo
         return (self.start.astimezone(UTC) + timedelta(minutes=minute)).astimezone(zone)
+
+    def day_ends(self) -> list[int]:
+        """The minutes at which the plan's local days end (midnight), within the horizon."""
+        zone = self.start.tzinfo
+        out: list[int] = []
+        day = self.start.date()
+        while True:
+            day += timedelta(days=1)
+            minute = self.minute_from(datetime.combine(day, time(0), zone))
+            if minute > self.horizon:
+                return out
+            out.append(minute)
 
     def windows_within(self, low: int, high: int) -> list[tuple[int, int]]:
         """Working windows clipped to ``[low, high]`` (non-empty ones only)."""

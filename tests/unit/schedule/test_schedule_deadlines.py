@@ -1,0 +1,69 @@
+"""The plan's end by deadlines: a late plan of a week is brought to its earliest end."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from ortools.sat.python import cp_model
+from schedule_cases import BERLIN, MONDAY, RESOURCES, transwell
+
+from elab.domain.schedule import LabCalendar, Problem, check_schedule
+from elab.domain.schedule.compiled import Compiled, compile_problem
+from elab.domain.schedule.greedy import schedule_from_minutes
+from elab.domain.schedule.timegrid import TimeGrid
+from elab.solve.deadlines import EndPlan, descend
+from elab.solve.schedule import SolveOptions, _Builder, _Built
+
+
+def _incubator_waves() -> tuple[Problem, Compiled, _Built]:
+    # Six transwell runs, four incubator shelves: the runs go in two waves of a day.
+    acts = [a for k in range(6) for a in transwell(f"t{k}")]
+    problem = Problem(tuple(acts), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
+                      horizon_days=7)
+    c = compile_problem(problem)
+    built = _Builder(c, SolveOptions(explain=False), explain=False,
+                     objective="plan_end").build()
+    return problem, c, built
+
+
+def _solve(built: _Built, earliest_start: int = 0) -> EndPlan:
+    model = built.model.clone()
+    for start in built.starts:
+        model.add(model.get_int_var_from_proto_index(start.index) >= earliest_start)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(model) == cp_model.OPTIMAL
+    ends = [solver.value(v) for v in built.ends]
+    return EndPlan([solver.value(v) for v in built.starts], ends, max(ends), 0)
+
+
+def test_a_late_plan_ends_as_early_as_the_optimal_one() -> None:
+    problem, c, built = _incubator_waves()
+    late = _solve(built, earliest_start=2 * 1440)  # every run from Wednesday
+    best = _solve(built)
+    assert best.end < late.end
+    got = descend(built.model, built.starts, built.ends, late, c.grid.day_ends(),
+                  deadline=time.perf_counter() + 10)
+    assert got.end == best.end
+    # proven: no plan ends by Tuesday midnight (the second wave cannot come out before)
+    assert 2 * 1440 < got.bound <= best.end
+    plan = schedule_from_minutes(c, got.starts, got.ends, "deadlines")
+    assert check_schedule(problem, plan).ok
+
+
+def test_no_time_keeps_the_plan_and_its_bound() -> None:
+    _, c, built = _incubator_waves()
+    late = _solve(built, earliest_start=2 * 1440)
+    got = descend(built.model, built.starts, built.ends, EndPlan(late.starts, late.ends, late.end, 17),
+                  c.grid.day_ends(), deadline=time.perf_counter())
+    assert (got.end, got.bound, got.ends) == (late.end, 17, late.ends)
+
+
+def test_days_end_at_local_midnight_across_a_clock_change() -> None:
+    # Berlin leaves summer time on Sunday 25 October 2026: that day has 25 hours.
+    grid = TimeGrid(datetime(2026, 10, 24, tzinfo=BERLIN), 3 * 1440 + 60, ())
+    assert grid.day_ends() == [1440, 2 * 1440 + 60, 3 * 1440 + 60]
+    assert grid.datetime_from(grid.day_ends()[1]) == datetime(2026, 10, 26, tzinfo=BERLIN)
+    assert TimeGrid(MONDAY + timedelta(hours=9), 1440, ()).day_ends() == [15 * 60]
