@@ -43,7 +43,7 @@ Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
 BOUNDS_SHARE = 0.25  # of the weighted step's time, for the bounds of runs alone and end days
-DESCENT_AFTER = 0.2  # of the plan-end step's time minimising; then deadlines (deadlines.py)
+DESCENT_AFTER = 0.35  # of the plan-end step's time minimising; then deadlines (deadlines.py)
 
 
 @dataclass(frozen=True)
@@ -582,11 +582,17 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     # hint holds it near that plan's end); the plan stays the answer if it finds nothing.
     # Its objective is the bare plan end, so its bound measures that, unless out-of-hours
     # work is allowed at all: then the price must stay or the first plan would use nights.
-    # After a fifth of its time it goes on by deadlines (the bare plan end only).
+    # After a third of its time it goes on by deadlines (the bare plan end only).  After a
+    # fifth, the minimisation of 25-run weeks was cut off just before proving their end, and
+    # a deadline's plan of that same end started the weighted step worse.
     step = "makespan" if opts.allow_out_of_hours else "plan_end"
     first = _solve_phase(c, opts, step if two_phase else opts.objective,
                          left * 0.4 * DESCENT_AFTER if two_phase else left,
                          None if two_phase else warm)
+    starts_from = [warm] if warm is not None else []  # the weighted step's candidate hints
+    if first.found:
+        assert first.starts is not None and first.ends is not None
+        starts_from.append((first.starts, first.ends))
     if two_phase and step == "plan_end":
         first = _by_deadlines(c, first, opts, deadline=t0 + warm_s + left * 0.4)
     outcome = first
@@ -596,10 +602,12 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         stats["makespan_min"] = max(first.ends, default=0)
         stats["makespan_step_objective"] = first.objective or 0.0
         stats["makespan_step_bound"] = first.bound or 0.0
+        stats["makespan_step_s"] = time.perf_counter() - t0 - warm_s
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
-        hint = (first.starts, first.ends)
-        if warm is not None and _weighted(c, *warm) < _weighted(c, first.starts, first.ends):
-            hint = warm
+        # The deadlines' plans end early but spread the runs over the time they have: a
+        # plan ending minutes later that finishes runs sooner can still score better.
+        hint = min([*starts_from, (first.starts, first.ends)],
+                   key=lambda plan: _weighted(c, *plan))
         runs = _RunsAlone(c, opts, deadline=time.perf_counter() + BOUNDS_SHARE * left)
         alone = _alone_bounds(runs)
         if not opts.allow_out_of_hours:  # its windows hold hands-on work to working hours
