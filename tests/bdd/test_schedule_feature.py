@@ -10,21 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_calls import run as _elab
 from pytest_bdd import given, parsers, scenarios, then, when
-
-from elab.cli.main import main
 
 scenarios("schedule.feature")
 
 ZONE = "Europe/Berlin"
-
-
-def _elab(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def _day(text: str) -> str:

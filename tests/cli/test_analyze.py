@@ -11,20 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from elab.cli.main import main
+from cli_calls import run
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "unit" / "analysis" / "data"
 PLUGIN = ROOT / "tests" / "data" / "plugin_pkg"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def shell(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

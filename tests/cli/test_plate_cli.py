@@ -6,21 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from elab.cli.main import main
+from cli_calls import run
 
 DATA = Path(__file__).parent / "data"
 WELLMAP = Path(__file__).parents[1] / "unit" / "plate" / "data" / "qpcr.toml"
 MTT = ["--factor", "dose=0.01uM,0.1uM,1uM,10uM", "--replicates", "3",
        "--control", "vehicle:vehicle:3", "--control", "medium only:blank:3"]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_layout_prints_grid_and_quality(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,18 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_calls import run
 
 from elab.cli.main import main
 
 PASSWORD = "correct horse battery"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 SEEDING = Path(__file__).resolve().parents[1] / "unit" / "records" / "data" / "seeding-assay.yaml"

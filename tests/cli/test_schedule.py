@@ -7,21 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
-from elab.cli.main import main
+from cli_calls import run
 
 PROTOCOLS = Path(__file__).resolve().parents[1] / "unit" / "schedule" / "data" / "protocols"
 TRANSWELL = str(PROTOCOLS / "transwell-migration.yaml")
 WESTERN = str(PROTOCOLS / "western-blot.yaml")
 MTT = str(PROTOCOLS / "mtt-viability.yaml")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture
