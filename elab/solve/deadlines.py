@@ -8,8 +8,8 @@ deadline into every step's window and, without the LP relaxation (``linearizatio
 0: it costs time and tells nothing about feasibility), often answers within a second.  So
 the day ends are tried in turn from the proven bound's day, then the deadline is halved
 towards the bound.  Such a search is heavy-tailed: a probe that finds nothing within its
-second is left (a later, looser deadline often goes at once), and only a probe proven
-infeasible raises the bound.
+time is passed over (a later deadline often goes at once, and sometimes an earlier one
+where a looser one did not), and only a probe proven infeasible raises the bound.
 """
 
 from __future__ import annotations

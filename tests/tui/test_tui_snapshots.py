@@ -5,6 +5,7 @@ Each test also asserts the state behind the picture.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,15 @@ def test_home_screen(snap_compare: Snap, service: RunService) -> None:
     async def search_and_plan(pilot: Any) -> None:
         await pilot.press("slash", *"viability mtt")
         pilot.app.screen.query_one("#search").cursor_blink = False  # the wait below spans a blink
-        pilot.app.screen.planned_for = ()  # as the first 2 s tick would, without waiting
-        pilot.app.screen.replan()
+        home = pilot.app.screen
+        # Plan now, as the first 2 s tick would, without waiting.  That tick must not start
+        # a plan of its own (it would cancel this one) nor, while this one is solved, list
+        # "nothing due" (a wider column): on a slow moment the wait below reaches it.
+        home.planned_at = time.monotonic()
+        home.replan()
         await pilot.app.workers.wait_for_complete()  # today's plan is solved off the UI thread
+        home.planned_for = ()
+        home.fill_due()
         await pilot.pause()
 
     assert snap_compare(ElabApp(service), run_before=search_and_plan, terminal_size=(100, 30))
