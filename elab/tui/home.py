@@ -58,6 +58,7 @@ class HomeScreen(Screen[None]):
         self.states: list[RunState] = []
         self.planned_for: tuple[tuple[str, int], ...] | None = None
         self.planned_at = -math.inf
+        self.has_plan = False  # until the first plan is in, the panel says it is coming
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -170,7 +171,7 @@ class HomeScreen(Screen[None]):
                           key=f"plan-{i}:{line.run}")
         if self.agenda.problem:
             table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))
-        if self.plan_today and self.planned_for is None:
+        if self.plan_today and not self.has_plan:
             table.add_row(Text("plan"), Text(""), Text(""), Text("planning today's work…"))
         elif not self.due and not self.agenda.lines and not self.agenda.problem:
             table.add_row(Text(""), Text(""), Text(""), Text("nothing due; no active runs today"))
@@ -196,7 +197,7 @@ class HomeScreen(Screen[None]):
         self.run_worker(work, thread=True, exclusive=True, group="agenda")
 
     def _show_agenda(self, agenda: Agenda) -> None:
-        self.agenda = agenda
+        self.agenda, self.has_plan = agenda, True
         self.fill_due()
 
     def on_input_changed(self, event: Input.Changed) -> None:

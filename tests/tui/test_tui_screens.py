@@ -192,3 +192,28 @@ async def test_markup_in_parameters_and_variants_is_shown_as_text(
         assert "[/]" in text_of(app, "#problem-t")
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def test_the_plan_panel_says_it_is_coming_until_the_first_plan_is_in(
+        service: RunService) -> None:
+    # With a run under way and nothing due, the panel said "nothing due; no active runs
+    # today" while the first plan was being solved.
+    service.start(ASSAY)
+    app = ElabApp(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        table = home.query_one("#due", DataTable)
+
+        def cells() -> str:
+            return " | ".join(str(c) for k in range(table.row_count) for c in table.get_row_at(k))
+
+        home.planned_for = ()  # type: ignore[attr-defined]  # a tick started the first plan
+        home.fill_due()  # type: ignore[attr-defined]
+        assert "planning today's work…" in cells() and "nothing due" not in cells()
+        home.planned_at = float("inf")  # type: ignore[attr-defined]  # no tick plans again
+        home.replan()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "planning today's work…" not in cells() and "nothing due" not in cells()
+        assert home.agenda.lines  # type: ignore[attr-defined]
