@@ -79,24 +79,25 @@ def _probe(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
     Two searches in turn: the earliest start first (a list scheduler that backtracks; its
     plans finish runs early), then CP-SAT's own, which finds plans the first misses.
     """
+    bounded = model.clone()
+    bounded.clear_objective()  # type: ignore[no-untyped-call]
+    for end in ends:
+        bounded.add(bounded.get_int_var_from_proto_index(end.index) <= by)
     for earliest_first in (True, False):
-        probe = model.clone()
-        probe.clear_objective()  # type: ignore[no-untyped-call]
-        for end in ends:
-            probe.add(probe.get_int_var_from_proto_index(end.index) <= by)
+        left = deadline - time.perf_counter()
+        if left < 0.05:
+            break
+        probe = bounded.clone() if earliest_first else bounded
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.linearization_level = 0
+        solver.parameters.max_time_in_seconds = min(PROBE_S / 2, left)
         if earliest_first:
             probe.add_decision_strategy(
                 [probe.get_int_var_from_proto_index(v.index) for v in starts],
                 cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
             solver.parameters.search_branching = cp_model.FIXED_SEARCH
-        left = deadline - time.perf_counter()
-        if left < 0.05:
-            break
-        solver.parameters.max_time_in_seconds = min(PROBE_S / 2, left)
         status = solver.solve(probe)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return ([solver.value(v) for v in starts], [solver.value(v) for v in ends]), False

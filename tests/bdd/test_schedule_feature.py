@@ -23,10 +23,6 @@ def _day(text: str) -> str:
     return datetime.strptime(text.split(" ", 1)[1], "%d %B %Y").date().isoformat()
 
 
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 @given(parsers.parse("a lab open Monday to Friday 09:00-17:00 in {zone}"), target_fixture="lab")
 def lab(zone: str, tmp_path: Path) -> dict[str, Any]:
     return {"calendar": [f"timezone: {zone}"], "dir": tmp_path}
@@ -38,7 +34,7 @@ def booked(lab: dict[str, Any], equipment: str, day: str, start: str, end: str,
     date = _day(day)
     lab["calendar"] += ["bookings:", f"  - {{equipment: {equipment}, start: {date} {start},"
                                      f" end: {date} {end}, note: {why}}}"]
-    lab["booking"] = (equipment, _when(f"{date}T{start}"), _when(f"{date}T{end}"))
+    lab["booking"] = (equipment, datetime.fromisoformat(f"{date}T{start}"), datetime.fromisoformat(f"{date}T{end}"))
 
 
 def _calendar(lab: dict[str, Any]) -> str:
@@ -77,7 +73,7 @@ def _activities(lab: dict[str, Any]) -> list[dict[str, Any]]:
 def in_hours(lab: dict[str, Any]) -> None:
     for a in _activities(lab):
         if a["hands_on"]:
-            start, end = _when(a["start"]), _when(a["end"])
+            start, end = datetime.fromisoformat(a["start"]), datetime.fromisoformat(a["end"])
             assert start.weekday() < 5 and start.date() == end.date(), a
             assert start.strftime("%H:%M") >= "09:00" and end.strftime("%H:%M") <= "17:00", a
 
@@ -89,7 +85,7 @@ def no_double_booking(lab: dict[str, Any]) -> None:
     uses: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for a in _activities(lab):
         for name in a["equipment"]:
-            uses[name] += [(_when(a["start"]), 1), (_when(a["end"]), -1)]
+            uses[name] += [(datetime.fromisoformat(a["start"]), 1), (datetime.fromisoformat(a["end"]), -1)]
     for name, events in uses.items():
         held = 0
         for _, change in sorted(events, key=lambda e: (e[0], e[1])):  # ends before starts
@@ -103,13 +99,13 @@ def booking_kept(lab: dict[str, Any]) -> None:
     users = [a for a in _activities(lab) if name in a["equipment"]]
     assert users
     for a in users:
-        start = _when(a["start"]).replace(tzinfo=None)
-        end = _when(a["end"]).replace(tzinfo=None)
+        start = datetime.fromisoformat(a["start"]).replace(tzinfo=None)
+        end = datetime.fromisoformat(a["end"]).replace(tzinfo=None)
         assert end <= low or start >= high, a
 
 
 def _lasted(lab: dict[str, Any], run_prefix: str, step: str) -> list[timedelta]:
-    found = [_when(a["end"]) - _when(a["start"]) for a in _activities(lab)
+    found = [datetime.fromisoformat(a["end"]) - datetime.fromisoformat(a["start"]) for a in _activities(lab)
              if a["run"].startswith(run_prefix) and a["step"] == step]
     assert found
     return found
@@ -146,7 +142,7 @@ def ics_events(lab: dict[str, Any], zone: str) -> None:
     assert all(e["DTSTART"].params["TZID"] == zone for e in events)
     for a in _activities(lab):
         if a["hands_on"]:
-            assert _when(a["start"]) in starts, a
+            assert datetime.fromisoformat(a["start"]) in starts, a
 
 
 @then("the incubator booking rings an alarm when the incubation ends")
