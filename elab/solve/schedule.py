@@ -34,6 +34,7 @@ from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
 from elab.solve.deadlines import EndPlan, descend
 from elab.solve.end_days import least_plan_end, summed_end_bound
+from elab.solve.lagrange import summed_end_by_prices
 from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
 
@@ -43,6 +44,7 @@ Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
 BOUNDS_SHARE = 0.25  # of the weighted step's time, for the bounds of runs alone and end days
+PRICES_SHARE = 0.2  # of what is left then, for the bound by prices on instrument time
 DESCENT_AFTER = 0.35  # of the plan-end step's time minimising; then deadlines (deadlines.py)
 
 
@@ -610,10 +612,9 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
                    key=lambda plan: _weighted(c, *plan))
         runs = _RunsAlone(c, opts, deadline=time.perf_counter() + BOUNDS_SHARE * left)
         alone = _alone_bounds(runs)
-        if not opts.allow_out_of_hours:  # its windows hold hands-on work to working hours
-            alone.summed = summed_end_bound(
-                c, runs.compiled, lambda run, floor: runs.least(run, floor=floor),
-                {run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
+        left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
+        if not opts.allow_out_of_hours:  # their windows hold hands-on work to working hours
+            alone.summed = _summed_bound(c, runs, alone, hint[1], PRICES_SHARE * left, stats)
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
         # the plan-end step's bound holds for every plan: the weighted step starts from it
         least_end = 0
@@ -757,15 +758,40 @@ def _warm(problem: Problem, c: Compiled,
     return None if best is None else (best[1], best[2])
 
 
+def _summed_bound(c: Compiled, runs: _RunsAlone, alone: _Alone, plan_ends: list[int],
+                  prices_s: float, stats: dict[str, float]) -> int | None:
+    """The better of two bounds on the runs' weighted ends: their days, and prices.
+
+    The day classes (``end_days.py``) see the incubator's waves of a library week; prices on
+    the instruments' time (``lagrange.py``) see the daytime instruments of a generated week
+    crowded by runs that pass from one to the next.  Each is valid, so the larger holds.
+    """
+    by_days = summed_end_bound(
+        c, runs.compiled, lambda run, floor: runs.least(run, floor=floor),
+        {run: c.problem.priority(run) for run in runs.compiled}, runs.deadline)
+    by_prices = summed_end_by_prices(c, alone.ends, _finishes(c, plan_ends), by_days or 0,
+                                     time.perf_counter() + prices_s)
+    for name, value in (("summed_by_days", by_days), ("summed_by_prices", by_prices)):
+        if value is not None:
+            stats[name] = float(value)
+    return max((v for v in (by_days, by_prices) if v is not None), default=None)
+
+
+def _finishes(c: Compiled, ends: list[int]) -> dict[str, int]:
+    """Each run's end in a schedule's minutes."""
+    finish: dict[str, int] = {}
+    for a, e in zip(c.activities, ends, strict=True):
+        finish[a.run] = max(finish.get(a.run, e), e)
+    return finish
+
+
 def _weighted(c: Compiled, starts: list[int], ends: list[int]) -> float:
     """The weighted objective of a schedule's minutes, out-of-hours price included.
 
     (Two first plans are compared by it: one that ends a run earlier by taking time-lapse
     shots at night is not the better start.)
     """
-    finish: dict[str, int] = {}
-    for a, e in zip(c.activities, ends, strict=True):
-        finish[a.run] = max(finish.get(a.run, e), e)
+    finish = _finishes(c, ends)
     makespan = max(ends, default=0)
     price = sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
                                                    strict=True)
