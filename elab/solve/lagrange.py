@@ -14,11 +14,16 @@ where it stands idle (subgradient steps), and the bound rises with them.
 A run alone is a shortest path over time: its steps follow each other with lag windows
 (hands-on work inside one working interval, an incubation of 16-24 h, "within 30 min
 after"), so the cheapest way to reach each minute is one sweep of sliding-window minima per
-step.  Only runs whose steps form a chain are planned so; any other run counts with its own
-least end and books nothing (dropping its bookings only loosens the bound).  When every
-duration, lag and window falls on a common grid (5 minutes on the generated weeks) the sweep
-runs on that grid: the chain's constraints are differences with right-hand sides on the grid
-and the costs are linear between grid points, so the cheapest path lies on the grid.
+step, all runs' k-th steps at once as the rows of one array.  A run whose steps branch and
+join (a transwell run starves its cells while the inserts rehydrate, then seeds) is swept
+along its longest path from a first step to a last one: it ends no earlier than that path,
+and leaving the other steps and their bookings out only loosens the bound.  The sweep runs
+on a grid of 5 minutes or more.  Where every duration, lag and window falls on the grid
+(the generated weeks) the answer is exact: the path's constraints are differences with
+right-hand sides on the grid and its costs are linear between grid points, so the
+cheapest path lies on the grid.  Times off the grid are widened to it (a 6-minute wash
+takes 5-10 min, a window closing at 12:03 closes at 12:05), a looser problem whose
+cheapest path again lies on the grid.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ import numpy as np
 import numpy.typing as npt
 
 from elab.domain.schedule.compiled import Compiled
+from elab.domain.schedule.model import Lag
 
 __all__ = ["summed_end_by_prices"]
 
 BUCKET_MIN = 15  # minutes of instrument time sold at one price
+GRID_MIN = 5  # the finest grid swept (a divisor of BUCKET_MIN)
 AIM_ABOVE = 0.3  # the price steps aim this far above the best bound so far
 PATIENCE = 5  # steps without a better bound before the step size halves
 SETTLED_STEPS, SETTLED_RISE = 20, 5e-4  # no more steps once 20 raise the bound < 0.05 %
@@ -86,9 +93,9 @@ def summed_end_by_prices(c: Compiled, floors: dict[str, int], plan: dict[str, in
 
     ``floors`` holds each run's least end alone (a floor for its term), ``plan`` each run's
     end in a known plan.  The plan is one answer of the relaxation, so the bound can reach
-    no higher than the chains' ends in it plus the other runs' floors: when that is no more
-    than ``beat`` (a bound already known), nothing is searched (on a library week most runs
-    are not chains).
+    no higher than the swept runs' ends in it plus the other runs' floors (runs with a lag
+    that lets a step start before the one it follows ends are not swept): when that is no
+    more than ``beat`` (a bound already known), nothing is searched.
 
     Each price step aims a third above the best bound so far (Polyak's step towards a
     target).  Aiming at a plan's value stalls when the plan is optimal, the steps shrinking
@@ -163,40 +170,44 @@ class _Prices:
         self.lam: Floats = np.zeros((len(used), buckets))
 
     def _chain(self, run: str, items: list[int]) -> _Chain | None:
+        """The run's longest path of steps as a chain on the grid; None if a lag goes back.
+
+        Its other steps are left out: the run ends no earlier than its path does.
+        """
         c, g = self.c, self.grid
         steps: list[_Step] = []
-        for k, i in enumerate(items):
+        for i, lag in _longest_path(c, run, items):
+            if lag is not None and lag.min_min < 0:
+                return None
             a = c.activities[i]
-            if k == 0 and a.after:
-                return None
-            if k > 0 and (len(a.after) != 1 or a.after[0].min_min < 0
-                          or c.index[(run, a.after[0].step)] != items[k - 1]):
-                return None
-            lag = a.after[0] if a.after else None
             lo, hi = (a.min_min, a.max_min) if i not in c.fixed else (
                 c.fixed[i][1] - c.fixed[i][0],) * 2
             steps.append(_Step(
-                lo=lo // g, hi=hi // g,
+                lo=lo // g, hi=_up(hi, g),
                 lag_lo=lag.min_min // g if lag else 0,
-                lag_hi=lag.max_min // g if lag and lag.max_min is not None else None,
-                starts=self._starts(i), last_end=min(c.deadline[i] // g, self.cells - 1),
+                lag_hi=_up(lag.max_min, g) if lag and lag.max_min is not None else None,
+                starts=self._starts(i), last_end=min(_up(c.deadline[i], g), self.cells - 1),
                 demands=tuple((self.row[d.equipment], d.units) for d in a.demands)))
         return _Chain(run, c.problem.priority(run), tuple(steps))
 
     def _starts(self, i: int) -> npt.NDArray[np.bool_]:
-        """Where activity ``i`` may start: after its release, in one working interval."""
+        """Where activity ``i`` may start: after its release, in one working interval.
+
+        Times off the grid are widened to it (a start at 09:03 may be 09:00 or 09:05).
+        """
         c, g, a = self.c, self.grid, self.c.activities[i]
         mask = np.zeros(self.cells, dtype=bool)
         if i in c.fixed:
-            if c.fixed[i][0] // g < self.cells:
-                mask[c.fixed[i][0] // g] = True
+            mask[c.fixed[i][0] // g:_up(c.fixed[i][0], g) + 1] = True
             return mask
-        mask[c.release[i] // g:max(c.deadline[i] - a.min_min, c.release[i]) // g + 1] = True
+        shortest = a.min_min // g
+        mask[c.release[i] // g:max(_up(c.deadline[i], g) - shortest, 0) + 1] = True
         windows = c.windows[i]
         if windows is not None and not a.anytime:
             inside = np.zeros(self.cells, dtype=bool)
             for s, e in windows:
-                inside[s // g:max(e - a.min_min, s) // g + 1] = e - s >= a.min_min
+                if e - s >= a.min_min:
+                    inside[s // g:max(_up(e, g) - shortest, 0) + 1] = True
             mask &= inside
         return mask
 
@@ -337,12 +348,39 @@ def _sliding_min(x: Floats, width: int) -> Floats:
     return out
 
 
+def _longest_path(c: Compiled, run: str, items: list[int]) -> list[tuple[int, Lag | None]]:
+    """The steps from a first step to a last one that take longest at the least, each with
+    the lag after the step before it on the path (a chain's steps are the whole run)."""
+    before: dict[int, list[tuple[int, Lag]]] = {
+        i: [(c.index[(run, lag.step)], lag) for lag in c.activities[i].after] for i in items}
+    followed = {j for i in items for j, _ in before[i]}
+    done: dict[int, int] = {}  # the least end of each step, from the lags' least gaps
+    for i in items:  # (topological order)
+        ready = max([done[j] + lag.min_min for j, lag in before[i]], default=0)
+        done[i] = max(ready, c.release[i]) + c.activities[i].min_min
+    i = max((i for i in items if i not in followed), key=lambda k: (done[k], -k))
+    path: list[tuple[int, Lag | None]] = []
+    while before[i]:
+        j, lag = max(before[i], key=lambda p: (done[p[0]] + p[1].min_min, -p[0]))
+        path.append((i, lag))
+        i = j
+    path.append((i, None))
+    return path[::-1]
+
+
+def _up(value: int, grid: int) -> int:
+    """``value`` in grid cells, rounded up."""
+    return -(-value // grid)
+
+
 def _grid_unit(c: Compiled) -> int:
-    """The largest step every time in the week falls on, up to a bucket."""
+    """The grid the sweep runs on: the largest step every time in the week falls on, up to
+    a bucket, but no finer than GRID_MIN (times off it are widened to it, a relaxation)."""
     values = [BUCKET_MIN, c.horizon]
     for i, a in enumerate(c.activities):
         values += [a.min_min, a.max_min, c.release[i], c.deadline[i]]
         values += [v for lag in a.after for v in (lag.min_min, lag.max_min or 0)]
         values += [v for window in c.windows[i] or () for v in window]
         values += list(c.fixed.get(i, ()))
-    return max(reduce(math.gcd, values), 1)
+    common = reduce(math.gcd, values)
+    return common if common >= GRID_MIN else GRID_MIN

@@ -15,7 +15,7 @@ from test_schedule_end_days import bound_of, reading_run
 from elab.domain.schedule import Activity, Demand, LabCalendar, Lag, Problem, Resource
 from elab.domain.schedule.compiled import compile_problem
 from elab.solve import lagrange
-from elab.solve.lagrange import _Prices, _window_min, summed_end_by_prices
+from elab.solve.lagrange import _longest_path, _Prices, _window_min, summed_end_by_prices
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 
@@ -50,13 +50,28 @@ def test_nothing_is_searched_when_the_plan_cannot_be_beaten() -> None:
     assert summed_end_by_prices(c, {}, plan, 6239, time.perf_counter() + 2) is not None
 
 
-def test_a_run_that_is_not_a_chain_counts_with_its_floor() -> None:
-    # run x forks (two steps after 'prep'); it books nothing in the relaxation and counts
-    # with the floor given for it
+def test_a_run_that_forks_is_swept_along_its_longest_path() -> None:
+    # x prepares, then reads for an hour and (at the same time) incubates for two: the
+    # sweep follows prep -> incubate, the longer branch, and leaves the read out
     fork = [Activity("x", "prep", 30, 30, True),
-            Activity("x", "left", 60, 60, True, (Demand("reader"),), (Lag("prep"),)),
-            Activity("x", "right", 60, 60, True, (), (Lag("prep"),))]
+            Activity("x", "read", 60, 60, True, (Demand("reader"),), (Lag("prep"),)),
+            Activity("x", "incubate", 120, 120, False, (), (Lag("prep", 0, 0),))]
     problem = Problem((*reading_run("a"), *fork), (Resource("reader"),),
+                      LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=5)
+    c = compile_problem(problem)
+    path = _longest_path(c, "x", [c.index[("x", s)] for s in ("prep", "read", "incubate")])
+    assert [c.activities[i].step for i, _ in path] == ["prep", "incubate"]
+    assert [lag.step if lag else None for _, lag in path] == [None, "prep"]
+    # alone, a ends at 12:30 and x at 11:30 (prep from 09:00, two hours' incubation)
+    bound = summed_end_by_prices(c, {}, {"a": 750, "x": 690}, 0, time.perf_counter() + 1)
+    assert bound == 750 + 690
+
+
+def test_a_run_whose_lag_goes_back_counts_with_its_floor() -> None:
+    # 'read' may start 10 min before 'prep' ends: no sweep forward in time for x
+    back = [Activity("x", "prep", 30, 30, True),
+            Activity("x", "read", 60, 60, True, (Demand("reader"),), (Lag("prep", -10),))]
+    problem = Problem((*reading_run("a"), *back), (Resource("reader"),),
                       LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=5)
     c = compile_problem(problem)
     prices = _Prices(c, c.horizon)
@@ -97,9 +112,10 @@ def test_the_grid_gives_the_same_answer_as_minutes(monkeypatch: pytest.MonkeyPat
 
 
 @st.composite
-def chain_weeks(draw: st.DrawFn) -> Problem:
-    """Chains like a generated week's: fixed hands-on work, incubations with ranges handed on
-    at once, and hands-on steps that follow at once, within 30 min or any time later."""
+def branching_weeks(draw: st.DrawFn) -> Problem:
+    """Runs like a generated week's: fixed hands-on work (some off the 5-minute grid),
+    incubations with ranges handed on at once, and hands-on steps that follow at once,
+    within 30 min or any time later, some also after an earlier step (a join)."""
     activities: list[Activity] = []
     for r in range(draw(st.integers(1, 5))):
         previous: Activity | None = None
@@ -108,9 +124,11 @@ def chain_weeks(draw: st.DrawFn) -> Problem:
             equipment = draw(st.sampled_from(["reader", "shaker", None]))
             demand = (Demand(equipment),) if equipment else ()
             if hands_on:
-                minutes = draw(st.sampled_from([5, 10, 20, 45, 90]))
+                minutes = draw(st.sampled_from([5, 10, 20, 45, 90]) | st.integers(3, 100))
                 window = draw(st.sampled_from([0, 30, None]))
                 after = (Lag(previous.step, 0, window),) if previous is not None else ()
+                if s >= 2 and draw(st.booleans()):  # a join: also after an earlier step
+                    after = (*after, Lag(f"s{draw(st.integers(0, s - 2))}", 0, None))
                 act = Activity(f"r{r}", f"s{s}", minutes, minutes, True, demand, after)
             else:
                 assert previous is not None
@@ -126,7 +144,7 @@ def chain_weeks(draw: st.DrawFn) -> Problem:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rigid_weeks() | chain_weeks())
+@given(rigid_weeks() | branching_weeks())
 def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
     plan = valid_greedy_plan(problem)
     if plan is None:
