@@ -39,7 +39,7 @@ import numpy.typing as npt
 from elab.domain.schedule.compiled import Compiled
 from elab.domain.schedule.model import Lag
 
-__all__ = ["summed_end_by_prices"]
+__all__ = ["least_end_by_prices", "summed_end_by_prices"]
 
 BUCKET_MIN = 15  # minutes of instrument time sold at one price
 GRID_MIN = 5  # the finest grid swept (a divisor of BUCKET_MIN)
@@ -47,6 +47,8 @@ AIM_ABOVE = 0.3  # the price steps aim this far above the best bound so far
 PATIENCE = 5  # steps without a better bound before the step size halves
 SETTLED_STEPS, SETTLED_RISE = 20, 5e-4  # no more steps once 20 raise the bound < 0.05 %
 LATE_MIN = 24 * 60  # the grid reaches this far past the known plan's end
+PROBE_STEPS, PROBE_STEP, PROBE_DECAY = 40, 0.3, 0.8  # per candidate plan end
+RESOLUTION_MIN = 5  # the least plan end is searched to this many minutes
 INF = 1e18
 
 Floats = npt.NDArray[np.float64]
@@ -129,6 +131,52 @@ def summed_end_by_prices(c: Compiled, floors: dict[str, int], plan: dict[str, in
     return None if best is None else math.ceil(best - 1e-6 * max(abs(best), 1.0))
 
 
+def least_end_by_prices(c: Compiled, low: int, high: int, deadline: float) -> int:
+    """A least end of the whole plan, at least ``low``: no plan ends before it.
+
+    Asked whether every run can end by a minute D, the runs plan themselves alone with
+    their ends capped at D, each on the path whose bookings cost least at the current
+    prices.  If what they pay is more than the instruments' whole time is worth at those
+    prices, no plan ends by D: a plan would pay no more than that.  Such prices are
+    searched by subgradient steps (at most PROBE_STEPS per candidate), and a binary
+    search between ``low`` (a bound already proven) and ``high`` (the end of a known plan)
+    moves the bound up past each candidate refuted.  A candidate not refuted may still be
+    impossible, so the search only ever returns what was proven.
+    """
+    while high - low > RESOLUTION_MIN and time.perf_counter() < deadline:
+        middle = (low + high) // 2
+        if _refuted(_Prices(c, middle, weighted=False), deadline):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _refuted(prices: _Prices, deadline: float) -> bool:
+    """True when prices were found at which the runs pay more than the instruments hold.
+
+    Scaling every price scales the difference, so the steps are taken relative to the
+    prices' size: PROBE_STEP of it, shrinking as the probe goes on.
+    """
+    if not prices.chains or not prices.row:
+        return False
+    prices.lam = np.ones_like(prices.lam)
+    for step in range(PROBE_STEPS):
+        if time.perf_counter() > deadline:
+            return False
+        value, excess = prices.slack()
+        if value > 1e-6 * float((prices.lam * prices.capacity).sum()):
+            return True
+        excess[(prices.lam <= 0) & (excess < 0)] = 0.0
+        norm = float(np.sqrt((excess * excess).sum()))
+        if norm == 0:  # the cheapest paths fit: nothing to raise
+            return False
+        size = float(np.sqrt((prices.lam * prices.lam).sum()))
+        rate = PROBE_STEP * PROBE_DECAY ** (step // 20)
+        prices.lam = np.maximum(prices.lam + rate * size / norm * excess, 0.0)
+    return False
+
+
 def _settled(history: list[float]) -> bool:
     """True when the bound rose by less than SETTLED_RISE over the last steps."""
     if len(history) <= SETTLED_STEPS:
@@ -144,11 +192,12 @@ class _Prices:
     which is all it is counted at.
     """
 
-    def __init__(self, c: Compiled, limit: int) -> None:
+    def __init__(self, c: Compiled, limit: int, weighted: bool = True) -> None:
         self.c = c
+        self.weighted = weighted  # False: the runs' ends cost nothing, only must be by limit
         self.grid = _grid_unit(c)
         self.bucket = max(1, BUCKET_MIN // self.grid)  # in cells
-        self.cells = min(c.horizon, limit) // self.grid + 1
+        self.cells = _up(min(c.horizon, limit), self.grid) + 1
         runs: dict[str, list[int]] = {}
         for i in c.order:
             runs.setdefault(c.activities[i].run, []).append(i)
@@ -188,7 +237,7 @@ class _Prices:
                 lag_hi=_up(lag.max_min, g) if lag and lag.max_min is not None else None,
                 starts=self._starts(i), last_end=min(_up(c.deadline[i], g), self.cells - 1),
                 demands=tuple((self.row[d.equipment], d.units) for d in a.demands)))
-        return _Chain(run, c.problem.priority(run), tuple(steps))
+        return _Chain(run, c.problem.priority(run) if self.weighted else 0, tuple(steps))
 
     def _starts(self, i: int) -> npt.NDArray[np.bool_]:
         """Where activity ``i`` may start: after its release, in one working interval.
@@ -241,27 +290,48 @@ class _Prices:
 
     def evaluate(self, floors: dict[str, int]) -> tuple[float, Floats]:
         """The bound at the current prices and the instruments' excess booking per bucket."""
-        per_cell = np.repeat(self.lam, self.bucket, axis=1)[:, :self.cells] * self.grid
-        prefix = np.zeros((len(self.row) + 1, self.cells))  # the last row: no instrument
-        np.cumsum(per_cell[:, :-1], axis=1, out=prefix[:-1, 1:])
-        values, trail = self._sweep(prefix)
-        occupied = np.zeros((len(self.row), self.lam.shape[1] * self.bucket + 1))
+        values, trail = self._sweep(self._prefix())
         late = (self.cells - 1) * self.grid + 1  # the least end of a path off the grid
         total = 0.0
+        paths: list[tuple[_Chain, list[tuple[int, int]]]] = []
         for j, chain in enumerate(self.chains):
             floor = chain.weight * floors.get(chain.run, 0)
             if values[j] >= chain.weight * late:  # ending later is cheaper, for all it shows
                 total += max(chain.weight * late, floor)
                 continue
             total += max(values[j], floor)
-            for step, (s, e) in zip(chain.steps, _path(j, chain, trail, self.grid),
-                                    strict=True):
+            paths.append((chain, _path(j, chain, trail, self.grid)))
+        return total - float((self.lam * self.capacity).sum()), self._excess(paths)
+
+    def slack(self) -> tuple[float, Floats]:
+        """What the runs' bookings cost at the current prices, each run on its cheapest path
+        that ends by the limit, less what the instruments can hold: above 0, no plan ends
+        by the limit (INF when some run cannot, even alone), and the excess per bucket."""
+        values, trail = self._sweep(self._prefix())
+        if any(value >= INF / 2 for value in values):
+            return INF, np.zeros_like(self.lam)
+        paths = [(chain, _path(j, chain, trail, self.grid))
+                 for j, chain in enumerate(self.chains)]
+        return sum(values) - float((self.lam * self.capacity).sum()), self._excess(paths)
+
+    def _prefix(self) -> Floats:
+        """Per instrument, the price of all its cells before each cell."""
+        per_cell = np.repeat(self.lam, self.bucket, axis=1)[:, :self.cells] * self.grid
+        prefix = np.zeros((len(self.row) + 1, self.cells))  # the last row: no instrument
+        np.cumsum(per_cell[:, :-1], axis=1, out=prefix[:-1, 1:])
+        return prefix
+
+    def _excess(self, paths: list[tuple[_Chain, list[tuple[int, int]]]]) -> Floats:
+        """Minutes booked per instrument and bucket along the paths, less the capacity."""
+        occupied = np.zeros((len(self.row), self.lam.shape[1] * self.bucket + 1))
+        for chain, path in paths:
+            for step, (s, e) in zip(chain.steps, path, strict=True):
                 for row, units in step.demands:
                     occupied[row, s] += units
                     occupied[row, e] -= units
-        booked = np.cumsum(occupied[:, :-1], axis=1).reshape(len(self.row), -1, self.bucket)
+        booked = np.cumsum(occupied[:, :-1], axis=1).reshape((*self.lam.shape, self.bucket))
         excess: Floats = booked.sum(axis=2) * self.grid - self.capacity
-        return total - float((self.lam * self.capacity).sum()), excess
+        return excess
 
     def _sweep(self, prefix: Floats) -> tuple[list[float], list[tuple[Floats, Floats]]]:
         """Each chain's least weighted end plus booking cost, and per layer the cheapest

@@ -34,7 +34,7 @@ from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
 from elab.solve.deadlines import EndPlan, descend
 from elab.solve.end_days import least_plan_end, summed_end_bound
-from elab.solve.lagrange import summed_end_by_prices
+from elab.solve.lagrange import least_end_by_prices, summed_end_by_prices
 from elab.solve.schedule_lns import Plan, improve_by_runs
 from elab.solve.slots import SlotBounds, slot_bounds
 
@@ -43,6 +43,7 @@ __all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
 Group = tuple[Any, ...]
 CP_SAT_SHARE = 0.4  # of the weighted step's time; the run-by-run search gets the rest
 PLAN_END_SHARE = 0.05 # at most, of the time, for the least plan end of ``end_days.py``
+PLAN_END_PRICES_SHARE = 0.1  # at most, of the time, for the least plan end by prices
 BOUNDS_SHARE = 0.25  # of the weighted step's time, for the bounds of runs alone and end days
 PRICES_SHARE = 0.2  # of what is left then, for the bound by prices on instrument time
 DESCENT_AFTER = 0.35  # of the plan-end step's time minimising; then deadlines (deadlines.py)
@@ -619,9 +620,13 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         # the plan-end step's bound holds for every plan: the weighted step starts from it
         least_end = 0
         if step == "plan_end":  # (least_plan_end's windows hold hands-on work to working hours)
-            least_end = least_plan_end(c, math.ceil((first.bound or 0.0) - 1e-6),
-                                       max(first.ends, default=0),
+            plan_end = max(first.ends, default=0)
+            least_end = least_plan_end(c, math.ceil((first.bound or 0.0) - 1e-6), plan_end,
                                        deadline=time.perf_counter() + PLAN_END_SHARE * left)
+            by_prices = least_end_by_prices(c, least_end, plan_end, time.perf_counter()
+                                            + PLAN_END_PRICES_SHARE * left)
+            stats["least_plan_end_by_prices"] = float(by_prices)
+            least_end = max(least_end, by_prices)
             stats["least_plan_end"] = float(least_end)
         second = _solve_phase(c, opts, "weighted", left * CP_SAT_SHARE, hint, alone,
                               least_end)

@@ -15,7 +15,13 @@ from test_schedule_end_days import bound_of, reading_run
 from elab.domain.schedule import Activity, Demand, LabCalendar, Lag, Problem, Resource
 from elab.domain.schedule.compiled import compile_problem
 from elab.solve import lagrange
-from elab.solve.lagrange import _longest_path, _Prices, _window_min, summed_end_by_prices
+from elab.solve.lagrange import (
+    _longest_path,
+    _Prices,
+    _window_min,
+    least_end_by_prices,
+    summed_end_by_prices,
+)
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 
@@ -154,6 +160,29 @@ def test_bound_never_exceeds_a_valid_plan(problem: Problem) -> None:
         assert not any(a.demands for a in problem.activities)
         return
     assert bound <= sum(run_ends(plan).values())
+
+
+def test_four_reads_cannot_all_end_before_tuesday_afternoon() -> None:
+    # twelve hours of reads, a working day holds two of them: the best plan ends Tuesday
+    # 15:30 (2370 min); the prices refute every end up to Tuesday 15:00 or so
+    c = compile_problem(four_reads())
+    assert 2330 <= least_end_by_prices(c, 0, c.horizon, time.perf_counter() + 10) <= 2370
+
+
+def test_the_least_end_keeps_what_it_proved_when_time_is_up() -> None:
+    c = compile_problem(four_reads())
+    assert least_end_by_prices(c, 700, c.horizon, time.perf_counter() - 1) == 700
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rigid_weeks() | branching_weeks())
+def test_the_least_end_never_exceeds_a_valid_plan(problem: Problem) -> None:
+    plan = valid_greedy_plan(problem)
+    if plan is None:
+        return
+    c = compile_problem(problem)
+    least = least_end_by_prices(c, 0, c.horizon, time.perf_counter() + 5)
+    assert least <= max(run_ends(plan).values())
 
 
 def test_the_solve_reports_both_bounds_and_the_prices_meet_the_optimum() -> None:
