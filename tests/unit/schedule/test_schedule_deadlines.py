@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from ortools.sat.python import cp_model
 from schedule_cases import BERLIN, MONDAY, RESOURCES, transwell
 
@@ -12,6 +15,7 @@ from elab.domain.schedule import LabCalendar, Problem, check_schedule
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.timegrid import TimeGrid
+from elab.solve import schedule
 from elab.solve.deadlines import EndPlan, descend
 from elab.solve.schedule import SolveOptions, _Builder, _Built
 
@@ -67,3 +71,28 @@ def test_days_end_at_local_midnight_across_a_clock_change() -> None:
     assert grid.day_ends() == [1440, 2 * 1440 + 60, 3 * 1440 + 60]
     assert grid.datetime_from(grid.day_ends()[1]) == datetime(2026, 10, 26, tzinfo=BERLIN)
     assert TimeGrid(MONDAY + timedelta(hours=9), 1440, ()).day_ends() == [15 * 60]
+
+
+def test_a_plan_end_search_that_finds_nothing_goes_on_from_the_first_plan(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A busy library week's plan-end search from scratch can find nothing in its time; the
+    # first plan then starts the deadlines, and the bounds and the weighted step still run.
+    problem, _, _ = _incubator_waves()
+    real = schedule._solve_phase
+
+    def nothing_for_the_plan_end(c: Compiled, opts: SolveOptions, objective: str,
+                                 *args: Any, **kwargs: Any) -> Any:
+        out = real(c, opts, objective, *args, **kwargs)
+        if objective != "plan_end":
+            return out
+        return replace(out, starts=None, ends=None, objective=None, first_s=None,
+                       status=cp_model.UNKNOWN, status_name="UNKNOWN")
+
+    monkeypatch.setattr(schedule, "_solve_phase", nothing_for_the_plan_end)
+    got = schedule.solve_schedule(problem, SolveOptions(time_limit_s=6, workers=1))
+    assert check_schedule(problem, got).ok
+    assert got.stats["solver_first_s"] == 0.0  # the plan-end search really found nothing
+    # the deadlines brought the first plan to the week's least end, and proved it
+    assert got.stats["makespan_step_objective"] == got.stats["makespan_step_bound"]
+    assert got.stats["makespan_step_bound"] > 2 * 1440
+    assert "least_plan_end" in got.stats and "summed_by_days" in got.stats
