@@ -9,7 +9,9 @@ deadline into every step's window and, without the LP relaxation (``linearizatio
 the day ends are tried in turn from the proven bound's day, then the deadline is halved
 towards the bound.  Such a search is heavy-tailed: a probe that finds nothing within its
 time is passed over (a later deadline often goes at once, and sometimes an earlier one
-where a looser one did not), and only a probe proven infeasible raises the bound.
+where a looser one did not), and only a probe proven infeasible raises the bound.  The
+probes order twin runs (``twins.py``): a question of feasibility may, and the search no
+longer wanders through their permutations.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ortools.sat.python import cp_model
 
 __all__ = ["EndPlan", "descend"]
 
-PROBE_S = 1.5  # at most, per deadline (half to each search)
+PROBE_S = 1.5  # at most, per deadline (half to each search) in the first pass
 CLOSE_MIN = 30  # minutes: closer than that to a deadline that found nothing, stop
 
 
@@ -38,19 +40,38 @@ class EndPlan:
 
 def descend(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
             ends: Sequence[cp_model.IntVar], plan: EndPlan, day_ends: Sequence[int],
-            deadline: float, seed: int = 0) -> EndPlan:
+            deadline: float, seed: int = 0, order: Sequence[tuple[int, int]] = (),
+            can_end: Sequence[tuple[int, int]] = ()) -> EndPlan:
     """The plan ending earliest found by deadlines until ``deadline`` (wall clock).
 
     ``model`` is the plan-end model, cloned for every probe; ``day_ends`` the minutes at
-    which the calendar's days end, ascending.
+    which the calendar's days end, ascending; ``order`` pairs of activities ``(i, j)``
+    whose starts every probe may order, ``i`` first (``twin_order``); ``can_end`` the
+    minutes at which the plan can end, as closed intervals (none: any minute), so that no
+    probe asks by Sunday midnight what it asked by Friday's.
     """
+    model = _ordered(model, starts, order)
+    probe_s = PROBE_S
+    while True:
+        best = _pass(model, starts, ends, plan, _snapped(day_ends, can_end), deadline, seed,
+                     probe_s, can_end)
+        if best.bound >= best.end or deadline - time.perf_counter() < 0.1:
+            return best
+        plan, probe_s = best, 2 * probe_s  # what found nothing gets twice the time
+
+
+def _pass(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
+          ends: Sequence[cp_model.IntVar], plan: EndPlan, day_ends: Sequence[int],
+          deadline: float, seed: int, probe_s: float,
+          can_end: Sequence[tuple[int, int]]) -> EndPlan:
+    """One pass of deadlines, each probe at most ``probe_s``: day ends, then halving."""
     best, bound = plan, plan.bound
     for day_end in day_ends:
         if day_end < bound:
             continue
         if day_end >= best.end or deadline - time.perf_counter() < 0.1:
             break
-        found, proven = _probe(model, starts, ends, day_end, deadline, seed)
+        found, proven = _probe(model, starts, ends, day_end, deadline, seed, probe_s)
         if found is not None:
             best = EndPlan(*found, max(found[1]), bound)
             break
@@ -61,7 +82,10 @@ def descend(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
         if best.end - tried <= CLOSE_MIN and bound < tried:
             break  # minutes are left only where the search already found nothing
         middle = (tried + best.end - 1) // 2
-        found, proven = _probe(model, starts, ends, middle, deadline, seed)
+        if _last_end(middle, can_end) < tried:  # no plan ends from ``tried`` to ``middle``
+            tried = middle + 1
+            continue
+        found, proven = _probe(model, starts, ends, middle, deadline, seed, probe_s)
         if found is not None:
             best = EndPlan(*found, max(found[1]), bound)
         else:
@@ -70,9 +94,38 @@ def descend(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
     return EndPlan(best.starts, best.ends, best.end, bound)
 
 
+def _last_end(by: int, can_end: Sequence[tuple[int, int]]) -> int:
+    """The last minute no later than ``by`` at which the plan can end (-1: none)."""
+    if not can_end:
+        return by
+    return max((min(hi, by) for lo, hi in can_end if lo <= by), default=-1)
+
+
+def _snapped(day_ends: Sequence[int], can_end: Sequence[tuple[int, int]]) -> list[int]:
+    """The day ends, each moved back to the last minute the plan can end by it, once."""
+    out: list[int] = []
+    for day_end in day_ends:
+        last = _last_end(day_end, can_end)
+        if last >= 0 and (not out or last > out[-1]):
+            out.append(last)
+    return out
+
+
+def _ordered(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
+             order: Sequence[tuple[int, int]]) -> cp_model.CpModel:
+    """The model with ``order``'s starts ordered: a copy, the caller's model is kept."""
+    if not order:
+        return model
+    out = model.clone()
+    for i, j in order:
+        out.add(out.get_int_var_from_proto_index(starts[i].index)
+                <= out.get_int_var_from_proto_index(starts[j].index))
+    return out
+
+
 def _probe(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
            ends: Sequence[cp_model.IntVar], by: int, deadline: float,
-           seed: int) -> tuple[tuple[list[int], list[int]] | None, bool]:
+           seed: int, probe_s: float) -> tuple[tuple[list[int], list[int]] | None, bool]:
     """Starts and ends of a plan with every step ended by ``by``, or None and whether
     none can exist.
 
@@ -92,7 +145,7 @@ def _probe(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.linearization_level = 0
-        solver.parameters.max_time_in_seconds = min(PROBE_S / 2, left)
+        solver.parameters.max_time_in_seconds = min(probe_s / 2, left)
         if earliest_first:
             probe.add_decision_strategy(
                 [probe.get_int_var_from_proto_index(v.index) for v in starts],

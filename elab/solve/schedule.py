@@ -31,6 +31,7 @@ from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 from elab.domain.schedule.timegrid import in_one_window
+from elab.domain.schedule.twins import twin_order
 from elab.errors import InfeasibleError
 from elab.solve.deadlines import EndPlan, descend
 from elab.solve.end_days import least_plan_end, summed_end_bound
@@ -72,6 +73,7 @@ class _Built:
     groups: dict[int, Group] = field(default_factory=dict)  # literal index -> group
     literals: dict[Group, cp_model.IntVar] = field(default_factory=dict)
     out_of_hours: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)  # (i, in hours)
+    can_end: list[tuple[int, int]] = field(default_factory=list)  # minutes the plan can end at
 
 
 def _union(windows: Sequence[tuple[int, int]], shift_lo: int, shift_hi: int) -> list[list[int]]:
@@ -331,6 +333,8 @@ class _Builder:
             functools.reduce(cp_model.Domain.union_with, ends_in.values())
             .intersection_with(anywhere) if ends_in else anywhere, "makespan")
         m.add_max_equality(makespan, b.ends)
+        flat = list(makespan.proto.domain)
+        b.can_end = list(zip(flat[::2], flat[1::2], strict=True))
         terms: list[Any] = []
         # the slot bounds assume hands-on work inside working hours
         slots = SlotBounds() if self.opts.allow_out_of_hours else slot_bounds(c)
@@ -528,7 +532,7 @@ def _by_deadlines(c: Compiled, outcome: _Outcome, opts: SolveOptions,
     plan = EndPlan(outcome.starts, outcome.ends, max(outcome.ends, default=0),
                    math.ceil((outcome.bound or 0.0) - 1e-6))
     best = descend(built.model, built.starts, built.ends, plan, c.grid.day_ends(), deadline,
-                   opts.seed)
+                   opts.seed, twin_order(c), built.can_end)
     done = best.bound >= best.end
     return replace(outcome, starts=best.starts, ends=best.ends, objective=float(best.end),
                    bound=float(best.bound), status=cp_model.OPTIMAL if done else outcome.status,
@@ -571,7 +575,9 @@ def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
                            [alone.ends.get(run, 0) for run in runs],
                            Plan(outcome.starts, outcome.ends, outcome.objective or 0.0),
                            deadline, seed,
-                           [(i, flag, c.windows[i] or ()) for i, flag in built.out_of_hours])
+                           [(i, flag, c.windows[i] or (), _price(c.activities[i]))
+                            for i, flag in built.out_of_hours],
+                           [alone.prices.get(run, 0) for run in runs])
     return replace(outcome, starts=plan.starts, ends=plan.ends, objective=plan.objective)
 
 

@@ -25,13 +25,14 @@ from elab.domain.schedule.timegrid import in_one_window
 
 __all__ = ["InHours", "Plan", "improve_by_runs"]
 
-InHours = tuple[int, cp_model.IntVar, Sequence[tuple[int, int]]]
+InHours = tuple[int, cp_model.IntVar, Sequence[tuple[int, int]], int]
 
 # Shorter sub-solves on smaller handfuls (0.5 s, 8 runs) did better on the library 50-run
 # week (5.2-5.7 % of gap against 6.4-6.8 % at 30 s) and worse on the generated 25-run one
 # (4.0-4.5 % against 3.8 %), where a handful of six needs more than 0.5 s to be solved.
 SUB_SOLVE_S = 2.0  # at most, per handful of runs
 FIRST_HANDFUL = 12  # runs; then it grows and shrinks with the solves
+ALONE_SOLVE_S = 0.5  # at most, per run paying more out of hours than alone
 
 
 @dataclass(frozen=True)
@@ -46,50 +47,79 @@ class Plan:
 def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
                     ends: Sequence[cp_model.IntVar], runs: Sequence[Sequence[int]],
                     alone_ends: Sequence[int], plan: Plan, deadline: float,
-                    seed: int = 0, in_hours: Sequence[InHours] = ()) -> Plan:
+                    seed: int = 0, in_hours: Sequence[InHours] = (),
+                    alone_prices: Sequence[int] = ()) -> Plan:
     """The best plan found by re-planning a few runs at a time until ``deadline``.
 
     ``runs`` lists each run's activity indices, ``alone_ends`` each run's least end, and
     ``in_hours`` the steps whose out-of-hours work is priced: each one's index, the flag
-    saying it is in hours and its working windows, hinted from the plan too (left to
-    itself a sub-solve first tries such a step out of hours, and its time goes to undoing
-    that).
+    saying it is in hours, its working windows and its price, hinted from the plan too
+    (left to itself a sub-solve first tries such a step out of hours, and its time goes to
+    undoing that); ``alone_prices`` is each run's least out-of-hours price.  First each run
+    that pays more than that is planned again alone around the others.
     """
     rng = random.Random(seed)
     base = model.clone()
     base.clear_hints()  # type: ignore[no-untyped-call]
+    for k in _over_priced(plan, runs, in_hours, alone_prices):
+        if deadline - time.perf_counter() < 0.1:
+            break
+        plan, _ = _replan(base, starts, ends, runs, {k}, plan, in_hours,
+                          min(ALONE_SOLVE_S, deadline - time.perf_counter()), seed)
     size = max(2, min(FIRST_HANDFUL, len(runs) // 4))
     turn = 0
     while len(runs) > 1 and deadline - time.perf_counter() > 0.1:
         ends_now = [max(plan.ends[i] for i in items) for items in runs]
         free = _handful(rng, ends_now, alone_ends, size, nearest=turn % 2 == 0)
         turn += 1
-        sub = base.clone()
-        for k, items in enumerate(runs):
-            for i in items:
-                start = sub.get_int_var_from_proto_index(starts[i].index)
-                end = sub.get_int_var_from_proto_index(ends[i].index)
-                if k not in free:
-                    sub.add(start == plan.starts[i])
-                    sub.add(end == plan.ends[i])
-                sub.add_hint(start, plan.starts[i])
-                sub.add_hint(end, plan.ends[i])
-        for i, flag, windows in in_hours:
-            sub.add_hint(sub.get_bool_var_from_proto_index(flag.index),
-                         in_one_window(windows, plan.starts[i], plan.ends[i]))
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = min(SUB_SOLVE_S,
-                                                    deadline - time.perf_counter())
-        status = solver.solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
-                solver.objective_value < plan.objective:
-            # a clone keeps the variables' indices: the week's variables read the sub-solve
-            plan = Plan([solver.value(v) for v in starts], [solver.value(v) for v in ends],
-                        solver.objective_value)
+        plan, status = _replan(base, starts, ends, runs, free, plan, in_hours,
+                               min(SUB_SOLVE_S, deadline - time.perf_counter()), seed)
         size = min(size + 1, len(runs)) if status == cp_model.OPTIMAL else max(2, size - 1)
     return plan
+
+
+def _over_priced(plan: Plan, runs: Sequence[Sequence[int]], in_hours: Sequence[InHours],
+                 alone_prices: Sequence[int]) -> list[int]:
+    """The runs paying more for out-of-hours work in the plan than they would alone."""
+    if not alone_prices:
+        return []
+    run_of = {i: k for k, items in enumerate(runs) for i in items}
+    paid = [0] * len(runs)
+    for i, _, windows, price in in_hours:
+        if not in_one_window(windows, plan.starts[i], plan.ends[i]):
+            paid[run_of[i]] += price
+    return [k for k in range(len(runs)) if paid[k] > alone_prices[k]]
+
+
+def _replan(base: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
+            ends: Sequence[cp_model.IntVar], runs: Sequence[Sequence[int]], free: set[int],
+            plan: Plan, in_hours: Sequence[InHours], time_s: float,
+            seed: int) -> tuple[Plan, cp_model.CpSolverStatus]:
+    """The plan with the runs in ``free`` planned again around the others, if better."""
+    sub = base.clone()
+    for k, items in enumerate(runs):
+        for i in items:
+            start = sub.get_int_var_from_proto_index(starts[i].index)
+            end = sub.get_int_var_from_proto_index(ends[i].index)
+            if k not in free:
+                sub.add(start == plan.starts[i])
+                sub.add(end == plan.ends[i])
+            sub.add_hint(start, plan.starts[i])
+            sub.add_hint(end, plan.ends[i])
+    for i, flag, windows, _ in in_hours:
+        sub.add_hint(sub.get_bool_var_from_proto_index(flag.index),
+                     in_one_window(windows, plan.starts[i], plan.ends[i]))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_s
+    status = solver.solve(sub)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
+            solver.objective_value < plan.objective:
+        # a clone keeps the variables' indices: the week's variables read the sub-solve
+        plan = Plan([solver.value(v) for v in starts], [solver.value(v) for v in ends],
+                    solver.objective_value)
+    return plan, status
 
 
 def _handful(rng: random.Random, ends: Sequence[int], alone_ends: Sequence[int], size: int,

@@ -7,7 +7,7 @@ import time
 from ortools.sat.python import cp_model
 from schedule_cases import MONDAY, RESOURCES, transwell
 
-from elab.domain.schedule import LabCalendar, Problem, check_schedule
+from elab.domain.schedule import Activity, LabCalendar, Problem, check_schedule
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.solve.schedule import SolveOptions, _Builder
@@ -55,3 +55,24 @@ def test_a_single_run_is_left_as_it_is() -> None:
     plan = Plan([0] * len(acts), [0] * len(acts), 1.0)
     assert improve_by_runs(built.model, built.starts, built.ends, [list(range(len(acts)))],
                            [0], plan, deadline=time.perf_counter() + 1) is plan
+
+
+def test_a_run_paying_for_work_out_of_hours_it_need_not_is_planned_again() -> None:
+    # A time-lapse shot the plan takes at 20:00 on Monday could be taken at 09:00: the run
+    # alone pays nothing out of hours, so it is planned again first (even a week of one run).
+    shot = Activity("wh", "shot", 10, 10, True, anytime=True)
+    problem = Problem((shot,), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
+                      horizon_days=2)
+    c = compile_problem(problem)
+    built = _Builder(c, SolveOptions(explain=False), explain=False,
+                     objective="weighted").build()
+    ((i, flag),) = built.out_of_hours
+    in_hours = [(i, flag, c.windows[i] or (), 10_000)]
+    evening = Plan([20 * 60], [20 * 60 + 10], 2 * (20 * 60 + 10) + 10_000)
+    got = improve_by_runs(built.model, built.starts, built.ends, [[0]], [0], evening,
+                          deadline=time.perf_counter() + 2, in_hours=in_hours,
+                          alone_prices=[0])
+    assert (got.starts, got.objective) == ([9 * 60], 2 * (9 * 60 + 10))
+    # without the runs' least prices nothing says the shot could move
+    assert improve_by_runs(built.model, built.starts, built.ends, [[0]], [0], evening,
+                           deadline=time.perf_counter() + 2, in_hours=in_hours) is evening
