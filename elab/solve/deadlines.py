@@ -83,6 +83,7 @@ def _pass(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
             break  # minutes are left only where the search already found nothing
         middle = (tried + best.end - 1) // 2
         if _last_end(middle, can_end) < tried:  # no plan ends from ``tried`` to ``middle``
+            bound = middle + 1 if bound == tried else bound
             tried = middle + 1
             continue
         found, proven = _probe(model, starts, ends, middle, deadline, seed, probe_s)

@@ -67,3 +67,15 @@ def test_day_ends_move_back_to_when_the_plan_can_end() -> None:
     can_end = [(540, 1020), (3420, 3900)]
     assert _snapped([1440, 2880, 4320, 5760], can_end) == [1020, 3900]
     assert _snapped([1440, 2880], []) == [1440, 2880]
+
+
+def test_a_plan_that_ends_at_the_first_minute_it_can_is_proven_without_a_probe() -> None:
+    # A plan ending at Tuesday 09:30, the first minute any plan can end at: the minutes
+    # before hold no end, so the plan is proven without asking CP-SAT anything.
+    c = compile_problem(_week(["t0"]))
+    built = _Builder(c, SolveOptions(explain=False), explain=False,
+                     objective="plan_end").build()
+    plan = EndPlan([0] * len(c.activities), [0] * len(c.activities), 1440 + 570, 0)
+    got = descend(built.model, built.starts, built.ends, plan, c.grid.day_ends(),
+                  deadline=time.perf_counter() + 5, can_end=[(1440 + 570, 1440 + 1020)])
+    assert (got.end, got.bound) == (1440 + 570, 1440 + 570)
