@@ -577,7 +577,7 @@ def _by_runs(c: Compiled, outcome: _Outcome, alone: _Alone, deadline: float,
                            deadline, seed,
                            [(i, flag, c.windows[i] or (), _price(c.activities[i]))
                             for i, flag in built.out_of_hours],
-                           [alone.prices.get(run, 0) for run in runs])
+                           [alone.prices.get(run) for run in runs])
     return replace(outcome, starts=plan.starts, ends=plan.ends, objective=plan.objective)
 
 

@@ -48,15 +48,16 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
                     ends: Sequence[cp_model.IntVar], runs: Sequence[Sequence[int]],
                     alone_ends: Sequence[int], plan: Plan, deadline: float,
                     seed: int = 0, in_hours: Sequence[InHours] = (),
-                    alone_prices: Sequence[int] = ()) -> Plan:
+                    alone_prices: Sequence[int | None] = ()) -> Plan:
     """The best plan found by re-planning a few runs at a time until ``deadline``.
 
     ``runs`` lists each run's activity indices, ``alone_ends`` each run's least end, and
     ``in_hours`` the steps whose out-of-hours work is priced: each one's index, the flag
     saying it is in hours, its working windows and its price, hinted from the plan too
     (left to itself a sub-solve first tries such a step out of hours, and its time goes to
-    undoing that); ``alone_prices`` is each run's least out-of-hours price.  First each run
-    that pays more than that is planned again alone around the others.
+    undoing that); ``alone_prices`` is each run's least out-of-hours price (None: not
+    known, when the time for the runs alone ran out).  First each run that pays more than
+    that is planned again alone around the others.
     """
     rng = random.Random(seed)
     base = model.clone()
@@ -79,7 +80,7 @@ def improve_by_runs(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
 
 
 def _over_priced(plan: Plan, runs: Sequence[Sequence[int]], in_hours: Sequence[InHours],
-                 alone_prices: Sequence[int]) -> list[int]:
+                 alone_prices: Sequence[int | None]) -> list[int]:
     """The runs paying more for out-of-hours work in the plan than they would alone."""
     if not alone_prices:
         return []
@@ -88,7 +89,7 @@ def _over_priced(plan: Plan, runs: Sequence[Sequence[int]], in_hours: Sequence[I
     for i, _, windows, price in in_hours:
         if not in_one_window(windows, plan.starts[i], plan.ends[i]):
             paid[run_of[i]] += price
-    return [k for k in range(len(runs)) if paid[k] > alone_prices[k]]
+    return [k for k, least in enumerate(alone_prices) if least is not None and paid[k] > least]
 
 
 def _replan(base: cp_model.CpModel, starts: Sequence[cp_model.IntVar],

@@ -74,5 +74,7 @@ def test_a_run_paying_for_work_out_of_hours_it_need_not_is_planned_again() -> No
                           alone_prices=[0])
     assert (got.starts, got.objective) == ([9 * 60], 2 * (9 * 60 + 10))
     # without the runs' least prices nothing says the shot could move
-    assert improve_by_runs(built.model, built.starts, built.ends, [[0]], [0], evening,
-                           deadline=time.perf_counter() + 2, in_hours=in_hours) is evening
+    for unknown in ((), [None]):
+        assert improve_by_runs(built.model, built.starts, built.ends, [[0]], [0], evening,
+                               deadline=time.perf_counter() + 2, in_hours=in_hours,
+                               alone_prices=unknown) is evening
