@@ -501,7 +501,7 @@ def _solve_phase(c: Compiled, opts: SolveOptions, objective: str, time_limit: fl
         out.starts = [solver.value(v) for v in built.starts]
         out.ends = [solver.value(v) for v in built.ends]
         out.objective = solver.objective_value
-    if status != cp_model.INFEASIBLE and status != cp_model.MODEL_INVALID:
+    if status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         out.bound = solver.best_objective_bound  # proven even when no plan was found
     return out
 

@@ -39,10 +39,10 @@ def twin_order(c: Compiled) -> list[tuple[int, int]]:
 
 def _signature(c: Compiled, run: str, items: list[int]) -> tuple[Any, ...]:
     """What a plan sees of a run: everything but its name."""
-    problem = c.problem
-    steps = tuple(
-        (a.step, a.min_min, a.max_min, a.hands_on, a.demands, a.after, a.anytime,
-         c.release[i], c.deadline[i], c.windows[i])
-        for i in items for a in (c.activities[i],)
-    )
-    return steps, problem.calendar.person_of(run), problem.priority(run)
+    def step(i: int) -> tuple[Any, ...]:
+        a = c.activities[i]
+        return (a.step, a.min_min, a.max_min, a.hands_on, a.demands, a.after, a.anytime,
+                c.release[i], c.deadline[i], c.windows[i])
+
+    steps = tuple(step(i) for i in items)
+    return steps, c.problem.calendar.person_of(run), c.problem.priority(run)
