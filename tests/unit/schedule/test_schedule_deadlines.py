@@ -15,7 +15,7 @@ from elab.domain.schedule import LabCalendar, Problem, check_schedule
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
 from elab.domain.schedule.timegrid import TimeGrid
-from elab.solve import schedule
+from elab.solve import deadlines, schedule
 from elab.solve.deadlines import EndPlan, descend
 from elab.solve.schedule import SolveOptions, _Builder, _Built
 
@@ -96,3 +96,27 @@ def test_a_plan_end_search_that_finds_nothing_goes_on_from_the_first_plan(
     assert got.stats["makespan_step_objective"] == got.stats["makespan_step_bound"]
     assert got.stats["makespan_step_bound"] > 2 * 1440
     assert "least_plan_end" in got.stats and "summed_by_days" in got.stats
+
+
+def test_a_pass_that_decides_nothing_then_asks_about_the_last_half_hour(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a library 25-run week every deadline took CP-SAT 1.6-2 s to refute, more than a
+    # first-pass probe has: the second pass asks first whether any plan ends 30 min sooner,
+    # and its "no" proves the plan within half an hour.
+    _, c, built = _incubator_waves()
+    late = _solve(built, earliest_start=2 * 1440)
+    asked: list[tuple[int, float]] = []
+
+    def probe(model: Any, starts: Any, ends: Any, by: int, deadline: float, seed: int,
+              probe_s: float) -> tuple[None, bool]:
+        asked.append((by, probe_s))
+        time.sleep(0.001)
+        return None, probe_s > deadlines.PROBE_S and by == late.end - deadlines.CLOSE_MIN
+
+    monkeypatch.setattr(deadlines, "_probe", probe)
+    got = descend(built.model, built.starts, built.ends, late, c.grid.day_ends(),
+                  deadline=time.perf_counter() + 0.5, can_end=built.can_end)
+    first_pass = [by for by, probe_s in asked if probe_s == deadlines.PROBE_S]
+    assert first_pass and max(first_pass) < late.end - deadlines.CLOSE_MIN
+    assert asked[len(first_pass)] == (late.end - deadlines.CLOSE_MIN, 2 * deadlines.PROBE_S)
+    assert (got.end, got.bound) == (late.end, late.end - deadlines.CLOSE_MIN + 1)
