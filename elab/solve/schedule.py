@@ -631,10 +631,8 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         stats["makespan_step_bound"] = first.bound or 0.0
         stats["makespan_step_s"] = time.perf_counter() - t0 - warm_s
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
-        # The deadlines' plans end early but spread the runs over the time they have: a
-        # plan ending minutes later that finishes runs sooner can still score better.
-        hint = min([*starts_from, (first.starts, first.ends)],
-                   key=lambda plan: _weighted(c, *plan))
+        hint = _weighted_start(c, [*starts_from, (first.starts, first.ends)],
+                               priced=step != "plan_end")
         runs = _RunsAlone(c, opts, deadline=time.perf_counter() + BOUNDS_SHARE * left)
         alone = _alone_bounds(runs)
         left = max(opts.time_limit_s - (time.perf_counter() - t0), 0.5)
@@ -814,8 +812,24 @@ def _finishes(c: Compiled, ends: list[int]) -> dict[str, int]:
     return finish
 
 
-def _weighted(c: Compiled, starts: list[int], ends: list[int]) -> float:
-    """The weighted objective of a schedule's minutes, out-of-hours price included.
+def _weighted_start(c: Compiled, plans: Sequence[tuple[list[int], list[int]]],
+                    priced: bool) -> tuple[list[int], list[int]]:
+    """The plan the weighted step starts from: the best by the weighted objective.
+
+    The deadlines' plans end early but spread the runs over the time they have: a plan
+    ending minutes later that finishes runs sooner can still score better.  Out-of-hours
+    work is compared only if ``priced``: where it is forbidden (what the biology sets is
+    priced then) the run-by-run search re-plans each run paying more than its floor, but
+    nothing later moves the plan's end back.  On ``library_week(50, 1)`` the deadlines'
+    plan ended 23 h sooner with 17 more time-lapse shots at night; with its price counted
+    the first plan started the weighted step and the week read 7.5 %, and 3.9 % without.
+    """
+    return min(plans, key=lambda plan: _weighted(c, plan[0], plan[1], priced))
+
+
+def _weighted(c: Compiled, starts: list[int], ends: list[int], priced: bool = True) -> float:
+    """The weighted objective of a schedule's minutes, out-of-hours price included unless
+    not ``priced``.
 
     (Two first plans are compared by it: one that ends a run earlier by taking time-lapse
     shots at night is not the better start.)
@@ -824,7 +838,7 @@ def _weighted(c: Compiled, starts: list[int], ends: list[int]) -> float:
     makespan = max(ends, default=0)
     price = sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
                                                    strict=True)
-                if a.hands_on and w is not None and not in_one_window(w, s, e))
+                if a.hands_on and w is not None and not in_one_window(w, s, e)) if priced else 0
     return (len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
             + price)
 

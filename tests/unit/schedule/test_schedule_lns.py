@@ -10,7 +10,7 @@ from schedule_cases import MONDAY, RESOURCES, transwell
 from elab.domain.schedule import Activity, LabCalendar, Problem, check_schedule
 from elab.domain.schedule.compiled import compile_problem
 from elab.domain.schedule.greedy import schedule_from_minutes
-from elab.solve.schedule import SolveOptions, _Builder
+from elab.solve.schedule import SolveOptions, _Builder, _weighted_start
 from elab.solve.schedule_lns import Plan, improve_by_runs
 
 
@@ -78,3 +78,18 @@ def test_a_run_paying_for_work_out_of_hours_it_need_not_is_planned_again() -> No
         assert improve_by_runs(built.model, built.starts, built.ends, [[0]], [0], evening,
                                deadline=time.perf_counter() + 2, in_hours=in_hours,
                                alone_prices=unknown) is evening
+
+
+def test_the_weighted_step_starts_from_the_earlier_end_whose_night_shots_can_move() -> None:
+    # A plan taking the shot at 20:00 on Monday ends 13 h sooner than one taking it at 09:00
+    # on Tuesday.  With out-of-hours work forbidden the run-by-run search moves such a shot
+    # back into hours, but nothing moves a plan's end back: the earlier end is the start.
+    shot = Activity("wh", "shot", 10, 10, True, anytime=True)
+    problem = Problem((shot,), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
+                      horizon_days=2)
+    c = compile_problem(problem)
+    evening = ([20 * 60], [20 * 60 + 10])
+    morning = ([33 * 60], [33 * 60 + 10])
+    assert _weighted_start(c, [morning, evening], priced=False) == evening
+    # when out-of-hours work is allowed and priced, the price decides
+    assert _weighted_start(c, [morning, evening], priced=True) == morning
