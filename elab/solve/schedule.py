@@ -828,8 +828,8 @@ def _weighted_start(c: Compiled, plans: Sequence[tuple[list[int], list[int]]],
 
 
 def _weighted(c: Compiled, starts: list[int], ends: list[int], priced: bool = True) -> float:
-    """The weighted objective of a schedule's minutes, out-of-hours price included unless
-    not ``priced``.
+    """The weighted objective of a schedule's minutes, with the out-of-hours price if
+    ``priced``.
 
     (Two first plans are compared by it: one that ends a run earlier by taking time-lapse
     shots at night is not the better start.)
