@@ -62,8 +62,6 @@ def descend(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],
             return best
         plan, probe_s = best, 2 * probe_s  # what found nothing gets twice the time
         plan = _last_question(model, starts, ends, plan, deadline, seed, probe_s, can_end)
-        if plan.bound >= plan.end:
-            return plan
 
 
 def _last_question(model: cp_model.CpModel, starts: Sequence[cp_model.IntVar],

@@ -837,11 +837,16 @@ def _weighted(c: Compiled, starts: list[int], ends: list[int], priced: bool = Tr
     """
     finish = _finishes(c, ends)
     makespan = max(ends, default=0)
-    price = sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
-                                                   strict=True)
-                if a.hands_on and w is not None and not in_one_window(w, s, e)) if priced else 0
+    price = _out_of_hours_price(c, starts, ends) if priced else 0
     return (len(finish) * makespan + sum(c.problem.priority(r) * f for r, f in finish.items())
             + price)
+
+
+def _out_of_hours_price(c: Compiled, starts: list[int], ends: list[int]) -> int:
+    """What a schedule's minutes pay for priced hands-on work outside its windows."""
+    return sum(_price(a) for a, w, s, e in zip(c.activities, c.windows, starts, ends,
+                                                  strict=True)
+               if a.hands_on and w is not None and not in_one_window(w, s, e))
 
 
 def replan(problem: Problem, done: Sequence[Assignment],
