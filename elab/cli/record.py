@@ -53,12 +53,22 @@ def signer_add(
     ] = "",
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a signer: a password (kept only as an argon2 hash) and an Ed25519 key."""
+    """Create a signer: a password (kept only as an argon2 hash) and an Ed25519 key.
+
+    The public key is registered in the run database; a name registered there once is
+    never given another key.
+    """
+    from elab.services.runs import RunService
     from elab.services.signing import add_signer, default_signer_store
 
     store = default_signer_store()
     password = _password(f"Signing password for {name}", confirm=True)
-    record = add_signer(name, password, printed_name=printed_name, now=_now(), store=store)
+    service = RunService.open()
+    try:
+        record = add_signer(name, password, printed_name=printed_name, now=_now(), store=store,
+                            registry=service.keys)
+    finally:
+        service.close()
     if as_json:
         print(json.dumps({"signer": record.name, "printed_name": record.printed_name,
                           "key_sha256": record.key_sha256,

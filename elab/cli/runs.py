@@ -292,7 +292,8 @@ def list_runs(as_json: JsonOpt = False) -> None:
     from elab.domain.runs.clock import iso
 
     with _service() as service:
-        states = service.list_runs()
+        overview = service.overview()
+    states = overview.states
     rows: list[dict[str, Any]] = [
         {
             "run": s.run_id,
@@ -304,10 +305,16 @@ def list_runs(as_json: JsonOpt = False) -> None:
         }
         for s in states
     ]
+    # A run that cannot be read is listed as damaged: it never hides the others.
+    rows += [{"run": f.run_id, "state": "damaged", "problem": f.message}
+             for f in overview.damaged]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
     for r in rows:
+        if r["state"] == "damaged":
+            print(f"{r['run']}  damaged   {r['problem']}")
+            continue
         print(f"{r['run']}  {r['state']:<9} {r['started_at'][:16]}  {r['protocol']}")
 
 
@@ -316,36 +323,20 @@ def verify(
     run: Annotated[str | None, typer.Argument(help="Run id; all runs if none.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the hash chains (and signatures); exit 1 naming the first bad event."""
+    """Check chains, recorded heads, attachments and signatures; exit 1 naming every problem."""
     with _service() as service:
-        problems = [str(p) for p in service.verify(run)]
-        problems += _signature_problems(service, run)
-        checked = [run] if run else service.store.run_ids()
+        findings = service.verify(run)
+        checked = [run] if run else service.run_ids()
     if as_json:
-        print(json.dumps({"runs": len(checked), "ok": not problems, "problems": problems}))
-    if problems:
-        for problem in problems:
-            print(f"elab: {problem}", file=sys.stderr)
+        print(json.dumps({"runs": len(checked), "ok": not findings,
+                          "problems": [f.to_json() for f in findings]}, ensure_ascii=False))
+    if findings:
+        for finding in findings:
+            print(f"elab: {finding}", file=sys.stderr)
         raise typer.Exit(1)
     if not as_json:
-        print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact")
-
-
-def _signature_problems(service: RunService, run: str | None) -> list[str]:
-    """Signatures that do not hold, where the signing service is installed."""
-    try:
-        from elab.services.records import verify_signatures
-    except ImportError:
-        return []
-    from elab.services.record_source import ServiceRunSource
-
-    source = ServiceRunSource(service)
-    problems: list[str] = []
-    for rid in [run] if run else service.store.run_ids():
-        problem = verify_signatures(rid, source.events(rid))
-        if problem:
-            problems.append(f"run {rid}: {problem}")
-    return problems
+        print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact, heads, "
+              "attachments and signatures verified")
 
 
 def register(app: typer.Typer) -> None:

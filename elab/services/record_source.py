@@ -15,6 +15,8 @@ from elab.domain.records.model import ChainStatus
 from elab.domain.runs import Event, fold, verify_chain
 from elab.domain.runs.clock import parse_iso
 from elab.errors import NotFoundError
+from elab.services.integrity import DAMAGE, Finding, damaged_from, run_findings
+from elab.services.signing import KeyRegistry
 
 if TYPE_CHECKING:
     from elab.services.records import RunSubject
@@ -29,12 +31,20 @@ def event_view(event: Event) -> EventView:
                      dict(event.payload), event.hash)
 
 
-def chain_status(events: Sequence[Event]) -> ChainStatus:
-    """What ``runs verify`` says about these events, as the record shows it."""
-    problem = verify_chain(events)
+def chain_status(events: Sequence[Event], findings: Sequence[Finding] | None = None) -> ChainStatus:
+    """What ``runs verify`` says about these events, as the record shows it.
+
+    ``findings`` are the run's problems from :func:`~elab.services.integrity.run_findings`
+    (chain, recorded head, attachments); without them only the chain is checked.
+    """
+    if findings is None:
+        problem = verify_chain(events)
+        findings = [] if problem is None else [
+            Finding(problem.run_id, "chain", problem.reason, problem.seq)]
+    damage = [f for f in findings if f.kind in DAMAGE]
     head = events[-1]
-    return ChainStatus(problem is None, head.seq, head.hash, len(events),
-                       "" if problem is None else f"{problem}.")
+    return ChainStatus(not damage, head.seq, head.hash, len(events),
+                       " ".join(f"{f}." for f in damage), damaged_from(damage))
 
 
 class ServiceRunSource:
@@ -48,19 +58,20 @@ class ServiceRunSource:
 
         events = self.service.events(run_id)
         state = fold(events)
+        findings = run_findings(self.service.store, run_id, self.service.signers)
         return RunSubject(run_id, state.protocol, state.protocol_sha256, dict(state.params),
-                          state.variant, chain_status(events))
+                          state.variant, chain_status(events, findings))
+
+    @property
+    def registry(self) -> KeyRegistry:
+        """Where signers' public keys are registered (the run database)."""
+        return self.service.store
 
     def events(self, run_id: str) -> Sequence[EventView]:
         return [event_view(e) for e in self.service.events(run_id)]
 
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
-        previous = self.service.operator
-        self.service.operator = operator
-        try:
-            return self.service.append_signature(run_id, payload)
-        finally:
-            self.service.operator = previous
+        return self.service.append_signature(run_id, payload, operator=operator)
 
     def attachment(self, run_id: str, name: str) -> bytes:
         """The newest attachment of that name (the bytes are stored by SHA-256)."""
@@ -68,7 +79,7 @@ class ServiceRunSource:
                  if e.type == "attachment" and e.payload.get("name") == name]
         if not found:
             raise NotFoundError("attachment", name)
-        return self.service.store.attachment(str(found[-1].payload["sha256"]))
+        return self.service.attachment(str(found[-1].payload["sha256"]))
 
     def close(self) -> None:
         self.service.close()

@@ -24,13 +24,15 @@ from elab.domain.records.model import (
     RunRecord,
     SignatureRow,
 )
+from elab.domain.runs import Event
 from elab.errors import IntegrityError, RunStateError
+from elab.services.integrity import SIGNED, check_signatures
 from elab.services.signing import (
+    KeyRegistry,
     Signature,
     SignerStore,
     default_signer_store,
     sign_head,
-    signature_problem,
 )
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
     "verify_signatures",
 ]
 
-SIGNED = "signed"
 
 
 @dataclass(frozen=True)
@@ -77,46 +78,58 @@ def _now() -> datetime:
 
 
 def signature_rows(
-    run_id: str, events: Sequence[EventView], store: SignerStore | None = None
+    run_id: str,
+    events: Sequence[EventView],
+    store: SignerStore | None = None,
+    *,
+    damaged: int | None = None,
+    registry: KeyRegistry | None = None,
 ) -> list[SignatureRow]:
     """Every ``signed`` event of the run, checked, with whether it covers the whole run.
 
-    A signature covers the whole run when no event other than signatures follows its head:
-    signing twice in a row (performed, then reviewed) leaves both covering everything.
+    A signature over an event that no longer verifies (``damaged``: the first such event,
+    from the run's verification) is invalid, whatever its own bytes say.  A signature covers
+    the whole run when no event other than signatures follows its head: signing twice in a
+    row (performed, then reviewed) leaves both covering everything.
     """
     store = store or default_signer_store()
-    hash_at = {e.seq: e.hash for e in events}
     last_fact = max((e.seq for e in events if e.type != SIGNED), default=0)
+    checks = check_signatures(run_id, [_as_event(run_id, e) for e in events], damaged, store,
+                              registry)
     rows = []
-    for ev in events:
-        if ev.type != SIGNED:
-            continue
-        try:
-            sig = Signature.from_payload(ev.payload)
-        except IntegrityError as exc:
+    for check in checks:
+        sig = check.signature
+        if sig is None:
+            ev = next(e for e in events if e.seq == check.seq)
             rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?", ev.at, 0, "",
-                                     False, False, str(exc)))
+                                     False, False, check.problem))
             continue
-        problem = signature_problem(sig, run_id, hash_at, store)
-        if not problem and sig.head_seq >= ev.seq:
-            problem = "the signature claims to cover its own or a later event"
+        problem = check.problem
         try:
             at = datetime.fromisoformat(sig.at)
         except ValueError:
-            at, problem = ev.at, problem or "the signature time is not a valid time"
+            at = next(e.at for e in events if e.seq == check.seq)
+            problem = problem or "the signature time is not a valid time"
         rows.append(SignatureRow(
             signer=sig.signer, printed_name=sig.printed_name, meaning=sig.meaning, at=at,
             head_seq=sig.head_seq, head_hash=sig.head_hash,
             covers_whole_run=sig.head_seq >= last_fact, valid=not problem, problem=problem,
+            key_sha256=sig.key_sha256,
         ))
     return rows
 
 
+def _as_event(run_id: str, view: EventView) -> Event:
+    return Event(run_id, view.seq, view.type, view.at.isoformat(), view.operator,
+                 dict(view.payload), hash=view.hash)
+
+
 def verify_signatures(
-    run_id: str, events: Sequence[EventView], store: SignerStore | None = None
+    run_id: str, events: Sequence[EventView], store: SignerStore | None = None,
+    registry: KeyRegistry | None = None,
 ) -> str:
-    """The first signature problem of a run, "" when every signature holds (for runs verify)."""
-    for row in signature_rows(run_id, events, store):
+    """The first signature problem of a run, "" when every signature holds."""
+    for row in signature_rows(run_id, events, store, registry=registry):
         if not row.valid:
             over = f" over event {row.head_seq}" if row.head_seq else ""
             return f"signature{over} by {row.signer} ({row.meaning}) does not hold: {row.problem}"
@@ -217,7 +230,9 @@ def build_record(
     return record_from_events(
         subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
         chain=subject.chain, now=now or _now(), parameters=subject.parameters,
-        variant=subject.variant, signatures=signature_rows(run_id, events, store),
+        variant=subject.variant,
+        signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
+                                  registry=getattr(source, "registry", None)),
         analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
     )
 
@@ -290,6 +305,7 @@ def _sign(
     signature = sign_head(
         run_id=run_id, head_seq=head.seq, head_hash=head.hash, meaning=meaning, signer=signer,
         password=password, now=now or _now(), store=store,
+        registry=getattr(source, "registry", None),
     )
     source.append_signature(run_id, signature.to_payload(), signer)
     return signature

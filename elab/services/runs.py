@@ -24,7 +24,6 @@ from elab.domain.protocol import find_protocol, library_dirs, load_document, pro
 from elab.domain.protocol.graph import step_time
 from elab.domain.protocol.model import RecordSpec, Step
 from elab.domain.runs import (
-    ChainProblem,
     Clock,
     Event,
     RunState,
@@ -45,17 +44,20 @@ from elab.domain.runs.rules import (
 )
 from elab.errors import (
     ConflictError,
+    ElabError,
     InputError,
     IntegrityError,
     NotFoundError,
     QuantityError,
     RunStateError,
 )
+from elab.services.integrity import Finding
+from elab.services.signing import KeyRegistry, SignerStore
 from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
 from elab.units import convert, format_quantity, parse_quantity, parse_unit
 
-__all__ = ["RunService", "check_value", "current_operator", "status_json"]
+__all__ = ["RunService", "RunsOverview", "check_value", "current_operator", "status_json"]
 
 Draft = tuple[str, dict[str, Any]]
 _RETRIES = 50
@@ -74,11 +76,20 @@ def current_operator(explicit: str | None = None) -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class RunsOverview:
+    """The runs that read, and a finding for each run that does not."""
+
+    states: list[RunState]
+    damaged: list[Finding]
+
+
 @dataclass
 class RunService:
     store: EventStore
     clock: Clock
     operator: str
+    signers: SignerStore | None = None
     _cache: dict[str, RunState] = field(default_factory=dict, repr=False)
     # The TUI reads runs from worker threads too (records, plans); cached states are
     # advanced in place, so reading and advancing them is one thread at a time.
@@ -130,16 +141,44 @@ class RunService:
         return state
 
     def list_runs(self) -> list[RunState]:
-        return [self.state(r) for r in self.store.run_ids()]
+        """Every run that can be read; see :meth:`overview` for the ones that cannot."""
+        return self.overview().states
 
-    def verify(self, run_id: str | None = None) -> list[ChainProblem]:
+    def overview(self) -> RunsOverview:
+        """Every run's state, with the runs that cannot be read named apart, never hiding
+        the others."""
+        states: list[RunState] = []
+        damaged: list[Finding] = []
+        for rid in self.store.run_ids():
+            try:
+                states.append(self.state(rid))
+            except ElabError as exc:
+                damaged.append(Finding(rid, "unreadable", str(exc)))
+        return RunsOverview(states, damaged)
+
+    def verify(self, run_id: str | None = None) -> list[Finding]:
+        """Every problem of every run (or of ``run_id``): chain, head, attachments, signatures."""
+        from elab.services.integrity import run_findings
+
+        if run_id is not None:
+            self.events(run_id)  # NotFoundError with suggestions for an unknown run
         ids = [run_id] if run_id else self.store.run_ids()
-        problems = []
-        for rid in ids:
-            problem = verify_chain(self.events(rid))
-            if problem is not None:
-                problems.append(problem)
-        return problems
+        return [finding for rid in ids for finding in run_findings(self.store, rid, self.signers)]
+
+    def attachment(self, sha256: str) -> bytes:
+        """An attachment's bytes, hashed again (IntegrityError when they were altered)."""
+        return self.store.attachment(sha256)
+
+    @property
+    def keys(self) -> KeyRegistry:
+        """The signers' public keys registered in this database."""
+        return self.store
+
+    def last_seq(self, run_id: str) -> int:
+        return self.store.last_seq(run_id)
+
+    def run_ids(self) -> list[str]:
+        return self.store.run_ids()
 
     # ------------------------------------------------------------------ writing
 
@@ -178,6 +217,7 @@ class RunService:
         blobs: Sequence[bytes] = (),
         *,
         finished_ok: bool = False,
+        operator: str | None = None,
     ) -> list[Event]:
         # The cached fold is enough to decide on: the append checks the log's last sequence
         # number inside its write transaction, so a stale state is a ConflictError and is
@@ -192,7 +232,8 @@ class RunService:
             prev, seq = state.head_hash, state.last_seq
             for kind, payload in drafts:
                 seq += 1
-                event = make_event(run_id, seq, kind, iso(now), self.operator, payload, prev)
+                event = make_event(run_id, seq, kind, iso(now), operator or self.operator,
+                                   payload, prev)
                 new.append(event)
                 prev = event.hash
             if not new:
@@ -453,9 +494,12 @@ class RunService:
 
         return run_protocol_analyses(state, self.store.attachment)
 
-    def append_signature(self, run_id: str, payload: Mapping[str, Any]) -> int:
-        """Append a ``signed`` event (the payload made by the signing service)."""
-        events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True)
+    def append_signature(
+        self, run_id: str, payload: Mapping[str, Any], *, operator: str | None = None
+    ) -> int:
+        """Append a ``signed`` event (the payload made by the signing service) as its signer."""
+        events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True,
+                           operator=operator)
         return events[-1].seq
 
 

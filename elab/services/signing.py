@@ -8,15 +8,17 @@ hold against someone who can write the database and recompute the chain:
   (argon2-cffi, salted), and the same password decrypts the signer's Ed25519 private key
   (PKCS#8 with the best encryption ``cryptography`` offers).  The password itself is never
   stored.
-* The Ed25519 signature is over :func:`signature_payload` — run id, head sequence number,
-  head hash, meaning, signer and time — so it cannot be moved to another run or to an older
-  head, and cannot be made without the private key.
+* The Ed25519 signature is over :func:`signature_payload` — the whole statement: run id,
+  head sequence number, head hash, meaning, signer, printed name, time and key fingerprint —
+  so none of them can be edited, it cannot be moved to another run or an older head, and it
+  cannot be made without the private key.
 
-The public key lives in the signer file in the user data directory (``ELAB_SIGNER_DIR``
-overrides it), outside the database, so replacing a key in the database does not help a
-forger; each signature also carries the key's SHA-256 so a swapped signer file is caught.
-Signer files sit behind the small :class:`SignerStore` interface so that a shared lab
-database can hold them later without changing the signing code.
+The private key (encrypted) lives in the signer file in a folder only its owner can open
+(``ELAB_SIGNER_DIR`` overrides the user data directory's ``signers/``).  The public key and
+its fingerprint are also registered in the database when the signer is added (a
+:class:`KeyRegistry`): signatures are verified with the registered key, a key file replaced
+under an existing name is refused at signing, and a signer name cannot be registered twice,
+so deleting a key file and adding the signer again does not re-validate forged signatures.
 """
 
 from __future__ import annotations
@@ -26,16 +28,18 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from elab.errors import ConflictError, InputError, IntegrityError, NotFoundError
+from elab.store.repository import RegisteredKey
 
 __all__ = [
     "MEANINGS",
     "FileSignerStore",
+    "KeyRegistry",
     "Signature",
     "SignerRecord",
     "SignerStore",
@@ -70,7 +74,11 @@ class SignerRecord:
 
 @dataclass(frozen=True)
 class Signature:
-    """One signature as stored in the run's ``signed`` event payload."""
+    """One signature as stored in the run's ``signed`` event payload.
+
+    ``v`` is the version of the signed statement: 1 (before printed name and key fingerprint
+    were signed; still verified as it was made) or 2.
+    """
 
     signer: str
     printed_name: str
@@ -80,6 +88,7 @@ class Signature:
     head_hash: str
     key_sha256: str
     signature: str  # Ed25519, hex
+    v: int = 2
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +106,7 @@ class Signature:
                 head_hash=str(data["head_hash"]),
                 key_sha256=str(data.get("key_sha256", "")),
                 signature=str(data["signature"]),
+                v=int(data.get("v", 1)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise IntegrityError(f"a signature event is malformed ({exc})") from exc
@@ -112,8 +122,16 @@ class SignerStore(Protocol):
     def names(self) -> list[str]: ...
 
 
+class KeyRegistry(Protocol):
+    """Where signers' public keys are registered: the database, beside the runs they sign."""
+
+    def register_key(self, key: RegisteredKey) -> None: ...
+
+    def registered_key(self, name: str) -> RegisteredKey | None: ...
+
+
 class FileSignerStore:
-    """One JSON file per signer, readable only by its owner."""
+    """One JSON file per signer, readable only by its owner, in a folder only they open."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -137,7 +155,8 @@ class FileSignerStore:
             raise IntegrityError(f"signer file {path} is damaged ({exc})") from exc
 
     def add(self, record: SignerRecord) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
         path = self._path(record.name)
         text = json.dumps(asdict(record), indent=2, sort_keys=True)
         try:
@@ -146,6 +165,10 @@ class FileSignerStore:
             raise ConflictError(f"signer {record.name!r} already exists ({path})") from exc
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+
+    def remove(self, name: str) -> None:
+        """Take back a signer file whose registration failed (nothing half-made is left)."""
+        self._path(name).unlink(missing_ok=True)
 
 
 def default_signer_store() -> FileSignerStore:
@@ -166,9 +189,13 @@ def _hasher() -> Any:
 
 def add_signer(
     name: str, password: str, *, printed_name: str = "", now: datetime,
-    store: SignerStore | None = None,
+    store: SignerStore | None = None, registry: KeyRegistry | None = None,
 ) -> SignerRecord:
-    """Create a signer: an argon2 hash of the password and a fresh Ed25519 key pair."""
+    """Create a signer: an argon2 hash of the password and a fresh Ed25519 key pair.
+
+    With a ``registry`` the public key is registered there too; a name already registered
+    is refused even when its key file is gone.
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -179,6 +206,11 @@ def add_signer(
     store = store or default_signer_store()
     if name in store.names():
         raise ConflictError(f"signer {name!r} already exists")
+    if registry is not None and registry.registered_key(name) is not None:
+        raise ConflictError(
+            f"signer {name!r} is already registered in this database; a signer's key is "
+            "never replaced (add the person under another name)"
+        )
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -197,7 +229,20 @@ def add_signer(
         created_at=now.isoformat(),
     )
     store.add(record)
+    if registry is not None:
+        try:
+            registry.register_key(_registered(record))
+        except Exception:
+            remove = getattr(store, "remove", None)
+            if remove is not None:
+                remove(name)
+            raise
     return record
+
+
+def _registered(record: SignerRecord) -> RegisteredKey:
+    return RegisteredKey(record.name, record.printed_name, record.public_key, record.key_sha256,
+                         record.created_at)
 
 
 def authenticate(name: str, password: str, store: SignerStore | None = None) -> Any:
@@ -219,11 +264,16 @@ def authenticate(name: str, password: str, store: SignerStore | None = None) -> 
 
 
 def signature_payload(
-    run_id: str, head_seq: int, head_hash: str, meaning: str, signer: str, at: str
+    run_id: str, head_seq: int, head_hash: str, meaning: str, signer: str, at: str,
+    *, printed_name: str = "", key_sha256: str = "", v: int = 2,
 ) -> bytes:
-    """The exact bytes signed: canonical JSON of what the signature binds together."""
-    body = {
-        "v": 1,
+    """The exact bytes signed: canonical JSON of the whole signed statement.
+
+    Version 2 binds the printed name and the key fingerprint too; version 1 (without them)
+    is only ever rebuilt to verify signatures made before.
+    """
+    body: dict[str, Any] = {
+        "v": v,
         "run": run_id,
         "head_seq": head_seq,
         "head_hash": head_hash,
@@ -231,12 +281,39 @@ def signature_payload(
         "signer": signer,
         "at": at,
     }
+    if v >= 2:
+        body.update({"printed_name": printed_name, "key_sha256": key_sha256})
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _statement(signature: Signature, run_id: str) -> bytes:
+    return signature_payload(
+        run_id, signature.head_seq, signature.head_hash, signature.meaning, signature.signer,
+        signature.at, printed_name=signature.printed_name, key_sha256=signature.key_sha256,
+        v=signature.v,
+    )
+
+
+def _checked_key(name: str, record: SignerRecord, registry: KeyRegistry | None) -> None:
+    """Refuse a key file that is not the key registered for ``name``; register a new one."""
+    if registry is None:
+        return
+    registered = registry.registered_key(name)
+    if registered is None:
+        # A signer made before keys were registered: its first signature registers it.
+        registry.register_key(_registered(record))
+        return
+    if registered.key_sha256 != record.key_sha256:
+        raise IntegrityError(
+            f"the key file of signer {name!r} is not the key registered for {name!r} "
+            f"(file {record.key_sha256[:16]}, registered {registered.key_sha256[:16]}); "
+            "nothing was signed"
+        )
 
 
 def sign_head(
     *, run_id: str, head_seq: int, head_hash: str, meaning: str, signer: str, password: str,
-    now: datetime, store: SignerStore | None = None,
+    now: datetime, store: SignerStore | None = None, registry: KeyRegistry | None = None,
 ) -> Signature:
     """Authenticate ``signer`` and sign the run's head; the caller appends the event."""
     if meaning not in MEANINGS:
@@ -244,18 +321,40 @@ def sign_head(
     store = store or default_signer_store()
     key = authenticate(signer, password, store)
     record = store.get(signer)
-    at = now.isoformat()
-    raw = key.sign(signature_payload(run_id, head_seq, head_hash, meaning, signer, at))
-    return Signature(
+    _checked_key(signer, record, registry)
+    unsigned = Signature(
         signer=signer,
         printed_name=record.printed_name,
         meaning=meaning,
-        at=at,
+        at=now.isoformat(),
         head_seq=head_seq,
         head_hash=head_hash,
         key_sha256=record.key_sha256,
-        signature=bytes(raw).hex(),
+        signature="",
     )
+    raw = key.sign(_statement(unsigned, run_id))
+    return replace(unsigned, signature=bytes(raw).hex())
+
+
+def _public_key(
+    signer: str, store: SignerStore | None, registry: KeyRegistry | None
+) -> tuple[str, str] | str:
+    """(public key hex, fingerprint) to verify with, or why there is none.
+
+    The registered key decides; a signer file is only consulted for a signer that was never
+    registered (signatures made before the registry existed).
+    """
+    if registry is not None:
+        registered = registry.registered_key(signer)
+        if registered is not None:
+            return registered.public_key, registered.key_sha256
+    try:
+        record = (store or default_signer_store()).get(signer)
+    except NotFoundError:
+        return f"signer {signer!r} is not known here"
+    except IntegrityError as exc:
+        return str(exc)
+    return record.public_key, record.key_sha256
 
 
 def signature_problem(
@@ -263,12 +362,14 @@ def signature_problem(
     run_id: str,
     hash_at: Mapping[int, str],
     store: SignerStore | None = None,
+    registry: KeyRegistry | None = None,
 ) -> str:
     """Why a signature does not hold ("" when it does).
 
     ``hash_at`` maps each event's sequence number to its hash in the run as stored: the
     signed head must still be there, with the same hash, and the Ed25519 signature must
-    verify with the signer's key from the signer file.
+    verify with the signer's registered key (or, for a signer never registered, the key in
+    the signer file).
     """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -280,21 +381,15 @@ def signature_problem(
         return f"the signed event #{signature.head_seq} is not in the run"
     if stored != signature.head_hash:
         return f"event #{signature.head_seq} no longer has the signed hash"
-    try:
-        record = (store or default_signer_store()).get(signature.signer)
-    except NotFoundError:
-        return f"signer {signature.signer!r} is not known here"
-    except IntegrityError as exc:
-        return str(exc)
-    if signature.key_sha256 and signature.key_sha256 != record.key_sha256:
+    key = _public_key(signature.signer, store, registry)
+    if isinstance(key, str):
+        return key
+    public_key, fingerprint = key
+    if signature.key_sha256 and signature.key_sha256 != fingerprint:
         return f"signed with a key that is not {signature.signer!r}'s"
-    payload = signature_payload(
-        run_id, signature.head_seq, signature.head_hash, signature.meaning, signature.signer,
-        signature.at,
-    )
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(record.public_key)).verify(
-            bytes.fromhex(signature.signature), payload
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(
+            bytes.fromhex(signature.signature), _statement(signature, run_id)
         )
     except (InvalidSignature, ValueError):
         return "the Ed25519 signature does not verify"

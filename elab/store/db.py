@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from elab.errors import StorageError
 
-__all__ = ["HEAD_REVISION", "WRITE_OPTION", "default_url", "migrate", "open_engine", "writing"]
+__all__ = ["WRITE_OPTION", "default_url", "head_revision", "migrate", "open_engine", "writing"]
 
-HEAD_REVISION = "0002"
 WRITE_OPTION = "elab_write"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -90,15 +90,31 @@ def _current_revision(engine: Engine) -> str | None:
         return str(row[0]) if row else None
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic (a no-op when it is already there)."""
-    if revision == "head" and _current_revision(engine) == HEAD_REVISION:
-        return
-    from alembic import command
+def _config() -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest migration, as Alembic's script directory says (never pinned by hand)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return str(head)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (a no-op when it is already there)."""
+    if revision == "head" and _current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
+    config = _config()
     with writing(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

@@ -1,10 +1,14 @@
-"""The tables. Events are only ever inserted: unique on (run_id, seq), never updated."""
+"""The tables. Events are only ever inserted: unique on (run_id, seq), never updated.
+
+``run_heads`` is the one table rows of which change: each append moves its run's head on in
+the same transaction, so the log and its head always agree unless someone edits the database.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text
 
-__all__ = ["attachments", "events", "metadata", "runs"]
+__all__ = ["attachments", "events", "metadata", "run_heads", "runs", "signers"]
 
 metadata = MetaData()
 
@@ -35,4 +39,22 @@ attachments = Table(
     Column("sha256", String(64), primary_key=True),
     Column("size", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False),
+)
+
+run_heads = Table(
+    "run_heads",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+)
+
+signers = Table(
+    "signers",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("printed_name", String(200), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("key_sha256", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
 )

@@ -12,32 +12,58 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from elab.domain.runs.events import Event
-from elab.errors import ConflictError, StorageError
+from elab.domain.runs.events import Event, canonical_json
+from elab.errors import ConflictError, InputError, StorageError
+from elab.errors import IntegrityError as TamperError
 from elab.store.db import writing
-from elab.store.models import attachments, events, runs
+from elab.store.models import attachments, events, run_heads, runs, signers
 
-__all__ = ["MAX_ATTACHMENT_BYTES", "EventStore"]
+__all__ = ["MAX_ATTACHMENT_BYTES", "EventStore", "Head", "RegisteredKey"]
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class Head:
+    """A run's head as recorded at its last append."""
+
+    run_id: str
+    last_seq: int
+    head_hash: str
+
+
+@dataclass(frozen=True)
+class RegisteredKey:
+    """A signer's public key as registered in the database."""
+
+    name: str
+    printed_name: str
+    public_key: str
+    key_sha256: str
+    created_at: str
+
+
 def _row(event: Event) -> dict[str, Any]:
+    try:
+        payload = canonical_json(event.payload)
+    except ValueError:
+        raise InputError(
+            f"run {event.run_id} event {event.seq}: a number is not finite; nothing was saved"
+        ) from None
     return {
         "run_id": event.run_id,
         "seq": event.seq,
         "type": event.type,
         "at": event.at,
         "operator": event.operator,
-        "payload": json.dumps(
-            event.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ),
+        "payload": payload,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
@@ -50,7 +76,12 @@ def _payload(raw: str) -> dict[str, Any]:
         # writing and hashing stay on json's canonical encoding.
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return {"__unreadable__": raw}
+        # A log written before non-finite numbers were refused may hold NaN, which only
+        # json reads; reading it keeps that run (and every other) readable and verifiable.
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {"__unreadable__": raw}
     return value if isinstance(value, dict) else {"__unreadable__": raw}
 
 
@@ -76,6 +107,11 @@ class EventStore:
                     )
                 )
                 self._insert(conn, [first])
+                conn.execute(
+                    insert(run_heads).values(
+                        run_id=first.run_id, last_seq=first.seq, head_hash=first.hash
+                    )
+                )
         except IntegrityError as exc:
             raise ConflictError(f"run {first.run_id} already exists") from exc
         except (SQLAlchemyError, OSError) as exc:
@@ -98,7 +134,8 @@ class EventStore:
                 for blob in blobs:
                     self._put_blob(conn, blob)
                 self._insert(conn, new)
-        except ConflictError:
+                self._move_head(conn, run_id, expected_last, new[-1])
+        except (ConflictError, InputError):
             raise
         except IntegrityError as exc:
             raise ConflictError(f"run {run_id}: another writer appended first") from exc
@@ -107,6 +144,21 @@ class EventStore:
 
     def _insert(self, conn: Connection, new: Sequence[Event]) -> None:
         conn.execute(insert(events), [_row(e) for e in new])
+
+    def _move_head(self, conn: Connection, run_id: str, expected_last: int, head: Event) -> None:
+        """Move the run's recorded head on; it must still be where this writer read it."""
+        moved = conn.execute(
+            update(run_heads)
+            .where((run_heads.c.run_id == run_id) & (run_heads.c.last_seq == expected_last))
+            .values(last_seq=head.seq, head_hash=head.hash)
+        ).rowcount
+        if moved == 1:
+            return
+        if conn.execute(select(run_heads.c.run_id).where(run_heads.c.run_id == run_id)).first():
+            raise ConflictError(f"run {run_id}: its recorded head is not event {expected_last}")
+        conn.execute(
+            insert(run_heads).values(run_id=run_id, last_seq=head.seq, head_hash=head.hash)
+        )
 
     def _put_blob(self, conn: Connection, blob: bytes) -> str:
         digest = hashlib.sha256(blob).hexdigest()
@@ -153,13 +205,69 @@ class EventStore:
             return [r[0] for r in conn.execute(select(runs.c.id).order_by(runs.c.created_at))]
 
     def attachment(self, sha256: str) -> bytes:
+        """The attachment's bytes, hashed again: bytes that do not match are never returned."""
         with self._reading() as conn:
             row = conn.execute(
                 select(attachments.c.content).where(attachments.c.sha256 == sha256)
             ).first()
         if row is None:
             raise StorageError(f"attachment {sha256[:12]} is missing from the database")
-        return bytes(row[0])
+        blob = bytes(row[0])
+        if hashlib.sha256(blob).hexdigest() != sha256:
+            raise TamperError(
+                f"attachment {sha256[:12]} was altered: its bytes no longer match its SHA-256"
+            )
+        return blob
+
+    def attachment_problem(self, sha256: str) -> str:
+        """Why the stored attachment cannot be trusted ("" when its bytes match its hash)."""
+        try:
+            self.attachment(sha256)
+        except (StorageError, TamperError) as exc:
+            return str(exc)
+        return ""
+
+    def head(self, run_id: str) -> Head | None:
+        with self._reading() as conn:
+            row = conn.execute(
+                select(run_heads.c.last_seq, run_heads.c.head_hash).where(
+                    run_heads.c.run_id == run_id
+                )
+            ).first()
+        return None if row is None else Head(run_id, int(row[0]), str(row[1]))
+
+    def heads(self) -> list[Head]:
+        """Every run's recorded head, in the order the runs were created."""
+        query = (
+            select(runs.c.id, run_heads.c.last_seq, run_heads.c.head_hash)
+            .join(run_heads, run_heads.c.run_id == runs.c.id)
+            .order_by(runs.c.created_at, runs.c.id)
+        )
+        with self._reading() as conn:
+            return [Head(str(r), int(s), str(h)) for r, s, h in conn.execute(query)]
+
+    def register_key(self, key: RegisteredKey) -> None:
+        """Register a signer's public key; a name is registered once and never replaced."""
+        try:
+            with writing(self.engine) as conn:
+                conn.execute(insert(signers).values(
+                    name=key.name, printed_name=key.printed_name, public_key=key.public_key,
+                    key_sha256=key.key_sha256, created_at=key.created_at,
+                ))
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"signer {key.name!r} is already registered in this database"
+            ) from exc
+        except (SQLAlchemyError, OSError) as exc:
+            raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def registered_key(self, name: str) -> RegisteredKey | None:
+        with self._reading() as conn:
+            row = conn.execute(
+                select(signers.c.name, signers.c.printed_name, signers.c.public_key,
+                       signers.c.key_sha256, signers.c.created_at).where(signers.c.name == name)
+            ).first()
+        return None if row is None else RegisteredKey(*(str(v) for v in row))
 
 
 def _reason(exc: BaseException) -> str:

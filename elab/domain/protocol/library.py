@@ -1,7 +1,7 @@
 """Where protocols live and how a name becomes a file.
 
 The library is a list of directories searched in order: ``ELAB_PROTOCOLS`` (paths joined
-by the OS path separator), the bundled ``protocols/`` beside the package, then the user's
+by the OS path separator), the bundled ``elab/protocols/`` inside the package, then the user's
 data directory.  A protocol is named by its file path or its id (the file stem).
 """
 
@@ -16,8 +16,8 @@ __all__ = ["bundled_dir", "find_protocol", "library_dirs", "list_protocol_files"
 
 
 def bundled_dir() -> Path:
-    """The ``protocols/`` directory shipped with elab."""
-    return Path(__file__).resolve().parents[3] / "protocols"
+    """The ``protocols/`` directory shipped inside the elab package."""
+    return Path(__file__).resolve().parents[2] / "protocols"
 
 
 def library_dirs() -> list[Path]:

@@ -222,17 +222,23 @@ class SignatureRow:
     covers_whole_run: bool
     valid: bool
     problem: str = ""
+    key_sha256: str = ""
 
 
 @dataclass(frozen=True)
 class ChainStatus:
-    """What ``runs verify`` says about the run: ``ok`` or the first bad event."""
+    """What ``runs verify`` says about the run's events: ``ok``, or every problem found.
+
+    ``first_damaged`` is the first event no longer to be trusted (0: the whole run), so a
+    signature over it is shown invalid; signatures' own problems are on their rows.
+    """
 
     ok: bool
     head_seq: int
     head_hash: str
     events: int
     problem: str = ""
+    first_damaged: int | None = None
 
     @property
     def label(self) -> str:

@@ -1,6 +1,6 @@
 """Runs: the append-only, hash-chained event log of one protocol run and its fold."""
 
-from elab.domain.runs.chain import ChainProblem, verify_chain
+from elab.domain.runs.chain import ChainProblem, head_problem, verify_chain
 from elab.domain.runs.clock import Clock, FakeClock, SystemClock
 from elab.domain.runs.events import EVENT_TYPES, GENESIS, Event, event_hash, make_event
 from elab.domain.runs.state import RunState, StepState, TimerState, advance, fold
@@ -19,6 +19,7 @@ __all__ = [
     "advance",
     "event_hash",
     "fold",
+    "head_problem",
     "make_event",
     "verify_chain",
 ]

@@ -3,6 +3,10 @@
 An event's hash covers its run id, sequence number, time, operator, type, payload and the
 previous event's hash, in canonical JSON (sorted keys, no spaces, UTF-8), so changing any
 byte of a stored event, or removing or re-ordering one, breaks the chain at that event.
+
+Canonical JSON is strict JSON: NaN and infinities are refused when an event is made, because
+no JSON reader has to accept them and one unreadable event used to hide every run.  Hashing
+a stored event stays lenient, so a log written before that rule still verifies and reads.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from elab.errors import InputError
 
 __all__ = ["EVENT_TYPES", "GENESIS", "Event", "canonical_json", "event_hash", "make_event"]
 
@@ -41,6 +47,13 @@ EVENT_TYPES = frozenset(
 
 
 def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, UTF-8; ValueError for NaN or an infinity anywhere in it."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _lenient_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -71,7 +84,7 @@ class Event:
 
 
 def event_hash(event: Event) -> str:
-    return hashlib.sha256(canonical_json(event.body()).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_lenient_json(event.body()).encode("utf-8")).hexdigest()
 
 
 def make_event(
@@ -83,8 +96,19 @@ def make_event(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    """A new event with its hash; the payload must be plain JSON data."""
+    """A new event with its hash; the payload must be plain, finite JSON data.
+
+    Raises InputError when a number in the payload is NaN or infinite: every entry point
+    checks its numbers first, this is the last line that keeps the log readable.
+    """
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
-    draft = Event(run_id, seq, type_, at, operator, json.loads(canonical_json(payload)), prev_hash)
+    try:
+        plain = json.loads(canonical_json(payload))
+    except ValueError:
+        raise InputError(
+            f"event {type_} of run {run_id}: a number is not finite (NaN or infinity); "
+            "nothing was saved"
+        ) from None
+    draft = Event(run_id, seq, type_, at, operator, plain, prev_hash)
     return Event(run_id, seq, type_, at, operator, draft.payload, prev_hash, event_hash(draft))

@@ -1,0 +1,147 @@
+"""Verifying runs: every problem of every run, named, and never a run hidden by another.
+
+A run is checked four ways: its hash chain (each event follows the one before), its
+recorded head (no events cut from the end), its attachments (bytes hashed again against the
+SHA-256 their events name) and its signatures (each verified with the signer's registered
+key, over a head that is still there and undamaged).  What an attacker with write access to
+the database can still do, and what anchors add, is in docs/runs.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from elab.domain.runs import Event, head_problem, verify_chain
+from elab.errors import ElabError
+from elab.services.signing import (
+    KeyRegistry,
+    Signature,
+    SignerStore,
+    signature_problem,
+)
+from elab.store import EventStore
+
+__all__ = ["Finding", "SignatureCheck", "check_signatures", "damaged_from", "run_findings"]
+
+SIGNED = "signed"
+# Kinds of finding that make the events themselves untrustworthy (not just a signature).
+DAMAGE = ("unreadable", "chain", "head", "attachment")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in one run; ``seq`` is the first event it concerns, if any."""
+
+    run_id: str
+    kind: str  # unreadable | chain | head | attachment | signature | anchor
+    message: str
+    seq: int | None = None
+
+    def __str__(self) -> str:
+        where = f" event {self.seq}" if self.seq else ""
+        return f"run {self.run_id}{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run": self.run_id, "kind": self.kind, "seq": self.seq, "problem": self.message}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One ``signed`` event, checked: ``problem`` is "" when the signature holds."""
+
+    seq: int
+    signature: Signature | None
+    problem: str
+
+
+def damaged_from(findings: Sequence[Finding]) -> int | None:
+    """The first event no longer to be trusted (0 when the whole run is), or None."""
+    seqs = [f.seq or 0 for f in findings if f.kind in DAMAGE]
+    return min(seqs) if seqs else None
+
+
+def run_findings(
+    store: EventStore, run_id: str, signers: SignerStore | None = None
+) -> list[Finding]:
+    """Everything wrong with one run (an empty list when it verifies)."""
+    try:
+        events = store.events(run_id)
+    except ElabError as exc:
+        return [Finding(run_id, "unreadable", str(exc))]
+    if not events:
+        return [Finding(run_id, "unreadable", "the run has no events")]
+    found: list[Finding] = []
+    if (problem := verify_chain(events)) is not None:
+        found.append(Finding(run_id, "chain", problem.reason, problem.seq))
+    head = store.head(run_id)
+    if (problem := head_problem(events, None if head is None else (head.last_seq,
+                                                                  head.head_hash))):
+        found.append(Finding(run_id, "head", problem.reason, problem.seq))
+    found += _attachment_findings(store, events)
+    damaged = damaged_from(found)
+    for check in check_signatures(run_id, events, damaged, signers, store):
+        if check.problem:
+            who = check.signature.signer if check.signature else "?"
+            meaning = check.signature.meaning if check.signature else "?"
+            found.append(Finding(run_id, "signature",
+                                 f"signature by {who} ({meaning}) does not hold: "
+                                 f"{check.problem}", check.seq))
+    return found
+
+
+def _attachment_findings(store: EventStore, events: Sequence[Event]) -> list[Finding]:
+    found = []
+    for event in events:
+        if event.type != "attachment":
+            continue
+        digest = str(event.payload.get("sha256", ""))
+        problem = store.attachment_problem(digest)
+        if problem:
+            name = event.payload.get("name", "?")
+            found.append(Finding(event.run_id, "attachment", f"attachment {name!r}: {problem}",
+                                 event.seq))
+    return found
+
+
+def check_signatures(
+    run_id: str,
+    events: Sequence[Event],
+    damaged: int | None,
+    signers: SignerStore | None,
+    registry: KeyRegistry | None,
+) -> list[SignatureCheck]:
+    """Each signature of the run, checked against the key, the head and the run's damage."""
+    hash_at = {e.seq: e.hash for e in events}
+    checks = []
+    for event in events:
+        if event.type != SIGNED:
+            continue
+        try:
+            sig = Signature.from_payload(event.payload)
+        except ElabError as exc:
+            checks.append(SignatureCheck(event.seq, None, str(exc)))
+            continue
+        checks.append(SignatureCheck(event.seq, sig,
+                                     _signature_problem(sig, event, hash_at, damaged, signers,
+                                                        registry)))
+    return checks
+
+
+def _signature_problem(
+    sig: Signature,
+    event: Event,
+    hash_at: dict[int, str],
+    damaged: int | None,
+    signers: SignerStore | None,
+    registry: KeyRegistry | None,
+) -> str:
+    if sig.head_seq >= event.seq:
+        return "the signature claims to cover its own or a later event"
+    if damaged is not None and damaged <= sig.head_seq:
+        where = f"event {damaged}" if damaged else "the run"
+        return f"it covers {where}, which no longer verifies"
+    if event.operator != sig.signer:
+        return f"the signature event names {event.operator!r}, not the signer {sig.signer!r}"
+    return signature_problem(sig, event.run_id, hash_at, signers, registry)
