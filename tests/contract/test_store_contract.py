@@ -17,8 +17,8 @@ from elab.errors import ConflictError, StorageError
 from elab.services.runs import RunService
 from elab.store import EventStore, open_engine
 from elab.store.db import migrate
-from elab.store.repository import Head
 from elab.store.models import events as events_table
+from elab.store.repository import Head
 
 PROTOCOL = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
 
