@@ -9,12 +9,13 @@ the database can still do, and what anchors add, is in docs/runs.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.runs import Event, head_problem, verify_chain
-from elab.errors import ElabError
+from elab.errors import ElabError, InputError
 from elab.services.signing import (
     KeyRegistry,
     Signature,
@@ -23,7 +24,15 @@ from elab.services.signing import (
 )
 from elab.store import EventStore
 
-__all__ = ["Finding", "SignatureCheck", "check_signatures", "damaged_from", "run_findings"]
+__all__ = [
+    "Finding",
+    "SignatureCheck",
+    "anchor_findings",
+    "anchor_lines",
+    "check_signatures",
+    "damaged_from",
+    "run_findings",
+]
 
 SIGNED = "signed"
 # Kinds of finding that make the events themselves untrustworthy (not just a signature).
@@ -145,3 +154,43 @@ def _signature_problem(
     if event.operator != sig.signer:
         return f"the signature event names {event.operator!r}, not the signer {sig.signer!r}"
     return signature_problem(sig, event.run_id, hash_at, signers, registry)
+
+
+def anchor_lines(store: EventStore, at: str) -> list[str]:
+    """Each run's recorded head as one JSON line, for a witness outside the database."""
+    return [
+        json.dumps({"run": h.run_id, "seq": h.last_seq, "hash": h.head_hash, "at": at},
+                   sort_keys=True)
+        for h in store.heads()
+    ]
+
+
+def anchor_findings(store: EventStore, lines: Sequence[str], source: str) -> list[Finding]:
+    """Runs whose log no longer holds an anchored head (an event kept elsewhere).
+
+    A log may grow after its anchor; the anchored event must still be there with the same
+    hash, so a run re-chained after the export is found even when its head table was too.
+    """
+    found: list[Finding] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            anchor = json.loads(line)
+            run_id, seq, digest = str(anchor["run"]), int(anchor["seq"]), str(anchor["hash"])
+        except (ValueError, KeyError, TypeError):
+            raise InputError(
+                f"{source}:{number}: not an anchor line (JSON with run, seq, hash)"
+            ) from None
+        try:
+            stored = store.events(run_id, after=seq - 1)
+        except ElabError as exc:
+            found.append(Finding(run_id, "anchor", f"cannot be read ({exc})", seq))
+            continue
+        if not stored or stored[0].seq != seq:
+            found.append(Finding(run_id, "anchor", f"the anchored event {seq} is gone "
+                                 f"({source}:{number})", seq))
+        elif stored[0].hash != digest:
+            found.append(Finding(run_id, "anchor", f"event {seq} differs from its anchor "
+                                 f"({source}:{number}): the log was rewritten", seq))
+    return found

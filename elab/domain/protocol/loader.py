@@ -35,6 +35,7 @@ __all__ = [
     "protocol_from_content",
 ]
 
+_MAX_READS = 32  # files one protocol may pull in through extends and include
 _MAX_EXTENDS_DEPTH = 8
 
 
@@ -76,7 +77,7 @@ def load_document(path: str | Path, library: Sequence[Path] = ()) -> ProtocolDoc
     """Read a protocol file and resolve what it extends or includes."""
     path = Path(path)
     tree = _read(path)
-    tree = _resolve_reuse(tree, path, library, chain=(path.resolve(),))
+    tree = _resolve_reuse(tree, path, library, chain=(path.resolve(),), budget=[_MAX_READS])
     return ProtocolDocument(str(path), tree)
 
 
@@ -84,18 +85,35 @@ def _read(path: Path) -> LocDict:
     return load_yaml(read_text(path), str(path))
 
 
-def _find_parent(name: str, child: Path, library: Sequence[Path]) -> Path | None:
+def _find_parent(name: str, child: Path, library: Sequence[Path], where: Location) -> Path | None:
+    """The file ``name`` names, in the including file's folder or the library, never outside.
+
+    Absolute paths and ``..`` are refused before anything is read, and a link that leads
+    out of those folders is refused after it is resolved: an include must not read
+    /etc/passwd into a run record.
+    """
+    if Path(name).is_absolute() or ".." in Path(name).parts or "\\" in name:
+        raise ProtocolErrors([ProtocolError(
+            f"{name!r}: extends and include name a protocol in this file's folder or the "
+            "library, not an absolute path or one with '..'", where)])
+    roots = [child.parent.resolve(), *(d.resolve() for d in library)]
     candidates = [child.parent / name, child.parent / f"{name}.yaml", child.parent / f"{name}.yml"]
     for directory in library:
         candidates += [directory / f"{name}.yaml", directory / f"{name}.yml"]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+        if not candidate.is_file():
+            continue
+        real = candidate.resolve()
+        if not any(real.is_relative_to(root) for root in roots):
+            raise ProtocolErrors([ProtocolError(
+                f"{name!r} leads outside the protocol folders (to {real})", where)])
+        return candidate
     return None
 
 
 def _resolve_reuse(
-    tree: LocDict, path: Path, library: Sequence[Path], chain: tuple[Path, ...]
+    tree: LocDict, path: Path, library: Sequence[Path], chain: tuple[Path, ...],
+    budget: list[int],
 ) -> LocDict:
     parent_name = tree.get("extends")
     includes = tree.get("include") or []
@@ -107,7 +125,7 @@ def _resolve_reuse(
         )
     if parent_name is not None:
         parent = _load_related(
-            str(parent_name), tree.value_location("extends"), path, library, chain
+            str(parent_name), tree.value_location("extends"), path, library, chain, budget
         )
         tree = _merge_extends(parent, tree)
     if isinstance(includes, list):
@@ -117,15 +135,21 @@ def _resolve_reuse(
             where = (
                 includes.item_location(index) if isinstance(includes, LocList) else tree.location
             )
-            other = _load_related(str(item["protocol"]), where, path, library, chain)
+            other = _load_related(str(item["protocol"]), where, path, library, chain, budget)
             tree = _merge_include(tree, other, item)
     return tree
 
 
 def _load_related(
-    name: str, where: Location, path: Path, library: Sequence[Path], chain: tuple[Path, ...]
+    name: str, where: Location, path: Path, library: Sequence[Path], chain: tuple[Path, ...],
+    budget: list[int],
 ) -> LocDict:
-    found = _find_parent(name, path, library)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ProtocolErrors([ProtocolError(
+            f"extends/include read more than {_MAX_READS} files; a protocol this large is "
+            "refused", where)])
+    found = _find_parent(name, path, library, where)
     if found is None:
         known = sorted({p.stem for d in library for p in d.glob("*.yaml")})
         hint = did_you_mean(name, known)
@@ -142,7 +166,7 @@ def _load_related(
         cycle = " -> ".join(p.stem for p in (*chain, resolved))
         raise ProtocolErrors([ProtocolError(f"extends/include cycle: {cycle}", where)])
     other = _read(found)
-    return _resolve_reuse(other, found, library, (*chain, resolved))
+    return _resolve_reuse(other, found, library, (*chain, resolved), budget)
 
 
 def _copy_dict(source: LocDict) -> LocDict:

@@ -111,8 +111,17 @@ class _Converter:
         out.location = self.loc(node.lc.line, node.lc.col) if node.lc.line is not None else where
         out.key_locations = {}
         out.value_locations = {}
+        if getattr(node, "merge", None):
+            # ``<<:`` merge keys copy another mapping in; like aliases, they hide what the
+            # protocol says, and the merged keys have no place in this file.
+            self.errors.append(ProtocolError("YAML merge keys (<<:) are not allowed", out.location))
         for original in node:
-            kline, kcol = node.lc.key(original)
+            place = node.lc.key(original)
+            if place is None:
+                # A key with no place of its own (merged in, or from an !!omap): refused above
+                # or by its tag; it has no location to point at.
+                continue
+            kline, kcol = place
             key_loc = self.loc(kline, kcol)
             key = original
             if not isinstance(original, str):
@@ -191,19 +200,20 @@ def _mark_location(mark: Any, file: str) -> Location:
 
 
 def read_text(path: Path) -> str:
-    """A protocol file's text; refuses huge files before reading them whole."""
-    from elab.errors import ProtocolErrors
+    """A protocol file's text: a regular file, never read past MAX_BYTES (see elab.files)."""
+    from elab.errors import InputError, ProtocolErrors
+    from elab.files import read_bytes
 
     where = Location(str(path), 0, 0)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ProtocolErrors([ProtocolError(f"file is larger than {MAX_BYTES} bytes", where)])
-        return path.read_text(encoding="utf-8")
+        data = read_bytes(path, MAX_BYTES, what="protocol file")
+    except InputError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise ProtocolErrors([ProtocolError(reason, where)]) from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ProtocolErrors([ProtocolError("file is not UTF-8 text", where)]) from None
-    except OSError as exc:
-        raise ProtocolErrors([ProtocolError(exc.strerror or str(exc), where)]) from None
 
 
 def locate(tree: Any, path: Sequence[str | int], *, key: bool = False) -> Location | None:

@@ -37,7 +37,8 @@ def test_alias_bombs_are_refused_without_expanding() -> None:
 def test_huge_files_are_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text("id: huge\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
-    assert messages(path) == [f"{path}: file is larger than {MAX_BYTES} bytes"]
+    size = path.stat().st_size
+    assert messages(path) == [f"{path}: {size} bytes is over the {MAX_BYTES} byte protocol file limit"]
 
 
 def test_non_utf8_files_are_refused(tmp_path: Path) -> None:
