@@ -13,6 +13,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from elab.errors import InputError
 
@@ -46,7 +47,7 @@ def read_bytes(path: Path | str, limit: int, *, what: str = "file") -> bytes:
         return _bounded(handle, limit, name, what)
 
 
-def _bounded(handle: object, limit: int, name: str, what: str) -> bytes:
+def _bounded(handle: BinaryIO, limit: int, name: str, what: str) -> bytes:
     read = handle.read
     chunks: list[bytes] = []
     total = 0
