@@ -36,7 +36,7 @@ def read_bytes(path: Path | str, limit: int, *, what: str = "file") -> bytes:
         raise InputError(f"{name}: {exc.strerror or 'cannot be read'}") from None
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise InputError(f"{name}: {kind}; a {what} must be a regular file")
+        raise InputError(f"{name}: {kind}; only a regular file can be read as the {what}")
     if info.st_size > limit:
         raise InputError(f"{name}: {info.st_size} bytes is over the {limit} byte {what} limit")
     try:

@@ -388,6 +388,10 @@ def convert(value: float | None, from_unit: str, to_unit: str) -> float | None:
             f"cannot convert {from_unit or 'a plain number'} to {to_unit or 'a plain number'}"
         )
     result = (value * source.factor + source.offset - target.offset) / target.factor
+    if not math.isfinite(result) or abs(result) > 1e300:
+        raise QuantityError(
+            f"{format_magnitude(value)} {from_unit} is out of range in {to_unit or 'plain numbers'}"
+        )
     return float(f"{result:.12g}")  # drop the float noise of going through SI
 
 
@@ -552,6 +556,8 @@ def format_magnitude(value: float) -> str:
     """A number as a scientist writes it: no trailing zeros, 4 significant figures."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return str(value)
     if abs(value) >= 1e6 or abs(value) < 1e-3:
         mantissa, exponent = f"{value:.3e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")

@@ -185,7 +185,7 @@ def lot(
 def attach(
     run: RunArg,
     name: Annotated[str, typer.Argument(help="Attachment name, e.g. plate_reader.")],
-    file: Annotated[Path, typer.Argument(help="The data file.")],
+    file: Annotated[Path, typer.Argument(help="The data file ('-' reads standard input).")],
     operator: OperatorOpt = None,
 ) -> None:
     """Attach a data file (stored once by its SHA-256)."""
@@ -321,11 +321,21 @@ def list_runs(as_json: JsonOpt = False) -> None:
 @runs_app.command("verify")
 def verify(
     run: Annotated[str | None, typer.Argument(help="Run id; all runs if none.")] = None,
+    anchors: Annotated[
+        Path | None,
+        typer.Option("--anchors", help="Check the runs against heads exported by `runs anchor`."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check chains, recorded heads, attachments and signatures; exit 1 naming every problem."""
+    from elab.files import read_text
+
+    lines = (read_text(anchors, 64 * 1024 * 1024, what="anchor file").splitlines()
+             if anchors is not None else None)
     with _service() as service:
         findings = service.verify(run)
+        if lines is not None:
+            findings += service.check_anchors(lines, str(anchors), run)
         checked = [run] if run else service.run_ids()
     if as_json:
         print(json.dumps({"runs": len(checked), "ok": not findings,
@@ -337,6 +347,27 @@ def verify(
     if not as_json:
         print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact, heads, "
               "attachments and signatures verified")
+
+
+@runs_app.command("anchor")
+def anchor(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the lines to FILE.")
+    ] = None,
+) -> None:
+    """Every run's head as JSON lines, for a witness outside the database (a lab notebook,
+    an email, a git repository); `runs verify --anchors FILE` checks the runs against it."""
+    with _service() as service:
+        lines = service.anchors()
+    text = "".join(f"{line}\n" for line in lines)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from elab.cli.output import write_atomically
+
+    write_atomically(output, text.encode("utf-8"))
+    print(f"{len(lines)} run head{'s' if len(lines) != 1 else ''} written to {output}",
+          file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

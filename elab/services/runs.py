@@ -9,6 +9,7 @@ again on the fresh state, so concurrent writers never fork the chain.
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import random
 import secrets
@@ -51,6 +52,7 @@ from elab.errors import (
     QuantityError,
     RunStateError,
 )
+from elab.files import STDIN, check_text, read_bytes
 from elab.services.integrity import Finding
 from elab.services.signing import KeyRegistry, SignerStore
 from elab.store import EventStore, open_engine
@@ -61,6 +63,7 @@ __all__ = ["RunService", "RunsOverview", "check_value", "current_operator", "sta
 
 Draft = tuple[str, dict[str, Any]]
 _RETRIES = 50
+_ID_TRIES = 8
 
 
 def current_operator(explicit: str | None = None) -> str:
@@ -169,6 +172,21 @@ class RunService:
         """An attachment's bytes, hashed again (IntegrityError when they were altered)."""
         return self.store.attachment(sha256)
 
+    def anchors(self) -> list[str]:
+        """Every run's recorded head as a JSON line (see :func:`anchor_lines`)."""
+        from elab.services.integrity import anchor_lines
+
+        return anchor_lines(self.store, iso(self.clock.now()))
+
+    def check_anchors(
+        self, lines: Sequence[str], source: str, run_id: str | None = None
+    ) -> list[Finding]:
+        """Runs whose log no longer holds the heads exported to a witness."""
+        from elab.services.integrity import anchor_findings
+
+        found = anchor_findings(self.store, lines, source)
+        return [f for f in found if run_id is None or f.run_id == run_id]
+
     @property
     def keys(self) -> KeyRegistry:
         """The signers' public keys registered in this database."""
@@ -195,7 +213,6 @@ class RunService:
         if variant is not None and variant not in loaded.variants:
             raise NotFoundError("variant", variant, loaded.variants)
         now = self.clock.now()
-        run_id = f"{now:%Y%m%d}-{secrets.token_hex(3)}"
         payload = {
             "protocol": loaded.id,
             "title": loaded.title,
@@ -206,9 +223,18 @@ class RunService:
             "params": dict(params or {}),
             "variant": variant,
         }
-        first = make_event(run_id, 1, "run_started", iso(now), self.operator, payload, "0" * 64)
-        self.store.create_run(first, loaded.id)
-        return run_id
+        for _ in range(_ID_TRIES):
+            # 48 random bits a day: a collision needs millions of runs started that day, and
+            # the unique key turns the rare one into another draw, never a failed start.
+            run_id = f"{now:%Y%m%d}-{secrets.token_hex(6)}"
+            first = make_event(run_id, 1, "run_started", iso(now), self.operator, payload,
+                               "0" * 64)
+            try:
+                self.store.create_run(first, loaded.id)
+            except ConflictError:
+                continue
+            return run_id
+        raise RunStateError("no free run id after several draws; is the clock stuck?")
 
     def _act(
         self,
@@ -306,6 +332,7 @@ class RunService:
         return self._act(run_id, decide)
 
     def _value_drafts(self, step: Step, name: str, text: str) -> list[Draft]:
+        check_text(text, f"the value {name}")
         value, unit, deviation = check_value(step, name, text)
         in_range: bool | None = None
         drafts: list[Draft] = []
@@ -384,6 +411,8 @@ class RunService:
         return drafts
 
     def deviate(self, run_id: str, step_id: str | None, note: str) -> list[Event]:
+        check_text(note, "the deviation note")
+
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if step_id is not None:
                 self._step(state, step_id)
@@ -392,6 +421,8 @@ class RunService:
         return self._act(run_id, decide)
 
     def note(self, run_id: str, step_id: str | None, text: str) -> list[Event]:
+        check_text(text, "the note")
+
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if step_id is not None:
                 self._step(state, step_id)
@@ -409,17 +440,12 @@ class RunService:
 
         return self._act(run_id, decide)
 
-    def attach(self, run_id: str, name: str, path: Path) -> list[Event]:
-        try:
-            size = path.stat().st_size
-            if size > MAX_ATTACHMENT_BYTES:
-                raise InputError(
-                    f"{path}: {size} bytes is over the {MAX_ATTACHMENT_BYTES} byte attachment limit"
-                )
-            blob = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror or 'cannot be read'}") from None
+    def attach(self, run_id: str, name: str, path: Path | str) -> list[Event]:
+        """Attach a regular file (or standard input, ``-``), never read past the size limit."""
         import hashlib
+
+        blob = read_bytes(path, MAX_ATTACHMENT_BYTES, what="attachment")
+        filename = "stdin" if str(path) in (STDIN, "/dev/stdin") else Path(path).name
 
         digest = hashlib.sha256(blob).hexdigest()
 
@@ -427,7 +453,7 @@ class RunService:
             return [
                 (
                     "attachment",
-                    {"name": name, "filename": path.name, "sha256": digest, "size": len(blob)},
+                    {"name": name, "filename": filename, "sha256": digest, "size": len(blob)},
                 )
             ]
 
@@ -541,7 +567,10 @@ def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, s
         return text, ""
     try:
         if spec.type == "number":
-            return float(text), ""
+            number = float(text)
+            if not math.isfinite(number) or abs(number) > 1e300:
+                raise QuantityError(f"{text!r} is not a finite number")
+            return number, ""
         value = parse_quantity(text, spec.kind, negative=True)
         if not value.is_exact or value.low is None:
             raise QuantityError(f"{text!r} is a range; enter one measured value")

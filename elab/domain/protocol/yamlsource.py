@@ -9,6 +9,7 @@ a validation error found later can still point at ``FILE:LINE:COL``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,9 @@ class _Converter:
             return self.mapping(node, where, depth)
         if isinstance(node, CommentedSeq):
             return self.sequence(node, where, depth)
+        if isinstance(node, float) and not math.isfinite(node):
+            self.errors.append(ProtocolError(f"{node} is not a finite number", where))
+            return None
         if isinstance(node, bool | int | float | str) or node is None:
             return str(node) if isinstance(node, str) else node
         # Dates, timestamps and other implicit types are kept as the text the person wrote.
