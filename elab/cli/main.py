@@ -8,14 +8,17 @@ Each command group lives in its own module with a ``register(app)`` function, li
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 import typer
 from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
+from elab.safe_text import printable
 
 COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.protocols",
@@ -62,19 +65,78 @@ def report(error: BaseException) -> None:
     """Print an error as people read it: ``FILE:LINE:COL: message`` or ``elab: message``."""
     if isinstance(error, ProtocolErrors):
         for item in error.errors:
-            print(str(item), file=sys.stderr)
+            print(printable(str(item)), file=sys.stderr)
     elif isinstance(error, LocatedError) and error.location is not None:
-        print(str(error), file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
     else:
-        print(f"elab: {error}", file=sys.stderr)
+        print(f"elab: {printable(str(error))}", file=sys.stderr)
+
+
+class _Printable(io.TextIOBase):
+    """A stream that shows control characters as escapes (see :mod:`elab.safe_text`).
+
+    Everything a command prints passes through it, so a note holding ESC or an OSC title
+    sequence reaches the terminal as text.  Newlines and tabs pass as they are.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.stream, "encoding", "utf-8"))
+
+    @property
+    def buffer(self) -> object:
+        return getattr(self.stream, "buffer", None)
+
+
+def _bad_argument(args: Sequence[str]) -> int | None:
+    """The position of an argument that is not valid UTF-8 (Python kept its bytes as
+    surrogates), or None."""
+    for index, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return index
+    return None
+
+
+def _shows_text(args: Sequence[str]) -> bool:
+    """Commands that print (not the TUI, which draws the terminal itself)."""
+    words = [a for a in args if not a.startswith("-")]
+    return bool(words) and words[0] not in ("run",)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point; exit 0 ok, 1 bad input, 2 usage."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if (bad := _bad_argument(args)) is not None:
+        print(f"elab: argument {bad} is not valid UTF-8 text", file=sys.stderr)
+        sys.exit(2)
     debug = "--debug" in args or os.environ.get("ELAB_DEBUG") == "1"
     _register_all()
     command = typer.main.get_command(app)
+    streams = sys.stdout, sys.stderr
+    if _shows_text(args):
+        sys.stdout, sys.stderr = _Printable(sys.stdout), _Printable(sys.stderr)
+    try:
+        _run(command, args, debug)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(command: Any, args: list[str], debug: bool) -> None:
     try:
         code = command.main(args, prog_name="elab", standalone_mode=False)
     except typer.Abort:

@@ -29,6 +29,7 @@ from urllib.parse import unquote_to_bytes
 
 from elab.domain.records.model import RunRecord
 from elab.errors import InputError
+from elab.safe_text import printable
 from elab.units import format_duration
 
 if TYPE_CHECKING:
@@ -86,9 +87,14 @@ def md_escape(value: Any) -> str:
     if isinstance(value, MdSafe):
         return str(value)
     text = " ".join(str(value).split()) if isinstance(value, str) else str(value)
+    # Control characters (ESC, OSC title sequences) are shown as escapes, never passed on
+    # to the terminal a Markdown record is read in.
+    text = printable(text)
     text = _MD_ALWAYS.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     text = _MD_ENTITY.sub(r"\\&", text)
+    # A URL typed in a note is text, not a live link (GitHub and most renderers autolink).
+    text = text.replace("://", "\\://").replace("www.", "www\\.")
     return _MD_LINE_START.sub(_escape_line_start, text)
 
 

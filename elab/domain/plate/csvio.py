@@ -13,6 +13,7 @@ import io
 from elab.domain.plate.layout import Layout, Placement
 from elab.domain.plate.wells import FORMATS, PlateFormat, ij_from_well
 from elab.errors import InputError
+from elab.safe_text import safe_cell, unsafe_cell
 
 __all__ = ["csv_from_layout", "layout_from_csv"]
 
@@ -22,20 +23,33 @@ _FIXED = ("plate", "well", "condition")
 def csv_from_layout(layout: Layout) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*_FIXED, *layout.factors, "replicate", "control"])
+    # Every cell goes through safe_cell: a factor named "=cmd|..." must not run in Excel.
+    writer.writerow([safe_cell(c) for c in (*_FIXED, *layout.factors, "replicate", "control")])
     for p in layout:
         levels = dict(p.levels)
-        writer.writerow(
-            [
-                p.plate,
-                p.well,
-                p.condition,
-                *(levels.get(f, "") for f in layout.factors),
-                p.replicate,
-                "" if p.kind == "sample" else p.kind,
-            ]
-        )
+        row = [
+            p.plate,
+            p.well,
+            p.condition,
+            *(levels.get(f, "") for f in layout.factors),
+            p.replicate,
+            "" if p.kind == "sample" else p.kind,
+        ]
+        writer.writerow([safe_cell(c) for c in row])
     return out.getvalue()
+
+
+def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows like csv.DictReader, with :func:`safe_cell` undone on every cell."""
+    lines = [r for r in csv.reader(io.StringIO(text)) if r]
+    if not lines:
+        return [], []
+    header = [unsafe_cell(c) for c in lines[0]]
+    rows = [
+        {h: (unsafe_cell(r[i]) if i < len(r) else "") for i, h in enumerate(header)}
+        for r in lines[1:]
+    ]
+    return header, rows
 
 
 def _smallest_format(max_i: int, max_j: int) -> PlateFormat:
@@ -48,8 +62,7 @@ def _smallest_format(max_i: int, max_j: int) -> PlateFormat:
 def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "CSV") -> Layout:
     """Read a layout back; the plate format is the smallest standard one holding every well
     unless given."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    header, reader = _rows(text)
     missing = [c for c in (*_FIXED, "replicate") if c not in header]
     if missing:
         raise InputError(f"{source} lacks column(s) {', '.join(missing)}")
