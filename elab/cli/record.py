@@ -150,9 +150,10 @@ def record_command(
         print(json.dumps({"run": record.run_id, "format": kind, "file": str(output),
                           "bytes": len(data), "chain_ok": record.chain.ok,
                           "signatures": len(record.signatures)}))
-    elif not record.chain.ok:
-        print(f"elab: warning: run {record.run_id}'s chain does not verify; the record says so",
-              file=sys.stderr)
+    if not record.chain.ok:
+        # On stderr even with --json: whoever files this record must hear it does not verify.
+        print(f"elab: warning: run {record.run_id} does not verify; the record says so: "
+              f"{record.chain.problem}", file=sys.stderr)
 
 
 def _check_writable(path: Path) -> None:

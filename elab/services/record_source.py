@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from elab.domain.records.build import EventView
 from elab.domain.records.model import ChainStatus
-from elab.domain.runs import Event, fold, verify_chain
+from elab.domain.runs import Event, verify_chain
 from elab.domain.runs.clock import parse_iso
 from elab.errors import NotFoundError
 from elab.services.integrity import DAMAGE, Finding, damaged_from, run_findings
@@ -41,10 +41,11 @@ def chain_status(events: Sequence[Event], findings: Sequence[Finding] | None = N
         problem = verify_chain(events)
         findings = [] if problem is None else [
             Finding(problem.run_id, "chain", problem.reason, problem.seq)]
+    # "verified" only when nothing at all fails: a bad signature is a failure too.
     damage = [f for f in findings if f.kind in DAMAGE]
     head = events[-1]
-    return ChainStatus(not damage, head.seq, head.hash, len(events),
-                       " ".join(f"{f}." for f in damage), damaged_from(damage))
+    return ChainStatus(not findings, head.seq, head.hash, len(events),
+                       " ".join(f"{f}." for f in findings), damaged_from(damage))
 
 
 class ServiceRunSource:
@@ -57,7 +58,7 @@ class ServiceRunSource:
         from elab.services.records import RunSubject
 
         events = self.service.events(run_id)
-        state = fold(events)
+        state = self.service.state(run_id)  # a run that cannot be folded: IntegrityError
         findings = run_findings(self.service.store, run_id, self.service.signers)
         return RunSubject(run_id, state.protocol, state.protocol_sha256, dict(state.params),
                           state.variant, chain_status(events, findings))

@@ -308,3 +308,24 @@ def test_a_legacy_nan_event_keeps_every_run_readable(db_url: str, service: RunSe
              .values(last_seq=2, head_hash=legacy.hash))
     assert {s.run_id for s in service.list_runs()} == {run, other}
     assert service.verify() == []
+
+
+def test_the_rendered_record_never_says_verified_over_altered_data(
+    db_url: str, service: RunService, signers: FileSignerStore, tmp_path: Path
+) -> None:
+    from elab.services.records import render_record
+
+    run = _signed_run(service, signers, tmp_path)
+    source = ServiceRunSource(service)
+    html, _ = render_record(run, "html", source=source, store=signers)
+    fingerprint = signers.get("alice").key_sha256
+    assert b"valid, covers the whole run" in html and fingerprint.encode() in html
+    rows = _rows(db_url, run)
+    value = next(r for r in rows if r["type"] == "value_recorded")
+    _execute(db_url, update(events).where((events.c.run_id == run) & (events.c.seq == value["seq"]))
+             .values(payload=value["payload"].replace("2.5", "3.5")))
+    for kind in ("html", "md"):
+        text, record = render_record(run, kind, source=source, store=signers)
+        assert not record.chain.ok and b"INVALID" in text
+        assert b"valid, covers the whole run" not in text
+        assert b"NOT VERIFIED" in text
