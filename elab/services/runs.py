@@ -79,6 +79,20 @@ def current_operator(explicit: str | None = None) -> str:
         return "unknown"
 
 
+def _operator(engine: Any, explicit: str | None) -> str:
+    """Who acts: on a lab PostgreSQL with person roles, always the logged-in person."""
+    from elab.services.admin import session_person
+
+    person = session_person(engine)
+    if person is None:
+        return current_operator(explicit)
+    if explicit and explicit != person:
+        engine.dispose()
+        raise InputError(f"on this database you act as {person!r}, the role you logged in "
+                         f"as; --operator {explicit!r} is refused")
+    return person
+
+
 @dataclass(frozen=True)
 class RunsOverview:
     """The runs that read, and a finding for each run that does not."""
@@ -102,7 +116,8 @@ class RunService:
     def open(
         cls, url: str | None = None, operator: str | None = None, clock: Clock | None = None
     ) -> RunService:
-        return cls(EventStore(open_engine(url)), clock or SystemClock(), current_operator(operator))
+        engine = open_engine(url)
+        return cls(EventStore(engine), clock or SystemClock(), _operator(engine, operator))
 
     def close(self) -> None:
         self.store.engine.dispose()

@@ -69,6 +69,11 @@ def _row(event: Event) -> dict[str, Any]:
     }
 
 
+def _database_keeps_heads(conn: Connection) -> bool:
+    """PostgreSQL moves heads in a trigger (see migration 0003); SQLite leaves it to us."""
+    return conn.dialect.name == "postgresql"
+
+
 def _payload(raw: str) -> dict[str, Any]:
     """The stored payload; unreadable JSON is kept as text so the chain check names it."""
     try:
@@ -107,11 +112,12 @@ class EventStore:
                     )
                 )
                 self._insert(conn, [first])
-                conn.execute(
-                    insert(run_heads).values(
-                        run_id=first.run_id, last_seq=first.seq, head_hash=first.hash
+                if not _database_keeps_heads(conn):
+                    conn.execute(
+                        insert(run_heads).values(
+                            run_id=first.run_id, last_seq=first.seq, head_hash=first.hash
+                        )
                     )
-                )
         except IntegrityError as exc:
             raise ConflictError(f"run {first.run_id} already exists") from exc
         except (SQLAlchemyError, OSError) as exc:
@@ -134,7 +140,8 @@ class EventStore:
                 for blob in blobs:
                     self._put_blob(conn, blob)
                 self._insert(conn, new)
-                self._move_head(conn, run_id, expected_last, new[-1])
+                if not _database_keeps_heads(conn):
+                    self._move_head(conn, run_id, expected_last, new[-1])
         except (ConflictError, InputError):
             raise
         except IntegrityError as exc:
