@@ -3,8 +3,11 @@
 1. Append throughput and p50/p99 latency of `RunService.note` on SQLite with
    synchronous=FULL, beside a bare sqlite3 insert-and-commit loop with the same durability
    settings (WAL, synchronous=FULL) in the same run. Goal: throughput ratio >= 0.5.
+   The service's appends move the run's recorded head in the same transaction.
 2. Rebuilding the state of a 100,000-event run (fold), with the ratio to fetching the rows
    alone. Goal: under 1 s.
+3. Verifying that run as `runs verify` does (chain, recorded head, attachments, signatures),
+   with the ratio to fetching the rows alone. Goal: under 1.5 s.
 
 Run: .venv/bin/python benchmarks/events.py
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from elab.domain.runs import FakeClock, fold, make_event
 from elab.domain.runs.clock import iso
+from elab.services.integrity import run_findings
 from elab.services.runs import RunService
 from elab.store import EventStore, open_engine
 
@@ -66,7 +70,7 @@ def bench_bare(folder: Path) -> float:
     return APPENDS / total
 
 
-def bench_rebuild(folder: Path) -> tuple[float, float]:
+def bench_rebuild(folder: Path) -> tuple[float, float, float]:
     engine = open_engine(f"sqlite:///{folder / 'long.db'}")
     store = EventStore(engine)
     service = RunService(store, FakeClock(), "bench")
@@ -104,8 +108,14 @@ def bench_rebuild(folder: Path) -> tuple[float, float]:
         fetch_times.append(t1 - t0)
         fold_times.append(t2 - t0)
     assert state.last_seq == LONG_RUN
+    verify_times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        findings = run_findings(store, run)
+        verify_times.append(time.perf_counter() - t0)
+    assert findings == []
     engine.dispose()
-    return min(fold_times), min(fetch_times)
+    return min(fold_times), min(fetch_times), min(verify_times)
 
 
 def main() -> None:
@@ -113,13 +123,14 @@ def main() -> None:
         folder = Path(tmp)
         bare = bench_bare(folder)
         ours, latencies = bench_service(folder)
-        rebuild, fetch = bench_rebuild(folder)
+        rebuild, fetch, verify = bench_rebuild(folder)
     p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
     print(
         f"appends: service {ours:.0f}/s (p50 {p50:.2f} ms, p99 {p99:.2f} ms); "
         f"bare sqlite3 {bare:.0f}/s"
     )
     print(f"rebuild {LONG_RUN} events: {rebuild:.3f} s (fetching rows alone {fetch:.3f} s)")
+    print(f"verify {LONG_RUN} events: {verify:.3f} s")
     figures = [
         {
             "name": "append_throughput",
@@ -152,6 +163,14 @@ def main() -> None:
             "baseline": round(fetch, 3),
             "ratio": round(rebuild / fetch, 2),
             "goal": "value < 1",
+        },
+        {
+            "name": "verify_100k_events",
+            "value": round(verify, 3),
+            "unit": "s",
+            "baseline": round(fetch, 3),
+            "ratio": round(verify / fetch, 2),
+            "goal": "value < 1.5",
         },
     ]
     print(json.dumps({"figures": figures}))

@@ -41,6 +41,7 @@ CREATE OR REPLACE FUNCTION elab_signer_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF pg_has_role(session_user, 'elab_person', 'MEMBER')
+               AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
        AND NEW.name <> session_user::text THEN
         RAISE EXCEPTION 'signer % is not the database user %', NEW.name, session_user
             USING ERRCODE = 'insufficient_privilege';
@@ -122,7 +123,9 @@ def session_person(engine: Engine) -> str | None:
         with engine.connect() as conn:
             row = conn.execute(text(
                 "SELECT session_user, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :g) "
-                "AND pg_has_role(session_user, :g, 'MEMBER')"), {"g": PERSON_ROLE}).first()
+                "AND pg_has_role(session_user, :g, 'MEMBER') "
+                "AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"),
+                {"g": PERSON_ROLE}).first()
     except Exception as exc:  # a database that cannot say who we are: say so, once
         raise StorageError(f"cannot ask the database who is logged in: {exc}") from exc
     if row is None or not row[1]:

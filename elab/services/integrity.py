@@ -76,21 +76,24 @@ def run_findings(
 ) -> list[Finding]:
     """Everything wrong with one run (an empty list when it verifies)."""
     try:
-        events = store.events(run_id)
+        stored = store.stored_events(run_id)
+        head = store.head(run_id)
     except ElabError as exc:
         return [Finding(run_id, "unreadable", str(exc))]
-    if not events:
+    if not stored:
         return [Finding(run_id, "unreadable", "the run has no events")]
     found: list[Finding] = []
-    if (problem := verify_chain(events)) is not None:
+    if (problem := verify_chain(stored)) is not None:
         found.append(Finding(run_id, "chain", problem.reason, problem.seq))
-    head = store.head(run_id)
-    if (problem := head_problem(events, None if head is None else (head.last_seq,
+    if (problem := head_problem(stored, None if head is None else (head.last_seq,
                                                                   head.head_hash))):
         found.append(Finding(run_id, "head", problem.reason, problem.seq))
+    # Only attachments and signatures need their payloads read.
+    events = [e.parsed() for e in stored if e.type in ("attachment", SIGNED)]
     found += _attachment_findings(store, events)
     damaged = damaged_from(found)
-    for check in check_signatures(run_id, events, damaged, signers, store):
+    hash_at = {e.seq: e.hash for e in stored}
+    for check in check_signatures(run_id, events, damaged, signers, store, hash_at):
         if check.problem:
             who = check.signature.signer if check.signature else "?"
             meaning = check.signature.meaning if check.signature else "?"
@@ -120,9 +123,14 @@ def check_signatures(
     damaged: int | None,
     signers: SignerStore | None,
     registry: KeyRegistry | None,
+    hash_at: dict[int, str] | None = None,
 ) -> list[SignatureCheck]:
-    """Each signature of the run, checked against the key, the head and the run's damage."""
-    hash_at = {e.seq: e.hash for e in events}
+    """Each signature of the run, checked against the key, the head and the run's damage.
+
+    ``hash_at`` maps every event's sequence number to its stored hash (default: from
+    ``events``, which then must be the whole run).
+    """
+    hash_at = hash_at if hash_at is not None else {e.seq: e.hash for e in events}
     checks = []
     for event in events:
         if event.type != SIGNED:

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from elab.domain.runs.events import Event, canonical_json
+from elab.domain.runs.events import Event, StoredEvent, canonical_json
 from elab.errors import ConflictError, InputError, StorageError
 from elab.errors import IntegrityError as TamperError
 from elab.store.db import writing
@@ -199,6 +199,17 @@ class EventStore:
             Event(run_id, seq, kind, at, operator, _payload(payload), prev, digest)
             for seq, kind, at, operator, payload, prev, digest in rows
         ]
+
+    def stored_events(self, run_id: str) -> list[StoredEvent]:
+        """The run's events exactly as stored (payload as its JSON text), for verification."""
+        query = (
+            select(events.c.seq, events.c.type, events.c.at, events.c.operator,
+                   events.c.payload, events.c.prev_hash, events.c.hash)
+            .where(events.c.run_id == run_id)
+            .order_by(events.c.seq)
+        )
+        with self._reading() as conn:
+            return [StoredEvent(run_id, *row) for row in conn.execute(query).all()]
 
     def last_seq(self, run_id: str) -> int:
         with self._reading() as conn:

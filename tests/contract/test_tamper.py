@@ -293,7 +293,7 @@ def test_every_bad_signature_of_every_run_is_named(
             if row["type"] == "signed":
                 payload = json.loads(row["payload"])
                 payload["meaning"] = "approved"
-                row["payload"] = json.dumps(payload)
+                row["payload"] = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         _rewrite(db_url, run, rows, move_head=True)
     found = service.verify()
     assert sorted((f.run_id, f.kind) for f in found) == sorted(

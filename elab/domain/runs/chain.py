@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from elab.domain.runs.events import GENESIS, Event, event_hash
+from elab.domain.runs.events import GENESIS, Event, StoredEvent, event_hash
 
 __all__ = ["ChainProblem", "head_problem", "verify_chain"]
 
@@ -24,7 +24,7 @@ class ChainProblem:
         return f"run {self.run_id} event {self.seq}: {self.reason}"
 
 
-def verify_chain(events: Sequence[Event]) -> ChainProblem | None:
+def verify_chain(events: Sequence[Event | StoredEvent]) -> ChainProblem | None:
     """None when the chain is intact, else the first bad event and why."""
     prev = GENESIS
     for expected, event in enumerate(events, start=1):
@@ -32,14 +32,15 @@ def verify_chain(events: Sequence[Event]) -> ChainProblem | None:
             return ChainProblem(event.run_id, event.seq, f"sequence gap: expected event {expected}")
         if event.prev_hash != prev:
             return ChainProblem(event.run_id, event.seq, "does not link to the previous event")
-        if event_hash(event) != event.hash:
+        digest = event.computed_hash() if isinstance(event, StoredEvent) else event_hash(event)
+        if digest != event.hash:
             return ChainProblem(event.run_id, event.seq, "content does not match its hash")
         prev = event.hash
     return None
 
 
 def head_problem(
-    events: Sequence[Event], recorded: tuple[int, str] | None
+    events: Sequence[Event | StoredEvent], recorded: tuple[int, str] | None
 ) -> ChainProblem | None:
     """None when the log ends where its recorded head (last seq, hash) says it ends."""
     run_id = events[0].run_id if events else "?"

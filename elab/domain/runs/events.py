@@ -18,7 +18,15 @@ from typing import Any
 
 from elab.errors import InputError
 
-__all__ = ["EVENT_TYPES", "GENESIS", "Event", "canonical_json", "event_hash", "make_event"]
+__all__ = [
+    "EVENT_TYPES",
+    "GENESIS",
+    "Event",
+    "StoredEvent",
+    "canonical_json",
+    "event_hash",
+    "make_event",
+]
 
 GENESIS = "0" * 64
 
@@ -81,6 +89,50 @@ class Event:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.body(), "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as its row holds it: the payload still its canonical JSON text.
+
+    Verifying a long run hashes these without parsing and re-encoding 100,000 payloads: the
+    canonical body is the stored payload text set between the other fields, in key order.
+    A payload re-written in another JSON form (same content, other bytes) no longer matches,
+    which is right: the stored bytes changed.
+    """
+
+    run_id: str
+    seq: int
+    type: str
+    at: str
+    operator: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+    def computed_hash(self) -> str:
+        dumps = json.dumps
+        body = (
+            f'{{"at":{dumps(self.at, ensure_ascii=False)},'
+            f'"operator":{dumps(self.operator, ensure_ascii=False)},'
+            f'"payload":{self.payload},'
+            f'"prev_hash":{dumps(self.prev_hash, ensure_ascii=False)},'
+            f'"run_id":{dumps(self.run_id, ensure_ascii=False)},'
+            f'"seq":{self.seq},'
+            f'"type":{dumps(self.type, ensure_ascii=False)}}}'
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def parsed(self) -> Event:
+        """The event with its payload read (an unreadable payload kept as text)."""
+        try:
+            payload = json.loads(self.payload)
+        except ValueError:
+            payload = {"__unreadable__": self.payload}
+        if not isinstance(payload, dict):
+            payload = {"__unreadable__": self.payload}
+        return Event(self.run_id, self.seq, self.type, self.at, self.operator, payload,
+                     self.prev_hash, self.hash)
 
 
 def event_hash(event: Event) -> str:

@@ -66,6 +66,7 @@ POSTGRES_GUARDS = (
     BEGIN
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'elab_person') THEN
             IF pg_has_role(session_user, 'elab_person', 'MEMBER')
+               AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
                AND NEW.operator <> session_user::text THEN
                 RAISE EXCEPTION 'operator % is not the database user %',
                     NEW.operator, session_user USING ERRCODE = 'insufficient_privilege';
