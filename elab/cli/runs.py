@@ -328,14 +328,15 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check chains, recorded heads, attachments and signatures; exit 1 naming every problem."""
-    from elab.files import read_text
+    from elab.files import read_bytes
 
-    lines = (read_text(anchors, 64 * 1024 * 1024, what="anchor file").splitlines()
-             if anchors is not None else None)
+    data = read_bytes(anchors, 64 * 1024 * 1024, what="anchor file") if anchors else None
     with _service() as service:
         findings = service.verify(run)
-        if lines is not None:
+        if anchors is not None and data is not None:
+            lines = data.decode("utf-8", "replace").splitlines()
             findings += service.check_anchors(lines, str(anchors), run)
+            findings += _timestamp_findings(anchors, data)
         checked = [run] if run else service.run_ids()
     if as_json:
         print(json.dumps({"runs": len(checked), "ok": not findings,
@@ -357,6 +358,8 @@ def anchor(
 ) -> None:
     """Every run's head as JSON lines, for a witness outside the database (a lab notebook,
     an email, a git repository); `runs verify --anchors FILE` checks the runs against it."""
+    import os
+
     with _service() as service:
         lines = service.anchors()
     text = "".join(f"{line}\n" for line in lines)
@@ -365,9 +368,51 @@ def anchor(
         return
     from elab.cli.output import write_atomically
 
+    tsa = os.environ.get(TSA_URL_ENV)
+    reply = None
+    if tsa:
+        from elab.services.timestamps import request_timestamp
+
+        reply = request_timestamp(text.encode("utf-8"), tsa)
     write_atomically(output, text.encode("utf-8"))
     print(f"{len(lines)} run head{'s' if len(lines) != 1 else ''} written to {output}",
           file=sys.stderr)
+    if reply is not None:
+        write_atomically(_reply_path(output), reply)
+        print(f"timestamped by {tsa}: {_reply_path(output)}", file=sys.stderr)
+
+
+TSA_URL_ENV = "ELAB_TSA_URL"
+TSA_CA_ENV = "ELAB_TSA_CA"
+
+
+def _reply_path(anchors: Path) -> Path:
+    return anchors.with_name(anchors.name + ".tsr")
+
+
+def _timestamp_findings(anchors: Path, data: bytes) -> list[Any]:
+    """The anchor file's RFC 3161 timestamp (FILE.tsr beside it), checked when there is one."""
+    import os
+
+    from elab.files import read_bytes
+    from elab.services.integrity import Finding
+
+    reply_path = _reply_path(anchors)
+    if not reply_path.exists():
+        return []
+    ca = os.environ.get(TSA_CA_ENV)
+    if not ca:
+        print(f"elab: note: {reply_path} not checked: set {TSA_CA_ENV} to the authority's CA "
+              "certificate", file=sys.stderr)
+        return []
+    from elab.services.timestamps import check_timestamp
+
+    check = check_timestamp(data, read_bytes(reply_path, 1 << 20, what="timestamp"), Path(ca))
+    if not check.ok:
+        return [Finding("*", "anchor", f"the timestamp {reply_path} does not hold for "
+                        f"{anchors}: {check.problem}")]
+    print(f"anchors timestamped {check.time} (verified with {ca})", file=sys.stderr)
+    return []
 
 
 def register(app: typer.Typer) -> None:

@@ -49,6 +49,8 @@ class Finding:
     seq: int | None = None
 
     def __str__(self) -> str:
+        if self.run_id == "*":  # a finding about all runs (an anchor file's timestamp)
+            return self.message
         where = f" event {self.seq}" if self.seq else ""
         return f"run {self.run_id}{where}: {self.message}"
 
