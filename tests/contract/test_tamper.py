@@ -132,9 +132,9 @@ def test_an_untouched_signed_run_verifies(service: RunService, signers: FileSign
 def test_a_nan_value_is_refused_and_saves_nothing(service: RunService) -> None:
     run = service.start(PROTOCOL)
     before = service.last_seq(run)
-    for text in ("nan mg/mL", "inf mg/mL", "1e999 mg/mL"):
+    for typed in ("nan mg/mL", "inf mg/mL", "1e999 mg/mL"):
         with pytest.raises(InputError):
-            service.record_values(run, "measure", [("conc", text)])
+            service.record_values(run, "measure", [("conc", typed)])
     assert service.last_seq(run) == before
 
 
