@@ -44,17 +44,18 @@ def test_non_finite_values_are_one_line_and_save_nothing(
 def test_an_attachment_from_stdin_is_bounded(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from elab.store import repository
-
+    """60 MB piped in: refused at the 50 MB limit while reading, nothing saved."""
     rid = _start(capsys)
-    monkeypatch.setattr(repository, "MAX_ATTACHMENT_BYTES", 1000)
-    monkeypatch.setattr("elab.services.runs.MAX_ATTACHMENT_BYTES", 1000)
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 5000)))
+    big = io.BytesIO(b"x" * 60_000_000)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(big))
     code, _, err = run(["runs", "attach", rid, "big", "-"], capsys)
-    assert code == 1 and "more than the 1000 byte attachment limit" in err
+    assert code == 1 and "more than the 52428800 byte attachment limit" in err
+    assert big.tell() <= 52_428_801 + 65_536  # it stopped reading at the limit
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"well,od\nA1,0.5\n")))
     code, out, _ = run(["runs", "attach", rid, "small", "-"], capsys)
     assert code == 0 and "15 bytes" in out
+    code, out, _ = run(["runs", "status", rid, "--json"], capsys)
+    assert [a["name"] for a in json.loads(out)["attachments"]] == ["small"]
 
 
 def test_a_device_is_never_attached(capsys: pytest.CaptureFixture[str]) -> None:

@@ -337,3 +337,16 @@ def test_the_rendered_record_never_says_verified_over_altered_data(
         assert not record.chain.ok and b"INVALID" in text
         assert b"valid, covers the whole run" not in text
         assert b"NOT VERIFIED" in text
+
+
+def test_an_anchor_catches_a_forgery_that_fooled_everything_else(
+    db_url: str, service: RunService, signers: FileSignerStore, tmp_path: Path
+) -> None:
+    """Edit, re-chain, move the head and drop the signatures: only the anchor knows."""
+    run = _signed_run(service, signers, tmp_path)
+    anchors = service.anchors()
+    rows = [r for r in _rows(db_url, run) if r["type"] not in ("deviation", "signed")]
+    _rewrite(db_url, run, rows, move_head=True)
+    assert service.verify(run) == []  # nothing inside the database can tell
+    found = service.check_anchors(anchors, "anchors.jsonl")
+    assert [(f.run_id, f.kind) for f in found] == [(run, "anchor")]
