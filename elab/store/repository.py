@@ -178,38 +178,29 @@ class EventStore:
 
     def events(self, run_id: str, after: int = 0) -> list[Event]:
         """The run's events in order (those after sequence number ``after``)."""
-        columns = (
-            events.c.seq,
-            events.c.type,
-            events.c.at,
-            events.c.operator,
-            events.c.payload,
-            events.c.prev_hash,
-            events.c.hash,
-        )
-        query = (
-            select(*columns)
-            .where((events.c.run_id == run_id) & (events.c.seq > after))
-            .order_by(events.c.seq)
-        )
-        with self._reading() as conn:
-            rows = conn.execute(query).all()
         # Plain tuples and positional construction: a long run has 100,000 events to read.
         return [
             Event(run_id, seq, kind, at, operator, _payload(payload), prev, digest)
-            for seq, kind, at, operator, payload, prev, digest in rows
+            for _, seq, kind, at, operator, payload, prev, digest in self._rows(run_id, after)
         ]
 
     def stored_events(self, run_id: str) -> list[StoredEvent]:
         """The run's events exactly as stored (payload as its JSON text), for verification."""
-        query = (
-            select(events.c.seq, events.c.type, events.c.at, events.c.operator,
-                   events.c.payload, events.c.prev_hash, events.c.hash)
-            .where(events.c.run_id == run_id)
-            .order_by(events.c.seq)
-        )
+        return [StoredEvent(*row) for row in self._rows(run_id, 0)]
+
+    def _rows(self, run_id: str, after: int) -> list[tuple[Any, ...]]:
         with self._reading() as conn:
-            return [StoredEvent(run_id, *row) for row in conn.execute(query).all()]
+            # The driver's own cursor: a long run's 100,000 rows in half the time of a Core
+            # select, which matters for `runs verify` of every run in a lab's database.
+            marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            return [
+                (run_id, *row)
+                for row in conn.exec_driver_sql(
+                    "SELECT seq, type, at, operator, payload, prev_hash, hash FROM events "
+                    f"WHERE run_id = {marker} AND seq > {marker} ORDER BY seq",
+                    (run_id, after),
+                )
+            ]
 
     def last_seq(self, run_id: str) -> int:
         with self._reading() as conn:
