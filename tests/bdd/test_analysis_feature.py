@@ -63,3 +63,18 @@ def fold_of(context: dict[str, Any], target: str, condition: str, fold: float,
 @then(parsers.parse('a warning says "{text}"'))
 def warning_says(context: dict[str, Any], text: str) -> None:
     assert any(text in w for w in context["result"].warnings)
+
+
+@then("the IC50 is not reported")
+def ic50_not_reported(context: dict[str, Any]) -> None:
+    (curve,) = context["result"].results
+    assert curve["ic50"]["value"] is None
+    assert curve["converged"] is False
+
+
+@then(parsers.parse('the absolute IC50 is not reached ("{bound}")'))
+def absolute_not_reached(context: dict[str, Any], bound: str) -> None:
+    (curve,) = context["result"].results
+    assert curve["absolute_ic50"]["value"] is None
+    assert curve["absolute_ic50"]["bound"] == bound
+    assert curve["ic50"]["value"] is not None

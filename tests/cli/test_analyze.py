@@ -31,7 +31,8 @@ def test_list_names_every_built_in(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
     code, out, _ = run(["analyze", "--list", "--json"], capsys)
     hooks = {h["name"]: h for h in json.loads(out)["hooks"]}
-    assert [p["name"] for p in hooks["ic50"]["params"]] == ["model", "bottom", "normalize"]
+    assert [p["name"] for p in hooks["ic50"]["params"]] == [
+        "model", "bottom", "normalize", "blank", "constrain", "reference"]
 
 
 def test_ic50_json_contract_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -40,8 +41,9 @@ def test_ic50_json_contract_and_plot(capsys: pytest.CaptureFixture[str], tmp_pat
                           "--plot", str(png)], capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"hook", "method", "results", "warnings"}
+    assert set(data) == {"hook", "method", "results", "warnings", "headline"}
     (curve,) = data["results"]
+    assert curve["absolute_ic50"]["unit"] == "mM"
     assert {"group", "ic50", "hill", "top", "bottom", "r2", "n"} <= set(curve)
     assert curve["ic50"]["unit"] == "mM"
     assert curve["ic50"]["value"] == pytest.approx(3.05795, rel=1e-4)
