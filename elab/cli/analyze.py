@@ -35,7 +35,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         if "value" in value:
             number = "—" if value["value"] is None else format_magnitude(value["value"])
-            text = f"{number} {value.get('unit', '')}".strip()
+            unit = "" if value.get("unit") in (None, "1") else value["unit"]
+            text = f"{number} {unit}".strip()
+            if value["value"] is None and value.get("bound"):
+                text = f"not reached ({value['bound']})"
             if "ci95" in value:
                 lo, hi = value["ci95"]
                 if lo is not None and hi is not None:

@@ -57,7 +57,7 @@ def fold_of(context: dict[str, Any], target: str, condition: str, fold: float,
             control: str) -> None:
     row = next(r for r in context["result"].results
                if r["target"] == target and r["condition"] == condition)
-    assert row["fold_change"] == pytest.approx(fold, abs=0.05)
+    assert row["fold_change"]["value"] == pytest.approx(fold, abs=0.05)
 
 
 @then(parsers.parse('a warning says "{text}"'))

@@ -67,7 +67,7 @@ def test_text_output_states_method_and_numbers(capsys: pytest.CaptureFixture[str
     code, out, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
                           "-p", "reference=GAPDH", "-p", "control=brain"], capsys)
     assert code == 0, err
-    assert out.startswith("ddct: Livak 2^-ΔΔCt method")
+    assert out.startswith("ddct: Livak & Schmittgen (2001) 2^-ΔΔCt method")
     assert "fold_change: 5.637" in out
 
 
