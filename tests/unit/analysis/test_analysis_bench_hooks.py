@@ -101,8 +101,8 @@ def test_tumour_growth_by_hand() -> None:
     assert rows[("vehicle", 7.0)]["sem"]["value"] == pytest.approx(50.0)
     assert rows[("drug", 7.0)]["mean_volume"]["value"] == pytest.approx(378.5)
     # TGI = (1 − (378.5 − 320)/(650 − 320)) × 100
-    assert rows[("drug", 7.0)]["tgi"] == pytest.approx((1 - 58.5 / 330) * 100, rel=TOL)
-    assert rows[("vehicle", 7.0)]["tgi"] is None
+    assert rows[("drug", 7.0)]["tgi"]["value"] == pytest.approx((1 - 58.5 / 330) * 100, rel=TOL)
+    assert rows[("vehicle", 7.0)]["tgi"]["value"] is None
     joined = " ".join(result.warnings)
     assert "animal m3 (drug) lost 25.0 %" in joined
     assert "m4" not in joined
