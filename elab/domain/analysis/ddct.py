@@ -29,7 +29,7 @@ from .ddct_checks import (
     negative_control_warnings,
     reference_shift_warnings,
 )
-from .ddct_stats import Dct, biological_dct, fold_estimates, technical_dct
+from .ddct_stats import Dct, biological_dct, fold_estimates, pow2, technical_dct
 from .headline import number_text
 from .table import Table
 
@@ -90,16 +90,21 @@ def _spread_warnings(rows: list[dict[str, Any]], limit: float) -> list[str]:
     ]
 
 
-def _checked_names(rows: list[dict[str, Any]], params: dict[str, Any]) -> tuple[
+def _checked_names(table: Table, params: dict[str, Any]) -> tuple[
         tuple[str, ...], str, list[str], list[str]]:
+    """Reference genes, control, conditions and targets, checked against the table's labels
+    (undetermined wells included: a gene that never amplified is known, just not measured)."""
     references = params["reference"]
     control = params["control"]
     if not references:
         raise InputError("ddct needs --param reference=GENE (one or more, comma-separated)")
     if not control:
         raise InputError("ddct needs --param control=CONDITION (the calibrator)")
-    genes = sorted({r["target"] for r in rows})
-    conditions = sorted({r["condition"] for r in rows})
+    labelled = [(s, c, t) for s, c, t in zip(table.text("sample"), table.text("condition"),
+                                             table.text("target"), strict=True)
+                if not is_negative_control(s, c)]
+    genes = sorted({t for _, _, t in labelled})
+    conditions = sorted({c for _, c, _ in labelled})
     for ref in references:
         if ref not in genes:
             raise NotFoundError("reference gene", ref, genes)
@@ -114,7 +119,7 @@ def _checked_names(rows: list[dict[str, Any]], params: dict[str, Any]) -> tuple[
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     warnings: list[str] = []
     raw, negatives = _rows(table, params, warnings)
-    references, control, conditions, targets = _checked_names(raw, params)
+    references, control, conditions, targets = _checked_names(table, params)
     warnings += negative_control_warnings(negatives, raw, params["ntc_ct"], params["ntc_gap"])
     warnings += reference_shift_warnings(raw, references, params["max_ref_shift"])
     warnings += _spread_warnings(raw, params["max_spread"])
@@ -165,7 +170,7 @@ def _results(
             "target": g,
             "dct": {"value": d.mean, "sd": finite(d.sd)},
             "ddct": {"value": est["ddct"], "sd": finite(d.sd), "ci95": est["ddct_ci"]},
-            "fold_change": {**qty(2.0 ** -est["ddct"], "1"), "ci95": est["fold_ci"]},
+            "fold_change": {**qty(pow2(-est["ddct"]), "1"), "ci95": est["fold_ci"]},
             "fold_change_range": est["range"],
             "p_value": est["p"],
             "test": est["test"],
@@ -179,7 +184,8 @@ def _results(
 
 def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
     fold = row["fold_change"]
-    text = f"{row['target']} in {row['condition']} vs {control}: {number_text(fold['value'])}-fold"
+    shown = "—" if fold["value"] is None else number_text(fold["value"])
+    text = f"{row['target']} in {row['condition']} vs {control}: {shown}-fold"
     lo, hi = fold["ci95"]
     if lo is not None and hi is not None:
         text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"

@@ -16,7 +16,7 @@ from typing import Any
 
 from .base import finite
 
-__all__ = ["Dct", "biological_dct", "fold_estimates", "technical_dct"]
+__all__ = ["Dct", "biological_dct", "fold_estimates", "pow2", "technical_dct"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,13 @@ def technical_dct(
     return Dct(statistics.fmean(target) - statistics.fmean(ref), sd, 1, wells)
 
 
+def pow2(x: float) -> float:
+    """2**x, infinite rather than an OverflowError (a Ct of 1e29 is nonsense, not a crash)."""
+    return 2.0**x if x < 1000 else math.inf
+
+
 def _fold_ci(lo: float, hi: float) -> list[float | None]:
-    return [finite(2.0 ** -hi), finite(2.0 ** -lo)]
+    return [finite(pow2(-hi)), finite(pow2(-lo))]
 
 
 def fold_estimates(d: Dct, ref: Dct, is_control: bool) -> dict[str, Any]:
@@ -100,7 +105,7 @@ def fold_estimates(d: Dct, ref: Dct, is_control: bool) -> dict[str, Any]:
     spread = d.sd if math.isfinite(d.sd) else 0.0
     out: dict[str, Any] = {
         "ddct": ddct,
-        "range": [2.0 ** -(ddct + spread), 2.0 ** -(ddct - spread)],
+        "range": [finite(pow2(-(ddct + spread))), finite(pow2(-(ddct - spread)))],
         "ddct_ci": [None, None], "fold_ci": [None, None], "p": None, "test": None,
     }
     if is_control:

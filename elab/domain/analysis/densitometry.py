@@ -86,7 +86,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         if match_by:
             row[match_by] = group_of[lane]
         lane_rows.append(row)
-    control = control_of(sorted({c for _, c, _ in ratios}), params["control"], warnings)
+    control = control_of(sorted(set(cond_of.values())), params["control"], warnings)
     results: list[dict[str, Any]] = list(lane_rows)
     headline: list[str] = []
     for (group, cond, target), values in sorted(
@@ -102,7 +102,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         if match_by:
             row[match_by] = group
         results.append(row)
-        if rel is not None and cond != control:
+        if rel is not None and rel["mean"] is not None and cond != control:
             where = f" ({match_by} {group})" if match_by else ""
             sd = f"SD {number_text(rel['sd'])}, " if rel["sd"] is not None else ""
             headline.append(f"{target} in {cond}{where}: {number_text(rel['mean'])} × "

@@ -19,7 +19,9 @@ __all__ = ["HOOK"]
 
 _METHOD = (
     "% of parent = gate count / parent gate count × 100; % of {lineage} = gate count / "
-    "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples."
+    "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples, n "
+    "counting samples; event counts are used as gated (no background subtraction); no test "
+    "between conditions."
 )
 
 

@@ -17,7 +17,10 @@ def number_text(value: float) -> str:
     """A number as written in a sentence (4 significant figures, no trailing zeros)."""
     from elab.units import format_magnitude
 
-    return format_magnitude(float(value))
+    value = float(value)
+    if not math.isfinite(value):
+        return "—" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    return format_magnitude(value)
 
 
 def _micro(text: str) -> str:

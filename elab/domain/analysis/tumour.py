@@ -55,9 +55,9 @@ def _read(table: Table, warnings: list[str]) -> tuple[
     arm_of: dict[str, str] = {}
     swapped = 0
     for a, arm, d, ln, w, wt in zip(animals, arms, days, lengths, widths, weights, strict=True):
+        arm_of[a] = arm
         if d != d:
             continue
-        arm_of[a] = arm
         if ln == ln and w == w:  # both measured (NaN != NaN)
             if w > ln:
                 swapped += 1
@@ -128,7 +128,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         for d, v in series.items():
             per[(arm_of[animal], d)].append(v)
     arm_names = sorted({arm for arm, _ in per})
-    control = control_of(arm_names, params["control"], warnings)
+    control = control_of(sorted(set(arm_of.values())), params["control"], warnings)
     days = sorted({d for _, d in per})
     day0 = days[0] if days else 0.0
     warnings += _endpoint_warnings(volume, arm_of, float(params["max_volume"]))
