@@ -70,6 +70,8 @@ def _shown(value: Any) -> str:
 
 def _print_text(data: dict[str, Any]) -> None:
     typer.echo(f"{data['hook']}: {data['method']}")
+    for sentence in data.get("headline") or []:
+        typer.echo(f"» {sentence}")
     for result in data["results"]:
         parts = []
         for key, value in result.items():

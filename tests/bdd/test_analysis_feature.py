@@ -78,3 +78,12 @@ def absolute_not_reached(context: dict[str, Any], bound: str) -> None:
     assert curve["absolute_ic50"]["value"] is None
     assert curve["absolute_ic50"]["bound"] == bound
     assert curve["ic50"]["value"] is not None
+
+
+@then(parsers.parse("well {well} closes at {rate:g} {unit} over the times {times} h"))
+def wound_rate(context: dict[str, Any], well: str, rate: float, unit: str, times: str) -> None:
+    row = next(r for r in context["result"].results
+               if r["kind"] == "well" and r["well"] == well)
+    assert row["migration_rate"]["value"] == pytest.approx(rate, rel=1e-5)
+    assert row["migration_rate"]["unit"] == unit
+    assert row["fit_times"] == [float(t) for t in times.split(",")]

@@ -69,6 +69,7 @@ def test_text_output_states_method_and_numbers(capsys: pytest.CaptureFixture[str
     assert code == 0, err
     assert out.startswith("ddct: Livak & Schmittgen (2001) 2^-ΔΔCt method")
     assert "fold_change: 5.637" in out
+    assert "» c-myc in kidney vs brain: 5.637-fold, n = 1 vs 1" in out
 
 
 @pytest.mark.parametrize(
