@@ -75,8 +75,10 @@ def curves_from_table(table: Table, params: dict[str, Any]) -> tuple[list[Curve]
         lambda: defaultdict(list)
     )
     shared: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for d, r, g, k in zip(dose, resp, groups, kinds, strict=True):
+    other: dict[str, int] = defaultdict(int)
+    for d, r, g, k, lab in zip(dose, resp, groups, kinds, labels, strict=True):
         if k == "other":
+            other[lab.strip().lower()] += 1
             continue
         if has_groups and not g and k in ("vehicle", "blank", "kill"):
             shared[k].append((d, r))
@@ -84,7 +86,10 @@ def curves_from_table(table: Table, params: dict[str, Any]) -> tuple[list[Curve]
             by_group[g or "all"][k].append((d, r))
     if not by_group:
         by_group["all"] = defaultdict(list)
-    warnings: list[str] = []
+    warnings: list[str] = [
+        f"{n} wells with control kind {kind!r} left out (not vehicle, blank or positive)"
+        for kind, n in sorted(other.items())
+    ]
     curves = [
         _curve(name, rows, shared, params, warnings) for name, rows in sorted(by_group.items())
     ]

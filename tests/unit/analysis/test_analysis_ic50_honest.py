@@ -149,7 +149,7 @@ def test_full_kill_control_defines_zero_percent() -> None:
     # Signal 0.1 at full kill, 1.0 untreated; the drug's plateau sits at 20 % of the range.
     bottom, ic50, hill = 0.2, 0.8, 1.0
     rows = [r + "," for r in model_csv(bottom, 1.0, ic50, hill, scale=0.9, offset=0.1)]
-    rows += ["5000,0.1,positive"] * 3
+    rows += ["5000,0.1,positive"] * 3 + [",0.7,edge"] * 2
     result = run_hook("ic50", text(rows, header="dose [uM],response,control"),
                       {"normalize": "vehicle"})
     (curve,) = result.results
@@ -158,6 +158,7 @@ def test_full_kill_control_defines_zero_percent() -> None:
     expected = crossing(bottom, 1.0, ic50, hill, 0.5)
     assert curve["absolute_ic50"]["value"] == pytest.approx(expected, rel=1e-6)
     assert "Top fixed at 100 %" in result.method
+    assert "2 wells with control kind 'edge' left out" in result.warnings[0]
 
 
 def _shared_rss(curves: list[tuple[np.ndarray, np.ndarray]]) -> float:
