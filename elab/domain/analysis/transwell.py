@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .base import AnalysisResult, Column, Hook, Param
+from .base import AnalysisResult, Column, Hook, Param, qty
 from .headline import number_text
 from .stats import summary
 from .table import Table
@@ -64,12 +64,12 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         if len(means) < 3:
             warnings.append(f"{c}: {len(means)} insert(s); SD and SEM need at least 2, 3 advised")
         results.append({"kind": "condition", "condition": c, "cells_per_field": s,
-                        "pct_of_control": pct, "inserts": s["n"]})
+                        "pct_of_control": qty(pct, "%"), "inserts": s["n"]})
     headline = [
-        f"{r['condition']}: {number_text(r['pct_of_control'])} % of {control} "
+        f"{r['condition']}: {number_text(r['pct_of_control']['value'])} % of {control} "
         f"(n = {r['inserts']} inserts)"
         for r in results
-        if r["kind"] == "condition" and r["pct_of_control"] is not None
+        if r["kind"] == "condition" and r["pct_of_control"]["value"] is not None
         and r["condition"] != control
     ]
     return AnalysisResult("transwell", _METHOD.format(control=control or "none"), results,

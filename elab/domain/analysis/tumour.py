@@ -146,7 +146,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             "arm": arm, "day": d, "mean_volume": qty(s["mean"], "mm^3"),
             "sem": qty(s["sem"], "mm^3"), "n": s["n"],
             "tgi": {**qty(None, "%"), "ci95": [None, None]}, "p_value": None, "test": None,
-            "body_weight_change_pct": summary(change.get((arm, d), []))["mean"],
+            "body_weight_change_pct": qty(summary(change.get((arm, d), []))["mean"], "%"),
         }
         if control and arm != control and d != day0 and (control, d) in per:
             value = tgi(means.get((arm, day0), np.nan), s["mean"],

@@ -23,7 +23,7 @@ import numpy as np
 
 from elab.errors import InputError
 
-from .base import AnalysisResult, Column, Hook, Param, finite, qty
+from .base import AnalysisResult, Column, Hook, Param, qty
 from .headline import number_text
 from .stats import summary
 from .table import Table
@@ -138,7 +138,7 @@ def _well(
     final = (a0 - pts[-1][1]) / a0 * 100.0 if a0 else None
     return {
         "kind": "well", "well": w, "condition": c,
-        "closure_pct": finite(final), "time": qty(pts[-1][0], "h"),
+        "closure_pct": qty(final, "%"), "time": qty(pts[-1][0], "h"),
         "migration_rate": qty(rate, rate_unit),
         "closure_rate": qty(rate / a0 * 100.0 if rate is not None and a0 else None, "%/h"),
         "fit_times": [t for t, _ in used],

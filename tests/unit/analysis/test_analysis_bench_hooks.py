@@ -76,7 +76,7 @@ def test_transwell_by_hand() -> None:
     assert conds["control"]["cells_per_field"]["mean"] == pytest.approx(25.0)
     assert conds["control"]["cells_per_field"]["sd"] == pytest.approx(math.sqrt(200))
     assert conds["control"]["cells_per_field"]["sem"] == pytest.approx(10.0)
-    assert conds["siRNA"]["pct_of_control"] == pytest.approx(40.0)
+    assert conds["siRNA"]["pct_of_control"] == {"value": pytest.approx(40.0), "unit": "%"}
 
 
 TUMOUR = """animal,arm,day,length [mm],width [mm],body_weight [g]
@@ -154,10 +154,10 @@ s2,ctrl,CD8+,CD3+,500
 """
     result = run_hook("flow-frequencies", text)
     gates = {(r["sample"], r["population"]): r for r in kinds(result, "gate")}
-    assert gates[("s1", "CD8+")]["pct_parent"] == pytest.approx(25.0)
-    assert gates[("s1", "CD8+")]["pct_lineage"] == pytest.approx(10.0)
-    assert gates[("s1", "Live")]["pct_lineage"] is None
-    assert gates[("s2", "CD3+")]["pct_lineage"] == pytest.approx(25.0)
+    assert gates[("s1", "CD8+")]["pct_parent"] == {"value": pytest.approx(25.0), "unit": "%"}
+    assert gates[("s1", "CD8+")]["pct_lineage"]["value"] == pytest.approx(10.0)
+    assert gates[("s1", "Live")]["pct_lineage"]["value"] is None
+    assert gates[("s2", "CD3+")]["pct_lineage"]["value"] == pytest.approx(25.0)
     cond = {r["population"]: r for r in kinds(result, "condition")}
     assert cond["CD3+"]["pct_lineage"]["mean"] == pytest.approx(32.5)
 

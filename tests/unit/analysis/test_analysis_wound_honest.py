@@ -59,7 +59,7 @@ def test_well_without_time_zero_keeps_its_real_times() -> None:
     rows += wound("A2", "ctrl", 1000.0, 20.0, [12, 24], start=0.0)  # no image at 0 h
     result = run_hook("wound-closure", table(rows))
     wells = {w["well"]: w for w in by_kind(result, "well")}
-    assert wells["A2"]["closure_pct"] is None
+    assert wells["A2"]["closure_pct"] == {"value": None, "unit": "%"}
     assert wells["A2"]["migration_rate"]["value"] == pytest.approx(20.0, rel=1e-12)
     times = {r["time"]["value"]: r["closure_pct"]["n"] for r in by_kind(result, "condition_time")}
     assert times == {0.0: 1, 12.0: 1, 24.0: 1}  # A2 is not shifted into the 0 h and 12 h bins
