@@ -20,8 +20,9 @@ from elab.errors import InputError
 
 from .base import AnalysisResult, Column, Hook, Param, finite, qty
 from .headline import estimate_sentence, number_text
-from .median_effect import MedianEffect, ci_of, fit_median_effect, loewe_expected
+from .median_effect import MedianEffect, ci_of, fit_median_effect
 from .synergy_bootstrap import Lines, bootstrap_ci, line_draws, outside
+from .synergy_matrix import matrix_entry
 from .table import Table
 
 __all__ = ["HOOK"]
@@ -131,7 +132,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         for (a, b), f in combos.items()
     ]
     if is_matrix:
-        results.append(_matrix_entry(fa_of, levels_a, levels_b, fit_a, fit_b, points, warnings))
+        results.append(matrix_entry(fa_of, levels_a, levels_b, fit_a, fit_b, points, warnings))
         method += _METHOD_MATRIX
     elif not any(r["kind"] == "ratio" for r in results):
         results.append({"kind": "combinations", "points": points})
@@ -199,67 +200,6 @@ def _ratio_entry(
             for a, b, f in pts
         ],
     }
-
-
-_MODELS = ("bliss", "hsa", "loewe", "zip")
-
-
-def _guarded(name: str, compute: Any, warnings: list[str]) -> dict[Cell, float]:
-    """A reference model's per-cell excess; a numerical failure is a warning and nulls."""
-    try:
-        with np.errstate(all="ignore"):
-            values: dict[Cell, float] = compute()
-        return values
-    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-        warnings.append(f"{name} could not be computed ({type(exc).__name__}: {exc}); "
-                        "reported as null")
-        return {}
-
-
-def _matrix_entry(
-    fa_of: dict[Cell, float], levels_a: list[float], levels_b: list[float],
-    fit_a: MedianEffect, fit_b: MedianEffect, points: list[dict[str, Any]],
-    warnings: list[str],
-) -> dict[str, Any]:
-    from .zip_score import zip_deltas
-
-    cells_ab = [(a, b) for a in levels_a[1:] for b in levels_b[1:]]
-
-    def single(a: float, b: float) -> tuple[float, float]:
-        return fa_of[(a, 0.0)], fa_of[(0.0, b)]
-
-    def bliss() -> dict[Cell, float]:
-        return {(a, b): fa_of[(a, b)] - (single(a, b)[0] + single(a, b)[1]
-                                         - single(a, b)[0] * single(a, b)[1])
-                for a, b in cells_ab}
-
-    def hsa() -> dict[Cell, float]:
-        return {(a, b): fa_of[(a, b)] - max(single(a, b)) for a, b in cells_ab}
-
-    def loewe() -> dict[Cell, float]:
-        return {(a, b): fa_of[(a, b)] - loewe_expected(a, b, fit_a, fit_b) for a, b in cells_ab}
-
-    scores = {
-        "bliss": _guarded("Bliss", bliss, warnings),
-        "hsa": _guarded("HSA", hsa, warnings),
-        "loewe": _guarded("Loewe", loewe, warnings),
-        "zip": _guarded("ZIP", lambda: zip_deltas(fa_of, levels_a, levels_b), warnings),
-    }
-    cells = [
-        {"dose_a": a, "dose_b": b, "fa": fa_of[(a, b)],
-         **{k: finite(100 * v[(a, b)]) if (a, b) in v else None for k, v in scores.items()}}
-        for a, b in cells_ab
-    ]
-    entry: dict[str, Any] = {"kind": "matrix"}
-    for name in _MODELS:
-        good = [v for v in scores[name].values() if math.isfinite(v)]
-        entry[name] = finite(float(100 * np.mean(good))) if good else None
-        if scores[name] and len(good) < len(cells_ab):
-            warnings.append(f"{name}: {len(cells_ab) - len(good)} of {len(cells_ab)} cells "
-                            "could not be scored (a fit did not settle); the mean is over the rest")
-    entry["cells"] = cells
-    entry["points"] = points
-    return entry
 
 
 def _extrapolation(
