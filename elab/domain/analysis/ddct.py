@@ -134,7 +134,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     for c in conditions:
         n_samples = len({r["sample"] for r in rows if r["condition"] == c})
         for g in targets:
-            if n_samples > 1 and params["mode"] != "unpaired":
+            if n_samples > 1:  # biological replicates: mode only pairs technical ones
                 found = biological_dct(rows, c, g, references)
             else:
                 by_well = table.has("well") and params["mode"] != "unpaired"
@@ -245,7 +245,7 @@ HOOK = Hook(
         Param("reference", None, type="list", help="housekeeping gene(s), comma-separated"),
         Param("control", "", type="text", help="the calibrator condition"),
         Param("mode", "auto", type="choice", choices=("auto", "paired", "unpaired"),
-              help="pairing of target and reference replicates"),
+              help="pairing of technical replicates when a condition has one sample"),
         Param("max_ct", 35.0, help="warn for Cts above this"),
         Param("max_spread", 0.5, help="warn when technical replicates spread more (cycles)"),
         Param("max_ref_shift", 0.5,
