@@ -100,6 +100,9 @@ def test_biological_replicates_give_n_ci_and_welch_test() -> None:
     assert "Technical replicates are averaged first" in result.method
     assert result.headline[0].startswith("ZEB1 in drug vs ctrl: ")
     assert "n = 4 vs 4" in result.headline[0]
+    unpaired = run_hook("ddct", csv(rows), {"reference": "GAPDH", "control": "ctrl",
+                                            "mode": "unpaired"})
+    assert unpaired.to_json()["results"] == result.to_json()["results"]  # n stays biological
 
 
 @pytest.mark.parametrize(
