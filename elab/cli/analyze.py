@@ -1,4 +1,4 @@
-"""``elab analyze --list | HOOK FILE... [--param k=v] [--json] [--plot FILE]``.
+"""``elab analyze --list | HOOK FILE... [--layout L.csv] [--param k=v] [--json] [--plot FILE]``.
 
 A thin shell over :mod:`elab.domain.analysis`: hooks come from the ``elab.analysis`` entry
 points, input files are tidy CSV with units in their headers, and ``--json`` prints the
@@ -23,6 +23,11 @@ ParamOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write the hook's figure (PNG).")]
+LayoutOpt = Annotated[
+    Path | None,
+    typer.Option("--layout", help="Plate layout CSV (elab plate layout -o): its columns (dose, "
+                 "control...) are joined to the readings by well."),
+]
 HookArg = Annotated[str | None, typer.Argument(help="Hook name (see --list).", show_default=False)]
 FilesArg = Annotated[
     list[Path] | None, typer.Argument(help="Tidy CSV input file(s).", show_default=False)
@@ -35,7 +40,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         if "value" in value:
             number = "—" if value["value"] is None else format_magnitude(value["value"])
-            text = f"{number} {value.get('unit', '')}".strip()
+            unit = "" if value.get("unit") in (None, "1") else value["unit"]
+            text = f"{number} {unit}".strip()
+            if value["value"] is None and value.get("bound"):
+                text = f"not reached ({value['bound']})"
             if "ci95" in value:
                 lo, hi = value["ci95"]
                 if lo is not None and hi is not None:
@@ -62,6 +70,8 @@ def _shown(value: Any) -> str:
 
 def _print_text(data: dict[str, Any]) -> None:
     typer.echo(f"{data['hook']}: {data['method']}")
+    for sentence in data.get("headline") or []:
+        typer.echo(f"» {sentence}")
     for result in data["results"]:
         parts = []
         for key, value in result.items():
@@ -93,6 +103,7 @@ def analyze(
     param: ParamOpt = None,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
+    layout: LayoutOpt = None,
 ) -> None:
     """Run an analysis hook on tidy CSV files (units in headers: ``dose [nM]``)."""
     if list_hooks:
@@ -113,7 +124,12 @@ def analyze(
     tables = [read_table(Path(f)) for f in files]
     from elab.domain.analysis import concat_tables
 
-    result = chosen.run(concat_tables(tables), params)
+    table = concat_tables(tables)
+    if layout is not None:
+        from elab.domain.analysis import join_layout
+
+        table = join_layout(table, read_table(Path(layout)))
+    result = chosen.run(table, params)
     data = result.to_json()
     if plot is not None:
         plot.write_bytes(chosen.plot(result))

@@ -34,7 +34,7 @@ def records_dir() -> Path:
 
 
 def analysis_summary(analysis: dict[str, Any]) -> str:
-    """One line per hook: its first results in words, or why it did not run."""
+    """Per hook: its headline numbers (else its first results) in words, or why it did not run."""
     hook = analysis.get("hook", "?")
     if analysis.get("error"):
         return f"{hook}: not run ({analysis['error']})"
@@ -42,7 +42,10 @@ def analysis_summary(analysis: dict[str, Any]) -> str:
     rows = result.get("results") or []
     warnings = result.get("warnings") or []
     line = f"{hook}: {len(rows)} result row(s)"
-    if rows:
+    headline = [str(h) for h in result.get("headline") or []]
+    if headline:  # the hook's own answer first (IC50 with CI, fold change with CI...)
+        line += " — " + "\n    ".join(headline)
+    elif rows:
         first = rows[0]
         shown = []
         for key, value in first.items():

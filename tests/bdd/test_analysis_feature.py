@@ -57,9 +57,33 @@ def fold_of(context: dict[str, Any], target: str, condition: str, fold: float,
             control: str) -> None:
     row = next(r for r in context["result"].results
                if r["target"] == target and r["condition"] == condition)
-    assert row["fold_change"] == pytest.approx(fold, abs=0.05)
+    assert row["fold_change"]["value"] == pytest.approx(fold, abs=0.05)
 
 
 @then(parsers.parse('a warning says "{text}"'))
 def warning_says(context: dict[str, Any], text: str) -> None:
     assert any(text in w for w in context["result"].warnings)
+
+
+@then("the IC50 is not reported")
+def ic50_not_reported(context: dict[str, Any]) -> None:
+    (curve,) = context["result"].results
+    assert curve["ic50"]["value"] is None
+    assert curve["converged"] is False
+
+
+@then(parsers.parse('the absolute IC50 is not reached ("{bound}")'))
+def absolute_not_reached(context: dict[str, Any], bound: str) -> None:
+    (curve,) = context["result"].results
+    assert curve["absolute_ic50"]["value"] is None
+    assert curve["absolute_ic50"]["bound"] == bound
+    assert curve["ic50"]["value"] is not None
+
+
+@then(parsers.parse("well {well} closes at {rate:g} {unit} over the times {times} h"))
+def wound_rate(context: dict[str, Any], well: str, rate: float, unit: str, times: str) -> None:
+    row = next(r for r in context["result"].results
+               if r["kind"] == "well" and r["well"] == well)
+    assert row["migration_rate"]["value"] == pytest.approx(rate, rel=1e-5)
+    assert row["migration_rate"]["unit"] == unit
+    assert row["fit_times"] == [float(t) for t in times.split(",")]

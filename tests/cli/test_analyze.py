@@ -31,7 +31,8 @@ def test_list_names_every_built_in(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
     code, out, _ = run(["analyze", "--list", "--json"], capsys)
     hooks = {h["name"]: h for h in json.loads(out)["hooks"]}
-    assert [p["name"] for p in hooks["ic50"]["params"]] == ["model", "bottom", "normalize"]
+    assert [p["name"] for p in hooks["ic50"]["params"]] == [
+        "model", "bottom", "normalize", "blank", "constrain", "reference"]
 
 
 def test_ic50_json_contract_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -40,8 +41,9 @@ def test_ic50_json_contract_and_plot(capsys: pytest.CaptureFixture[str], tmp_pat
                           "--plot", str(png)], capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"hook", "method", "results", "warnings"}
+    assert set(data) == {"hook", "method", "results", "warnings", "headline"}
     (curve,) = data["results"]
+    assert curve["absolute_ic50"]["unit"] == "mM"
     assert {"group", "ic50", "hill", "top", "bottom", "r2", "n"} <= set(curve)
     assert curve["ic50"]["unit"] == "mM"
     assert curve["ic50"]["value"] == pytest.approx(3.05795, rel=1e-4)
@@ -65,8 +67,9 @@ def test_text_output_states_method_and_numbers(capsys: pytest.CaptureFixture[str
     code, out, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
                           "-p", "reference=GAPDH", "-p", "control=brain"], capsys)
     assert code == 0, err
-    assert out.startswith("ddct: Livak 2^-ΔΔCt method")
+    assert out.startswith("ddct: Livak & Schmittgen (2001) 2^-ΔΔCt method")
     assert "fold_change: 5.637" in out
+    assert "» c-myc in kidney vs brain: 5.637-fold, n = 1 vs 1" in out
 
 
 @pytest.mark.parametrize(
@@ -129,3 +132,48 @@ def test_third_party_plugin_is_listed_and_runs(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "unknown analysis hook 'cell-count-total'" in missing.stderr
     assert "installed hooks: combination-index, ddct" in missing.stderr
+
+
+def test_ic50_with_plate_layout_subtracts_blanks_and_scales_to_vehicle(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Readings from a stated model: signal = 0.05 background + 1.2 × 1/(1 + (dose/150 nM)),
+    # doses written in the layout in mixed units, as elab plate layout writes them.
+    ic50, background, top = 150.0, 0.05, 1.2
+    layout = ["plate,well,condition,dose,replicate,control"]
+    reads = ["well,response"]
+    doses = [("10 nM", 10.0), ("30 nM", 30.0), ("100 nM", 100.0), ("300 nM", 300.0),
+             ("1 uM", 1000.0), ("3 uM", 3000.0), ("10 uM", 10000.0)]
+    wells = iter(f"{r}{c}" for r in "BCDEFG" for c in range(2, 12))
+    for text, nm in doses:
+        for rep in (1, 2):
+            well = next(wells)
+            layout.append(f"1,{well},{text},{text},{rep},")
+            reads.append(f"{well},{background + top / (1 + nm / ic50)!r}")
+    for kind, value in (("vehicle", background + top), ("blank", background)):
+        for rep in (1, 2, 3):
+            well = next(wells)
+            layout.append(f"1,{well},{kind},,{rep},{kind}")
+            reads.append(f"{well},{value!r}")
+    (tmp_path / "layout.csv").write_text("\n".join(layout) + "\n")
+    (tmp_path / "reads.csv").write_text("\n".join(reads) + "\n")
+    code, out, err = run(["analyze", "ic50", str(tmp_path / "reads.csv"), "--layout",
+                          str(tmp_path / "layout.csv"), "-p", "normalize=vehicle", "--json"],
+                         capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    (curve,) = data["results"]
+    assert curve["absolute_ic50"]["unit"] == "nM"
+    assert curve["absolute_ic50"]["value"] == pytest.approx(ic50, rel=1e-6)
+    assert curve["top"]["value"] == 100.0
+    assert "blank wells was subtracted" in data["method"]
+
+
+def test_layout_without_the_well_is_one_line_error(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "layout.csv").write_text("plate,well,condition,dose,replicate,control\n"
+                                         "1,B2,a,1 uM,1,\n")
+    (tmp_path / "reads.csv").write_text("well,response\nB02,1.0\nC3,0.5\n")
+    code, _, err = run(["analyze", "ic50", str(tmp_path / "reads.csv"), "--layout",
+                        str(tmp_path / "layout.csv")], capsys)
+    assert code == 1
+    assert "well C3 is not in the layout" in err

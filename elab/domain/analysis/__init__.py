@@ -7,7 +7,8 @@ The API the rest of elab uses (``elab analyze`` and ``runs finish``):
 - :func:`read_table` reads a tidy CSV with units in its headers, and
   :func:`table_from_records` builds the same table from rows in memory (recorded values);
 - :func:`run_hook` runs a hook on one or more tables with ``--param``-style parameters and
-  returns an :class:`AnalysisResult` whose :meth:`~AnalysisResult.to_json` scripts rely on.
+  returns an :class:`AnalysisResult` whose :meth:`~AnalysisResult.to_json` scripts rely on;
+- :func:`join_layout` adds a plate layout's columns (dose, control...) to per-well readings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import AnalysisResult, Column, Hook, Param, qty
+from .layout_join import join_layout
 from .registry import GROUP, available_hooks, load_hook
 from .table import Table, concat_tables, read_table, table_from_records
 
@@ -29,6 +31,7 @@ __all__ = [
     "Table",
     "available_hooks",
     "concat_tables",
+    "join_layout",
     "load_hook",
     "qty",
     "read_table",

@@ -159,6 +159,8 @@ def finite(value: float | None) -> float | None:
 class AnalysisResult:
     """What a hook returns: the method in a sentence, one result per curve/group, warnings.
 
+    ``headline`` is the few sentences a reader needs first (IC50 with its CI, fold change
+    with its CI), computed here so the finish screen and the record only print them.
     ``plot_data`` holds what the plot needs beyond the JSON (fitted curves, raw points); it is
     not part of :meth:`to_json`.
     """
@@ -168,6 +170,7 @@ class AnalysisResult:
     results: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     plot_data: Any = field(default=None, compare=False, repr=False)
+    headline: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The result object of ``elab analyze HOOK --json`` (keys scripts rely on).
@@ -179,6 +182,7 @@ class AnalysisResult:
             "method": self.method,
             "results": _json_safe(self.results),
             "warnings": list(self.warnings),
+            "headline": list(self.headline),
         }
 
 

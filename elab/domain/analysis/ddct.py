@@ -1,78 +1,110 @@
-"""The ``ddct`` hook: relative expression by the 2^-ΔΔCt method (Livak & Schmittgen 2001).
+"""The ``ddct`` hook: relative expression by 2^-ΔΔCt (Livak & Schmittgen 2001).
 
-Replicates are handled the way the paper (and Applied Biosystems' User Bulletin #2) does:
+n counts biological samples: technical replicates (wells of one sample and gene) are
+averaged first.  With two or more biological samples per condition, ΔCt is taken per
+sample, ΔΔCt is the difference of the condition means, and its 95 % CI and Welch's t-test
+on ΔCt give the uncertainty of the fold change.  With one sample per condition only the
+technical spread is known, handled as the paper (and Applied Biosystems' User Bulletin #2)
+does — paired per well when target and reference share a well, else
+``SD(ΔCt) = sqrt(SD_target² + SD_reference²)`` — and no CI or test is claimed.
 
-- *paired* (both genes measured in the same well, shown by a ``well`` column shared by the
-  target and reference rows; or several biological samples per condition): ΔCt is taken per
-  well (or per sample, from its averaged technical replicates) and its mean and SD are over
-  those ΔCt values;
-- *unpaired* (separate tubes, one sample per condition): the target and reference Cts are
-  averaged separately and ``SD(ΔCt) = sqrt(SD_target² + SD_reference²)``.
-
-Several reference genes combine by the geometric mean of their expression, i.e. the mean of
-their Cts.  ΔΔCt = ΔCt − mean ΔCt of the control condition; subtracting that constant adds
-no error, so SD(ΔΔCt) = SD(ΔCt) and the fold change range is 2^-(ΔΔCt ± SD).
+Several reference genes combine by the geometric mean of their expression, the mean of
+their Cts (Vandesompele et al. 2002).  Given amplification efficiencies, every Ct is scaled
+by log2(E) before the same arithmetic, which is exactly Pfaffl's (2001) efficiency-corrected
+ratio E_target^ΔCt_target / E_ref^ΔCt_ref.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from typing import Any
 
 from elab.errors import InputError, NotFoundError
 
-from .base import AnalysisResult, Column, Hook, Param, finite
+from .base import AnalysisResult, Column, Hook, Param, finite, qty
+from .ddct_checks import (
+    efficiencies,
+    is_negative_control,
+    negative_control_warnings,
+    reference_shift_warnings,
+)
+from .ddct_stats import Dct, biological_dct, fold_estimates, pow2, technical_dct
+from .headline import number_text
 from .table import Table
 
 __all__ = ["HOOK"]
 
 _METHOD = (
-    "Livak 2^-ΔΔCt method: ΔCt = Ct(target) − Ct(reference) (mean Ct of the reference genes, "
-    "their geometric-mean expression), ΔΔCt = ΔCt − mean ΔCt of the control condition, fold "
-    "change = 2^-ΔΔCt with range 2^-(ΔΔCt ± SD); {pairing}."
+    "Livak & Schmittgen (2001) 2^-ΔΔCt method{pfaffl}: ΔCt = Ct(target) − Ct(reference), the "
+    "reference being the mean Ct of {refs} (the geometric mean of their expression, "
+    "Vandesompele et al. 2002); ΔΔCt = ΔCt − mean ΔCt of {control}; fold change = 2^-ΔΔCt. "
+    "Technical replicates are averaged first; n counts biological samples. {uncertainty}"
 )
-_PAIRED = "paired replicates: ΔCt per {unit}, SD over the ΔCt values"
-_UNPAIRED = "unpaired replicates: SD(ΔCt) = sqrt(SD_target² + SD_reference²)"
+_BIOLOGICAL = (
+    "Where a condition has two or more biological samples, ΔCt is taken per sample; the 95 % "
+    "CI of the fold change is 2^-(CI of ΔΔCt) and conditions are compared with the control by "
+    "Welch's t-test on ΔCt (two-sided; assumes independent samples and normally distributed "
+    "ΔCt, not equal variances). "
+)
+_TECHNICAL = (
+    "Where a condition has one biological sample, only technical spread is known: {pairing}; "
+    "the fold change range is 2^-(ΔΔCt ± SD), and no CI or test is given."
+)
+_PAIRED = "paired per well (target and reference in the same well), SD of ΔCt over wells"
+_UNPAIRED = "unpaired (separate tubes), SD(ΔCt) = sqrt(SD_target² + SD_reference²)"
 
-Key = tuple[str, str]  # (condition, target)
 
-
-def _sd(values: list[float]) -> float:
-    return statistics.stdev(values) if len(values) > 1 else math.nan
-
-
-def _rows(table: Table, params: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
+def _rows(
+    table: Table, params: dict[str, Any], warnings: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Determined sample rows, and the NTC/no-RT rows (checked, never quantified)."""
     samples, conditions = table.text("sample"), table.text("condition")
     targets, cts = table.text("target"), table.numbers("ct")
     wells = table.text("well") if table.has("well") else [""] * len(cts)
-    rows = []
+    rows, negatives = [], []
     for s, c, t, ct, w in zip(samples, conditions, targets, cts, wells, strict=True):
+        kind = is_negative_control(s, c)
+        if kind:
+            negatives.append({"sample": s, "condition": c, "target": t, "ct": ct, "kind": kind})
+            continue
         where = f"{c} / {s} / {t}{' well ' + w if w else ''}"
         if math.isnan(ct):
             warnings.append(f"{where}: undetermined Ct; left out")
             continue
         if ct > params["max_ct"]:
-            warnings.append(
-                f"{where}: Ct {ct:.2f} above "
-                f"{params['max_ct']:g}; near the detection limit"
-            )
+            warnings.append(f"{where}: Ct {ct:.2f} above {params['max_ct']:g}; near the "
+                            "detection limit")
         rows.append({"sample": s, "condition": c, "target": t, "ct": ct, "well": w})
-    return rows
+    return rows, negatives
 
 
-def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
-    warnings: list[str] = []
+def _spread_warnings(rows: list[dict[str, Any]], limit: float) -> list[str]:
+    reps: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for r in rows:
+        reps[(r["condition"], r["sample"], r["target"])].append(r["ct"])
+    return [
+        f"{c} / {s} / {g}: replicate Cts spread {max(v) - min(v):.2f} cycles (> {limit:g})"
+        for (c, s, g), v in sorted(reps.items())
+        if len(v) > 1 and max(v) - min(v) > limit
+    ]
+
+
+def _checked_names(table: Table, params: dict[str, Any]) -> tuple[
+        tuple[str, ...], str, list[str], list[str]]:
+    """Reference genes, control, conditions and targets, checked against the table's labels
+    (undetermined wells included: a gene that never amplified is known, just not measured)."""
     references = params["reference"]
     control = params["control"]
     if not references:
         raise InputError("ddct needs --param reference=GENE (one or more, comma-separated)")
     if not control:
         raise InputError("ddct needs --param control=CONDITION (the calibrator)")
-    rows = _rows(table, params, warnings)
-    genes = sorted({r["target"] for r in rows})
-    conditions = sorted({r["condition"] for r in rows})
+    labelled = [(s, c, t) for s, c, t in zip(table.text("sample"), table.text("condition"),
+                                             table.text("target"), strict=True)
+                if not is_negative_control(s, c)]
+    genes = sorted({t for _, _, t in labelled})
+    conditions = sorted({c for _, c, _ in labelled})
     for ref in references:
         if ref not in genes:
             raise NotFoundError("reference gene", ref, genes)
@@ -81,125 +113,128 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     targets = [g for g in genes if g not in references]
     if not targets:
         raise InputError("every gene in the table is a reference gene; nothing to quantify")
+    return references, control, conditions, targets
 
-    # Technical replicates: spread check per (condition, sample, gene).
-    reps: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-    for r in rows:
-        reps[(r["condition"], r["sample"], r["target"])].append(r["ct"])
-    for (c, s, g), values in sorted(reps.items()):
-        if len(values) > 1 and max(values) - min(values) > params["max_spread"]:
-            warnings.append(
-                f"{c} / {s} / {g}: replicate Cts spread {max(values) - min(values):.2f} cycles "
-                f"(> {params['max_spread']:g})"
-            )
 
-    mode = params["mode"]
-    samples_per = {c: {r["sample"] for r in rows if r["condition"] == c} for c in conditions}
-    by_well = table.has("well") and mode != "unpaired"
-    dct: dict[Key, tuple[float, float, int]] = {}
-    unit = "well"
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    warnings: list[str] = []
+    raw, negatives = _rows(table, params, warnings)
+    references, control, conditions, targets = _checked_names(table, params)
+    warnings += negative_control_warnings(negatives, raw, params["ntc_ct"], params["ntc_gap"])
+    warnings += reference_shift_warnings(raw, references, params["max_ref_shift"])
+    warnings += _spread_warnings(raw, params["max_spread"])
+    eff = efficiencies(str(params["efficiency"] or ""), sorted({r["target"] for r in raw}))
+    rows = [{**r, "ct": r["ct"] * math.log2(eff[r["target"]])} for r in raw]
+    single_samples = all(
+        len({r["sample"] for r in rows if r["condition"] == c}) < 2 for c in conditions)
+    if params["mode"] == "paired" and not table.has("well") and single_samples:
+        raise InputError("mode=paired needs a 'well' column or several samples")
+    dct: dict[tuple[str, str], Dct] = {}
+    technical_pairing: set[str] = set()
     for c in conditions:
+        n_samples = len({r["sample"] for r in rows if r["condition"] == c})
         for g in targets:
-            if by_well:
-                pairs = _paired_by(rows, c, g, references, "well")
-                unit = "well"
-            elif len(samples_per[c]) > 1 and mode != "unpaired":
-                pairs = _paired_by(rows, c, g, references, "sample")
-                unit = "sample"
+            if n_samples > 1:  # biological replicates: mode only pairs technical ones
+                found = biological_dct(rows, c, g, references)
             else:
-                pairs = None
-            if pairs is not None:
-                if not pairs:
-                    warnings.append(f"{c} / {g}: no {unit} has both the target and the reference")
-                    continue
-                dct[(c, g)] = (statistics.fmean(pairs), _sd(pairs), len(pairs))
-            else:
-                if mode == "paired":
-                    raise InputError("mode=paired needs a 'well' column or several samples")
-                t = [r["ct"] for r in rows if r["condition"] == c and r["target"] == g]
-                ref = _reference_cts(rows, c, references)
-                if not t or not ref:
-                    warnings.append(f"{c} / {g}: missing target or reference Cts; skipped")
-                    continue
-                sd = math.sqrt(_sd(t) ** 2 + _sd(ref) ** 2)
-                dct[(c, g)] = (statistics.fmean(t) - statistics.fmean(ref), sd, len(t))
-    paired = by_well or (any(len(samples_per[c]) > 1 for c in conditions) and mode != "unpaired")
-    results = []
-    for (c, g), (mean, sd, n) in sorted(dct.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if (control, g) not in dct:
+                by_well = table.has("well") and params["mode"] != "unpaired"
+                found = technical_dct(rows, c, g, references, by_well)
+                technical_pairing.add(_PAIRED if by_well else _UNPAIRED)
+            if found is None:
+                warnings.append(f"{c} / {g}: no sample has both the target and the reference; "
+                                "skipped")
+                continue
+            dct[(c, g)] = found
+    results, headline = _results(dct, control, warnings)
+    single = sorted({c for (c, _), d in dct.items() if d.n < 2})
+    if single:
+        warnings.append(f"{', '.join(single)}: one biological sample; the SD is between "
+                        "technical replicates, so no CI or test is given")
+    return AnalysisResult("ddct", _method(params, references, control, dct, technical_pairing),
+                          results, warnings, plot_data={"control": control}, headline=headline)
+
+
+def _results(
+    dct: dict[tuple[str, str], Dct], control: str, warnings: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    results: list[dict[str, Any]] = []
+    headline: list[str] = []
+    for (c, g), d in sorted(dct.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        ref = dct.get((control, g))
+        if ref is None:
             warnings.append(f"{g}: no ΔCt for the control {control!r}; no ΔΔCt")
             continue
-        ddct = mean - dct[(control, g)][0]
-        fold = 2.0 ** -ddct
-        spread = sd if math.isfinite(sd) else 0.0
+        est = fold_estimates(d, ref, c == control)
         results.append({
             "condition": c,
             "target": g,
-            "dct": {"value": mean, "sd": finite(sd)},
-            "ddct": {"value": ddct, "sd": finite(sd)},
-            "fold_change": fold,
-            "fold_change_range": [2.0 ** -(ddct + spread), 2.0 ** -(ddct - spread)],
-            "n": n,
+            "dct": {"value": d.mean, "sd": finite(d.sd)},
+            "ddct": {"value": est["ddct"], "sd": finite(d.sd), "ci95": est["ddct_ci"]},
+            "fold_change": {**qty(pow2(-est["ddct"]), "1"), "ci95": est["fold_ci"]},
+            "fold_change_range": est["range"],
+            "p_value": est["p"],
+            "test": est["test"],
+            "n": d.n,
+            "technical": d.technical,
         })
-    pairing = _PAIRED.format(unit=unit) if paired else _UNPAIRED
-    return AnalysisResult("ddct", _METHOD.format(pairing=pairing), results, warnings,
-                          plot_data={"control": control})
+        if c != control:
+            headline.append(_sentence(results[-1], control, ref.n))
+    return results, headline
 
 
-def _reference_cts(
-    rows: list[dict[str, Any]], condition: str, refs: tuple[str, ...]
-) -> list[float]:
-    """Reference Cts of a condition; with several genes, the per-replicate mean across them."""
-    per_gene = [[r["ct"] for r in rows if r["condition"] == condition and r["target"] == g]
-                for g in refs]
-    if len(refs) == 1:
-        return per_gene[0]
-    width = min(len(v) for v in per_gene)
-    return [statistics.fmean(v[i] for v in per_gene) for i in range(width)]
+def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
+    fold = row["fold_change"]
+    shown = "—" if fold["value"] is None else number_text(fold["value"])
+    text = f"{row['target']} in {row['condition']} vs {control}: {shown}-fold"
+    lo, hi = fold["ci95"]
+    if lo is not None and hi is not None:
+        text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"
+    if row["p_value"] is not None:
+        text += f", Welch t-test p = {row['p_value']:.3g}"
+    return text + f", n = {row['n']} vs {n_control}"
 
 
-def _paired_by(
-    rows: list[dict[str, Any]], condition: str, gene: str, refs: tuple[str, ...], key: str
-) -> list[float]:
-    """ΔCt per well or per sample: mean target Ct − mean of the reference genes' mean Cts."""
-    cts: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for r in rows:
-        if r["condition"] == condition:
-            unit = r["well"] if key == "well" else r["sample"]
-            if key == "well":
-                unit = f"{r['sample']}/{unit}"
-            cts[(unit, r["target"])].append(r["ct"])
-    units = sorted({u for u, _ in cts})
-    out = []
-    for u in units:
-        if (u, gene) not in cts or any((u, ref) not in cts for ref in refs):
-            continue
-        ref = statistics.fmean(statistics.fmean(cts[(u, g)]) for g in refs)
-        out.append(statistics.fmean(cts[(u, gene)]) - ref)
-    return out
+def _method(params: dict[str, Any], refs: tuple[str, ...], control: str,
+            dct: dict[tuple[str, str], Dct], pairing: set[str]) -> str:
+    pfaffl = ""
+    if str(params["efficiency"] or "").strip():
+        pfaffl = (" with Pfaffl's (2001) efficiency correction (every Ct scaled by log2 E; "
+                  "E = 2 for genes without a given efficiency)")
+    parts = []
+    if any(d.n >= 2 for d in dct.values()):
+        parts.append(_BIOLOGICAL)
+    if pairing:
+        parts.append(_TECHNICAL.format(pairing="; ".join(sorted(pairing))))
+    return _METHOD.format(pfaffl=pfaffl, refs=", ".join(refs), control=control,
+                          uncertainty="".join(parts).strip())
 
 
 def _draw(result: AnalysisResult) -> bytes:
     from .plots import figure_png
 
     def paint(ax: Any) -> None:
-        labels = [f"{r['target']}\n{r['condition']}" for r in result.results]
-        folds = [r["fold_change"] for r in result.results]
-        lo = [f - r["fold_change_range"][0] for f, r in zip(folds, result.results, strict=True)]
-        hi = [r["fold_change_range"][1] - f for f, r in zip(folds, result.results, strict=True)]
+        rows = result.results
+        labels = [f"{r['target']}\n{r['condition']}" for r in rows]
+        folds = [r["fold_change"]["value"] for r in rows]
+        bars = [r["fold_change"]["ci95"] if None not in r["fold_change"]["ci95"]
+                else r["fold_change_range"] for r in rows]
+        lo = [f - b[0] for f, b in zip(folds, bars, strict=True)]
+        hi = [b[1] - f for f, b in zip(folds, bars, strict=True)]
         ax.bar(range(len(folds)), folds, yerr=[lo, hi], capsize=3, color="tab:blue")
         ax.set_xticks(range(len(folds)), labels, fontsize="small")
         ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
-        ax.set_ylabel("fold change (2^-ΔΔCt)")
+        ax.set_ylabel("fold change (2^-ΔΔCt); bars: 95 % CI, or range for n = 1")
 
     return figure_png(paint, title="Relative expression")
 
 
 HOOK = Hook(
     name="ddct",
-    summary="qPCR relative expression by 2^-ΔΔCt (Livak), paired or unpaired replicates.",
+    summary="qPCR relative expression by 2^-ΔΔCt (Livak; Pfaffl with efficiencies): fold "
+            "change with 95 % CI and Welch's t-test over biological samples.",
     inputs=(
-        Column("sample", text=True, help="biological sample (technical replicates share it)"),
+        Column("sample", text=True, help="biological sample (technical replicates share it); "
+               "NTC / no-RT marks a negative control"),
         Column("condition", text=True, help="treatment or group; one is the control"),
         Column("target", text=True, help="gene name"),
         Column("ct", help="threshold cycle; 'Undetermined' or empty when not detected"),
@@ -210,11 +245,19 @@ HOOK = Hook(
         Param("reference", None, type="list", help="housekeeping gene(s), comma-separated"),
         Param("control", "", type="text", help="the calibrator condition"),
         Param("mode", "auto", type="choice", choices=("auto", "paired", "unpaired"),
-              help="pairing of target and reference replicates"),
+              help="pairing of technical replicates when a condition has one sample"),
         Param("max_ct", 35.0, help="warn for Cts above this"),
         Param("max_spread", 0.5, help="warn when technical replicates spread more (cycles)"),
+        Param("max_ref_shift", 0.5,
+              help="warn when a reference gene's mean Ct differs between conditions by more"),
+        Param("efficiency", "", type="text",
+              help="amplification factors, e.g. ZEB1=1.95,GAPDH=98% (default 2 = 100 %)"),
+        Param("ntc_ct", 35.0, help="an NTC/no-RT well amplifying below this Ct is flagged"),
+        Param("ntc_gap", 5.0,
+              help="an NTC/no-RT well within this many cycles of the samples is flagged"),
     ),
     analyse=_analyse,
     draw=_draw,
-    result_keys=("condition", "target", "dct", "ddct", "fold_change", "fold_change_range", "n"),
+    result_keys=("condition", "target", "dct", "ddct", "fold_change", "fold_change_range",
+                 "p_value", "test", "n", "technical"),
 )

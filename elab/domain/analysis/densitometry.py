@@ -7,47 +7,72 @@ the mean ± SD of their lanes, and relative values divide by the control conditi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from elab.errors import InputError, NotFoundError
 
 from .base import AnalysisResult, Column, Hook, Param
+from .headline import number_text
 from .stats import summary
 from .table import Table
 from .transwell import control_of
 
-__all__ = ["HOOK"]
+__all__ = ["HOOK", "lane_key"]
+
+Key = tuple[str, str, str]  # (matching group, condition, target)
 
 _METHOD = (
     "Ratio = target intensity / {loading} intensity in the same lane; mean ± SD over lanes per "
-    "condition and target; relative ratio = ratio / mean ratio of the control condition "
-    "({control})."
+    "condition and target, n counting lanes; relative ratio = ratio / mean ratio of the "
+    "control condition ({control}){matched}. No test between conditions."
 )
+
+
+def lane_key(lane: str) -> tuple[tuple[int, float | str], ...]:
+    """Lanes in the order they run on the gel: 1, 2, 10, 11 (numbers as numbers)."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", lane)
+    return tuple((0, float(p)) if re.fullmatch(r"\d+(?:\.\d+)?", p) else (1, p)
+                 for p in parts if p)
+
+
+def _bands(table: Table, match_by: str, warnings: list[str]) -> tuple[
+        dict[tuple[str, str], float], dict[str, str], dict[str, str]]:
+    """Band intensity per (lane, target), each lane's condition and its matching group."""
+    if match_by and not table.has(match_by):
+        raise NotFoundError("column to match controls by", match_by, table.names)
+    groups = table.text(match_by) if match_by else [""] * len(table)
+    band: dict[tuple[str, str], float] = {}
+    cond_of: dict[str, str] = {}
+    group_of: dict[str, str] = {}
+    for lane, cond, target, value, group in zip(
+            table.text("lane"), table.text("condition"), table.text("target"),
+            table.numbers("intensity"), groups, strict=True):
+        cond_of[lane] = cond
+        group_of[lane] = group
+        if (lane, target) in band:
+            warnings.append(f"lane {lane}: {target} given twice; the values are summed")
+            band[(lane, target)] += value
+        else:
+            band[(lane, target)] = value
+    return band, cond_of, group_of
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     loading = params["loading"]
     if not loading:
         raise InputError("densitometry needs --param loading=TARGET (e.g. beta-actin)")
-    band: dict[tuple[str, str], float] = {}
-    cond_of: dict[str, str] = {}
+    match_by = str(params["match_by"] or "").strip().lower().replace(" ", "_")
     warnings: list[str] = []
-    for lane, cond, target, value in zip(table.text("lane"), table.text("condition"),
-                                         table.text("target"), table.numbers("intensity"),
-                                         strict=True):
-        cond_of[lane] = cond
-        if (lane, target) in band:
-            warnings.append(f"lane {lane}: {target} given twice; the values are summed")
-            band[(lane, target)] += value
-        else:
-            band[(lane, target)] = value
+    band, cond_of, group_of = _bands(table, match_by, warnings)
     targets = sorted({t for _, t in band})
     if loading not in targets:
         raise NotFoundError("loading control", loading, targets)
-    ratios: dict[tuple[str, str], list[float]] = defaultdict(list)
+    ratios: dict[Key, list[float]] = defaultdict(list)
     lane_rows = []
-    for (lane, target), value in sorted(band.items()):
+    for (lane, target), value in sorted(band.items(), key=lambda kv: (lane_key(kv[0][0]),
+                                                                      kv[0][1])):
         if target == loading:
             continue
         load = band.get((lane, loading))
@@ -55,22 +80,38 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             warnings.append(f"lane {lane}: no {loading} band; {target} not normalised")
             continue
         ratio = value / load
-        ratios[(cond_of[lane], target)].append(ratio)
-        lane_rows.append({"kind": "lane", "lane": lane, "condition": cond_of[lane],
-                          "target": target, "ratio": ratio})
-    control = control_of(sorted({c for c, _ in ratios}), params["control"], warnings)
+        ratios[(group_of[lane], cond_of[lane], target)].append(ratio)
+        row = {"kind": "lane", "lane": lane, "condition": cond_of[lane], "target": target,
+               "ratio": ratio}
+        if match_by:
+            row[match_by] = group_of[lane]
+        lane_rows.append(row)
+    control = control_of(sorted(set(cond_of.values())), params["control"], warnings)
     results: list[dict[str, Any]] = list(lane_rows)
-    for (cond, target), values in sorted(ratios.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    headline: list[str] = []
+    for (group, cond, target), values in sorted(
+            ratios.items(), key=lambda kv: (kv[0][2], lane_key(kv[0][0]), kv[0][1])):
         s = summary(values)
-        base = summary(ratios.get((control, target), []))["mean"] if control else None
-        rel = None
-        if base:
-            rel = summary([v / base for v in values])
-        results.append({"kind": "condition", "condition": cond, "target": target,
-                        "ratio": s, "relative": rel})
+        base = summary(ratios.get((group, control, target), []))["mean"] if control else None
+        if control and base is None:
+            where = f" at {match_by} {group}" if match_by else ""
+            warnings.append(f"{cond} / {target}{where}: no {control} lanes to compare with")
+        rel = summary([v / base for v in values]) if base else None
+        row = {"kind": "condition", "condition": cond, "target": target, "ratio": s,
+               "relative": rel}
+        if match_by:
+            row[match_by] = group
+        results.append(row)
+        if rel is not None and rel["mean"] is not None and cond != control:
+            where = f" ({match_by} {group})" if match_by else ""
+            sd = f"SD {number_text(rel['sd'])}, " if rel["sd"] is not None else ""
+            headline.append(f"{target} in {cond}{where}: {number_text(rel['mean'])} × "
+                            f"{control} ({sd}n = {rel['n']} lanes)")
+    matched = f", matched by {match_by}" if match_by else ""
     return AnalysisResult(
-        "densitometry", _METHOD.format(loading=loading, control=control or "none"), results,
-        warnings,
+        "densitometry", _METHOD.format(loading=loading, control=control or "none",
+                                       matched=matched),
+        results, warnings, headline=headline,
     )
 
 
@@ -100,6 +141,9 @@ HOOK = Hook(
     params=(
         Param("loading", "", type="text", help="the loading-control target (e.g. beta-actin)"),
         Param("control", "", type="text", help="the control condition"),
+        Param("match_by", "", type="text",
+              help="a column (e.g. time) within whose levels each condition is compared with "
+                   "the control"),
     ),
     analyse=_analyse,
     draw=_draw,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .base import AnalysisResult, Column, Hook, Param
+from .base import AnalysisResult, Column, Hook, Param, qty
 from .stats import summary
 from .table import Table
 
@@ -19,7 +19,9 @@ __all__ = ["HOOK"]
 
 _METHOD = (
     "% of parent = gate count / parent gate count × 100; % of {lineage} = gate count / "
-    "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples."
+    "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples, n "
+    "counting samples; event counts are used as gated (no background subtraction); no test "
+    "between conditions."
 )
 
 
@@ -62,15 +64,15 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         if n > count.get((s, par), float("inf")):
             warnings.append(f"{s}: gate {p!r} has more events than its parent {par!r}")
         results.append({"kind": "gate", "sample": s, "condition": cond_of[s], "population": p,
-                        "parent": par, "count": n, "pct_parent": pct_parent,
-                        "pct_lineage": pct_lineage})
+                        "parent": par, "count": n, "pct_parent": qty(pct_parent, "%"),
+                        "pct_lineage": qty(pct_lineage, "%")})
         per_cond[(cond_of[s], p)].append((pct_parent, pct_lineage))
     if any(cond_of.values()):
         for (c, p), values in sorted(per_cond.items()):
             results.append({
                 "kind": "condition", "condition": c, "population": p,
-                "pct_parent": summary(v for v, _ in values if v is not None),
-                "pct_lineage": summary(v for _, v in values if v is not None),
+                "pct_parent": {**summary(v for v, _ in values if v is not None), "unit": "%"},
+                "pct_lineage": {**summary(v for _, v in values if v is not None), "unit": "%"},
             })
     return AnalysisResult("flow-frequencies", _METHOD.format(lineage=lineage), results,
                           warnings)

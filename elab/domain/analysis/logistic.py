@@ -233,15 +233,18 @@ def _covariance(jac: Array, rss: Array, n: npt.NDArray[np.int64], p: int) -> Arr
 
 
 def refit_scipy(
-    x: Array, y: Array, start: Array, fixed_bottom: float | None = None
+    x: Array, y: Array, start: Array, fixed_bottom: float | None = None,
+    free: tuple[int, ...] | None = None,
 ) -> tuple[Array, bool]:
     """One curve refitted by ``scipy.optimize.least_squares`` (trust region, analytic Jacobian).
 
     Used for the rare curve the batch does not settle; returns the 4 parameters and success.
+    ``free`` names the fitted parameters as in :func:`fit_loglogistic`.
     """
     from scipy.optimize import least_squares
 
-    free = (1, 2, 3) if fixed_bottom is not None else (0, 1, 2, 3)
+    if free is None:
+        free = (1, 2, 3) if fixed_bottom is not None else (0, 1, 2, 3)
     with np.errstate(divide="ignore"):
         lx = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), -np.inf)[None, :]
     theta = start.astype(float).copy()

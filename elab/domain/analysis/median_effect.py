@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MedianEffect", "ci_of", "fit_median_effect", "loewe_expected"]
+__all__ = ["MedianEffect", "ci_of", "dm_from_line", "fit_median_effect", "loewe_expected"]
 
 _EPS = 1e-9
 
@@ -36,14 +36,20 @@ class MedianEffect:
         """Dx: the dose that gives effect ``fa`` alone."""
         if not 0.0 < fa < 1.0 or not math.isfinite(self.dm) or self.m == 0:
             return math.nan
-        return float(self.dm * (fa / (1.0 - fa)) ** (1.0 / self.m))
+        try:
+            return float(self.dm * (fa / (1.0 - fa)) ** (1.0 / self.m))
+        except OverflowError:
+            return math.inf
 
     def effect_at(self, dose: float) -> float:
         """fa predicted for ``dose``."""
         if dose <= 0 or not math.isfinite(self.dm):
             return 0.0
-        ratio = (dose / self.dm) ** self.m
-        return float(ratio / (1.0 + ratio))
+        try:
+            ratio = (dose / self.dm) ** self.m
+        except OverflowError:
+            return 1.0 if (dose > self.dm) == (self.m > 0) else 0.0
+        return float(ratio / (1.0 + ratio)) if math.isfinite(ratio) else 1.0
 
 
 def fit_median_effect(doses: np.ndarray, fa: np.ndarray) -> MedianEffect:
@@ -54,12 +60,27 @@ def fit_median_effect(doses: np.ndarray, fa: np.ndarray) -> MedianEffect:
     n = int(use.sum())
     if n < 2 or np.ptp(x) == 0:
         return MedianEffect(math.nan, math.nan, math.nan, n)
-    slope, intercept = np.polyfit(x, y, 1)
-    r = float(np.corrcoef(x, y)[0, 1]) if n > 2 or np.ptp(y) > 0 else 1.0
+    slope, intercept = _line(x, y)
+    with np.errstate(all="ignore"):
+        r = float(np.corrcoef(x, y)[0, 1]) if n > 2 or np.ptp(y) > 0 else 1.0
     if not math.isfinite(r):
         r = math.nan
-    dm = 10 ** (-intercept / slope) if slope != 0 else math.nan
-    return MedianEffect(float(dm), float(slope), r, n)
+    return MedianEffect(dm_from_line(slope, intercept), slope, r, n)
+
+
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares slope and intercept (closed form: no polyfit RankWarning)."""
+    dx = x - x.mean()
+    slope = float((dx * (y - y.mean())).sum() / (dx * dx).sum())
+    return slope, float(y.mean() - slope * x.mean())
+
+
+def dm_from_line(slope: float, intercept: float) -> float:
+    """Dm = 10^(−intercept/slope); NaN for a flat line or a Dm beyond floating point."""
+    if slope == 0 or not math.isfinite(slope):
+        return math.nan
+    exponent = -intercept / slope
+    return float(10**exponent) if abs(exponent) < 300 else math.nan
 
 
 def ci_of(d1: float, d2: float, fa: float, a: MedianEffect, b: MedianEffect) -> float:
@@ -82,7 +103,10 @@ def loewe_expected(d1: float, d2: float, a: MedianEffect, b: MedianEffect) -> fl
         return a.effect_at(d1)
 
     def excess(y: float) -> float:
-        return d1 / a.dose_for(y) + d2 / b.dose_for(y) - 1.0
+        dx1, dx2 = a.dose_for(y), b.dose_for(y)
+        if dx1 <= 0 or dx2 <= 0 or not (math.isfinite(dx1) and math.isfinite(dx2)):
+            return math.inf if min(dx1, dx2) <= 0 else -1.0
+        return d1 / dx1 + d2 / dx2 - 1.0
 
     lo, hi = 1e-12, 1 - 1e-12
     if excess(lo) <= 0:

@@ -18,11 +18,16 @@ import numpy as np
 
 from elab.errors import InputError
 
-from .base import AnalysisResult, Column, Hook, finite, qty
-from .median_effect import MedianEffect, ci_of, fit_median_effect, loewe_expected
+from .base import AnalysisResult, Column, Hook, Param, finite, qty
+from .headline import estimate_sentence, number_text
+from .median_effect import MedianEffect, ci_of, fit_median_effect
+from .synergy_bootstrap import Lines, bootstrap_ci, line_draws, outside
+from .synergy_matrix import matrix_entry
 from .table import Table
 
 __all__ = ["HOOK"]
+
+Cell = tuple[float, float]
 
 FA_LEVELS = (0.5, 0.75, 0.9)
 
@@ -30,7 +35,10 @@ _METHOD = (
     "Chou–Talalay median-effect analysis: log(fa/fu) = m·log D − m·log Dm fitted by linear "
     "least squares for each drug and each fixed-ratio combination (r = correlation of that "
     "line); combination index CI = d1/Dx1 + d2/Dx2 with Dx = Dm·(fa/fu)^(1/m) (CI < 1 synergy, "
-    "= 1 additive, > 1 antagonism)."
+    "= 1 additive, > 1 antagonism). Replicate wells are averaged per dose pair first. 95 % "
+    "CIs of CI at fa 0.5, 0.75 and 0.9: percentile intervals of {draws} residual-bootstrap "
+    "redraws of the three median-effect lines (seed {seed}; lines of three or more points), "
+    "assuming the residuals of each line are exchangeable."
 )
 _METHOD_MATRIX = (
     " For the dose matrix, excess over Bliss independence fa12 − (fa1 + fa2 − fa1·fa2), over "
@@ -82,8 +90,13 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     singles_a = {a: f for (a, b), f in fa_of.items() if b == 0 and a > 0}
     singles_b = {b: f for (a, b), f in fa_of.items() if a == 0 and b > 0}
     combos = {k: f for k, f in fa_of.items() if k[0] > 0 and k[1] > 0}
-    fit_a = _fit(singles_a, "A", warnings)
-    fit_b = _fit(singles_b, "B", warnings)
+    fit_a = _fit(singles_a, "A", unit_a, warnings)
+    fit_b = _fit(singles_b, "B", unit_b, warnings)
+    rng = np.random.default_rng(int(params["seed"]))
+    draws = max(int(params["bootstrap"]), 100)
+    lines_a = _draws(singles_a, draws, rng)
+    lines_b = _draws(singles_b, draws, rng)
+    tested = (sorted(singles_a), sorted(singles_b))
     results: list[dict[str, Any]] = [
         _drug_entry("a", fit_a, unit_a),
         _drug_entry("b", fit_b, unit_b),
@@ -105,30 +118,48 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     shortest = 3 if is_matrix else 2
     for ratio, pts in sorted(series.items()):
         if len(pts) >= shortest:
-            results.append(_ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings))
+            entry = _ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings)
+            entry["ci_at_ci95"] = bootstrap_ci(
+                lines_a, lines_b, _draws({p[0]: p[2] for p in pts}, draws, rng), ratio,
+                FA_LEVELS)
+            _extrapolation(entry, ratio, pts, fit_a, fit_b, tested, warnings)
+            results.append(entry)
 
-    method = _METHOD
+    method = _METHOD.format(draws=draws, seed=int(params["seed"]))
     points = [
         {"dose_a": a, "dose_b": b, "fa": f,
          "ci": finite(ci_of(a, b, f, fit_a, fit_b))}
         for (a, b), f in combos.items()
     ]
     if is_matrix:
-        results.append(_matrix_entry(fa_of, levels_a, levels_b, fit_a, fit_b, points))
+        results.append(matrix_entry(fa_of, levels_a, levels_b, fit_a, fit_b, points, warnings))
         method += _METHOD_MATRIX
     elif not any(r["kind"] == "ratio" for r in results):
         results.append({"kind": "combinations", "points": points})
     return AnalysisResult(
-        "combination-index", method, results, warnings,
+        "combination-index", method, results, warnings, headline=_headline(results),
         plot_data={"fa": fa_of, "fit_a": fit_a, "fit_b": fit_b, "points": points,
                    "levels": (levels_a, levels_b) if is_matrix else None,
                    "units": (unit_a, unit_b)},
     )
 
 
-def _fit(singles: dict[float, float], name: str, warnings: list[str]) -> MedianEffect:
+def _draws(singles: dict[float, float], draws: int, rng: np.random.Generator) -> Lines | None:
+    doses = np.array(sorted(singles), dtype=float)
+    return line_draws(doses, np.array([singles[d] for d in doses], dtype=float), draws, rng)
+
+
+def _fit(singles: dict[float, float], name: str, unit: str, warnings: list[str]) -> MedianEffect:
     doses = np.array(sorted(singles))
     fit = fit_median_effect(doses, np.array([singles[d] for d in doses]))
+    side = outside(fit.dm, list(singles)) if math.isfinite(fit.dm) else ""
+    if side and singles:
+        positive = [d for d in singles if d > 0]
+        warnings.append(
+            f"drug {name}: Dm {number_text(fit.dm)} {unit} lies {side} the tested doses "
+            f"({number_text(min(positive))}–{number_text(max(positive))} {unit}); it is "
+            "extrapolated from the median-effect line".replace("  ", " ")
+        )
     if fit.n < 2:
         warnings.append(f"drug {name} alone has fewer than 2 doses with 0 < fa < 1; no Dm or CI")
     elif fit.n < 3:
@@ -171,41 +202,43 @@ def _ratio_entry(
     }
 
 
-def _matrix_entry(
-    fa_of: dict[tuple[float, float], float], levels_a: list[float], levels_b: list[float],
-    fit_a: MedianEffect, fit_b: MedianEffect, points: list[dict[str, Any]],
-) -> dict[str, Any]:
-    from .zip_score import zip_deltas
+def _extrapolation(
+    entry: dict[str, Any], ratio: float, pts: list[tuple[float, float, float]],
+    fit_a: MedianEffect, fit_b: MedianEffect, tested: tuple[list[float], list[float]],
+    warnings: list[str],
+) -> None:
+    """Name the fa levels whose CI needs doses beyond those tested (mixture or single drug)."""
+    mix = fit_median_effect(np.array([p[0] for p in pts]), np.array([p[2] for p in pts]))
+    beyond = []
+    for level in FA_LEVELS:
+        parts = []
+        if outside(mix.dose_for(level), [p[0] for p in pts]):
+            parts.append("the mixture")
+        if outside(fit_a.dose_for(level), tested[0]):
+            parts.append("drug A")
+        if outside(fit_b.dose_for(level), tested[1]):
+            parts.append("drug B")
+        if parts:
+            beyond.append(str(level))
+            warnings.append(f"ratio {entry['ratio']}: CI at fa {level} needs doses of "
+                            f"{', '.join(parts)} beyond those tested; it is extrapolated")
+    entry["ci_at_extrapolated"] = beyond
 
-    zip_of = zip_deltas(fa_of, levels_a, levels_b)
-    cells: list[dict[str, Any]] = []
-    bliss, hsa, loewe, zips = [], [], [], []
-    for a in levels_a[1:]:
-        for b in levels_b[1:]:
-            f12 = fa_of[(a, b)]
-            f1, f2 = fa_of[(a, 0.0)], fa_of[(0.0, b)]
-            e_bliss = f12 - (f1 + f2 - f1 * f2)
-            e_hsa = f12 - max(f1, f2)
-            e_loewe = f12 - loewe_expected(a, b, fit_a, fit_b)
-            bliss.append(e_bliss)
-            hsa.append(e_hsa)
-            if math.isfinite(e_loewe):
-                loewe.append(e_loewe)
-            e_zip = zip_of[(a, b)]
-            if math.isfinite(e_zip):
-                zips.append(e_zip)
-            cells.append({"dose_a": a, "dose_b": b, "fa": f12, "bliss": 100 * e_bliss,
-                          "hsa": 100 * e_hsa, "loewe": finite(100 * e_loewe),
-                          "zip": finite(100 * e_zip)})
-    return {
-        "kind": "matrix",
-        "bliss": float(100 * np.mean(bliss)),
-        "hsa": float(100 * np.mean(hsa)),
-        "loewe": float(100 * np.mean(loewe)) if loewe else None,
-        "zip": float(100 * np.mean(zips)) if zips else None,
-        "cells": cells,
-        "points": points,
-    }
+
+def _headline(results: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in results:
+        if r["kind"] == "ratio":
+            ci = {"value": r["ci_at"].get("0.5"), "unit": "1", "ci95": r["ci_at_ci95"]["0.5"]}
+            text = estimate_sentence(f"CI at fa 0.5, ratio {r['ratio']}", ci)
+            if "0.5" in r.get("ci_at_extrapolated", []):
+                text += " (extrapolated)"
+            out.append(text)
+        elif r["kind"] == "matrix":
+            scores = ", ".join(f"{k} {number_text(r[k]) if r[k] is not None else '—'}"
+                               for k in ("bliss", "hsa", "loewe", "zip"))
+            out.append(f"synergy scores (mean excess, percentage points of fa): {scores}")
+    return out
 
 
 def _draw(result: AnalysisResult) -> bytes:
@@ -224,7 +257,10 @@ HOOK = Hook(
         Column("effect", optional=True, help="fraction affected, 0–1"),
         Column("viability", optional=True, help="fraction viable, 0–1 (fa = 1 − viability)"),
     ),
-    params=(),
+    params=(
+        Param("bootstrap", 2000, type="int", help="bootstrap redraws for the CIs of CI"),
+        Param("seed", 1, type="int", help="seed of the bootstrap (same seed, same interval)"),
+    ),
     analyse=_analyse,
     draw=_draw,
     result_keys=("kind", "drug", "ratio", "dm", "m", "r", "points", "ci_at", "bliss", "hsa",

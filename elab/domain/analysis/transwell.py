@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .base import AnalysisResult, Column, Hook, Param
+from .base import AnalysisResult, Column, Hook, Param, qty
+from .headline import number_text
 from .stats import summary
 from .table import Table
 
 __all__ = ["HOOK", "control_of"]
 
 _METHOD = (
-    "Cells per field averaged per insert; per condition mean ± SD and SEM of the insert means; "
-    "% of control = condition mean / mean of the control condition ({control}) × 100."
+    "Cells per field averaged per insert (fields are technical replicates); per condition "
+    "mean ± SD and SEM of the insert means, n counting inserts; % of control = condition mean / "
+    "mean of the control condition ({control}) × 100. Counts are used as given (no background "
+    "subtracted); no test between conditions."
 )
 
 
@@ -53,17 +56,24 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         per_insert[c].append(s["mean"])
         results.append({"kind": "insert", "insert": i, "condition": c,
                         "cells_per_field": s["mean"], "fields": s["n"]})
-    control = control_of(sorted(per_insert), params["control"], warnings)
-    base = summary(per_insert[control])["mean"] if control else None
+    control = control_of(sorted({c for c, _ in fields}), params["control"], warnings)
+    base = summary(per_insert.get(control, []))["mean"] if control else None
     for c, means in sorted(per_insert.items()):
         s = summary(means)
         pct = 100.0 * s["mean"] / base if base else None
         if len(means) < 3:
             warnings.append(f"{c}: {len(means)} insert(s); SD and SEM need at least 2, 3 advised")
         results.append({"kind": "condition", "condition": c, "cells_per_field": s,
-                        "pct_of_control": pct, "inserts": s["n"]})
+                        "pct_of_control": qty(pct, "%"), "inserts": s["n"]})
+    headline = [
+        f"{r['condition']}: {number_text(r['pct_of_control']['value'])} % of {control} "
+        f"(n = {r['inserts']} inserts)"
+        for r in results
+        if r["kind"] == "condition" and r["pct_of_control"]["value"] is not None
+        and r["condition"] != control
+    ]
     return AnalysisResult("transwell", _METHOD.format(control=control or "none"), results,
-                          warnings)
+                          warnings, headline=headline)
 
 
 def _draw(result: AnalysisResult) -> bytes:

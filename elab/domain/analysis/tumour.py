@@ -1,10 +1,14 @@
 """The ``tumour-growth`` hook: caliper measurements of xenografts over days.
 
 Volume = 0.5 × L × W² (the modified ellipsoid formula, L the longer and W the shorter
-diameter).  Per arm and day: mean ± SEM over animals.  Tumour growth inhibition against the
-control arm at each day t: TGI % = (1 − (T_t − T_0) / (C_t − C_0)) × 100 on mean volumes, day
-0 being the first measurement day.  Body-weight change is relative to each animal's first
-weight; an animal that lost more than 20 % is flagged (the usual humane end point).
+diameter).  Per arm and day: mean ± SEM over the animals measured that day.  TGI against
+the control arm with a bootstrap 95 % CI, and Welch's t-test on ln volume between each arm
+and the control (:mod:`.tumour_stats`).
+
+What a reviewer checks first is flagged: a tumour past the humane end point (default
+1,500 mm³; institutional limits are a 15 mm diameter in a mouse, ≈ 1,700 mm³ by this
+formula, up to 20 mm), body-weight loss past 20 %, and animals that stop being measured
+(a later mean over the survivors is biased toward the smaller tumours).
 """
 
 from __future__ import annotations
@@ -12,51 +16,88 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .base import AnalysisResult, Column, Hook, Param, finite, qty
+import numpy as np
+
+from .base import AnalysisResult, Column, Hook, Param, qty
+from .headline import number_text
 from .stats import summary
 from .table import Table
 from .transwell import control_of
+from .tumour_stats import tgi, tgi_ci, welch_log
 
 __all__ = ["HOOK"]
 
 _METHOD = (
-    "Tumour volume V = 0.5 × L × W² (L ≥ W, mm → mm³); mean ± SEM per arm and day; TGI % = "
-    "(1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean volumes against the control arm {control}, day "
-    "{day0:g} as T_0/C_0; body-weight change relative to each animal's first weight, animals "
-    "that lost more than {loss:g} % flagged."
+    "Tumour volume V = 0.5 × L × W² (L ≥ W, mm → mm³); mean ± SEM per arm and day, n counting "
+    "the animals measured that day; TGI % = (1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean "
+    "volumes against the control arm {control}, day {day0:g} as T_0/C_0, with a 95 % "
+    "percentile bootstrap CI ({draws} redraws of the animals of each arm, seed {seed}); each "
+    "arm is compared with the control at each day by Welch's two-sided t-test on ln volume "
+    "(assumes independent animals and log-normal volumes; no correction across days). "
+    "Body-weight change relative to each animal's first weight; animals past {loss:g} % weight "
+    "loss or {vmax:g} mm³ flagged."
 )
 
+Key = tuple[str, float]
 
-def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+
+def _read(table: Table, warnings: list[str]) -> tuple[
+        dict[str, dict[float, float]], dict[str, list[tuple[float, float]]], dict[str, str]]:
+    """Volumes per animal and day, body weights per animal, and each animal's arm."""
     animals, arms = table.text("animal"), table.text("arm")
     days = table.numbers("day")
     lengths = table.numbers("length", nonnegative=True)
     widths = table.numbers("width", nonnegative=True)
-    weights = [float("nan")] * len(days)
-    if table.has("body_weight"):
-        weights = table.numbers("body_weight", nonnegative=True)
-    warnings: list[str] = []
-    vol: dict[tuple[str, float], list[float]] = defaultdict(list)
+    weights = table.numbers("body_weight", nonnegative=True) if table.has("body_weight") \
+        else [float("nan")] * len(days)
+    volume: dict[str, dict[float, float]] = defaultdict(dict)
     bw: dict[str, list[tuple[float, float]]] = defaultdict(list)
     arm_of: dict[str, str] = {}
     swapped = 0
     for a, arm, d, ln, w, wt in zip(animals, arms, days, lengths, widths, weights, strict=True):
         arm_of[a] = arm
+        if d != d:
+            continue
         if ln == ln and w == w:  # both measured (NaN != NaN)
             if w > ln:
                 swapped += 1
                 ln, w = w, ln
-            vol[(arm, d)].append(0.5 * ln * w * w)
+            volume[a][d] = 0.5 * ln * w * w
         if wt == wt:
             bw[a].append((d, wt))
     if swapped:
         warnings.append(f"{swapped} rows had width > length; the two were swapped")
-    arm_names = sorted({arm for arm, _ in vol})
-    control = control_of(arm_names, params["control"], warnings)
-    day0 = min(d for _, d in vol) if vol else 0.0
-    means = {k: summary(v)["mean"] for k, v in vol.items()}
-    loss_limit = params["max_weight_loss"]
-    change: dict[tuple[str, float], list[float]] = defaultdict(list)
+    return dict(volume), dict(bw), arm_of
+
+
+def _endpoint_warnings(volume: dict[str, dict[float, float]], arm_of: dict[str, str],
+                       vmax: float) -> list[str]:
+    out = []
+    for animal, series in sorted(volume.items()):
+        over = [(d, v) for d, v in sorted(series.items()) if v > vmax]
+        if over:
+            d, v = over[0]
+            out.append(f"animal {animal} ({arm_of[animal]}): {number_text(v)} mm³ on day "
+                       f"{d:g} exceeds the humane end point of {number_text(vmax)} mm³")
+    return out
+
+
+def _dropout_warnings(volume: dict[str, dict[float, float]], arm_of: dict[str, str]) -> list[str]:
+    out = []
+    last_day = {arm: max(d for a, s in volume.items() if arm_of[a] == arm for d in s)
+                for arm in set(arm_of.values()) if any(arm_of[a] == arm for a in volume)}
+    for animal, series in sorted(volume.items()):
+        arm = arm_of[animal]
+        if series and max(series) < last_day[arm]:
+            out.append(f"animal {animal} ({arm}) was last measured on day {max(series):g} of "
+                       f"{last_day[arm]:g}; later means of {arm} are over the remaining animals "
+                       "and biased toward smaller tumours")
+    return out
+
+
+def _weight_change(bw: dict[str, list[tuple[float, float]]], arm_of: dict[str, str],
+                   limit: float, warnings: list[str]) -> dict[Key, list[float]]:
+    change: dict[Key, list[float]] = defaultdict(list)
     for animal, pts in sorted(bw.items()):
         pts.sort()
         first = pts[0][1]
@@ -68,44 +109,98 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             pct = (wt - first) / first * 100.0
             change[(arm_of[animal], d)].append(pct)
             worst = min(worst, pct)
-        if -worst > loss_limit:
-            warnings.append(
-                f"animal {animal} ({arm_of[animal]}) lost {-worst:.1f} % body weight "
-                f"(> {loss_limit:g} %)"
-            )
+        if -worst > limit:
+            warnings.append(f"animal {animal} ({arm_of[animal]}) lost {-worst:.1f} % body "
+                            f"weight (> {limit:g} %)")
+    return change
+
+
+def _matrix(volume: dict[str, dict[float, float]], animals: list[str],
+            days: list[float]) -> np.ndarray:
+    return np.array([[volume[a].get(d, np.nan) for d in days] for a in animals], dtype=float)
+
+
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    warnings: list[str] = []
+    volume, bw, arm_of = _read(table, warnings)
+    per: dict[Key, list[float]] = defaultdict(list)
+    for animal, series in volume.items():
+        for d, v in series.items():
+            per[(arm_of[animal], d)].append(v)
+    arm_names = sorted({arm for arm, _ in per})
+    control = control_of(sorted(set(arm_of.values())), params["control"], warnings)
+    days = sorted({d for _, d in per})
+    day0 = days[0] if days else 0.0
+    warnings += _endpoint_warnings(volume, arm_of, float(params["max_volume"]))
+    warnings += _dropout_warnings(volume, arm_of)
+    change = _weight_change(bw, arm_of, params["max_weight_loss"], warnings)
+    means = {k: float(np.mean(v)) for k, v in per.items()}
+    members = {arm: sorted(a for a in volume if arm_of[a] == arm) for arm in arm_names}
+    rng = np.random.default_rng(int(params["seed"]))
+    draws = max(int(params["bootstrap"]), 100)
     results: list[dict[str, Any]] = []
-    for (arm, d), values in sorted(vol.items()):
+    headline: list[str] = []
+    for (arm, d), values in sorted(per.items()):
         s = summary(values)
-        tgi = None
-        if control and arm != control and d != day0:
-            t0, c0, ct = means.get((arm, day0)), means.get((control, day0)), means.get((control, d))
-            if t0 is not None and c0 is not None and ct is not None and ct != c0:
-                tgi = (1.0 - (s["mean"] - t0) / (ct - c0)) * 100.0
-        bwc = summary(change.get((arm, d), []))
-        results.append({
+        row: dict[str, Any] = {
             "arm": arm, "day": d, "mean_volume": qty(s["mean"], "mm^3"),
-            "sem": qty(s["sem"], "mm^3"), "n": s["n"], "tgi": finite(tgi),
-            "body_weight_change_pct": bwc["mean"],
-        })
-    method = _METHOD.format(control=control or "(none)", day0=day0, loss=loss_limit)
-    return AnalysisResult("tumour-growth", method, results, warnings,
-                          plot_data={"control": control})
+            "sem": qty(s["sem"], "mm^3"), "n": s["n"],
+            "tgi": {**qty(None, "%"), "ci95": [None, None]}, "p_value": None, "test": None,
+            "body_weight_change_pct": qty(summary(change.get((arm, d), []))["mean"], "%"),
+        }
+        if control and arm != control and d != day0 and (control, d) in per:
+            value = tgi(means.get((arm, day0), np.nan), s["mean"],
+                        means.get((control, day0), np.nan), means[(control, d)])
+            ci = tgi_ci(_matrix(volume, members[arm], days), _matrix(volume, members[control],
+                        days), 0, days.index(d), draws, rng) if value is not None else [None,
+                                                                                       None]
+            row["tgi"] = {**qty(value, "%"), "ci95": ci}
+            row["p_value"] = welch_log(values, per[(control, d)])
+            row["test"] = "Welch t-test on ln volume"
+            if d == days[-1]:
+                headline.append(_sentence(row, control, len(per[(control, d)])))
+        results.append(row)
+    method = _METHOD.format(control=control or "(none)", day0=day0, draws=draws,
+                            seed=int(params["seed"]), loss=params["max_weight_loss"],
+                            vmax=float(params["max_volume"]))
+    return AnalysisResult("tumour-growth", method, results, warnings, headline=headline,
+                          plot_data={"control": control, "animals": volume, "arm_of": arm_of})
+
+
+def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
+    tgi_value = row["tgi"]
+    text = f"{row['arm']} vs {control}, day {row['day']:g}: TGI "
+    text += "—" if tgi_value["value"] is None else f"{number_text(tgi_value['value'])} %"
+    lo, hi = tgi_value["ci95"]
+    if lo is not None and hi is not None:
+        text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"
+    if row["p_value"] is not None:
+        text += f", Welch t-test on ln volume p = {row['p_value']:.3g}"
+    return text + f", n = {row['n']} vs {n_control}"
 
 
 def _draw(result: AnalysisResult) -> bytes:
     from .plots import figure_png
 
+    data = result.plot_data or {}
+
     def paint(ax: Any) -> None:
         arms: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
         for r in result.results:
-            arms[r["arm"]].append(
-                (r["day"], r["mean_volume"]["value"], r["sem"]["value"] or 0.0)
-            )
+            arms[r["arm"]].append((r["day"], r["mean_volume"]["value"],
+                                   r["sem"]["value"] or 0.0))
+        colours = {}
         for arm, pts in sorted(arms.items()):
             d, m, e = zip(*sorted(pts), strict=True)
-            ax.errorbar(d, m, yerr=e, marker="o", capsize=3, label=arm)
+            line = ax.errorbar(d, m, yerr=e, marker="o", capsize=3, linewidth=2, label=arm)
+            colours[arm] = line.lines[0].get_color()
+        for animal, series in sorted((data.get("animals") or {}).items()):
+            if series:
+                d, v = zip(*sorted(series.items()), strict=True)
+                ax.plot(d, v, color=colours.get(data["arm_of"][animal], "grey"), alpha=0.3,
+                        linewidth=0.8)
         ax.set_xlabel("day")
-        ax.set_ylabel("tumour volume [mm³] (mean ± SEM)")
+        ax.set_ylabel("tumour volume [mm³] (mean ± SEM; thin: animals)")
         ax.legend(fontsize="small")
 
     return figure_png(paint, title="Tumour growth")
@@ -113,7 +208,8 @@ def _draw(result: AnalysisResult) -> bytes:
 
 HOOK = Hook(
     name="tumour-growth",
-    summary="Xenograft growth: 0.5·L·W² volumes, mean ± SEM per arm and day, TGI, weight loss.",
+    summary="Xenograft growth: 0.5·L·W² volumes, mean ± SEM per arm and day, TGI with CI, "
+            "Welch test on ln volume, humane end points, drop-outs, weight loss.",
     inputs=(
         Column("animal", text=True),
         Column("arm", text=True),
@@ -125,8 +221,13 @@ HOOK = Hook(
     params=(
         Param("control", "", type="text", help="the control (vehicle) arm"),
         Param("max_weight_loss", 20.0, unit="percent", help="flag animals that lost more (%)"),
+        Param("max_volume", 1500.0, unit="mm^3",
+              help="humane end point: flag tumours larger than this (the protocol's value)"),
+        Param("bootstrap", 2000, type="int", help="bootstrap redraws for the CI of TGI"),
+        Param("seed", 1, type="int", help="seed of the bootstrap (same seed, same interval)"),
     ),
     analyse=_analyse,
     draw=_draw,
-    result_keys=("arm", "day", "mean_volume", "sem", "n", "tgi", "body_weight_change_pct"),
+    result_keys=("arm", "day", "mean_volume", "sem", "n", "tgi", "p_value", "test",
+                 "body_weight_change_pct"),
 )

@@ -1,31 +1,42 @@
 """The ``wound-closure`` hook: scratch assays imaged over time.
 
 % closure of a well at time t is ``(A0 − At) / A0 × 100`` with A0 its wound area (or width)
-at its first time point; conditions are summarised over wells at each time.  The migration
-rate of a well is minus the slope of a least-squares line of area (or width) against time;
-a condition's rate is the mean over its wells.
+at time 0, the experiment's first imaging time.  A well without an image at time 0 has no
+A0: its closure is not computed (rather than measured from a later image, which would
+understate it), and its rate uses its real imaging times.
+
+The migration rate is minus the slope of a least-squares line of area against time over the
+*linear phase* only: from time 0 up to the first image where closure reaches 95 %, or the
+last image before the area stops falling.  A wound that closed at 12 h and stays closed to
+48 h would otherwise read a quarter of its true speed.  The rate is given in area per hour
+and, relative to A0, in % closure per hour.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from elab.errors import InputError
 
-from .base import AnalysisResult, Column, Hook, finite, qty
+from .base import AnalysisResult, Column, Hook, Param, qty
+from .headline import number_text
 from .stats import summary
 from .table import Table
 
 __all__ = ["HOOK"]
 
 _METHOD = (
-    "Wound closure % = (A0 − At) / A0 × 100 per well, A0 the {what} at the well's first time "
-    "point; mean ± SD and SEM over wells per condition and time; migration rate = −slope of "
-    "a least-squares line of {what} against time per well, mean ± SD over wells."
+    "Wound closure % = (A0 − At) / A0 × 100 per well, A0 the {what} at time 0 (the first "
+    "imaging time); mean ± SD and SEM over wells per condition and time, n counting wells. "
+    "Migration rate = −slope of a least-squares line of {what} against time per well over the "
+    "linear phase (from time 0 to the first image with closure ≥ {closed:g} %, or to the last "
+    "image before the {what} stops falling), in {what} per hour and in % closure per hour "
+    "(rate / A0 × 100); per condition mean ± SD over wells. No test between conditions."
 )
 
 
@@ -40,6 +51,22 @@ def _rate(pts: list[tuple[float, float]]) -> float | None:
     return -slope if math.isfinite(slope) else None
 
 
+def linear_phase(pts: list[tuple[float, float]], a0: float | None,
+                 closed: float) -> list[tuple[float, float]]:
+    """The points of the linear phase: stop at ≥ ``closed`` % closure or when the area stops
+    falling (the first two points are always kept)."""
+    used = pts[:2]
+    if a0 and len(pts) >= 2 and (a0 - pts[1][1]) / a0 * 100.0 >= closed:
+        return used
+    for prev, point in pairwise(pts[1:]):
+        if point[1] >= prev[1]:
+            break
+        used.append(point)
+        if a0 and (a0 - point[1]) / a0 * 100.0 >= closed:
+            break
+    return used
+
+
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     what = "area" if table.has("area") else "width"
     if not table.has(what):
@@ -47,42 +74,76 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     wells, conds = table.text("well"), table.text("condition")
     times, sizes = table.numbers("time"), table.numbers(what, nonnegative=True)
     unit = table.unit(what)
+    rate_unit = f"{unit}/h" if unit else f"{what}/h"
     series: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for w, c, t, a in zip(wells, conds, times, sizes, strict=True):
         if np.isfinite(t) and np.isfinite(a):
             series[(c, w)].append((t, a))
     warnings: list[str] = []
+    start = min((p[0] for pts in series.values() for p in pts), default=0.0)
+    if start != 0:
+        warnings.append(f"the first imaging time is {start:g} h; closure is relative to it")
     closure: dict[tuple[str, float], list[float]] = defaultdict(list)
     rates: dict[str, list[float]] = defaultdict(list)
+    pct_rates: dict[str, list[float]] = defaultdict(list)
     results: list[dict[str, Any]] = []
     for (c, w), pts in sorted(series.items()):
-        pts.sort()
-        t0, a0 = pts[0]
-        if a0 <= 0:
-            warnings.append(f"well {w}: {what} at the first time point is {a0:g}; skipped")
+        row = _well(c, w, sorted(pts), start, what, rate_unit, float(params["closed"]), warnings)
+        if row is None:
             continue
-        if t0 != 0:
-            warnings.append(f"well {w}: first time point is {t0:g} h, used as time 0")
-        for t, a in pts:
-            closure[(c, t - t0)].append((a0 - a) / a0 * 100.0)
-        rate = _rate(pts)
-        if rate is not None:
-            rates[c].append(rate)
-        else:
-            warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
-        final = (a0 - pts[-1][1]) / a0 * 100.0
-        results.append({"kind": "well", "well": w, "condition": c,
-                        "closure_pct": finite(final), "time": qty(pts[-1][0] - t0, "h"),
-                        "migration_rate": qty(rate, f"{unit}/h" if unit else "1/h")})
+        for t, pct in row.pop("_closure"):
+            closure[(c, t)].append(pct)
+        if row["migration_rate"]["value"] is not None:
+            rates[c].append(row["migration_rate"]["value"])
+        if row["closure_rate"]["value"] is not None:
+            pct_rates[c].append(row["closure_rate"]["value"])
+        results.append(row)
     for (c, t), values in sorted(closure.items()):
         results.append({"kind": "condition_time", "condition": c, "time": qty(t, "h"),
                         "closure_pct": summary(values)})
-    for c, values in sorted(rates.items()):
-        s = summary(values)
-        results.append({"kind": "condition", "condition": c,
-                        "migration_rate": {**s, "unit": f"{unit}/h" if unit else "1/h"}})
-    return AnalysisResult("wound-closure", _METHOD.format(what=what), results, warnings,
-                          plot_data={"closure": dict(closure)})
+    headline = []
+    for c in sorted(set(rates) | set(pct_rates)):
+        rate = {**summary(rates[c]), "unit": rate_unit}
+        pct = {**summary(pct_rates[c]), "unit": "%/h"}
+        results.append({"kind": "condition", "condition": c, "migration_rate": rate,
+                        "closure_rate": pct})
+        if pct["mean"] is not None:
+            headline.append(f"{c}: closure {number_text(pct['mean'])} %/h"
+                            + (f" ± {number_text(pct['sd'])} SD" if pct["sd"] is not None
+                               else "") + f", n = {pct['n']} wells")
+    return AnalysisResult(
+        "wound-closure", _METHOD.format(what=what, closed=float(params["closed"])), results,
+        warnings, plot_data={"closure": dict(closure)}, headline=headline)
+
+
+def _well(
+    c: str, w: str, pts: list[tuple[float, float]], start: float, what: str, rate_unit: str,
+    closed: float, warnings: list[str],
+) -> dict[str, Any] | None:
+    """One well's closure, linear-phase rate and the points used; None when unusable."""
+    has_zero = pts[0][0] == start
+    a0 = pts[0][1] if has_zero else None
+    if a0 is not None and a0 <= 0:
+        warnings.append(f"well {w}: {what} at time 0 is {a0:g}; skipped")
+        return None
+    if not has_zero:
+        warnings.append(
+            f"well {w}: no image at time {start:g} h (first at {pts[0][0]:g} h); its % closure "
+            "cannot be computed and its rate uses its real imaging times"
+        )
+    used = linear_phase(pts, a0, closed)
+    rate = _rate(used) if len(used) >= 2 else None
+    if rate is None:
+        warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
+    final = (a0 - pts[-1][1]) / a0 * 100.0 if a0 else None
+    return {
+        "kind": "well", "well": w, "condition": c,
+        "closure_pct": qty(final, "%"), "time": qty(pts[-1][0], "h"),
+        "migration_rate": qty(rate, rate_unit),
+        "closure_rate": qty(rate / a0 * 100.0 if rate is not None and a0 else None, "%/h"),
+        "fit_times": [t for t, _ in used],
+        "_closure": [(t, (a0 - a) / a0 * 100.0) for t, a in pts] if a0 else [],
+    }
 
 
 def _draw(result: AnalysisResult) -> bytes:
@@ -106,7 +167,8 @@ def _draw(result: AnalysisResult) -> bytes:
 
 HOOK = Hook(
     name="wound-closure",
-    summary="Scratch assay: % closure per well and condition over time, migration rate.",
+    summary="Scratch assay: % closure per well and condition over time, migration rate over "
+            "the linear phase (area/h and %/h).",
     inputs=(
         Column("well", text=True),
         Column("condition", text=True),
@@ -114,8 +176,12 @@ HOOK = Hook(
         Column("area", kind="area", optional=True, help="wound area (or give width)"),
         Column("width", kind="length", optional=True, help="wound width"),
     ),
-    params=(),
+    params=(
+        Param("closed", 95.0, unit="%",
+              help="closure (%) that ends the linear phase of the rate fit"),
+    ),
     analyse=_analyse,
     draw=_draw,
-    result_keys=("kind", "well", "condition", "time", "closure_pct", "migration_rate"),
+    result_keys=("kind", "well", "condition", "time", "closure_pct", "migration_rate",
+                 "closure_rate", "fit_times"),
 )

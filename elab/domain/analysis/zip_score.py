@@ -23,6 +23,19 @@ __all__ = ["zip_deltas"]
 Cell = tuple[float, float]
 
 
+def _exp(value: float) -> float:
+    """e**value, infinite instead of an OverflowError (a flat row drifts to m → ∞)."""
+    return math.exp(value) if value < 700 else math.inf
+
+
+def _curve(x: np.ndarray, params: np.ndarray) -> list[float]:
+    """The fitted curve at ``x``; NaN where the fit ran off to an infinite midpoint."""
+    b, t, le, h = (float(v) for v in params)
+    if not all(math.isfinite(v) for v in (b, t, le, h)):
+        return [math.nan] * len(x)
+    return [float(v) for v in loglogistic(x, b, t, _exp(le), h)]
+
+
 def _single(doses: list[float], fa: list[float]) -> list[float]:
     """Fitted single-drug effects at ``doses``; the observed ones where a fit is impossible."""
     x = np.array([doses], dtype=float)
@@ -30,8 +43,9 @@ def _single(doses: list[float], fa: list[float]) -> list[float]:
     if len(doses) >= 5:
         fit = fit_loglogistic(x, y)
         if fit.converged[0]:
-            b, t, le, h = fit.params[0]
-            return [float(v) for v in loglogistic(x[0], b, t, math.exp(le), h)]
+            fitted = _curve(x[0], fit.params[0])
+            if all(math.isfinite(v) for v in fitted):
+                return fitted
     return list(fa)
 
 
@@ -48,9 +62,8 @@ def _conditional_fits(
     fit = fit_loglogistic(x, y, mask, start=start, free=(2, 3))
     out = []
     for i in range(len(rows)):
-        b, t, le, h = fit.params[i]
-        if fit.converged[i] and np.all(np.isfinite(fit.params[i])):
-            out.append([float(v) for v in loglogistic(x[i], b, t, math.exp(le), h)])
+        if fit.converged[i]:
+            out.append(_curve(x[i], fit.params[i]))
         else:
             out.append([math.nan] * len(doses))
     return out

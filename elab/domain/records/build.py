@@ -465,4 +465,5 @@ def analysis_from_result(
         warnings=tuple(str(w) for w in result.get("warnings", [])),
         plots=tuple(plots),
         error=error,
+        headline=tuple(str(h) for h in result.get("headline", [])),
     )

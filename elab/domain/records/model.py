@@ -189,6 +189,7 @@ class AnalysisRecord:
     warnings: tuple[str, ...] = ()
     plots: tuple[PlotImage, ...] = ()
     error: str = ""
+    headline: tuple[str, ...] = ()  # the hook's answer in sentences, shown first
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def test_transwell_by_hand() -> None:
     assert conds["control"]["cells_per_field"]["mean"] == pytest.approx(25.0)
     assert conds["control"]["cells_per_field"]["sd"] == pytest.approx(math.sqrt(200))
     assert conds["control"]["cells_per_field"]["sem"] == pytest.approx(10.0)
-    assert conds["siRNA"]["pct_of_control"] == pytest.approx(40.0)
+    assert conds["siRNA"]["pct_of_control"] == {"value": pytest.approx(40.0), "unit": "%"}
 
 
 TUMOUR = """animal,arm,day,length [mm],width [mm],body_weight [g]
@@ -101,8 +101,8 @@ def test_tumour_growth_by_hand() -> None:
     assert rows[("vehicle", 7.0)]["sem"]["value"] == pytest.approx(50.0)
     assert rows[("drug", 7.0)]["mean_volume"]["value"] == pytest.approx(378.5)
     # TGI = (1 − (378.5 − 320)/(650 − 320)) × 100
-    assert rows[("drug", 7.0)]["tgi"] == pytest.approx((1 - 58.5 / 330) * 100, rel=TOL)
-    assert rows[("vehicle", 7.0)]["tgi"] is None
+    assert rows[("drug", 7.0)]["tgi"]["value"] == pytest.approx((1 - 58.5 / 330) * 100, rel=TOL)
+    assert rows[("vehicle", 7.0)]["tgi"]["value"] is None
     joined = " ".join(result.warnings)
     assert "animal m3 (drug) lost 25.0 %" in joined
     assert "m4" not in joined
@@ -154,10 +154,10 @@ s2,ctrl,CD8+,CD3+,500
 """
     result = run_hook("flow-frequencies", text)
     gates = {(r["sample"], r["population"]): r for r in kinds(result, "gate")}
-    assert gates[("s1", "CD8+")]["pct_parent"] == pytest.approx(25.0)
-    assert gates[("s1", "CD8+")]["pct_lineage"] == pytest.approx(10.0)
-    assert gates[("s1", "Live")]["pct_lineage"] is None
-    assert gates[("s2", "CD3+")]["pct_lineage"] == pytest.approx(25.0)
+    assert gates[("s1", "CD8+")]["pct_parent"] == {"value": pytest.approx(25.0), "unit": "%"}
+    assert gates[("s1", "CD8+")]["pct_lineage"]["value"] == pytest.approx(10.0)
+    assert gates[("s1", "Live")]["pct_lineage"]["value"] is None
+    assert gates[("s2", "CD3+")]["pct_lineage"]["value"] == pytest.approx(25.0)
     cond = {r["population"]: r for r in kinds(result, "condition")}
     assert cond["CD3+"]["pct_lineage"]["mean"] == pytest.approx(32.5)
 

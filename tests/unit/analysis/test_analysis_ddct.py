@@ -37,15 +37,21 @@ def test_livak_separate_tubes() -> None:
     brain, kidney = rows["brain"], rows["kidney"]
     assert brain["dct"]["value"] == pytest.approx(6.86, abs=0.011)
     assert brain["dct"]["sd"] == pytest.approx(0.17, abs=0.011)
-    assert brain["fold_change"] == 1.0
+    assert brain["fold_change"] == {"value": 1.0, "unit": "1", "ci95": [None, None]}
     assert brain["fold_change_range"] == pytest.approx([0.9, 1.1], abs=0.05)
     assert kidney["dct"]["value"] == pytest.approx(4.37, abs=0.011)
     assert kidney["dct"]["sd"] == pytest.approx(0.10, abs=0.011)
     assert kidney["ddct"]["value"] == pytest.approx(-2.50, abs=0.011)
     assert kidney["ddct"]["sd"] == pytest.approx(0.10, abs=0.011)
-    assert kidney["fold_change"] == pytest.approx(5.6, abs=0.05)
+    assert kidney["fold_change"]["value"] == pytest.approx(5.6, abs=0.05)
     assert kidney["fold_change_range"] == pytest.approx([5.3, 6.0], abs=0.05)
-    assert result.warnings == []
+    assert kidney["n"] == 1 and kidney["technical"] == 6
+    # GAPDH differs by 0.96 cycles between the tissues (mean Cts 23.62 and 22.66 in the
+    # published table): more than the 0.5-cycle stability limit, so it is flagged.
+    shift, single = result.warnings
+    assert shift.startswith("reference GAPDH: mean Ct shifts by 0.96 cycles")
+    assert single == ("brain, kidney: one biological sample; the SD is between technical "
+                      "replicates, so no CI or test is given")
 
 
 def test_livak_same_tube_is_paired() -> None:
@@ -59,7 +65,7 @@ def test_livak_same_tube_is_paired() -> None:
     assert kidney["dct"]["value"] == pytest.approx(4.47, abs=0.011)
     assert kidney["ddct"]["value"] == pytest.approx(-2.53, abs=0.011)
     assert kidney["ddct"]["sd"] == pytest.approx(0.14, abs=0.011)
-    assert kidney["fold_change"] == pytest.approx(5.77, abs=0.011)
+    assert kidney["fold_change"]["value"] == pytest.approx(5.77, abs=0.011)
     assert kidney["fold_change_range"] == pytest.approx([5.23, 6.37], abs=0.011)
 
 
@@ -87,7 +93,7 @@ def test_two_reference_genes_use_the_geometric_mean() -> None:
     result = run_hook("ddct", text, {"reference": "R1,R2", "control": "ctrl"})
     drug = by_condition(result)["drug"]
     # ΔCt ctrl = 26 − 21 = 5; drug = 25 − 22 = 3; ΔΔCt = −2; fold 4.
-    assert drug["fold_change"] == pytest.approx(4.0)
+    assert drug["fold_change"]["value"] == pytest.approx(4.0)
 
 
 def test_unknown_reference_is_a_did_you_mean() -> None:
@@ -105,7 +111,7 @@ def test_row_order_does_not_matter(seed: int) -> None:
     original = run_hook("ddct", DATA / "livak_same_tube.csv", PARAMS).to_json()
     for a, b in zip(shuffled["results"], original["results"], strict=True):
         assert (a["condition"], a["target"]) == (b["condition"], b["target"])
-        assert a["fold_change"] == pytest.approx(b["fold_change"], rel=1e-12)
+        assert a["fold_change"]["value"] == pytest.approx(b["fold_change"]["value"], rel=1e-12)
         assert a["ddct"]["sd"] == pytest.approx(b["ddct"]["sd"], rel=1e-12)
 
 

@@ -113,7 +113,8 @@ def test_header_units_convert_to_declared_unit(value: float, unit: str) -> None:
 def test_result_json_has_the_contract_keys() -> None:
     result = run_hook("ic50", "dose,response\n0,100\n1,90\n3,70\n10,40\n30,15\n100,5\n")
     assert isinstance(result, AnalysisResult)
-    assert set(result.to_json()) == {"hook", "method", "results", "warnings"}
+    assert set(result.to_json()) == {"hook", "method", "results", "warnings", "headline"}
+    assert result.to_json()["headline"][0].startswith("IC50 all (relative): ")
 
 
 def test_domain_import_leaves_ui_and_storage_libraries_out() -> None:
