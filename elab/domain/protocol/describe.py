@@ -42,7 +42,8 @@ def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
     design = protocol.design
     if use.per in _PER_RUN or design is None:
         return amount, str(amount)
-    n = design.sample_count
+    left_out = sum(c.count for c in design.controls if {c.name, c.kind} & set(use.exclude))
+    n = max(design.sample_count - left_out, 0)
     overage = _overage(protocol)
     total = amount.scaled(n * overage)
     unit_word = design.unit if n == 1 else _plural(design.unit)
