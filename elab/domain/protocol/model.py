@@ -150,7 +150,9 @@ class Factor(_Model):
 
 class Control(_Model):
     name: str
-    kind: Literal["vehicle", "untreated", "blank", "positive", "negative", "standard"] = "vehicle"
+    kind: Literal[
+        "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
+    ] = "vehicle"
     count: CountInt = 1
     note: str | None = None
 

@@ -97,6 +97,12 @@ def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
                                   regimen.cycles or 1)
     if regimen.frequency:
         what = f"step {step.id!r} regimen"
+        if regimen.on is not None and regimen.cycle is not None:
+            # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days.
+            cycle, on = _days(regimen.cycle, what), _days(regimen.on, what)
+            return [event for c in range(regimen.cycles or 1)
+                    for event in events_from_frequency(regimen.frequency, min(on, cycle),
+                                                       first_day=c * cycle)]
         if regimen.for_ is None and regimen.cycle is not None:
             # "twice daily through 6 cycles of 28 days": the cycles give the length.
             length = _days(regimen.cycle, what) * (regimen.cycles or 1)
