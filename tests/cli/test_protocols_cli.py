@@ -44,6 +44,8 @@ def test_validate_json_lists_errors() -> None:
         "file": "wrong_temperature.yaml",
         "line": 7,
         "col": 44,
+        "severity": "error",
+        "check": None,
         "message": "'37 min' is not a temperature (a duration)",
     }
 
@@ -51,6 +53,25 @@ def test_validate_json_lists_errors() -> None:
 def test_the_library_validates() -> None:
     result = elab("validate", str(ROOT / "protocols"))
     assert result.returncode == 0, result.stderr
+
+
+def test_the_whole_library_passes_strict() -> None:
+    result = elab("validate", "--strict", str(ROOT / "protocols"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_strict_turns_a_science_warning_into_a_failure(tmp_path: Path) -> None:
+    source = (ROOT / "protocols" / "bca-assay.yaml").read_text(encoding="utf-8")
+    unused = source.replace("  working:", "  spare: {name: spare tube}\n  working:")
+    path = tmp_path / "bca-assay.yaml"
+    path.write_text(unused, encoding="utf-8")
+    relaxed = elab("validate", str(path))
+    assert relaxed.returncode == 0
+    assert "warning: material 'spare' is declared but no step" in relaxed.stderr
+    strict = elab("validate", "--strict", str(path))
+    assert strict.returncode == 1
+    assert f"{path}:14:" in strict.stderr
 
 
 def test_show_prints_times_and_totals() -> None:

@@ -123,7 +123,8 @@ def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() 
         if "@" in a.step and a.release is not None:
             regimen = a.step.split("@")[0]
             first[regimen] = min(first.get(regimen, a.release), a.release)
-    assert set(first) == {"dose-defactinib", "dose-paclitaxel", "calipers"}
+    assert set(first) == {"dose-defactinib", "dose-oral-vehicle", "dose-paclitaxel",
+                          "dose-ip-vehicle", "calipers"}
     assert {day.date() for day in first.values()} == {date(2026, 12, 1)}
     problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
                                       MONDAY)
