@@ -71,7 +71,8 @@ def test_strict_turns_a_science_warning_into_a_failure(tmp_path: Path) -> None:
     assert "warning: material 'spare' is declared but no step" in relaxed.stderr
     strict = elab("validate", "--strict", str(path))
     assert strict.returncode == 1
-    assert f"{path}:14:" in strict.stderr
+    line = unused.splitlines().index("  spare: {name: spare tube}") + 1
+    assert f"{path}:{line}:10: warning: material 'spare'" in strict.stderr
 
 
 def test_show_prints_times_and_totals() -> None:
