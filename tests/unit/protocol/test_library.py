@@ -52,8 +52,8 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     "combination-synergy": (None, 5145, 7425, 105),
     # 45 + implant 60..90 (window 0..60) + 7..21 d + 60 + 21 d + 180 + 30; hands-on adds
     # 2 × 42 BID doses × 30 (drug, oral vehicle) + 2 × 3 weekly × 30 (drug, i.p. vehicle)
-    # + 9 caliper days × 45
-    "xenograft-combination": (None, 40695, 60945, 3480),
+    # + caliper shots every 2.3-3.5 d through 21 d (21 / 3.5 + 1 = 7) × 45
+    "xenograft-combination": (None, 40695, 60945, 3390),
     # 120 + 15 + imaging (8 wk window + 6 × 28 d) + 30; hands-on 120 + 15 + 30 + 6
     # toxicity visits × 30 + 18 blood counts × 30 + 18 × (1 h gemcitabine + 2 h
     # nab-paclitaxel) + 3 scans × 1 h
