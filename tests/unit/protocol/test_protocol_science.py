@@ -102,9 +102,6 @@ def test_the_guide_panel_fits_the_3_laser_analyser_only_without_bv605(tmp_path: 
 
 
 def test_an_unused_material_equipment_and_parameter_are_warnings(tmp_path: Path) -> None:
-    found = only(findings(tmp_path, "clinical-combination-regimen", "cycles: $cycles, dose: 200 mg",
-                          "cycles: 6, dose: 200 mg"), "unused")
-    assert found == []  # other steps still use $cycles
     found = only(findings(tmp_path, "xenograft-combination", "    equipment: [hood]\n", ""),
                  "unused")
     assert [f.message for f in found] == ["equipment 'hood' is declared but no step books it"]
@@ -134,6 +131,15 @@ def test_bid_doses_seven_hours_apart_are_an_error(tmp_path: Path) -> None:
                           'at: ["08:00", "15:00"]'), "regimen")
     (error,) = found
     assert "7 h, 17 h apart; BID needs 10-14 h" in error.message
+
+
+def test_a_regimen_that_ignores_the_cycles_parameter_is_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "clinical-combination-regimen",
+                          "cycles: $cycles, dose: 200 mg", "cycles: 6, dose: 200 mg"), "regimen")
+    (error,) = found
+    assert "step 'defactinib': cycles: 6, while other regimens follow $cycles" in error.message
+    assert error.location.line == line_of(tmp_path, "clinical-combination-regimen",
+                                          "dose: 200 mg, route: oral")
 
 
 def test_oral_days_that_do_not_fill_the_cycle_are_an_error(tmp_path: Path) -> None:

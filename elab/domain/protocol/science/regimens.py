@@ -24,7 +24,35 @@ def check_regimens(protocol: Protocol, report: Report) -> None:
         if step.regimen is not None:
             _spacing(step.id, step.regimen, report, index)
             _cycle_days(step.id, step.regimen, report, index)
+    _cycle_counts(protocol, report)
     _per_subject(protocol, report)
+
+
+def _cycle_counts(protocol: Protocol, report: Report) -> None:
+    """Every cycled regimen follows the same ``$cycles`` once one of them does.
+
+    A fixed count beside a parameter is how ``--param cycles=2`` came to change one drug
+    and leave the others planned for six cycles.
+    """
+    raw = report.tree.get("steps")
+    if not isinstance(raw, list):
+        return
+    counts: dict[int, object] = {}
+    for index, step in enumerate(protocol.steps):
+        if step.regimen is None or step.regimen.cycle is None or index >= len(raw):
+            continue
+        regimen = raw[index].get("regimen") if isinstance(raw[index], dict) else None
+        counts[index] = regimen.get("cycles") if isinstance(regimen, dict) else None
+    referenced = {str(v) for v in counts.values() if isinstance(v, str) and v.startswith("$")}
+    if len(referenced) != 1:
+        return
+    name = next(iter(referenced))
+    for index, value in counts.items():
+        if value != name:
+            shown = "no cycles" if value is None else f"cycles: {value}"
+            report.error(f"step {protocol.steps[index].id!r}: {shown}, while other regimens"
+                         f" follow {name}; a run that sets {name[1:]} would change them"
+                         " and not this one", "steps", index, "regimen")
 
 
 def _minutes(clock: str) -> int:
