@@ -130,8 +130,9 @@ def _per_subject(protocol: Protocol, report: Report) -> None:
             if times > 1:
                 report.error(
                     f"step {step.id!r}: {use.material} {amount} per {design.unit} × {subjects}"
-                    f" {word} × {times} repeats = {format_magnitude(total)} {amount.unit}"
-                    f"; a per-{design.unit} amount in a step repeated {times} times counts"
+                    f" {word} × {times} repeats = {format_magnitude(total)}"
+                    + (f" {amount.unit}" if amount.unit else "")
+                    + f"; a per-{design.unit} amount in a step repeated {times} times counts"
                     f" every {design.unit} {times} times",
                     "steps", index, "uses", j,
                 )
