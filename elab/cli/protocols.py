@@ -84,7 +84,9 @@ def validate(
         except ProtocolErrors as exc:
             errors += exc.errors
             continue
-        findings += science_findings(protocol, document.tree, document.path, hooks)
+        for finding in science_findings(protocol, document.tree, document.path, hooks):
+            if finding not in findings:  # a child reports its parent's lines again
+                findings.append(finding)
     if as_json:
         print(_as_json(errors, findings, len(files)))
     for error in errors:

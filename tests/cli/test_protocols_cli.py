@@ -117,3 +117,17 @@ def test_committed_schema_matches_the_model() -> None:
     committed = (ROOT / "protocols" / "protocol.schema.json").read_text(encoding="utf-8")
     assert json.loads(result.stdout) == json.loads(committed)
     assert "steps" in json.loads(committed)["required"]
+
+
+def test_a_finding_in_a_parent_is_reported_once(tmp_path: Path) -> None:
+    for name in ("transwell-migration", "matrigel-invasion"):
+        text = (ROOT / "protocols" / f"{name}.yaml").read_text(encoding="utf-8")
+        if name == "transwell-migration":
+            text = text.replace("  pbs: {name: PBS}", "  pbs: {name: PBS}\n  spare: {name: spare}")
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    result = elab("validate", "--json", str(tmp_path))
+    report = json.loads(result.stdout)
+    spare = [w for w in report["warnings"] if "'spare'" in w["message"]]
+    assert len(spare) == 1
+    assert spare[0]["file"].endswith("transwell-migration.yaml")
+    assert report["valid"] == 2
