@@ -175,6 +175,13 @@ def test_record_ranges_past_the_endpoint_are_errors(tmp_path: Path) -> None:
     assert error.location.line == line_of(tmp_path, "xenograft-combination", "tumour_weight")
 
 
+def test_a_weight_loss_range_past_its_endpoint_is_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "xenograft-combination", "weight_loss: {unit: \"%\", range: 0-20 %",
+                          "weight_loss: {unit: \"%\", range: 0-30 %"), "in-vivo")
+    (error,) = found
+    assert "range 0–30% goes past the humane endpoint 20%" in error.message
+
+
 def test_an_unknown_hook_and_an_unknown_control_are_errors(tmp_path: Path) -> None:
     found = only(findings(tmp_path, "western-blot-pfak", "control: DMSO at 24 h}",
                           "control: DMSO}"), "analysis")

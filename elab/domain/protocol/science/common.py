@@ -1,4 +1,4 @@
-"""Small helpers the science checks share: where a step is, levels as quantities, units."""
+"""Small helpers the science checks share: factors and their levels as quantities, units."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ __all__ = [
     "level_values",
     "magnitude_in",
     "shown",
-    "step_index",
     "uses_of",
 ]
-
-
-def step_index(protocol: Protocol, step_id: str) -> int:
-    return next(i for i, s in enumerate(protocol.steps) if s.id == step_id)
 
 
 def factor_named(protocol: Protocol, name: str) -> tuple[int, Factor] | None:

@@ -37,6 +37,8 @@ def check_in_vivo(protocol: Protocol, report: Report) -> None:
             if spec.range is None:
                 continue
             limit = _limit_for(spec.range, name, ends.tumour_diameter, ends.tumour_volume)
+            if limit is None and "weight" in name.lower() and ends.weight_loss is not None:
+                limit = _weight_limit(spec.range, ends.weight_loss)
             if limit is None:
                 continue
             high, shown_limit = limit
@@ -69,3 +71,11 @@ def _limit_for(
         except ValueError:
             return None
     return None
+
+
+def _weight_limit(value: QRange, loss: QRange) -> tuple[float, str] | None:
+    """A weight-loss record (in %) bounded by the weight-loss endpoint."""
+    try:
+        return convert(loss.planned, loss.unit, value.unit) or 0.0, str(loss)
+    except ValueError:
+        return None
