@@ -131,3 +131,21 @@ def test_a_finding_in_a_parent_is_reported_once(tmp_path: Path) -> None:
     assert len(spare) == 1
     assert spare[0]["file"].endswith("transwell-migration.yaml")
     assert report["valid"] == 2
+
+
+def test_a_tumour_past_the_humane_endpoint_is_an_automatic_deviation(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "ELAB_DATABASE_URL": f"sqlite:///{tmp_path / 'runs.db'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "elab.cli.main", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    started = run("runs", "start", "xenograft-combination")
+    assert started.returncode == 0, started.stderr
+    run_id = started.stdout.strip()
+    assert run("runs", "value", run_id, "calipers", "--value", "length=16 mm").returncode == 0
+    status = json.loads(run("runs", "status", run_id, "--json").stdout)
+    assert [(d["step"], d["kind"], d["note"]) for d in status["deviations"]] == [
+        ("calipers", "auto", "length 16 mm is outside 0–15 mm")]
