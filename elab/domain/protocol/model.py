@@ -32,7 +32,7 @@ from elab.domain.protocol.fields import (
     Temperature,
     Volume,
 )
-from elab.units import QRange, convert, parse_quantity
+from elab.units import QRange, parse_quantity
 
 __all__ = [
     "AfterRef",
@@ -169,7 +169,8 @@ class Dosing(_Model):
     design's vehicle from ``series_stock`` (its top point, at most the material's stock);
     each point is diluted ``intermediate`` in medium (when given) and ``addition`` of it goes
     into ``working_volume`` already in the well, so every well gets the same vehicle
-    fraction.  The dilution planner reads these same fields.
+    fraction.  The science checks read these fields, and the dilution planner can plan from
+    the same ones.
     """
 
     material: Id
@@ -299,15 +300,6 @@ class Regimen(_Model):
     arms: list[str] | None = None
     hands_on: Duration | None = None
     note: str | None = None
-
-    def dosing_days(self) -> list[int] | None:
-        """The 1-based days of each cycle that carry doses: ``days``, or days 1 to ``on``."""
-        if self.days:
-            return sorted(self.days)
-        if self.on is not None:
-            days = convert(self.on.planned, self.on.unit, "day") or 0.0
-            return list(range(1, round(days) + 1))
-        return None
 
 
 class Use(_Model):
