@@ -13,7 +13,7 @@ def test_extends_inserts_a_stage_before_the_named_step() -> None:
     protocol = load_protocol(DATA / "child.yaml", library=[DATA])
     assert [s.id for s in protocol.steps] == ["coat", "seed", "incubate", "read"]
     assert protocol.title == "Child assay with a coating stage"
-    assert protocol.version == "1.1"  # inherited
+    assert protocol.version == "1.0"  # inherited
     assert "incubation" in protocol.parameters
     graph = StepGraph(protocol)
     assert [e.pred for e in graph.preds["seed"]] == ["coat"]
