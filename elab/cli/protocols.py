@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from elab.cli.options import parse_params
 from elab.errors import ProtocolError, ProtocolErrors
+
+if TYPE_CHECKING:
+    from elab.domain.protocol.science import Finding
 
 __all__ = ["register"]
 
@@ -25,46 +28,81 @@ def _expand(paths: list[Path]) -> list[Path]:
     return files
 
 
+def _installed_hooks() -> list[str]:
+    from importlib.metadata import entry_points
+
+    return sorted({ep.name for ep in entry_points(group="elab.analysis")})
+
+
+def _as_json(errors: list[ProtocolError], findings: list[Finding], files: int) -> str:
+    def row(severity: str, e: ProtocolError | Finding, check: str | None) -> dict[str, Any]:
+        return {
+            "file": e.location.file if e.location else None,
+            "line": e.location.line if e.location else None,
+            "col": e.location.col if e.location else None,
+            "severity": severity,
+            "check": check,
+            "message": e.message,
+        }
+
+    bad = {str(e.location.file) for e in errors if e.location}
+    bad |= {str(f.location.file) for f in findings if f.severity == "error"}
+    out = {
+        "files": files,
+        "valid": files - len(bad),
+        "errors": [row("error", e, None) for e in errors]
+        + [row("error", f, f.check) for f in findings if f.severity == "error"],
+        "warnings": [row("warning", f, f.check) for f in findings if f.severity == "warning"],
+    }
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Protocol files or directories.")],
     as_json: Annotated[bool, typer.Option("--json", help="List the errors as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Science warnings fail the validation too.")
+    ] = False,
 ) -> None:
-    """Check protocol files; errors as FILE:LINE:COL: message. Exit 1 if any is invalid."""
-    from elab.domain.protocol import library_dirs, load_protocol
+    """Check protocol files; errors and science warnings as FILE:LINE:COL: message.
+
+    Exit 1 if any file is invalid, or with --strict if any science check warns.
+    """
+    from elab.domain.protocol import library_dirs, load_document, protocol_from_tree
+    from elab.domain.protocol.science import science_findings
 
     library = library_dirs()
+    hooks = _installed_hooks()
     errors: list[ProtocolError] = []
+    findings: list[Finding] = []
     files = _expand(paths)
     for file in files:
         extra = [file.parent, *library]
         try:
-            load_protocol(file, library=extra)
+            document = load_document(file, library=extra)
+            protocol = protocol_from_tree(document.tree, document.path)
         except ProtocolErrors as exc:
             errors += exc.errors
+            continue
+        for finding in science_findings(protocol, document.tree, document.path, hooks):
+            if finding not in findings:  # a child reports its parent's lines again
+                findings.append(finding)
     if as_json:
-        out = {
-            "files": len(files),
-            "valid": len(files) - len({str(e.location.file) for e in errors if e.location}),
-            "errors": [
-                {
-                    "file": e.location.file if e.location else None,
-                    "line": e.location.line if e.location else None,
-                    "col": e.location.col if e.location else None,
-                    "message": e.message,
-                }
-                for e in errors
-            ],
-        }
-        print(json.dumps(out, indent=2))
+        print(_as_json(errors, findings, len(files)))
     for error in errors:
         print(str(error), file=sys.stderr)
+    for finding in findings:
+        print(str(finding), file=sys.stderr)
     if not files:
         print("elab: no protocol files found", file=sys.stderr)
         raise typer.Exit(1)
-    if errors:
+    failed = errors or any(f.severity == "error" for f in findings)
+    warned = [f for f in findings if f.severity == "warning"]
+    if failed or (strict and warned):
         raise typer.Exit(1)
     if not as_json:
-        print(f"{len(files)} protocol{'s' if len(files) != 1 else ''} valid")
+        tail = f" ({len(warned)} warning{'s' if len(warned) != 1 else ''})" if warned else ""
+        print(f"{len(files)} protocol{'s' if len(files) != 1 else ''} valid{tail}")
 
 
 def show(

@@ -12,6 +12,7 @@ from elab.errors import ProtocolErrors
 from elab.units import format_duration
 
 DATA = Path(__file__).resolve().parents[1] / "unit" / "protocol" / "data"
+LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 
 scenarios("protocols.feature")
 
@@ -75,3 +76,53 @@ def hands_on(context: dict[str, Any], text: str) -> None:
 @then(parsers.parse('the critical path is "{text}"'))
 def critical_path(context: dict[str, Any], text: str) -> None:
     assert " → ".join(context["timing"].critical_path) == text
+
+
+def _library_file(tmp_path: Path, name: str, old: str, new: str) -> dict[str, Any]:
+    text = (LIBRARY / f"{name}.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return {"paths": [path]}
+
+
+@given(parsers.parse('the library protocol "{name}" with "{old}" removed'),
+       target_fixture="context")
+def library_with_removed(name: str, old: str, tmp_path: Path) -> dict[str, Any]:
+    return _library_file(tmp_path, name, old.replace('\\"', '"'), "")
+
+
+@given(parsers.parse('the library protocol "{name}" with "{old}" changed to "{new}"'),
+       target_fixture="context")
+def library_with_changed(name: str, old: str, new: str, tmp_path: Path) -> dict[str, Any]:
+    return _library_file(tmp_path, name, old, new)
+
+
+@given("every library protocol", target_fixture="context")
+def whole_library() -> dict[str, Any]:
+    return {"paths": sorted(LIBRARY.glob("*.yaml"))}
+
+
+@when("I review its science")
+def review(context: dict[str, Any]) -> None:
+    from elab.domain.analysis import available_hooks
+    from elab.domain.protocol import load_document, protocol_from_tree
+    from elab.domain.protocol.science import science_findings
+
+    found = []
+    for path in context["paths"]:
+        document = load_document(path, library=[LIBRARY])
+        protocol = protocol_from_tree(document.tree, document.path)
+        found += science_findings(protocol, document.tree, document.path, available_hooks())
+    context["findings"] = found
+
+
+@then(parsers.parse('I see a "{check}" error saying "{text}"'))
+def see_finding(context: dict[str, Any], check: str, text: str) -> None:
+    assert any(f.check == check and f.severity == "error" and text in f.message
+               for f in context["findings"]), [str(f) for f in context["findings"]]
+
+
+@then("there is nothing to report")
+def nothing(context: dict[str, Any]) -> None:
+    assert [str(f) for f in context["findings"]] == []

@@ -44,6 +44,8 @@ def test_validate_json_lists_errors() -> None:
         "file": "wrong_temperature.yaml",
         "line": 7,
         "col": 44,
+        "severity": "error",
+        "check": None,
         "message": "'37 min' is not a temperature (a duration)",
     }
 
@@ -51,6 +53,26 @@ def test_validate_json_lists_errors() -> None:
 def test_the_library_validates() -> None:
     result = elab("validate", str(ROOT / "protocols"))
     assert result.returncode == 0, result.stderr
+
+
+def test_the_whole_library_passes_strict() -> None:
+    result = elab("validate", "--strict", str(ROOT / "protocols"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_strict_turns_a_science_warning_into_a_failure(tmp_path: Path) -> None:
+    source = (ROOT / "protocols" / "bca-assay.yaml").read_text(encoding="utf-8")
+    unused = source.replace("  working:", "  spare: {name: spare tube}\n  working:")
+    path = tmp_path / "bca-assay.yaml"
+    path.write_text(unused, encoding="utf-8")
+    relaxed = elab("validate", str(path))
+    assert relaxed.returncode == 0
+    assert "warning: material 'spare' is declared but no step" in relaxed.stderr
+    strict = elab("validate", "--strict", str(path))
+    assert strict.returncode == 1
+    line = unused.splitlines().index("  spare: {name: spare tube}") + 1
+    assert f"{path}:{line}:10: warning: material 'spare'" in strict.stderr
 
 
 def test_show_prints_times_and_totals() -> None:
@@ -95,3 +117,35 @@ def test_committed_schema_matches_the_model() -> None:
     committed = (ROOT / "protocols" / "protocol.schema.json").read_text(encoding="utf-8")
     assert json.loads(result.stdout) == json.loads(committed)
     assert "steps" in json.loads(committed)["required"]
+
+
+def test_a_finding_in_a_parent_is_reported_once(tmp_path: Path) -> None:
+    for name in ("transwell-migration", "matrigel-invasion"):
+        text = (ROOT / "protocols" / f"{name}.yaml").read_text(encoding="utf-8")
+        if name == "transwell-migration":
+            text = text.replace("  pbs: {name: PBS}", "  pbs: {name: PBS}\n  spare: {name: spare}")
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    result = elab("validate", "--json", str(tmp_path))
+    report = json.loads(result.stdout)
+    spare = [w for w in report["warnings"] if "'spare'" in w["message"]]
+    assert len(spare) == 1
+    assert spare[0]["file"].endswith("transwell-migration.yaml")
+    assert report["valid"] == 2
+
+
+def test_a_tumour_past_the_humane_endpoint_is_an_automatic_deviation(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "ELAB_DATABASE_URL": f"sqlite:///{tmp_path / 'runs.db'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "elab.cli.main", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    started = run("runs", "start", "xenograft-combination")
+    assert started.returncode == 0, started.stderr
+    run_id = started.stdout.strip()
+    assert run("runs", "value", run_id, "calipers", "--value", "length=16 mm").returncode == 0
+    status = json.loads(run("runs", "status", run_id, "--json").stdout)
+    assert [(d["step"], d["kind"], d["note"]) for d in status["deviations"]] == [
+        ("calipers", "auto", "length 16 mm is outside 0–15 mm")]

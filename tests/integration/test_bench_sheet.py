@@ -14,7 +14,7 @@ PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 
 
 @pytest.mark.parametrize(("protocol", "step", "series"), [
-    ("mtt-viability", "treat", "6-point 10-fold series from 10 µM, 100 µL wells"),
+    ("mtt-viability", "treat", "6-point 5-fold series from 100 µM, 90 µL wells"),
     ("western-blot-pfak", "treat", "4-point 10-fold series from 100 nM"),
 ])
 def test_the_dosing_step_gets_its_dilution_series(service: RunService, protocol: str, step: str,

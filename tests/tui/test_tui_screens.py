@@ -124,8 +124,9 @@ async def test_bench_sheet_proposes_a_plate_and_keeps_it(service: RunService) ->
         sheet = text_of(app, "#sheet")
         assert "proposed from the design" in sheet
         assert "plate 1 (96-well)" in sheet
-        assert "1 µL × 24 wells + 10 % overage = 26.4 µL" in sheet
-        assert "6-point 10-fold series" in sheet
+        # 10 µL of the 1:100 intermediate into the 18 drug wells (not vehicle or blank wells)
+        assert "10 µL × 18 wells + 10 % overage = 198 µL" in sheet
+        assert "6-point 5-fold series" in sheet
         await pilot.press("k")
         await pilot.pause()
         [attached] = service.state(run).attachments

@@ -51,11 +51,18 @@ async def test_every_step_from_the_keyboard(
     csv = tmp_path / f"{attachment}.csv"
     csv.write_text(data + "\n")
     run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    more = {"western-blot-emt": ("fak_bands", bands_csv("total FAK", "vehicle"))}
+    uploads = [(attachment, csv)]
+    if protocol in more:  # the EMT blot's FAK membrane is its second analysis input
+        name, text = more[protocol]
+        (tmp_path / f"{name}.csv").write_text(text + "\n")
+        uploads.append((name, tmp_path / f"{name}.csv"))
     app = ElabApp(service, run, agenda=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("u", *f"{attachment} {csv}", "enter")
-        await pilot.pause()
+        for name, path in uploads:
+            await pilot.press("u", *f"{name} {path}", "enter")
+            await pilot.pause()
         for sid in service.state(run).graph.order:
             state = service.state(run)
             if state.steps[sid].state in ("done", "skipped"):
@@ -101,8 +108,9 @@ async def test_every_step_from_the_keyboard(
         state = service.state(run)
         assert state.state == "completed"
         assert state.deviations == [], [d.note for d in state.deviations]
-        [analysis] = state.analyses
-        assert "error" not in analysis
+        assert len(state.analyses) == len(uploads)
+        assert all("error" not in a for a in state.analyses), state.analyses
+        analysis = state.analyses[0]
         summary = str(app.screen.query_one("#summary", Static).render())
         assert f"{analysis['hook']}: {len(analysis['result']['results'])} result row(s)" in summary
         await pilot.press("m")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.protocol.graph import StepGraph, Timing
-from elab.domain.protocol.model import Protocol, Step, Use
+from elab.domain.protocol.model import Design, Protocol, Step, Use
 from elab.errors import QuantityError
 from elab.units import QRange, convert, format_duration, format_quantity
 
@@ -42,13 +42,20 @@ def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
     design = protocol.design
     if use.per in _PER_RUN or design is None:
         return amount, str(amount)
-    n = design.sample_count
+    n = _samples_getting(design, set(use.exclude)) if use.exclude else design.sample_count
     overage = _overage(protocol)
     total = amount.scaled(n * overage)
     unit_word = design.unit if n == 1 else _plural(design.unit)
     extra = f" + {round((overage - 1) * 100)} % overage" if overage > 1 else ""
     shown = f"{amount} × {n} {unit_word}{extra} = {_pretty(total)}"
     return total, shown
+
+
+def _samples_getting(design: Design, excluded: set[str]) -> int:
+    """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
+    treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
+    controls = sum(c.count for c in design.controls if not {c.name, c.kind} & excluded)
+    return treated * design.replicates + controls
 
 
 def _overage(protocol: Protocol) -> float:

@@ -92,6 +92,14 @@ def program_seconds(stages: Iterable[Program]) -> tuple[float, float | None]:
     return lo, total_hi
 
 
+def _on_share(regimen: Regimen) -> float:
+    """The share of each cycle with doses (21 of 28 days for a 3-weeks-on schedule)."""
+    if regimen.on is None or regimen.cycle is None:
+        return 1.0
+    cycle, on = regimen.cycle.seconds()[0], regimen.on.seconds()[0]
+    return min(on / cycle, 1.0) if cycle else 1.0
+
+
 def _regimen_seconds(regimen: Regimen) -> tuple[float, float | None, float]:
     """(min, max, number of administrations) of a dosing regimen."""
     if regimen.for_ is not None:
@@ -107,7 +115,7 @@ def _regimen_seconds(regimen: Regimen) -> tuple[float, float | None, float]:
         per_cycle = len(regimen.days)
         doses = per_cycle * (regimen.cycles or 1)
     elif regimen.frequency:
-        doses = max(1, round(_FREQUENCY_PER_WEEK[regimen.frequency] * weeks))
+        doses = max(1, round(_FREQUENCY_PER_WEEK[regimen.frequency] * weeks * _on_share(regimen)))
     else:
         doses = 1
     return lo, hi, doses

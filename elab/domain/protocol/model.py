@@ -11,7 +11,16 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+)
 
 from elab.domain.protocol.fields import (
     ID_PATTERN,
@@ -30,9 +39,11 @@ __all__ = [
     "Analysis",
     "Control",
     "Design",
+    "Dosing",
     "Equipment",
     "Every",
     "Factor",
+    "HumaneEndpoints",
     "Include",
     "Material",
     "Parameter",
@@ -51,6 +62,37 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 Text = Annotated[str, BeforeValidator(lambda v: v if v is None else str(v))]
 PositiveInt = Annotated[int, Field(ge=1, le=1_000_000)]
 CountInt = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+def _count(value: Any, info: ValidationInfo) -> int:
+    """A whole number, or ``$name`` of a parameter whose value is one (``cycles: $cycles``)."""
+    if isinstance(value, str) and value.strip().startswith("$"):
+        name = value.strip()[1:]
+        params: dict[str, QRange] = (info.context or {}).get("parameters", {})
+        if name not in params:
+            from elab.errors import did_you_mean
+
+            hint = did_you_mean(name, params)
+            raise ValueError(
+                f"unknown parameter ${name}" + (f" (did you mean {hint}?)" if hint else "")
+            )
+        value = params[name].planned
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{value!r} is not a whole number")
+    if not 1 <= int(value) <= 1_000_000:
+        raise ValueError(f"{int(value)} is not between 1 and 1000000")
+    return int(value)
+
+
+#: A repeat count that a run may set through a parameter (``cycles: $cycles``).
+ParamCount = Annotated[
+    int,
+    PlainValidator(_count),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\$"}]}
+    ),
+]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
 
 
 class _Model(BaseModel):
@@ -78,6 +120,7 @@ class Material(_Model):
     clone: Text | None = None
     target: str | None = None
     fluorochrome: str | None = None
+    vehicle: Id | None = None
     note: str | None = None
 
 
@@ -92,6 +135,7 @@ class Factor(_Model):
     name: str
     levels: list[Text | int | float] = Field(min_length=1)
     unit: str | None = None
+    expected: dict[str, Quantity] = Field(default_factory=dict)
 
     def level_quantities(self) -> list[QRange | None]:
         """Each level as a quantity when it is one (``10 nM``), else None (``vehicle``)."""
@@ -106,7 +150,9 @@ class Factor(_Model):
 
 class Control(_Model):
     name: str
-    kind: Literal["vehicle", "untreated", "blank", "positive", "negative", "standard"] = "vehicle"
+    kind: Literal[
+        "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
+    ] = "vehicle"
     count: CountInt = 1
     note: str | None = None
 
@@ -114,6 +160,37 @@ class Control(_Model):
 class Vehicle(_Model):
     material: str
     final: Quantity
+
+
+class Dosing(_Model):
+    """How one drug reaches its final concentrations in each well.
+
+    The levels of ``factor`` are final concentrations.  A dilution series is made in the
+    design's vehicle from ``series_stock`` (its top point, at most the material's stock);
+    each point is diluted ``intermediate`` in medium (when given) and ``addition`` of it goes
+    into ``working_volume`` already in the well, so every well gets the same vehicle
+    fraction.  The science checks read these fields, and the dilution planner can plan from
+    the same ones.
+    """
+
+    material: Id
+    factor: str
+    stock: Quantity | None = None
+    series_stock: Quantity | None = None
+    intermediate: RatioField | None = None
+    addition: Volume | None = None
+    step: Id | None = None
+    note: str | None = None
+
+
+class HumaneEndpoints(_Model):
+    """Limits at which an animal leaves the study, whatever the schedule says."""
+
+    tumour_volume: Quantity | None = None
+    tumour_diameter: Quantity | None = None
+    weight_loss: Quantity | None = None
+    source: str | None = None
+    note: str | None = None
 
 
 class Design(_Model):
@@ -126,6 +203,9 @@ class Design(_Model):
     controls: list[Control] = Field(default_factory=list)
     vehicle: Vehicle | None = None
     overage: Quantity | None = None
+    working_volume: Volume | None = None
+    dosing: list[Dosing] = Field(default_factory=list)
+    humane_endpoints: HumaneEndpoints | None = None
     note: str | None = None
 
     @property
@@ -209,10 +289,15 @@ class Regimen(_Model):
     ) = None
     days: list[PositiveInt] | None = None
     cycle: Duration | None = None
-    cycles: PositiveInt | None = None
+    cycles: ParamCount | None = None
+    on: Duration | None = None
+    off: Duration | None = None
+    at: list[ClockTime] | None = None
     for_: Duration | None = Field(default=None, alias="for")
     dose: Quantity | None = None
     route: str | None = None
+    material: Id | None = None
+    arms: list[str] | None = None
     hands_on: Duration | None = None
     note: str | None = None
 
@@ -224,6 +309,7 @@ class Use(_Model):
     amount: Amount | None = None
     volume: Volume | None = None
     per: str = "run"
+    exclude: list[str] = Field(default_factory=list)
     dilution: RatioField | None = None
     note: str | None = None
 
@@ -301,6 +387,8 @@ class Protocol(_Model):
     version: Text
     summary: str | None = None
     source: str | None = None
+    notes: str | None = None
+    cytometer: str | None = None
     assay: str | None = None
     tags: list[str] = Field(default_factory=list)
     extends: str | None = None

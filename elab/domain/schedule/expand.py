@@ -90,6 +90,31 @@ def _days(value: QRange | None, what: str) -> int:
 
 
 def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
+    return _at_clock_times(_frequency_events(step, regimen), regimen.at or [])
+
+
+def _at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
+    """The k-th dose of a day within an hour of the regimen's k-th ``at:`` time.
+
+    "BID" alone is any two windows of a day; ``at: ["08:00", "20:00"]`` keeps the doses
+    about 12 h apart, as twice-daily dosing means.
+    """
+    if not at:
+        return events
+    clocks = sorted(int(t.split(":")[0]) * 60 + int(t.split(":")[1]) for t in at)
+    seen: dict[int, int] = {}
+    out = []
+    for event in events:
+        k = seen.get(event.day, 0)
+        seen[event.day] = k + 1
+        if k < len(clocks):
+            lo, hi = max(clocks[k] - 60, 0), min(clocks[k] + 60, 23 * 60 + 59)
+            event = replace(event, earliest=time(lo // 60, lo % 60), latest=time(hi // 60, hi % 60))
+        out.append(event)
+    return out
+
+
+def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
     if regimen.days:
         if regimen.cycle is None:
             raise InputError(f"step {step.id!r}: a regimen with days needs a cycle length")
@@ -97,6 +122,12 @@ def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
                                   regimen.cycles or 1)
     if regimen.frequency:
         what = f"step {step.id!r} regimen"
+        if regimen.on is not None and regimen.cycle is not None:
+            # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days.
+            cycle, on = _days(regimen.cycle, what), _days(regimen.on, what)
+            return [event for c in range(regimen.cycles or 1)
+                    for event in events_from_frequency(regimen.frequency, min(on, cycle),
+                                                       first_day=c * cycle)]
         if regimen.for_ is None and regimen.cycle is not None:
             # "twice daily through 6 cycles of 28 days": the cycles give the length.
             length = _days(regimen.cycle, what) * (regimen.cycles or 1)

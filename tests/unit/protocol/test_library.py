@@ -25,38 +25,45 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     # + (15 + 10..15) + 10; hands-on 30 + 30 + 10 + 15 + 10
     "mtt-viability": (None, 6705, 7790, 95),
     # 20 + 48 h + 2×2 + (10+30) + 15 + (20+30) + (20+5) + (15+45) + (15+60) + 60
-    # + (10+720) + 3×10 + (5+60) + 3×10 + 10 (ECL until clear: open) + 30
-    "western-blot-emt": (None, 4124, None, 159),
+    # + (10+720) + 3×10 + (5+60) + 3×10 + 10 (ECL until clear: open)
+    # + strip-c (15 + 60..90) + reprobe-fak (30 + 720) + 30
+    "western-blot-emt": (None, 4949, None, 204),
     # pretreat 15 + 24 h ∥ rehydrate 10 + ≥1 h (open) + 10; harvest 20; seed 15;
-    # migrate 16 h; wipe 10; fix 15; stain 5 + 20; wash-dry 10 + 30; count 45
-    "transwell-migration": (None, 2585, None, 140),
+    # migrate 16 h; wipe 10; fix 15; wash-fixative 2×2; stain 5 + 20; wash-dry 10 + 30;
+    # count 45; hands-on adds viability-plate 10 and read-viability 20 (parallel branch)
+    "transwell-migration": (None, 2589, None, 174),
     # as transwell, migration 24 h; the coating branch (5 + 12 h + 10 + 15 + 30 + 70 + 10)
-    # ends before the pre-treatment branch (15 + 24 h + 20)
-    "matrigel-invasion": (None, 3065, None, 170),
+    # ends before the pre-treatment branch (15 + 24 h + 20); wash-fixative 2×2, and the
+    # viability plate's 10 + 20 hands-on as in transwell
+    "matrigel-invasion": (None, 3069, None, 204),
     # 20 + 48 h; 45 + 15; 15; 20 + (10 + 120 + 5) + 1; 15 + 10 + 40 × (0.25 + 1); 10
     "qrt-pcr-emt": (None, 3216, 3216, 125),
     # 20 + 48 h; 5; 15; 3×5; 10; 3×5; 30..60; 15 + 720..1080; 3×5; 10 + 60; DAPI 5; 3×5;
     # 20; 60
     "immunofluorescence-ecad": (None, 3910, 4300, 130),
     # 30 + 720 + 30 + 3 h + 30 + 15 + 50 + 25 + 60 + 75 + 60 + 730 + 15 + 60 + 15
-    # + 10 (open) + 15 + 60 + 730 + 15 + 60 + 15 + 10 + 30
-    "western-blot-pfak": (None, 3040, None, 230),
+    # + 10 (open) + 15 + check-strip (15 + 60) + 60 + 730 + 15 + 60 + 15 + 10 + 30
+    "western-blot-pfak": (None, 3115, None, 245),
     # 20 + 24 h + mitomycin (10 + 2 h) + 15 + 2×3 + 10 + 15 + 2..6 h + 24..48 h + 60,
     # windows of 0..15 min twice; the first image 2..6 h after time 0, then every ≤ 6 h:
     # 5 × 10 min hands-on
     "wound-healing": (None, 3256, 4966, 186),
     # 40 + 12..18 h + window 0..8 h + 45 + 72..96 h + 20
     "combination-synergy": (None, 5145, 7425, 105),
-    # 45 + 32 × 2 (window 0..60) + 7..21 d + 60 + 21 d + 180 + 30; hands-on adds
-    # 42 BID doses × 30 + 3 weekly × 30 + 9 caliper days × 45
-    "xenograft-combination": (None, 40699, 60919, 2134),
-    # 120 + 15 + 6 × 28 d + 30; hands-on adds 18 infusion days × 3 h + 4 scans × 1 h
-    "clinical-combination-regimen": (None, 242085, 242085, 3645),
-    # 2×5 + 4×3 + 2 + (10 + 20) + 20 + 10 + 30 + (15 + 720) + (10 + 60) + 5 (DAB, open)
-    # + 1 + (5 + 15) + 15 + 60
-    "ihc-fak": (None, 1020, None, 122),
-    # 15 + 30..45 + (10 + 5) + 5 + 10 + (20 + 30) + (10 + 30..60) + (10 + 30) + 60..120 + 60
-    "flow-cytometry-til": (None, 325, 430, 195),
+    # 45 + implant 60..90 (window 0..60) + 7..21 d + 60 + 21 d + 180 + 30; hands-on adds
+    # 2 × 42 BID doses × 30 (drug, oral vehicle) + 2 × 3 weekly × 30 (drug, i.p. vehicle)
+    # + caliper shots every 2.3-3.5 d through 21 d (21 / 3.5 + 1 = 7) × 45
+    "xenograft-combination": (None, 40695, 60945, 3390),
+    # 120 + 15 + imaging (8 wk window + 6 × 28 d) + 30; hands-on 120 + 15 + 30 + 6
+    # toxicity visits × 30 + 18 blood counts × 30 + 18 × (1 h gemcitabine + 2 h
+    # nab-paclitaxel) + 3 scans × 1 h
+    "clinical-combination-regimen": (None, 322725, 322725, 4305),
+    # 2×5 + 4×3 + 2 + (10 + 20) + 20 + 2×5 + 10 + 3×5 + 30 + (15 + 720) + 3×5 + (10 + 60)
+    # + 3×5 + 5 (DAB, open) + 2×2 + 1 + bluing 5 + (5 + 15) + 15 + 60
+    "ihc-fak": (None, 1084, None, 122),
+    # 15 + 30..45 + (10 + 5) + 5 + 10 + viability (10 + 15) + Fc block (5 + 10) + (20 + 30)
+    # + (10 + 30..60) + (10 + 30) + 60..120 + 60; hands-on adds 15 for the beads (parallel)
+    "flow-cytometry-til": (None, 365, 470, 225),
 }
 
 
@@ -91,15 +98,21 @@ def test_computed_times_match_the_hand_computation(name: str) -> None:
 
 def test_variants_change_the_time() -> None:
     qpcr = load_protocol(PROTOCOLS / "qrt-pcr-emt.yaml")
-    assert StepGraph(qpcr, "sybr").timing().min_s == (3216 + 30) * MIN
+    # the SYBR mix (30) and its melt curve (5 + 0.25 + 1 + 15)
+    assert StepGraph(qpcr, "sybr").timing().min_s == (3216 + 30 + 21.25) * MIN
     synergy = load_protocol(PROTOCOLS / "combination-synergy.yaml")
     assert StepGraph(synergy, "mtt").timing().min_s == (5145 + 130 + 20) * MIN
 
 
-def test_the_flow_panel_uses_each_fluorochrome_once() -> None:
+def test_the_flow_panel_uses_each_fluorochrome_once_and_each_detector_once() -> None:
+    from elab.domain.protocol.science.spectra import fluorochrome_table
+
     flow = load_protocol(PROTOCOLS / "flow-cytometry-til.yaml")
     fluors = [m.fluorochrome for m in flow.materials.values() if m.fluorochrome]
-    assert len(fluors) == 8 == len(set(fluors))
+    assert len(fluors) == 9 == len(set(fluors))  # the guide's 8 markers and a viability dye
+    table = fluorochrome_table()
+    detectors = [table.find(f).detectors[flow.cytometer or ""] for f in fluors]  # type: ignore[union-attr]
+    assert len(set(detectors)) == 9
 
 
 def test_both_transwell_guides_numbers_are_kept() -> None:
@@ -110,4 +123,4 @@ def test_both_transwell_guides_numbers_are_kept() -> None:
     longer = load_protocol(
         PROTOCOLS / "transwell-migration.yaml", params={"migration_time": "12-48 h"}
     )
-    assert StepGraph(longer).timing().min_s == (2585 - 16 * 60 + 12 * 60) * MIN
+    assert StepGraph(longer).timing().min_s == (2589 - 16 * 60 + 12 * 60) * MIN

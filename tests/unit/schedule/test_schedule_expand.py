@@ -115,7 +115,7 @@ def bundled(name: str, variant: str | None = None, first_day: date = date(2026, 
 
 def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() -> None:
     # implantation on Monday 23 Nov, at least 7 days of growth, randomisation (1 h): the
-    # morning dose window (07:00-12:00) of Monday 30 Nov is missed by minutes, so day 1 of
+    # morning dose window (07:00-09:00) of Monday 30 Nov is missed, so day 1 of
     # every regimen is Tuesday 1 Dec, and the study can be planned
     expansion = bundled("xenograft-combination")
     first: dict[str, datetime] = {}
@@ -123,7 +123,9 @@ def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() 
         if "@" in a.step and a.release is not None:
             regimen = a.step.split("@")[0]
             first[regimen] = min(first.get(regimen, a.release), a.release)
-    assert set(first) == {"dose-defactinib", "dose-paclitaxel", "calipers"}
+    # calipers, every 2.3-3.5 days (2-3 times a week), are time-lapse shots, not dated doses
+    assert set(first) == {"dose-defactinib", "dose-oral-vehicle", "dose-paclitaxel",
+                          "dose-ip-vehicle"}
     assert {day.date() for day in first.values()} == {date(2026, 12, 1)}
     problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
                                       MONDAY)
@@ -141,7 +143,8 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
 
 def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
-    # takes an hour, and the morning dose still fits that day, so dosing starts Friday
+    # takes an hour, and the morning dose (08:00 ± 1 h, 12 h before the evening one) no
+    # longer fits that day, so dosing starts on Saturday's morning dose
     grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
     progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
                          "implant": datetime(2026, 11, 23, 10, 49, tzinfo=BERLIN),
@@ -149,7 +152,7 @@ def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     expansion = bundled("xenograft-combination", progress=progress)
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
-    assert min(doses).date() == date(2026, 12, 4)
+    assert min(doses).date() == date(2026, 12, 5)
 
 
 def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later() -> None:
@@ -185,3 +188,27 @@ def test_a_time_lapse_covers_its_span_and_starts_an_interval_after_time_0() -> N
     assert 24 * 60 <= span.total_seconds() / 60 <= 48 * 60
     # six hours at most between shots means some at night, but no more than the span needs
     assert 0 < out_of_hours_min(problem, plan) <= 30
+
+
+def test_bid_doses_at_their_clock_times_are_twelve_hours_apart() -> None:
+    # at: ["08:00", "20:00"] puts each day's two doses within an hour of those times
+    acts = [a for a in bundled("xenograft-combination").activities
+            if a.step.startswith("dose-defactinib@") and a.release is not None]
+    first_day = min(a.release for a in acts if a.release is not None).date()
+    day = sorted((a for a in acts if a.release is not None and a.release.date() == first_day),
+                 key=lambda a: a.release or datetime.min)
+    assert [(a.release.hour, a.deadline.hour) for a in day  # type: ignore[union-attr]
+            ] == [(7, 9), (19, 21)]
+
+
+def test_oral_days_on_and_cycles_shape_the_clinical_plan() -> None:
+    # 21 days on, 7 off, of each 28-day cycle: no defactinib on days 22-28; two cycles give
+    # 2 × 21 × 2 doses
+    path = bundled_dir() / "clinical-combination-regimen.yaml"
+    protocol = load_protocol(path, params={"cycles": "2"}, library=[path.parent])
+    expansion = expand_protocol(protocol, "clinical", date(2026, 11, 23), BERLIN, None, None,
+                                LabCalendar(timezone="Europe/Berlin"))
+    doses = [a for a in expansion.activities if a.step.startswith("defactinib@")]
+    assert len(doses) == 2 * 21 * 2
+    days = sorted({a.release.date() for a in doses if a.release is not None})
+    assert (days[21] - days[20]).days == 8  # the 7-day pause, then cycle 2's day 1

@@ -1,0 +1,51 @@
+"""Check 7: analysis hooks that exist, pointed at controls the design has.
+
+A hook name nobody registered fails only when the run finishes, after the work is done; a
+``control`` that is neither a control nor a factor level of the design makes the hook
+refuse the data ("unknown control").  The registered names are given by the caller, so
+the domain does not read entry points itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from elab.domain.protocol.model import Protocol
+from elab.domain.protocol.science.finding import Report
+from elab.errors import did_you_mean
+
+__all__ = ["check_hooks", "design_labels"]
+
+
+def design_labels(protocol: Protocol) -> list[str]:
+    """Every name a data file may give a condition: control names and factor levels."""
+    design = protocol.design
+    if design is None:
+        return []
+    labels = [c.name for c in design.controls]
+    labels += [str(level) for f in design.factors for level in f.levels]
+    return labels
+
+
+def check_hooks(protocol: Protocol, report: Report, hooks: Collection[str] | None) -> None:
+    labels = design_labels(protocol)
+    lowered = {label.lower() for label in labels}
+    for index, analysis in enumerate(protocol.analysis):
+        if hooks is not None and analysis.hook not in hooks:
+            hint = did_you_mean(analysis.hook, list(hooks))
+            report.error(f"analysis hook {analysis.hook!r} is not installed"
+                         + (f" (did you mean {hint}?)" if hint else "")
+                         + f"; installed: {', '.join(sorted(hooks))}",
+                         "analysis", index, "hook")
+        control = analysis.params.get("control")
+        if (
+            isinstance(control, str)
+            and control
+            and protocol.design is not None
+            and control.lower() not in lowered
+        ):
+            hint = did_you_mean(control, labels)
+            report.error(f"analysis {analysis.hook!r}: control {control!r} is neither a"
+                         " control nor a factor level of the design"
+                         + (f" (did you mean {hint}?)" if hint else ""),
+                         "analysis", index, "params", "control")

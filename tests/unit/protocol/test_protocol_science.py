@@ -1,0 +1,221 @@
+"""The science checks: each one trips on a protocol that makes the mistake, at its line.
+
+The protocols are the library's own files with one of the review's mistakes put back, so
+each test reads as "this is what the file said before, and this is what validate says".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from elab.domain.protocol import load_document, protocol_from_tree
+from elab.domain.protocol.science import Finding, science_findings
+
+PROTOCOLS = Path(__file__).resolve().parents[3] / "protocols"
+HOOKS = ["combination-index", "ddct", "densitometry", "flow-cytometry", "flow-frequencies",
+         "ic50", "transwell", "tumour-growth", "wound-closure"]
+
+
+def findings(tmp_path: Path, name: str, old: str = "", new: str = "") -> list[Finding]:
+    text = (PROTOCOLS / f"{name}.yaml").read_text(encoding="utf-8")
+    if old:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    document = load_document(path, library=[PROTOCOLS])
+    protocol = protocol_from_tree(document.tree, document.path)
+    return science_findings(protocol, document.tree, document.path, HOOKS)
+
+
+def line_of(tmp_path: Path, name: str, needle: str) -> int:
+    text = (tmp_path / f"{name}.yaml").read_text(encoding="utf-8")
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def only(found: list[Finding], check: str) -> list[Finding]:
+    return [f for f in found if f.check == check]
+
+
+@pytest.mark.parametrize("path", sorted(PROTOCOLS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_library_has_no_findings(path: Path, tmp_path: Path) -> None:
+    document = load_document(path, library=[PROTOCOLS])
+    protocol = protocol_from_tree(document.tree, document.path)
+    assert science_findings(protocol, document.tree, document.path, HOOKS) == []
+
+
+def test_one_percent_dmso_against_the_designs_tenth_is_an_error_with_the_arithmetic(
+    tmp_path: Path,
+) -> None:
+    found = only(findings(tmp_path, "mtt-viability",
+                          "      intermediate: \"1:100\"\n", ""), "vehicle")
+    messages = [f.message for f in found if f.severity == "error"]
+    assert any("(10 µL) / 100 µL" in m and "= 10 % v/v" in m and "0.1 % v/v" in m
+               for m in messages), messages
+    line = line_of(tmp_path, "mtt-viability", "- {material: defactinib, volume: 10 uL")
+    assert {f.location.line for f in found} == {line}
+
+
+def test_the_stock_added_directly_gives_10_um_not_100_nm(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "western-blot-pfak", "series_stock: 100 uM, ", ""),
+                 "vehicle")
+    (error,) = found
+    assert error.severity == "error"
+    assert "10 mM × 2 µL / 2002 µL = 9.99 µM in the well" in error.message
+    assert "top dose of 'dose' is 100 nM" in error.message
+    assert "intermediate dilution" in error.message
+
+
+def test_an_addition_under_half_a_microlitre_asks_for_an_intermediate(tmp_path: Path) -> None:
+    found = findings(tmp_path, "western-blot-pfak", "{material: defactinib, volume: 2 uL",
+                     "{material: defactinib, volume: 0.2 uL")
+    warnings = [f for f in only(found, "vehicle") if f.severity == "warning"]
+    assert warnings and "0.2 µL per well cannot be pipetted" in warnings[0].message
+
+
+def test_two_markers_on_one_detector_are_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "flow-cytometry-til", "fluorochrome: BV421}",
+                          "fluorochrome: Alexa Fluor 647}"), "spectra")
+    (error,) = found
+    assert error.severity == "error"
+    assert "foxp3 (Alexa Fluor 647) and cd8 (APC) are both collected in R670/30" in error.message
+    assert error.location.line == line_of(tmp_path, "flow-cytometry-til", "anti-FoxP3")
+
+
+def test_a_heavy_spillover_pair_and_an_unknown_dye_are_warnings(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "flow-cytometry-til", "fluorochrome: BV605}",
+                          "fluorochrome: PE-CF594}"), "spectra")
+    assert [f.severity for f in found] == ["warning"]
+    assert "known heavy spillover pair" in found[0].message
+    unknown = only(findings(tmp_path, "flow-cytometry-til", "fluorochrome: BV605}",
+                            "fluorochrome: Glowbright 999}"), "spectra")
+    assert [f.severity for f in unknown] == ["warning"]
+    assert "not in the spectra table" in unknown[0].message
+
+
+def test_the_guide_panel_fits_the_3_laser_analyser_only_without_bv605(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "flow-cytometry-til", "cytometer: 4-laser",
+                          "cytometer: 3-laser"), "spectra")
+    assert any("BV605 has no detector on the 3-laser analyser" in f.message for f in found)
+
+
+def test_an_unused_material_equipment_and_parameter_are_warnings(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "xenograft-combination", "    equipment: [hood]\n", ""),
+                 "unused")
+    assert [f.message for f in found] == ["equipment 'hood' is declared but no step books it"]
+    assert found[0].location.line == line_of(tmp_path, "xenograft-combination", "  hood:")
+
+
+def test_a_parameter_nothing_refers_to_changes_nothing(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "mtt-viability", "  mtt_time:",
+                          "  wavelength: {default: 570 nm}\n  mtt_time:"), "unused")
+    assert [f.message for f in found] == [
+        "parameter 'wavelength' changes nothing: no step, design or analysis refers to"
+        " $wavelength"]
+
+
+def test_doses_that_stop_below_the_reported_ic50s_are_flagged(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "mtt-viability",
+                          "[0.032 uM, 0.16 uM, 0.8 uM, 4 uM, 20 uM, 100 uM]",
+                          "[0.1 nM, 1 nM, 10 nM, 100 nM, 1 uM, 10 uM]"), "coverage")
+    (warning,) = found
+    assert "5 below and 0 above the expected ic50 1.7-10.3 µM" in warning.message.replace(
+        "–", "-")
+    assert warning.location.line == line_of(tmp_path, "mtt-viability", "expected: {ic50")
+
+
+def test_bid_doses_seven_hours_apart_are_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "clinical-combination-regimen", 'at: ["08:00", "20:00"]',
+                          'at: ["08:00", "15:00"]'), "regimen")
+    (error,) = found
+    assert "7 h, 17 h apart; BID needs 10-14 h" in error.message
+
+
+def test_a_regimen_that_ignores_the_cycles_parameter_is_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "clinical-combination-regimen",
+                          "cycles: $cycles, dose: 200 mg", "cycles: 6, dose: 200 mg"), "regimen")
+    (error,) = found
+    assert "step 'defactinib': cycles: 6, while other regimens follow $cycles" in error.message
+    assert error.location.line == line_of(tmp_path, "clinical-combination-regimen",
+                                          "dose: 200 mg, route: oral")
+
+
+def test_oral_days_that_do_not_fill_the_cycle_are_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "clinical-combination-regimen",
+                          "oral_days_off: {default: 7 d", "oral_days_off: {default: 5 d"),
+                 "regimen")
+    assert {f.message for f in found} == {
+        "step 'defactinib': 21 days on + 5 days off = 26 days, but the cycle is 28 days",
+        "step 'avutometinib': 21 days on + 5 days off = 26 days, but the cycle is 28 days"}
+
+
+def test_a_per_animal_amount_in_a_repeated_step_is_counted_once_per_animal(
+    tmp_path: Path,
+) -> None:
+    found = only(findings(tmp_path, "xenograft-combination", "    hands_on: 1-1.5 h\n",
+                          "    hands_on: 2 min\n    repeat: {times: 32}\n"), "regimen")
+    (error,) = found
+    assert "mice 1 per animal × 32 animals × 32 repeats = 1024" in error.message
+
+
+def test_an_animal_study_without_humane_endpoints_is_an_error(tmp_path: Path) -> None:
+    text = (PROTOCOLS / "xenograft-combination.yaml").read_text(encoding="utf-8")
+    block = text[text.index("  humane_endpoints:"):text.index("steps:")]
+    found = only(findings(tmp_path, "xenograft-combination", block, ""), "in-vivo")
+    assert [f.message[:40] for f in found] == ["an animal study must declare design.huma"]
+
+
+def test_record_ranges_past_the_endpoint_are_errors(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "xenograft-combination", "tumour_weight: {unit: mg, range: 0-1500 mg}",
+                          "tumour_weight: {unit: mg, range: 0-3000 mg}"), "in-vivo")
+    (error,) = found
+    assert "goes past the humane endpoint" in error.message
+    assert error.location.line == line_of(tmp_path, "xenograft-combination", "tumour_weight")
+
+
+def test_a_weight_loss_range_past_its_endpoint_is_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "xenograft-combination", "weight_loss: {unit: \"%\", range: 0-20 %",
+                          "weight_loss: {unit: \"%\", range: 0-30 %"), "in-vivo")
+    (error,) = found
+    assert "range 0–30% goes past the humane endpoint 20%" in error.message
+
+
+def test_an_unknown_hook_and_an_unknown_control_are_errors(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "western-blot-pfak", "control: DMSO at 24 h}",
+                          "control: DMSO}"), "analysis")
+    (error,) = found
+    assert "control 'DMSO' is neither a control nor a factor level" in error.message
+    found = only(findings(tmp_path, "wound-healing", "hook: wound-closure", "hook: elisa"),
+                 "analysis")
+    assert "analysis hook 'elisa' is not installed" in found[0].message
+
+
+def test_a_vehicle_arm_never_dosed_is_an_error(tmp_path: Path) -> None:
+    text = (PROTOCOLS / "xenograft-combination.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: dose-oral-vehicle")
+    block = text[start:text.index("  - id: dose-paclitaxel")]
+    text = text.replace(block, "").replace("dose-oral-vehicle, ", "")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "xenograft-combination.yaml").write_text(text, encoding="utf-8")
+    document = load_document(tmp_path / "src" / "xenograft-combination.yaml",
+                             library=[PROTOCOLS])
+    protocol = protocol_from_tree(document.tree, document.path)
+    found = only(science_findings(protocol, document.tree, document.path, HOOKS), "controls")
+    (error,) = found
+    assert "arm(s) paclitaxel, vehicle get no matching 'oral_vehicle'" in error.message
+
+
+def test_vehicle_controls_must_be_time_matched(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "western-blot-pfak",
+                          "    - {name: DMSO at 48 h, kind: vehicle, count: 3}\n", ""),
+                 "controls")
+    (error,) = found
+    assert "none at 48 h of factor 'time'" in error.message
+
+
+def test_a_vehicle_without_a_vehicle_control_is_an_error(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "mtt-viability",
+                          "    - {name: vehicle, kind: vehicle, count: 3}\n", ""), "controls")
+    assert [f.severity for f in found] == ["error"]

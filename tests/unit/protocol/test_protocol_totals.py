@@ -1,0 +1,35 @@
+"""Material totals count only the samples a use reaches (``exclude:``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from elab.domain.protocol import load_protocol
+from elab.domain.protocol.describe import material_totals
+
+PROTOCOLS = Path(__file__).resolve().parents[3] / "protocols"
+
+
+def totals(name: str) -> dict[str, tuple[float | None, tuple[str, ...]]]:
+    protocol = load_protocol(PROTOCOLS / f"{name}.yaml", library=[PROTOCOLS])
+    return {t.material: (t.total, t.lines) for t in material_totals(protocol)}
+
+
+def test_medium_only_blanks_get_no_cells() -> None:
+    # 6 doses × 3 + 3 vehicle = 21 seeded wells of 24; 3,000-5,000 cells planned at 4,000
+    total, lines = totals("mtt-viability")["cells"]
+    assert lines == ("seed: 3000–5000 cells × 21 wells + 10 % overage = 92400 cells",)
+    assert total is not None and round(total) == 4000 * 21 * 11 // 10
+
+
+def test_compensation_beads_and_fmo_tubes_need_no_tumour_digest() -> None:
+    total, lines = totals("flow-cytometry-til")["digestion"]
+    assert total == 5 * 10  # 2 arms × 5 tumours; not the 9 bead and 4 cell controls
+    assert lines == ("digest: 5 mL × 10 samples = 50 mL",)
+
+
+def test_a_factor_level_can_be_left_out() -> None:
+    # defactinib reaches the 3 defactinib lanes, not the 3 vehicle lanes; DMSO reaches all 6
+    found = totals("western-blot-emt")
+    assert found["defactinib"][0] == 2 * 3
+    assert found["dmso"][0] == 2 * 6
