@@ -98,7 +98,7 @@ def _validate(problem: Problem) -> None:
                 raise InputError(
                     f"step {a.step!r} of run {a.run!r} follows unknown step {lag.step!r}"
                 )
-        if a.hands_on and a.min_min > longest and not (a.release and a.deadline) \
+        if a.in_lab_hours and a.min_min > longest and not (a.release and a.deadline) \
                 and not a.anytime:
             raise InputError(
                 f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
@@ -160,7 +160,7 @@ def compile_problem(problem: Problem) -> Compiled:
         hi = min(grid.minute_from(a.deadline), grid.horizon) if a.deadline else grid.horizon
         release.append(lo)
         deadline.append(hi)
-        if not a.hands_on:
+        if not a.in_lab_hours:
             windows.append(None)
             continue
         usable = tuple((s, e) for s, e in grid.windows_within(lo, hi) if e - s >= a.min_min)

@@ -69,6 +69,9 @@ class Activity:
     be told about (an alarm in the .ics).  ``anytime`` marks hands-on work whose time the
     biology sets (a time-lapse shot, a dose): planned in working hours when it can be, out of
     hours when it must, and then reported as required off-hours work rather than an error.
+    ``person`` is who does the hands-on work (one step at a time); ``by`` is ``patient`` or
+    ``facility`` for work done outside the lab (a dose taken at home), which follows its own
+    clock and takes nobody's working hours.
     """
 
     run: str
@@ -83,6 +86,8 @@ class Activity:
     deadline: datetime | None = None
     timer: bool = False
     anytime: bool = False
+    person: str | None = None
+    by: str = "lab"
 
     def __post_init__(self) -> None:
         where = f"run {self.run!r} step {self.step!r}"
@@ -103,6 +108,11 @@ class Activity:
     @property
     def label(self) -> str:
         return f"{self.run}/{self.step}"
+
+    @property
+    def in_lab_hours(self) -> bool:
+        """Hands-on work of the lab's people, held to (or priced outside) working hours."""
+        return self.hands_on and self.by == "lab"
 
 
 @dataclass(frozen=True)
