@@ -22,9 +22,9 @@ from elab.domain.schedule.expand import (
     Expansion,
     Progress,
     expand_protocol,
-    problem_from_expansions,
 )
 from elab.domain.schedule.model import Activity, Lag, Problem, Schedule
+from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import ElabError
 
 __all__ = ["Agenda", "AgendaLine", "plan_remaining", "remaining_expansion", "today_agenda"]

@@ -16,8 +16,8 @@ from elab.domain.schedule.expand import (
     Expansion,
     Progress,
     expand_protocol,
-    problem_from_expansions,
 )
+from elab.domain.schedule.problem import problem_from_expansions
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 PROTOCOLS = Path(__file__).parent / "data" / "protocols"
@@ -141,7 +141,8 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
 
 def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
-    # takes an hour, and the morning dose still fits that day, so dosing starts Friday
+    # takes an hour, and the facility's morning dose (07:00-09:00) has passed by then, so
+    # dosing starts Saturday morning
     grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
     progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
                          "implant": datetime(2026, 11, 23, 10, 49, tzinfo=BERLIN),
@@ -149,7 +150,7 @@ def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     expansion = bundled("xenograft-combination", progress=progress)
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
-    assert min(doses).date() == date(2026, 12, 4)
+    assert min(doses) == datetime(2026, 12, 5, 7, 0, tzinfo=BERLIN)
 
 
 def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later() -> None:
