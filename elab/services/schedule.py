@@ -27,7 +27,7 @@ from elab.domain.schedule.calendar import (
 )
 from elab.domain.schedule.check import check_schedule, out_of_hours_min
 from elab.domain.schedule.expand import Expansion, expand_protocol
-from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
+from elab.domain.schedule.model import Assignment, Problem, Schedule
 from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import InputError
 from elab.services.agenda import remaining_expansion
@@ -37,7 +37,6 @@ __all__ = [
     "RunSpec",
     "agenda_text",
     "build_problem",
-    "doer",
     "parse_run_spec",
     "parse_start",
     "plan_runs",
@@ -183,13 +182,6 @@ def plan_runs(problem: Problem, options: SolveOptions | None = None) -> Schedule
     return schedule
 
 
-def doer(activity: Activity) -> str | None:
-    """Who does an activity: its person, ``patient``/``facility``, or nobody (passive)."""
-    if not activity.hands_on:
-        return None
-    return activity.person if activity.by == "lab" else activity.by
-
-
 def schedule_json(problem: Problem, schedule: Schedule) -> dict[str, Any]:
     """The schedule for scripts: the keys ``activities``, ``makespan_h``,
     ``out_of_hours_hands_on_min`` are a contract; ``person`` on hands-on work too."""
@@ -208,7 +200,7 @@ def schedule_json(problem: Problem, schedule: Schedule) -> dict[str, Any]:
             "equipment": [d.equipment for d in activity.demands],
         }
         if activity.hands_on:
-            row["person"] = doer(activity)
+            row["person"] = activity.who
         rows.append(row)
     return {
         "start": problem.start.isoformat(),
@@ -231,7 +223,7 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
     activities = problem.activity_map()
     by_day: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
     width = max((len(a.run) for a in schedule.assignments), default=4)
-    who = max((len(doer(a) or "") for a in activities.values()), default=0)
+    who = max((len(a.who or "") for a in activities.values()), default=0)
     for a in schedule.assignments:
         activity = activities[a.key]
         start, end = a.start.astimezone(zone), a.end.astimezone(zone)
@@ -239,7 +231,7 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
         extra = f"  [{equipment}]" if equipment else ""
         title = activity.title or a.step
         if activity.hands_on:
-            line = (f"  {start:%H:%M}-{end:%H:%M}  {doer(activity) or '':<{who}}  "
+            line = (f"  {start:%H:%M}-{end:%H:%M}  {activity.who or '':<{who}}  "
                     f"{a.run:<{width}}  {title}{extra}")
         else:
             until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %H:%M}"

@@ -110,6 +110,13 @@ class Activity:
         return f"{self.run}/{self.step}"
 
     @property
+    def who(self) -> str | None:
+        """Who does the work: its person, ``patient`` or ``facility``; None when passive."""
+        if not self.hands_on:
+            return None
+        return self.person if self.by == "lab" else self.by
+
+    @property
     def in_lab_hours(self) -> bool:
         """Hands-on work of the lab's people, held to (or priced outside) working hours."""
         return self.hands_on and self.by == "lab"
