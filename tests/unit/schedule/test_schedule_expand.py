@@ -186,3 +186,43 @@ def test_a_time_lapse_covers_its_span_and_starts_an_interval_after_time_0() -> N
     assert 24 * 60 <= span.total_seconds() / 60 <= 48 * 60
     # six hours at most between shots means some at night, but no more than the span needs
     assert 0 < out_of_hours_min(problem, plan) <= 30
+
+
+def test_an_open_ended_step_is_watched_work_of_its_expected_range() -> None:
+    # "ECL and image p-FAK ... until bands are clear": 10 min of hands-on work at the
+    # imager, up to three times that; no passive part, and no equipment it does not name
+    acts = bundled("western-blot-pfak").activities
+    detect = [a for a in acts if a.step.startswith("detect-pfak")]
+    assert [(a.step, a.min_min, a.max_min, a.hands_on) for a in detect] == [
+        ("detect-pfak", 10, 30, True)]
+    assert [d.equipment for d in detect[0].demands] == ["imager"]
+    assert not [a for a in acts if a.step.endswith(":centrifuge")
+                and not a.title.lower().startswith(("pellet", "spin", "centrifuge"))]
+
+
+def test_patient_doses_follow_the_clock_and_take_no_lab_hours() -> None:
+    # defactinib by mouth twice daily at home: about 08:00 and 20:00, an hour either way
+    expansion = bundled("clinical-combination-regimen")
+    doses = [a for a in expansion.activities if a.step.startswith("defactinib@")]
+    assert doses and all(a.by == "patient" and a.who == "patient" for a in doses)
+    assert {(a.release.hour, a.deadline.hour) for a in doses  # type: ignore[union-attr]
+            } == {(7, 9), (19, 21)}
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    assert all(a.person is None for a in problem.activities if a.by == "patient")
+    assert {a.person for a in problem.activities if a.in_lab_hours} == {"operator"}
+
+
+def test_work_outside_the_lab_is_planned_at_night_without_out_of_hours_minutes() -> None:
+    from elab.domain.schedule import Activity, Problem
+
+    evening = MONDAY.replace(hour=19)
+    acts = (Activity("p", "dose", 10, 10, True, release=evening,
+                     deadline=evening.replace(hour=21), by="patient"),
+            Activity("p", "bloods", 30, 30, True, person="operator"))
+    problem = Problem(acts, (), LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=2)
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=5))
+    by = schedule.by_key()
+    assert by[("p", "dose")].start.hour >= 19
+    assert check_schedule(problem, schedule).ok
+    assert out_of_hours_min(problem, schedule) == 0
