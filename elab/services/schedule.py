@@ -19,18 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from elab.domain.runs import RunState
-from elab.domain.schedule.calendar import (
-    LabCalendar,
-    default_calendar,
-    load_calendar,
-    people_from,
-)
+from elab.domain.schedule.calendar import LabCalendar, people_from
 from elab.domain.schedule.check import check_schedule, out_of_hours_min
 from elab.domain.schedule.expand import Expansion, expand_protocol
 from elab.domain.schedule.model import Assignment, Problem, Schedule
 from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import InputError
-from elab.services.agenda import remaining_expansion
+from elab.services.agenda import lab_calendar, remaining_expansion
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 __all__ = [
@@ -107,7 +102,7 @@ def build_problem(
     """
     from elab.domain.protocol import find_protocol, library_dirs, load_protocol
 
-    calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
+    calendar = lab_calendar(calendar_path)
     if people is not None:
         if people < 1:
             raise InputError("--people needs at least one person")

@@ -18,13 +18,13 @@ A calendar file is YAML (read with ruamel.yaml)::
       - {equipment: hood, weekday: mon, time: 08:00-09:00, note: cleaning}
 
 Without a file the lab is one person, the operator, working Monday to Friday, 09:00-17:00,
-in the machine's time zone.  :class:`CalendarFile` is the file's pydantic model (its JSON
-Schema is ``elab schema --calendar``); :class:`LabCalendar` the value planners read.
+in the machine's time zone (the services read it).  :class:`CalendarFile` is the file's
+pydantic model (its JSON Schema is ``elab schema --calendar``); :class:`LabCalendar` the
+value planners read.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -47,7 +47,6 @@ __all__ = [
     "calendar_json_schema",
     "default_calendar",
     "load_calendar",
-    "local_zone_name",
     "people_from",
 ]
 
@@ -98,25 +97,6 @@ class RecurringBooking:
             raise InputError(f"weekday {self.weekday} is not 0 (Monday) to 6 (Sunday)")
         if self.end <= self.start:
             raise InputError(f"the weekly booking of {self.equipment!r} ends before it starts")
-
-
-def local_zone_name() -> str:
-    """The machine's IANA time zone name (TZ, then /etc/localtime), else UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        link = os.readlink("/etc/localtime")
-        candidates.append(link.split("zoneinfo/", 1)[-1])
-    except OSError:
-        pass
-    for name in candidates:
-        if not name:
-            continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return name
-    return "UTC"
 
 
 _DEFAULT_DAY: tuple[Span, ...] = ((time(9), time(17)),)
@@ -202,9 +182,9 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def default_calendar(timezone: str | None = None) -> LabCalendar:
-    """Monday to Friday 09:00-17:00 in the given (default: the machine's) time zone."""
-    return LabCalendar(timezone=timezone or local_zone_name())
+def default_calendar(timezone: str = "UTC") -> LabCalendar:
+    """One operator, Monday to Friday 09:00-17:00, in the given time zone."""
+    return LabCalendar(timezone=timezone)
 
 
 def _span(text: object) -> Span:
@@ -318,9 +298,10 @@ def people_from(value: int | list[str] | dict[str, PersonSpec | None] | None
                  for name, spec in value.items())
 
 
-def calendar_from_file(spec: CalendarFile, source: str = "calendar") -> LabCalendar:
-    """The calendar a validated file describes."""
-    zone_name = spec.timezone or local_zone_name()
+def calendar_from_file(spec: CalendarFile, source: str = "calendar",
+                       default_zone: str = "UTC") -> LabCalendar:
+    """The calendar a validated file describes (in ``default_zone`` if it names none)."""
+    zone_name = spec.timezone or default_zone
     zone = ZoneInfo(zone_name)
     hours = LabCalendar.hours
     if spec.hours is not None:
@@ -354,7 +335,7 @@ def calendar_json_schema() -> dict[str, Any]:
     return schema
 
 
-def load_calendar(path: str | Path) -> LabCalendar:
+def load_calendar(path: str | Path, default_zone: str = "UTC") -> LabCalendar:
     """Read a calendar YAML file; errors name FILE:LINE:COL and what was expected."""
     from pydantic import ValidationError
 
@@ -381,4 +362,4 @@ def load_calendar(path: str | Path) -> LabCalendar:
             known = ", ".join(CalendarFile.model_fields)
             message = f"unknown key {where[-1]!r} (known: {known})"
         raise InputError(f"{at}: {message}") from exc
-    return calendar_from_file(spec, str(path))
+    return calendar_from_file(spec, str(path), default_zone)

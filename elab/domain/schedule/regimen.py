@@ -23,7 +23,6 @@ __all__ = [
     "activities_from_events",
     "events_from_cycles",
     "events_from_frequency",
-    "events_from_interval",
 ]
 
 # Per frequency: days of each period that carry events, the period in days, and the
@@ -107,16 +106,6 @@ def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
             day = cycle * cycle_days + d - 1
             out.append(DatedEvent(day, earliest, latest, len(out) + 1, cycle + 1, d))
     return out
-
-
-def events_from_interval(every_days: int, total_days: int, first_day: int = 0) -> list[DatedEvent]:
-    """One event every ``every_days`` days within ``total_days`` (imaging every 8 weeks)."""
-    if every_days < 1:
-        raise InputError("an interval needs at least one day")
-    return [
-        DatedEvent(day, _DAY[0][0], _DAY[0][1], n + 1)
-        for n, day in enumerate(range(first_day, first_day + total_days, every_days))
-    ]
 
 
 def activities_from_events(
