@@ -17,10 +17,9 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from elab.domain.schedule.check import check_schedule
-from elab.domain.schedule.compiled import Compiled, compile_problem
+from elab.domain.schedule.compiled import Compiled, compile_problem, in_one_window
 from elab.domain.schedule.greedy import greedy_minutes, schedule_from_minutes
 from elab.domain.schedule.model import Assignment, Problem, Schedule
-from elab.domain.schedule.timegrid import in_one_window
 from elab.errors import InfeasibleError
 from elab.solve.schedule_explain import explain_infeasibility
 from elab.solve.schedule_model import Built, build_model

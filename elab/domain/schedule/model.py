@@ -3,7 +3,7 @@
 Everything here is a frozen value.  Durations and lags are whole minutes, because that is the
 finest grain a bench person plans in and the solver works in integers; instants are
 timezone-aware datetimes, because a plan is read on a wall clock.  The conversion between the
-two lives in :mod:`elab.domain.schedule.timegrid`.
+two lives in :mod:`elab.domain.schedule.compiled`.
 """
 
 from __future__ import annotations
@@ -133,10 +133,6 @@ class Resource:
     def __post_init__(self) -> None:
         if self.capacity < 1:
             raise InputError(f"equipment {self.name!r} needs a capacity of at least 1")
-
-    @property
-    def unary(self) -> bool:
-        return self.capacity == 1
 
 
 @dataclass(frozen=True)
