@@ -38,7 +38,7 @@ class SolveOptions:
     explain: bool = True
     stop_after_first: bool = False
     seed: int = 0
-    makespan_share: float = 0.4  # of the time, spent first on the plan's end alone
+    makespan_share: float = 0.5  # of the time, spent first on the plan's end alone
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
