@@ -47,7 +47,7 @@ class GanttStep:
     title: str
 
     def line(self) -> str:
-        text = (f"{self.number:>2}  {self.start:%a %H:%M}-{self.end:%H:%M}  {self.who}  "
+        text = (f"{self.number:>2}  {self.start:%a %d %H:%M}-{self.end:%H:%M}  {self.who}  "
                 f"{self.run}: {self.title}")
         return text if len(text) <= _LEGEND_WIDTH else text[: _LEGEND_WIDTH - 1] + "…"
 
@@ -177,7 +177,7 @@ class _Chart:
         fig = plt.figure(figsize=A4_LANDSCAPE)
         legend_rows = -(-len(self.steps) // 2)
         chart_share = max(0.35, min(0.7, 1 - 0.022 * legend_rows - 0.08))
-        ax = fig.add_axes((0.12, 1 - chart_share + 0.06, 0.86, chart_share - 0.11))
+        ax = fig.add_axes((0.12, 1 - chart_share + 0.06, 0.86, chart_share - 0.14))
         # the width of a label character, in x units, to keep numbers apart
         self.char_w = self.x(self.day_end) / (0.86 * A4_LANDSCAPE[0]) * 6 * 0.6 / 72
         y = 0.0
@@ -190,27 +190,39 @@ class _Chart:
         self._background(ax, y)
         ax.set_ylim(y, -0.2)
         ax.set_yticks([t for t, _ in ticks], labels=[n for _, n in ticks], fontsize=8)
-        ax.set_xlim(0, self.x(self.day_end))
-        days = [self.day0 + timedelta(days=k)
-                for k in range((self.day_end - self.day0).days)]
-        ax.set_xticks([self.x(d) for d in days], labels=[f"{d:%a %d %b}" for d in days],
-                      fontsize=7, ha="left")
-        open_days = [d for d in days if self.problem.calendar.intervals_on(d.date())]
-        ax.set_xticks([self.x(d + timedelta(hours=h)) for d in open_days for h in (9, 12, 15)],
-                      labels=[f"{h}:00" for _ in open_days for h in (9, 12, 15)], minor=True,
-                      fontsize=5)
-        ax.tick_params(axis="x", which="major", pad=9)
-        ax.set_title(f"Lab plan from {self.day0:%a %d %b %Y} ({self.problem.calendar.timezone};"
-                     f" working hours {self.problem.calendar.describe_hours()})", fontsize=9)
+        self._time_axis(ax)
+        fig.suptitle(f"Lab plan from {self.day0:%a %d %b %Y} ({self.problem.calendar.timezone};"
+                     f" working hours {self.problem.calendar.describe_hours()})", fontsize=9,
+                     y=0.99)
         handles = [Patch(color=c, label=run) for run, c in self.colour.items()]
         handles += [Patch(facecolor="#999999", label="hands-on (numbered)"),
                     Patch(facecolor="#ffffff", edgecolor="#999999", hatch="///",
                           label="incubation / wait"),
                     Patch(color=_HOURS_BG, label="working hours")]
-        ax.legend(handles=handles, fontsize=7, ncol=min(len(handles), 6), loc="lower left",
-                  bbox_to_anchor=(0, 1.04), frameon=False)
+        fig.legend(handles=handles, fontsize=7, ncol=min(len(handles), 6), loc="upper left",
+                   bbox_to_anchor=(0.12, 0.965), frameon=False)
         self._legend(fig, 1 - chart_share - 0.01)
         return fig
+
+    def _time_axis(self, ax: Any) -> None:
+        """Days as major ticks (only Mondays on a plan of more than a week), hours as minor."""
+        ax.set_xlim(0, self.x(self.day_end))
+        days = [self.day0 + timedelta(days=k) for k in range((self.day_end - self.day0).days)]
+        if len(days) > 8:
+            shown = [d for d in days if d.weekday() == 0 or d == days[0]]
+            ax.set_xticks([self.x(d) for d in shown], labels=[f"{d:%a %d %b}" for d in shown],
+                          fontsize=7, ha="left")
+            ax.set_xticks([self.x(d) for d in days], minor=True)
+            return
+        open_days = [d for d in days if self.problem.calendar.intervals_on(d.date())]
+        # a closed day is drawn narrow: its name alone fits
+        ax.set_xticks([self.x(d) for d in days], labels=[
+            f"{d:%a %d %b}" if d in open_days else f"{d:%a}" for d in days], fontsize=7,
+            ha="left")
+        ax.set_xticks([self.x(d + timedelta(hours=h)) for d in open_days for h in (9, 12, 15)],
+                      labels=[f"{h}:00" for _ in open_days for h in (9, 12, 15)], minor=True,
+                      fontsize=5)
+        ax.tick_params(axis="x", which="major", pad=9)
 
     def _lane(self, ax: Any, lane: _Lane, top: float) -> float:
         rows = _subrows(lane.passive)
