@@ -54,16 +54,20 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.first = time.perf_counter() - self.t0
 
 
-def _search(c: Compiled, opts: SolveOptions, objective: str, hint: tuple[list[int], list[int]],
+Plan = tuple[list[int], list[int]]  # start and end minute of each activity
+
+
+def _search(c: Compiled, opts: SolveOptions, objective: str, hint: Plan | None,
             time_limit: float, callback: _FirstSolution) -> tuple[Any, Built, Any]:
-    """One CP-SAT search of the model from a plan, for ``time_limit`` seconds."""
+    """One CP-SAT search of the model (from a plan, if given) for ``time_limit`` seconds."""
     built = build_model(c, soft_hours=opts.allow_out_of_hours, objective=objective)
-    starts, ends = hint
-    for var, value in zip(built.starts + built.ends, starts + ends, strict=True):
-        built.model.add_hint(var, value)
-    for i, flag in built.in_hours:
-        # left to itself the search tries a step out of hours first and pays for it
-        built.model.add_hint(flag, in_one_window(c.windows[i] or (), starts[i], ends[i]))
+    if hint is not None:
+        starts, ends = hint
+        for var, value in zip(built.starts + built.ends, starts + ends, strict=True):
+            built.model.add_hint(var, value)
+        for i, flag in built.in_hours:
+            # left to itself the search tries a step out of hours first and pays for it
+            built.model.add_hint(flag, in_one_window(c.windows[i] or (), starts[i], ends[i]))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.5)
     solver.parameters.num_workers = max(1, opts.workers)
@@ -77,16 +81,18 @@ def _search(c: Compiled, opts: SolveOptions, objective: str, hint: tuple[list[in
 def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
     """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not.
 
-    With several runs the weighted search starts from a plan whose end was searched
-    first, on the same model with the plan's end as its objective (``makespan_share`` of
-    the time): trading one run's end against another's, the weighted search alone left a
-    busy 50-run week a day later than it need end.  ``stats`` holds ``first_s`` (seconds to
-    the first valid plan, greedy or CP-SAT's) and ``wall_s``.
+    With several runs the plan's end is searched first (``makespan_share`` of the time), on
+    the same model with that objective and from scratch, and the weighted search starts
+    from the better of its plan and the greedy one: trading one run's end against
+    another's, the weighted search alone left a busy 50-run week a day later than it need
+    end, and so did the plan's end searched from the greedy plan, which holds the search
+    near that plan's end.  ``stats`` holds ``first_s`` (seconds to the first valid plan,
+    greedy or CP-SAT's) and ``wall_s``.
     """
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     c = compile_problem(problem)
-    hint = greedy_minutes(c)
+    hint: Plan = greedy_minutes(c)
     first = schedule_from_minutes(c, *hint, "greedy", status="HEURISTIC")
     greedy_ok = check_schedule(problem, first).ok
     greedy_s = time.perf_counter() - t0
@@ -96,9 +102,10 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     left = opts.time_limit_s - greedy_s
     if opts.objective == "weighted" and len(problem.runs) > 1 and opts.makespan_share > 0 \
             and not opts.stop_after_first:
-        solver, built, status = _search(c, opts, "makespan", hint,
+        solver, built, status = _search(c, opts, "makespan", None,
                                         left * opts.makespan_share, callback)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+                solver.objective_value <= max(hint[1], default=0) or not greedy_ok):
             hint = ([solver.value(v) for v in built.starts],
                     [solver.value(v) for v in built.ends])
         left = opts.time_limit_s - (time.perf_counter() - t0)
