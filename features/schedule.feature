@@ -16,6 +16,11 @@ Feature: Planning the lab week
     And the transwell cells migrate for 16 to 24 hours
     And the plan has no out-of-hours hands-on work
 
+  Scenario: One person does one thing at a time
+    When I plan "western-blot-pfak", "mtt-viability" and "transwell-migration" from Monday 7 December 2026
+    Then every hands-on step is done by the operator
+    And the operator never does two hands-on steps at once
+
   Scenario: The plan goes into the lab calendar
     When I export the plan of "transwell-migration" from Monday 30 November 2026 to a calendar file
     Then the calendar file has an event for every hands-on step, in Europe/Berlin time

@@ -135,11 +135,16 @@ def show(
 
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    calendar: Annotated[
+        bool, typer.Option("--calendar", help="The lab calendar's format instead.")
+    ] = False,
 ) -> None:
     """The JSON Schema of the protocol format (for editors' YAML language server)."""
     from elab.domain.protocol import model_json_schema
+    from elab.domain.schedule.calendar import calendar_json_schema
 
-    text = json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    found = calendar_json_schema() if calendar else model_json_schema()
+    text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

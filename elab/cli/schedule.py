@@ -33,9 +33,27 @@ WorkersOpt = Annotated[int, typer.Option("--workers", help="Solver worker thread
 PriorityOpt = Annotated[
     list[str], typer.Option("--priority", help="RUN=N: weigh this run's finish N times.")
 ]
+PeopleOpt = Annotated[
+    int | None,
+    typer.Option("--people", help="People in the lab (default: the calendar's, else one).",
+                 min=1),
+]
+PersonOpt = Annotated[
+    list[str], typer.Option("--person", help="RUN=NAME: who does this run's hands-on steps.")
+]
 OutOfHoursOpt = Annotated[
     bool, typer.Option("--allow-out-of-hours", help="Permit (and minimise) out-of-hours work.")
 ]
+
+
+def _persons(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        run, sep, name = item.partition("=")
+        if not sep or not run.strip() or not name.strip():
+            raise typer.BadParameter(f"{item!r} is not RUN=NAME", param_hint="--person")
+        out[run.strip()] = name.strip()
+    return out
 
 
 def _priorities(values: list[str]) -> dict[str, int]:
@@ -48,7 +66,7 @@ def _priorities(values: list[str]) -> dict[str, int]:
     return out
 
 
-RUN_ID = re.compile(r"\d{8}-[0-9a-f]{6}")
+RUN_ID = re.compile(r"\d{8}-(?:[0-9a-f]{6}|[0-9a-f]{12})")
 
 
 def _split_runs(runs: list[str]) -> tuple[list[RunSpec], list[RunState]]:
@@ -76,13 +94,15 @@ def _split_runs(runs: list[str]) -> tuple[list[RunSpec], list[RunState]]:
 
 def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
           time_limit: float, workers: int, priority: list[str],
-          allow_out_of_hours: bool) -> tuple[Problem, Schedule]:
+          allow_out_of_hours: bool, people: int | None = None,
+          person: list[str] | None = None) -> tuple[Problem, Schedule]:
     from elab.services.schedule import build_problem, plan_runs
     from elab.solve.schedule import SolveOptions
 
+    persons = _persons(person or [])
     specs, under_way = _split_runs(runs)
     problem = build_problem(specs, start, calendar, horizon_days, _priorities(priority),
-                            under_way=under_way)
+                            under_way=under_way, people=people, persons=persons)
     options = SolveOptions(time_limit_s=time_limit, workers=workers,
                            allow_out_of_hours=allow_out_of_hours)
     return problem, plan_runs(problem, options)
@@ -94,19 +114,21 @@ def plan(
     calendar: CalendarOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the schedule as JSON.")] = False,
     gantt: Annotated[
-        Path | None, typer.Option("--gantt", help="Also write a Gantt chart (.html or .png).")
+        Path | None, typer.Option("--gantt", help="Also write a Gantt chart (.png, .svg or .html).")
     ] = None,
     horizon_days: HorizonOpt = 14,
     time_limit: TimeOpt = 10.0,
     workers: WorkersOpt = 1,
     priority: PriorityOpt = [],  # noqa: B006 - typer reads the default
     allow_out_of_hours: OutOfHoursOpt = False,
+    people: PeopleOpt = None,
+    person: PersonOpt = [],  # noqa: B006 - typer reads the default
 ) -> None:
     """Plan runs over working hours and shared equipment; print a day-by-day agenda."""
     from elab.services.schedule import agenda_text, schedule_json
 
     problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
-                              priority, allow_out_of_hours)
+                              priority, allow_out_of_hours, people, person)
     if gantt is not None:
         from elab.render.gantt import write_gantt
 
@@ -128,12 +150,14 @@ def ics(
     workers: WorkersOpt = 1,
     priority: PriorityOpt = [],  # noqa: B006 - typer reads the default
     allow_out_of_hours: OutOfHoursOpt = False,
+    people: PeopleOpt = None,
+    person: PersonOpt = [],  # noqa: B006 - typer reads the default
 ) -> None:
     """Plan like `plan` and write an iCalendar file: hands-on steps, bookings, timer alarms."""
     from elab.render.ics import ics_from_schedule
 
     problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
-                              priority, allow_out_of_hours)
+                              priority, allow_out_of_hours, people, person)
     data = ics_from_schedule(problem, schedule)
     output.write_bytes(data)
     events = data.count(b"BEGIN:VEVENT")

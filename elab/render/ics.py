@@ -1,9 +1,9 @@
 """A schedule as an iCalendar file that phones and calendar programs import.
 
-One event per hands-on step (what a person does, when) and one per equipment booking or
-timed passive step (the incubator shelf, the overnight antibody), each with the calendar's
-TZID and a VTIMEZONE; passive steps carry an alarm at their end, where the bench timer would
-ring.
+One event per hands-on step (who does what, when: the summary starts with the person) and
+one per equipment booking or timed passive step (the incubator shelf, the overnight
+antibody), each with the calendar's TZID and a VTIMEZONE; passive steps carry an alarm at
+their end, where the bench timer would ring.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
 
 if TYPE_CHECKING:
     from icalendar import Event
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ics_from_schedule"]
 
@@ -39,8 +36,9 @@ def _event(
     event = Event()
     title = activity.title or activity.step
     equipment = ", ".join(d.equipment for d in activity.demands)
+    who = activity.who
     if kind == "hands-on":
-        summary = f"{a.run}: {title}"
+        summary = f"{who}: {a.run}: {title}" if who else f"{a.run}: {title}"
     elif equipment:
         summary = f"{equipment} booked: {a.run} {title}"
     else:
@@ -51,7 +49,7 @@ def _event(
     event.add("dtstart", a.start.astimezone(zone))
     event.add("dtend", a.end.astimezone(zone))
     event.add("categories", [kind])
-    description = f"run {a.run}, step {a.step}"
+    description = f"run {a.run}, step {a.step}" + (f"; done by {who}" if who else "")
     if equipment:
         description += f"; equipment: {equipment}"
         event.add("location", equipment)

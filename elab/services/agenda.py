@@ -10,11 +10,14 @@ without it rather than refusing to exist.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from elab.domain.runs import RunState
 from elab.domain.schedule.calendar import LabCalendar, default_calendar, load_calendar
@@ -22,14 +25,44 @@ from elab.domain.schedule.expand import (
     Expansion,
     Progress,
     expand_protocol,
-    problem_from_expansions,
 )
 from elab.domain.schedule.model import Activity, Lag, Problem, Schedule
+from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import ElabError
 
-__all__ = ["Agenda", "AgendaLine", "plan_remaining", "remaining_expansion", "today_agenda"]
+__all__ = [
+    "Agenda",
+    "AgendaLine",
+    "lab_calendar",
+    "local_zone_name",
+    "plan_remaining",
+    "remaining_expansion",
+    "today_agenda",
+]
 
 _STEP_OF = re.compile(r"^[^:#@]+")
+
+
+def local_zone_name() -> str:
+    """The machine's IANA time zone name (TZ, then /etc/localtime), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(os.readlink("/etc/localtime").split("zoneinfo/", 1)[-1])
+    for name in candidates:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
+
+
+def lab_calendar(path: str | Path | None) -> LabCalendar:
+    """The lab's calendar file, or one operator Mon-Fri 09-17; in the machine's zone unless
+    the file names one."""
+    zone = local_zone_name()
+    return load_calendar(path, zone) if path else default_calendar(zone)
 
 
 def _protocol_step(activity_step: str) -> str:
@@ -126,7 +159,7 @@ def plan_remaining(
     from elab.services.schedule import plan_runs
     from elab.solve.schedule import SolveOptions
 
-    calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
+    calendar = lab_calendar(calendar_path)
     begin = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
     begin = begin.astimezone(calendar.zone)
     expansions = [

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from elab.domain.runs import RunState
-from elab.domain.schedule.calendar import LabCalendar, default_calendar, load_calendar
+from elab.domain.schedule.calendar import LabCalendar, people_from
 from elab.domain.schedule.check import check_schedule, out_of_hours_min
-from elab.domain.schedule.expand import Expansion, expand_protocol, problem_from_expansions
+from elab.domain.schedule.expand import Expansion, expand_protocol
 from elab.domain.schedule.model import Assignment, Problem, Schedule
+from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import InputError
-from elab.services.agenda import remaining_expansion
+from elab.services.agenda import lab_calendar, remaining_expansion
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 __all__ = [
@@ -90,15 +91,22 @@ def build_problem(
     priorities: dict[str, int] | None = None,
     now: datetime | None = None,
     under_way: Sequence[RunState] = (),
+    people: int | None = None,
+    persons: dict[str, str] | None = None,
 ) -> Problem:
     """Load, expand and combine the runs; bad input raises InputError with a clear sentence.
 
     ``under_way`` are stored runs already started: what they have done stays where it
     happened (it is not planned again) and the rest is planned from now at the earliest.
+    ``people`` overrides the calendar's head count; ``persons`` names a run's person.
     """
     from elab.domain.protocol import find_protocol, library_dirs, load_protocol
 
-    calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
+    calendar = lab_calendar(calendar_path)
+    if people is not None:
+        if people < 1:
+            raise InputError("--people needs at least one person")
+        calendar = replace(calendar, people=people_from(people))
     begin = parse_start(start, calendar)
     if horizon_days < 1:
         raise InputError("the plan needs a horizon of at least one day")
@@ -124,16 +132,15 @@ def build_problem(
             runs.append(state.run_id)
     if not expansions:
         raise InputError("nothing to plan: give at least one protocol or unfinished run")
-    unknown = set(priorities or {}) - set(runs)
-    if unknown:
-        raise InputError(f"--priority names run {sorted(unknown)[0]!r}, which is not planned "
-                         f"(runs: {', '.join(runs)})")
+    for option, named in (("--priority", priorities), ("--person", persons)):
+        unknown = set(named or {}) - set(runs)
+        if unknown:
+            raise InputError(f"{option} names run {sorted(unknown)[0]!r}, which is not "
+                             f"planned (runs: {', '.join(runs)})")
     problem = problem_from_expansions(expansions, calendar, begin, horizon_days,
-                                      tuple(sorted((priorities or {}).items())))
+                                      tuple(sorted((priorities or {}).items())), persons)
     fixed = _fixed_starts(specs, expansions[: len(specs)], calendar, moment)
     if fixed:
-        from dataclasses import replace
-
         problem = replace(problem, fixed=tuple(fixed))
     return problem
 
@@ -172,13 +179,13 @@ def plan_runs(problem: Problem, options: SolveOptions | None = None) -> Schedule
 
 def schedule_json(problem: Problem, schedule: Schedule) -> dict[str, Any]:
     """The schedule for scripts: the keys ``activities``, ``makespan_h``,
-    ``out_of_hours_hands_on_min`` are a contract."""
+    ``out_of_hours_hands_on_min`` are a contract; ``person`` on hands-on work too."""
     activities = problem.activity_map()
     report = check_schedule(problem, schedule)
     rows = []
     for a in sorted(schedule.assignments, key=lambda x: (x.start, x.run, x.step)):
         activity = activities[a.key]
-        rows.append({
+        row = {
             "run": a.run,
             "step": a.step,
             "title": activity.title,
@@ -186,10 +193,14 @@ def schedule_json(problem: Problem, schedule: Schedule) -> dict[str, Any]:
             "end": a.end.isoformat(),
             "hands_on": activity.hands_on,
             "equipment": [d.equipment for d in activity.demands],
-        })
+        }
+        if activity.hands_on:
+            row["person"] = activity.who
+        rows.append(row)
     return {
         "start": problem.start.isoformat(),
         "timezone": problem.calendar.timezone,
+        "people": [p.name for p in problem.calendar.people],
         "activities": rows,
         "makespan_h": round(schedule.makespan_h(problem.start), 3),
         "out_of_hours_hands_on_min": out_of_hours_min(problem, schedule),
@@ -207,6 +218,7 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
     activities = problem.activity_map()
     by_day: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
     width = max((len(a.run) for a in schedule.assignments), default=4)
+    who = max((len(a.who or "") for a in activities.values()), default=0)
     for a in schedule.assignments:
         activity = activities[a.key]
         start, end = a.start.astimezone(zone), a.end.astimezone(zone)
@@ -214,13 +226,17 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
         extra = f"  [{equipment}]" if equipment else ""
         title = activity.title or a.step
         if activity.hands_on:
-            line = f"  {start:%H:%M}-{end:%H:%M}  {a.run:<{width}}  {title}{extra}"
+            line = (f"  {start:%H:%M}-{end:%H:%M}  {activity.who or '':<{who}}  "
+                    f"{a.run:<{width}}  {title}{extra}")
         else:
             until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %H:%M}"
-            line = f"  {start:%H:%M} ...     {a.run:<{width}}  {title} until {until}{extra}"
+            line = (f"  {start:%H:%M} ...     {'':<{who}}  {a.run:<{width}}  {title} "
+                    f"until {until}{extra}")
         by_day[start.date()].append((start, line))
+    people = ", ".join(p.name for p in problem.calendar.people)
     out = [f"Plan from {problem.start.astimezone(zone):%a %d %b %Y %H:%M} "
-           f"({problem.calendar.timezone}); working hours {problem.calendar.describe_hours()}"]
+           f"({problem.calendar.timezone}); working hours {problem.calendar.describe_hours()}; "
+           f"people: {people}"]
     for day in sorted(by_day):
         out.append("")
         out.append(f"{day:%a %d %b %Y}")

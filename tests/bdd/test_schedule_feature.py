@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -162,3 +163,17 @@ def refused(lab: dict[str, Any], words: str) -> None:
     code, out, err = lab["result"]
     assert code == 1 and out == ""
     assert words in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@then(parsers.parse("every hands-on step is done by the {person}"))
+def done_by(lab: dict[str, Any], person: str) -> None:
+    assert {a["person"] for a in _activities(lab) if a["hands_on"]} == {person}
+
+
+@then(parsers.parse("the {person} never does two hands-on steps at once"))
+def one_at_a_time(lab: dict[str, Any], person: str) -> None:
+    work = sorted((datetime.fromisoformat(a["start"]), datetime.fromisoformat(a["end"]))
+                  for a in _activities(lab) if a.get("person") == person)
+    assert len(work) > 20
+    for (_, end), (start, _) in itertools.pairwise(work):
+        assert start >= end

@@ -51,6 +51,7 @@ def test_plan_json_contract(capsys: pytest.CaptureFixture[str], calendar: Path,
     assert runs == {"transwell-migration", "western-blot-1", "western-blot-2", "mtt-viability"}
     for a in data["activities"]:
         assert set(a) >= {"run", "step", "start", "end", "hands_on", "equipment"}
+        assert a.get("person") == ("operator" if a["hands_on"] else None)
         start = datetime.fromisoformat(a["start"])
         assert start.utcoffset() is not None
         if a["hands_on"]:
@@ -86,6 +87,7 @@ def test_ics_writes_events_in_the_lab_time_zone(capsys: pytest.CaptureFixture[st
     assert seed["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert str(start.tzinfo) == "Europe/Berlin"
     assert start.hour >= 9 and start.date().isoformat() == "2026-11-30"
+    assert str(seed["SUMMARY"]).startswith("operator: ")
     incubate = next(e for e in events if "co2_incubator booked" in str(e["SUMMARY"]))
     alarms = list(incubate.walk("VALARM"))
     assert alarms and alarms[0]["TRIGGER"].params.get("RELATED") == "END"
@@ -126,3 +128,31 @@ def test_infeasible_plan_explains_itself(capsys: pytest.CaptureFixture[str],
     # only one Friday in the plan, and counting comes a day after seeding
     assert "no schedule exists" in err and "7-day plan" in err
     assert "step 'count' of transwell-migration" in err
+
+
+def test_people_and_a_named_person_from_the_shell(capsys: pytest.CaptureFixture[str],
+                                                 calendar: Path, tmp_path: Path) -> None:
+    svg = tmp_path / "plan.svg"
+    code, out, err = run(["schedule", "plan", TRANSWELL, WESTERN, MTT, "--start", "2026-11-30",
+                          "--calendar", str(calendar), "--people", "2", "--person",
+                          "mtt-viability=ana", "--json", "--gantt", str(svg)], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    who = {a["run"]: a["person"] for a in data["activities"] if a["hands_on"]}
+    assert who["mtt-viability"] == "ana"
+    assert {who["transwell-migration"], who["western-blot"]} <= {"person-1", "person-2"}
+    assert ">ana<" in svg.read_text() and "Seed cells into inserts" in svg.read_text()
+
+
+@pytest.mark.parametrize("args", [["--person", "nobody=ana"], ["--person", "no-equals"]])
+def test_a_bad_person_is_refused(capsys: pytest.CaptureFixture[str], calendar: Path,
+                                 args: list[str]) -> None:
+    code, _, err = run(["schedule", "plan", TRANSWELL, "--start", "2026-11-30",
+                        "--calendar", str(calendar), *args], capsys)
+    assert code in (1, 2) and "--person" in err
+
+
+def test_schema_of_the_calendar(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["schema", "--calendar"], capsys)
+    assert code == 0, err
+    assert "people" in json.loads(out)["properties"]

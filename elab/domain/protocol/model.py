@@ -352,6 +352,9 @@ class Step(_Model):
     optional: bool = False
     variant: Id | None = None
     note: str | None = None
+    # who does the step: the lab's people (in working hours), the patient (self-dosing at
+    # home) or the animal facility; the last two follow their clock and take no lab hours
+    by: Literal["lab", "patient", "facility"] = "lab"
 
     @property
     def passive(self) -> Passive | None:

@@ -8,8 +8,8 @@ A calendar file is YAML (read with ruamel.yaml)::
       tue: [08:00-12:00, 13:00-17:00]
       sat: closed
     holidays: [2026-12-24, 2026-12-25]
-    people:
-      alice: {runs: [western-blot-1, transwell-1]}
+    people:                      # a number, a list of names, or names with their runs;
+      alice: {runs: [western-blot-1, transwell-1]}   # default: one person, the operator
     equipment:
       co2_incubator: {capacity: 4}
     bookings:
@@ -17,32 +17,37 @@ A calendar file is YAML (read with ruamel.yaml)::
     recurring:
       - {equipment: hood, weekday: mon, time: 08:00-09:00, note: cleaning}
 
-Without a file the lab works Monday to Friday, 09:00-17:00, in the machine's time zone.
+Without a file the lab is one person, the operator, working Monday to Friday, 09:00-17:00,
+in the machine's time zone (the services read it).  :class:`CalendarFile` is the file's
+pydantic model (its JSON Schema is ``elab schema --calendar``); :class:`LabCalendar` the
+value planners read.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from elab.errors import InputError
 
 __all__ = [
     "WEEKDAYS",
     "Booking",
+    "CalendarFile",
     "LabCalendar",
     "Person",
     "RecurringBooking",
-    "calendar_from_mapping",
+    "calendar_from_file",
+    "calendar_json_schema",
     "default_calendar",
     "load_calendar",
-    "local_zone_name",
+    "people_from",
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -94,25 +99,6 @@ class RecurringBooking:
             raise InputError(f"the weekly booking of {self.equipment!r} ends before it starts")
 
 
-def local_zone_name() -> str:
-    """The machine's IANA time zone name (TZ, then /etc/localtime), else UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        link = os.readlink("/etc/localtime")
-        candidates.append(link.split("zoneinfo/", 1)[-1])
-    except OSError:
-        pass
-    for name in candidates:
-        if not name:
-            continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return name
-    return "UTC"
-
-
 _DEFAULT_DAY: tuple[Span, ...] = ((time(9), time(17)),)
 
 
@@ -123,12 +109,11 @@ class LabCalendar:
     timezone: str = "UTC"
     hours: tuple[tuple[Span, ...], ...] = (_DEFAULT_DAY,) * 5 + ((), ())
     holidays: frozenset[date] = frozenset()
-    people: tuple[Person, ...] = ()
+    people: tuple[Person, ...] = (Person("operator"),)
     capacities: tuple[tuple[str, int], ...] = ()
     bookings: tuple[Booking, ...] = ()
     recurring: tuple[RecurringBooking, ...] = ()
     source: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         try:
@@ -197,142 +182,184 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def default_calendar(timezone: str | None = None) -> LabCalendar:
-    """Monday to Friday 09:00-17:00 in the given (default: the machine's) time zone."""
-    return LabCalendar(timezone=timezone or local_zone_name())
+def default_calendar(timezone: str = "UTC") -> LabCalendar:
+    """One operator, Monday to Friday 09:00-17:00, in the given time zone."""
+    return LabCalendar(timezone=timezone)
 
 
-def _span(text: object, where: str) -> Span:
+def _span(text: object) -> Span:
     match = _SPAN_RE.match(str(text))
     if not match:
-        raise InputError(f"{where}: {text!r} is not a span like 09:00-17:00")
+        raise ValueError(f"{text!r} is not a span like 09:00-17:00")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h2 == 24 and m2 == 0:
         h2, m2 = 23, 59
     try:
         a, b = time(h1, m1), time(h2, m2)
     except ValueError as exc:
-        raise InputError(f"{where}: {text!r} is not a time of day") from exc
+        raise ValueError(f"{text!r} is not a time of day") from exc
     if b <= a:
-        raise InputError(f"{where}: {text!r} ends before it starts")
+        raise ValueError(f"{text!r} ends before it starts")
     return (a, b)
 
 
-def _weekday(text: object, where: str) -> int:
+def _weekday(text: object) -> int:
     key = str(text).strip().lower()[:3]
     if key not in WEEKDAYS:
-        raise InputError(f"{where}: {text!r} is not a weekday (mon..sun)")
+        raise ValueError(f"{text!r} is not a weekday (mon..sun)")
     return WEEKDAYS.index(key)
 
 
-def _hours(raw: object, where: str) -> tuple[tuple[Span, ...], ...]:
-    if not isinstance(raw, Mapping):
-        raise InputError(f"{where}: hours must map weekdays to spans such as 09:00-17:00")
-    days: list[tuple[Span, ...]] = [()] * 7
-    for key, value in raw.items():
-        index = _weekday(key, where)
-        if value is None or value is False or str(value).strip().lower() == "closed":
-            continue
-        items = value if isinstance(value, list) else [value]
-        spans = tuple(sorted(_span(item, f"{where} {key}") for item in items))
-        days[index] = spans
-    return tuple(days)
+def _spans(value: object) -> tuple[Span, ...]:
+    if value is None or value is False or str(value).strip().lower() == "closed":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(sorted(_span(item) for item in items))
 
 
-def _datetime(raw: object, zone: ZoneInfo, where: str) -> datetime:
-    if isinstance(raw, datetime):
-        value = raw
-    else:
-        try:
-            value = datetime.fromisoformat(str(raw).strip())
-        except ValueError as exc:
-            raise InputError(f"{where}: {raw!r} is not a date and time (2026-11-27 09:00)") from exc
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+SpanText = Annotated[str, AfterValidator(lambda v: (_span(v), v)[1])]
+WeekdayText = Annotated[str, AfterValidator(lambda v: (_weekday(v), v)[1])]
+DaySpans = Annotated[str | list[str] | None, AfterValidator(lambda v: (_spans(v), v)[1])]
 
 
-def calendar_from_mapping(data: Mapping[str, Any], source: str = "calendar") -> LabCalendar:
-    """A calendar from already-parsed YAML; errors name the file and the key."""
-    known = {"timezone", "hours", "holidays", "people", "equipment", "bookings", "recurring"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        names = ", ".join(sorted(known))
-        raise InputError(f"{source}: unknown key {unknown[0]!r} (known: {names})")
-    zone_name = str(data.get("timezone") or local_zone_name())
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"{source}: unknown time zone {zone_name!r}") from exc
-    hours = _hours(data["hours"], f"{source}: hours") if "hours" in data else LabCalendar.hours
-    holidays = set()
-    for item in data.get("holidays") or []:
-        try:
-            holidays.add(item if isinstance(item, date) else date.fromisoformat(str(item)))
-        except ValueError as exc:
-            raise InputError(f"{source}: holiday {item!r} is not a date (2026-12-25)") from exc
-    people = tuple(
-        Person(str(name), tuple(str(r) for r in (spec or {}).get("runs", [])))
-        for name, spec in (data.get("people") or {}).items()
-    )
-    capacities = tuple(
-        (str(name), int((spec or {}).get("capacity", 1)))
-        for name, spec in (data.get("equipment") or {}).items()
-    )
-    bookings = tuple(
-        Booking(
-            equipment=str(item["equipment"]),
-            start=_datetime(item["start"], zone, f"{source}: bookings"),
-            end=_datetime(item["end"], zone, f"{source}: bookings"),
-            units=int(item["units"]) if item.get("units") is not None else None,
-            note=str(item.get("note", "")),
-        )
-        for item in data.get("bookings") or []
-    )
-    recurring = []
-    for item in data.get("recurring") or []:
-        a, b = _span(item["time"], f"{source}: recurring")
-        recurring.append(
-            RecurringBooking(
-                equipment=str(item["equipment"]),
-                weekday=_weekday(item["weekday"], f"{source}: recurring"),
-                start=a,
-                end=b,
-                units=int(item["units"]) if item.get("units") is not None else None,
-                note=str(item.get("note", "")),
-            )
-        )
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonSpec(_Spec):
+    """Who does which runs (their hands-on steps never overlap)."""
+
+    runs: list[str] = Field(default_factory=list)
+
+
+class EquipmentSpec(_Spec):
+    capacity: int = Field(1, ge=1, description="units (shelves, slots) held at once")
+
+
+class BookingSpec(_Spec):
+    equipment: str
+    start: datetime
+    end: datetime
+    units: int | None = Field(None, ge=1)
+    note: str = ""
+
+
+class RecurringSpec(_Spec):
+    equipment: str
+    weekday: WeekdayText
+    time: SpanText
+    units: int | None = Field(None, ge=1)
+    note: str = ""
+
+
+class CalendarFile(_Spec):
+    """A lab calendar file, as written (``elab schema --calendar`` prints its JSON Schema)."""
+
+    timezone: str | None = Field(None, description="IANA name; default the machine's")
+    hours: dict[WeekdayText, DaySpans] | None = Field(
+        None, description="weekday -> spans such as 09:00-17:00, or closed; "
+        "days not listed are closed; no key: Mon-Fri 09:00-17:00")
+    holidays: list[date] = Field(default_factory=list)
+    people: int | list[str] | dict[str, PersonSpec | None] | None = Field(
+        None, description="how many people, their names, or names with their runs; "
+        "default one person, the operator")
+    equipment: dict[str, EquipmentSpec | None] = Field(default_factory=dict)
+    bookings: list[BookingSpec] = Field(default_factory=list)
+    recurring: list[RecurringSpec] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("people")
+    @classmethod
+    def _some_people(cls, value: object) -> object:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("a lab needs at least one person")
+        return value
+
+
+def people_from(value: int | list[str] | dict[str, PersonSpec | None] | None
+                ) -> tuple[Person, ...]:
+    """People from a count, a list of names or names with runs; none given: the operator."""
+    if value is None or value == 1:
+        return (Person("operator"),)
+    if isinstance(value, int):
+        return tuple(Person(f"person-{k + 1}") for k in range(value))
+    if isinstance(value, list):
+        return tuple(Person(str(name)) for name in value)
+    return tuple(Person(name, tuple((spec or PersonSpec()).runs))
+                 for name, spec in value.items())
+
+
+def calendar_from_file(spec: CalendarFile, source: str = "calendar",
+                       default_zone: str = "UTC") -> LabCalendar:
+    """The calendar a validated file describes (in ``default_zone`` if it names none)."""
+    zone_name = spec.timezone or default_zone
+    zone = ZoneInfo(zone_name)
+    hours = LabCalendar.hours
+    if spec.hours is not None:
+        days: list[tuple[Span, ...]] = [()] * 7
+        for key, value in spec.hours.items():
+            days[_weekday(key)] = _spans(value)
+        hours = tuple(days)
+
+    def aware(value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+
     return LabCalendar(
         timezone=zone_name,
         hours=hours,
-        holidays=frozenset(holidays),
-        people=people,
-        capacities=capacities,
-        bookings=bookings,
-        recurring=tuple(recurring),
+        holidays=frozenset(spec.holidays),
+        people=people_from(spec.people),
+        capacities=tuple((name, (eq or EquipmentSpec()).capacity)
+                         for name, eq in spec.equipment.items()),
+        bookings=tuple(Booking(b.equipment, aware(b.start), aware(b.end), b.units, b.note)
+                       for b in spec.bookings),
+        recurring=tuple(RecurringBooking(r.equipment, _weekday(r.weekday), *_span(r.time),
+                                         units=r.units, note=r.note) for r in spec.recurring),
         source=source,
     )
 
 
-def load_calendar(path: str | Path) -> LabCalendar:
-    """Read a calendar YAML file (see the module docstring for the format)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+def calendar_json_schema() -> dict[str, Any]:
+    """The JSON Schema of calendar files (for editors' YAML language server)."""
+    schema = CalendarFile.model_json_schema()
+    schema["$id"] = "https://elab.invalid/calendar.schema.json"
+    return schema
+
+
+def load_calendar(path: str | Path, default_zone: str = "UTC") -> LabCalendar:
+    """Read a calendar YAML file; errors name FILE:LINE:COL and what was expected."""
+    from pydantic import ValidationError
+
+    from elab.domain.protocol.yamlsource import load_yaml, locate
+    from elab.errors import Location, ProtocolErrors
 
     path = Path(path)
-    yaml = YAML(typ="safe")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"))
-    except YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc.__class__.__name__})") from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise InputError(f"{path}: a calendar file is a mapping of keys (timezone, hours, ...)")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the calendar ({exc})") from exc
     try:
-        return calendar_from_mapping(data, str(path))
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{path}: an entry lacks the key {exc}") from exc
-
-
-def dates_between(first: date, last: date) -> list[date]:
-    """Every date from ``first`` to ``last`` inclusive."""
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        tree = load_yaml(text, str(path)) if text.strip() else {}
+    except ProtocolErrors as exc:
+        raise InputError(str(exc.errors[0] if exc.errors else exc)) from exc
+    try:
+        spec = CalendarFile.model_validate(tree)
+    except ValidationError as exc:
+        item = exc.errors(include_url=False)[0]
+        where = [p for p in item["loc"] if isinstance(p, str | int)]
+        at = locate(tree, where, key=item["type"] == "extra_forbidden") or Location(str(path))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            known = ", ".join(CalendarFile.model_fields)
+            message = f"unknown key {where[-1]!r} (known: {known})"
+        raise InputError(f"{at}: {message}") from exc
+    return calendar_from_file(spec, str(path), default_zone)

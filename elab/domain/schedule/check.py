@@ -113,7 +113,7 @@ def out_of_hours_min(problem: Problem, schedule: Schedule) -> int:
     total = timedelta()
     for a in schedule.assignments:
         activity = activities.get(a.key)
-        if activity is None or not activity.hands_on:
+        if activity is None or not activity.in_lab_hours:
             continue
         total += (a.end - a.start) - _overlap_working(problem.calendar, a.start, a.end)
     return round(total.total_seconds() / 60)
@@ -146,7 +146,7 @@ def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[
         out.append(Violation("deadline", run, step,
                              f"{activity.label} ends {_fmt(got.end)}, after its window closes "
                              f"{_fmt(activity.deadline)}"))
-    if activity.hands_on and not _working(problem.calendar, got.start, got.end):
+    if activity.in_lab_hours and not _working(problem.calendar, got.start, got.end):
         if _window_has_hours(problem.calendar, activity) and not activity.anytime:
             out.append(Violation("hours", run, step,
                                  f"hands-on {activity.label} at {_fmt(got.start)} is outside "
@@ -237,9 +237,8 @@ def _check_people(problem: Problem, schedule: Schedule, out: list[Violation]) ->
     work: dict[str, list[Assignment]] = defaultdict(list)
     for a in schedule.assignments:
         activity = activities.get(a.key)
-        person = problem.calendar.person_of(a.run)
-        if activity is not None and activity.hands_on and person is not None:
-            work[person].append(a)
+        if activity is not None and activity.hands_on and activity.person is not None:
+            work[activity.person].append(a)
     for person, items in work.items():
         items.sort(key=lambda a: a.start)
         for first, second in itertools.pairwise(items):

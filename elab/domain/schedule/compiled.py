@@ -1,5 +1,7 @@
 """A problem checked for bad input and translated into minutes for the planners.
 
+Planners work in integer minutes from the plan start; people read local datetimes.  Adding
+minutes goes through UTC so that a plan across a daylight-saving change keeps real durations.
 The greedy planner and the CP-SAT model both start from this; the independent checker does
 not (it reads the problem's datetimes itself).
 """
@@ -7,14 +9,79 @@ not (it reads the problem's datetimes itself).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from elab.domain.schedule.model import Activity, Problem
-from elab.domain.schedule.timegrid import DAY, TimeGrid, grid_from_problem
 from elab.errors import InputError, did_you_mean
 
-__all__ = ["Compiled", "FixedUse", "compile_problem", "topological"]
+__all__ = [
+    "Compiled",
+    "FixedUse",
+    "TimeGrid",
+    "compile_problem",
+    "grid_from_problem",
+    "in_one_window",
+    "topological",
+]
+
+
+DAY = 1440
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """The plan's clock: minute 0 is ``start``; ``horizon`` minutes are plannable."""
+
+    start: datetime
+    horizon: int
+    windows: tuple[tuple[int, int], ...]
+
+    def minute_from(self, instant: datetime) -> int:
+        """Whole minutes from the plan start (rounded down)."""
+        seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
+        return math.floor(seconds / 60)
+
+    def minute_ceil(self, instant: datetime) -> int:
+        seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
+        return math.ceil(seconds / 60)
+
+    def datetime_from(self, minute: int) -> datetime:
+        """The local datetime ``minute`` minutes after the plan start."""
+        zone = self.start.tzinfo
+        return (self.start.astimezone(UTC) + timedelta(minutes=minute)).astimezone(zone)
+
+    def windows_within(self, low: int, high: int) -> list[tuple[int, int]]:
+        """Working windows clipped to ``[low, high]`` (non-empty ones only)."""
+        out = []
+        for a, b in self.windows:
+            a2, b2 = max(a, low), min(b, high)
+            if b2 > a2:
+                out.append((a2, b2))
+        return out
+
+
+def in_one_window(windows: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end]`` lies inside one of the windows (a step done in hours)."""
+    return any(low <= start and end <= high for low, high in windows)
+
+
+def grid_from_problem(problem: Problem, horizon_days: int | None = None) -> TimeGrid:
+    """The grid of a problem: its start in the calendar's zone and its working windows."""
+    calendar = problem.calendar
+    start = problem.start.astimezone(calendar.zone)
+    days = horizon_days if horizon_days is not None else problem.horizon_days
+    horizon = days * DAY
+    probe = TimeGrid(start, horizon, ())
+    windows: list[tuple[int, int]] = []
+    for offset in range(-1, days + 2):
+        day = start.date() + timedelta(days=offset)
+        for a, b in calendar.intervals_on(day):
+            lo, hi = max(probe.minute_ceil(a), 0), min(probe.minute_from(b), horizon)
+            if hi > lo:
+                windows.append((lo, hi))
+    return TimeGrid(start, horizon, tuple(sorted(windows)))
 
 
 @dataclass(frozen=True)
@@ -98,7 +165,7 @@ def _validate(problem: Problem) -> None:
                 raise InputError(
                     f"step {a.step!r} of run {a.run!r} follows unknown step {lag.step!r}"
                 )
-        if a.hands_on and a.min_min > longest and not (a.release and a.deadline) \
+        if a.in_lab_hours and a.min_min > longest and not (a.release and a.deadline) \
                 and not a.anytime:
             raise InputError(
                 f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
@@ -160,7 +227,7 @@ def compile_problem(problem: Problem) -> Compiled:
         hi = min(grid.minute_from(a.deadline), grid.horizon) if a.deadline else grid.horizon
         release.append(lo)
         deadline.append(hi)
-        if not a.hands_on:
+        if not a.in_lab_hours:
             windows.append(None)
             continue
         usable = tuple((s, e) for s, e in grid.windows_within(lo, hi) if e - s >= a.min_min)

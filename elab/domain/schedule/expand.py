@@ -7,8 +7,13 @@ Each step becomes one or more activities, in protocol order:
 - ``incubate``/``wait``/``centrifuge``/``program`` -> a passive activity (``STEP:incubate``...)
   with the step's min-max range, right after the hands-on part; its successor must start
   when it ends (lag 0), so the range is what the sample really gets.
-- A step with no time at all is planned as ``DEFAULT_HANDS_ON_MIN`` of hands-on work; an
-  open end (``>= 1 h``, ``until: bands appear``) is planned up to ``OPEN_EXTRA_MIN`` longer.
+- A step with no time at all is planned as ``DEFAULT_HANDS_ON_MIN`` of hands-on work.  An
+  open end is planned with its expected range: ``until: bands are clear`` on a step without
+  a passive part is hands-on work (someone watches the imager) of its ``hands_on`` time up
+  to ``OPEN_FACTOR`` times that; an open incubation (``>= 1 h``, or one with ``until:``) up
+  to ``OPEN_EXTRA_MIN`` longer.  No equipment is booked that the step does not name.
+- ``by: patient|facility`` steps take nobody's working hours; their regimens follow the
+  clock (BID about 08:00 and 20:00, see :mod:`.regimen`).
 - ``equipment: [...]`` is booked for the hands-on part (for the passive part too when the
   step has a program or no hands-on part); ``incubate: {equipment: ...}`` for the passive part.
 - ``after: [{step, window}]`` becomes a lag window on the successor's first activity.
@@ -33,7 +38,7 @@ from zoneinfo import ZoneInfo
 from elab.domain.protocol.graph import StepGraph, program_seconds
 from elab.domain.protocol.model import Protocol, Regimen, Step
 from elab.domain.schedule.calendar import LabCalendar, default_calendar
-from elab.domain.schedule.model import Activity, Demand, Lag, Problem, Resource
+from elab.domain.schedule.model import Activity, Demand, Lag, Resource
 from elab.domain.schedule.regimen import (
     DatedEvent,
     activities_from_events,
@@ -46,15 +51,15 @@ from elab.units import QRange
 __all__ = [
     "DEFAULT_HANDS_ON_MIN",
     "OPEN_EXTRA_MIN",
+    "OPEN_FACTOR",
     "Expansion",
     "Progress",
     "expand_protocol",
-    "merge_resources",
-    "problem_from_expansions",
 ]
 
 DEFAULT_HANDS_ON_MIN = 10
 OPEN_EXTRA_MIN = 16 * 60
+OPEN_FACTOR = 3
 DEFAULT_SHOT_MIN = 5
 DEFAULT_DOSE_MIN = 10
 MAX_DAYS_TO_WORK = 60  # how far to look for working hours before a regimen
@@ -115,11 +120,14 @@ def _at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]
 
 
 def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
+    # A patient's or a facility's doses follow the clock (BID about 08:00 and 20:00), not
+    # the lab's working hours.
+    clock = step.by != "lab"
     if regimen.days:
         if regimen.cycle is None:
             raise InputError(f"step {step.id!r}: a regimen with days needs a cycle length")
         return events_from_cycles(regimen.days, _days(regimen.cycle, f"step {step.id!r} cycle"),
-                                  regimen.cycles or 1)
+                                  regimen.cycles or 1, clock)
     if regimen.frequency:
         what = f"step {step.id!r} regimen"
         if regimen.on is not None and regimen.cycle is not None:
@@ -127,13 +135,13 @@ def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
             cycle, on = _days(regimen.cycle, what), _days(regimen.on, what)
             return [event for c in range(regimen.cycles or 1)
                     for event in events_from_frequency(regimen.frequency, min(on, cycle),
-                                                       first_day=c * cycle)]
+                                                       first_day=c * cycle, clock=clock)]
         if regimen.for_ is None and regimen.cycle is not None:
             # "twice daily through 6 cycles of 28 days": the cycles give the length.
             length = _days(regimen.cycle, what) * (regimen.cycles or 1)
         else:
             length = _days(regimen.for_, what)
-        return events_from_frequency(regimen.frequency, length)
+        return events_from_frequency(regimen.frequency, length, clock=clock)
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
 
 
@@ -206,15 +214,28 @@ class _Expander:
 
     def _passive_span(self, step: Step) -> tuple[int, int | None, str]:
         lo, hi = _minutes(step.passive.duration if step.passive else None)
-        kind = "incubate" if step.incubate else "wait" if step.wait else "centrifuge"
+        kind = ("incubate" if step.incubate else "wait" if step.wait
+                else "centrifuge" if step.centrifuge else "program")
         if step.program:
             p_lo, p_hi = program_seconds(step.program)
             lo += round(p_lo / 60)
             hi = None if hi is None or p_hi is None else hi + round(p_hi / 60)
-            kind = "program"
-        if step.until is not None:
+        if step.until is not None and (step.passive or step.program):
             hi = None
         return lo, hi, kind
+
+    def _hands_on_span(self, step: Step) -> tuple[int, int | None]:
+        """The hands-on minutes: repeats multiplied; watched until something shows, a range."""
+        lo, hi = _minutes(step.hands_on)
+        if step.repeat is not None:
+            each_lo, each_hi = _minutes(step.repeat.each)
+            n = step.repeat.times
+            lo = (lo + each_lo) * n
+            hi = None if hi is None or each_hi is None else (hi + each_hi) * n
+        if step.until is not None and not (step.passive or step.program):
+            lo = max(lo, DEFAULT_HANDS_ON_MIN)
+            hi = max(hi or 0, OPEN_FACTOR * lo)
+        return lo, hi
 
     def step(self, step: Step) -> None:
         own = tuple(Demand(e) for e in step.equipment)
@@ -225,16 +246,9 @@ class _Expander:
         if step.every is not None:
             self._every(step, self._lags_into(step, step.every.hands_on is None), own)
             return
-        ho_lo, ho_hi = _minutes(step.hands_on)
+        ho_lo, ho_hi = self._hands_on_span(step)
         pas_lo, pas_hi, kind = self._passive_span(step)
-        if step.repeat is not None:
-            each_lo, each_hi = _minutes(step.repeat.each)
-            n = step.repeat.times
-            ho_lo = (ho_lo + each_lo) * n
-            ho_hi = None if ho_hi is None or each_hi is None else (ho_hi + each_hi) * n
         has_passive = pas_lo > 0 or pas_hi is None or (pas_hi or 0) > 0
-        if step.until is not None and ho_lo == 0 and not has_passive:
-            has_passive = True
         has_hands_on = ho_lo > 0 or (ho_hi or 0) > 0 or not has_passive
         lags = self._lags_into(step, not has_hands_on)
         names: list[str] = []
@@ -243,7 +257,7 @@ class _Expander:
             if lo == 0:
                 lo = hi = max(hi, DEFAULT_HANDS_ON_MIN)
             self._add(step, Activity(self.run, step.id, lo, hi, True, own, lags,
-                                     title=step.title))
+                                     title=step.title, by=step.by))
             names.append(step.id)
         if has_passive:
             lo, hi = _closed(pas_lo, pas_hi)
@@ -310,7 +324,8 @@ class _Expander:
                                       self._regimen_day(lags, events, minutes), self.zone,
                                       minutes, own, step.title)
         for k, act in enumerate(acts):
-            self._add(step, replace(act, after=lags if k == 0 else (), anytime=True))
+            self._add(step, replace(act, after=lags if k == 0 else (), anytime=True,
+                                    by=step.by))
         self.exit[step.id] = acts[-1].step
         self.passive_exit[step.id] = False
 
@@ -395,37 +410,3 @@ def expand_protocol(protocol: Protocol, run: str, first_day: date, zone: ZoneInf
     )
     steps = {sid: tuple(names) for sid, names in expander.entry.items()}
     return Expansion(run, protocol.id, tuple(activities), resources, steps)
-
-
-def merge_resources(expansions: list[Expansion],
-                    capacities: tuple[tuple[str, int], ...] = ()) -> tuple[Resource, ...]:
-    """One resource per equipment name across runs; the calendar's capacity wins."""
-    merged: dict[str, Resource] = {}
-    for expansion in expansions:
-        for resource in expansion.resources:
-            known = merged.get(resource.name)
-            if known is None or resource.capacity > known.capacity:
-                merged[resource.name] = resource
-    for name, capacity in capacities:
-        title = merged[name].title if name in merged else ""
-        merged[name] = Resource(name, capacity, title)
-    return tuple(merged[n] for n in sorted(merged))
-
-
-def problem_from_expansions(
-    expansions: list[Expansion],
-    calendar: LabCalendar,
-    start: datetime,
-    horizon_days: int = 14,
-    priorities: tuple[tuple[str, int], ...] = (),
-) -> Problem:
-    """The planning problem of several runs sharing the lab's equipment and calendar."""
-    activities = tuple(a for e in expansions for a in e.activities)
-    return Problem(
-        activities=activities,
-        resources=merge_resources(expansions, calendar.capacities),
-        calendar=calendar,
-        start=start,
-        horizon_days=horizon_days,
-        priorities=priorities,
-    )

@@ -1,23 +1,35 @@
-"""The baseline planner: greedy earliest-start list scheduling.
+"""The first plan: earliest-start list scheduling that keeps tight steps together.
 
-Repeatedly take the ready activity that can start earliest (ties: higher priority run) and
-put it at the first minute where its predecessors, its working-hours window, its equipment and
-its person allow, at its shortest duration.  When a successor must follow within a window
-(the plate comes out of the incubator and is read), the passive predecessor is stretched up to
-its maximum.  It looks no further ahead than that: this is what the solver is measured against.
+It is the CP-SAT model's hint, and the plan handed out when the solver is told to stop at
+the first one. Of the groups that can start within an hour of the earliest, the one of the
+highest priority and then the run with the most work left goes first (the runs that take
+longest are started soonest, which shortened a busy 25-run week's first plan by a fifth).
+Activities linked by lags with a maximum (cells harvested and seeded within 30 min, a plate
+read the minute it leaves the incubator) form a *tight group*, placed as a unit once
+everything outside the group it follows is placed: the group's earliest start is tried, its
+members placed in step order (a passive step held longer within its range to reach the next
+working window or a free instrument; a time-lapse shot taken out of hours rather than late).
+A step that still comes too late starts the one before it later, and so back until a step's
+range absorbs the delay or the group's start moves. Nothing once placed is moved; when no
+start fits a group its steps are placed one at a time, breaking the rule, so that a plan
+always exists (the checker then says what it breaks).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from elab.domain.schedule.compiled import Compiled, compile_problem
-from elab.domain.schedule.model import Assignment, Problem, Schedule
+from elab.domain.schedule.model import Assignment, Lag, Problem, Schedule
 
-__all__ = ["greedy_schedule", "schedule_from_minutes"]
+__all__ = ["greedy_minutes", "greedy_schedule", "schedule_from_minutes"]
 
 Use = tuple[int, int, int]  # start, end, units
+_STEP = 5  # minutes between tries of a group's start
+_TRIES = 3000  # placements of one group before it is given up (and placed step by step)
+_SLACK = 60  # minutes: groups that can start this soon after the earliest are all "ready now"
 
 
 def _conflict_end(uses: list[Use], start: int, end: int, units: int, cap: int) -> int | None:
@@ -38,6 +50,15 @@ def _window_fit(windows: Sequence[tuple[int, int]], t: int, d: int) -> int | Non
     return next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
 
 
+@dataclass
+class _Trial:
+    """A group's members placed from one start, not yet committed."""
+
+    span: dict[int, tuple[int, int]] = field(default_factory=dict)
+    uses: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
+    people: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
+
+
 class _Greedy:
     def __init__(self, c: Compiled) -> None:
         self.c = c
@@ -46,101 +67,233 @@ class _Greedy:
             self.uses[f.equipment].append((f.start, f.end, f.units))
         self.person_busy: dict[str, list[Use]] = defaultdict(list)
         n = len(c.activities)
-        self.start = [0] * n
-        self.end = [0] * n
-        self.placed = [False] * n
+        self.start, self.end, self.placed = [0] * n, [0] * n, [False] * n
+        acts = c.activities
+        self.preds: dict[int, list[tuple[int, Lag]]] = {
+            i: [(c.index[(a.run, lag.step)], lag) for lag in a.after] for i, a in enumerate(acts)
+        }
+        self.succs: dict[int, list[tuple[int, Lag]]] = defaultdict(list)
+        root = list(range(len(acts)))
 
-    def _free_from(self, i: int, t: int, d: int) -> int | None:
-        a = self.c.activities[i]
-        for dem in a.demands:
-            nxt = _conflict_end(self.uses[dem.equipment], t, t + d, dem.units,
-                                self.c.capacity[dem.equipment])
-            if nxt is not None:
-                return nxt
-        person = self.c.problem.calendar.person_of(a.run)
-        if a.hands_on and person is not None:
-            return _conflict_end(self.person_busy[person], t, t + d, 1, 1)
-        return None
+        def find(i: int) -> int:
+            while root[i] != i:
+                root[i] = root[root[i]]
+                i = root[i]
+            return i
+
+        for i, items in self.preds.items():
+            for j, lag in items:
+                self.succs[j].append((i, lag))
+                if lag.max_min is not None and i not in c.fixed and j not in c.fixed:
+                    root[find(i)] = find(j)
+        members: dict[int, list[int]] = defaultdict(list)
+        for i in c.order:  # topological: a group's members in step order
+            members[find(i)].append(i)
+        self.groups = list(members.values())
+        self.group_of = {i: g for g, items in enumerate(self.groups) for i in items}
+        self.roots = [{i for i in items if all(self.group_of[j] != g for j, _ in self.preds[i])}
+                      for g, items in enumerate(self.groups)]
+        self.tries = 0  # placements left for the group at hand
+
+    def _outside_preds(self, g: int) -> list[int]:
+        return [j for i in self.groups[g] for j, _ in self.preds[i] if self.group_of[j] != g]
 
     def _earliest(self, i: int) -> int:
         a = self.c.activities[i]
         est = self.c.release[i]
         for lag in a.after:
-            j = self.c.index[(a.run, lag.step)]
-            est = max(est, self.end[j] + lag.min_min)
+            est = max(est, self.end[self.c.index[(a.run, lag.step)]] + lag.min_min)
         return est
 
-    def _place(self, i: int, est: int) -> int:
+    def _earliest_group(self, g: int) -> int:
+        return min(self._earliest(i) for i in self.roots[g])
+
+    def _free(self, i: int, t: int, d: int, trial: _Trial) -> int | None:
+        """None when activity ``i`` may hold its equipment and person over [t, t + d)."""
         a = self.c.activities[i]
-        d = a.min_min
-        windows = self.c.windows[i]
-        t = est
+        for dem in a.demands:
+            nxt = _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], t, t + d,
+                                dem.units, self.c.capacity[dem.equipment])
+            if nxt is not None:
+                return nxt
+        if a.hands_on and a.person is not None:
+            busy = self.person_busy[a.person] + trial.people[a.person]
+            return _conflict_end(busy, t, t + d, 1, 1)
+        return None
+
+    def _find(self, i: int, t: int, trial: _Trial, hours: bool = True) -> int | None:
+        """The earliest start >= t in a working window (when ``hours``) with all it needs."""
+        windows = self.c.windows[i] if hours else None
+        d = self.c.activities[i].min_min
         for _ in range(10000):
             if windows is not None:
                 fit = _window_fit(windows, t, d)
                 if fit is None:
-                    windows = None  # no working window left: place it out of hours
-                    t = est
-                    continue
+                    return None
                 t = fit
-            nxt = self._free_from(i, t, d)
-            if nxt is None:
+            clash = self._free(i, t, d, trial)
+            if clash is None:
                 return t
-            t = max(nxt, t + 1)
-        return t
+            t = max(clash, t + 1)
+        return None
 
-    def _stretch(self, i: int) -> None:
-        a = self.c.activities[i]
-        for lag in a.after:
-            if lag.max_min is None:
-                continue
-            j = self.c.index[(a.run, lag.step)]
-            need = self.start[i] - lag.max_min
-            p = self.c.activities[j]
-            if need <= self.end[j] or j in self.c.fixed:
-                continue
-            new_end = min(need, self.start[j] + p.max_min)
-            if p.hands_on or self._free_from_extension(j, self.end[j], new_end):
-                continue
-            for dem in p.demands:
-                self.uses[dem.equipment].append((self.end[j], new_end, dem.units))
-            self.end[j] = new_end
+    def _span(self, j: int, trial: _Trial) -> tuple[int, int]:
+        return trial.span.get(j) or (self.start[j], self.end[j])
 
-    def _free_from_extension(self, j: int, lo: int, hi: int) -> bool:
-        """True when extending activity ``j`` over ``[lo, hi)`` would clash."""
-        if hi <= lo:
-            return True
+    def _late(self, i: int, start: int, trial: _Trial) -> list[tuple[int, int]]:
+        """(predecessor, minutes too late) for each lag maximum a start at ``start`` breaks."""
+        out = []
+        for j, lag in self.preds[i]:
+            if lag.max_min is not None and start - self._span(j, trial)[1] > lag.max_min:
+                out.append((j, start - self._span(j, trial)[1] - lag.max_min))
+        return out
+
+    def _hold_longer(self, j: int, need: int, trial: _Trial) -> bool:
+        """Hold passive step ``j`` of the trial ``need`` minutes longer, if it may be."""
         a = self.c.activities[j]
-        return any(
-            _conflict_end(self.uses[dem.equipment], lo, hi, dem.units,
-                          self.c.capacity[dem.equipment]) is not None
+        if j not in trial.span:
+            return False
+        s, e = trial.span[j]
+        if a.hands_on or e + need - s > a.max_min or not self._free_extension(j, e, e + need,
+                                                                                 trial):
+            return False
+        for k, lag in self.succs[j]:  # successors already placed keep their least lag
+            if k in trial.span and trial.span[k][0] < e + need + lag.min_min:
+                return False
+        trial.span[j] = (s, e + need)
+        for dem in a.demands:
+            trial.uses[dem.equipment].append((e, e + need, dem.units))
+        return True
+
+    def _free_extension(self, j: int, lo: int, hi: int, trial: _Trial) -> bool:
+        a = self.c.activities[j]
+        return all(
+            _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], lo, hi,
+                          dem.units, self.c.capacity[dem.equipment]) is None
             for dem in a.demands
         )
 
+    def _simulate(self, g: int, t: int) -> tuple[_Trial | None, int]:
+        """The group placed with its first steps from ``t``, or None and the next t to try.
+
+        When a step comes too late after one that cannot be held longer (the microscope is
+        busy when the drying slides are ready to count), that earlier step is started later
+        and the group placed again, so the delay walks back to a step that can absorb it
+        (the 16-24 h migration ends later); if it walks back to the first step, the next
+        start is tried.
+        """
+        later: dict[int, int] = {}
+        while self.tries > 0:
+            self.tries -= 1
+            trial, blame = self._attempt(g, t, later)
+            if trial is not None:
+                return trial, t
+            if blame is None:
+                break
+            j, at = blame
+            if j in self.roots[g]:  # back at a first step: the group starts later
+                return None, max(t + _STEP, at)
+            if self.group_of.get(j) != g or at <= later.get(j, -1):
+                return None, t + _STEP
+            later[j] = at
+        return None, self.c.horizon + 1
+
+    def _attempt(self, g: int, t: int, later: dict[int, int]
+                 ) -> tuple[_Trial | None, tuple[int, int] | None]:
+        """One placement of the group; when it fails, the step to start later and when."""
+        c = self.c
+        trial = _Trial()
+        for i in self.groups[g]:
+            a = c.activities[i]
+            est = max(c.release[i], later.get(i, 0))
+            inside = False
+            for j, lag in self.preds[i]:
+                est = max(est, self._span(j, trial)[1] + lag.min_min)
+                inside = inside or self.group_of[j] == g
+            if not inside:
+                est = max(est, t)
+            start = self._find(i, est, trial)
+            if a.anytime and (start is None or self._late(i, start, trial)):
+                # a shot of a time-lapse is taken out of hours rather than late
+                start = self._find(i, est, trial, hours=False)
+            if start is None:
+                return None, None
+            for j, need in self._late(i, start, trial):
+                if not self._hold_longer(j, need, trial):
+                    return None, (j, self._span(j, trial)[0] + self._shift(j, need, trial))
+            self._add(trial, i, start, start + a.min_min)
+        return trial, None
+
+    def _shift(self, j: int, need: int, trial: _Trial) -> int:
+        """How much later step ``j`` must start when it ends ``need`` minutes too early.
+
+        A passive step absorbs what its range allows, so only the rest moves its start (an
+        overnight antibody started a little later, not a day later); when its instrument is
+        what stops it being held, it moves a step.
+        """
+        a = self.c.activities[j]
+        s, e = self._span(j, trial)
+        slack = 0 if a.hands_on else a.max_min - (e - s)
+        return need - slack if need > slack else _STEP
+
+    def _add(self, trial: _Trial, i: int, start: int, end: int) -> None:
+        a = self.c.activities[i]
+        trial.span[i] = (start, end)
+        for dem in a.demands:
+            trial.uses[dem.equipment].append((start, end, dem.units))
+        if a.hands_on and a.person is not None:
+            trial.people[a.person].append((start, end, 1))
+
+    def _commit(self, trial: _Trial) -> None:
+        for i, (s, e) in trial.span.items():
+            self.start[i], self.end[i] = s, e
+            self.placed[i] = True
+        for name, uses in trial.uses.items():
+            self.uses[name] += uses
+        for person, uses in trial.people.items():
+            self.person_busy[person] += uses
+
     def run(self) -> None:
         c = self.c
-        preds: dict[int, list[int]] = {
-            i: [c.index[(a.run, lag.step)] for lag in a.after] for i, a in enumerate(c.activities)
-        }
-        remaining = set(range(len(c.activities)))
-        while remaining:
-            ready = [i for i in remaining if all(self.placed[j] for j in preds[i])]
-            i = min(ready, key=lambda k: (self._earliest(k),
-                                          -c.problem.priority(c.activities[k].run), k))
-            a = c.activities[i]
-            if i in c.fixed:
-                self.start[i], self.end[i] = c.fixed[i]
+        pending = set(range(len(self.groups)))
+        left: dict[str, int] = defaultdict(int)  # each run's work still to place
+        for a in c.activities:
+            left[a.run] += a.min_min
+        while pending:
+            ready = [g for g in pending if all(self.placed[j] for j in self._outside_preds(g))]
+            ready_at = {g: self._earliest_group(g) for g in ready}
+            soon = min(ready_at.values()) + _SLACK
+            g = min(ready, key=lambda g: (
+                ready_at[g] > soon, -c.problem.priority(c.activities[self.groups[g][0]].run),
+                -left[c.activities[self.groups[g][0]].run], ready_at[g], g))
+            for i in self.groups[g]:
+                left[c.activities[i].run] -= c.activities[i].min_min
+            pending.remove(g)
+            first = self.groups[g][0]
+            if first in c.fixed:  # a fixed step is a group of its own
+                trial = _Trial()
+                self._add(trial, first, *c.fixed[first])
+                self._commit(trial)
+                continue
+            t = self._earliest_group(g)
+            placed = None
+            self.tries = _TRIES
+            while t <= c.horizon:
+                placed, t = self._simulate(g, t)
+                if placed is not None:
+                    break
+            if placed is None:  # nothing fits: one at a time, rules broken
+                for i in self.groups[g]:
+                    est = self._earliest(i)
+                    start = self._find(i, est, _Trial())
+                    if start is None:
+                        start = self._find(i, est, _Trial(), hours=False)
+                    start = est if start is None else start
+                    single = _Trial()
+                    self._add(single, i, start, start + c.activities[i].min_min)
+                    self._commit(single)
             else:
-                self.start[i] = self._place(i, self._earliest(i))
-                self.end[i] = self.start[i] + a.min_min
-            for dem in a.demands:
-                self.uses[dem.equipment].append((self.start[i], self.end[i], dem.units))
-            person = c.problem.calendar.person_of(a.run)
-            if a.hands_on and person is not None:
-                self.person_busy[person].append((self.start[i], self.end[i], 1))
-            self.placed[i] = True
-            remaining.discard(i)
-            self._stretch(i)
+                self._commit(placed)
 
 
 def schedule_from_minutes(c: Compiled, starts: list[int], ends: list[int], planner: str,
@@ -153,9 +306,15 @@ def schedule_from_minutes(c: Compiled, starts: list[int], ends: list[int], plann
     return Schedule(assignments, planner=planner, **info)  # type: ignore[arg-type]
 
 
-def greedy_schedule(problem: Problem) -> Schedule:
-    """The earliest-start list schedule of the problem (always returns a schedule)."""
-    c = compile_problem(problem)
+def greedy_minutes(c: Compiled) -> tuple[list[int], list[int]]:
+    """The first plan's start and end minutes of each activity of a compiled problem."""
     g = _Greedy(c)
     g.run()
-    return schedule_from_minutes(c, g.start, g.end, "greedy", status="HEURISTIC")
+    return g.start, g.end
+
+
+def greedy_schedule(problem: Problem) -> Schedule:
+    """The first plan of the problem (always a plan; the checker says whether it is valid)."""
+    c = compile_problem(problem)
+    starts, ends = greedy_minutes(c)
+    return schedule_from_minutes(c, starts, ends, "greedy", status="HEURISTIC")

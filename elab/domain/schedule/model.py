@@ -3,7 +3,7 @@
 Everything here is a frozen value.  Durations and lags are whole minutes, because that is the
 finest grain a bench person plans in and the solver works in integers; instants are
 timezone-aware datetimes, because a plan is read on a wall clock.  The conversion between the
-two lives in :mod:`elab.domain.schedule.timegrid`.
+two lives in :mod:`elab.domain.schedule.compiled`.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ class Activity:
     be told about (an alarm in the .ics).  ``anytime`` marks hands-on work whose time the
     biology sets (a time-lapse shot, a dose): planned in working hours when it can be, out of
     hours when it must, and then reported as required off-hours work rather than an error.
+    ``person`` is who does the hands-on work (one step at a time); ``by`` is ``patient`` or
+    ``facility`` for work done outside the lab (a dose taken at home), which follows its own
+    clock and takes nobody's working hours.
     """
 
     run: str
@@ -83,6 +86,8 @@ class Activity:
     deadline: datetime | None = None
     timer: bool = False
     anytime: bool = False
+    person: str | None = None
+    by: str = "lab"
 
     def __post_init__(self) -> None:
         where = f"run {self.run!r} step {self.step!r}"
@@ -104,6 +109,18 @@ class Activity:
     def label(self) -> str:
         return f"{self.run}/{self.step}"
 
+    @property
+    def who(self) -> str | None:
+        """Who does the work: its person, ``patient`` or ``facility``; None when passive."""
+        if not self.hands_on:
+            return None
+        return self.person if self.by == "lab" else self.by
+
+    @property
+    def in_lab_hours(self) -> bool:
+        """Hands-on work of the lab's people, held to (or priced outside) working hours."""
+        return self.hands_on and self.by == "lab"
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -116,10 +133,6 @@ class Resource:
     def __post_init__(self) -> None:
         if self.capacity < 1:
             raise InputError(f"equipment {self.name!r} needs a capacity of at least 1")
-
-    @property
-    def unary(self) -> bool:
-        return self.capacity == 1
 
 
 @dataclass(frozen=True)

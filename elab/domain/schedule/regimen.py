@@ -23,7 +23,6 @@ __all__ = [
     "activities_from_events",
     "events_from_cycles",
     "events_from_frequency",
-    "events_from_interval",
 ]
 
 # Per frequency: days of each period that carry events, the period in days, and the
@@ -31,6 +30,10 @@ __all__ = [
 _DAY = ((time(8), time(18)),)
 _BID = ((time(7), time(12)), (time(14), time(19)))
 _TID = ((time(7), time(10)), (time(11, 30), time(14, 30)), (time(16), time(19)))
+# Work outside the lab (a patient's own doses, the animal facility's) keeps the clock: about
+# 08:00, 14:00 and 20:00, an hour either way.
+_CLOCK = {1: ((time(7), time(9)),), 2: ((time(7), time(9)), (time(19), time(21))),
+          3: ((time(7), time(9)), (time(13), time(15)), (time(19), time(21)))}
 FREQUENCIES: dict[str, tuple[tuple[int, ...], int, tuple[tuple[time, time], ...]]] = {
     "QD": ((0,), 1, _DAY),
     "BID": ((0,), 1, _BID),
@@ -64,13 +67,19 @@ class DatedEvent:
         return f"d{self.day + 1}#{self.number}"
 
 
-def events_from_frequency(frequency: str, days: int, first_day: int = 0) -> list[DatedEvent]:
-    """Events of a frequency code (QD, BID, TID, QW, BIW, TIW, Q2W, Q8W...) over ``days`` days."""
+def events_from_frequency(frequency: str, days: int, first_day: int = 0,
+                          clock: bool = False) -> list[DatedEvent]:
+    """Events of a frequency code (QD, BID, TID, QW, BIW, TIW, Q2W, Q8W...) over ``days`` days.
+
+    ``clock``: the events keep the clock times outside the lab (BID at 08:00 and 20:00).
+    """
     code = frequency.strip().upper().replace(" ", "")
     if code not in FREQUENCIES:
         known = ", ".join(FREQUENCIES)
         raise InputError(f"unknown dosing frequency {frequency!r} (known: {known})")
     offsets, period, windows = FREQUENCIES[code]
+    if clock:
+        windows = _CLOCK[len(windows)]
     if days < 1:
         raise InputError(f"a {code} regimen needs at least one day, not {days}")
     out: list[DatedEvent] = []
@@ -82,8 +91,10 @@ def events_from_frequency(frequency: str, days: int, first_day: int = 0) -> list
     return out
 
 
-def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int) -> list[DatedEvent]:
+def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
+                       clock: bool = False) -> list[DatedEvent]:
     """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28)."""
+    (earliest, latest), = _CLOCK[1] if clock else _DAY
     if cycle_days < 1 or cycles < 1:
         raise InputError("a cycle needs at least one day and one repetition")
     bad = [d for d in days if not 1 <= d <= cycle_days]
@@ -93,18 +104,8 @@ def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int) -> lis
     for cycle in range(cycles):
         for d in sorted(days):
             day = cycle * cycle_days + d - 1
-            out.append(DatedEvent(day, _DAY[0][0], _DAY[0][1], len(out) + 1, cycle + 1, d))
+            out.append(DatedEvent(day, earliest, latest, len(out) + 1, cycle + 1, d))
     return out
-
-
-def events_from_interval(every_days: int, total_days: int, first_day: int = 0) -> list[DatedEvent]:
-    """One event every ``every_days`` days within ``total_days`` (imaging every 8 weeks)."""
-    if every_days < 1:
-        raise InputError("an interval needs at least one day")
-    return [
-        DatedEvent(day, _DAY[0][0], _DAY[0][1], n + 1)
-        for n, day in enumerate(range(first_day, first_day + total_days, every_days))
-    ]
 
 
 def activities_from_events(

@@ -65,3 +65,46 @@ def test_bad_calendar_files(tmp_path: Path, text: str, message: str) -> None:
 def test_unknown_zone_in_code() -> None:
     with pytest.raises(InputError):
         LabCalendar(timezone="Nowhere/Land")
+
+
+def test_a_bad_value_is_located_at_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text("timezone: Europe/Berlin\nhours:\n  mon: 09:00-17:00\n  tue: 9 to 5\n")
+    with pytest.raises(InputError, match=r"lab\.yaml:4:8: .*'9 to 5' is not a span"):
+        load_calendar(path)
+    path.write_text("equipment:\n  hood: {capacity: 0}\n")
+    with pytest.raises(InputError, match=r"lab\.yaml:2:20: .*greater than or equal to 1"):
+        load_calendar(path)
+    path.write_text("timezone: UTC\npeeple: 2\n")
+    with pytest.raises(InputError, match=r"lab\.yaml:2:1: unknown key 'peeple'"):
+        load_calendar(path)
+
+
+@pytest.mark.parametrize(
+    ("people", "names"),
+    [
+        ("", ["operator"]),
+        ("people: 1\n", ["operator"]),
+        ("people: 3\n", ["person-1", "person-2", "person-3"]),
+        ("people: [ana, ben]\n", ["ana", "ben"]),
+        ("people: {ana: {runs: [tw1]}, ben: }\n", ["ana", "ben"]),
+    ],
+)
+def test_people_are_a_count_names_or_names_with_runs(tmp_path: Path, people: str,
+                                                     names: list[str]) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text("timezone: UTC\n" + people)
+    assert [p.name for p in load_calendar(path).people] == names
+
+
+def test_the_default_lab_is_one_operator() -> None:
+    assert [p.name for p in default_calendar("UTC").people] == ["operator"]
+
+
+def test_the_calendar_schema_describes_the_file() -> None:
+    from elab.domain.schedule.calendar import calendar_json_schema
+
+    schema = calendar_json_schema()
+    assert set(schema["properties"]) == {"timezone", "hours", "holidays", "people",
+                                         "equipment", "bookings", "recurring"}
+    assert schema["additionalProperties"] is False

@@ -16,8 +16,8 @@ from elab.domain.schedule.expand import (
     Expansion,
     Progress,
     expand_protocol,
-    problem_from_expansions,
 )
+from elab.domain.schedule.problem import problem_from_expansions
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 PROTOCOLS = Path(__file__).parent / "data" / "protocols"
@@ -143,8 +143,8 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
 
 def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
-    # takes an hour, and the morning dose (08:00 ± 1 h, 12 h before the evening one) no
-    # longer fits that day, so dosing starts on Saturday's morning dose
+    # takes an hour, and the facility's morning dose (07:00-09:00) has passed by then, so
+    # dosing starts Saturday morning
     grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
     progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
                          "implant": datetime(2026, 11, 23, 10, 49, tzinfo=BERLIN),
@@ -152,7 +152,7 @@ def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     expansion = bundled("xenograft-combination", progress=progress)
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
-    assert min(doses).date() == date(2026, 12, 5)
+    assert min(doses) == datetime(2026, 12, 5, 7, 0, tzinfo=BERLIN)
 
 
 def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later() -> None:
@@ -212,3 +212,43 @@ def test_oral_days_on_and_cycles_shape_the_clinical_plan() -> None:
     assert len(doses) == 2 * 21 * 2
     days = sorted({a.release.date() for a in doses if a.release is not None})
     assert (days[21] - days[20]).days == 8  # the 7-day pause, then cycle 2's day 1
+
+
+def test_an_open_ended_step_is_watched_work_of_its_expected_range() -> None:
+    # "ECL and image p-FAK ... until bands are clear": 10 min of hands-on work at the
+    # imager, up to three times that; no passive part, and no equipment it does not name
+    acts = bundled("western-blot-pfak").activities
+    detect = [a for a in acts if a.step.startswith("detect-pfak")]
+    assert [(a.step, a.min_min, a.max_min, a.hands_on) for a in detect] == [
+        ("detect-pfak", 10, 30, True)]
+    assert [d.equipment for d in detect[0].demands] == ["imager"]
+    assert not [a for a in acts if a.step.endswith(":centrifuge")
+                and not a.title.lower().startswith(("pellet", "spin", "centrifuge"))]
+
+
+def test_patient_doses_follow_the_clock_and_take_no_lab_hours() -> None:
+    # defactinib by mouth twice daily at home: about 08:00 and 20:00, an hour either way
+    expansion = bundled("clinical-combination-regimen")
+    doses = [a for a in expansion.activities if a.step.startswith("defactinib@")]
+    assert doses and all(a.by == "patient" and a.who == "patient" for a in doses)
+    assert {(a.release.hour, a.deadline.hour) for a in doses  # type: ignore[union-attr]
+            } == {(7, 9), (19, 21)}
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    assert all(a.person is None for a in problem.activities if a.by == "patient")
+    assert {a.person for a in problem.activities if a.in_lab_hours} == {"operator"}
+
+
+def test_work_outside_the_lab_is_planned_at_night_without_out_of_hours_minutes() -> None:
+    from elab.domain.schedule import Activity, Problem
+
+    evening = MONDAY.replace(hour=19)
+    acts = (Activity("p", "dose", 10, 10, True, release=evening,
+                     deadline=evening.replace(hour=21), by="patient"),
+            Activity("p", "bloods", 30, 30, True, person="operator"))
+    problem = Problem(acts, (), LabCalendar(timezone="Europe/Berlin"), MONDAY, horizon_days=2)
+    schedule = solve_schedule(problem, SolveOptions(time_limit_s=5))
+    by = schedule.by_key()
+    assert by[("p", "dose")].start.hour >= 19
+    assert check_schedule(problem, schedule).ok
+    assert out_of_hours_min(problem, schedule) == 0

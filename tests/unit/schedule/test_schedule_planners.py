@@ -54,14 +54,11 @@ def test_greedy_schedule_is_complete(week: Problem) -> None:
 
 
 def test_chain_greedy_keeps_tight_chains_valid(calendar: LabCalendar) -> None:
-    from elab.domain.schedule.greedy_chains import chain_greedy_schedule
-
     # Seeding late on Monday would make the plate leave the incubator before 9:00 on Tuesday.
     acts = [Activity("busy", "hood-work", 6 * 60, 6 * 60, True, (Demand("hood"),))]
     acts += transwell("tw", incubate=(16 * 60, 17 * 60))
     problem = Problem(tuple(acts), RESOURCES, calendar, MONDAY)
-    assert check_schedule(problem, chain_greedy_schedule(problem)).ok
-    assert not check_schedule(problem, greedy_schedule(problem)).ok
+    assert check_schedule(problem, greedy_schedule(problem)).ok
 
 
 def test_checker_finds_every_kind_of_violation(week: Problem) -> None:
@@ -102,8 +99,8 @@ def test_fixed_booking_and_recurring_are_respected(calendar: LabCalendar) -> Non
 def test_people_do_one_thing_at_a_time() -> None:
     cal = LabCalendar(timezone="Europe/Berlin", people=(Person("alice", ("a", "b")),))
     acts = [
-        Activity("a", "pipette", 60, 60, True),
-        Activity("b", "pipette", 60, 60, True),
+        Activity("a", "pipette", 60, 60, True, person="alice"),
+        Activity("b", "pipette", 60, 60, True, person="alice"),
     ]
     problem = Problem(tuple(acts), (), cal, MONDAY)
     schedule = solve_schedule(problem, FAST)
@@ -139,8 +136,6 @@ def test_plan_end_comes_first_then_the_runs_ends() -> None:
     assert by[("long", "read")].start.time() == time(9, 0)
     assert by[("short", "read")].end.time() == time(10, 30)
     assert schedule.makespan_h(MONDAY) == pytest.approx(20.0)
-    assert schedule.stats["makespan_min"] == pytest.approx(20 * 60)
-    assert schedule.stats["makespan_step_bound"] == pytest.approx(20 * 60)
 
 
 def test_a_high_priority_still_buys_an_earlier_end() -> None:
@@ -159,22 +154,14 @@ def _time_lapse(run: str) -> list[Activity]:
     return acts
 
 
-def test_a_run_alone_bounds_its_end_and_its_evening_work() -> None:
-    # Alone, the run ends at 17:25 at the earliest, and one of its shots falls out of hours
-    # whatever else the week holds (10 min at 1000 a minute); the plan's bound counts both.
-    from elab.domain.schedule.compiled import compile_problem
-    from elab.solve.schedule import _alone_bounds, _RunsAlone
-
+def test_only_the_shots_that_must_fall_out_of_hours_do() -> None:
+    # five shots 2-6 h apart span more than a working day: one shot per run is taken in the
+    # evening whatever else the week holds, and no more
     acts = [a for run in ("a", "b") for a in _time_lapse(run)]
     problem = Problem(tuple(acts), RESOURCES, LabCalendar(timezone="Europe/Berlin"), MONDAY,
                       horizon_days=3)
-    runs = _RunsAlone(compile_problem(problem), FAST, deadline=float("inf"))
-    assert runs.compiled["a"] is runs.compiled["b"]  # alike: planned alone once
-    alone = _alone_bounds(runs)
-    assert alone.ends == {"a": 17 * 60 + 25, "b": 17 * 60 + 25}
-    assert alone.prices == {"a": 10_000, "b": 10_000}
     schedule = solve_schedule(problem, FAST)
-    assert schedule.bound is not None and schedule.bound >= 2 * 10_000 + 4 * (17 * 60 + 25)
+    assert check_schedule(problem, schedule).ok
     assert out_of_hours_min(problem, schedule) == 20
 
 
@@ -254,15 +241,3 @@ def test_bad_input(calendar: LabCalendar, activities: list[Activity],
         solve_schedule(problem, FAST)
     with pytest.raises(InputError, match=message):
         greedy_schedule(problem)
-
-
-def test_run_by_run_warm_start_is_a_valid_schedule(week: Problem) -> None:
-    from elab.solve.schedule_warm import serial_schedule
-
-    cal = replace(week.calendar, people=(Person("alice", ("tw1", "tw2")),))
-    problem = replace(week, calendar=cal)
-    serial = serial_schedule(problem, budget_s=10)
-    assert serial is not None
-    assert check_schedule(problem, serial).ok
-    full = solve_schedule(problem, FAST)
-    assert check_schedule(problem, full).ok

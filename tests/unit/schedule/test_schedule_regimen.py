@@ -13,7 +13,6 @@ from elab.domain.schedule.regimen import (
     activities_from_events,
     events_from_cycles,
     events_from_frequency,
-    events_from_interval,
 )
 from elab.errors import InputError
 from elab.solve.schedule import SolveOptions, solve_schedule
@@ -39,8 +38,6 @@ def test_clinical_cycles_and_imaging() -> None:
     assert len(doses) == 18
     assert [e.day for e in doses[:4]] == [0, 7, 14, 28]
     assert doses[3].label == "C2D1"
-    imaging = events_from_interval(56, 6 * 28)
-    assert [e.day for e in imaging] == [0, 56, 112]
 
 
 def test_regimen_activities_are_dated_in_local_time() -> None:
