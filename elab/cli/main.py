@@ -8,7 +8,6 @@ Each command group lives in its own module with a ``register(app)`` function, li
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
+from elab.settings import Settings
 
 COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.protocols",
@@ -45,12 +45,11 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """With no command, open the TUI home screen."""
-    if debug:
-        os.environ["ELAB_DEBUG"] = "1"
     if ctx.invoked_subcommand is None:
+        from elab.cli.options import settings
         from elab.cli.tui_launch import open_home
 
-        open_home()
+        open_home(settings())
 
 
 def _register_all() -> None:
@@ -72,11 +71,12 @@ def report(error: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point; exit 0 ok, 1 bad input, 2 usage."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args or os.environ.get("ELAB_DEBUG") == "1"
+    settings = Settings.from_env()  # the one read of the environment; commands get it passed
+    debug = "--debug" in args or settings.debug
     _register_all()
     command = typer.main.get_command(app)
     try:
-        code = command.main(args, prog_name="elab", standalone_mode=False)
+        code = command.main(args, prog_name="elab", standalone_mode=False, obj=settings)
     except typer.Abort:
         print("elab: aborted", file=sys.stderr)
         sys.exit(130)

@@ -103,10 +103,9 @@ def _spec(
         raise typer.BadParameter(f"{spread!r} is not same or plates", param_hint="--spread")
     pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
     if protocol is not None:
-        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+        from elab.cli.options import library
 
-        path = find_protocol(protocol)
-        loaded = load_protocol(path, library=[path.parent, *library_dirs()])
+        loaded = library().load(protocol)
         if loaded.design is None:
             raise InputError(f"protocol {protocol!r} has no design: block to lay out")
         spec = spec_from_design(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from elab.cli.options import parse_params
+from elab.cli.options import library, parse_params
 from elab.errors import ProtocolError, ProtocolErrors
 
 __all__ = ["register"]
@@ -26,24 +26,25 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Protocol files or directories.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Protocol files or directories (default: the whole library)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="List the errors as JSON.")] = False,
 ) -> None:
     """Check protocol files; errors as FILE:LINE:COL: message. Exit 1 if any is invalid."""
-    from elab.domain.protocol import library_dirs, load_protocol
-
-    library = library_dirs()
+    protocols = library()
     errors: list[ProtocolError] = []
-    files = _expand(paths)
+    files = _expand(paths) if paths else protocols.files()
     for file in files:
-        extra = [file.parent, *library]
         try:
-            load_protocol(file, library=extra)
+            protocols.load_file(file)
         except ProtocolErrors as exc:
             errors += exc.errors
     if as_json:
         out = {
             "files": len(files),
+            "checked": [str(file) for file in files],
             "valid": len(files) - len({str(e.location.file) for e in errors if e.location}),
             "errors": [
                 {
@@ -75,7 +76,6 @@ def show(
     param: Annotated[list[str], typer.Option("--param", help="name=VALUE override.")] = [],  # noqa: B006
 ) -> None:
     """A protocol's steps with times, hands-on and passive time, critical path and materials."""
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
     from elab.domain.protocol.describe import describe_json, describe_markdown, describe_text
     from elab.errors import NotFoundError
 
@@ -83,8 +83,7 @@ def show(
         fmt = "json"
     if fmt not in ("text", "md", "json"):
         raise typer.BadParameter(f"{fmt!r} is not text, md or json", param_hint="--format")
-    path = find_protocol(protocol)
-    loaded = load_protocol(path, params=parse_params(param), library=[path.parent, *library_dirs()])
+    loaded = library().load(protocol, parse_params(param))
     if variant is not None and variant not in loaded.variants:
         raise NotFoundError("variant", variant, loaded.variants)
     if fmt == "json":

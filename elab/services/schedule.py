@@ -96,7 +96,9 @@ def build_problem(
     ``under_way`` are stored runs already started: what they have done stays where it
     happened (it is not planned again) and the rest is planned from now at the earliest.
     """
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+    from elab.domain.protocol import load_protocol
+    from elab.services.protocol_library import find_protocol_file as find_protocol
+    from elab.services.protocol_library import library_dirs
 
     calendar = load_calendar(calendar_path) if calendar_path else default_calendar()
     begin = parse_start(start, calendar)
