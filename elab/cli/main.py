@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     settings = Settings.from_env()  # the one read of the environment; commands get it passed
     debug = "--debug" in args or settings.debug
+    from elab.units import configure_unit_cache
+
+    configure_unit_cache(settings.user_cache_dir() if settings.unit_cache else None)
     _register_all()
     command = typer.main.get_command(app)
     try:

@@ -7,7 +7,6 @@ Alembic revision on open, so a database made by an older elab upgrades in place.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from elab.errors import StorageError
+from elab.settings import Settings
 
 __all__ = ["HEAD_REVISION", "WRITE_OPTION", "default_url", "migrate", "open_engine", "writing"]
 
@@ -26,7 +26,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def default_url() -> str:
-    configured = os.environ.get("ELAB_DATABASE_URL")
+    configured = Settings.from_env().database_url
     if configured:
         return configured
     from platformdirs import user_data_dir
