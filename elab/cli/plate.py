@@ -210,12 +210,11 @@ def show_cmd(
     """Show a saved layout (CSV from `plate layout -o x.csv`, or wellmap TOML)."""
     from elab.domain.plate import format_from_text, layout_from_csv, layout_from_wellmap
 
-    text = file.read_text(encoding="utf-8")
     if file.suffix.lower() == ".toml":
-        layout = layout_from_wellmap(text, source=str(file))
+        layout = layout_from_wellmap(file)
     else:
         fmt = format_from_text(plate) if plate else None
-        layout = layout_from_csv(text, fmt, source=str(file))
+        layout = layout_from_csv(file.read_text(encoding="utf-8"), fmt, source=str(file))
     if output is not None:
         _write(layout, output, file.name)
     _report(layout, None, as_json)
