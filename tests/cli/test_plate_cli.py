@@ -83,6 +83,17 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     code, _, _ = run(["plate", "layout", "--control", "v:vehicle:3", "--edge", "sideways"], capsys)
     assert code == 2
+    code, _, err = run(["plate", "layout", "--control", "v:vehicle:3", "--spread", "wide"], capsys)
+    assert code == 2 and "'same', 'plates'" in err
+    code, _, err = run(["dose", "800mg/m^2", "--height", "170cm", "--weight", "70kg",
+                        "--formula", "haycock"], capsys)
+    assert code == 2 and "'mosteller', 'dubois'" in err
+
+
+def test_the_bsa_formula_is_a_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["dose", "800mg/m^2", "--height", "170cm", "--weight", "70kg",
+                        "--formula", "dubois", "--json"], capsys)
+    assert code == 0 and json.loads(out)["formula"] == "dubois"
 
 
 def test_dilute_and_dose_json(capsys: pytest.CaptureFixture[str]) -> None:
