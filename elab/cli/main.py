@@ -17,6 +17,8 @@ from typer.exceptions import TyperException
 from elab.errors import ElabError, LocatedError, ProtocolErrors
 from elab.settings import Settings
 
+__all__ = ["COMMAND_MODULES", "app", "main", "report"]
+
 COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.protocols",
     "elab.cli.schedule",

@@ -17,7 +17,7 @@ from pathlib import Path
 from elab.domain.protocol import Protocol, find_protocol, list_protocol_files, load_protocol
 from elab.settings import Settings
 
-__all__ = ["ProtocolLibrary", "bundled_dir"]
+__all__ = ["ProtocolLibrary", "bundled_dir", "find_protocol_file", "library_dirs"]
 
 
 def bundled_dir() -> Path:

@@ -39,6 +39,7 @@ __all__ = [
     "RunSource",
     "RunSubject",
     "build_record",
+    "default_source",
     "plate_map_of",
     "render_record",
     "sign_run",

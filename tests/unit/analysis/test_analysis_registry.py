@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,19 +111,6 @@ def test_result_json_has_the_contract_keys() -> None:
     result = run_hook("ic50", "dose,response\n0,100\n1,90\n3,70\n10,40\n30,15\n100,5\n")
     assert isinstance(result, AnalysisResult)
     assert set(result.to_json()) == {"hook", "method", "results", "warnings"}
-
-
-def test_domain_import_leaves_ui_and_storage_libraries_out() -> None:
-    code = (
-        "import sys, elab.domain.analysis as a\n"
-        "[a.load_hook(n) for n in a.available_hooks()]\n"
-        "bad = [m for m in ('typer', 'textual', 'sqlalchemy', 'jinja2', 'matplotlib') "
-        "if m in sys.modules]\n"
-        "print(','.join(bad))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
-
 
 def test_broken_plugin_names_the_installed_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib.metadata import EntryPoint
