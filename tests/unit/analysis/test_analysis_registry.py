@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,18 +114,20 @@ def test_result_json_has_the_contract_keys() -> None:
     assert isinstance(result, AnalysisResult)
     assert set(result.to_json()) == {"hook", "method", "results", "warnings"}
 
-def test_broken_plugin_names_the_installed_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from importlib.metadata import EntryPoint
 
-    from elab.domain.analysis import registry
-
-    real = registry._entry_points()
-    fake = {
-        **real,
-        "broken": EntryPoint("broken", "no_such_module_xyz:HOOK", registry.GROUP),
-        "not-a-hook": EntryPoint("not-a-hook", "elab.units:ureg", registry.GROUP),
-    }
-    monkeypatch.setattr(registry, "_entry_points", lambda: fake)
+def test_broken_plugin_names_the_installed_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installed distribution as importlib.metadata finds it: a dist-info folder on the path
+    # whose entry points name a module that does not exist and an object that is no Hook.
+    dist = tmp_path / "broken_hooks-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-hooks\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[elab.analysis]\nbroken = no_such_module_xyz:HOOK\nnot-a-hook = elab.units:ureg\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert {"broken", "not-a-hook"} <= set(available_hooks())
     with pytest.raises(InputError, match=r"'broken'.*failed to load.*installed hooks: .*ic50"):
         load_hook("broken")
     with pytest.raises(InputError, match=r"not a Hook; installed hooks: .*ddct"):
