@@ -97,9 +97,17 @@ def _spec(
     protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
     plate: str | None, plates: int | None, edge: EdgeRule | None, edge_width: int,
     spread: Spread, pin: list[str], seed: int, plate_by: str | None,
+    spec_file: Path | None = None,
 ) -> DesignSpec:
     from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
 
+    if spec_file is not None:
+        from elab.domain.plate.spec_file import spec_from_file
+
+        if protocol is not None or factor or control or pin or replicates is not None:
+            raise typer.BadParameter("give --spec FILE or a PROTOCOL or --factor/--control/"
+                                     "--replicates/--pin, not both", param_hint="--spec")
+        return spec_from_file(spec_file)
     pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
     if protocol is not None:
         from elab.cli.options import library
@@ -168,6 +176,8 @@ def layout_cmd(
     plate_by: Annotated[str | None, typer.Option("--plate-by", help="A factor whose levels each "
                                                  "get their own plate(s), e.g. time.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
+    spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
+                                                   "JSON; `elab schema --plate`).")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
     output: OutOpt = None,
     as_json: JsonOpt = False,
@@ -176,7 +186,7 @@ def layout_cmd(
     from elab.services.plates import plan_layout, write_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
-                 spread, pin, seed, plate_by)
+                 spread, pin, seed, plate_by, spec_file)
     planned = plan_layout(spec, time_limit=time_limit)
     if output is not None:
         write_layout(planned.layout, output, protocol or "Plate layout")

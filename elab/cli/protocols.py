@@ -96,11 +96,19 @@ def show(
 
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    plate: Annotated[bool, typer.Option("--plate", help="The plate spec file's schema "
+                                        "(`elab plate layout --spec`).")] = False,
 ) -> None:
     """The JSON Schema of the protocol format (for editors' YAML language server)."""
-    from elab.domain.protocol import model_json_schema
+    if plate:
+        from elab.domain.plate.spec_file import plate_spec_schema
 
-    text = json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        document = plate_spec_schema()
+    else:
+        from elab.domain.protocol import model_json_schema
+
+        document = model_json_schema()
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
