@@ -9,7 +9,9 @@ are is a setting, so it lives here.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -20,14 +22,18 @@ from elab.settings import Settings
 __all__ = ["ProtocolLibrary", "bundled_dir", "find_protocol_file", "library_dirs"]
 
 
+# Folders extracted from a zipped install, removed when the process ends.
+_EXTRACTED = ExitStack()
+atexit.register(_EXTRACTED.close)
+
+
 def bundled_dir() -> Path:
     """The protocols shipped inside the ``elab`` package."""
     resource = files("elab").joinpath("protocols")
     if isinstance(resource, Path):
         return resource
-    # A zipped install: as_file extracts the folder for as long as the process lives.
-    with as_file(resource) as path:
-        return Path(path)
+    # A zipped install: the folder is extracted once and kept while the process lives.
+    return Path(_EXTRACTED.enter_context(as_file(resource)))
 
 
 def _user_dir() -> Path:
