@@ -95,3 +95,17 @@ def test_committed_schema_matches_the_model() -> None:
     committed = (ROOT / "protocols" / "protocol.schema.json").read_text(encoding="utf-8")
     assert json.loads(result.stdout) == json.loads(committed)
     assert "steps" in json.loads(committed)["required"]
+
+
+def test_validate_without_a_path_checks_the_library(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "ELAB_PROTOCOLS": str(DATA), "XDG_DATA_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "elab.cli.main", "validate", "--json"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+                            check=False)
+    checked = [Path(p) for p in json.loads(result.stdout)["checked"]]
+    bundled = sorted((ROOT / "elab" / "protocols").glob("*.yaml"))
+    assert {p.resolve() for p in bundled} <= {p.resolve() for p in checked}
+    assert any(p.parent == DATA for p in checked)  # ELAB_PROTOCOLS comes first
+    assert checked[0].parent == DATA
