@@ -150,10 +150,13 @@ def main() -> None:
     make_library(library)
     os.environ["ELAB_PROTOCOLS"] = str(library)
     os.environ["ELAB_CACHE_DIR"] = str(tmp / "cache")
-    from elab.services.library import load_library
+    from elab.services.library import index_path, load_library
+    from elab.services.protocol_library import ProtocolLibrary
     from elab.services.runs import RunService
+    from elab.settings import Settings
 
-    load_library()  # the first launch builds the index
+    settings = Settings.from_env()
+    load_library(ProtocolLibrary.from_settings(settings), index_path(settings))  # builds the index
     service = RunService.open(f"sqlite:///{tmp / 'tui.db'}", operator="bench")
     for _ in range(50):
         service.start("mtt-viability")

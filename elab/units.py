@@ -30,11 +30,14 @@ __all__ = [
     "KINDS",
     "QRange",
     "Ratio",
+    "UnitFacts",
     "check_kind",
+    "configure_unit_cache",
     "convert",
     "format_duration",
     "format_magnitude",
     "format_quantity",
+    "format_range",
     "parse_quantity",
     "parse_ratio",
     "parse_unit",
@@ -104,18 +107,25 @@ class _FactsCache:
     def __init__(self) -> None:
         self.entries: dict[str, UnitFacts] | None = None
         self.dirty = False
+        self.directory: Path | None = None
+        self.configured = False
+
+    def configure(self, directory: Path | None) -> None:
+        self.directory, self.configured, self.entries = directory, True, None
 
     def path(self) -> Path | None:
-        if os.environ.get("ELAB_UNIT_CACHE") == "off":
+        if not self.configured:  # no shell said where: the process's settings do
+            from elab.settings import Settings
+
+            settings = Settings.from_env()
+            self.configure(settings.user_cache_dir() if settings.unit_cache else None)
+        if self.directory is None:
             return None
         import hashlib
         from importlib.metadata import version
 
-        from platformdirs import user_cache_dir
-
         key = f"{version('pint')}-{hashlib.sha256(_LAB_UNITS.encode()).hexdigest()[:12]}"
-        base = os.environ.get("ELAB_CACHE_DIR") or user_cache_dir("elab")
-        return Path(base) / f"unit-facts-{key}.json"
+        return self.directory / f"unit-facts-{key}.json"
 
     def load(self) -> dict[str, UnitFacts]:
         if self.entries is None:
@@ -155,6 +165,14 @@ class _FactsCache:
 
 
 _FACTS = _FactsCache()
+
+
+def configure_unit_cache(directory: Path | None) -> None:
+    """Keep pint's answers in ``directory`` across processes, or (None) in memory only.
+
+    The shells call this with their settings; without it the process's settings decide.
+    """
+    _FACTS.configure(directory)
 
 
 def _ask_pint(unit: str) -> UnitFacts:

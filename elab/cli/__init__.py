@@ -1,1 +1,3 @@
 """The command line: a thin shell over the services; it parses input and prints results."""
+
+__all__: list[str] = []

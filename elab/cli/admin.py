@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
 import typer
+
+from elab.cli.options import settings
 
 __all__ = ["register"]
 
@@ -34,7 +35,7 @@ def init(
 
 
 def _password(name: str) -> str:
-    value = os.environ.get(PASSWORD_ENV)
+    value = settings().person_password
     if value is not None:
         return value
     if not sys.stdin.isatty():

@@ -106,12 +106,11 @@ def serial(
 def _from_protocol(protocol: str, stock: str, well: str, compound: str,
                    limits: PipetteLimits) -> SerialSpec:
     from elab.cli._amounts import ul_from_text
+    from elab.cli.options import library
     from elab.domain.dilution import serial_spec_from_design
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
     from elab.errors import InputError
 
-    path = find_protocol(protocol)
-    loaded = load_protocol(path, library=[path.parent, *library_dirs()])
+    loaded = library().load(protocol)
     if loaded.design is None:
         raise InputError(f"protocol {protocol!r} has no design: block with doses")
     name = compound if compound != "compound" else loaded.id

@@ -7,11 +7,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 __all__ = ["register"]
+
+# The domain's BsaFormula, spelled here so that `elab --help` does not import the domain;
+# mypy checks that every choice is one the domain accepts.
+BsaFormula = Literal["mosteller", "dubois"]
 
 
 def dose(
@@ -22,7 +26,8 @@ def dose(
     dosing_volume: Annotated[str, typer.Option("--dosing-volume", help="mL/kg.")] = "10 mL/kg",
     overage: Annotated[str, typer.Option("--overage", help="Extra formulation.")] = "20%",
     height: Annotated[str | None, typer.Option("--height", help="Patient height.")] = None,
-    formula: Annotated[str, typer.Option("--formula", help="mosteller or dubois.")] = "mosteller",
+    formula: Annotated[BsaFormula, typer.Option("--formula", help="Body-surface-area formula.")]
+    = "mosteller",
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Dose amounts and volumes for animals (mg/kg) or a patient (mg/m²)."""
@@ -41,13 +46,10 @@ def dose(
     per_m2 = _try(parsed.planned, parsed.unit, "milligram / meter ** 2")
     per_kg = _try(parsed.planned, parsed.unit, "milligram / kilogram")
     if per_m2 is not None:
-        if formula not in ("mosteller", "dubois"):
-            raise typer.BadParameter(f"{formula!r} is not mosteller or dubois",
-                                     param_hint="--formula")
         if height is None or len(weights) != 1:
             raise InputError("a mg/m² dose needs one --weight and a --height")
         result = dose_patient(per_m2, _bare(height, "centimeter"), _bare(weights[0], "kilogram"),
-                              formula)  # type: ignore[arg-type]
+                              formula)
         print(json.dumps(result.to_dict(), indent=2) if as_json else result.text())
         return
     if per_kg is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -19,6 +18,9 @@ from typer.exceptions import TyperException
 
 from elab.errors import ElabError, LocatedError, ProtocolErrors
 from elab.safe_text import printable
+from elab.settings import Settings
+
+__all__ = ["COMMAND_MODULES", "app", "main", "report"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.protocols",
@@ -49,12 +51,11 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """With no command, open the TUI home screen."""
-    if debug:
-        os.environ["ELAB_DEBUG"] = "1"
     if ctx.invoked_subcommand is None:
+        from elab.cli.options import settings
         from elab.cli.tui_launch import open_home
 
-        open_home()
+        open_home(settings())
 
 
 def _register_all() -> None:
@@ -125,21 +126,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     if (bad := _bad_argument(args)) is not None:
         print(f"elab: argument {bad} is not valid UTF-8 text", file=sys.stderr)
         sys.exit(2)
-    debug = "--debug" in args or os.environ.get("ELAB_DEBUG") == "1"
+    settings = Settings.from_env()  # the one read of the environment; commands get it passed
+    debug = "--debug" in args or settings.debug
+    from elab.units import configure_unit_cache
+
+    configure_unit_cache(settings.user_cache_dir() if settings.unit_cache else None)
     _register_all()
     command = typer.main.get_command(app)
     streams = sys.stdout, sys.stderr
     if _shows_text(args):
         sys.stdout, sys.stderr = _Printable(sys.stdout), _Printable(sys.stderr)
     try:
-        _run(command, args, debug)
+        _run(command, args, debug, settings)
     finally:
         sys.stdout, sys.stderr = streams
 
 
-def _run(command: Any, args: list[str], debug: bool) -> None:
+def _run(command: Any, args: list[str], debug: bool, settings: Settings) -> None:
     try:
-        code = command.main(args, prog_name="elab", standalone_mode=False)
+        code = command.main(args, prog_name="elab", standalone_mode=False, obj=settings)
     except typer.Abort:
         print("elab: aborted", file=sys.stderr)
         sys.exit(130)

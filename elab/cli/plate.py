@@ -10,9 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+
+# The domain's EdgeRule and Spread, spelled here so that `elab --help` does not import the
+# plate package; mypy checks that every choice is one the domain accepts.
+EdgeRule = Literal["empty", "medium", "use"]
+Spread = Literal["same", "plates"]
 
 if TYPE_CHECKING:
     from elab.domain.plate import DesignSpec, Layout
@@ -90,33 +95,30 @@ def _pins(values: list[str]) -> list[tuple[str, str, int]]:
 
 def _spec(
     protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
-    plate: str | None, plates: int | None, edge: str | None, edge_width: int, spread: str,
-    pin: list[str], seed: int, plate_by: str | None,
+    plate: str | None, plates: int | None, edge: EdgeRule | None, edge_width: int,
+    spread: Spread, pin: list[str], seed: int, plate_by: str | None,
+    spec_file: Path | None = None,
 ) -> DesignSpec:
     from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
-    from elab.domain.plate.design import spec_from_design
-    from elab.errors import InputError
 
-    if edge not in (None, "empty", "medium", "use"):
-        raise typer.BadParameter(f"{edge!r} is not empty, medium or use", param_hint="--edge")
-    if spread not in ("same", "plates"):
-        raise typer.BadParameter(f"{spread!r} is not same or plates", param_hint="--spread")
+    if spec_file is not None:
+        from elab.domain.plate.spec_file import spec_from_file
+
+        if protocol is not None or factor or control or pin or replicates is not None:
+            raise typer.BadParameter("give --spec FILE or a PROTOCOL or --factor/--control/"
+                                     "--replicates/--pin, not both", param_hint="--spec")
+        return spec_from_file(spec_file)
     pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
     if protocol is not None:
-        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+        from elab.cli.options import library
+        from elab.services.plates import spec_from_protocol
 
-        path = find_protocol(protocol)
-        loaded = load_protocol(path, library=[path.parent, *library_dirs()])
-        if loaded.design is None:
-            raise InputError(f"protocol {protocol!r} has no design: block to lay out")
-        spec = spec_from_design(
-            loaded.design, plate=plate, seed=seed, edge=edge,  # type: ignore[arg-type]
-            edge_width=edge_width, spread=spread, plates=plates, pins=pins,  # type: ignore[arg-type]
-            plate_by=plate_by,
-        )
         if factor or control or replicates is not None:
             raise typer.BadParameter("give a PROTOCOL or --factor/--control/--replicates, not both")
-        return spec
+        return spec_from_protocol(
+            library(), protocol, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
+            spread=spread, plates=plates, pins=pins, plate_by=plate_by,
+        )
     if not factor and not control:
         raise typer.BadParameter("give a PROTOCOL or at least one --factor or --control")
     return DesignSpec(
@@ -124,24 +126,14 @@ def _spec(
         replicates=replicates if replicates is not None else 3,
         controls=tuple(Control(n, k, c) for n, k, c in _controls(control)),
         plate=format_from_text(plate or 96),
-        edge=edge,  # type: ignore[arg-type]
+        edge=edge,
         edge_width=edge_width,
-        spread=spread,  # type: ignore[arg-type]
+        spread=spread,
         plates=plates,
         pins=pins,
         seed=seed,
         plate_by=plate_by,
     )
-
-
-def _write(layout: Layout, output: Path, title: str) -> None:
-    from elab.domain.plate import csv_from_layout
-    from elab.render.plate_map import write_plate_map
-
-    if output.suffix.lower() == ".csv":
-        output.write_text(csv_from_layout(layout), encoding="utf-8")
-    else:
-        write_plate_map(layout, output, title)
 
 
 def _report(layout: Layout, violations: list[str] | None, as_json: bool) -> None:
@@ -175,29 +167,30 @@ def layout_cmd(
     = None,
     plates: Annotated[int | None, typer.Option("--plates", min=1, help="Number of plates.")]
     = None,
-    edge: Annotated[str | None, typer.Option("--edge", help="empty, medium or use.")] = None,
+    edge: Annotated[EdgeRule | None, typer.Option("--edge", help="The outer ring: left "
+                                                  "empty, filled with medium, or used.")] = None,
     edge_width: Annotated[int, typer.Option("--edge-width", min=0)] = 1,
-    spread: Annotated[str, typer.Option("--spread", help="Replicates on the same plate or "
-                                        "spread over plates: same|plates.")] = "same",
+    spread: Annotated[Spread, typer.Option("--spread", help="Replicates on the same plate or "
+                                           "spread over plates.")] = "same",
     pin: PinOpt = [],  # noqa: B006
     plate_by: Annotated[str | None, typer.Option("--plate-by", help="A factor whose levels each "
                                                  "get their own plate(s), e.g. time.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
+    spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
+                                                   "JSON; `elab schema --plate`).")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
     output: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Lay out a design on plates (CP-SAT), print the grid and quality report."""
-    from elab.domain.plate import check_layout
-    from elab.solve.plate_layout import solve_layout
+    from elab.services.plates import plan_layout, write_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
-                 spread, pin, seed, plate_by)
-    layout = solve_layout(spec, time_limit=time_limit)
-    violations = check_layout(layout, spec)
+                 spread, pin, seed, plate_by, spec_file)
+    planned = plan_layout(spec, time_limit=time_limit)
     if output is not None:
-        _write(layout, output, protocol or "Plate layout")
-    _report(layout, violations, as_json)
+        write_layout(planned.layout, output, protocol or "Plate layout")
+    _report(planned.layout, list(planned.violations), as_json)
 
 
 @plate_app.command("show")
@@ -209,16 +202,11 @@ def show_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a saved layout (CSV from `plate layout -o x.csv`, or wellmap TOML)."""
-    from elab.domain.plate import format_from_text, layout_from_csv, layout_from_wellmap
+    from elab.services.plates import read_layout, write_layout
 
-    text = file.read_text(encoding="utf-8")
-    if file.suffix.lower() == ".toml":
-        layout = layout_from_wellmap(text, source=str(file))
-    else:
-        fmt = format_from_text(plate) if plate else None
-        layout = layout_from_csv(text, fmt, source=str(file))
+    layout = read_layout(file, plate)
     if output is not None:
-        _write(layout, output, file.name)
+        write_layout(layout, output, file.name)
     _report(layout, None, as_json)
     sys.stdout.flush()
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from elab.cli.options import parse_params
+from elab.cli.options import library, parse_params
 from elab.errors import ProtocolError, ProtocolErrors
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _installed_hooks() -> list[str]:
     return sorted({ep.name for ep in entry_points(group="elab.analysis")})
 
 
-def _as_json(errors: list[ProtocolError], findings: list[Finding], files: int) -> str:
+def _as_json(errors: list[ProtocolError], findings: list[Finding], files: list[Path]) -> str:
     def row(severity: str, e: ProtocolError | Finding, check: str | None) -> dict[str, Any]:
         return {
             "file": e.location.file if e.location else None,
@@ -48,8 +48,9 @@ def _as_json(errors: list[ProtocolError], findings: list[Finding], files: int) -
     bad = {str(e.location.file) for e in errors if e.location}
     bad |= {str(f.location.file) for f in findings if f.severity == "error"}
     out = {
-        "files": files,
-        "valid": files - len(bad),
+        "files": len(files),
+        "checked": [str(file) for file in files],
+        "valid": len(files) - len(bad),
         "errors": [row("error", e, None) for e in errors]
         + [row("error", f, f.check) for f in findings if f.severity == "error"],
         "warnings": [row("warning", f, f.check) for f in findings if f.severity == "warning"],
@@ -58,28 +59,31 @@ def _as_json(errors: list[ProtocolError], findings: list[Finding], files: int) -
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Protocol files or directories.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Protocol files or directories (default: the whole library)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="List the errors as JSON.")] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Science warnings fail the validation too.")
     ] = False,
 ) -> None:
-    """Check protocol files; errors and science warnings as FILE:LINE:COL: message.
+    """Check protocol files (default: the whole library); errors and science warnings as
+    FILE:LINE:COL: message.
 
     Exit 1 if any file is invalid, or with --strict if any science check warns.
     """
-    from elab.domain.protocol import library_dirs, load_document, protocol_from_tree
+    from elab.domain.protocol import load_document, protocol_from_tree
     from elab.domain.protocol.science import science_findings
 
-    library = library_dirs()
+    protocols = library()
     hooks = _installed_hooks()
     errors: list[ProtocolError] = []
     findings: list[Finding] = []
-    files = _expand(paths)
+    files = _expand(paths) if paths else protocols.files()
     for file in files:
-        extra = [file.parent, *library]
         try:
-            document = load_document(file, library=extra)
+            document = load_document(file, library=protocols.search_path(file))
             protocol = protocol_from_tree(document.tree, document.path)
         except ProtocolErrors as exc:
             errors += exc.errors
@@ -88,7 +92,7 @@ def validate(
             if finding not in findings:  # a child reports its parent's lines again
                 findings.append(finding)
     if as_json:
-        print(_as_json(errors, findings, len(files)))
+        print(_as_json(errors, findings, files))
     for error in errors:
         print(str(error), file=sys.stderr)
     for finding in findings:
@@ -113,7 +117,6 @@ def show(
     param: Annotated[list[str], typer.Option("--param", help="name=VALUE override.")] = [],  # noqa: B006
 ) -> None:
     """A protocol's steps with times, hands-on and passive time, critical path and materials."""
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
     from elab.domain.protocol.describe import describe_json, describe_markdown, describe_text
     from elab.errors import NotFoundError
 
@@ -121,8 +124,7 @@ def show(
         fmt = "json"
     if fmt not in ("text", "md", "json"):
         raise typer.BadParameter(f"{fmt!r} is not text, md or json", param_hint="--format")
-    path = find_protocol(protocol)
-    loaded = load_protocol(path, params=parse_params(param), library=[path.parent, *library_dirs()])
+    loaded = library().load(protocol, parse_params(param))
     if variant is not None and variant not in loaded.variants:
         raise NotFoundError("variant", variant, loaded.variants)
     if fmt == "json":
@@ -138,13 +140,24 @@ def schema(
     calendar: Annotated[
         bool, typer.Option("--calendar", help="The lab calendar's format instead.")
     ] = False,
+    plate: Annotated[bool, typer.Option("--plate", help="The plate spec file's schema "
+                                        "(`elab plate layout --spec`).")] = False,
 ) -> None:
-    """The JSON Schema of the protocol format (for editors' YAML language server)."""
-    from elab.domain.protocol import model_json_schema
-    from elab.domain.schedule.calendar import calendar_json_schema
+    """The JSON Schema of the protocol format (for editors' YAML language server), or with
+    --calendar / --plate of the lab calendar or the plate spec file."""
+    if plate:
+        from elab.domain.plate.spec_file import plate_spec_schema
 
-    found = calendar_json_schema() if calendar else model_json_schema()
-    text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+        document = plate_spec_schema()
+    elif calendar:
+        from elab.domain.schedule.calendar import calendar_json_schema
+
+        document = calendar_json_schema()
+    else:
+        from elab.domain.protocol import model_json_schema
+
+        document = model_json_schema()
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
+from elab.cli.options import settings
+
 __all__ = ["register"]
 
 FORMATS = ("html", "md", "pdf")
@@ -27,14 +29,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 
 def _now() -> Any:
-    from datetime import UTC, datetime
+    """The CLI's clock: the system's, in UTC."""
+    from elab.domain.runs.clock import SystemClock
 
-    return datetime.now(UTC)
+    return SystemClock().now()
 
 
 def _password(prompt: str, *, confirm: bool = False) -> str:
     """The signing password: ``ELAB_SIGN_PASSWORD`` or a hidden prompt."""
-    value = os.environ.get(PASSWORD_ENV)
+    value = settings().sign_password
     if value is not None:
         return value
     if not sys.stdin.isatty():
@@ -185,7 +188,7 @@ def sign_command(
 
     from elab.services.records import sign_run
 
-    who = signer or os.environ.get("ELAB_SIGNER") or getpass.getuser()
+    who = signer or settings().signer or getpass.getuser()
     password = _password(f"Password for signer {who}")
     signature = sign_run(run, meaning=meaning, signer=who, password=password)
     if as_json:

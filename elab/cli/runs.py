@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from elab.cli.options import parse_params
+from elab.cli.options import parse_params, settings
 
 if TYPE_CHECKING:
     from elab.domain.runs import Event
@@ -358,8 +358,6 @@ def anchor(
 ) -> None:
     """Every run's head as JSON lines, for a witness outside the database (a lab notebook,
     an email, a git repository); `runs verify --anchors FILE` checks the runs against it."""
-    import os
-
     with _service() as service:
         lines = service.anchors()
     text = "".join(f"{line}\n" for line in lines)
@@ -368,7 +366,7 @@ def anchor(
         return
     from elab.cli.output import write_atomically
 
-    tsa = os.environ.get(TSA_URL_ENV)
+    tsa = settings().tsa_url
     reply = None
     if tsa:
         from elab.services.timestamps import request_timestamp
@@ -382,7 +380,6 @@ def anchor(
         print(f"timestamped by {tsa}: {_reply_path(output)}", file=sys.stderr)
 
 
-TSA_URL_ENV = "ELAB_TSA_URL"
 TSA_CA_ENV = "ELAB_TSA_CA"
 
 
@@ -392,22 +389,20 @@ def _reply_path(anchors: Path) -> Path:
 
 def _timestamp_findings(anchors: Path, data: bytes) -> list[Any]:
     """The anchor file's RFC 3161 timestamp (FILE.tsr beside it), checked when there is one."""
-    import os
-
     from elab.files import read_bytes
     from elab.services.integrity import Finding
 
     reply_path = _reply_path(anchors)
     if not reply_path.exists():
         return []
-    ca = os.environ.get(TSA_CA_ENV)
+    ca = settings().tsa_ca
     if not ca:
         print(f"elab: note: {reply_path} not checked: set {TSA_CA_ENV} to the authority's CA "
               "certificate", file=sys.stderr)
         return []
     from elab.services.timestamps import check_timestamp
 
-    check = check_timestamp(data, read_bytes(reply_path, 1 << 20, what="timestamp"), Path(ca))
+    check = check_timestamp(data, read_bytes(reply_path, 1 << 20, what="timestamp"), ca)
     if not check.ok:
         return [Finding("*", "anchor", f"the timestamp {reply_path} does not hold for "
                         f"{anchors}: {check.problem}")]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from elab.cli.options import parse_params
+from elab.cli.options import parse_params, settings
 
 __all__ = ["register"]
 
@@ -24,21 +24,22 @@ def run_command(
     from elab.services.runs import RunService
     from elab.tui.app import run_run
 
+    config = settings()
     run_id = resume
     if run_id is None:
         assert protocol is not None
-        service = RunService.open(operator=operator)
+        service = RunService.open(config.database_url, operator or config.operator)
         try:
             run_id = service.start(protocol, parse_params(param), variant)
         finally:
             service.close()
     else:
-        service = RunService.open(operator=operator)
+        service = RunService.open(config.database_url, operator or config.operator)
         try:
             service.state(run_id)  # an unknown run is one clear line, before the screen opens
         finally:
             service.close()
-    run_run(run_id)
+    run_run(run_id, config)
 
 
 def register(app: typer.Typer) -> None:

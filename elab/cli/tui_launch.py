@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from elab.settings import Settings
+
 __all__ = ["open_home"]
 
 
-def open_home() -> None:
+def open_home(settings: Settings) -> None:
     from elab.tui.app import run_home
 
-    run_home()
+    run_home(settings)

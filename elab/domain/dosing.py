@@ -15,8 +15,15 @@ from typing import Any, Literal
 from elab.errors import InputError
 from elab.units import format_magnitude
 
-__all__ = ["AnimalDose", "PatientDose", "bsa_dubois", "bsa_mosteller", "dose_animals",
-           "dose_patient"]
+__all__ = [
+    "AnimalDose",
+    "AnimalPlan",
+    "PatientDose",
+    "bsa_dubois",
+    "bsa_mosteller",
+    "dose_animals",
+    "dose_patient",
+]
 
 BsaFormula = Literal["mosteller", "dubois"]
 

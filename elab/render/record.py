@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_TEMPLATES",
     "EmbeddedOnlyFetcher",
+    "MdSafe",
     "Paper",
     "css_string",
+    "md_code",
     "md_escape",
     "record_html",
     "record_markdown",

@@ -19,7 +19,7 @@ from elab.domain.runs import RunState
 from elab.errors import ElabError, QuantityError
 from elab.units import convert
 
-__all__ = ["LAYOUT_NAME", "Sheet", "run_layout", "step_sheet"]
+__all__ = ["LAYOUT_NAME", "Sheet", "layout_csv", "recorded_layout", "run_layout", "step_sheet"]
 
 LAYOUT_NAME = "layout"
 DEFAULT_WELL_UL = 100.0

@@ -12,8 +12,10 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from elab.domain.protocol import StepGraph, library_dirs, list_protocol_files, load_protocol
+from elab.domain.protocol import StepGraph
 from elab.errors import ElabError
+from elab.services.protocol_library import ProtocolLibrary
+from elab.settings import Settings
 
 __all__ = ["LibraryEntry", "index_path", "load_library"]
 
@@ -33,15 +35,14 @@ class LibraryEntry:
         return all(word in haystack for word in query.lower().split())
 
 
-def index_path() -> Path:
-    from platformdirs import user_cache_dir
+def index_path(settings: Settings) -> Path:
+    """The index file in the cache directory of ``settings``."""
+    return settings.user_cache_dir() / "library-index.json"
 
-    return Path(os.environ.get("ELAB_CACHE_DIR") or user_cache_dir("elab")) / "library-index.json"
 
-
-def _summary(path: Path, dirs: list[Path]) -> LibraryEntry | None:
+def _summary(path: Path, library: ProtocolLibrary) -> LibraryEntry | None:
     try:
-        p = load_protocol(path, library=[path.parent, *dirs])
+        p = library.load_file(path)
     except ElabError:
         return None  # invalid files are for `elab validate` to explain
     return LibraryEntry(
@@ -55,17 +56,15 @@ def _summary(path: Path, dirs: list[Path]) -> LibraryEntry | None:
     )
 
 
-def load_library(dirs: list[Path] | None = None) -> list[LibraryEntry]:
-    """Every valid protocol in the library, from the index where the file is unchanged."""
-    dirs = library_dirs() if dirs is None else dirs
-    cache_file = index_path()
+def load_library(library: ProtocolLibrary, cache_file: Path) -> list[LibraryEntry]:
+    """Every valid protocol in ``library``, from the index in ``cache_file`` where unchanged."""
     try:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cached = {}
     fresh: dict[str, dict[str, object]] = {}
     entries: list[LibraryEntry] = []
-    for path in list_protocol_files(dirs):
+    for path in library.files():
         stat = path.stat()
         stamp = [stat.st_mtime_ns, stat.st_size]
         hit = cached.get(str(path))
@@ -73,7 +72,7 @@ def load_library(dirs: list[Path] | None = None) -> list[LibraryEntry]:
             summary = hit.get("entry")
             entry = LibraryEntry(**{**summary, "tags": tuple(summary["tags"])}) if summary else None
         else:
-            entry = _summary(path, dirs)
+            entry = _summary(path, library)
         fresh[str(path)] = {"stamp": stamp, "entry": asdict(entry) if entry else None}
         if entry is not None:
             entries.append(entry)

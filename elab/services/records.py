@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from elab.domain.records.model import (
     SignatureRow,
 )
 from elab.domain.runs import Event
+from elab.domain.runs.clock import Clock, SystemClock
 from elab.errors import IntegrityError, RunStateError
 from elab.services.integrity import SIGNED, check_signatures
 from elab.services.signing import (
@@ -40,6 +41,7 @@ __all__ = [
     "RunSource",
     "RunSubject",
     "build_record",
+    "default_source",
     "plate_map_of",
     "render_record",
     "sign_run",
@@ -71,10 +73,6 @@ class RunSource(Protocol):
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
         """Append a ``signed`` event; returns its sequence number."""
         ...
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def signature_rows(
@@ -221,15 +219,20 @@ def plate_map_of(run_id: str, source: RunSource, events: Sequence[EventView]) ->
 
 def build_record(
     run_id: str, source: RunSource, *, store: SignerStore | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, clock: Clock | None = None,
 ) -> RunRecord:
-    """The record of a stored run, with its chain and signatures checked now."""
+    """The record of a stored run, with its chain and signatures checked now.
+
+    ``now`` (else ``clock``'s time, else the system clock's) is the moment the record says
+    it was made.
+    """
     subject = source.subject(run_id)
     events = list(source.events(run_id))
     plate_svg, plate_text = plate_map_of(run_id, source, events)
+    moment = now or (clock or SystemClock()).now()
     return record_from_events(
         subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
-        chain=subject.chain, now=now or _now(), parameters=subject.parameters,
+        chain=subject.chain, now=moment, parameters=subject.parameters,
         variant=subject.variant,
         signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
@@ -240,6 +243,7 @@ def build_record(
 def render_record(
     run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
     source: RunSource | None = None, store: SignerStore | None = None,
+    clock: Clock | None = None,
 ) -> tuple[bytes, RunRecord]:
     """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself."""
     from elab.render.record import (
@@ -253,7 +257,7 @@ def render_record(
     own = source is None
     source = source or default_source()
     try:
-        record = build_record(run_id, source, store=store)
+        record = build_record(run_id, source, store=store, clock=clock)
     finally:
         if own:
             _close(source)
@@ -268,7 +272,7 @@ def render_record(
 
 def sign_run(
     run_id: str, *, meaning: str, signer: str, password: str, source: RunSource | None = None,
-    store: SignerStore | None = None, now: datetime | None = None,
+    store: SignerStore | None = None, now: datetime | None = None, clock: Clock | None = None,
 ) -> Signature:
     """Re-authenticate ``signer`` and sign the run's current head (a ``signed`` event).
 
@@ -278,7 +282,8 @@ def sign_run(
     own = source is None
     source = source or default_source()
     try:
-        return _sign(run_id, meaning, signer, password, source, store, now)
+        moment = now or (clock or SystemClock()).now()
+        return _sign(run_id, meaning, signer, password, source, store, moment)
     finally:
         if own:
             _close(source)
@@ -292,7 +297,7 @@ def _close(source: RunSource) -> None:
 
 def _sign(
     run_id: str, meaning: str, signer: str, password: str, source: RunSource,
-    store: SignerStore | None, now: datetime | None,
+    store: SignerStore | None, now: datetime,
 ) -> Signature:
     subject = source.subject(run_id)
     if not subject.chain.ok:
@@ -304,7 +309,7 @@ def _sign(
     head = events[-1]
     signature = sign_head(
         run_id=run_id, head_seq=head.seq, head_hash=head.hash, meaning=meaning, signer=signer,
-        password=password, now=now or _now(), store=store,
+        password=password, now=now, store=store,
         registry=getattr(source, "registry", None),
     )
     source.append_signature(run_id, signature.to_payload(), signer)

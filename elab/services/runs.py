@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import math
-import os
 import random
 import secrets
 import threading
@@ -21,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from elab.domain.protocol import find_protocol, library_dirs, load_document, protocol_from_tree
+from elab.domain.protocol import load_document, protocol_from_tree
 from elab.domain.protocol.graph import step_time
 from elab.domain.protocol.model import RecordSpec, Step
 from elab.domain.runs import (
@@ -54,7 +53,10 @@ from elab.errors import (
 )
 from elab.files import STDIN, check_text, read_bytes
 from elab.services.integrity import Finding
+from elab.services.protocol_library import find_protocol_file as find_protocol
+from elab.services.protocol_library import library_dirs
 from elab.services.signing import KeyRegistry, SignerStore
+from elab.settings import Settings
 from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
 from elab.units import convert, format_quantity, parse_quantity, parse_unit
@@ -70,7 +72,7 @@ def current_operator(explicit: str | None = None) -> str:
     """``--operator``, then ``ELAB_OPERATOR``, then the system user."""
     if explicit:
         return explicit
-    env = os.environ.get("ELAB_OPERATOR")
+    env = Settings.from_env().operator
     if env:
         return env
     try:

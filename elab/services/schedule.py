@@ -100,7 +100,9 @@ def build_problem(
     happened (it is not planned again) and the rest is planned from now at the earliest.
     ``people`` overrides the calendar's head count; ``persons`` names a run's person.
     """
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+    from elab.domain.protocol import load_protocol
+    from elab.services.protocol_library import find_protocol_file as find_protocol
+    from elab.services.protocol_library import library_dirs
 
     calendar = lab_calendar(calendar_path)
     if people is not None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from elab.errors import ConflictError, InputError, IntegrityError, NotFoundError
+from elab.settings import Settings
 from elab.store.repository import RegisteredKey
 
 __all__ = [
@@ -173,7 +174,7 @@ class FileSignerStore:
 
 def default_signer_store() -> FileSignerStore:
     """Signer files in ``ELAB_SIGNER_DIR`` or the user data directory's ``signers/``."""
-    override = os.environ.get("ELAB_SIGNER_DIR")
+    override = Settings.from_env().signer_dir
     if override:
         return FileSignerStore(Path(override))
     from platformdirs import user_data_dir

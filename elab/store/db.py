@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from elab.errors import StorageError
+from elab.settings import Settings
 
 __all__ = ["WRITE_OPTION", "default_url", "head_revision", "migrate", "open_engine", "writing"]
 
@@ -27,7 +28,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def default_url() -> str:
-    configured = os.environ.get("ELAB_DATABASE_URL")
+    configured = Settings.from_env().database_url
     if configured:
         return configured
     from platformdirs import user_data_dir

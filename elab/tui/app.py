@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from elab.services.runs import RunService
+from elab.settings import Settings
 from elab.tui.help import HelpScreen
 from elab.tui.home import HomeScreen
 from elab.tui.run_screen import RunScreen
@@ -24,15 +25,17 @@ class ElabApp(App[None]):
     ]
 
     def __init__(
-        self, service: RunService, run_id: str | None = None, *, agenda: bool = True
+        self, service: RunService, run_id: str | None = None, *, agenda: bool = True,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.run_id = run_id
         self.agenda = agenda
+        self.settings = Settings.from_env() if settings is None else settings
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.service, agenda=self.agenda))
+        self.push_screen(HomeScreen(self.service, agenda=self.agenda, settings=self.settings))
         if self.run_id is not None:
             self.push_screen(RunScreen(self.service, self.run_id))
 
@@ -43,19 +46,19 @@ class ElabApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def run_home() -> None:
+def run_home(settings: Settings) -> None:
     """``elab`` with no command."""
-    service = RunService.open()
+    service = RunService.open(settings.database_url)
     try:
-        ElabApp(service).run()
+        ElabApp(service, settings=settings).run()
     finally:
         service.close()
 
 
-def run_run(run_id: str) -> None:
+def run_run(run_id: str, settings: Settings) -> None:
     """``elab run ...``: straight to a run screen (home is underneath)."""
-    service = RunService.open()
+    service = RunService.open(settings.database_url)
     try:
-        ElabApp(service, run_id).run()
+        ElabApp(service, run_id, settings=settings).run()
     finally:
         service.close()

@@ -18,13 +18,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from elab.domain.protocol import library_dirs, load_protocol
 from elab.domain.runs import RunState, fold
 from elab.domain.runs.due import DueItem, due_items, most_pressing_first
 from elab.errors import ElabError
 from elab.services.agenda import Agenda, today_agenda
-from elab.services.library import load_library
+from elab.services.library import index_path, load_library
+from elab.services.protocol_library import ProtocolLibrary
 from elab.services.runs import RunService
+from elab.settings import Settings
 from elab.tui.run_screen import RunScreen
 from elab.tui.start_form import StartChoice, StartForm
 from elab.units import format_duration
@@ -48,10 +49,15 @@ class HomeScreen(Screen[None]):
     HomeScreen Label { padding: 0 1; text-style: bold; }
     """
 
-    def __init__(self, service: RunService, *, agenda: bool = True) -> None:
+    def __init__(
+        self, service: RunService, *, agenda: bool = True, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.service = service
-        self.library = load_library()
+        settings = Settings.from_env() if settings is None else settings
+        self.protocols = ProtocolLibrary.from_settings(settings)
+        self.index = index_path(settings)
+        self.library = load_library(self.protocols, self.index)
         self.plan_today = agenda
         self.agenda = Agenda(())
         self.due: list[DueItem] = []
@@ -207,7 +213,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
 
     def action_reload(self) -> None:
-        self.library = load_library()
+        self.library = load_library(self.protocols, self.index)
         self.fill_protocols(self.query_one("#search", Input).value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -226,7 +232,7 @@ class HomeScreen(Screen[None]):
     def ask_to_start(self, path: str) -> None:
         """Open the parameter form; the run starts only with values the form accepted."""
         try:
-            protocol = load_protocol(path, library=[Path(path).parent, *library_dirs()])
+            protocol = self.protocols.load_file(Path(path))
         except ElabError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

@@ -7,22 +7,28 @@ notifier, a notifier that errors or hangs, all end quietly.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import threading
 
+from elab.settings import Settings
+
 __all__ = ["desktop_notify", "notifier_command"]
 
 
-def notifier_command(title: str, body: str) -> list[str] | None:
-    """The command that shows a desktop notification here, or None when there is none."""
-    if os.environ.get("ELAB_NO_DESKTOP_NOTIFY"):
-        return None
-    if (exe := shutil.which("notify-send")) is not None:
+def notifier_command(
+    title: str, body: str, *, platform: str | None = None, path: str | None = None
+) -> list[str] | None:
+    """The command that shows a desktop notification, or None when there is none.
+
+    ``platform`` (``sys.platform``) and ``path`` (the ``PATH`` searched) describe the
+    system, so that every branch can be checked on any machine.
+    """
+    platform = sys.platform if platform is None else platform
+    if (exe := shutil.which("notify-send", path=path)) is not None:
         return [exe, "--app-name=elab", "--urgency=critical", title, body]
-    if sys.platform == "darwin" and (exe := shutil.which("osascript")) is not None:
+    if platform == "darwin" and (exe := shutil.which("osascript", path=path)) is not None:
         quoted_body = body.replace("\\", "\\\\").replace('"', '\\"')
         quoted_title = title.replace("\\", "\\\\").replace('"', '\\"')
         script = f'display notification "{quoted_body}" with title "{quoted_title}"'
@@ -38,8 +44,15 @@ def _run(command: list[str]) -> None:
         return
 
 
-def desktop_notify(title: str, body: str) -> threading.Thread | None:
-    """Show the notification in the background; the thread is returned for tests to join."""
+def desktop_notify(
+    title: str, body: str, *, enabled: bool | None = None
+) -> threading.Thread | None:
+    """Show the notification in the background; the thread is returned for tests to join.
+
+    ``enabled`` is the ``desktop_notify`` setting; left out, the process's settings decide.
+    """
+    if not (Settings.from_env().desktop_notify if enabled is None else enabled):
+        return None
     command = notifier_command(title, body)
     if command is None:
         return None

@@ -83,6 +83,17 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     code, _, _ = run(["plate", "layout", "--control", "v:vehicle:3", "--edge", "sideways"], capsys)
     assert code == 2
+    code, _, err = run(["plate", "layout", "--control", "v:vehicle:3", "--spread", "wide"], capsys)
+    assert code == 2 and "'same', 'plates'" in err
+    code, _, err = run(["dose", "800mg/m^2", "--height", "170cm", "--weight", "70kg",
+                        "--formula", "haycock"], capsys)
+    assert code == 2 and "'mosteller', 'dubois'" in err
+
+
+def test_the_bsa_formula_is_a_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["dose", "800mg/m^2", "--height", "170cm", "--weight", "70kg",
+                        "--formula", "dubois", "--json"], capsys)
+    assert code == 0 and json.loads(out)["formula"] == "dubois"
 
 
 def test_dilute_and_dose_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,3 +122,28 @@ def test_dilute_serial_from_a_protocol_design(capsys: pytest.CaptureFixture[str]
     plan = json.loads(out)
     assert plan["figures"]["targets"] == pytest.approx([10, 1, 0.1, 0.01])
     assert plan["rows"][-1]["final"] == "0.1 % DMSO"
+
+
+SPECS = Path(__file__).parents[1] / "unit" / "plate" / "data" / "specs"
+
+
+def test_layout_from_a_spec_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "layout", "--spec", str(SPECS / "mtt.yaml"), "--json"], capsys)
+    assert code == 0, err
+    wells = json.loads(out)["wells"]
+    assert {w["condition"] for w in wells} >= {"vehicle", "medium only", "0.01 uM"}
+    assert any(w["well"] == "B2" and w["condition"] == "vehicle" for w in wells)
+
+
+def test_a_bad_spec_file_is_located_lines_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["plate", "layout", "--spec", str(SPECS / "typos.yaml")], capsys)
+    assert code == 1
+    assert f"{SPECS / 'typos.yaml'}:3:18: unknown key 'levls'" in err
+    code, _, _ = run(["plate", "layout", "mtt-viability", "--spec", str(SPECS / "mtt.yaml")],
+                     capsys)
+    assert code == 2
+
+
+def test_schema_of_the_plate_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["schema", "--plate"], capsys)
+    assert code == 0 and "PinEntry" in json.loads(out)["$defs"]

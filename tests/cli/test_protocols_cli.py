@@ -149,3 +149,17 @@ def test_a_tumour_past_the_humane_endpoint_is_an_automatic_deviation(tmp_path: P
     status = json.loads(run("runs", "status", run_id, "--json").stdout)
     assert [(d["step"], d["kind"], d["note"]) for d in status["deviations"]] == [
         ("calipers", "auto", "length 16 mm is outside 0–15 mm")]
+
+
+def test_validate_without_a_path_checks_the_library(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "ELAB_PROTOCOLS": str(DATA), "XDG_DATA_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "elab.cli.main", "validate", "--json"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+                            check=False)
+    checked = [Path(p) for p in json.loads(result.stdout)["checked"]]
+    bundled = sorted((ROOT / "elab" / "protocols").glob("*.yaml"))
+    assert {p.resolve() for p in bundled} <= {p.resolve() for p in checked}
+    assert any(p.parent == DATA for p in checked)  # ELAB_PROTOCOLS comes first
+    assert checked[0].parent == DATA

@@ -29,10 +29,26 @@ def test_notify_send_is_called_with_the_message(tmp_path: Path,
     assert out.read_text().endswith("elab: timer done|incubate [bold]|")
 
 
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_no_notifier_means_no_command(tmp_path: Path, platform: str) -> None:
+    assert notifier_command("t", "b", platform=platform, path=str(tmp_path)) is None
+
+
 def test_no_notifier_means_no_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv("ELAB_NO_DESKTOP_NOTIFY", raising=False)
-    assert notifier_command("t", "b") is None or os.uname().sysname == "Darwin"
+    monkeypatch.setattr("sys.platform", "darwin")  # osascript is not on this PATH either
+    assert desktop_notify("t", "b", enabled=True) is None
+
+
+def test_macos_uses_osascript_where_there_is_no_notify_send(tmp_path: Path) -> None:
+    script = tmp_path / "osascript"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    command = notifier_command('say "hi"', "b", platform="darwin", path=str(tmp_path))
+    assert command is not None
+    assert command[0] == str(script)
+    assert command[-1] == 'display notification "b" with title "say \\"hi\\""'
+    assert notifier_command("t", "b", platform="linux", path=str(tmp_path)) is None
 
 
 def test_a_failing_notifier_does_not_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,3 +66,11 @@ def test_switched_off_by_the_environment(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("ELAB_NO_DESKTOP_NOTIFY", "1")
     assert desktop_notify("t", "b") is None
+
+
+def test_switched_off_by_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = fake_notifier(tmp_path, "touch {out}")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("ELAB_NO_DESKTOP_NOTIFY", raising=False)
+    assert desktop_notify("t", "b", enabled=False) is None
+    assert not out.exists()

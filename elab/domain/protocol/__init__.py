@@ -1,7 +1,7 @@
 """Protocols: the file format, its validation and the step graph with its times."""
 
 from elab.domain.protocol.graph import Edge, StepGraph, StepTime, Timing, step_time
-from elab.domain.protocol.library import find_protocol, library_dirs, list_protocol_files
+from elab.domain.protocol.library import find_protocol, list_protocol_files
 from elab.domain.protocol.loader import (
     ProtocolDocument,
     content_sha256,
@@ -24,7 +24,6 @@ __all__ = [
     "Timing",
     "content_sha256",
     "find_protocol",
-    "library_dirs",
     "list_protocol_files",
     "load_document",
     "load_protocol",

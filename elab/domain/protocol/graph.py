@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from elab.domain.protocol.model import AfterRef, Program, Protocol, Regimen, Step
 from elab.units import QRange
 
-__all__ = ["Edge", "StepGraph", "StepTime", "Timing", "program_seconds", "step_time"]
+__all__ = [
+    "Edge",
+    "StepGraph",
+    "StepTime",
+    "Timing",
+    "find_cycle",
+    "program_seconds",
+    "step_time",
+    "topological_order",
+]
 
 _FREQUENCY_PER_WEEK = {
     "QD": 7.0,

@@ -28,11 +28,13 @@ from elab.units import QRange, check_kind, parse_quantity
 
 __all__ = [
     "ProtocolDocument",
+    "content_sha256",
     "load_document",
     "load_protocol",
     "parameter_value",
     "parse_overrides",
     "protocol_from_content",
+    "protocol_from_tree",
 ]
 
 _MAX_READS = 32  # files one protocol may pull in through extends and include

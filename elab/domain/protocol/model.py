@@ -56,6 +56,7 @@ __all__ = [
     "Step",
     "Use",
     "Vehicle",
+    "model_json_schema",
 ]
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]

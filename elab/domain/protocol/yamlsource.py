@@ -16,7 +16,7 @@ from typing import Any
 
 from elab.errors import Location, ProtocolError
 
-__all__ = ["MAX_BYTES", "LocDict", "LocList", "load_yaml", "locate"]
+__all__ = ["MAX_BYTES", "LocDict", "LocList", "load_yaml", "locate", "read_text"]
 
 MAX_BYTES = 1_000_000
 _MAX_DEPTH = 64

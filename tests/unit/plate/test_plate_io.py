@@ -1,4 +1,4 @@
-"""CSV round trip, wellmap import, design → spec."""
+"""CSV round trip, design → spec."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from elab.domain.plate import (
     csv_from_layout,
     layout_by_shuffle,
     layout_from_csv,
-    layout_from_wellmap,
     spec_from_design,
 )
 from elab.errors import InputError
@@ -40,24 +39,6 @@ def test_csv_errors_name_the_line() -> None:
         layout_from_csv("plate,well,condition,replicate\n1,A0,x,1\n")
     with pytest.raises(InputError, match="lacks column"):
         layout_from_csv("well,condition\nA1,x\n")
-
-
-def test_wellmap_import() -> None:
-    layout = layout_from_wellmap((DATA / "qpcr.toml").read_text())
-    grid = layout.grid(1)
-    assert layout.plate.size == 96
-    assert dict(grid[(0, 0)].levels)["primers"] == "GAPDH"
-    assert grid[(0, 0)].replicate == 7
-    assert dict(grid[(1, 1)].levels)["template"] == "cDNA 1:100"  # block beats column
-    assert dict(grid[(1, 3)].levels)["template"] == "none" and grid[(1, 3)].kind == "blank"
-    assert (2, 0) not in grid  # row C is not described
-
-
-def test_wellmap_errors() -> None:
-    with pytest.raises(InputError):
-        layout_from_wellmap("[well.A1\n")
-    with pytest.raises(InputError, match="meta"):
-        layout_from_wellmap("[meta]\ninclude='x.toml'\n")
 
 
 def test_spec_from_design_mapping() -> None:

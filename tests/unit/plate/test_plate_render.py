@@ -1,5 +1,5 @@
-"""Plate-map pictures: SVG text, PNG bytes, HTML page with escaping; colour is not the only
-signal (codes and hatching)."""
+"""Plate-map pictures: one matplotlib drawing saved as SVG or PNG, an HTML page with escaping;
+colour is not the only signal (codes and hatching)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,23 @@ def test_svg_has_codes_hatching_and_escapes() -> None:
     layout = _layout()
     svg = plate_map_svg(layout, "Plate & map")  # type: ignore[arg-type]
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert 'fill="url(#hatch)"' in svg and ">V1<" in svg and "Plate &amp; map" in svg
+    assert "<pattern" in svg and "fill: url(#h" in svg  # matplotlib's hatching of controls
+    assert ">V1<" in svg and "Plate &amp; map" in svg
     assert "<b>A</b>" not in svg and "&lt;b&gt;A&lt;/b&gt;" in svg
+
+
+def test_every_well_has_a_hover_title() -> None:
+    layout = _layout()
+    svg = plate_map_svg(layout)  # type: ignore[arg-type]
+    assert svg.count("<title>") == 96
+    vehicle = next(p for p in layout if p.condition == "vehicle")  # type: ignore[attr-defined]
+    assert (f"<title>{vehicle.well}: vehicle (replicate {vehicle.replicate})</title>") in svg
+
+
+def test_a_dollar_in_a_name_is_text_not_mathtext() -> None:
+    spec = DesignSpec(factors=(Factor("price", ("$5", "$10")),), replicates=1)
+    svg = plate_map_svg(layout_by_shuffle(spec))
+    assert "$5" in svg and "$10" in svg
 
 
 def test_compound_keeps_its_hue_and_controls_are_hatched() -> None:

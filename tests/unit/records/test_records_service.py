@@ -149,3 +149,15 @@ def test_analysis_results_come_with_their_plot(runs: MemoryRuns, store: FileSign
     assert len(analysis.plots) == 1 and analysis.plots[0].png.startswith(b"\x89PNG")
     html = render_record("r1", "html", source=runs, store=store)[0].decode()
     assert 'src="data:image/png;base64,' in html
+
+
+def test_the_record_and_the_signature_take_the_injected_clock(runs: MemoryRuns,
+                                                             store: FileSignerStore) -> None:
+    from elab.domain.runs import FakeClock
+
+    clock = FakeClock(T0 + timedelta(days=3))
+    signature = sign_run("r1", meaning="performed", signer="ana", password=PASSWORD,
+                         source=runs, store=store, clock=clock)
+    assert signature.at.startswith("2026-11-26T09:00")
+    clock.advance(hours=2)
+    assert build_record("r1", runs, store=store, clock=clock).generated_at == clock.now()

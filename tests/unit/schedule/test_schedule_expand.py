@@ -10,7 +10,6 @@ import pytest
 from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.protocol import load_protocol
-from elab.domain.protocol.library import bundled_dir
 from elab.domain.schedule import LabCalendar, check_schedule, out_of_hours_min
 from elab.domain.schedule.expand import (
     Expansion,
@@ -18,6 +17,7 @@ from elab.domain.schedule.expand import (
     expand_protocol,
 )
 from elab.domain.schedule.problem import problem_from_expansions
+from elab.services.protocol_library import bundled_dir
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 PROTOCOLS = Path(__file__).parent / "data" / "protocols"

@@ -12,11 +12,12 @@ from pathlib import Path
 from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.protocol import load_protocol
-from elab.domain.protocol.library import bundled_dir, list_protocol_files
+from elab.domain.protocol.library import list_protocol_files
 from elab.domain.schedule import LabCalendar, check_schedule
 from elab.domain.schedule.expand import expand_protocol
 from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import InfeasibleError, InputError
+from elab.services.protocol_library import bundled_dir
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 DATA = Path(__file__).parent / "data" / "protocols"

@@ -20,7 +20,13 @@ from elab.domain.protocol.science.finding import Report
 from elab.domain.protocol.yamlsource import load_yaml
 from elab.errors import did_you_mean
 
-__all__ = ["DEFAULT_CYTOMETER", "Fluorochrome", "check_spectra", "fluorochrome_table"]
+__all__ = [
+    "DEFAULT_CYTOMETER",
+    "Fluorochrome",
+    "FluorochromeTable",
+    "check_spectra",
+    "fluorochrome_table",
+]
 
 DEFAULT_CYTOMETER = "4-laser"
 _TABLE = Path(__file__).with_name("fluorochromes.yaml")

@@ -1,0 +1,88 @@
+"""Plate use cases: a protocol's design as a layout spec, a layout planned, read and written.
+
+The shells hand in a :class:`~elab.domain.plate.DesignSpec` (or a protocol name) and get
+layouts back; the CP-SAT planner (``elab.solve``) and the plate-map renderer
+(``elab.render``) are reached only from here, so the command line and the TUI never import
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from elab.domain.plate import (
+    DesignSpec,
+    Layout,
+    Pin,
+    PlateFormat,
+    check_layout,
+    csv_from_layout,
+    format_from_text,
+    layout_from_csv,
+    layout_from_wellmap,
+)
+from elab.domain.plate.spec import EdgeRule, Spread
+from elab.errors import InputError
+from elab.services.protocol_library import ProtocolLibrary
+
+__all__ = ["PlannedLayout", "plan_layout", "read_layout", "spec_from_protocol", "write_layout"]
+
+
+@dataclass(frozen=True)
+class PlannedLayout:
+    """A planned layout and what the independent checker found wrong with it (nothing, normally)."""
+
+    layout: Layout
+    violations: tuple[str, ...]
+
+
+def spec_from_protocol(
+    library: ProtocolLibrary,
+    protocol: str,
+    *,
+    plate: PlateFormat | int | str | None = None,
+    seed: int = 0,
+    edge: EdgeRule | None = None,
+    edge_width: int = 1,
+    spread: Spread = "same",
+    plates: int | None = None,
+    pins: tuple[Pin, ...] = (),
+    plate_by: str | None = None,
+) -> DesignSpec:
+    """The layout spec of a protocol's ``design:`` block, with the layout rules given."""
+    from elab.domain.plate.design import spec_from_design
+
+    loaded = library.load(protocol)
+    if loaded.design is None:
+        raise InputError(f"protocol {protocol!r} has no design: block to lay out")
+    return spec_from_design(
+        loaded.design, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
+        spread=spread, plates=plates, pins=pins, plate_by=plate_by,
+    )
+
+
+def plan_layout(spec: DesignSpec, *, time_limit: float = 20.0) -> PlannedLayout:
+    """Lay the spec out with CP-SAT and check the result independently."""
+    from elab.solve.plate_layout import solve_layout
+
+    layout = solve_layout(spec, time_limit=time_limit)
+    return PlannedLayout(layout, tuple(check_layout(layout, spec)))
+
+
+def read_layout(path: Path, plate: str | None = None) -> Layout:
+    """A saved layout: wellmap TOML by its suffix, else the CSV ``plate layout -o`` writes."""
+    if path.suffix.lower() == ".toml":
+        return layout_from_wellmap(path)
+    fmt = format_from_text(plate) if plate else None
+    return layout_from_csv(path.read_text(encoding="utf-8"), fmt, source=str(path))
+
+
+def write_layout(layout: Layout, output: Path, title: str) -> None:
+    """Write ``.csv`` (one row per well) or a plate map (``.svg``, ``.png``, ``.html``)."""
+    if output.suffix.lower() == ".csv":
+        output.write_text(csv_from_layout(layout), encoding="utf-8")
+        return
+    from elab.render.plate_map import write_plate_map
+
+    write_plate_map(layout, output, title)
