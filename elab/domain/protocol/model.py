@@ -79,6 +79,9 @@ class Material(_Model):
     target: str | None = None
     fluorochrome: str | None = None
     note: str | None = None
+    # ``required``: a run cannot finish complete without this material's lot recorded
+    # (a serum or an antibody whose batch changes results).
+    lot: Literal["required", "optional"] = "optional"
 
 
 class Equipment(_Model):

@@ -36,6 +36,7 @@ EVENT_TYPES = frozenset(
         "analysis_done",
         "signed",
         "correction",
+        "retracted",
     }
 )
 
