@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
@@ -203,6 +204,17 @@ class HomeScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill_protocols(event.value)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search opens the highlighted protocol (the first match at once)."""
+        table = self.query_one("#protocols", DataTable)
+        if not table.row_count:
+            self.notify("no protocol matches the search", severity="warning", markup=False)
+            return
+        row = min(max(table.cursor_row, 0), table.row_count - 1)
+        key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+        if key is not None:
+            self.ask_to_start(str(key))
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -223,8 +235,11 @@ class HomeScreen(Screen[None]):
             if run_id:
                 self.app.push_screen(RunScreen(self.service, run_id))
 
-    def ask_to_start(self, path: str) -> None:
-        """Open the parameter form; the run starts only with values the form accepted."""
+    def ask_to_start(
+        self, path: str, params: dict[str, str] | None = None, variant: str | None = None
+    ) -> None:
+        """Open the parameter form (filled with ``params``, ``variant`` when given); the run
+        starts only with values the form accepted."""
         try:
             protocol = load_protocol(path, library=[Path(path).parent, *library_dirs()])
         except ElabError as exc:
@@ -242,4 +257,4 @@ class HomeScreen(Screen[None]):
             self.fill_runs()
             self.app.push_screen(RunScreen(self.service, run_id))
 
-        self.app.push_screen(StartForm(protocol), start)
+        self.app.push_screen(StartForm(protocol, params, variant), start)
