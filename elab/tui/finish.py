@@ -115,9 +115,13 @@ class FinishScreen(ModalScreen[None]):
             if missing:
                 body.append("Not complete: the run cannot finish until these are done\n",
                             style="bold yellow")
+                steps = [m.step or "" for m in missing if m.expected == "done"]
+                if steps:
+                    body.append(f"  ! steps not done: {', '.join(steps)}\n")
                 for m in missing:
-                    where = f"{m.step}: " if m.step else ""
-                    body.append(f"  ! {where}{m.note}\n")
+                    if m.expected != "done":
+                        where = f"{m.step}: " if m.step else ""
+                        body.append(f"  ! {where}{m.note}\n")
             running = [t.step for t in s.timers.values() if t.running]
             if running:
                 body.append(f"Timers still running: {', '.join(running)}\n", style="yellow")

@@ -73,7 +73,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#protocols", DataTable).add_columns("id", "assay", "time", "title")
+        self.add_protocol_columns()
         self.query_one("#runs", DataTable).add_columns("run", "protocol", "state", "next", "timers")
         self.query_one("#due", DataTable).add_columns("when", "run", "step", "what")
         self.fill_protocols("")
@@ -106,6 +106,20 @@ class HomeScreen(Screen[None]):
             self.planned_for, self.planned_at = active, now
             self.replan()
 
+    def add_protocol_columns(self) -> None:
+        """The title gets the width left over and wraps in it, so at 80 columns a title is
+        shown whole on two lines rather than cut mid-word."""
+        table = self.query_one("#protocols", DataTable)
+        id_w = max((len(e.id) for e in self.library), default=10)
+        time_w = max((len(format_duration(e.min_s)) for e in self.library), default=8)
+        assay_w = 12
+        used = id_w + assay_w + time_w + 8 + 2  # cell padding and the scroll bar
+        title_w = max(16, self.app.size.width - used)
+        table.add_column("id", width=id_w)
+        table.add_column("assay", width=assay_w)
+        table.add_column("time", width=time_w)
+        table.add_column("title", width=title_w)
+
     def fill_protocols(self, query: str) -> None:
         table = self.query_one("#protocols", DataTable)
         table.clear()
@@ -114,10 +128,11 @@ class HomeScreen(Screen[None]):
                 continue
             table.add_row(
                 Text(entry.id),
-                Text(entry.assay),
+                Text(entry.assay, overflow="ellipsis", no_wrap=True),
                 Text(format_duration(entry.min_s)),
                 Text(entry.title),
                 key=entry.path,
+                height=None,
             )
 
     def fill_runs(self) -> None:

@@ -54,7 +54,7 @@ class RunScreen(Screen[None]):
         Binding("escape", "back", "Back"),
     ]
     DEFAULT_CSS = """
-    RunScreen #steps { width: 40%; min-width: 30; }
+    RunScreen #steps { width: auto; max-width: 55%; min-width: 30; }
     RunScreen #detail { padding: 0 1; }
     RunScreen #timers { height: auto; max-height: 8; border-top: solid $accent; padding: 0 1; }
     RunScreen #status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
@@ -140,7 +140,8 @@ class RunScreen(Screen[None]):
                     mark, style = MARKS[st]
                     table.update_cell(sid, mark_col, Text(mark, style=style))
                     table.update_cell(sid, state_col, Text(st, style=style))
-                    table.update_cell(sid, by_col, Text(self.done_by(sid), style="dim"))
+                    table.update_cell(sid, by_col, Text(self.done_by(sid), style="dim"),
+                                      update_width=True)
                     self.shown[sid] = st
         if self.selected is None and table.row_count:
             current = self.current_step()

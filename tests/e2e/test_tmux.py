@@ -1,5 +1,7 @@
-"""The real `elab` in tmux: start the MTT run, do two steps, start a timer, kill the
-terminal, reopen with --resume, and read the screen."""
+"""The real `elab` in tmux at 80×24, the smallest terminal a bench laptop opens: start the
+MTT run, do two steps, start a timer, kill the terminal, reopen with --resume, and read the
+screen; and a whole pass from the home search through the start form, an undo and a finish
+to the record."""
 
 from __future__ import annotations
 
@@ -39,13 +41,15 @@ def test_a_killed_terminal_resumes_with_the_timer_still_right(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     env = {**os.environ, "ELAB_DATABASE_URL": url, "ELAB_OPERATOR": "e2e", "TERM": "xterm-256color"}
     session = f"elab-e2e-{os.getpid()}"
-    command = f"env ELAB_DATABASE_URL={url} {ELAB} run mtt-viability"
-    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
+    command = f"env ELAB_DATABASE_URL={url} {ELAB} run mtt-viability --yes"
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
     try:
         wait_for(session, r"\[>\]\s+seed")
-        for key in ("d", "d"):
-            tmux("send-keys", "-t", session, key)
-            time.sleep(1.0)
+        tmux("send-keys", "-t", session, "d")
+        wait_for(session, r"\[>\]\s+attach")
+        tmux("send-keys", "-t", session, "d")  # overnight, its timer never ran: asks first
+        wait_for(session, r"Mark attach done early\?")
+        tmux("send-keys", "-t", session, "y")
         wait_for(session, r"\[>\]\s+treat")
         tmux("send-keys", "-t", session, "t")
         wait_for(session, r"treat\s+\S+ 30 min left|treat\s+\S+ 29 min left")
@@ -61,9 +65,9 @@ def test_a_killed_terminal_resumes_with_the_timer_still_right(tmp_path: Path) ->
         "-s",
         session,
         "-x",
-        "100",
+        "80",
         "-y",
-        "30",
+        "24",
         f"env ELAB_DATABASE_URL={url} {ELAB} run --resume {run}",
     )
     try:
@@ -71,5 +75,49 @@ def test_a_killed_terminal_resumes_with_the_timer_still_right(tmp_path: Path) ->
         assert re.search(r"\[x\]\s+seed\s+done", text)
         assert re.search(r"\[x\]\s+attach\s+done", text)
         wait_for(session, r"treat\s+\S+ (30|29) min left")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def test_home_run_and_finish_at_80_by_24(tmp_path: Path) -> None:
+    """Every screen keeps what the bench needs on 80×24: the state, the current step, the
+    keys; enter in the search opens the start form; ctrl+z undoes; the record goes to the
+    records folder the finish screen names."""
+    assert shutil.which("tmux"), "tmux is needed for the end-to-end test"
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    records = tmp_path / "records"
+    session = f"elab-e2e-home-{os.getpid()}"
+    command = (f"env ELAB_DATABASE_URL={url} ELAB_RECORDS_DIR={records} ELAB_OPERATOR=e2e "
+               f"{ELAB}")
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        wait_for(session, r"Protocol library")
+        wait_for(session, r"\? Help.*q Quit")
+        tmux("send-keys", "-t", session, "/")
+        tmux("send-keys", "-t", session, "-l", "mtt-via")
+        wait_for(session, r"MTT viability assay\s*\n.*with IC50")  # the title wraps, whole
+        tmux("send-keys", "-t", session, "Enter")
+        wait_for(session, r"Start a run: MTT viability assay with IC50")
+        tmux("send-keys", "-t", session, "C-s")
+        wait_for(session, r"\[RUNNING\]\s+now: seed")
+        wait_for(session, r"d Done .*esc Back\s+\? Help.*q Quit")  # the footer fits
+        tmux("send-keys", "-t", session, "d")
+        wait_for(session, r"\[x\]\s+seed\s+done\s+e2e")  # who did it
+        tmux("send-keys", "-t", session, "C-z")
+        wait_for(session, r"\[>\]\s+seed\s+current")
+        tmux("send-keys", "-t", session, "f")
+        wait_for(session, r"steps not done: seed, attach")
+        tmux("send-keys", "-t", session, "i")
+        wait_for(session, r"Why finish incomplete\?")
+        tmux("send-keys", "-t", session, "-l", "demo only")
+        tmux("send-keys", "-t", session, "Enter")
+        finish = wait_for(session, r"\[COMPLETED\]")
+        assert str(records)[:40] in finish.replace("\n", "")
+        tmux("send-keys", "-t", session, "m")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(records.glob("*.md")):
+            time.sleep(0.3)
+        [record] = list(records.glob("*.md"))
+        assert "demo only" in record.read_text(encoding="utf-8")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)

@@ -96,7 +96,7 @@ async def test_finish_lists_what_is_missing_then_writes_the_record(
         assert isinstance(app.screen, FinishScreen)
         summary = text_of(app, "#summary")
         assert "measure: required value conc was not recorded" in summary
-        assert "incubate: step incubate was not done" in summary
+        assert "steps not done: incubate, treat, measure, develop" in summary
         assert "Timers still running: incubate" in summary
         assert service.state(run).state == "running"  # f alone never finishes
         await pilot.press("enter")
