@@ -332,7 +332,12 @@ class RunScreen(Screen[None]):
                 return
             self.act("lot", parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
-        materials = ", ".join(self.state.protocol.materials)
+        required = {mid for mid, m in self.state.protocol.materials.items()
+                     if m.lot == "required"}
+        materials = ", ".join(f"{mid}*" if mid in required else mid
+                              for mid in self.state.protocol.materials)
+        if required:
+            materials += "   (* lot required to finish)"
         self.app.push_screen(Prompt("Lot: material lot [YYYY-MM-DD]", materials, None), done)
 
     def action_pause(self) -> None:

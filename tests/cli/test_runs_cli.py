@@ -226,3 +226,10 @@ def test_a_required_lot_is_missing_at_finish_like_a_value(elab: Elab, tmp_path: 
     assert line.endswith("lots missing: medium (do them, or finish with --incomplete --reason TEXT)")
     elab.ok("runs", "lot", run, "medium", "M-2")
     assert "lots missing" not in elab.fails("runs", "finish", run)
+
+
+def test_elab_run_refuses_bad_input_before_the_screen_opens(elab: Elab) -> None:
+    assert elab.fails("run", "no-such-protocol") == "elab: unknown protocol 'no-such-protocol'"
+    line = elab.fails("run", PROTOCOL, "--variant", "extr")
+    assert line == "elab: unknown variant 'extr' (did you mean 'extra'?)"
+    assert json.loads(elab.ok("runs", "list", "--json")) == []  # nothing was started

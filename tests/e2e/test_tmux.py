@@ -121,3 +121,30 @@ def test_home_run_and_finish_at_80_by_24(tmp_path: Path) -> None:
         assert "demo only" in record.read_text(encoding="utf-8")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def test_elab_run_opens_the_start_form_and_starts_nothing_until_accepted(
+    tmp_path: Path,
+) -> None:
+    assert shutil.which("tmux"), "tmux is needed for the end-to-end test"
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    env = {**os.environ, "ELAB_DATABASE_URL": url}
+    session = f"elab-e2e-form-{os.getpid()}"
+    command = f"env ELAB_DATABASE_URL={url} {ELAB} run mtt-viability --param 'mtt_time=3 h'"
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        form = wait_for(session, r"Start a run: MTT viability assay with IC50")
+        assert re.search(r"mtt_time .*\n.*3 h", form)  # the --param fills its field
+        listed = subprocess.run([ELAB, "runs", "list", "--json"], capture_output=True,
+                                text=True, env=env, check=True)
+        assert json.loads(listed.stdout) == []
+        tmux("send-keys", "-t", session, "C-s")
+        wait_for(session, r"\[RUNNING\]\s+now: seed")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    listed = subprocess.run([ELAB, "runs", "list", "--json"], capture_output=True, text=True,
+                            env=env, check=True)
+    [run] = json.loads(listed.stdout)
+    status = subprocess.run([ELAB, "runs", "status", run["run"], "--json"], capture_output=True,
+                            text=True, env=env, check=True)
+    assert json.loads(status.stdout)["params"] == {"mtt_time": "3 h"}

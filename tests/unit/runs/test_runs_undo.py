@@ -63,3 +63,20 @@ def test_undo_takes_back_only_the_operators_own_action(
         assert [n["text"] for n in state.notes] == ["bo was here"]
     finally:
         bo.close()
+
+
+def test_the_record_leaves_out_what_was_undone_and_says_so(
+    service: RunService, clock: FakeClock
+) -> None:
+    from elab.services.record_source import ServiceRunSource
+    from elab.services.records import render_record
+
+    run = service.start(PROTOCOL)
+    service.done(run, "seed")
+    clock.advance(seconds=5)
+    service.lot(run, "medium", "WRONG-LOT")
+    service.undo(run)
+    data, _ = render_record(run, "md", source=ServiceRunSource(service))
+    text = data.decode("utf-8")
+    assert "retracted (undo): lot_recorded medium WRONG-LOT" in text
+    assert text.count("WRONG-LOT") == 1  # only in the line saying it was taken back
