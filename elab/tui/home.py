@@ -75,7 +75,10 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.add_protocol_columns()
         self.query_one("#runs", DataTable).add_columns("run", "protocol", "state", "next", "timers")
-        self.query_one("#due", DataTable).add_columns("when", "run", "step", "what")
+        due = self.query_one("#due", DataTable)
+        for label, width in (("when", 11), ("run", 15), ("step", 15)):
+            due.add_column(label, width=width)
+        due.add_column("what", width=max(16, self.app.size.width - 41 - 8 - 2))
         self.fill_protocols("")
         self.fill_runs()
         self.query_one("#protocols", DataTable).focus()
@@ -175,16 +178,18 @@ class HomeScreen(Screen[None]):
             table.add_row(
                 Text(f"{mark}{item.urgency}", style=style),
                 Text(item.run_id),
-                Text(item.step),
+                Text(item.step, overflow="ellipsis", no_wrap=True),
                 Text(item.what),
                 key=f"due-{i}:{item.run_id}",
+                height=None,
             )
         for i, line in enumerate(self.agenda.lines):
             local = line.start.astimezone()
             when = f"{local:%H:%M}-{line.end.astimezone():%H:%M}" if line.hands_on else (
                 f"{local:%H:%M} ...")
-            table.add_row(Text(when), Text(line.run), Text(line.step), Text(line.title),
-                          key=f"plan-{i}:{line.run}")
+            table.add_row(Text(when), Text(line.run),
+                          Text(line.step, overflow="ellipsis", no_wrap=True), Text(line.title),
+                          key=f"plan-{i}:{line.run}", height=None)
         if self.agenda.problem:
             table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))
         if self.plan_today and not self.has_plan:
