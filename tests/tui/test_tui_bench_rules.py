@@ -66,6 +66,13 @@ async def test_stopping_a_timer_early_asks_first(service: RunService, clock: Fak
         await pilot.press("escape")
         await pilot.pause()
         assert service.state(run).timers["incubate"].running
+        await pilot.press("d")  # done would stop it early too: the same question
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "Mark incubate done early?" in text_of(app, "#title")
+        await pilot.press("n")
+        await pilot.pause()
+        assert service.state(run).steps["incubate"].state == "current"
         await pilot.press("t", "y")
         await pilot.pause()
         state = service.state(run)
