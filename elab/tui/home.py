@@ -41,6 +41,10 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
         Binding("r", "reload", "Reload", show=False),
+        # While typing in the search, the arrows move the highlight in the library, so
+        # enter can open any match without leaving the search field.
+        Binding("down", "library_cursor(1)", "Next", show=False),
+        Binding("up", "library_cursor(-1)", "Previous", show=False),
     ]
     DEFAULT_CSS = """
     HomeScreen #protocols { height: 1fr; }
@@ -234,6 +238,12 @@ class HomeScreen(Screen[None]):
         key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
         if key is not None:
             self.ask_to_start(str(key))
+
+    def action_library_cursor(self, step: int) -> None:
+        table = self.query_one("#protocols", DataTable)
+        if table.row_count:
+            row = min(max(table.cursor_row + step, 0), table.row_count - 1)
+            table.move_cursor(row=row)
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

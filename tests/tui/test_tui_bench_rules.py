@@ -185,3 +185,17 @@ async def test_a_second_operator_joins_and_is_named_on_their_steps(service: RunS
         assert state.events[-1].operator == "bo"
         table = app.screen.query_one("#steps", DataTable)
         assert str(table.get_row("seed")[3]) == "ana"
+
+
+async def test_arrows_in_the_search_choose_which_match_enter_opens(service: RunService) -> None:
+    app = ElabApp(service, agenda=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"western")
+        await pilot.pause()
+        table = app.screen.query_one("#protocols", DataTable)
+        first, second = (str(table.get_row_at(i)[0]) for i in range(2))
+        await pilot.press("down", "down", "up", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartForm)
+        assert app.screen.protocol.id == second != first
