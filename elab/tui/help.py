@@ -15,7 +15,7 @@ from textual.widgets import Static
 __all__ = ["KEYS", "HelpScreen"]
 
 KEYS: list[tuple[str, str, str]] = [
-    ("Home", "/", "search the protocol library"),
+    ("Home", "/", "search the protocol library; ↑ ↓ choose a match, enter opens it"),
     ("Home", "enter", "start a run (opens its parameter form) / open the run"),
     ("Home", "tab", "move between the library, the runs and what is due"),
     ("Start", "enter", "start the run once every field is accepted (also ctrl+s)"),
