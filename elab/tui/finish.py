@@ -141,8 +141,9 @@ class FinishScreen(ModalScreen[None]):
                 body.append(analysis_summary(analysis) + "\n")
             if not s.analyses:
                 body.append("No analysis hooks for this protocol.\n", style="dim")
-            keys.update(Text(f"write the record to {records_dir()}: h HTML · m Markdown · "
-                             "p PDF · esc closes", style="dim"))
+            keys.update(Text(f"records folder: {records_dir()}\n"
+                             "write the record: h HTML · m Markdown · p PDF · esc closes",
+                             style="dim"))
         self.query_one("#summary", Static).update(body)
 
     def action_finish(self, incomplete: str | None = None) -> None:
