@@ -189,6 +189,8 @@ def test_undo_retracts_the_last_action_and_the_log_keeps_both(elab: Elab) -> Non
     assert "nothing to undo" in elab.fails("runs", "undo", run)
     elab.ok("runs", "done", run, "seed", "--operator", "bo")
     assert "ana has nothing to undo" in elab.fails("runs", "undo", run)  # not bo's action
+    assert status(elab, run)["steps"][0]["by"] == "bo"  # type: ignore[index]
+    assert "[x] seed" in elab.ok("runs", "status", run).split("Seed (bo)")[0]
     assert "chain intact" in elab.ok("runs", "verify", run)
 
 
