@@ -454,7 +454,7 @@ class RunService:
 
         A run with steps not done, required values or required lots missing is refused,
         naming them, unless ``incomplete`` gives the reason to finish anyway: then each
-        missing item becomes a deviation carrying that reason.
+        missing item becomes an automatic deviation and the reason a run note.
         """
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
