@@ -176,9 +176,25 @@ def lot(
     expiry: Annotated[str | None, typer.Option("--expiry", help="YYYY-MM-DD.")] = None,
     operator: OperatorOpt = None,
 ) -> None:
-    """Record the lot (and expiry) of a material used."""
+    """Record the lot (and expiry) of a material used; an expired lot is a deviation."""
     with _service(operator) as service:
-        _report(service.lot(run, material, lot_number, expiry), False)
+        events = service.lot(run, material, lot_number, expiry)
+    for event in events:
+        if event.type == "deviation":
+            print(f"elab: warning: {event.payload['note']}", file=sys.stderr)
+    _report(events, False)
+
+
+@runs_app.command("undo")
+def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) -> None:
+    """Retract your last action in the run, within 2 minutes of it (the log keeps both)."""
+    with _service(operator) as service:
+        events = service.undo(run)
+    if as_json:
+        _report(events, True)
+        return
+    p = events[-1].payload
+    print(f"retracted {p['what']}; saved event #{events[-1].seq}")
 
 
 @runs_app.command("attach")
@@ -238,12 +254,30 @@ def abort(
 
 
 @runs_app.command("finish")
-def finish(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) -> None:
-    """Complete the run: missing required values become deviations; analysis hooks run."""
+def finish(
+    run: RunArg,
+    incomplete: Annotated[
+        bool, typer.Option("--incomplete", help="Finish with steps, values or lots missing.")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it finishes incomplete (--incomplete).")
+    ] = None,
+    operator: OperatorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Complete the run and run its analysis hooks.
+
+    Refused while steps are not done or required values or lots are missing, unless
+    --incomplete --reason TEXT: then each missing item becomes a deviation.
+    """
     from elab.services.runs import status_json
 
+    if incomplete and not (reason and reason.strip()):
+        raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
+    if reason is not None and not incomplete:
+        raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
     with _service(operator) as service:
-        state = service.finish(run)
+        state = service.finish(run, reason if incomplete else None)
         status = status_json(state, service.clock.now())
     if as_json:
         print(json.dumps(status, ensure_ascii=False))
@@ -271,7 +305,12 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
     print(f"{data['run']}  {data['title']} ({data['protocol']})  {data['state']}")
     marks = {"done": "[x]", "current": "[>]", "ready": "[ ]", "waiting": "[.]", "skipped": "[-]"}
     for step in data["steps"]:
-        print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}")
+        by = f" ({step['by']})" if step.get("by") else ""
+        print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
+    for line in _reading_lines(data["values"]):
+        print(f"  value {line}")
+    for r in data["retractions"]:
+        print(f"  retracted by {r['operator']}: {r['what']}")
     for t in data["timers"]:
         if t["running"]:
             left = t["remaining_s"]
@@ -348,6 +387,20 @@ def verify(
     if not as_json:
         print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact, heads, "
               "attachments and signatures verified")
+
+
+def _reading_lines(values: list[dict[str, Any]]) -> list[str]:
+    """``measure conc: 2.1, 1.8, 2 mg/mL (mean 1.97, SD 0.15, n = 3)`` per value."""
+    from elab.domain.runs.readings import readings_line
+
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for v in values:
+        if v.get("corrected_by") is None:
+            grouped.setdefault((v["step"], v["name"]), []).append(v)
+    return [
+        f"{step} {name}: {readings_line([(v['value'], v['unit']) for v in found])}"
+        for (step, name), found in grouped.items()
+    ]
 
 
 @runs_app.command("anchor")

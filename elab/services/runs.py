@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +36,16 @@ from elab.domain.runs import (
 from elab.domain.runs.clock import iso
 from elab.domain.runs.rules import (
     AutoDeviation,
+    expired_lot_deviation,
     incubation_deviation,
-    missing_values,
     order_deviation,
+    unfinished,
+    unfinished_summary,
+    untimed_deviation,
     value_deviation,
     window_deviations,
 )
+from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
 from elab.errors import (
     ConflictError,
     ElabError,
@@ -61,7 +65,14 @@ from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
 from elab.units import convert, format_quantity, parse_quantity, parse_unit
 
-__all__ = ["RunService", "RunsOverview", "check_value", "current_operator", "status_json"]
+__all__ = [
+    "RunService",
+    "RunsOverview",
+    "check_value",
+    "current_operator",
+    "split_readings",
+    "status_json",
+]
 
 Draft = tuple[str, dict[str, Any]]
 _RETRIES = 50
@@ -339,7 +350,9 @@ class RunService:
             timer = state.timers.get(step_id)
             if timer is not None and timer.running:
                 drafts += self._timer_stop_drafts(state, step, now)
-            for name, text in values:
+            if (untimed := untimed_deviation(step, timer)) is not None:
+                drafts.append(("deviation", untimed.payload()))
+            for name, text in _each_reading(step, values):
                 drafts += self._value_drafts(step, name, text)
             if note:
                 drafts.append(("note", {"step": step_id, "text": note}))
@@ -375,7 +388,7 @@ class RunService:
         def decide(state: RunState, now: datetime) -> list[Draft]:
             step = self._step(state, step_id)
             drafts: list[Draft] = []
-            for name, text in values:
+            for name, text in _each_reading(step, values):
                 drafts += self._value_drafts(step, name, text)
             return drafts
 
@@ -448,12 +461,19 @@ class RunService:
         return self._act(run_id, decide)
 
     def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
+        """Record a material's lot; a lot past its expiry date is a deviation at once."""
+
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if material not in state.protocol.materials:
                 raise NotFoundError("material", material, state.protocol.materials)
-            if expiry is not None:
-                _check_date(expiry)
-            return [("lot_recorded", {"material": material, "lot": lot, "expiry": expiry})]
+            expires = _check_date(expiry) if expiry is not None else None
+            drafts: list[Draft] = [
+                ("lot_recorded", {"material": material, "lot": lot, "expiry": expiry})
+            ]
+            today = now.astimezone().date()
+            if (dev := expired_lot_deviation(material, lot, expires, today)) is not None:
+                drafts.append(("deviation", dev.payload()))
+            return drafts
 
         return self._act(run_id, decide)
 
@@ -520,17 +540,58 @@ class RunService:
     def abort(self, run_id: str, note: str | None = None) -> list[Event]:
         return self._act(run_id, lambda state, now: [("aborted", {"note": note})])
 
-    def finish(self, run_id: str) -> RunState:
-        """Complete the run: missing values become deviations, analysis hooks run."""
+    def finish(self, run_id: str, incomplete: str | None = None) -> RunState:
+        """Complete the run and run its analysis hooks.
+
+        A run with steps not done, required values or required lots missing is refused,
+        naming them, unless ``incomplete`` gives the reason to finish anyway: then each
+        missing item becomes an automatic deviation and the reason a run note.
+        """
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
-            drafts: list[Draft] = [("deviation", d.payload()) for d in missing_values(state)]
+            missing = unfinished(state)
+            if missing and not (incomplete and incomplete.strip()):
+                raise RunStateError(
+                    f"run {run_id} is not complete: {unfinished_summary(state)} "
+                    "(do them, or finish with --incomplete --reason TEXT)"
+                )
+            drafts: list[Draft] = [("deviation", d.payload()) for d in missing]
+            if missing:
+                why = f"finished incomplete: {(incomplete or '').strip()}"
+                drafts.append(("note", {"step": None, "text": why}))
             drafts += [("analysis_done", p) for p in self._analyses(state)]
             drafts.append(("completed", {}))
             return drafts
 
         self._act(run_id, decide)
         return self.state(run_id)
+
+    def undo(self, run_id: str) -> list[Event]:
+        """Retract this operator's last action, within :data:`UNDO_WINDOW_S` of it.
+
+        A ``retracted`` event names the action's events; the log keeps them, the state
+        folds as if they had not happened.
+        """
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            action = last_action(state, self.operator, now)
+            if action is None:
+                raise RunStateError(f"{self.operator} has nothing to undo in run {run_id}")
+            kinds = {e.type for e in action.events}
+            if not kinds <= UNDOABLE:
+                raise RunStateError(
+                    f"the last action of {self.operator} ({action.what}) cannot be undone"
+                )
+            if action.age_s > UNDO_WINDOW_S:
+                raise RunStateError(
+                    f"the last action of {self.operator} ({action.what}) is older than "
+                    f"{UNDO_WINDOW_S / 60:.0f} min and can no longer be undone; put a value "
+                    "right with `elab runs correct`, explain anything else with "
+                    "`elab runs deviate` or `elab runs note`"
+                )
+            return [("retracted", {"retracts": list(action.seqs), "what": action.what})]
+
+        return self._act(run_id, decide)
 
     def _analyses(self, state: RunState) -> list[dict[str, Any]]:
         from elab.services.analysis_runner import run_protocol_analyses
@@ -606,11 +667,57 @@ def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, s
         raise InputError(f"value {name}={text}: {exc}{expected}") from None
 
 
-def _check_date(text: str) -> None:
-    from datetime import date
+def split_readings(spec: RecordSpec, text: str) -> list[str]:
+    """The readings in ``text``: ``;`` between them, as ``runs value`` and the value form
+    take them (``2.1;2.4;2.2 mg/mL``).
 
+    A bare number takes the declared unit, else the unit written after the last reading,
+    so ``2.1; 1.8; 2000 ug/mL`` of a value in mg/mL is 2.1 mg/mL, 1.8 mg/mL and
+    2000 µg/mL.  Text values are never split.
+    """
+    if spec.type == "text":
+        return [text.strip()] if text.strip() else []
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if spec.type != "quantity":
+        return parts
+    unit = spec.unit or (_unit_of(parts[-1]) if parts else "")
+    out = []
+    for part in parts:
+        bare = _is_number(part)
+        out.append(f"{part} {unit}" if bare and unit else part)
+    return out
+
+
+def _is_number(text: str) -> bool:
     try:
-        date.fromisoformat(text)
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unit_of(reading: str) -> str:
+    number, _, unit = reading.partition(" ")
+    return unit.strip() if _is_number(number) else ""
+
+
+def _each_reading(step: Step, values: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each ``name=r1;r2;...`` as one (name, reading) per reading."""
+    out = []
+    for name, text in values:
+        spec = step.record.get(name)
+        if spec is None:
+            raise NotFoundError(f"value for step {step.id}", name, list(step.record))
+        readings = split_readings(spec, text)
+        if not readings:
+            raise InputError(f"value {name} is empty")
+        out += [(name, reading) for reading in readings]
+    return out
+
+
+def _check_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"expiry {text!r} is not a date like 2027-03-31") from None
 
@@ -631,7 +738,12 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         "last_seq": state.last_seq,
         "head_hash": state.head_hash,
         "steps": [
-            {"id": sid, "title": state.steps[sid].title, "state": state.steps[sid].state}
+            {
+                "id": sid,
+                "title": state.steps[sid].title,
+                "state": state.steps[sid].state,
+                "by": state.steps[sid].operator,
+            }
             for sid in state.graph.order
         ],
         "timers": [
@@ -671,6 +783,10 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
             for d in state.deviations
         ],
         "lots": state.lots,
+        "retractions": [
+            {"seq": r.seq, "retracts": list(r.retracts), "what": r.what, "operator": r.operator}
+            for r in state.retractions
+        ],
         "attachments": state.attachments,
         "analyses": [{"hook": a.get("hook"), "error": a.get("error")} for a in state.analyses],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textual.app import App
@@ -13,7 +14,7 @@ from elab.tui.help import HelpScreen
 from elab.tui.home import HomeScreen
 from elab.tui.run_screen import RunScreen
 
-__all__ = ["ElabApp", "run_home", "run_run"]
+__all__ = ["ElabApp", "StartRequest", "run_home", "run_run", "run_start"]
 
 
 class ElabApp(App[None]):
@@ -25,19 +26,28 @@ class ElabApp(App[None]):
     ]
 
     def __init__(
-        self, service: RunService, run_id: str | None = None, *, agenda: bool = True,
+        self,
+        service: RunService,
+        run_id: str | None = None,
+        *,
+        agenda: bool = True,
         settings: Settings | None = None,
+        start: StartRequest | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.run_id = run_id
         self.agenda = agenda
         self.settings = Settings.from_env() if settings is None else settings
+        self.start = start
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.service, agenda=self.agenda, settings=self.settings))
+        home = HomeScreen(self.service, agenda=self.agenda, settings=self.settings)
+        self.push_screen(home)
         if self.run_id is not None:
             self.push_screen(RunScreen(self.service, self.run_id))
+        elif self.start is not None:
+            home.ask_to_start(self.start.path, self.start.params, self.start.variant)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -55,10 +65,28 @@ def run_home(settings: Settings) -> None:
         service.close()
 
 
-def run_run(run_id: str, settings: Settings) -> None:
-    """``elab run ...``: straight to a run screen (home is underneath)."""
-    service = RunService.open(settings.database_url)
+@dataclass(frozen=True)
+class StartRequest:
+    """``elab run PROTOCOL``: the protocol file and what the command line filled in."""
+
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    variant: str | None = None
+
+
+def run_run(run_id: str, settings: Settings, operator: str | None = None) -> None:
+    """``elab run --resume RUN`` (and ``--yes``): straight to a run screen, home underneath."""
+    service = RunService.open(settings.database_url, operator or settings.operator)
     try:
         ElabApp(service, run_id, settings=settings).run()
+    finally:
+        service.close()
+
+
+def run_start(request: StartRequest, settings: Settings, operator: str | None = None) -> None:
+    """``elab run PROTOCOL``: the start form over home; the run starts when it is accepted."""
+    service = RunService.open(settings.database_url, operator or settings.operator)
+    try:
+        ElabApp(service, settings=settings, start=request).run()
     finally:
         service.close()

@@ -1,9 +1,11 @@
 """The finish screen: what is missing before the run closes, then its analyses and record.
 
-Finishing is the one irreversible key, so ``f`` only opens this screen: it lists required
-values never recorded (each becomes a deviation), steps not done and timers still running,
-and the run is completed with enter.  Afterwards the screen shows what each analysis hook
-found and writes the record as HTML, Markdown or PDF without leaving the TUI.
+Finishing is the one irreversible key, so ``f`` only opens this screen.  It lists the steps
+not done, required values and lots not recorded and timers still running; enter completes
+a complete run, and an incomplete one finishes only with ``i`` and a reason, each missing
+item then logged as a deviation (as ``runs finish --incomplete --reason``).  Afterwards the
+screen shows what each analysis hook found and writes the record as HTML, Markdown or PDF
+into the records folder it names, without leaving the TUI.
 """
 
 from __future__ import annotations
@@ -21,16 +23,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from elab.domain.runs import RunState
-from elab.domain.runs.rules import missing_values
+from elab.domain.runs.rules import unfinished
 from elab.errors import ElabError
 from elab.services.runs import RunService
+from elab.tui.prompt import Prompt
 
 __all__ = ["FinishScreen", "analysis_summary", "records_dir"]
 
 
 def records_dir() -> Path:
-    """Where records written from the TUI go: ``ELAB_RECORDS_DIR``, else the working folder."""
-    return Path(os.environ.get("ELAB_RECORDS_DIR") or Path.cwd())
+    """Where records written from the TUI go: ``ELAB_RECORDS_DIR``, else ``records`` in the
+    user's elab data folder (beside the database) — never the working folder, so a run
+    finished inside a git checkout leaves no untracked PDFs there."""
+    chosen = os.environ.get("ELAB_RECORDS_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("elab")) / "records"
 
 
 def analysis_summary(analysis: dict[str, Any]) -> str:
@@ -65,6 +75,7 @@ def analysis_summary(analysis: dict[str, Any]) -> str:
 class FinishScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "finish", "Finish run"),
+        Binding("i", "finish_incomplete", "Finish incomplete"),
         Binding("h", "record('html')", "HTML record"),
         Binding("m", "record('md')", "Markdown record"),
         Binding("p", "record('pdf')", "PDF record"),
@@ -103,25 +114,29 @@ class FinishScreen(ModalScreen[None]):
         body = Text()
         if not s.finished:
             title.update(Text(f"Finish run {s.run_id}?", style="bold"))
-            missing = missing_values(s)
+            missing = unfinished(s)
             if missing:
-                body.append("Required values not recorded (each becomes a deviation):\n",
+                body.append("Not complete: the run cannot finish until these are done\n",
                             style="bold yellow")
+                steps = [m.step or "" for m in missing if m.expected == "done"]
+                if steps:
+                    body.append(f"  ! steps not done: {', '.join(steps)}\n")
                 for m in missing:
-                    body.append(f"  ! {m.step}: {m.expected}\n")
-            open_steps = [sid for sid in s.graph.order
-                          if s.steps[sid].state in ("current", "ready", "waiting")]
-            if open_steps:
-                body.append(f"Steps not done: {', '.join(open_steps)}\n", style="yellow")
+                    if m.expected != "done":
+                        where = f"{m.step}: " if m.step else ""
+                        body.append(f"  ! {where}{m.note}\n")
             running = [t.step for t in s.timers.values() if t.running]
             if running:
                 body.append(f"Timers still running: {', '.join(running)}\n", style="yellow")
-            if not (missing or open_steps or running):
+            if not (missing or running):
                 body.append("Every step is done and every required value recorded.\n",
                             style="green")
             body.append(f"\nAnalyses to run: {len(s.protocol.analysis)}\n")
-            keys.update(Text("enter finishes the run (analyses run now) · esc goes back",
-                             style="dim"))
+            body.append(f"Records are written to {records_dir()}\n", style="dim")
+            keys.update(Text(
+                "i finishes incomplete (a reason; each item a deviation) · esc goes back"
+                if missing else "enter finishes the run (analyses run now) · esc goes back",
+                style="dim"))
         else:
             title.update(Text(f"Run {s.run_id} {s.state}", style="bold"))
             body.append(f"{len(s.deviations)} deviation(s)\n")
@@ -129,21 +144,41 @@ class FinishScreen(ModalScreen[None]):
                 body.append(analysis_summary(analysis) + "\n")
             if not s.analyses:
                 body.append("No analysis hooks for this protocol.\n", style="dim")
-            keys.update(Text(f"write the record to {records_dir()}: h HTML · m Markdown · "
-                             "p PDF · esc closes", style="dim"))
+            keys.update(Text(f"records folder: {records_dir()}\n"
+                             "write the record: h HTML · m Markdown · p PDF · esc closes",
+                             style="dim"))
         self.query_one("#summary", Static).update(body)
 
-    def action_finish(self) -> None:
+    def action_finish(self, incomplete: str | None = None) -> None:
         if self.state.finished:
             return
+        if unfinished(self.state) and incomplete is None:
+            self.notify("the run is not complete: do what is listed, or press i to finish "
+                        "incomplete with a reason", severity="warning", timeout=8, markup=False)
+            return
         try:
-            self.state = self.service.finish(self.run_id)
+            self.state = self.service.finish(self.run_id, incomplete)
         except ElabError as exc:
             self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         if self.on_change is not None:
             self.on_change()  # the run screen underneath shows the run completed at once
         self.draw()
+
+    def action_finish_incomplete(self) -> None:
+        """i: finish with steps, values or lots missing, saying why."""
+        if self.state.finished or not unfinished(self.state):
+            self.action_finish()
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.action_finish(reason)
+
+        self.app.push_screen(
+            Prompt("Why finish incomplete?", "each missing item is logged as a deviation"),
+            answered,
+        )
 
     def action_record(self, kind: str) -> None:
         if not self.state.finished:
@@ -158,6 +193,7 @@ class FinishScreen(ModalScreen[None]):
 
         target = records_dir() / f"{self.run_id}.{kind}"
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             data, _ = render_record(self.run_id, kind, source=ServiceRunSource(self.service))
             tmp = target.with_suffix(target.suffix + ".part")
             tmp.write_bytes(data)

@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
@@ -41,6 +42,10 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
         Binding("r", "reload", "Reload", show=False),
+        # While typing in the search, the arrows move the highlight in the library, so
+        # enter can open any match without leaving the search field.
+        Binding("down", "library_cursor(1)", "Next", show=False),
+        Binding("up", "library_cursor(-1)", "Previous", show=False),
     ]
     DEFAULT_CSS = """
     HomeScreen #protocols { height: 1fr; }
@@ -78,9 +83,12 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#protocols", DataTable).add_columns("id", "assay", "time", "title")
+        self.add_protocol_columns()
         self.query_one("#runs", DataTable).add_columns("run", "protocol", "state", "next", "timers")
-        self.query_one("#due", DataTable).add_columns("when", "run", "step", "what")
+        due = self.query_one("#due", DataTable)
+        for label, width in (("when", 11), ("run", 15), ("step", 15)):
+            due.add_column(label, width=width)
+        due.add_column("what", width=max(16, self.app.size.width - 41 - 8 - 2))
         self.fill_protocols("")
         self.fill_runs()
         self.query_one("#protocols", DataTable).focus()
@@ -111,6 +119,20 @@ class HomeScreen(Screen[None]):
             self.planned_for, self.planned_at = active, now
             self.replan()
 
+    def add_protocol_columns(self) -> None:
+        """The title gets the width left over and wraps in it, so at 80 columns a title is
+        shown whole on two lines rather than cut mid-word."""
+        table = self.query_one("#protocols", DataTable)
+        id_w = max((len(e.id) for e in self.library), default=10)
+        time_w = max((len(format_duration(e.min_s)) for e in self.library), default=8)
+        assay_w = 12
+        used = id_w + assay_w + time_w + 8 + 2  # cell padding and the scroll bar
+        title_w = max(16, self.app.size.width - used)
+        table.add_column("id", width=id_w)
+        table.add_column("assay", width=assay_w)
+        table.add_column("time", width=time_w)
+        table.add_column("title", width=title_w)
+
     def fill_protocols(self, query: str) -> None:
         table = self.query_one("#protocols", DataTable)
         table.clear()
@@ -119,10 +141,11 @@ class HomeScreen(Screen[None]):
                 continue
             table.add_row(
                 Text(entry.id),
-                Text(entry.assay),
+                Text(entry.assay, overflow="ellipsis", no_wrap=True),
                 Text(format_duration(entry.min_s)),
                 Text(entry.title),
                 key=entry.path,
+                height=None,
             )
 
     def fill_runs(self) -> None:
@@ -165,16 +188,18 @@ class HomeScreen(Screen[None]):
             table.add_row(
                 Text(f"{mark}{item.urgency}", style=style),
                 Text(item.run_id),
-                Text(item.step),
+                Text(item.step, overflow="ellipsis", no_wrap=True),
                 Text(item.what),
                 key=f"due-{i}:{item.run_id}",
+                height=None,
             )
         for i, line in enumerate(self.agenda.lines):
             local = line.start.astimezone()
             when = f"{local:%H:%M}-{line.end.astimezone():%H:%M}" if line.hands_on else (
                 f"{local:%H:%M} ...")
-            table.add_row(Text(when), Text(line.run), Text(line.step), Text(line.title),
-                          key=f"plan-{i}:{line.run}")
+            table.add_row(Text(when), Text(line.run),
+                          Text(line.step, overflow="ellipsis", no_wrap=True), Text(line.title),
+                          key=f"plan-{i}:{line.run}", height=None)
         if self.agenda.problem:
             table.add_row(Text("plan"), Text(""), Text(""), Text(self.agenda.problem))
         if self.plan_today and not self.has_plan:
@@ -209,6 +234,23 @@ class HomeScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill_protocols(event.value)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search opens the highlighted protocol (the first match at once)."""
+        table = self.query_one("#protocols", DataTable)
+        if not table.row_count:
+            self.notify("no protocol matches the search", severity="warning", markup=False)
+            return
+        row = min(max(table.cursor_row, 0), table.row_count - 1)
+        key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+        if key is not None:
+            self.ask_to_start(str(key))
+
+    def action_library_cursor(self, step: int) -> None:
+        table = self.query_one("#protocols", DataTable)
+        if table.row_count:
+            row = min(max(table.cursor_row + step, 0), table.row_count - 1)
+            table.move_cursor(row=row)
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -229,8 +271,11 @@ class HomeScreen(Screen[None]):
             if run_id:
                 self.app.push_screen(RunScreen(self.service, run_id))
 
-    def ask_to_start(self, path: str) -> None:
-        """Open the parameter form; the run starts only with values the form accepted."""
+    def ask_to_start(
+        self, path: str, params: dict[str, str] | None = None, variant: str | None = None
+    ) -> None:
+        """Open the parameter form (filled with ``params``, ``variant`` when given); the run
+        starts only with values the form accepted."""
         try:
             protocol = self.protocols.load_file(Path(path))
         except ElabError as exc:
@@ -248,4 +293,4 @@ class HomeScreen(Screen[None]):
             self.fill_runs()
             self.app.push_screen(RunScreen(self.service, run_id))
 
-        self.app.push_screen(StartForm(protocol), start)
+        self.app.push_screen(StartForm(protocol, params, variant), start)

@@ -19,9 +19,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from elab.domain.runs import RunState
+from elab.domain.runs.rules import done_warning, stop_warning
 from elab.errors import ElabError
 from elab.services.runs import RunService
 from elab.tui.bench import BenchSheetScreen
+from elab.tui.confirm import Confirm
 from elab.tui.finish import FinishScreen
 from elab.tui.notify import desktop_notify
 from elab.tui.prompt import Prompt
@@ -32,26 +34,30 @@ __all__ = ["RunScreen"]
 
 
 class RunScreen(Screen[None]):
+    # The footer of an 80-column terminal holds eight keys: the ones a step needs, undo,
+    # and the way out and to help.  The rest are listed by ``?``.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", "Done"),
         Binding("v", "value", "Value"),
         Binding("t", "timer", "Timer"),
         Binding("a", "acknowledge", "Ack", show=False),
         Binding("s", "skip", "Skip", show=False),
-        Binding("x", "deviate", "Deviation"),
+        Binding("x", "deviate", "Deviation", show=False),
         Binding("n", "note", "Note", show=False),
         Binding("l", "lot", "Lot", show=False),
         Binding("u", "attach", "Attach", show=False),
-        Binding("m", "bench_sheet", "Plate"),
-        Binding("p", "pause", "Pause"),
+        Binding("m", "bench_sheet", "Plate", show=False),
+        Binding("p", "pause", "Pause", show=False),
+        Binding("o", "join", "Operator", show=False),
+        Binding("ctrl+z", "undo", "Undo"),
         Binding("f", "finish", "Finish"),
         Binding("escape", "back", "Back"),
     ]
     DEFAULT_CSS = """
-    RunScreen #steps { width: 40%; min-width: 30; }
+    RunScreen #steps { width: auto; max-width: 55%; min-width: 30; }
     RunScreen #detail { padding: 0 1; }
     RunScreen #timers { height: auto; max-height: 8; border-top: solid $accent; padding: 0 1; }
-    RunScreen #status { height: 1; padding: 0 1; background: $boost; }
+    RunScreen #status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
     RunScreen #alert { height: auto; padding: 0 1; background: $warning 30%; display: none; }
     RunScreen #alert.show { display: block; }
     """
@@ -75,11 +81,11 @@ class RunScreen(Screen[None]):
             with VerticalScroll(id="detail-scroll"):
                 yield Static("", id="detail")
         yield Static("", id="timers")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#steps", DataTable)
-        self.columns = table.add_columns("", "step", "state")
+        self.columns = table.add_columns("", "step", "state", "by")
         self.refresh_state()
         self.set_interval(1.0, self.tick)
 
@@ -123,35 +129,48 @@ class RunScreen(Screen[None]):
             for sid in order:
                 st = self.state.steps[sid].state
                 mark, style = MARKS[st]
-                table.add_row(Text(mark, style=style), Text(sid), Text(st, style=style), key=sid)
+                table.add_row(Text(mark, style=style), Text(sid), Text(st, style=style),
+                              Text(self.done_by(sid), style="dim"), key=sid)
                 self.shown[sid] = st
         else:
-            mark_col, _, state_col = self.columns
+            mark_col, _, state_col, by_col = self.columns
             for sid in order:
                 st = self.state.steps[sid].state
                 if self.shown[sid] != st:
                     mark, style = MARKS[st]
                     table.update_cell(sid, mark_col, Text(mark, style=style))
                     table.update_cell(sid, state_col, Text(st, style=style))
+                    table.update_cell(sid, by_col, Text(self.done_by(sid), style="dim"),
+                                      update_width=True)
                     self.shown[sid] = st
         if self.selected is None and table.row_count:
             current = self.current_step()
             row = order.index(current) if current else 0
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
+    def done_by(self, sid: str) -> str:
+        """Who marked the step done: each action carries its operator."""
+        st = self.state.steps[sid]
+        return (st.operator or "") if st.state == "done" else ""
+
     def draw_detail(self) -> None:
         sid = self.selected or self.current_step() or self.state.graph.order[-1]
         self.query_one("#detail", Static).update(step_detail(self.state, sid, self.now()))
 
     def draw_status(self) -> None:
+        # State and the current step first: a long title wraps below them, never over them.
         s = self.state
         text = Text()
-        text.append(f"{s.protocol.title}  ", style="bold")
-        text.append(f"run {s.run_id}  ")
         state_style = {"running": "green", "paused": "yellow"}.get(s.state, "dim")
         text.append(f"[{s.state.upper()}]", style=state_style)
+        current = self.current_step()
+        if current is not None:
+            text.append(f"  now: {current}", style="bold")
+        text.append(f"  you: {self.service.operator}")
         if s.deviations:
             text.append(f"  {len(s.deviations)} deviation(s)", style="red")
+        text.append(f"  {s.protocol.title}", style="bold")
+        text.append(f"  run {s.run_id}")
         self.query_one("#status", Static).update(text)
 
     def draw_timers(self) -> None:
@@ -203,16 +222,65 @@ class RunScreen(Screen[None]):
 
     def action_done(self) -> None:
         step = self.target()
-        if step:
-            self.selected = None
-            self.act("done", step)
+        if not step:
+            return
+        warning = done_warning(self.state.protocol.step(step), self.state.timers.get(step),
+                               self.now())
+
+        def mark(yes: bool | None = True) -> None:
+            if yes:
+                self.selected = None
+                self.act("done", step)
+
+        if warning is None or self.state.steps[step].state in ("done", "skipped"):
+            mark()
+        else:
+            self.app.push_screen(Confirm(f"Mark {step} done early?", warning,
+                                         "marks it done and logs the deviation"), mark)
 
     def action_timer(self) -> None:
         step = self.target()
         if not step:
             return
         timer = self.state.timers.get(step)
-        self.act("timer", step, "stop" if timer is not None and timer.running else "start")
+        if timer is None or not timer.running:
+            self.act("timer", step, "start")
+            return
+        warning = stop_warning(self.state.protocol.step(step), timer, self.now())
+
+        def stop(yes: bool | None = True) -> None:
+            if yes:
+                self.act("timer", step, "stop")
+
+        if warning is None:
+            stop()
+        else:
+            self.app.push_screen(Confirm(f"Stop the timer of {step} early?", warning,
+                                         "stops it and logs the deviation"), stop)
+
+    def action_undo(self) -> None:
+        """ctrl+z: take back this operator's last action (within the undo window)."""
+        try:
+            events = self.service.undo(self.run_id)
+        except ElabError as exc:
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            return
+        self.notify(f"Undone: {events[-1].payload['what']}", timeout=6, markup=False)
+        self.selected = None
+        self.refresh_state()
+
+    def action_join(self) -> None:
+        """o: a second person takes the keyboard; their actions carry their name."""
+
+        def join(name: str | None) -> None:
+            if not name or name == self.service.operator:
+                return
+            self.service.operator = name
+            self.act("note", None, f"{name} joined the run")
+
+        self.app.push_screen(
+            Prompt("Who is working now?", f"now: {self.service.operator}; actions carry the "
+                   "name given here"), join)
 
     def action_acknowledge(self) -> None:
         now = self.now()
@@ -264,7 +332,12 @@ class RunScreen(Screen[None]):
                 return
             self.act("lot", parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
-        materials = ", ".join(self.state.protocol.materials)
+        required = {mid for mid, m in self.state.protocol.materials.items()
+                     if m.lot == "required"}
+        materials = ", ".join(f"{mid}*" if mid in required else mid
+                              for mid in self.state.protocol.materials)
+        if required:
+            materials += "   (* lot required to finish)"
         self.app.push_screen(Prompt("Lot: material lot [YYYY-MM-DD]", materials, None), done)
 
     def action_pause(self) -> None:

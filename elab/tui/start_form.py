@@ -44,9 +44,16 @@ class StartForm(ModalScreen[StartChoice | None]):
     StartForm #problems { color: $error; height: auto; }
     """
 
-    def __init__(self, protocol: Protocol) -> None:
+    def __init__(
+        self,
+        protocol: Protocol,
+        params: dict[str, str] | None = None,
+        variant: str | None = None,
+    ) -> None:
         super().__init__()
         self.protocol = protocol
+        self.preset = dict(params or {})  # ``elab run P --param k=v`` fills the field
+        self.variant = variant
         self.problems: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -59,7 +66,7 @@ class StartForm(ModalScreen[StartChoice | None]):
                 for name, param in p.parameters.items():
                     about = f" — {param.description}" if param.description else ""
                     yield Label(Text(f"{name}{about}"))
-                    yield Input(param.default.text, id=f"param-{name}")
+                    yield Input(self.preset.get(name, param.default.text), id=f"param-{name}")
                     allowed = f"allowed {param.range}" if param.range else "any value"
                     yield Static(
                         Text(f"{allowed}; default {param.default}"), classes="hint"
@@ -68,7 +75,8 @@ class StartForm(ModalScreen[StartChoice | None]):
                 if p.variants:
                     yield Label("variant")
                     options = [(Text(f"{v} — {about}"), v) for v, about in p.variants.items()]
-                    yield Select(options, prompt="main protocol", id="variant")
+                    chosen = self.variant if self.variant in p.variants else Select.NULL
+                    yield Select(options, prompt="main protocol", id="variant", value=chosen)
                 if not p.parameters and not p.variants:
                     yield Static(Text("This protocol has no parameters.", style="dim"))
             yield Static("", id="problems")

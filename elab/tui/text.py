@@ -15,6 +15,7 @@ from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
 from elab.domain.runs.due import step_windows
+from elab.domain.runs.readings import readings_line
 from elab.units import format_duration
 
 __all__ = ["MARKS", "bar", "step_detail", "timer_line", "window_lines"]
@@ -120,13 +121,15 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
             out.append(f"  {name}: {shown}\n")
     if step.record:
         out.append("\nRecord\n", style="bold")
-        have = {v.name: v for v in state.current_values() if v.step == step_id}
+        mine = [v for v in state.current_values() if v.step == step_id]
         for name, spec in step.record.items():
             expected = f" expected {spec.range}" if spec.range is not None else ""
             unit = spec.unit or spec.kind or spec.type
-            got = have.get(name)
-            value = f" = {got.text}" if got else ""
-            flag = " (out of range)" if got and got.in_range is False else ""
+            got = [v for v in mine if v.name == name]
+            value = f" = {readings_line([(v.value, v.unit) for v in got])}" if got else ""
+            outside = sum(v.in_range is False for v in got)
+            flag = "" if not outside else (
+                f" ({outside} out of range)" if len(got) > 1 else " (out of range)")
             required = " *" if spec.required else ""
             out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
     notes = [n for n in st.notes if n]

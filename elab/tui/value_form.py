@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, Static
 from elab.domain.protocol import Step
 from elab.domain.runs import RunState
 from elab.errors import ElabError
-from elab.services.runs import RunService, check_value
+from elab.services.runs import RunService, check_value, split_readings
 from elab.tui.forms import form_css
 from elab.units import format_quantity
 
@@ -88,7 +88,8 @@ class ValueForm(ModalScreen[bool]):
             check.update("")
             return
         shown: list[str] = []
-        outside: str | None = None
+        outside: list[str] = []
+        expected = ""
         for part in parts:
             try:
                 value, unit, deviation = check_value(self.step, name, part)
@@ -96,34 +97,25 @@ class ValueForm(ModalScreen[bool]):
                 self.problems.add(name)
                 check.update(Text(f"✗ {exc}", style="red"))
                 return
-            shown.append(format_quantity(value, unit) if isinstance(value, float) and unit
-                         else str(value))
+            reading = (format_quantity(value, unit) if isinstance(value, float) and unit
+                       else str(value))
+            shown.append(reading)
             if deviation is not None:
-                outside = deviation.expected
-        listed = ", ".join(shown)
-        if outside is not None:
+                outside.append(reading)
+                expected = deviation.expected
+        if outside:
+            # Only the readings outside are named: one bad lysate of fifteen is one.
             self.out_of_range.add(name)
-            check.update(Text(f"⚠ {listed}: outside {outside}; recorded with a deviation if "
-                              "you confirm", style="yellow"))
+            inside = len(shown) - len(outside)
+            rest = f" ({inside} of {len(shown)} in range)" if len(shown) > 1 else ""
+            check.update(Text(f"⚠ {', '.join(outside)} outside {expected}{rest}; recorded "
+                              "with a deviation if you confirm", style="yellow"))
         else:
-            check.update(Text(f"✓ {listed}", style="green"))
+            check.update(Text(f"✓ {', '.join(shown)}", style="green"))
 
     def readings(self, name: str, text: str) -> list[str]:
-        """The readings typed for ``name``: ``;``-separated when it is measured several times,
-        a bare number given the declared unit."""
-        spec = self.step.record[name]
-        parts = [p.strip() for p in text.split(";")] if spec.count > 1 else [text.strip()]
-        out = []
-        for part in parts:
-            if not part:
-                continue
-            try:
-                float(part)
-                bare = spec.type == "quantity" and bool(spec.unit)
-            except ValueError:
-                bare = False
-            out.append(f"{part} {spec.unit}" if bare else part)
-        return out
+        """The readings typed for ``name``, split as ``runs value`` splits them."""
+        return split_readings(self.step.record[name], text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.record()

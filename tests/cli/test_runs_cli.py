@@ -78,6 +78,10 @@ def test_a_run_from_start_to_verify(elab: Elab, tmp_path: Path) -> None:
     elab.ok("runs", "pause", run)
     assert status(elab, run)["state"] == "paused"
     elab.ok("runs", "resume", run)
+    refused = elab.fails("runs", "finish", run)
+    assert "steps not done: treat, develop" in refused
+    elab.ok("runs", "done", run, "treat")
+    elab.ok("runs", "done", run, "develop")
     out = elab.ok("runs", "finish", run)
     assert "completed" in out
     final = status(elab, run)
@@ -131,3 +135,103 @@ def test_tampered_run_fails_verify_naming_the_event(elab: Elab, db_url: str) -> 
     result = elab("runs", "verify")
     assert result.returncode == 1
     assert result.stderr.strip() == f"elab: run {run} event 2: content does not match its hash"
+
+
+def test_a_timed_step_done_without_its_timer_is_a_deviation(elab: Elab) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    elab.ok("runs", "done", run, "seed")
+    out = elab.ok("runs", "done", run, "incubate")
+    assert "deviation (auto) at incubate: done without its timer: 1 h–2 h not timed" in out
+    [dev] = status(elab, run)["deviations"]  # type: ignore[misc]
+    assert (dev["expected"], dev["actual"]) == ("1 h–2 h", "not timed")
+
+
+def test_finish_is_refused_until_complete_or_finished_incomplete_with_a_reason(
+    elab: Elab,
+) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    elab.ok("runs", "done", run, "seed")
+    line = elab.fails("runs", "finish", run)
+    assert "steps not done: incubate, treat, measure, develop" in line
+    assert "required values missing: measure conc" in line
+    assert "--incomplete --reason" in line
+    assert status(elab, run)["state"] == "running"
+    assert elab("runs", "finish", run, "--incomplete").returncode == 2  # a reason is needed
+    elab.ok("runs", "finish", run, "--incomplete", "--reason", "incubator failed")
+    final = status(elab, run)
+    assert final["state"] == "completed"
+    notes = [d["note"] for d in final["deviations"]]  # type: ignore[union-attr]
+    assert notes == [
+        "step incubate was not done",
+        "step treat was not done",
+        "step measure was not done",
+        "step develop was not done",
+        "required value conc was not recorded",
+    ]
+
+
+def test_undo_retracts_the_last_action_and_the_log_keeps_both(elab: Elab) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    elab.ok("runs", "done", run, "seed")
+    out = elab.ok("runs", "undo", run)
+    assert out.startswith("retracted step_done seed (#2)")
+    data = status(elab, run)
+    steps = {s["id"]: s["state"] for s in data["steps"]}  # type: ignore[union-attr]
+    assert steps["seed"] == "current"
+    assert data["last_seq"] == 3  # the done stays in the log, the retraction follows it
+    assert data["retractions"] == [  # type: ignore[comparison-overlap]
+        {"seq": 3, "retracts": [2], "what": "step_done seed (#2)", "operator": "ana"}
+    ]
+    assert "retracted by ana: step_done seed (#2)" in elab.ok("runs", "status", run)
+    elab.ok("runs", "value", run, "measure", "--value", "conc=2 mg/mL")
+    elab.ok("runs", "undo", run)
+    assert status(elab, run)["values"] == []
+    assert "nothing to undo" in elab.fails("runs", "undo", run)
+    elab.ok("runs", "done", run, "seed", "--operator", "bo")
+    assert "ana has nothing to undo" in elab.fails("runs", "undo", run)  # not bo's action
+    assert status(elab, run)["steps"][0]["by"] == "bo"  # type: ignore[index]
+    assert "[x] seed" in elab.ok("runs", "status", run).split("Seed (bo)")[0]
+    assert "chain intact" in elab.ok("runs", "verify", run)
+
+
+def test_several_readings_from_the_shell(elab: Elab) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    out = elab.ok("runs", "value", run, "measure", "--value", "conc=2;12;3 mg/mL")
+    deviations = [line for line in out.splitlines() if line.startswith("deviation")]
+    assert deviations == ["deviation (auto) at measure: conc 12 mg/mL is outside 0.5–10 mg/mL"]
+    values = status(elab, run)["values"]
+    assert [v["value"] for v in values] == [2.0, 12.0, 3.0]  # type: ignore[union-attr]
+    shown = elab.ok("runs", "status", run)
+    assert "measure conc: 2, 12, 3 mg/mL (mean 5.667, SD 5.508, n = 3)" in shown
+
+
+def test_an_expired_lot_is_a_deviation_at_entry(elab: Elab) -> None:
+    run = elab.ok("runs", "start", PROTOCOL).strip()
+    result = elab("runs", "lot", run, "medium", "M-1", "--expiry", "2025-01-31")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "elab: warning: lot M-1 of medium expired on 2025-01-31"
+    assert "deviation (auto): lot M-1 of medium expired on 2025-01-31" in result.stdout
+    result = elab("runs", "lot", run, "antibody", "A-1", "--expiry", "2099-01-31")
+    assert result.returncode == 0 and result.stderr == ""
+    assert len(status(elab, run)["deviations"]) == 1  # type: ignore[arg-type]
+
+
+def test_a_required_lot_is_missing_at_finish_like_a_value(elab: Elab, tmp_path: Path) -> None:
+    text = Path(PROTOCOL).read_text(encoding="utf-8")
+    protocol = tmp_path / "lots.yaml"
+    protocol.write_text(
+        text.replace("medium: {name: Medium}", "medium: {name: Medium, lot: required}"),
+        encoding="utf-8",
+    )
+    run = elab.ok("runs", "start", str(protocol)).strip()
+    line = elab.fails("runs", "finish", run)
+    assert line.endswith("lots missing: medium (do them, or finish with --incomplete --reason TEXT)")
+    elab.ok("runs", "lot", run, "medium", "M-2")
+    assert "lots missing" not in elab.fails("runs", "finish", run)
+
+
+def test_elab_run_refuses_bad_input_before_the_screen_opens(elab: Elab) -> None:
+    assert elab.fails("run", "no-such-protocol") == "elab: unknown protocol 'no-such-protocol'"
+    line = elab.fails("run", PROTOCOL, "--variant", "extr")
+    assert line == "elab: unknown variant 'extr' (did you mean 'extra'?)"
+    assert json.loads(elab.ok("runs", "list", "--json")) == []  # nothing was started

@@ -35,7 +35,7 @@ def test_a_run_under_way_is_planned_without_its_done_steps(sqlite_url: str) -> N
 
 def test_a_finished_run_has_nothing_to_plan(sqlite_url: str) -> None:
     run = elab(sqlite_url, "runs", "start", "mtt-viability").stdout.strip()
-    elab(sqlite_url, "runs", "finish", run)
+    elab(sqlite_url, "runs", "finish", run, "--incomplete", "--reason", "test")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     result = elab(sqlite_url, "schedule", "plan", run, "--start", tomorrow)
     assert result.returncode == 1

@@ -127,9 +127,16 @@ async def test_deviation_pause_resume_and_finish(service: RunService) -> None:
         assert service.state(run).state == "running"  # f opens the finish screen only
         await pilot.press("enter")
         await pilot.pause()
+        assert service.state(run).state == "running"  # not complete: enter does not finish
+        assert "steps not done: seed, incubate" in screen_text(app, "#summary")
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press(*"plate contaminated", "enter")
+        await pilot.pause()
         state = service.state(run)
         assert state.state == "completed"
         assert any("required value conc" in d.note for d in state.deviations)
+        assert any(n["text"] == "finished incomplete: plate contaminated" for n in state.notes)
 
 
 async def test_events_from_the_cli_appear(service: RunService) -> None:
@@ -212,6 +219,6 @@ async def test_several_readings_in_one_field(service: RunService, tmp_path: Path
         await pilot.pause()
     state = service.state(run)
     assert [v.value for v in state.values] == [2.1, 1.8, 2.0]
-    finished = service.finish(run)
+    finished = service.finish(run, incomplete="only the readings are under test")
     assert any(d.note == "required value protein_conc: 3 of 6 recorded"
                for d in finished.deviations)

@@ -95,10 +95,14 @@ async def test_finish_lists_what_is_missing_then_writes_the_record(
         await pilot.pause()
         assert isinstance(app.screen, FinishScreen)
         summary = text_of(app, "#summary")
-        assert "measure: conc" in summary
+        assert "measure: required value conc was not recorded" in summary
+        assert "steps not done: incubate, treat, measure, develop" in summary
         assert "Timers still running: incubate" in summary
         assert service.state(run).state == "running"  # f alone never finishes
         await pilot.press("enter")
+        await pilot.pause()
+        assert service.state(run).state == "running"  # nor enter, while it is incomplete
+        await pilot.press("i", *"reader broke", "enter")
         await pilot.pause()
         assert service.state(run).state == "completed"
         summary = text_of(app, "#summary")

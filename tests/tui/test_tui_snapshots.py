@@ -1,6 +1,8 @@
 """SVG snapshots of the screens, on a fixed clock and run id so they are stable.
 
-Each test also asserts the state behind the picture.
+The home, run and finish screens are drawn at 80×24, the smallest terminal a bench laptop
+opens: state, current step and key hints must all be on it.  Each test also asserts the
+state behind the picture.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def test_run_screen_with_three_timers(snap_compare: Snap, service: RunService) -
     service.timer(run, "develop", "start")
     service.timer(run, "treat", "start")
     assert sum(t.running for t in service.state(run).timers.values()) == 3
-    assert snap_compare(ElabApp(service, run), terminal_size=(100, 30))
+    assert snap_compare(ElabApp(service, run, agenda=False), terminal_size=(80, 24))
 
 
 def test_value_entry_error(snap_compare: Snap, service: RunService) -> None:
@@ -56,8 +58,17 @@ def test_value_entry_error(snap_compare: Snap, service: RunService) -> None:
 def test_finish_screen(snap_compare: Snap, service: RunService) -> None:
     run = service.start(PROTOCOL)
     service.done(run, "seed")
-    assert snap_compare(ElabApp(service, run), press=["f", "enter"], terminal_size=(100, 30))
+    press = ["f", "i", *"reader broke", "enter"]
+    assert snap_compare(ElabApp(service, run, agenda=False), press=press, terminal_size=(80, 24))
     assert service.state(run).state == "completed"
+
+
+def test_finish_screen_of_an_incomplete_run(snap_compare: Snap, service: RunService) -> None:
+    run = service.start(PROTOCOL)
+    service.done(run, "seed")
+    assert snap_compare(ElabApp(service, run, agenda=False), press=["f", "enter"],
+                        terminal_size=(80, 24))
+    assert service.state(run).state == "running"  # enter does not finish an incomplete run
 
 
 def test_home_screen(snap_compare: Snap, service: RunService) -> None:
@@ -76,7 +87,7 @@ def test_home_screen(snap_compare: Snap, service: RunService) -> None:
         await pilot.pause()
         assert home.has_plan and home.agenda.lines
 
-    assert snap_compare(ElabApp(service), run_before=search_and_plan, terminal_size=(100, 30))
+    assert snap_compare(ElabApp(service), run_before=search_and_plan, terminal_size=(80, 24))
 
 
 def test_run_screen_in_the_light_theme(snap_compare: Snap, service: RunService) -> None:

@@ -123,6 +123,9 @@ class Material(_Model):
     fluorochrome: str | None = None
     vehicle: Id | None = None
     note: str | None = None
+    # ``required``: a run cannot finish complete without this material's lot recorded
+    # (a serum or an antibody whose batch changes results).
+    lot: Literal["required", "optional"] = "optional"
 
 
 class Equipment(_Model):

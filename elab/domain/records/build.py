@@ -185,8 +185,18 @@ def record_from_events(
         if step in acc:
             acc[step].deviations.append(number)
 
+    # An undo (``retracted``) takes events back: the record folds as if they had not
+    # happened and says what was taken back, like the run's own state.
+    retracted = {int(s) for e in events if e.type == "retracted"
+                 for s in _get(e.payload, "retracts", default=[]) or []}
     for ev in events:
         p = ev.payload
+        if ev.seq in retracted:
+            continue
+        if ev.type == "retracted":
+            run_notes.append(NoteRow(None, f"retracted (undo): {_get(p, 'what', default='')}",
+                                     ev.at, ev.operator))
+            continue
         if ev.operator and ev.operator not in operators:
             operators.append(ev.operator)
         step = _get(p, "step")

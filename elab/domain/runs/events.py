@@ -50,6 +50,7 @@ EVENT_TYPES = frozenset(
         "analysis_done",
         "signed",
         "correction",
+        "retracted",
     }
 )
 

@@ -7,17 +7,27 @@ happened, so the service can append them with the action in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from elab.domain.protocol.model import RecordSpec
-from elab.domain.runs.state import RunState
+from elab.domain.protocol.graph import program_seconds
+from elab.domain.protocol.model import RecordSpec, Step
+from elab.domain.runs.state import RunState, TimerState
 from elab.units import QRange, format_duration, format_quantity, format_range
 
 __all__ = [
     "AutoDeviation",
+    "done_warning",
+    "expired_lot_deviation",
     "incubation_deviation",
+    "missing_lots",
+    "missing_steps",
     "missing_values",
     "order_deviation",
+    "stop_warning",
+    "timed_span",
+    "unfinished",
+    "unfinished_summary",
+    "untimed_deviation",
     "value_deviation",
     "window_deviations",
 ]
@@ -60,20 +70,20 @@ def value_deviation(
 STOP_GRACE_S = 60.0
 
 
+def _span_text(min_s: float, max_s: float | None) -> str:
+    if max_s == min_s:
+        return format_duration(min_s)
+    if max_s is None:
+        return f"≥ {format_duration(min_s)}"
+    return f"{format_duration(min_s)}–{format_duration(max_s)}"
+
+
 def incubation_deviation(
     step: str, elapsed_s: float, min_s: float, max_s: float | None
 ) -> AutoDeviation | None:
     """An incubation stopped more than :data:`STOP_GRACE_S` before its minimum or after its
     maximum."""
-    expected = (
-        format_duration(min_s)
-        if max_s == min_s
-        else (
-            f"{format_duration(min_s)}–{format_duration(max_s)}"
-            if max_s is not None
-            else f"≥ {format_duration(min_s)}"
-        )
-    )
+    expected = _span_text(min_s, max_s)
     actual = format_duration(elapsed_s)
     if elapsed_s < min_s - STOP_GRACE_S:
         return AutoDeviation(step, f"incubation stopped early after {actual}", expected, actual)
@@ -140,3 +150,110 @@ def missing_values(state: RunState) -> list[AutoDeviation]:
                 expected, actual = f"{spec.count} × {name}", str(n)
             found.append(AutoDeviation(step.id, note, expected, actual))
     return found
+
+
+def timed_span(step: Step) -> tuple[float, float | None] | None:
+    """The time a step's timer must count (its incubation or program), or None when the
+    step has no planned passive time (hands-on work, a stopwatch ``until``)."""
+    if step.until is not None:
+        return None
+    if step.passive is not None:
+        return step.passive.duration.seconds()
+    if step.program:
+        low, high = program_seconds(step.program)
+        return (low, high) if low > 0 else None
+    return None
+
+
+def untimed_deviation(step: Step, timer: TimerState | None) -> AutoDeviation | None:
+    """A timed step marked done without its timer ever having run: the record would
+    otherwise show an incubation that no clock saw.  (A timer stopped early is judged when
+    it stops, by :func:`incubation_deviation`.)"""
+    span = timed_span(step)
+    if span is None or timer is not None or span[0] <= STOP_GRACE_S:
+        return None
+    expected = _span_text(*span)
+    return AutoDeviation(
+        step.id, f"done without its timer: {expected} not timed", expected, "not timed"
+    )
+
+
+def done_warning(step: Step, timer: TimerState | None, now: datetime) -> str | None:
+    """What marking ``step`` done now would log, in words for a confirmation, or None when
+    it is on time."""
+    if (dev := untimed_deviation(step, timer)) is not None:
+        return (
+            f"{step.title} takes {dev.expected} and its timer has not run. Marking it done "
+            f"now logs a deviation (expected {dev.expected}, actual not timed)."
+        )
+    if timer is not None and timer.running:
+        return stop_warning(step, timer, now)
+    return None
+
+
+def stop_warning(step: Step, timer: TimerState, now: datetime) -> str | None:
+    """What stopping a running timer now would log, or None when it is not early."""
+    if step.until is not None:
+        return None
+    elapsed = timer.elapsed_s(now)
+    dev = incubation_deviation(step.id, elapsed, timer.min_s, timer.max_s)
+    if dev is None or not dev.note.startswith("incubation stopped early"):
+        return None
+    left = format_duration(timer.min_s - elapsed)
+    return (
+        f"The timer of {step.title} still has {left} to go (expected {dev.expected}). "
+        f"Stopping it now logs a deviation (actual {dev.actual})."
+    )
+
+
+def missing_steps(state: RunState) -> list[AutoDeviation]:
+    """Steps neither done nor skipped (optional steps may be left out)."""
+    found = []
+    for sid in state.graph.order:
+        st = state.steps[sid]
+        if st.state in ("done", "skipped") or state.protocol.step(sid).optional:
+            continue
+        found.append(AutoDeviation(sid, f"step {sid} was not done", "done", st.state))
+    return found
+
+
+def missing_lots(state: RunState) -> list[AutoDeviation]:
+    """Materials whose lot the protocol requires, with no lot recorded."""
+    recorded = {str(lot.get("material")) for lot in state.lots}
+    return [
+        AutoDeviation(None, f"lot of {mid} was not recorded", f"lot of {mid}", "missing")
+        for mid, material in state.protocol.materials.items()
+        if material.lot == "required" and mid not in recorded
+    ]
+
+
+def unfinished(state: RunState) -> list[AutoDeviation]:
+    """Everything that keeps a run from finishing complete: steps, values, lots."""
+    return [*missing_steps(state), *missing_values(state), *missing_lots(state)]
+
+
+def expired_lot_deviation(
+    material: str, lot: str, expiry: date | None, today: date
+) -> AutoDeviation | None:
+    """A lot used after its expiry date."""
+    if expiry is None or expiry >= today:
+        return None
+    return AutoDeviation(
+        None,
+        f"lot {lot} of {material} expired on {expiry.isoformat()}",
+        f"in date on {today.isoformat()}",
+        f"expired {expiry.isoformat()}",
+    )
+
+
+def unfinished_summary(state: RunState) -> str:
+    """``steps not done: seed, treat; required values missing: measure conc`` (empty when
+    the run is complete), the line a refused finish prints."""
+    parts = []
+    if steps := [d.step or "" for d in missing_steps(state)]:
+        parts.append(f"steps not done: {', '.join(steps)}")
+    if values := [f"{d.step} {d.expected}" for d in missing_values(state)]:
+        parts.append(f"required values missing: {', '.join(values)}")
+    if lots := [d.expected.removeprefix("lot of ") for d in missing_lots(state)]:
+        parts.append(f"lots missing: {', '.join(lots)}")
+    return "; ".join(parts)

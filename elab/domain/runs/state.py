@@ -19,6 +19,7 @@ from elab.domain.runs.events import GENESIS, Event, canonical_json
 
 __all__ = [
     "Deviation",
+    "Retraction",
     "RunState",
     "StepState",
     "TimerState",
@@ -76,6 +77,17 @@ class Deviation:
     actual: str | None = None
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """An undo: the ``retracted`` event ``seq`` took back the events ``retracts``."""
+
+    seq: int
+    at: datetime
+    operator: str
+    retracts: tuple[int, ...]
+    what: str
+
+
 @dataclass
 class StepState:
     id: str
@@ -109,6 +121,10 @@ class RunState:
     analyses: list[dict[str, Any]] = field(default_factory=list)
     signatures: list[dict[str, Any]] = field(default_factory=list)
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    retractions: list[Retraction] = field(default_factory=list)
+    # Every event read, in order: an undo folds the run again without the events it took
+    # back, and the undo rules look at who did what last.
+    events: list[Event] = field(default_factory=list, repr=False)
     last_seq: int = 0
     head_hash: str = GENESIS
 
@@ -127,6 +143,11 @@ class RunState:
     def current_values(self) -> list[ValueRecord]:
         """Values as they stand after corrections (the corrected originals left out)."""
         return [v for v in self.values if v.corrected_by is None]
+
+    @property
+    def retracted(self) -> set[int]:
+        """Sequence numbers of the events taken back by an undo."""
+        return {seq for r in self.retractions for seq in r.retracts}
 
     def value_names(self, step: str) -> set[str]:
         return {v.name for v in self.current_values() if v.step == step}
@@ -173,7 +194,11 @@ def advance(state: RunState, events: Iterable[Event]) -> RunState:
     for event in events:
         if event.seq != state.last_seq + 1:
             raise ValueError(f"event {event.seq} does not follow event {state.last_seq}")
-        _apply(state, event)
+        state.events.append(event)
+        if event.type == "retracted":
+            _refold_without_retracted(state)
+        else:
+            _apply(state, event)
         state.last_seq = event.seq
         state.head_hash = event.hash
     _derive_step_states(state)
@@ -194,6 +219,7 @@ def _start(event: Event) -> RunState:
         operators=[event.operator],
         last_seq=event.seq,
         head_hash=event.hash,
+        events=[event],
     )
     for step in protocol.active_steps(state.variant):
         state.steps[step.id] = StepState(step.id, step.title)
@@ -265,6 +291,42 @@ def _apply(state: RunState, event: Event) -> None:
         state.analyses.append({**p, "seq": event.seq})
     elif kind == "signed":
         state.signatures.append({**p, "seq": event.seq, "at": event.at, "operator": event.operator})
+
+
+def _refold_without_retracted(state: RunState) -> None:
+    """Fold the run again from its first event, leaving out every retracted one.
+
+    An undo is rare and can take back anything (a done step, a value, a timer), so the
+    state is rebuilt rather than each kind of event reversed by hand; the log keeps both.
+    """
+    events = state.events
+    taken_back = {int(s) for e in events if e.type == "retracted" for s in e.payload["retracts"]}
+    fresh = _start(events[0])
+    for event in events[1:]:
+        if event.seq in taken_back:
+            continue
+        if event.type == "retracted":
+            _retract(fresh, event)
+        else:
+            _apply(fresh, event)
+    fresh.events = events
+    fresh.last_seq, fresh.head_hash = state.last_seq, state.head_hash
+    state.__dict__.update(fresh.__dict__)
+
+
+def _retract(state: RunState, event: Event) -> None:
+    p = event.payload
+    if event.operator not in state.operators:
+        state.operators.append(event.operator)
+    state.retractions.append(
+        Retraction(
+            event.seq,
+            parse_iso(event.at),
+            event.operator,
+            tuple(int(s) for s in p["retracts"]),
+            str(p.get("what", "")),
+        )
+    )
 
 
 def _correct(state: RunState, event: Event) -> None:

@@ -92,7 +92,7 @@ def complete(service: RunService, path: Path) -> str:
         service.done(run, sid, values, note=HOSTILE if first else None)
         first = False
     service.deviate(run, None, "[link](javascript:alert(1)) | pipe")
-    service.finish(run)
+    service.finish(run, incomplete="counted values are recorded once here")
     return run
 
 
