@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-TABLES = ("events", "runs", "attachments", "run_heads", "signers", "alembic_version")
+TABLES = ("events", "runs", "attachments", "run_heads", "signers", "run_summaries", "alembic_version")
 
 
 def postgres_url() -> str:

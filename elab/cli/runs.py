@@ -326,35 +326,54 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
 
 
 @runs_app.command("list")
-def list_runs(as_json: JsonOpt = False) -> None:
-    """Every run in the database."""
+def list_runs(
+    active: Annotated[bool, typer.Option("--active", help="Only runs under way.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most N runs (active first).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Runs started on or after DATE (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Runs in the database: those under way first, then the newest.
+
+    A run that cannot be read is listed as damaged with the reason; it never hides the others.
+    """
     from elab.domain.runs.clock import iso
 
+    start = _since(since) if since else None
     with _service() as service:
-        overview = service.overview()
-    states = overview.states
-    rows: list[dict[str, Any]] = [
-        {
-            "run": s.run_id,
-            "protocol": s.protocol.id,
-            "title": s.protocol.title,
-            "state": s.state,
-            "started_at": iso(s.started_at),
-            "operators": s.operators,
+        summaries = service.summaries(active=active, limit=limit, since=start)
+    rows: list[dict[str, Any]] = []
+    for s in summaries:
+        row: dict[str, Any] = {
+            "run": s.run_id, "protocol": s.protocol_id, "title": s.title, "state": s.state,
+            "started_at": iso(s.started_at) if s.started_at else None,
+            "operators": list(s.operators), "current_step": s.current_step,
         }
-        for s in states
-    ]
-    # A run that cannot be read is listed as damaged: it never hides the others.
-    rows += [{"run": f.run_id, "state": "damaged", "problem": f.message}
-             for f in overview.damaged]
+        if s.problem:
+            row["problem"] = s.problem
+        rows.append(row)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
     for r in rows:
         if r["state"] == "damaged":
-            print(f"{r['run']}  damaged   {r['problem']}")
+            print(f"{r['run']}  damaged   {r.get('problem', '')}")
             continue
         print(f"{r['run']}  {r['state']:<9} {r['started_at'][:16]}  {r['protocol']}")
+
+
+def _since(text: str) -> str:
+    from datetime import date
+
+    from elab.errors import InputError
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InputError(f"--since {text!r} is not a date like 2026-12-01") from None
 
 
 @runs_app.command("verify")

@@ -25,7 +25,9 @@ PERSON_ROLE = "elab_person"
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _APPEND_ONLY = ("events", "runs", "attachments", "signers")
 _READ_ONLY = ("run_heads", "alembic_version")
-_ALL = (*_APPEND_ONLY, *_READ_ONLY)
+# Summaries are derived from the log for listing, never evidence: a person keeps them current.
+_DERIVED = ("run_summaries",)
+_ALL = (*_APPEND_ONLY, *_READ_ONLY, *_DERIVED)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def init_roles(engine: Engine, people: Sequence[Person]) -> list[str]:
             sql.SQL(", ").join(sql.Identifier(t) for t in _APPEND_ONLY), group))
         cursor.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(
             sql.SQL(", ").join(sql.Identifier(t) for t in _READ_ONLY), group))
+        cursor.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE ON {} TO {}").format(
+            sql.SQL(", ").join(sql.Identifier(t) for t in _DERIVED), group))
         cursor.execute(_SIGNER_GUARD)
         cursor.execute("DROP TRIGGER IF EXISTS elab_signer_guard ON signers")
         cursor.execute("CREATE TRIGGER elab_signer_guard BEFORE INSERT ON signers "

@@ -45,6 +45,7 @@ from elab.domain.runs.rules import (
     value_deviation,
     window_deviations,
 )
+from elab.domain.runs.summary import RunSummary, summarize
 from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
 from elab.errors import (
     ConflictError,
@@ -54,6 +55,7 @@ from elab.errors import (
     NotFoundError,
     QuantityError,
     RunStateError,
+    StorageError,
 )
 from elab.files import STDIN, check_text, read_bytes
 from elab.services.integrity import Finding
@@ -187,6 +189,41 @@ class RunService:
                 damaged.append(Finding(rid, "unreadable", str(exc)))
         return RunsOverview(states, damaged)
 
+    def summaries(
+        self, *, active: bool = False, limit: int | None = None, since: str | None = None
+    ) -> list[RunSummary]:
+        """One line per run, active runs first, then the newest: read from the summaries
+        kept with each append, so listing costs what is shown, not the lab's history.
+
+        Runs whose summary is missing (made before summaries) or behind their head are
+        summarised again from the log first; a run that cannot be read is a ``damaged``
+        summary naming why, never a failure of the whole list.
+        """
+        stale = self.store.stale_summaries()
+        if stale:
+            fresh = [self._summary_of(rid).to_row() for rid in stale]
+            try:
+                self.store.put_summaries(fresh)
+            except StorageError:
+                # A read-only database: show them without keeping them.
+                kept = {r["run_id"]: r for r in self.store.summaries(since=since)}
+                kept.update({r["run_id"]: r for r in fresh})
+                found = [RunSummary.from_row(r) for r in kept.values()]
+                found = [r for r in found if not active or r.active]
+                found.sort(key=lambda r: (not r.active, -(r.started_at.timestamp()
+                                                         if r.started_at else 0)))
+                return found[:limit] if limit is not None else found
+        rows = self.store.summaries(active=active, limit=limit, since=since)
+        return [RunSummary.from_row(r) for r in rows]
+
+    def _summary_of(self, run_id: str) -> RunSummary:
+        try:
+            return summarize(self.state(run_id))
+        except ElabError as exc:
+            head = self.store.head(run_id)
+            return RunSummary(run_id, "?", "", "damaged", None, None, (), "", (),
+                              head.last_seq if head else 0, problem=str(exc))
+
     def verify(self, run_id: str | None = None) -> list[Finding]:
         """Every problem of every run (or of ``run_id``): chain, head, attachments, signatures."""
         from elab.services.integrity import run_findings
@@ -258,7 +295,7 @@ class RunService:
             first = make_event(run_id, 1, "run_started", iso(now), self.operator, payload,
                                "0" * 64)
             try:
-                self.store.create_run(first, loaded.id)
+                self.store.create_run(first, loaded.id, summarize(fold([first])).to_row())
             except ConflictError:
                 continue
             return run_id
@@ -292,16 +329,28 @@ class RunService:
                 prev = event.hash
             if not new:
                 return []
+            # The state is moved on first, so the run's summary is written in the same
+            # transaction as its events; if the append fails the moved state is forgotten.
+            with self._lock:
+                before = state.last_seq
+                try:
+                    advance(state, new)
+                    summary = summarize(state).to_row()
+                except BaseException:
+                    self._cache.pop(run_id, None)
+                    raise
             try:
-                self.store.append(run_id, new, state.last_seq, blobs)
+                self.store.append(run_id, new, before, blobs, summary=summary)
             except ConflictError:
                 # Another writer moved on: back off a little (at random, so writers do not
                 # collide in step again) and decide again on the fresh state.
+                self._cache.pop(run_id, None)
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 state = self._fresh(run_id)
                 continue
-            with self._lock:  # a reader in another thread may have picked them up already
-                advance(state, [e for e in new if e.seq > state.last_seq])
+            except BaseException:
+                self._cache.pop(run_id, None)
+                raise
             return new
         raise RunStateError(f"run {run_id} is too busy: other writers kept appending")
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text
 
-__all__ = ["attachments", "events", "metadata", "run_heads", "runs", "signers"]
+__all__ = [
+    "attachments",
+    "events",
+    "metadata",
+    "run_heads",
+    "run_summaries",
+    "runs",
+    "signers",
+]
 
 metadata = MetaData()
 
@@ -57,4 +65,21 @@ signers = Table(
     Column("public_key", String(64), nullable=False),
     Column("key_sha256", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
+)
+
+# Derived from the log, written with each append; never evidence (see domain/runs/summary.py).
+run_summaries = Table(
+    "run_summaries",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("protocol_id", String(120), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("ended_at", String(32), nullable=False),
+    Column("operators", Text, nullable=False),
+    Column("current_step", String(200), nullable=False),
+    Column("timers", Text, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("problem", Text, nullable=False),
 )

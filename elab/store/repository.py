@@ -23,7 +23,7 @@ from elab.domain.runs.events import Event, StoredEvent, canonical_json
 from elab.errors import ConflictError, InputError, StorageError
 from elab.errors import IntegrityError as TamperError
 from elab.store.db import writing
-from elab.store.models import attachments, events, run_heads, runs, signers
+from elab.store.models import attachments, events, run_heads, run_summaries, runs, signers
 
 __all__ = ["MAX_ATTACHMENT_BYTES", "EventStore", "Head", "RegisteredKey"]
 
@@ -102,8 +102,10 @@ class EventStore:
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot read the database: {_reason(exc)}") from exc
 
-    def create_run(self, first: Event, protocol_id: str) -> None:
-        """Store a new run with its ``run_started`` event, both or neither."""
+    def create_run(
+        self, first: Event, protocol_id: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        """Store a new run with its ``run_started`` event (and summary), all or nothing."""
         try:
             with writing(self.engine) as conn:
                 conn.execute(
@@ -118,6 +120,8 @@ class EventStore:
                             run_id=first.run_id, last_seq=first.seq, head_hash=first.hash
                         )
                     )
+                if summary is not None:
+                    self._put_summary(conn, summary)
         except IntegrityError as exc:
             raise ConflictError(f"run {first.run_id} already exists") from exc
         except (SQLAlchemyError, OSError) as exc:
@@ -129,8 +133,10 @@ class EventStore:
         new: Sequence[Event],
         expected_last: int,
         blobs: Sequence[bytes] = (),
+        summary: dict[str, Any] | None = None,
     ) -> None:
-        """Append ``new`` after event ``expected_last``, with attachment blobs, atomically."""
+        """Append ``new`` after event ``expected_last``, with attachment blobs and the run's
+        new summary, atomically."""
         if not new or new[0].seq != expected_last + 1:
             raise ConflictError(f"run {run_id}: events must follow event {expected_last}")
         try:
@@ -142,12 +148,58 @@ class EventStore:
                 self._insert(conn, new)
                 if not _database_keeps_heads(conn):
                     self._move_head(conn, run_id, expected_last, new[-1])
+                if summary is not None:
+                    self._put_summary(conn, summary)
         except (ConflictError, InputError):
             raise
         except IntegrityError as exc:
             raise ConflictError(f"run {run_id}: another writer appended first") from exc
         except (SQLAlchemyError, OSError) as exc:
             raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def _put_summary(self, conn: Connection, row: dict[str, Any]) -> None:
+        done = conn.execute(
+            update(run_summaries).where(run_summaries.c.run_id == row["run_id"]).values(**row)
+        ).rowcount
+        if done == 0:
+            conn.execute(insert(run_summaries).values(**row))
+
+    def put_summaries(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store summaries made again from their logs (one transaction)."""
+        try:
+            with writing(self.engine) as conn:
+                for row in rows:
+                    self._put_summary(conn, row)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def stale_summaries(self) -> list[str]:
+        """Runs whose summary is missing or behind their recorded head."""
+        query = (
+            select(run_heads.c.run_id)
+            .outerjoin(run_summaries, run_summaries.c.run_id == run_heads.c.run_id)
+            .where((run_summaries.c.run_id.is_(None))
+                   | (run_summaries.c.last_seq != run_heads.c.last_seq))
+        )
+        with self._reading() as conn:
+            return [str(r[0]) for r in conn.execute(query)]
+
+    def summaries(
+        self, *, active: bool = False, limit: int | None = None, since: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Summaries, active runs first, then the newest; ``since`` an ISO time."""
+        c = run_summaries.c
+        query = select(run_summaries)
+        if active:
+            query = query.where(c.state.in_(("running", "paused")))
+        if since:
+            query = query.where(c.started_at >= since)
+        is_active = c.state.in_(("running", "paused"))
+        query = query.order_by(is_active.desc(), c.started_at.desc(), c.run_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def _insert(self, conn: Connection, new: Sequence[Event]) -> None:
         conn.execute(insert(events), [_row(e) for e in new])

@@ -134,7 +134,7 @@ def test_an_old_database_upgrades_in_place(db_url: str) -> None:
             )
         migrate(engine, "head")
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
             conn.execute(text("SELECT count(*) FROM attachments")).scalar()
         assert store.events("old-run") == [first]
         # The run made before heads were recorded gets the head its log had at the upgrade.
