@@ -96,8 +96,7 @@ def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
           time_limit: float, workers: int, priority: list[str],
           allow_out_of_hours: bool, people: int | None = None,
           person: list[str] | None = None) -> tuple[Problem, Schedule]:
-    from elab.services.schedule import build_problem, plan_runs
-    from elab.solve.schedule import SolveOptions
+    from elab.services.schedule import SolveOptions, build_problem, plan_runs
 
     persons = _persons(person or [])
     specs, under_way = _split_runs(runs)
@@ -130,7 +129,7 @@ def plan(
     problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
                               priority, allow_out_of_hours, people, person)
     if gantt is not None:
-        from elab.render.gantt import write_gantt
+        from elab.services.schedule import write_gantt
 
         write_gantt(problem, schedule, gantt)
     if as_json:
@@ -154,11 +153,11 @@ def ics(
     person: PersonOpt = [],  # noqa: B006 - typer reads the default
 ) -> None:
     """Plan like `plan` and write an iCalendar file: hands-on steps, bookings, timer alarms."""
-    from elab.render.ics import ics_from_schedule
+    from elab.services.schedule import schedule_ics
 
     problem, schedule = _plan(runs, start, calendar, horizon_days, time_limit, workers,
                               priority, allow_out_of_hours, people, person)
-    data = ics_from_schedule(problem, schedule)
+    data = schedule_ics(problem, schedule)
     output.write_bytes(data)
     events = data.count(b"BEGIN:VEVENT")
     if as_json:

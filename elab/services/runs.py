@@ -233,6 +233,11 @@ class RunService:
         ids = [run_id] if run_id else self.store.run_ids()
         return [finding for rid in ids for finding in run_findings(self.store, rid, self.signers)]
 
+    def snapshot(self, run_id: str) -> RunState:
+        """A fresh fold of the run that no one else holds: for worker threads, which must not
+        read the cached states the UI thread moves on in place."""
+        return fold(self.events(run_id))
+
     def attachment(self, sha256: str) -> bytes:
         """An attachment's bytes, hashed again (IntegrityError when they were altered)."""
         return self.store.attachment(sha256)

@@ -30,12 +30,15 @@ from elab.solve.schedule import SolveOptions, solve_schedule
 
 __all__ = [
     "RunSpec",
+    "SolveOptions",
     "agenda_text",
     "build_problem",
     "parse_run_spec",
     "parse_start",
     "plan_runs",
+    "schedule_ics",
     "schedule_json",
+    "write_gantt",
 ]
 
 
@@ -251,3 +254,17 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
         f"run{'' if len(problem.runs) == 1 else 's'}"
     )
     return "\n".join(out)
+
+
+def write_gantt(problem: Problem, schedule: Schedule, path: Path) -> None:
+    """The plan's Gantt chart as PNG, SVG or self-contained HTML (by the file's suffix)."""
+    from elab.render.gantt import write_gantt as draw
+
+    draw(problem, schedule, path)
+
+
+def schedule_ics(problem: Problem, schedule: Schedule) -> bytes:
+    """The plan as an iCalendar file: hands-on steps, bookings, timer alarms."""
+    from elab.render.ics import ics_from_schedule
+
+    return ics_from_schedule(problem, schedule)

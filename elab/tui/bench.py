@@ -53,7 +53,7 @@ class BenchSheetScreen(Screen[None]):
 
     def _solve(self) -> None:
         try:
-            layout, recorded = run_layout(self.state, self.service.store.attachment)
+            layout, recorded = run_layout(self.state, self.service.attachment)
             problem = ""
         except Exception as exc:  # shown on the sheet: a layout bug must not end the run screen
             layout, recorded, problem = None, False, str(exc)

@@ -97,7 +97,7 @@ class RunScreen(Screen[None]):
     def tick(self) -> None:
         """Every second: pick up events written elsewhere, and move the timers on."""
         try:
-            latest = self.service.store.last_seq(self.run_id)
+            latest = self.service.last_seq(self.run_id)
         except ElabError:
             return
         if latest != self.seen_seq:
