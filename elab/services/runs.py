@@ -221,8 +221,10 @@ class RunService:
             return summarize(self.state(run_id))
         except ElabError as exc:
             head = self.store.head(run_id)
+            problem = str(exc).removeprefix(f"run {run_id} cannot be read: ")
+            problem = problem.removeprefix(f"run {run_id} ")
             return RunSummary(run_id, "?", "", "damaged", None, None, (), "", (),
-                              head.last_seq if head else 0, problem=str(exc))
+                              head.last_seq if head else 0, problem=problem)
 
     def verify(self, run_id: str | None = None) -> list[Finding]:
         """Every problem of every run (or of ``run_id``): chain, head, attachments, signatures."""

@@ -100,7 +100,7 @@ def test_a_damaged_run_is_listed_as_damaged_and_hides_nothing(
     finally:
         reader.close()
     assert listed[good].state == "running"
-    assert listed[bad].state == "damaged" and "cannot be read" in listed[bad].problem
+    assert listed[bad].state == "damaged" and "event 1: content does not match its hash" in listed[bad].problem
 
 
 def test_listing_pages_active_runs_first(
