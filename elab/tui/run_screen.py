@@ -19,7 +19,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from elab.domain.runs import RunState
+from elab.domain.runs.endpoints import past_endpoints
 from elab.domain.runs.rules import done_warning, stop_warning
+from elab.domain.runs.state import ValueRecord
 from elab.errors import ElabError
 from elab.services.runs import RunService
 from elab.tui.bench import BenchSheetScreen
@@ -298,9 +300,32 @@ class RunScreen(Screen[None]):
             self.notify(f"step {step} records no values; a note (n) keeps anything else",
                         timeout=6, markup=False)
             return
-        self.app.push_screen(
-            ValueForm(self.service, self.state, spec), lambda _saved: self.refresh_state()
-        )
+        known = len(self.state.values)
+
+        def saved(_ok: bool | None) -> None:
+            self.refresh_state()
+            self.alert_endpoints(self.state.values[known:])
+
+        self.app.push_screen(ValueForm(self.service, self.state, spec), saved)
+
+    def alert_endpoints(self, values: list[ValueRecord]) -> None:
+        """A reading past a humane endpoint stops the screen and asks what was done."""
+        found = past_endpoints(self.state, values)
+        if not found:
+            return
+        step = found[0].step
+
+        def answer(record: bool | None) -> None:
+            if record:
+                self._ask("What was done, and when?", "e.g. euthanised at 14:10 by CO2; "
+                          "tumour harvested", "note", step)
+            else:
+                self.notify("Humane endpoint reached: record what was done (n)",
+                            severity="error", timeout=30, markup=False)
+
+        self.app.push_screen(Confirm("Humane endpoint reached",
+                                     "\n".join(f.message() for f in found),
+                                     "record what was done"), answer)
 
     def _ask(self, question: str, hint: str, then: str, *lead: object) -> None:
         def done(answer: str | None) -> None:

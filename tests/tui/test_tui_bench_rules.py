@@ -199,3 +199,49 @@ async def test_arrows_in_the_search_choose_which_match_enter_opens(service: RunS
         await pilot.pause()
         assert isinstance(app.screen, StartForm)
         assert app.screen.protocol.id == second != first
+
+
+XENOGRAFT = str(Path(__file__).resolve().parents[2] / "protocols" / "xenograft-combination.yaml")
+
+
+async def test_a_tumour_past_the_humane_endpoint_stops_the_screen_and_asks(
+    service: RunService,
+) -> None:
+    run = service.start(XENOGRAFT)
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.selected = "calipers"  # type: ignore[attr-defined]
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.query_one("#value-length", Input).value = "16 mm"
+        await pilot.pause()
+        app.screen.query_one("#value-length", Input).focus()
+        await pilot.press("enter", "enter")  # the second enter confirms the out-of-range one
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        question = text_of(app, "#question")
+        assert "length 16 mm at step calipers is past the humane endpoint of 15 mm" in question
+        assert "Workman" in question
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press(*"euthanised 14:10", "enter")
+        await pilot.pause()
+        state = service.state(run)
+        assert [n["text"] for n in state.notes] == ["euthanised 14:10"]
+        assert [d.kind for d in state.deviations] == ["auto"]
+
+
+async def test_a_value_in_range_raises_no_endpoint_alert(service: RunService) -> None:
+    run = service.start(XENOGRAFT)
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.selected = "calipers"  # type: ignore[attr-defined]
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.query_one("#value-length", Input).value = "9 mm"
+        app.screen.query_one("#value-length", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
