@@ -58,9 +58,16 @@ def _root(
         open_home(settings())
 
 
+_REGISTERED: list[str] = []
+
+
 def _register_all() -> None:
+    """Add every command group to the app, once per process: ``main`` is called many times
+    in one process by tests and scripts, and groups added again pile up."""
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(app)
+        if name not in _REGISTERED:
+            importlib.import_module(name).register(app)
+            _REGISTERED.append(name)
 
 
 def report(error: BaseException) -> None:
