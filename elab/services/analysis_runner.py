@@ -34,6 +34,24 @@ def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
     ]
 
 
+def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
+    """Parameters with ``@step.value`` replaced by what the run recorded there (the mean of
+    its readings, in the recorded unit), so a blank read at the bench reaches the fit."""
+    out = {}
+    for key, value in params.items():
+        if not value.startswith("@"):
+            out[key] = value
+            continue
+        step, _, name = value[1:].partition(".")
+        found = [v.value for v in state.current_values()
+                 if v.step == step and v.name == name and isinstance(v.value, int | float)]
+        if not found:
+            raise LookupError(f"parameter {key} needs the value {name} of step {step}, "
+                              "which the run did not record")
+        out[key] = repr(sum(float(v) for v in found) / len(found))
+    return out
+
+
 def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> list[dict[str, Any]]:
     """One ``analysis_done`` payload per entry of the protocol's ``analysis:`` list."""
     from elab.domain.analysis import load_hook, run_hook
@@ -44,6 +62,8 @@ def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> lis
         params = {k: str(v) for k, v in entry.params.items()}
         payload: dict[str, Any] = {"hook": entry.hook, "inputs": names, "params": params}
         try:
+            params = _resolved(state, params)
+            payload["params"] = params
             if names:
                 tables: Any = _inputs(state, names, fetch)
             else:

@@ -41,6 +41,10 @@ MORE: dict[str, tuple[str, Callable[[], str]]] = {
 }
 
 
+# Values an analysis takes from the run (`@step.value` in its parameters).
+RECORDED = {"mtt-viability": [("read", "blank_od", "0.05 OD")]}
+
+
 @pytest.mark.parametrize("protocol", sorted(CASES))
 def test_finishing_a_run_runs_its_analysis(
     protocol: str, service: RunService, tmp_path: Path
@@ -51,6 +55,8 @@ def test_finishing_a_run_runs_its_analysis(
         data = tmp_path / f"{name}.csv"
         data.write_text(make() + "\n", encoding="utf-8")
         service.attach(run, name, data)
+    for step, value, text in RECORDED.get(protocol, []):
+        service.record_values(run, step, [(value, text)])
     state = service.finish(run, incomplete="test: only the finish is under test")
     assert len(state.analyses) == len(inputs)
     for analysis in state.analyses:
@@ -73,3 +79,21 @@ def test_every_protocol_with_analysis_is_covered() -> None:
         if load_protocol(p, library=[PROTOCOLS]).analysis
     }
     assert with_analysis == set(CASES)
+
+
+def test_a_recorded_blank_reaches_the_fit_and_its_absence_is_said(
+    service: RunService, tmp_path: Path
+) -> None:
+    """MTT: the blank read at the bench (blank_od) is what the IC50 fit subtracts."""
+    data = tmp_path / "absorbance.csv"
+    data.write_text(ic50_csv() + "\n", encoding="utf-8")
+    with_blank = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    service.attach(with_blank, "absorbance", data)
+    service.record_values(with_blank, "read", [("blank_od", "0.05 OD")])
+    (done,) = service.finish(with_blank, incomplete="test").analyses
+    assert done["params"]["blank"] == "0.05"
+    assert "A blank of 0.05 was subtracted from every response." in done["result"]["method"]
+    without = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    service.attach(without, "absorbance", data)
+    (missing,) = service.finish(without, incomplete="test").analyses
+    assert "needs the value blank_od of step read" in missing["error"]

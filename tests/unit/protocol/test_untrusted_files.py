@@ -95,3 +95,17 @@ def test_yaml_tricks_fail_validation_in_one_line(
     code, _out, err = run(["validate", str(path)], capsys)
     assert "Traceback" not in err and "Error" not in err
     assert code == 0 or (code == 1 and err.startswith(f"{path}:"))
+
+
+def test_an_analysis_parameter_must_name_a_recorded_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(BASE.format(id="p").replace(
+        "  - {id: s, title: S}", "  - {id: s, title: S, record: {blank_od: {unit: OD}}}")
+        + "analysis:\n  - {hook: ic50, input: x, params: {blank: '@s.blank'}}\n",
+        encoding="utf-8")
+    code, _out, err = run(["validate", str(path)], capsys)
+    assert code == 1
+    assert "parameter blank refers to '@s.blank', which no step records" in err
+    assert "did you mean '@s.blank_od'?" in err

@@ -37,6 +37,8 @@ def check_hooks(protocol: Protocol, report: Report, hooks: Collection[str] | Non
                          + (f" (did you mean {hint}?)" if hint else "")
                          + f"; installed: {', '.join(sorted(hooks))}",
                          "analysis", index, "hook")
+        for key, value in analysis.params.items():
+            _check_reference(protocol, report, index, key, value)
         control = analysis.params.get("control")
         if (
             isinstance(control, str)
@@ -49,3 +51,20 @@ def check_hooks(protocol: Protocol, report: Report, hooks: Collection[str] | Non
                          " control nor a factor level of the design"
                          + (f" (did you mean {hint}?)" if hint else ""),
                          "analysis", index, "params", "control")
+
+
+def _check_reference(protocol: Protocol, report: Report, index: int, key: str,
+                     value: object) -> None:
+    """``@step.value`` in a hook's parameters names a value the protocol records."""
+    if not (isinstance(value, str) and value.startswith("@")):
+        return
+    step_id, _, name = value[1:].partition(".")
+    known = {s.id: s for s in protocol.steps}
+    step = known.get(step_id)
+    if step is None or name not in step.record:
+        recorded = [f"@{s.id}.{n}" for s in protocol.steps for n in s.record]
+        hint = did_you_mean(value, recorded)
+        report.error(f"analysis {protocol.analysis[index].hook!r}: parameter {key} refers to "
+                     f"{value!r}, which no step records"
+                     + (f" (did you mean {hint}?)" if hint else ""),
+                     "analysis", index, "params", key)
