@@ -7,6 +7,7 @@ second.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from elab.domain.runs import RunState
+from elab.domain.runs import Event, RunState
 from elab.domain.runs.endpoints import past_endpoints
 from elab.domain.runs.rules import done_warning, stop_warning
 from elab.domain.runs.state import ValueRecord
@@ -209,10 +210,14 @@ class RunScreen(Screen[None]):
     def target(self) -> str | None:
         return self.selected or self.current_step()
 
-    def act(self, action: str, *args: object) -> None:
-        """Run a service action; show a refusal inline instead of crashing."""
+    def act(self, action: Callable[[], Sequence[Event]]) -> None:
+        """Run a service action; show a refusal inline instead of crashing.
+
+        The action is a typed call on the service (``lambda: service.done(run, step)``), not a
+        method name looked up at run time, so mypy checks every action the screen takes.
+        """
         try:
-            events = getattr(self.service, action)(self.run_id, *args)
+            events = action()
         except ElabError as exc:
             self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
@@ -232,7 +237,7 @@ class RunScreen(Screen[None]):
         def mark(yes: bool | None = True) -> None:
             if yes:
                 self.selected = None
-                self.act("done", step)
+                self.act(lambda: self.service.done(self.run_id, step))
 
         if warning is None or self.state.steps[step].state in ("done", "skipped"):
             mark()
@@ -246,13 +251,13 @@ class RunScreen(Screen[None]):
             return
         timer = self.state.timers.get(step)
         if timer is None or not timer.running:
-            self.act("timer", step, "start")
+            self.act(lambda: self.service.timer(self.run_id, step, "start"))
             return
         warning = stop_warning(self.state.protocol.step(step), timer, self.now())
 
         def stop(yes: bool | None = True) -> None:
             if yes:
-                self.act("timer", step, "stop")
+                self.act(lambda: self.service.timer(self.run_id, step, "stop"))
 
         if warning is None:
             stop()
@@ -278,7 +283,7 @@ class RunScreen(Screen[None]):
             if not name or name == self.service.operator:
                 return
             self.service.operator = name
-            self.act("note", None, f"{name} joined the run")
+            self.act(lambda: self.service.note(self.run_id, None, f"{name} joined the run"))
 
         self.app.push_screen(
             Prompt("Who is working now?", f"now: {self.service.operator}; actions carry the "
@@ -318,7 +323,8 @@ class RunScreen(Screen[None]):
         def answer(record: bool | None) -> None:
             if record:
                 self._ask("What was done, and when?", "e.g. euthanised at 14:10 by CO2; "
-                          "tumour harvested", "note", step)
+                          "tumour harvested",
+                          lambda text: self.service.note(self.run_id, step, text))
             else:
                 self.notify("Humane endpoint reached: record what was done (n)",
                             severity="error", timeout=30, markup=False)
@@ -327,25 +333,28 @@ class RunScreen(Screen[None]):
                                      "\n".join(f.message() for f in found),
                                      "record what was done"), answer)
 
-    def _ask(self, question: str, hint: str, then: str, *lead: object) -> None:
+    def _ask(self, question: str, hint: str, then: Callable[[str], Sequence[Event]]) -> None:
         def done(answer: str | None) -> None:
             if answer:
-                self.act(then, *lead, answer)
+                self.act(lambda: then(answer))
 
         self.app.push_screen(Prompt(question, hint), done)
 
     def action_skip(self) -> None:
         step = self.target()
         if step:
-            self._ask(f"Why skip {step}?", "only optional steps can be skipped", "skip", step)
+            self._ask(f"Why skip {step}?", "only optional steps can be skipped",
+                      lambda text: self.service.skip(self.run_id, step, text))
 
     def action_deviate(self) -> None:
-        self._ask(
-            "What was done differently?", f"at step {self.target()}", "deviate", self.target()
-        )
+        step = self.target()
+        self._ask("What was done differently?", f"at step {step}",
+                  lambda text: self.service.deviate(self.run_id, step, text))
 
     def action_note(self) -> None:
-        self._ask("Note", f"at step {self.target()}", "note", self.target())
+        step = self.target()
+        self._ask("Note", f"at step {step}",
+                  lambda text: self.service.note(self.run_id, step, text))
 
     def action_lot(self) -> None:
         def done(answer: str | None) -> None:
@@ -355,7 +364,8 @@ class RunScreen(Screen[None]):
             if len(parts) < 2:
                 self.notify("write: material lot [expiry]", severity="error", markup=False)
                 return
-            self.act("lot", parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+            expiry = parts[2] if len(parts) > 2 else None
+            self.act(lambda: self.service.lot(self.run_id, parts[0], parts[1], expiry))
 
         required = {mid for mid, m in self.state.protocol.materials.items()
                      if m.lot == "required"}
@@ -366,7 +376,9 @@ class RunScreen(Screen[None]):
         self.app.push_screen(Prompt("Lot: material lot [YYYY-MM-DD]", materials, None), done)
 
     def action_pause(self) -> None:
-        self.act("resume" if self.state.paused else "pause")
+        run = self.run_id
+        self.act(lambda: self.service.resume(run) if self.state.paused
+                 else self.service.pause(run))
 
     def action_finish(self) -> None:
         self.app.push_screen(
@@ -387,7 +399,8 @@ class RunScreen(Screen[None]):
             if not path.strip():
                 self.notify("write: name path/to/file", severity="error", markup=False)
                 return
-            self.act("attach", name, Path(path.strip()).expanduser())
+            file = Path(path.strip()).expanduser()
+            self.act(lambda: self.service.attach(self.run_id, name, file))
 
         wanted = sorted({
             name for a in self.state.protocol.analysis
