@@ -398,8 +398,8 @@ def convert(value: float | None, from_unit: str, to_unit: str) -> float | None:
     """``value`` in ``from_unit`` expressed in ``to_unit`` (None passes through)."""
     if value is None:
         return None
-    if from_unit == to_unit:
-        return value
+    if from_unit == to_unit or math.isnan(value):
+        return value  # NaN is a missing cell in an analysis table: it stays missing
     source, target = unit_facts(from_unit), unit_facts(to_unit)
     if source.dimensionality != target.dimensionality:
         raise DimensionError(
