@@ -1,0 +1,96 @@
+"""``elab import reader`` and ``elab analyze ic50 READER_FILE --layout`` from the shell."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from cli_calls import run
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "reader"
+GRID, LAYOUT = str(DATA / "grid_mtt.csv"), str(DATA / "grid_mtt_layout.csv")
+
+
+def test_import_writes_the_tidy_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_file = tmp_path / "tidy.csv"
+    code, out, err = run(["import", "reader", GRID, "--layout", LAYOUT, "-o", str(out_file)],
+                         capsys)
+    assert code == 0, err
+    assert "21 wells written" in out
+    assert "format grid (guessed" in out
+    assert "blank 0.06 OD (mean of 3 blank wells) subtracted" in out
+    rows = list(csv.DictReader(out_file.read_text(encoding="utf-8").splitlines()))
+    g2 = next(r for r in rows if r["well"] == "G2")
+    assert (g2["dose [uM]"], g2["raw [OD]"], g2["response [OD]"]) == ("10", "0.150909", "0.090909")
+
+
+def test_import_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["import", "reader", GRID, "--layout", LAYOUT, "--format", "grid",
+                          "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["unit"] == "OD"
+    assert data["blanks"] == [{"plate": 1, "value": pytest.approx(0.06), "wells": 3}]
+    assert data["units"]["dose"] == "uM"
+    assert len(data["rows"]) == 21
+    assert data["warnings"] == ["1 well MISSED (E4@1): no value, left out of the analysis"]
+
+
+def test_ic50_in_one_step_from_the_reader_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["analyze", "ic50", GRID, "--layout", LAYOUT, "--json"], capsys)
+    assert code == 0, err
+    result = json.loads(out)["results"][0]
+    # The grid was made from 0.06 + 1/(1 + dose/1 uM): IC50 1 uM, Hill slope 1.
+    assert result["ic50"]["value"] == pytest.approx(1.0, rel=1e-3)
+    assert result["ic50"]["unit"] == "uM"
+    assert result["hill"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_ic50_from_a_vendor_file_with_format(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    layout = tmp_path / "layout.csv"
+    layout.write_text("plate,well,condition,dose,replicate,control\n"
+                      "1,A1,medium,,1,blank\n1,A2,medium,,2,blank\n"
+                      + "".join(f"1,B{c},{d} uM,{d} uM,1,\n"
+                                for c, d in zip(range(1, 7), (0.1, 0.3, 1, 3, 10, 30),
+                                                strict=True)), encoding="utf-8")
+    code, out, err = run(["analyze", "ic50", str(DATA / "magellan_od.xlsx"), "--layout",
+                          str(layout), "--format", "tecan-magellan", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["hook"] == "ic50"
+    assert any("blank" in n and "subtracted" in n for n in data["import"]["notes"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "agilent-gen5"], "allotropy could not read it as agilent-gen5"),
+    (["--format", "nosuch"], "nosuch"),
+])
+def test_bad_input_is_one_line_exit_1(capsys: pytest.CaptureFixture[str], args: list[str],
+                                      message: str) -> None:
+    code, _, err = run(["import", "reader", GRID, "--layout", LAYOUT, *args], capsys)
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_directory_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["import", "reader", str(tmp_path), "--layout", LAYOUT], capsys)
+    assert code == 1
+    assert "directory" in err
+
+
+def test_multi_read_file_names_the_option(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    layout = tmp_path / "l.csv"
+    layout.write_text("plate,well,condition,replicate,control\n1,A1,x,1,\n", encoding="utf-8")
+    code, _, err = run(["import", "reader", str(DATA / "softmax_abs_endpoint_3reads.txt"),
+                        "--layout", str(layout)], capsys)
+    assert code == 1 and "--read 1..3" in err
+    code, out, err = run(["import", "reader", str(DATA / "softmax_abs_endpoint_3reads.txt"),
+                          "--layout", str(layout), "--read", "3", "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["rows"][0]["raw"] == pytest.approx(0.03)
