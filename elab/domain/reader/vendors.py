@@ -127,6 +127,9 @@ def reader_data_from_bytes(
     guessed = [f"{filename}: format {chosen} (guessed; give --format to choose)"] if not fmt \
         else []
     if chosen == GRID:
+        if read is not None:
+            raise InputError(f"{filename}: --read picks one of a vendor file's reads; each grid "
+                             "of a grid file is a plate (--plate N picks the Nth)")
         found = grid_from_bytes(data, filename)
     else:
         found = reader_data_from_asm(_asm(data, chosen, filename), chosen, filename, read)
