@@ -123,7 +123,7 @@ def reader_data_from_bytes(
     data: bytes, filename: str, fmt: str | None = None, read: int | None = None
 ) -> ReaderData:
     """The file's readings in the given format, or the guessed one (said in the notes)."""
-    chosen = fmt or guess_format(data, filename)
+    chosen = fmt.strip().lower().replace("_", "-") if fmt else guess_format(data, filename)
     guessed = [f"{filename}: format {chosen} (guessed; give --format to choose)"] if not fmt \
         else []
     if chosen == GRID:

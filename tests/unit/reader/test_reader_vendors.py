@@ -50,6 +50,14 @@ def test_gen5_as_utf16_reads_the_same() -> None:
         [(r.well, r.value, r.flag) for r in b.readings]
 
 
+def test_a_windows_1252_vendor_file_is_read() -> None:
+    raw = (DATA / "softmax_abs_endpoint_3reads.txt").read_bytes()
+    latin = raw.decode("utf-8").encode("cp1252")
+    assert latin != raw  # the file's "¡C" is one byte in Windows-1252
+    data = reader_data_from_bytes(latin, "s.txt", "MOLDEV_SOFTMAX_PRO", read=2)
+    assert data.on_plate("Plate1")["A1"].value == pytest.approx(0.02)
+
+
 def test_softmax_several_reads_need_a_choice() -> None:
     with pytest.raises(InputError, match=r"3 reads per well .*--read 1\.\.3"):
         load("softmax_abs_endpoint_3reads.txt")
