@@ -167,7 +167,8 @@ def analyze(
 
 
 def _is_tidy(path: Path) -> bool:
-    """A tidy table already holds a ``response`` column; a reader export does not."""
+    """A tidy table (one row per well or observation, a ``well`` or ``response`` column in
+    its header) is joined as it is; anything else is read as a reader export."""
     from elab.domain.analysis import read_table
     from elab.errors import ElabError
     from elab.files import read_bytes
@@ -175,7 +176,8 @@ def _is_tidy(path: Path) -> bool:
 
     try:
         text = read_bytes(path, MAX_READER_BYTES, what="data file").decode("utf-8-sig")
-        return "\n" in text and read_table(text, source=str(path)).has("response")
+        table = read_table(text, source=str(path)) if "\n" in text else None
+        return table is not None and (table.has("response") or table.has("well"))
     except (ElabError, UnicodeDecodeError):
         return False
 

@@ -94,3 +94,12 @@ def test_multi_read_file_names_the_option(capsys: pytest.CaptureFixture[str],
                           "--layout", str(layout), "--read", "3", "--json"], capsys)
     assert code == 0, err
     assert json.loads(out)["rows"][0]["raw"] == pytest.approx(0.03)
+
+
+def test_a_per_well_table_is_still_joined_as_a_table(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    readings = tmp_path / "wells.csv"
+    readings.write_text("well,od\nB2,0.05\n", encoding="utf-8")
+    code, _, err = run(["analyze", "ic50", str(readings), "--layout", LAYOUT], capsys)
+    assert code == 1
+    assert "needs a column 'response'" in err  # not "cannot tell which reader wrote it"
