@@ -137,6 +137,9 @@ def analyze(
     extra_warnings: list[str] = []
     if layout is not None and len(files) == 1 and (fmt or not _is_tidy(Path(files[0]))):
         table = _reader_table(Path(files[0]), Path(layout), fmt, read, notes, extra_warnings)
+    elif layout is None and len(files) == 1 and read is None and (
+            fmt or not _is_table(Path(files[0]))):
+        table = _ct_table(Path(files[0]), fmt, notes)
     else:
         if fmt is not None or read is not None:
             raise typer.BadParameter("--format and --read need one reader FILE and --layout",
@@ -180,6 +183,32 @@ def _is_tidy(path: Path) -> bool:
         return table is not None and (table.has("response") or table.has("well"))
     except (ElabError, UnicodeDecodeError):
         return False
+
+
+def _is_table(path: Path) -> bool:
+    """Any tidy CSV the table reader accepts (the path every hook took before instrument
+    files); only a file it refuses is tried as a qPCR export."""
+    from elab.domain.analysis import read_table
+    from elab.errors import ElabError
+    from elab.files import read_bytes
+    from elab.services.reader_import import MAX_READER_BYTES
+
+    try:
+        text = read_bytes(path, MAX_READER_BYTES, what="data file").decode("utf-8-sig")
+        return "\n" in text and len(read_table(text, source=str(path)).names) > 1
+    except (ElabError, UnicodeDecodeError):
+        return False
+
+
+def _ct_table(path: Path, fmt: str | None, notes: list[str]) -> Any:
+    """A qPCR export (through allotropy) as the ddct hook's Ct table."""
+    from elab.domain.analysis.table import table_from_records
+    from elab.domain.reader import ct_records
+    from elab.services.reader_import import ct_rows_from_file
+
+    rows, more = ct_rows_from_file(path, fmt)
+    notes.extend(more)
+    return table_from_records(ct_records(rows), source=path.name)
 
 
 def _reader_table(

@@ -80,6 +80,45 @@ def reader(
         typer.echo(f"{len(tidy.rows)} wells written to {output}")
 
 
+ConditionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--condition", help="SAMPLE=CONDITION (repeat): the sample's group for ddct."),
+]
+QpcrFileArg = Annotated[Path, typer.Argument(help="The qPCR instrument's export.")]
+
+
+@import_app.command("qpcr")
+def qpcr(
+    file: QpcrFileArg,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="allotropy's vendor name in kebab-case (appbio-quantstudio, "
+        "cfxmaestro, ...); guessed when left out.")] = None,
+    condition: ConditionOpt = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A qPCR export (through allotropy) as the Ct table ddct reads: well, sample, condition,
+    target, ct, role."""
+    from elab.cli.options import parse_params
+    from elab.domain.reader import csv_from_ct, ct_records
+    from elab.services.reader_import import ct_rows_from_file
+
+    rows, notes = ct_rows_from_file(file, fmt, parse_params(condition, "--condition"))
+    text = csv_from_ct(rows)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps({"rows": ct_records(rows), "notes": notes},
+                              indent=2, ensure_ascii=False))
+        return
+    for note in notes:
+        typer.echo(f"note: {note}", err=output is None)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"{len(rows)} wells written to {output}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``elab import`` to the app."""
     app.add_typer(import_app, name="import")

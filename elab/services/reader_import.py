@@ -8,13 +8,20 @@ before cells a spreadsheet would run as formulas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from elab.domain.plate.csvio import layout_from_csv
-from elab.domain.reader import TidyPlate, reader_data_from_bytes, tidy_from_reader
+from elab.domain.reader import (
+    CtRow,
+    TidyPlate,
+    qpcr_rows_from_bytes,
+    reader_data_from_bytes,
+    tidy_from_reader,
+)
 from elab.files import read_bytes, read_text
 
-__all__ = ["MAX_LAYOUT_BYTES", "MAX_READER_BYTES", "tidy_from_files"]
+__all__ = ["MAX_LAYOUT_BYTES", "MAX_READER_BYTES", "ct_rows_from_file", "tidy_from_files"]
 
 MAX_READER_BYTES = 32 * 1024 * 1024  # a 1536-well kinetic XLSX is a few MB
 MAX_LAYOUT_BYTES = 4 * 1024 * 1024
@@ -33,3 +40,11 @@ def tidy_from_files(
                              source=str(layout_file))
     readings = reader_data_from_bytes(data, Path(reader_file).name, fmt, read)
     return tidy_from_reader(readings, layout, Path(reader_file).name, plate)
+
+
+def ct_rows_from_file(
+    qpcr_file: Path, fmt: str | None = None, conditions: Mapping[str, str] | None = None
+) -> tuple[list[CtRow], list[str]]:
+    """A qPCR export's Ct table (through allotropy) and notes."""
+    data = read_bytes(qpcr_file, MAX_READER_BYTES, what="qPCR file")
+    return qpcr_rows_from_bytes(data, Path(qpcr_file).name, fmt, conditions)

@@ -103,3 +103,26 @@ def test_a_per_well_table_is_still_joined_as_a_table(capsys: pytest.CaptureFixtu
     code, _, err = run(["analyze", "ic50", str(readings), "--layout", LAYOUT], capsys)
     assert code == 1
     assert "needs a column 'response'" in err  # not "cannot tell which reader wrote it"
+
+
+def test_ddct_straight_from_a_quantstudio_export(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["analyze", "ddct", str(DATA / "quantstudio_comparative_ct.txt"),
+                          "-p", "reference=GAPDH", "-p", "control=Liver", "--json"], capsys)
+    assert code == 0, err
+    lung = next(r for r in json.loads(out)["results"] if r["condition"] == "Lung")
+    # By hand: Lung dCt = mean(30.155, 30.2, 30.093) - mean(32.884, 32.937) = -2.76117;
+    # Liver dCt = mean(29.799, 29.773) - mean(32.546, 33.074) = -3.024; ddCt = 0.26283;
+    # fold = 2^-0.26283 = 0.8334.
+    assert lung["fold_change"]["value"] == pytest.approx(0.8334, abs=1e-4)
+
+
+def test_import_qpcr_writes_the_ct_table(capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    out_file = tmp_path / "ct.csv"
+    code, out, err = run(["import", "qpcr", str(DATA / "quantstudio_comparative_ct.txt"),
+                          "--condition", "Lung=treated", "-o", str(out_file)], capsys)
+    assert code == 0, err
+    assert "9 wells written" in out
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "position,sample,condition,target,ct,role"
+    assert "D1,Lung,treated,TGF-B,30.155,unknown" in lines

@@ -25,7 +25,14 @@ from .grid import find_grids, grid_from_bytes, rows_from_bytes
 from .model import ReaderData
 from .text import text_from_bytes
 
-__all__ = ["GRID", "guess_format", "reader_data_from_bytes", "reader_formats"]
+__all__ = [
+    "GRID",
+    "asm_from_bytes",
+    "guess_format",
+    "guess_vendor",
+    "reader_data_from_bytes",
+    "reader_formats",
+]
 
 GRID = "grid"
 _BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX (zip), XLS (OLE)
@@ -96,6 +103,25 @@ def guess_format(data: bytes, filename: str) -> str:
             return GRID
     raise InputError(f"{filename}: cannot tell which reader wrote it; give --format "
                      "(grid, agilent-gen5, moldev-softmax-pro, bmg-mars, ...)")
+
+
+def guess_vendor(data: bytes, filename: str) -> str:
+    """allotropy's own vendor discovery, for files elab has no grid reader for (qPCR)."""
+    with _quiet():
+        from allotropy.exceptions import AllotropyError
+        from allotropy.to_allotrope import vendor_from_io
+
+    try:
+        with _quiet():
+            return _kebab(vendor_from_io(io.BytesIO(data), filename).name)
+    except (AllotropyError, ValueError, OSError):
+        raise InputError(f"{filename}: allotropy cannot tell which instrument wrote it; give "
+                         "--format (appbio-quantstudio, cfxmaestro, ...)") from None
+
+
+def asm_from_bytes(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
+    """The file converted by allotropy to the Allotrope Simple Model (a dict)."""
+    return _asm(data, fmt, filename)
 
 
 def _asm(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
