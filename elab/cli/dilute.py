@@ -125,6 +125,10 @@ def _from_protocol(protocol: str, stock: str, well: str, compound: str,
 @dilute_app.command("mix")
 def mix(
     reactions: Annotated[int, typer.Option("--reactions", help="Number of reactions.")],
+    protocol: Annotated[str | None, typer.Argument(
+        help="A protocol whose mix step (uses per reaction) gives the reaction.")] = None,
+    variant: Annotated[str | None, typer.Option(
+        "--variant", help="The protocol variant whose mix step is used.")] = None,
     component: Annotated[list[str], typer.Option(
         "--component", help="NAME=VOLUME per reaction (a custom mix instead of qPCR).")] = [],  # noqa: B006
     reaction: Annotated[str, typer.Option("--reaction", help="qPCR reaction volume.")] = "20 uL",
@@ -144,6 +148,18 @@ def mix(
     from elab.domain.dilution import MixComponent, plan_master_mix, qpcr_components
 
     limits = _limits(min_volume, resolution, dead, overage)
+    if protocol is not None:
+        from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
+        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+
+        path = find_protocol(protocol)
+        found = qpcr_inputs_from_protocol(
+            load_protocol(path, library=[path.parent, *library_dirs()]), variant)
+        tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
+        plan = plan_master_mix(list(found["components"]), reactions, limits, separately=tmpl,
+                               title=f"Master mix ({found['mix_step']}) × {reactions} reactions")
+        _emit(plan, as_json)
+        return
     if component:
         parts = []
         for item in component:

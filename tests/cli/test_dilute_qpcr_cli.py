@@ -83,3 +83,14 @@ def test_usage_and_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["dilute", "qpcr", "--gene", "A", "--sample", "s",
                         "--no-rt-gene", "B"], capsys)
     assert code == 1 and "'B'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_mix_with_a_protocol_uses_its_one_primer_entry(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["dilute", "mix", "qrt-pcr-emt", "--reactions", "10", "--json"], capsys)
+    assert code == 0, err
+    rows = {r["source"].split(":")[0]: r["volume_ul"] for r in json.loads(out)["rows"]}
+    # 10 reactions + 10 % = 11: 110 uL SYBR, 8.8 uL primer pair (one 0.8 uL entry), 79.2 water
+    assert rows == {"SYBR Green master mix (2x)": 110.0, "forward and reverse primers": 8.8,
+                    "nuclease-free water": 79.2, "master mix": 18.0}
