@@ -53,6 +53,8 @@ well = [wells] = wells
 rcf = 9.80665 meter / second ** 2 = x_g = xg
 magnification = [magnification] = mag
 OD = [optical_density] = od = OD_unit
+RLU = [luminescence_signal] = rlu
+RFU = [fluorescence_signal] = rfu
 percent_wv = 10 gram / liter = pct_wv
 percent_vv = 0.01 = pct_vv
 percent_ww = 0.01 = pct_ww

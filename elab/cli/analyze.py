@@ -30,7 +30,17 @@ LayoutOpt = Annotated[
 ]
 HookArg = Annotated[str | None, typer.Argument(help="Hook name (see --list).", show_default=False)]
 FilesArg = Annotated[
-    list[Path] | None, typer.Argument(help="Tidy CSV input file(s).", show_default=False)
+    list[Path] | None,
+    typer.Argument(help="Tidy CSV input file(s), or one plate-reader export with --layout.",
+                   show_default=False),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="Read FILE as a plate-reader export in this format (grid, "
+                 "agilent-gen5, moldev-softmax-pro, ...; see elab import reader)."),
+]
+ReadOpt = Annotated[
+    int | None, typer.Option("--read", min=1, help="Which read of a reader file (1..N).")
 ]
 
 
@@ -104,6 +114,8 @@ def analyze(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
     layout: LayoutOpt = None,
+    fmt: FormatOpt = None,
+    read: ReadOpt = None,
 ) -> None:
     """Run an analysis hook on tidy CSV files (units in headers: ``dose [nM]``)."""
     if list_hooks:
@@ -121,24 +133,98 @@ def analyze(
         from elab.errors import InputError
 
         raise InputError(f"analysis hook {hook!r} has no plot; leave out --plot")
-    tables = [read_table(Path(f)) for f in files]
-    from elab.domain.analysis import concat_tables
+    notes: list[str] = []
+    extra_warnings: list[str] = []
+    if layout is not None and len(files) == 1 and (fmt or not _is_tidy(Path(files[0]))):
+        table = _reader_table(Path(files[0]), Path(layout), fmt, read, notes, extra_warnings)
+    elif layout is None and len(files) == 1 and read is None and (
+            fmt or not _is_table(Path(files[0]))):
+        table = _ct_table(Path(files[0]), fmt, notes)
+    else:
+        if fmt is not None or read is not None:
+            raise typer.BadParameter("--format and --read need one reader FILE and --layout",
+                                     param_hint="--format")
+        tables = [read_table(Path(f)) for f in files]
+        from elab.domain.analysis import concat_tables
 
-    table = concat_tables(tables)
-    if layout is not None:
-        from elab.domain.analysis import join_layout
+        table = concat_tables(tables)
+        if layout is not None:
+            from elab.domain.analysis import join_layout
 
-        table = join_layout(table, read_table(Path(layout)))
+            table = join_layout(table, read_table(Path(layout)))
     result = chosen.run(table, params)
     data = result.to_json()
+    if notes or extra_warnings:
+        data["import"] = {"notes": notes, "warnings": extra_warnings}
+        data["warnings"] = [*extra_warnings, *data["warnings"]]
     if plot is not None:
         plot.write_bytes(chosen.plot(result))
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        for note in notes:
+            typer.echo(f"note: {note}")
         _print_text(data)
         if plot is not None:
             typer.echo(f"plot: {plot}")
+
+
+def _is_tidy(path: Path) -> bool:
+    """A tidy table (one row per well or observation, a ``well`` or ``response`` column in
+    its header) is joined as it is; anything else is read as a reader export."""
+    from elab.domain.analysis import read_table
+    from elab.errors import ElabError
+    from elab.files import read_bytes
+    from elab.services.reader_import import MAX_READER_BYTES
+
+    try:
+        text = read_bytes(path, MAX_READER_BYTES, what="data file").decode("utf-8-sig")
+        table = read_table(text, source=str(path)) if "\n" in text else None
+        return table is not None and (table.has("response") or table.has("well"))
+    except (ElabError, UnicodeDecodeError):
+        return False
+
+
+def _is_table(path: Path) -> bool:
+    """Any tidy CSV the table reader accepts (the path every hook took before instrument
+    files); only a file it refuses is tried as a qPCR export."""
+    from elab.domain.analysis import read_table
+    from elab.errors import ElabError
+    from elab.files import read_bytes
+    from elab.services.reader_import import MAX_READER_BYTES
+
+    try:
+        text = read_bytes(path, MAX_READER_BYTES, what="data file").decode("utf-8-sig")
+        return "\n" in text and len(read_table(text, source=str(path)).names) > 1
+    except (ElabError, UnicodeDecodeError):
+        return False
+
+
+def _ct_table(path: Path, fmt: str | None, notes: list[str]) -> Any:
+    """A qPCR export (through allotropy) as the ddct hook's Ct table."""
+    from elab.domain.analysis.table import table_from_records
+    from elab.domain.reader import ct_records
+    from elab.services.reader_import import ct_rows_from_file
+
+    rows, more = ct_rows_from_file(path, fmt)
+    notes.extend(more)
+    return table_from_records(ct_records(rows), source=path.name)
+
+
+def _reader_table(
+    path: Path, layout: Path, fmt: str | None, read: int | None,
+    notes: list[str], warnings: list[str],
+) -> Any:
+    """The reader file joined with the layout, blanks subtracted, as the hook's table."""
+    from elab.domain.analysis.table import table_from_records
+    from elab.domain.reader import records_from_tidy
+    from elab.services.reader_import import tidy_from_files
+
+    tidy = tidy_from_files(path, layout, fmt, read)
+    notes.extend(tidy.notes)
+    warnings.extend(tidy.warnings)
+    records, units = records_from_tidy(tidy)
+    return table_from_records(records, units, source=f"{path.name} + {layout.name}")
 
 
 def register(app: typer.Typer) -> None:

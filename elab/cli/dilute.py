@@ -124,6 +124,10 @@ def _from_protocol(protocol: str, stock: str, well: str, compound: str,
 @dilute_app.command("mix")
 def mix(
     reactions: Annotated[int, typer.Option("--reactions", help="Number of reactions.")],
+    protocol: Annotated[str | None, typer.Argument(
+        help="A protocol whose mix step (uses per reaction) gives the reaction.")] = None,
+    variant: Annotated[str | None, typer.Option(
+        "--variant", help="The protocol variant whose mix step is used.")] = None,
     component: Annotated[list[str], typer.Option(
         "--component", help="NAME=VOLUME per reaction (a custom mix instead of qPCR).")] = [],  # noqa: B006
     reaction: Annotated[str, typer.Option("--reaction", help="qPCR reaction volume.")] = "20 uL",
@@ -143,6 +147,18 @@ def mix(
     from elab.domain.dilution import MixComponent, plan_master_mix, qpcr_components
 
     limits = _limits(min_volume, resolution, dead, overage)
+    if protocol is not None:
+        from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
+        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+
+        path = find_protocol(protocol)
+        found = qpcr_inputs_from_protocol(
+            load_protocol(path, library=[path.parent, *library_dirs()]), variant)
+        tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
+        plan = plan_master_mix(list(found["components"]), reactions, limits, separately=tmpl,
+                               title=f"Master mix ({found['mix_step']}) × {reactions} reactions")
+        _emit(plan, as_json)
+        return
     if component:
         parts = []
         for item in component:
@@ -162,6 +178,120 @@ def mix(
         plan = plan_master_mix(parts, reactions, limits, separately=tmpl,
                                title=f"qPCR master mix × {reactions} reactions")
     _emit(plan, as_json)
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    """``--gene A,B --gene C`` → ``(A, B, C)``."""
+    return tuple(n.strip() for v in values or [] for n in v.split(",") if n.strip())
+
+
+@dilute_app.command("qpcr")
+def qpcr(
+    protocol: Annotated[str | None, typer.Argument(
+        help="A protocol id or file: genes, samples and the reaction from its design.")] = None,
+    gene: Annotated[list[str] | None, typer.Option(
+        "--gene", help="Genes (assays), comma-separated or repeated.")] = None,
+    sample: Annotated[list[str] | None, typer.Option(
+        "--sample", help="RNA samples (cDNA templates), comma-separated or repeated.")] = None,
+    technical: Annotated[int, typer.Option("--technical", help="Technical replicates.")] = 3,
+    no_rt_gene: Annotated[list[str] | None, typer.Option(
+        "--no-rt-gene", help="Assay(s) run on each sample's no-RT (default: the reference).")]
+        = None,
+    ntc: Annotated[bool, typer.Option("--ntc/--no-ntc", help="An NTC per gene.")] = True,
+    control_replicates: Annotated[int, typer.Option(
+        "--control-replicates", help="Wells per NTC and per no-RT.")] = 1,
+    reference: Annotated[list[str] | None, typer.Option(
+        "--reference", help="Reference gene(s), on every plate when split.")] = None,
+    plate: Annotated[str, typer.Option("--plate", help="96 or 384.")] = "96",
+    plates: Annotated[int, typer.Option("--plates", help="1, or 2 to split.")] = 1,
+    variant: Annotated[str | None, typer.Option(
+        "--variant", help="The protocol variant whose mix step gives the reaction.")] = None,
+    reaction: Annotated[str, typer.Option("--reaction", help="Reaction volume (no "
+                                          "protocol: SYBR mix).")] = "20 uL",
+    template: Annotated[str, typer.Option("--template", help="cDNA per well, added "
+                                          "separately.")] = "2 uL",
+    output: Annotated[str | None, typer.Option("-o", "--output",
+                                               help="Write the plate layout CSV.")] = None,
+    min_volume: MinOpt = "1 uL",
+    resolution: ResOpt = "0.1 uL",
+    dead: DeadOpt = "0 uL",
+    overage: OverOpt = "10%",
+    as_json: JsonOpt = False,
+) -> None:
+    """qPCR plate: genes × samples × technical replicates + NTC per gene + no-RT per sample,
+    a master mix per gene with overage, and the 96/384-well layout."""
+    from pathlib import Path
+
+    from elab.cli._amounts import ul_from_text
+    from elab.domain.dilution import MixComponent, qpcr_components
+    from elab.domain.dilution.qpcr import (
+        QpcrDoesNotFit,
+        QpcrSpec,
+        control_notes,
+        csv_from_qpcr,
+        plan_qpcr,
+        text_from_qpcr,
+    )
+    from elab.domain.plate.wells import format_from_text
+
+    fmt = format_from_text(plate)
+    if fmt.size not in (96, 384):
+        raise typer.BadParameter("a qPCR plate has 96 or 384 wells", param_hint="--plate")
+    tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
+    declared: dict[str, int] = {}
+    notes: list[str] = []
+    if protocol is not None:
+        from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
+        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+
+        path = find_protocol(protocol)
+        found = qpcr_inputs_from_protocol(
+            load_protocol(path, library=[path.parent, *library_dirs()]), variant)
+        genes = _names(gene) or found["genes"]
+        samples = _names(sample) or found["samples"]
+        components = found["components"]
+        refs = _names(reference) or tuple(r for r in found["reference"] if r in genes)
+        declared = found["controls"]
+        notes.append(f"reaction from step {found['mix_step']}: "
+                     + " + ".join(f"{c.per_reaction_ul:g} µL {c.name.split(':')[0]}"
+                                  for c in components)
+                     + f" + {tmpl.per_reaction_ul:g} µL template")
+    else:
+        genes, samples, refs = _names(gene), _names(sample), _names(reference)
+        if not genes or not samples:
+            raise typer.BadParameter("give a PROTOCOL, or --gene and --sample",
+                                     param_hint="--gene")
+        parts, _ = qpcr_components(reaction_ul=ul_from_text(reaction, "--reaction"),
+                                   template_ul=tmpl.per_reaction_ul)
+        components = tuple(parts)
+    no_rt = _names(no_rt_gene) or refs[:1]
+    if not no_rt:
+        notes.append("no reference gene: no-RT wells left out (give --no-rt-gene or --reference)")
+    spec = QpcrSpec(genes=tuple(genes), samples=tuple(samples), components=tuple(components),
+                    template=tmpl, technical=technical, ntc=ntc, no_rt_genes=tuple(no_rt),
+                    control_replicates=control_replicates, reference=tuple(refs),
+                    plate=fmt, plates=plates, limits=_limits(min_volume, resolution, dead, overage))
+    try:
+        plan = plan_qpcr(spec)
+    except QpcrDoesNotFit as exc:
+        if exc.proposal is not None:
+            if as_json:
+                print(json.dumps({"error": str(exc), "proposal": exc.proposal.to_dict()},
+                                 indent=2, ensure_ascii=False))
+            else:
+                print("proposal (run again with --plates 2 for its master mixes):\n"
+                      + text_from_qpcr(exc.proposal, mixes=False), end="")
+        raise
+    notes += control_notes(plan, declared)
+    from dataclasses import replace
+
+    plan = replace(plan, notes=(*plan.notes, *notes))
+    if output is not None:
+        Path(output).write_text(csv_from_qpcr(plan), encoding="utf-8")
+    if as_json:
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(text_from_qpcr(plan), end="")
 
 
 @dilute_app.command("seed")

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "elab.cli.tui_cmd",
     "elab.cli.record",
     "elab.cli.analyze",
+    "elab.cli.importer",
     "elab.cli.admin",
 )
 

@@ -102,10 +102,29 @@ def record_value(
     value: ValueOpt = None,
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", help="An instrument file allotropy reads (NanoDrop, Vi-CELL...): its values "
+        "are recorded and the file attached as evidence.")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="allotropy's vendor name for --from (guessed when left out).")] = None,
+    take: Annotated[list[str] | None, typer.Option(
+        "--take", help="FIELD=ASM NAME when --from holds several candidates (repeat).")] = None,
 ) -> None:
     """Record values for a step without marking it done."""
     with _service(operator) as service:
-        _report(service.record_values(run, step, _values(value)), as_json)
+        values = _values(value)
+        if from_file is not None:
+            from elab.services.reader_import import record_values_from_file
+
+            record = service.state(run).protocol.step(step).record or {}
+            values += record_values_from_file(
+                from_file, {k: v.unit for k, v in record.items()}, fmt,
+                parse_params(take, "--take"))
+            events = service.record_values(run, step, values)
+            events += service.attach(run, f"{step}: {from_file.name}", from_file)
+            _report(events, as_json)
+            return
+        _report(service.record_values(run, step, values), as_json)
 
 
 @runs_app.command("start-step")

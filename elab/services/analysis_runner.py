@@ -17,14 +17,59 @@ from elab.errors import ElabError
 __all__ = ["run_protocol_analyses"]
 
 
-def _inputs(state: RunState, names: list[str], fetch: Callable[[str], bytes]) -> list[str]:
-    texts = []
+def _inputs(
+    state: RunState, names: list[str], fetch: Callable[[str], bytes], notes: list[str]
+) -> list[Any]:
+    texts: list[Any] = []
     for name in names:
         matches = [a for a in state.attachments if a.get("name") == name]
         if not matches:
             raise LookupError(f"no attachment named {name!r} (elab runs attach RUN {name} FILE)")
-        texts.append(fetch(str(matches[-1]["sha256"])).decode("utf-8-sig"))
+        found = matches[-1]
+        data = fetch(str(found["sha256"]))
+        texts.append(_tidy_or_reader(state, name, str(found.get("filename") or name), data,
+                                     fetch, notes))
     return texts
+
+
+def _is_tidy(text: str) -> bool:
+    from elab.domain.analysis import read_table
+
+    try:
+        table = read_table(text, source="attachment")
+    except (ElabError, ValueError):
+        return False
+    return table.has("response") or table.has("well") or table.has("ct")
+
+
+def _tidy_or_reader(
+    state: RunState, name: str, filename: str, data: bytes, fetch: Callable[[str], bytes],
+    notes: list[str],
+) -> Any:
+    """The attachment's CSV text when it is a tidy table (as always); a plate-reader export
+    (any format ``elab import reader`` reads) joined with the layout the run recorded, when
+    the run has one, so attaching the reader's own file at the read step is enough."""
+    try:
+        text: str | None = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and "\n" in text and _is_tidy(text):
+        return text
+    from elab.services.bench_sheet import recorded_layout
+
+    layout = recorded_layout(state, fetch)
+    if layout is None:
+        if text is None:
+            raise ValueError(f"attachment {name!r} is not a CSV table, and the run has no "
+                             "recorded layout to join a reader file with")
+        return text
+    from elab.domain.analysis import table_from_records
+    from elab.domain.reader import reader_data_from_bytes, records_from_tidy, tidy_from_reader
+
+    tidy = tidy_from_reader(reader_data_from_bytes(data, filename), layout, f"attachment {name}")
+    notes.extend([*tidy.notes, *tidy.warnings])
+    records, units = records_from_tidy(tidy)
+    return table_from_records(records, units, source=f"attachment {name} + layout")
 
 
 def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
@@ -61,17 +106,20 @@ def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> lis
         names = [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
         params = {k: str(v) for k, v in entry.params.items()}
         payload: dict[str, Any] = {"hook": entry.hook, "inputs": names, "params": params}
+        notes: list[str] = []
         try:
             params = _resolved(state, params)
             payload["params"] = params
             if names:
-                tables: Any = _inputs(state, names, fetch)
+                tables: Any = _inputs(state, names, fetch, notes)
             else:
                 from elab.domain.analysis import table_from_records
 
                 tables = table_from_records(_recorded_rows(state))
             result = run_hook(entry.hook, tables, params)
             payload["result"] = result.to_json()
+            if notes:
+                payload["import"] = notes
             hook = load_hook(entry.hook)
             if hook.draw is not None:
                 try:

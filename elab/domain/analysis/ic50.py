@@ -116,8 +116,9 @@ def _too_few(curve: Curve, n_free: int) -> str:
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
-    from scipy.stats import f as f_dist
-    from scipy.stats import t as t_dist
+    # scipy.special, not scipy.stats: the same t quantile and F tail (stdtrit = t.ppf,
+    # fdtrc = f.sf), without the second scipy.stats costs to import on a first analysis.
+    from scipy.special import fdtrc, stdtrit
 
     fixed = _fixed(params)
     n_free = 4 - len(fixed)
@@ -143,10 +144,10 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     if to_fit:
         fit, converged = _fit(to_fit, fixed)
         dof = np.maximum(fit.n - n_free, 1)
-        q975 = t_dist.ppf(0.975, dof)
+        q975 = stdtrit(dof, 0.975)
         with np.errstate(divide="ignore", invalid="ignore"):
             f_stat = ((fit.tss - fit.rss) / (n_free - 1)) / (fit.rss / dof)
-        p_flat = f_dist.sf(np.where(np.isfinite(f_stat), f_stat, np.inf), n_free - 1, dof)
+        p_flat = fdtrc(n_free - 1, dof, np.where(np.isfinite(f_stat), f_stat, np.inf))
         usable = []
         for i, c in enumerate(to_fit):
             cf = CurveFit(fit, i, bool(converged[i]), n_free, float(q975[i]), float(p_flat[i]))

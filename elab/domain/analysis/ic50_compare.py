@@ -90,12 +90,11 @@ def compare_curves(
     curves: list[Curve], fit: BatchFit, usable: list[int], reference: str, unit: str,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Comparison rows: all curves on one IC50 (≥ 3 curves), each against the reference."""
-    from scipy.stats import t as t_dist
-
     rows_out: list[dict[str, Any]] = []
     headline: list[str] = []
     if len(usable) < 2 or len(usable) > MAX_COMPARED:
         return rows_out, headline
+    from scipy.stats import t as t_dist  # only when there is something to compare (slow import)
     names = [curves[r].group for r in usable]
     ref = usable[names.index(reference)] if reference in names else usable[0]
     p = len(fit.free)

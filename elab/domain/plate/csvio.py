@@ -94,12 +94,13 @@ def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "
 
 def _level_key(level: str) -> tuple[int, float, str]:
     """Quantities by magnitude in base units (0.1 nM before 1 uM), other levels by name."""
-    from elab.units import parse_quantity, registry
+    from elab.units import parse_quantity, unit_facts
 
     try:
         q = parse_quantity(level)
-        base = registry().Quantity(q.planned, q.unit).to_base_units().magnitude
-        return (0, float(base), "")
+        # The cached unit facts, not pint's registry: building it costs a second per process.
+        facts = unit_facts(q.unit)
+        return (0, float(q.planned) * facts.factor + facts.offset, "")
     except (InputError, ValueError, TypeError):
         return (1, 0.0, level)
 
