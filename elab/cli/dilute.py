@@ -148,12 +148,10 @@ def mix(
 
     limits = _limits(min_volume, resolution, dead, overage)
     if protocol is not None:
+        from elab.cli.options import library
         from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
-        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
 
-        path = find_protocol(protocol)
-        found = qpcr_inputs_from_protocol(
-            load_protocol(path, library=[path.parent, *library_dirs()]), variant)
+        found = qpcr_inputs_from_protocol(library().load(protocol), variant)
         tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
         plan = plan_master_mix(list(found["components"]), reactions, limits, separately=tmpl,
                                title=f"Master mix ({found['mix_step']}) × {reactions} reactions")
@@ -241,12 +239,10 @@ def qpcr(
     declared: dict[str, int] = {}
     notes: list[str] = []
     if protocol is not None:
+        from elab.cli.options import library
         from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
-        from elab.domain.protocol import find_protocol, library_dirs, load_protocol
 
-        path = find_protocol(protocol)
-        found = qpcr_inputs_from_protocol(
-            load_protocol(path, library=[path.parent, *library_dirs()]), variant)
+        found = qpcr_inputs_from_protocol(library().load(protocol), variant)
         genes = _names(gene) or found["genes"]
         samples = _names(sample) or found["samples"]
         components = found["components"]
