@@ -79,10 +79,10 @@ def ic50_is(context: dict[str, Any], value: float, unit: str) -> None:
 
 @given(parsers.parse('the protocol "{name}"'), target_fixture="context")
 def protocol(name: str) -> dict[str, Any]:
-    from elab.domain.protocol import find_protocol, library_dirs, load_protocol
+    from elab.services.protocol_library import ProtocolLibrary
+    from elab.settings import Settings
 
-    path = find_protocol(name)
-    return {"protocol": load_protocol(path, library=[path.parent, *library_dirs()])}
+    return {"protocol": ProtocolLibrary.from_settings(Settings()).load(name)}
 
 
 @when("I plan its qPCR plate on a 96-well plate")

@@ -42,7 +42,7 @@ MORE: dict[str, tuple[str, Callable[[], str]]] = {
 
 
 # Values an analysis takes from the run (`@step.value` in its parameters).
-RECORDED = {"mtt-viability": [("read", "blank_od", "0.05 OD")]}
+RECORDED: dict[str, list[tuple[str, str, str]]] = {}
 
 
 @pytest.mark.parametrize("protocol", sorted(CASES))
@@ -84,16 +84,21 @@ def test_every_protocol_with_analysis_is_covered() -> None:
 def test_a_recorded_blank_reaches_the_fit_and_its_absence_is_said(
     service: RunService, tmp_path: Path
 ) -> None:
-    """MTT: the blank read at the bench (blank_od) is what the IC50 fit subtracts."""
+    """A protocol whose fit takes the blank read at the bench (blank: "@read.blank_od")."""
     data = tmp_path / "absorbance.csv"
     data.write_text(ic50_csv() + "\n", encoding="utf-8")
-    with_blank = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    text = (PROTOCOLS / "mtt-viability.yaml").read_text(encoding="utf-8")
+    protocol = tmp_path / "mtt-bench-blank.yaml"
+    protocol.write_text(text.replace("id: mtt-viability", "id: mtt-bench-blank").replace(
+        "params: {model: 4pl, normalize: vehicle}",
+        'params: {model: 4pl, normalize: vehicle, blank: "@read.blank_od"}'), encoding="utf-8")
+    with_blank = service.start(str(protocol))
     service.attach(with_blank, "absorbance", data)
     service.record_values(with_blank, "read", [("blank_od", "0.05 OD")])
     (done,) = service.finish(with_blank, incomplete="test").analyses
     assert done["params"]["blank"] == "0.05"
     assert "A blank of 0.05 was subtracted from every response." in done["result"]["method"]
-    without = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    without = service.start(str(protocol))
     service.attach(without, "absorbance", data)
     (missing,) = service.finish(without, incomplete="test").analyses
     assert "needs the value blank_od of step read" in missing["error"]
