@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote_to_bytes
@@ -127,25 +127,50 @@ def css_string(value: Any) -> Markup:
 # --- filters shared by every template ---------------------------------------------------
 
 
-def _dt(value: datetime | None) -> str:
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value
+
+
+def _local(value: datetime, tz: tzinfo | None, *, date: bool) -> str:
+    """`` (10:00:00 CET)``: the local time beside UTC, its date only when it differs."""
+    if tz is None or value.tzinfo is None:
+        return ""
+    here = value.astimezone(tz)
+    shown = "%Y-%m-%d %H:%M:%S" if date or here.date() != _utc(value).date() else "%H:%M:%S"
+    return f" ({here.strftime(shown)} {here.tzname() or here.strftime('%z')})"
+
+
+def _dt(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return "—"
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _utc(value).strftime("%Y-%m-%d %H:%M:%S UTC") + _local(value, tz, date=False)
 
 
-def _span(start: datetime | None, end: datetime | None) -> str:
+def _span(start: datetime | None, end: datetime | None, tz: tzinfo | None = None) -> str:
     """``2026-11-23 09:00:00 → 09:13:10 UTC``; the end's date only when it differs."""
     if start is None and end is None:
         return "—"
     if start is None or end is None:
-        return f"{_dt(start)} → {_dt(end)}"
+        return f"{_dt(start, tz)} → {_dt(end, tz)}"
+    start, end = _utc(start), _utc(end)
     if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S} UTC"
-    return f"{start:%Y-%m-%d %H:%M:%S} → {end:%Y-%m-%d %H:%M:%S} UTC"
+        text = f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S} UTC"
+    else:
+        text = f"{start:%Y-%m-%d %H:%M:%S} → {end:%Y-%m-%d %H:%M:%S} UTC"
+    if tz is not None:
+        a, b = start.astimezone(tz), end.astimezone(tz)
+        text += f" ({a:%H:%M:%S} → {b:%H:%M:%S} {b.tzname() or b.strftime('%z')})"
+    return text
 
 
-def _time(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%H:%M:%S")
+def _time(value: datetime | None, tz: tzinfo | None = None) -> str:
+    if value is None:
+        return "—"
+    text = _utc(value).strftime("%H:%M:%S UTC")
+    if tz is not None and value.tzinfo is not None:
+        here = value.astimezone(tz)
+        text += f" ({here:%H:%M:%S} {here.tzname() or here.strftime('%z')})"
+    return text
 
 
 def _duration(seconds: float | None) -> str:
@@ -168,7 +193,9 @@ def _short(value: str, n: int = 12) -> str:
 # --- environments -----------------------------------------------------------------------
 
 
-def _environment(kind: Literal["html", "md"], lab: Path | None) -> jinja2.Environment:
+def _environment(
+    kind: Literal["html", "md"], lab: Path | None, tz: tzinfo | None = None
+) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -189,7 +216,8 @@ def _environment(kind: Literal["html", "md"], lab: Path | None) -> jinja2.Enviro
     else:
         env = ImmutableSandboxedEnvironment(autoescape=False, finalize=md_escape, **options)
     env.filters.update(
-        dt=_dt, span=_span, time=_time, duration=_duration, size=_size, short=_short,
+        dt=lambda v: _dt(v, tz), span=lambda a, b: _span(a, b, tz),
+        time=lambda v: _time(v, tz), duration=_duration, size=_size, short=_short,
         css_string=css_string, md_code=md_code,
     )
     return env
@@ -199,7 +227,8 @@ def _render(kind: Literal["html", "md"], name: str, lab: Path | None, **context:
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    env = _environment(kind, lab)
+    record = context.get("r")
+    env = _environment(kind, lab, getattr(record, "local_tz", None))
     try:
         return env.get_template(name).render(**context)
     except SecurityError as exc:

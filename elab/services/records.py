@@ -10,8 +10,8 @@ built: a record can never show a signature as valid that ``runs verify`` would r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from elab.domain.records.build import EventView, analysis_from_result, record_fr
 from elab.domain.records.model import (
     AnalysisRecord,
     ChainStatus,
+    InputFile,
     PlotImage,
     RunRecord,
     SignatureRow,
@@ -94,6 +95,7 @@ def signature_rows(
     """
     store = store or default_signer_store()
     last_fact = max((e.seq for e in events if e.type != SIGNED), default=0)
+    facts = [e.seq for e in events if e.type != SIGNED]
     checks = check_signatures(run_id, [_as_event(run_id, e) for e in events], damaged, store,
                               registry)
     rows = []
@@ -102,7 +104,7 @@ def signature_rows(
         if sig is None:
             ev = next(e for e in events if e.seq == check.seq)
             rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?", ev.at, 0, "",
-                                     False, False, check.problem))
+                                     False, False, check.problem, seq=check.seq))
             continue
         problem = check.problem
         try:
@@ -114,7 +116,8 @@ def signature_rows(
             signer=sig.signer, printed_name=sig.printed_name, meaning=sig.meaning, at=at,
             head_seq=sig.head_seq, head_hash=sig.head_hash,
             covers_whole_run=sig.head_seq >= last_fact, valid=not problem, problem=problem,
-            key_sha256=sig.key_sha256,
+            key_sha256=sig.key_sha256, seq=check.seq,
+            misses=tuple(n for n in facts if n > sig.head_seq),
         ))
     return rows
 
@@ -136,19 +139,50 @@ def verify_signatures(
     return ""
 
 
+def elab_version() -> str:
+    """The installed elab's version, printed on records and analyses to reproduce them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("elab")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _analyses(events: Iterable[EventView]) -> list[AnalysisRecord]:
-    """Analysis results stored in the run, with plots drawn again from the stored inputs."""
+    """Analysis results stored in the run, with plots drawn again from the stored inputs.
+
+    Each carries what reproducing it needs: the hook's parameters, every input file's name
+    and SHA-256 (the attachment of that name the run held when the analysis ran), and the
+    version of elab that renders the record.
+    """
     out = []
+    files: dict[str, InputFile] = {}
+    version = elab_version()
     for ev in events:
+        p = ev.payload
+        if ev.type in ("attachment", "attached"):
+            name = str(p.get("name", ""))
+            files[name] = InputFile(name, str(p.get("filename", "") or ""),
+                                    str(p.get("sha256", "") or ""), ev.seq)
+            continue
         if ev.type not in ("analysis_done", "analysis"):
             continue
-        p = ev.payload
         hook = str(p.get("hook", "analysis"))
         inner = p.get("result")
         result: Mapping[str, Any] = inner if isinstance(inner, Mapping) else p
         plots = [PlotImage(str(t), png) for t, png in _plots_of(hook, p)]
-        out.append(analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
-                                        _result_order(hook)))
+        raw_params, raw_names = p.get("params"), p.get("inputs")
+        params: Mapping[str, Any] = raw_params if isinstance(raw_params, Mapping) else {}
+        names: list[Any] = raw_names if isinstance(raw_names, list) else []
+        analysis = analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
+                                        _result_order(hook))
+        out.append(replace(
+            analysis,
+            params=tuple((str(k), str(v)) for k, v in sorted(params.items())),
+            inputs=tuple(files.get(str(n), InputFile(str(n))) for n in names),
+            elab_version=version, seq=ev.seq, at=ev.at,
+        ))
     return out
 
 
@@ -234,7 +268,29 @@ def build_record(
         signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
         analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
+        elab_version=elab_version(), local_tz=local_zone(),
     )
+
+
+def local_zone() -> tzinfo | None:
+    """The zone local times are shown in: ``ELAB_TIMEZONE`` or ``TZ`` (IANA names), else the
+    machine's own; None when it is UTC anyway (the record then shows UTC alone)."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (os.environ.get("ELAB_TIMEZONE"), os.environ.get("TZ")):
+        if name:
+            try:
+                zone: tzinfo | None = ZoneInfo(name.lstrip(":"))
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            break
+    else:
+        zone = datetime.now().astimezone().tzinfo
+    probe = datetime.now(UTC)
+    if zone is None or probe.astimezone(zone).utcoffset() == probe.utcoffset():
+        return None
+    return zone
 
 
 def render_record(
