@@ -180,14 +180,20 @@ def sign_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sign the run's current head: re-authenticates the signer, adds an Ed25519 signature."""
+    """Sign the run's current head: re-authenticates the signer, adds an Ed25519 signature.
+
+    The lab policy (``$ELAB_POLICY`` or ``policy.toml`` in the user config dir) decides which
+    meanings need a completed run, whether the performer may approve, which lots are needed.
+    """
     import getpass
 
+    from elab.services.policy import load_policy
     from elab.services.records import sign_run
 
+    policy = load_policy()  # a broken policy file is one line, before any password prompt
     who = signer or os.environ.get("ELAB_SIGNER") or getpass.getuser()
     password = _password(f"Password for signer {who}")
-    signature = sign_run(run, meaning=meaning, signer=who, password=password)
+    signature = sign_run(run, meaning=meaning, signer=who, password=password, policy=policy)
     if as_json:
         print(json.dumps({"run": run, **signature.to_payload()}))
     else:

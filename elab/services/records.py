@@ -28,6 +28,7 @@ from elab.domain.records.model import (
 from elab.domain.runs import Event
 from elab.errors import IntegrityError, RunStateError
 from elab.services.integrity import SIGNED, check_signatures
+from elab.services.policy import Policy, PolicyError, refusal
 from elab.services.signing import (
     KeyRegistry,
     Signature,
@@ -325,16 +326,20 @@ def render_record(
 def sign_run(
     run_id: str, *, meaning: str, signer: str, password: str, source: RunSource | None = None,
     store: SignerStore | None = None, now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> Signature:
     """Re-authenticate ``signer`` and sign the run's current head (a ``signed`` event).
 
     A run whose chain does not verify is not signed: a signature must never lend its weight
-    to a record that may have been altered.
+    to a record that may have been altered.  With a lab ``policy`` (``elab runs sign``
+    always passes one), a signature that breaks it is refused with
+    :class:`~elab.services.policy.PolicyError` after the signer is authenticated and before
+    anything is written.
     """
     own = source is None
     source = source or default_source()
     try:
-        return _sign(run_id, meaning, signer, password, source, store, now)
+        return _sign(run_id, meaning, signer, password, source, store, now, policy)
     finally:
         if own:
             _close(source)
@@ -346,9 +351,30 @@ def _close(source: RunSource) -> None:
         close()
 
 
+def _policy_refusal(
+    policy: Policy, run_id: str, meaning: str, signer: str, protocol: ProtocolModel,
+    events: Sequence[EventView],
+) -> str:
+    """What the lab policy says about this signature on these events ("" if allowed)."""
+    state = "running"
+    performers: set[str] = set()
+    lots: set[str] = set()
+    for ev in events:
+        if ev.type in ("completed", "aborted"):
+            state = ev.type
+        elif ev.type in ("step_started", "step_done", "value_recorded", "timer_started"):
+            performers.add(ev.operator)
+        elif ev.type == SIGNED and ev.payload.get("meaning") == "performed":
+            performers.add(str(ev.payload.get("signer", ev.operator)))
+        elif ev.type in ("lot_recorded", "lot") and ev.payload.get("lot"):
+            lots.add(str(ev.payload.get("material")))
+    return refusal(policy, run_id=run_id, meaning=meaning, signer=signer, state=state,
+                   performers=performers, lots=lots, materials=list(protocol.materials))
+
+
 def _sign(
     run_id: str, meaning: str, signer: str, password: str, source: RunSource,
-    store: SignerStore | None, now: datetime | None,
+    store: SignerStore | None, now: datetime | None, policy: Policy | None = None,
 ) -> Signature:
     subject = source.subject(run_id)
     if not subject.chain.ok:
@@ -363,6 +389,11 @@ def _sign(
         password=password, now=now or _now(), store=store,
         registry=getattr(source, "registry", None),
     )
+    if policy is not None:  # after authentication, so a wrong password is said first
+        problem = _policy_refusal(policy, run_id, signature.meaning, signer, subject.protocol,
+                                  events)
+        if problem:
+            raise PolicyError(problem)
     source.append_signature(run_id, signature.to_payload(), signer)
     return signature
 

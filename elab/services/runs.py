@@ -443,7 +443,9 @@ class RunService:
                 self._step(state, step_id)
             return [("note", {"step": step_id, "text": text})]
 
-        return self._act(run_id, decide)
+        # A note may follow completion (and a signature): the record lists it as a change
+        # after completion, with the signatures it postdates.
+        return self._act(run_id, decide, finished_ok=True)
 
     def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
         def decide(state: RunState, now: datetime) -> list[Draft]:
@@ -472,7 +474,7 @@ class RunService:
                 )
             ]
 
-        return self._act(run_id, decide, [blob])
+        return self._act(run_id, decide, [blob], finished_ok=True)  # amendments allowed
 
     def correct(
         self, run_id: str, seq: int, values: Sequence[tuple[str, str]], reason: str
@@ -497,7 +499,7 @@ class RunService:
                 drafts += recorded[1:]
             return drafts
 
-        return self._act(run_id, decide)
+        return self._act(run_id, decide, finished_ok=True)  # amendments allowed
 
     def pause(self, run_id: str) -> list[Event]:
         def decide(state: RunState, now: datetime) -> list[Draft]:
