@@ -123,11 +123,23 @@ def record_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print what was written as JSON.")
     ] = False,
+    pdf_variant: Annotated[
+        str | None,
+        typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF with the run's "
+                     "attachments embedded."),
+    ] = None,
 ) -> None:
     """Render the record of a run as HTML, Markdown or PDF."""
     from elab.errors import InputError, NotFoundError
+    from elab.render.record import PDF_VARIANTS
 
     kind = _format_for(fmt, output)
+    if pdf_variant is not None:
+        pdf_variant = pdf_variant.lower()
+        if pdf_variant not in PDF_VARIANTS:
+            raise NotFoundError("PDF variant", pdf_variant, PDF_VARIANTS)
+        if kind != "pdf":
+            raise InputError(f"--pdf-variant makes a PDF, but the format is {kind}")
     paper_name = {"a4": "A4", "letter": "letter"}.get(paper.lower())
     if paper_name is None:
         raise NotFoundError("paper size", paper, ("A4", "letter"))
@@ -137,7 +149,8 @@ def record_command(
         _check_writable(output)
     from elab.services.records import render_record
 
-    data, record = render_record(run, kind, paper=paper_name, lab_templates=templates)
+    data, record = render_record(run, kind, paper=paper_name, lab_templates=templates,
+                                 pdf_variant=pdf_variant)
     if output is None:
         if kind == "pdf":
             sys.stdout.buffer.write(data)

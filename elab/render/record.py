@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_TEMPLATES",
+    "PDF_VARIANTS",
     "EmbeddedOnlyFetcher",
     "Paper",
     "css_string",
@@ -296,6 +298,9 @@ def _weasy_fetcher(policy: EmbeddedOnlyFetcher) -> Any:
     return _Fetcher(allowed_protocols=("data",), allow_redirects=False)
 
 
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u")
+
+
 def record_pdf(
     record: RunRecord,
     *,
@@ -303,11 +308,24 @@ def record_pdf(
     lab_templates: Path | None = None,
     fetcher: EmbeddedOnlyFetcher | None = None,
     html: str | None = None,
+    pdf_variant: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> bytes:
-    """The record's HTML printed to PDF by WeasyPrint, fetching only embedded resources."""
-    import logging
+    """The record's HTML printed to PDF by WeasyPrint, fetching only embedded resources.
 
-    from weasyprint import HTML
+    ``pdf_variant`` (``pdf/a-3b``) makes an archival PDF; PDF/A-3 is the part that allows
+    embedded files, so ``attachments`` — (name, file name, bytes) of the run's data files —
+    travel inside it and one file carries the whole run.
+    """
+    import gc
+    import io
+    import logging
+    import warnings
+
+    from weasyprint import HTML, Attachment
+
+    if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+        raise InputError(f"unknown PDF variant {pdf_variant!r} (known: {', '.join(PDF_VARIANTS)})")
 
     source = html if html is not None else record_html(
         record, paper=paper, lab_templates=lab_templates
@@ -318,7 +336,22 @@ def record_pdf(
     logger.setLevel(logging.CRITICAL)  # refusals are expected; the policy keeps the list
     try:
         document = HTML(string=source, base_url=None, url_fetcher=_weasy_fetcher(policy))
-        pdf: bytes = document.write_pdf()
+        options: dict[str, Any] = {}
+        if pdf_variant is not None:
+            options["pdf_variant"] = pdf_variant
+        if attachments:
+            options["attachments"] = [
+                Attachment(file_obj=io.BytesIO(data), name=filename or name,
+                           description=f"run attachment {name}", relationship="Source")
+                for name, filename, data in attachments
+            ]
+        with warnings.catch_warnings():
+            # WeasyPrint opens its sRGB profile for PDF/A and never closes it; collect that
+            # file here, quietly, rather than warn later about a library's handle.
+            warnings.simplefilter("ignore", ResourceWarning)
+            pdf: bytes = document.write_pdf(**options)
+            if pdf_variant is not None:
+                gc.collect()
     finally:
         logger.setLevel(level)
     return pdf

@@ -297,8 +297,13 @@ def local_zone() -> tzinfo | None:
 def render_record(
     run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
     source: RunSource | None = None, store: SignerStore | None = None,
+    pdf_variant: str | None = None,
 ) -> tuple[bytes, RunRecord]:
-    """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself."""
+    """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself.
+
+    With ``pdf_variant`` (``pdf/a-3b``) the PDF is archival and carries every attachment
+    of the run as an embedded file.
+    """
     from elab.render.record import (
         Paper,
         record_html,
@@ -311,16 +316,32 @@ def render_record(
     source = source or default_source()
     try:
         record = build_record(run_id, source, store=store)
+        files = _attachment_files(source, record) if pdf_variant is not None else []
     finally:
         if own:
             _close(source)
     lab = lab_templates if lab_templates is not None else user_templates_dir()
     size: Paper = "letter" if paper.lower() == "letter" else "A4"
     if kind == "pdf":
-        return record_pdf(record, paper=size, lab_templates=lab), record
+        return record_pdf(record, paper=size, lab_templates=lab, pdf_variant=pdf_variant,
+                          attachments=files), record
     if kind == "md":
         return record_markdown(record, lab_templates=lab).encode("utf-8"), record
     return record_html(record, paper=None, lab_templates=lab).encode("utf-8"), record
+
+
+def _attachment_files(source: RunSource, record: RunRecord) -> list[tuple[str, str, bytes]]:
+    """Every attachment of the run as (name, file name, bytes), read by its SHA-256."""
+    blob = getattr(source, "blob", None)
+    if blob is None:
+        return []
+    out = []
+    for a in record.attachments:
+        filename = a.filename or a.name
+        if a.seq is not None:  # two files of one name stay apart in the PDF
+            filename = f"{a.seq}-{filename}"
+        out.append((a.name, filename, bytes(blob(a.sha256))))
+    return out
 
 
 def sign_run(

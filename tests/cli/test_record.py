@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,30 @@ def test_notes_and_corrections_after_completion_are_kept(
     md = target.read_text()
     assert "## Changes after completion" in md and "reader file was late" in md
     assert "performed by Ana Lima (#" in md
+
+
+def test_archival_pdf_carries_the_attachments(capsys: pytest.CaptureFixture[str],
+                                              finished_run: str, tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    data = tmp_path / "reader-export.csv"
+    data.write_bytes(b"well,od\nA1,0.51\n")
+    assert run(["runs", "attach", finished_run, "reader", str(data)], capsys)[0] == 0
+    target = tmp_path / "archive.pdf"
+    code, _, err = run(["record", finished_run, "-o", str(target), "--pdf-variant",
+                        "pdf/a-3b"], capsys)
+    assert code == 0, err
+    reader = PdfReader(io.BytesIO(target.read_bytes()))
+    files = {name: blobs[0] for name, blobs in reader.attachments.items()}
+    assert any(name.endswith("reader-export.csv") for name in files)
+    assert b"well,od\nA1,0.51\n" in files.values()
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    meta = xmp.stream.get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")3", meta) and re.search(r"pdfaid:conformance(>|=\")B",
+                                                                  meta)
+    code, _, err = run(["record", finished_run, "-o", str(tmp_path / "x.pdf"),
+                        "--pdf-variant", "pdf/z"], capsys)
+    assert code == 1 and "unknown PDF variant 'pdf/z'" in err and err.count("\n") == 1

@@ -490,14 +490,14 @@ def _material_rows(
     return tuple(rows)
 
 
-_KIND_BY_USE = {"centrifuge": "centrifuge", "incubate": "incubator", "wait": "holding"}
+_KIND_BY_USE = {"centrifuge": "centrifuge", "incubate": "incubation", "wait": "holding"}
 
 
 def _equipment_rows(protocol: Protocol, variant: str | None) -> tuple[EquipmentRow, ...]:
     """Equipment with the steps that used it; its kind as declared, else from its use.
 
     Protocols rarely declare ``kind``; a device booked by a ``centrifuge:`` step is a
-    centrifuge, one booked by ``incubate:`` an incubator, one named in a step's list is
+    centrifuge, one booked by ``incubate:`` is for incubation, one named in a step's list is
     bench equipment.
     """
     used: dict[str, list[str]] = {}

@@ -32,7 +32,7 @@ def _passive(word: str, p: Passive, protocol: Protocol) -> str:
     if p.atmosphere:
         parts.append(f"in {p.atmosphere}")
     if p.equipment:
-        parts.append(f"on/in {_equipment(protocol, p.equipment)}")
+        parts.append(f"using {_equipment(protocol, p.equipment)}")
     line = " ".join(parts)
     return f"{line} — {p.note}" if p.note else line
 

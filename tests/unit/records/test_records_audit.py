@@ -100,7 +100,7 @@ def test_the_procedure_as_run_and_who_did_each_step(service: RunService,
         assert "Seed the cells in medium with FBS." in out
         assert "Hands-on: 30 min" in out
         assert "Fetal bovine serum (fbs): 10 mL per run" in out
-        assert "Incubate 12–24 h on/in CO2 incubator (incubator)" in out
+        assert "Incubate 12–24 h using CO2 incubator (incubator)" in out
         assert "Record viability (%, expected 90–100%)" in out
     assert "Done by ana" in html and "Done by: ana" in md
 
@@ -255,7 +255,7 @@ def test_lots_never_recorded_supplier_and_equipment_kind(service: RunService,
     record = build_record(run, ServiceRunSource(service), store=store)
     assert [m.id for m in record.missing_lots] == ["trypsin"]
     kinds = {e.id: e.kind for e in record.equipment}
-    assert kinds == {"hood": "bench equipment", "incubator": "incubator"}
+    assert kinds == {"hood": "bench equipment", "incubator": "incubator"}  # declared
     _, html, md = both(service, run, store)
     assert "1 material(s) without a recorded lot: trypsin" in html
     assert "Gibco 10270" in html and "supplier not stated" in html
