@@ -13,6 +13,7 @@ event type names and payload keys in :data:`EVENT_TYPES` and the ``_get`` calls.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
@@ -285,8 +286,9 @@ def record_from_events(
         variant=variant or "",
         variant_label=protocol.variants.get(variant or "", ""),
         summary=protocol.summary or "",
-        parameters=_parameter_rows(protocol, parameters or {}),
-        steps=_step_rows(protocol, variant, acc, started),
+        parameters=(param_rows := _parameter_rows(protocol, parameters or {})),
+        steps=_step_rows(protocol, variant, acc, started,
+                         {p.name: p.value for p in param_rows}),
         deviations=tuple(deviations),
         run_notes=tuple(run_notes),
         materials=_material_rows(protocol, lots),
@@ -433,9 +435,18 @@ def _parameter_rows(protocol: Protocol, used: Mapping[str, Any]) -> tuple[Parame
     return tuple(rows)
 
 
+_PARAM_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def _as_run(text: str, values: Mapping[str, str]) -> str:
+    """A step's text with ``$param`` replaced by the value the run used (as in the record's
+    parameter table), so the instructions read as they were carried out."""
+    return _PARAM_REF.sub(lambda m: values.get(m.group(1), m.group(0)), " ".join(text.split()))
+
+
 def _step_rows(
     protocol: Protocol, variant: str | None, acc: Mapping[str, _StepAcc],
-    started: datetime | None,
+    started: datetime | None, values: Mapping[str, str] | None = None,
 ) -> tuple[StepRecord, ...]:
     offsets = planned_offsets(protocol, variant) if started is not None else {}
     rows = []
@@ -452,7 +463,7 @@ def _step_rows(
             duration = (a.done - a.started).total_seconds()
         rows.append(StepRecord(
             id=step.id, title=step.title, state=state, optional=step.optional,
-            text=" ".join((step.text or "").split()),
+            text=_as_run(step.text or "", values or {}),
             conditions=step_conditions(step, protocol), until=step.until or "",
             planned_start=planned_start, planned_end=planned_end,
             planned_duration=_duration_text(step),

@@ -269,3 +269,18 @@ def test_local_times_beside_utc(service: RunService, store: FileSignerStore,
     _, html, md = both(service, run, store)
     assert "2026-11-23 09:00:00 UTC (10:00:00 CET)" in html
     assert "2026-11-23 09:00:00 UTC (10:00:00 CET)" in md
+
+
+def test_step_text_shows_the_parameter_values_the_run_used(
+        service: RunService, store: FileSignerStore, tmp_path: Path) -> None:
+    path = tmp_path / "dose.yaml"
+    path.write_text(
+        'id: dose\ntitle: Dose\nversion: "1"\n'
+        "parameters:\n  conc: {default: 1 uM, range: 1-5 uM}\n"
+        "steps:\n  - id: add\n    title: Add drug\n"
+        "    text: Dilute the stock to 1000x $conc and add 2 uL per well.\n"
+        "    hands_on: 5 min\n", encoding="utf-8")
+    run = service.start(str(path), {"conc": "5 uM"})
+    _, html, md = both(service, run, store)
+    for out in (html, md):
+        assert "Dilute the stock to 1000x 5 µM and add 2 uL per well." in out
