@@ -439,6 +439,7 @@ class RunService:
         check_text(text, "the note")
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             if step_id is not None:
                 self._step(state, step_id)
             return [("note", {"step": step_id, "text": text})]
@@ -467,6 +468,7 @@ class RunService:
         digest = hashlib.sha256(blob).hexdigest()
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             return [
                 (
                     "attachment",
@@ -482,6 +484,7 @@ class RunService:
         """A correction event naming the value event it corrects; the original stays."""
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             originals = [v for v in state.values if v.seq == seq]
             if not originals:
                 known = sorted({str(v.seq) for v in state.values})
@@ -544,6 +547,12 @@ class RunService:
         events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True,
                            operator=operator)
         return events[-1].seq
+
+
+def _amendable(state: RunState, run_id: str) -> None:
+    """Notes, corrections and attachments may follow completion, never an abort."""
+    if state.state == "aborted":
+        raise RunStateError(f"run {run_id} is aborted; nothing more can be added")
 
 
 def planned_seconds(step: Step) -> tuple[float, float | None]:
