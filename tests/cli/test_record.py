@@ -25,6 +25,7 @@ def signer_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'elab.db'}")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("ELAB_OPERATOR", "ana")
+    monkeypatch.setenv("ELAB_TIMEZONE", "UTC")
     return path
 
 
