@@ -162,7 +162,8 @@ def record_command(
     if as_json:
         print(json.dumps({"run": record.run_id, "format": kind, "file": str(output),
                           "bytes": len(data), "chain_ok": record.chain.ok,
-                          "signatures": len(record.signatures)}))
+                          "signatures": len(record.signatures), "pdf_variant": pdf_variant,
+                          "embedded": len(record.attachments) if pdf_variant else 0}))
     if not record.chain.ok:
         # On stderr even with --json: whoever files this record must hear it does not verify.
         print(f"elab: warning: run {record.run_id} does not verify; the record says so: "

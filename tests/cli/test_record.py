@@ -254,11 +254,14 @@ def test_archival_pdf_carries_the_attachments(capsys: pytest.CaptureFixture[str]
     data.write_bytes(b"well,od\nA1,0.51\n")
     assert run(["runs", "attach", finished_run, "reader", str(data)], capsys)[0] == 0
     target = tmp_path / "archive.pdf"
-    code, _, err = run(["record", finished_run, "-o", str(target), "--pdf-variant",
-                        "pdf/a-3b"], capsys)
+    code, out, err = run(["record", finished_run, "-o", str(target), "--pdf-variant",
+                          "pdf/a-3b", "--json"], capsys)
     assert code == 0, err
+    info = json.loads(out)
+    assert info["pdf_variant"] == "pdf/a-3b" and info["embedded"] == 1
     reader = PdfReader(io.BytesIO(target.read_bytes()))
     files = {name: blobs[0] for name, blobs in reader.attachments.items()}
+    assert len(files) == 1
     assert any(name.endswith("reader-export.csv") for name in files)
     assert b"well,od\nA1,0.51\n" in files.values()
     xmp = reader.xmp_metadata
