@@ -20,6 +20,8 @@ __all__ = ["register"]
 
 FORMATS = ("html", "md", "pdf")
 PASSWORD_ENV = "ELAB_SIGN_PASSWORD"
+POLICY_ENV = "ELAB_POLICY"  # the lab policy file (elab.services.policy)
+TIMEZONE_ENV = "ELAB_TIMEZONE"  # the zone records show local times in
 
 signer_app = typer.Typer(help="Signers: people who sign run records.", no_args_is_help=True)
 
@@ -150,7 +152,8 @@ def record_command(
     from elab.services.records import render_record
 
     data, record = render_record(run, kind, paper=paper_name, lab_templates=templates,
-                                 pdf_variant=pdf_variant)
+                                 pdf_variant=pdf_variant,
+                                 timezone=os.environ.get(TIMEZONE_ENV) or None)
     if output is None:
         if kind == "pdf":
             sys.stdout.buffer.write(data)
@@ -204,7 +207,9 @@ def sign_command(
     from elab.services.policy import load_policy
     from elab.services.records import sign_run
 
-    policy = load_policy()  # a broken policy file is one line, before any password prompt
+    named = os.environ.get(POLICY_ENV)
+    # A broken policy file is one line, before any password prompt.
+    policy = load_policy(Path(named) if named else None)
     who = signer or os.environ.get("ELAB_SIGNER") or getpass.getuser()
     password = _password(f"Password for signer {who}")
     signature = sign_run(run, meaning=meaning, signer=who, password=password, policy=policy)

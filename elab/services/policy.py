@@ -3,9 +3,10 @@
 What a signature means depends on the lab: most labs will not let a run be ``reviewed`` or
 ``approved`` while it is still in progress, nor let the person who did the work approve it,
 and many require the lot of certain reagents before anyone signs.  These rules live in one
-file (``ELAB_POLICY``, else ``policy.toml`` in the user config directory) so that a lab
-sets them once; without a file the defaults below apply.  ``elab runs sign`` checks them
-and refuses a signature that breaks one, with one line naming the rule.
+file (``ELAB_POLICY``, read by the shell, else ``policy.toml`` in the user config
+directory) so that a lab sets them once; without a file the defaults below apply.
+``elab runs sign`` checks them and refuses a signature that breaks one, with one line
+naming the rule.
 
 ```toml
 [signatures]
@@ -19,7 +20,6 @@ required = ["fbs", "dmso"]                  # material ids; ["*"] = every declar
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +27,8 @@ from typing import Any
 
 from elab.errors import InputError
 
-__all__ = ["POLICY_ENV", "Policy", "PolicyError", "load_policy", "policy_path", "refusal"]
+__all__ = ["Policy", "PolicyError", "default_policy_path", "load_policy", "refusal"]
 
-POLICY_ENV = "ELAB_POLICY"
 MEANINGS = ("performed", "reviewed", "approved")
 
 
@@ -47,26 +46,24 @@ class Policy:
     source: str = "defaults"
 
 
-def policy_path() -> Path:
-    """``ELAB_POLICY`` or ``policy.toml`` in the user config directory."""
-    explicit = os.environ.get(POLICY_ENV)
-    if explicit:
-        return Path(explicit)
+def default_policy_path() -> Path:
+    """``policy.toml`` in the user config directory (``~/.config/elab`` on Linux)."""
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("elab")) / "policy.toml"
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    """The lab policy from its file; the defaults when there is none.
+    """The lab policy from ``path`` (the shell passes ``ELAB_POLICY``), else from the user
+    config directory; the defaults when that has none.
 
-    A file named by ``ELAB_POLICY`` must exist: a lab that points at its policy and
-    mistypes the path must not sign under the defaults unawares.
+    A file named explicitly must exist: a lab that points at its policy and mistypes the
+    path must not sign under the defaults unawares.
     """
     import tomllib
 
-    explicit = path is not None or bool(os.environ.get(POLICY_ENV))
-    path = path or policy_path()
+    explicit = path is not None
+    path = path or default_policy_path()
     if not path.is_file():
         if explicit:
             raise InputError(f"lab policy {path}: no such file")

@@ -256,7 +256,7 @@ def plate_map_of(run_id: str, source: RunSource, events: Sequence[EventView]) ->
 
 def build_record(
     run_id: str, source: RunSource, *, store: SignerStore | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, timezone: str | None = None,
 ) -> RunRecord:
     """The record of a stored run, with its chain and signatures checked now."""
     subject = source.subject(run_id)
@@ -269,17 +269,18 @@ def build_record(
         signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
         analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
-        elab_version=elab_version(), local_tz=local_zone(),
+        elab_version=elab_version(), local_tz=local_zone(timezone),
     )
 
 
-def local_zone() -> tzinfo | None:
-    """The zone local times are shown in: ``ELAB_TIMEZONE`` or ``TZ`` (IANA names), else the
-    machine's own; None when it is UTC anyway (the record then shows UTC alone)."""
+def local_zone(timezone: str | None = None) -> tzinfo | None:
+    """The zone local times are shown in: ``timezone`` (the shell passes
+    ``ELAB_TIMEZONE``) or ``TZ`` (IANA names), else the machine's own; None when it is UTC
+    anyway (the record then shows UTC alone)."""
     import os
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    for name in (os.environ.get("ELAB_TIMEZONE"), os.environ.get("TZ")):
+    for name in (timezone, os.environ.get("TZ")):
         if name:
             try:
                 zone: tzinfo | None = ZoneInfo(name.lstrip(":"))
@@ -297,7 +298,7 @@ def local_zone() -> tzinfo | None:
 def render_record(
     run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
     source: RunSource | None = None, store: SignerStore | None = None,
-    pdf_variant: str | None = None,
+    pdf_variant: str | None = None, timezone: str | None = None,
 ) -> tuple[bytes, RunRecord]:
     """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself.
 
@@ -315,7 +316,7 @@ def render_record(
     own = source is None
     source = source or default_source()
     try:
-        record = build_record(run_id, source, store=store)
+        record = build_record(run_id, source, store=store, timezone=timezone)
         files = _attachment_files(source, record) if pdf_variant is not None else []
     finally:
         if own:

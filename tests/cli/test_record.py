@@ -272,3 +272,12 @@ def test_archival_pdf_carries_the_attachments(capsys: pytest.CaptureFixture[str]
     code, _, err = run(["record", finished_run, "-o", str(tmp_path / "x.pdf"),
                         "--pdf-variant", "pdf/z"], capsys)
     assert code == 1 and "unknown PDF variant 'pdf/z'" in err and err.count("\n") == 1
+
+
+def test_record_shows_local_time_from_elab_timezone(capsys: pytest.CaptureFixture[str],
+                                                    finished_run: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELAB_TIMEZONE", "America/New_York")
+    code, out, err = run(["record", finished_run, "--format", "md"], capsys)
+    assert code == 0, err
+    assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d EST\)", out)

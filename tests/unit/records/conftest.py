@@ -11,7 +11,7 @@ from elab.domain.records import RunRecord
 @pytest.fixture(autouse=True)
 def _utc_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """Records show UTC alone here, whatever zone the machine running the tests is in."""
-    monkeypatch.setenv("ELAB_TIMEZONE", "UTC")
+    monkeypatch.setenv("TZ", "UTC")
 
 
 @pytest.fixture

@@ -262,11 +262,12 @@ def test_lots_never_recorded_supplier_and_equipment_kind(service: RunService,
     assert "**not recorded**" in md and "1 material(s) without a recorded lot: trypsin" in md
 
 
-def test_local_times_beside_utc(service: RunService, store: FileSignerStore,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ELAB_TIMEZONE", "Europe/Berlin")
+def test_local_times_beside_utc(service: RunService, store: FileSignerStore) -> None:
     run = service.start(str(SEEDING))
-    _, html, md = both(service, run, store)
+    source = ServiceRunSource(service)
+    html = text_of(render_record(run, "html", source=source, store=store,
+                                 timezone="Europe/Berlin")[0].decode())
+    md = render_record(run, "md", source=source, store=store, timezone="Europe/Berlin")[0].decode()
     assert "2026-11-23 09:00:00 UTC (10:00:00 CET)" in html
     assert "2026-11-23 09:00:00 UTC (10:00:00 CET)" in md
 
