@@ -52,6 +52,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ELAB_TSA_CA", "tsa_ca",
              "the timestamp authority's CA certificate, to check `FILE.tsr` at "
              "`runs verify --anchors`"),
+    Variable("ELAB_POLICY", "policy",
+             "the lab policy file (TOML, see docs/records.md); default `policy.toml` in the "
+             "user config directory"),
+    Variable("ELAB_TIMEZONE", "timezone",
+             "the zone records show local times in (an IANA name); default `TZ`, else the "
+             "machine's"),
     Variable("ELAB_PERSON_PASSWORD", "person_password",
              "the password `elab admin init --person` gives new login roles; otherwise a "
              "hidden prompt asks"),
@@ -77,6 +83,8 @@ class Settings:
     records_dir: Path | None = None
     desktop_notify: bool = True
     debug: bool = False
+    policy: Path | None = None
+    timezone: str | None = None
     tsa_url: str | None = None
     tsa_ca: Path | None = None
     person_password: str | None = field(default=None, repr=False)
@@ -98,6 +106,8 @@ class Settings:
             records_dir=_path(env.get("ELAB_RECORDS_DIR")),
             desktop_notify=not env.get("ELAB_NO_DESKTOP_NOTIFY"),
             debug=env.get("ELAB_DEBUG") == "1",
+            policy=_path(env.get("ELAB_POLICY")),
+            timezone=env.get("ELAB_TIMEZONE") or None,
             tsa_url=env.get("ELAB_TSA_URL") or None,
             tsa_ca=_path(env.get("ELAB_TSA_CA")),
             person_password=env.get("ELAB_PERSON_PASSWORD"),

@@ -126,11 +126,23 @@ def record_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print what was written as JSON.")
     ] = False,
+    pdf_variant: Annotated[
+        str | None,
+        typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF with the run's "
+                     "attachments embedded."),
+    ] = None,
 ) -> None:
     """Render the record of a run as HTML, Markdown or PDF."""
     from elab.errors import InputError, NotFoundError
+    from elab.render.record import PDF_VARIANTS
 
     kind = _format_for(fmt, output)
+    if pdf_variant is not None:
+        pdf_variant = pdf_variant.lower()
+        if pdf_variant not in PDF_VARIANTS:
+            raise NotFoundError("PDF variant", pdf_variant, PDF_VARIANTS)
+        if kind != "pdf":
+            raise InputError(f"--pdf-variant makes a PDF, but the format is {kind}")
     paper_name = {"a4": "A4", "letter": "letter"}.get(paper.lower())
     if paper_name is None:
         raise NotFoundError("paper size", paper, ("A4", "letter"))
@@ -140,7 +152,9 @@ def record_command(
         _check_writable(output)
     from elab.services.records import render_record
 
-    data, record = render_record(run, kind, paper=paper_name, lab_templates=templates)
+    data, record = render_record(run, kind, paper=paper_name, lab_templates=templates,
+                                 pdf_variant=pdf_variant,
+                                 timezone=settings().timezone)
     if output is None:
         if kind == "pdf":
             sys.stdout.buffer.write(data)
@@ -152,7 +166,8 @@ def record_command(
     if as_json:
         print(json.dumps({"run": record.run_id, "format": kind, "file": str(output),
                           "bytes": len(data), "chain_ok": record.chain.ok,
-                          "signatures": len(record.signatures)}))
+                          "signatures": len(record.signatures), "pdf_variant": pdf_variant,
+                          "embedded": len(record.attachments) if pdf_variant else 0}))
     if not record.chain.ok:
         # On stderr even with --json: whoever files this record must hear it does not verify.
         print(f"elab: warning: run {record.run_id} does not verify; the record says so: "
@@ -183,14 +198,21 @@ def sign_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sign the run's current head: re-authenticates the signer, adds an Ed25519 signature."""
+    """Sign the run's current head: re-authenticates the signer, adds an Ed25519 signature.
+
+    The lab policy (``$ELAB_POLICY`` or ``policy.toml`` in the user config dir) decides which
+    meanings need a completed run, whether the performer may approve, which lots are needed.
+    """
     import getpass
 
+    from elab.services.policy import load_policy
     from elab.services.records import sign_run
 
+    # A broken policy file is one line, before any password prompt.
+    policy = load_policy(settings().policy)
     who = signer or settings().signer or getpass.getuser()
     password = _password(f"Password for signer {who}")
-    signature = sign_run(run, meaning=meaning, signer=who, password=password)
+    signature = sign_run(run, meaning=meaning, signer=who, password=password, policy=policy)
     if as_json:
         print(json.dumps({"run": run, **signature.to_payload()}))
     else:

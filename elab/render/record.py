@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote_to_bytes
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_TEMPLATES",
+    "PDF_VARIANTS",
     "EmbeddedOnlyFetcher",
     "MdSafe",
     "Paper",
@@ -129,25 +131,50 @@ def css_string(value: Any) -> Markup:
 # --- filters shared by every template ---------------------------------------------------
 
 
-def _dt(value: datetime | None) -> str:
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value
+
+
+def _local(value: datetime, tz: tzinfo | None, *, date: bool) -> str:
+    """`` (10:00:00 CET)``: the local time beside UTC, its date only when it differs."""
+    if tz is None or value.tzinfo is None:
+        return ""
+    here = value.astimezone(tz)
+    shown = "%Y-%m-%d %H:%M:%S" if date or here.date() != _utc(value).date() else "%H:%M:%S"
+    return f" ({here.strftime(shown)} {here.tzname() or here.strftime('%z')})"
+
+
+def _dt(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return "—"
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _utc(value).strftime("%Y-%m-%d %H:%M:%S UTC") + _local(value, tz, date=False)
 
 
-def _span(start: datetime | None, end: datetime | None) -> str:
+def _span(start: datetime | None, end: datetime | None, tz: tzinfo | None = None) -> str:
     """``2026-11-23 09:00:00 → 09:13:10 UTC``; the end's date only when it differs."""
     if start is None and end is None:
         return "—"
     if start is None or end is None:
-        return f"{_dt(start)} → {_dt(end)}"
+        return f"{_dt(start, tz)} → {_dt(end, tz)}"
+    start, end = _utc(start), _utc(end)
     if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S} UTC"
-    return f"{start:%Y-%m-%d %H:%M:%S} → {end:%Y-%m-%d %H:%M:%S} UTC"
+        text = f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S} UTC"
+    else:
+        text = f"{start:%Y-%m-%d %H:%M:%S} → {end:%Y-%m-%d %H:%M:%S} UTC"
+    if tz is not None:
+        a, b = start.astimezone(tz), end.astimezone(tz)
+        text += f" ({a:%H:%M:%S} → {b:%H:%M:%S} {b.tzname() or b.strftime('%z')})"
+    return text
 
 
-def _time(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%H:%M:%S")
+def _time(value: datetime | None, tz: tzinfo | None = None) -> str:
+    if value is None:
+        return "—"
+    text = _utc(value).strftime("%H:%M:%S UTC")
+    if tz is not None and value.tzinfo is not None:
+        here = value.astimezone(tz)
+        text += f" ({here:%H:%M:%S} {here.tzname() or here.strftime('%z')})"
+    return text
 
 
 def _duration(seconds: float | None) -> str:
@@ -170,7 +197,9 @@ def _short(value: str, n: int = 12) -> str:
 # --- environments -----------------------------------------------------------------------
 
 
-def _environment(kind: Literal["html", "md"], lab: Path | None) -> jinja2.Environment:
+def _environment(
+    kind: Literal["html", "md"], lab: Path | None, tz: tzinfo | None = None
+) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -191,7 +220,8 @@ def _environment(kind: Literal["html", "md"], lab: Path | None) -> jinja2.Enviro
     else:
         env = ImmutableSandboxedEnvironment(autoescape=False, finalize=md_escape, **options)
     env.filters.update(
-        dt=_dt, span=_span, time=_time, duration=_duration, size=_size, short=_short,
+        dt=lambda v: _dt(v, tz), span=lambda a, b: _span(a, b, tz),
+        time=lambda v: _time(v, tz), duration=_duration, size=_size, short=_short,
         css_string=css_string, md_code=md_code,
     )
     return env
@@ -201,7 +231,8 @@ def _render(kind: Literal["html", "md"], name: str, lab: Path | None, **context:
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    env = _environment(kind, lab)
+    record = context.get("r")
+    env = _environment(kind, lab, getattr(record, "local_tz", None))
     try:
         return env.get_template(name).render(**context)
     except SecurityError as exc:
@@ -269,6 +300,9 @@ def _weasy_fetcher(policy: EmbeddedOnlyFetcher) -> Any:
     return _Fetcher(allowed_protocols=("data",), allow_redirects=False)
 
 
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u")
+
+
 def record_pdf(
     record: RunRecord,
     *,
@@ -276,11 +310,24 @@ def record_pdf(
     lab_templates: Path | None = None,
     fetcher: EmbeddedOnlyFetcher | None = None,
     html: str | None = None,
+    pdf_variant: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> bytes:
-    """The record's HTML printed to PDF by WeasyPrint, fetching only embedded resources."""
-    import logging
+    """The record's HTML printed to PDF by WeasyPrint, fetching only embedded resources.
 
-    from weasyprint import HTML
+    ``pdf_variant`` (``pdf/a-3b``) makes an archival PDF; PDF/A-3 is the part that allows
+    embedded files, so ``attachments`` — (name, file name, bytes) of the run's data files —
+    travel inside it and one file carries the whole run.
+    """
+    import gc
+    import io
+    import logging
+    import warnings
+
+    from weasyprint import HTML, Attachment
+
+    if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+        raise InputError(f"unknown PDF variant {pdf_variant!r} (known: {', '.join(PDF_VARIANTS)})")
 
     source = html if html is not None else record_html(
         record, paper=paper, lab_templates=lab_templates
@@ -291,7 +338,22 @@ def record_pdf(
     logger.setLevel(logging.CRITICAL)  # refusals are expected; the policy keeps the list
     try:
         document = HTML(string=source, base_url=None, url_fetcher=_weasy_fetcher(policy))
-        pdf: bytes = document.write_pdf()
+        options: dict[str, Any] = {}
+        if pdf_variant is not None:
+            options["pdf_variant"] = pdf_variant
+        if attachments:
+            options["attachments"] = [
+                Attachment(file_obj=io.BytesIO(data), name=filename or name,
+                           description=f"run attachment {name}", relationship="Source")
+                for name, filename, data in attachments
+            ]
+        with warnings.catch_warnings():
+            # WeasyPrint opens its sRGB profile for PDF/A and never closes it; collect that
+            # file here, quietly, rather than warn later about a library's handle.
+            warnings.simplefilter("ignore", ResourceWarning)
+            pdf: bytes = document.write_pdf(**options)
+            if pdf_variant is not None:
+                gc.collect()
     finally:
         logger.setLevel(level)
     return pdf

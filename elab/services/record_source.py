@@ -82,6 +82,10 @@ class ServiceRunSource:
             raise NotFoundError("attachment", name)
         return self.service.attachment(str(found[-1].payload["sha256"]))
 
+    def blob(self, sha256: str) -> bytes:
+        """An attachment's stored bytes by their SHA-256 (for the archival PDF)."""
+        return self.service.attachment(sha256)
+
     def close(self) -> None:
         self.service.close()
 

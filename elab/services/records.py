@@ -10,8 +10,8 @@ built: a record can never show a signature as valid that ``runs verify`` would r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from elab.domain.records.build import EventView, analysis_from_result, record_fr
 from elab.domain.records.model import (
     AnalysisRecord,
     ChainStatus,
+    InputFile,
     PlotImage,
     RunRecord,
     SignatureRow,
@@ -28,6 +29,7 @@ from elab.domain.runs import Event
 from elab.domain.runs.clock import Clock, SystemClock
 from elab.errors import IntegrityError, RunStateError
 from elab.services.integrity import SIGNED, check_signatures
+from elab.services.policy import Policy, PolicyError, refusal
 from elab.services.signing import (
     KeyRegistry,
     Signature,
@@ -92,6 +94,7 @@ def signature_rows(
     """
     store = store or default_signer_store()
     last_fact = max((e.seq for e in events if e.type != SIGNED), default=0)
+    facts = [e.seq for e in events if e.type != SIGNED]
     checks = check_signatures(run_id, [_as_event(run_id, e) for e in events], damaged, store,
                               registry)
     rows = []
@@ -100,7 +103,7 @@ def signature_rows(
         if sig is None:
             ev = next(e for e in events if e.seq == check.seq)
             rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?", ev.at, 0, "",
-                                     False, False, check.problem))
+                                     False, False, check.problem, seq=check.seq))
             continue
         problem = check.problem
         try:
@@ -112,7 +115,8 @@ def signature_rows(
             signer=sig.signer, printed_name=sig.printed_name, meaning=sig.meaning, at=at,
             head_seq=sig.head_seq, head_hash=sig.head_hash,
             covers_whole_run=sig.head_seq >= last_fact, valid=not problem, problem=problem,
-            key_sha256=sig.key_sha256,
+            key_sha256=sig.key_sha256, seq=check.seq,
+            misses=tuple(n for n in facts if n > sig.head_seq),
         ))
     return rows
 
@@ -134,19 +138,50 @@ def verify_signatures(
     return ""
 
 
+def elab_version() -> str:
+    """The installed elab's version, printed on records and analyses to reproduce them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("elab")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _analyses(events: Iterable[EventView]) -> list[AnalysisRecord]:
-    """Analysis results stored in the run, with plots drawn again from the stored inputs."""
+    """Analysis results stored in the run, with plots drawn again from the stored inputs.
+
+    Each carries what reproducing it needs: the hook's parameters, every input file's name
+    and SHA-256 (the attachment of that name the run held when the analysis ran), and the
+    version of elab that renders the record.
+    """
     out = []
+    files: dict[str, InputFile] = {}
+    version = elab_version()
     for ev in events:
+        p = ev.payload
+        if ev.type in ("attachment", "attached"):
+            name = str(p.get("name", ""))
+            files[name] = InputFile(name, str(p.get("filename", "") or ""),
+                                    str(p.get("sha256", "") or ""), ev.seq)
+            continue
         if ev.type not in ("analysis_done", "analysis"):
             continue
-        p = ev.payload
         hook = str(p.get("hook", "analysis"))
         inner = p.get("result")
         result: Mapping[str, Any] = inner if isinstance(inner, Mapping) else p
         plots = [PlotImage(str(t), png) for t, png in _plots_of(hook, p)]
-        out.append(analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
-                                        _result_order(hook)))
+        raw_params, raw_names = p.get("params"), p.get("inputs")
+        params: Mapping[str, Any] = raw_params if isinstance(raw_params, Mapping) else {}
+        names: list[Any] = raw_names if isinstance(raw_names, list) else []
+        analysis = analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
+                                        _result_order(hook))
+        out.append(replace(
+            analysis,
+            params=tuple((str(k), str(v)) for k, v in sorted(params.items())),
+            inputs=tuple(files.get(str(n), InputFile(str(n))) for n in names),
+            elab_version=version, seq=ev.seq, at=ev.at,
+        ))
     return out
 
 
@@ -219,7 +254,7 @@ def plate_map_of(run_id: str, source: RunSource, events: Sequence[EventView]) ->
 
 def build_record(
     run_id: str, source: RunSource, *, store: SignerStore | None = None,
-    now: datetime | None = None, clock: Clock | None = None,
+    now: datetime | None = None, clock: Clock | None = None, timezone: str | None = None,
 ) -> RunRecord:
     """The record of a stored run, with its chain and signatures checked now.
 
@@ -237,15 +272,42 @@ def build_record(
         signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
         analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
+        elab_version=elab_version(), local_tz=local_zone(timezone),
     )
+
+
+def local_zone(timezone: str | None = None) -> tzinfo | None:
+    """The zone local times are shown in: ``timezone`` (the shell passes
+    ``ELAB_TIMEZONE``) or ``TZ`` (IANA names), else the machine's own; None when it is UTC
+    anyway (the record then shows UTC alone)."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (timezone, os.environ.get("TZ")):
+        if name:
+            try:
+                zone: tzinfo | None = ZoneInfo(name.lstrip(":"))
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            break
+    else:
+        zone = datetime.now().astimezone().tzinfo
+    probe = datetime.now(UTC)
+    if zone is None or probe.astimezone(zone).utcoffset() == probe.utcoffset():
+        return None
+    return zone
 
 
 def render_record(
     run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
     source: RunSource | None = None, store: SignerStore | None = None,
-    clock: Clock | None = None,
+    clock: Clock | None = None, pdf_variant: str | None = None, timezone: str | None = None,
 ) -> tuple[bytes, RunRecord]:
-    """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself."""
+    """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself.
+
+    With ``pdf_variant`` (``pdf/a-3b``) the PDF is archival and carries every attachment
+    of the run as an embedded file.
+    """
     from elab.render.record import (
         Paper,
         record_html,
@@ -257,33 +319,53 @@ def render_record(
     own = source is None
     source = source or default_source()
     try:
-        record = build_record(run_id, source, store=store, clock=clock)
+        record = build_record(run_id, source, store=store, clock=clock, timezone=timezone)
+        files = _attachment_files(source, record) if pdf_variant is not None else []
     finally:
         if own:
             _close(source)
     lab = lab_templates if lab_templates is not None else user_templates_dir()
     size: Paper = "letter" if paper.lower() == "letter" else "A4"
     if kind == "pdf":
-        return record_pdf(record, paper=size, lab_templates=lab), record
+        return record_pdf(record, paper=size, lab_templates=lab, pdf_variant=pdf_variant,
+                          attachments=files), record
     if kind == "md":
         return record_markdown(record, lab_templates=lab).encode("utf-8"), record
     return record_html(record, paper=None, lab_templates=lab).encode("utf-8"), record
 
 
+def _attachment_files(source: RunSource, record: RunRecord) -> list[tuple[str, str, bytes]]:
+    """Every attachment of the run as (name, file name, bytes), read by its SHA-256."""
+    blob = getattr(source, "blob", None)
+    if blob is None:
+        return []
+    out = []
+    for a in record.attachments:
+        filename = a.filename or a.name
+        if a.seq is not None:  # two files of one name stay apart in the PDF
+            filename = f"{a.seq}-{filename}"
+        out.append((a.name, filename, bytes(blob(a.sha256))))
+    return out
+
+
 def sign_run(
     run_id: str, *, meaning: str, signer: str, password: str, source: RunSource | None = None,
     store: SignerStore | None = None, now: datetime | None = None, clock: Clock | None = None,
+    policy: Policy | None = None,
 ) -> Signature:
     """Re-authenticate ``signer`` and sign the run's current head (a ``signed`` event).
 
     A run whose chain does not verify is not signed: a signature must never lend its weight
-    to a record that may have been altered.
+    to a record that may have been altered.  With a lab ``policy`` (``elab runs sign``
+    always passes one), a signature that breaks it is refused with
+    :class:`~elab.services.policy.PolicyError` after the signer is authenticated and before
+    anything is written.
     """
     own = source is None
     source = source or default_source()
     try:
         moment = now or (clock or SystemClock()).now()
-        return _sign(run_id, meaning, signer, password, source, store, moment)
+        return _sign(run_id, meaning, signer, password, source, store, moment, policy)
     finally:
         if own:
             _close(source)
@@ -295,9 +377,30 @@ def _close(source: RunSource) -> None:
         close()
 
 
+def _policy_refusal(
+    policy: Policy, run_id: str, meaning: str, signer: str, protocol: ProtocolModel,
+    events: Sequence[EventView],
+) -> str:
+    """What the lab policy says about this signature on these events ("" if allowed)."""
+    state = "running"
+    performers: set[str] = set()
+    lots: set[str] = set()
+    for ev in events:
+        if ev.type in ("completed", "aborted"):
+            state = ev.type
+        elif ev.type in ("step_started", "step_done", "value_recorded", "timer_started"):
+            performers.add(ev.operator)
+        elif ev.type == SIGNED and ev.payload.get("meaning") == "performed":
+            performers.add(str(ev.payload.get("signer", ev.operator)))
+        elif ev.type in ("lot_recorded", "lot") and ev.payload.get("lot"):
+            lots.add(str(ev.payload.get("material")))
+    return refusal(policy, run_id=run_id, meaning=meaning, signer=signer, state=state,
+                   performers=performers, lots=lots, materials=list(protocol.materials))
+
+
 def _sign(
     run_id: str, meaning: str, signer: str, password: str, source: RunSource,
-    store: SignerStore | None, now: datetime,
+    store: SignerStore | None, now: datetime, policy: Policy | None = None,
 ) -> Signature:
     subject = source.subject(run_id)
     if not subject.chain.ok:
@@ -312,6 +415,11 @@ def _sign(
         password=password, now=now, store=store,
         registry=getattr(source, "registry", None),
     )
+    if policy is not None:  # after authentication, so a wrong password is said first
+        problem = _policy_refusal(policy, run_id, signature.meaning, signer, subject.protocol,
+                                  events)
+        if problem:
+            raise PolicyError(problem)
     source.append_signature(run_id, signature.to_payload(), signer)
     return signature
 

@@ -510,11 +510,14 @@ class RunService:
         check_text(text, "the note")
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             if step_id is not None:
                 self._step(state, step_id)
             return [("note", {"step": step_id, "text": text})]
 
-        return self._act(run_id, decide)
+        # A note may follow completion (and a signature): the record lists it as a change
+        # after completion, with the signatures it postdates.
+        return self._act(run_id, decide, finished_ok=True)
 
     def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
         """Record a material's lot; a lot past its expiry date is a deviation at once."""
@@ -543,6 +546,7 @@ class RunService:
         digest = hashlib.sha256(blob).hexdigest()
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             return [
                 (
                     "attachment",
@@ -550,7 +554,7 @@ class RunService:
                 )
             ]
 
-        return self._act(run_id, decide, [blob])
+        return self._act(run_id, decide, [blob], finished_ok=True)  # amendments allowed
 
     def correct(
         self, run_id: str, seq: int, values: Sequence[tuple[str, str]], reason: str
@@ -558,6 +562,7 @@ class RunService:
         """A correction event naming the value event it corrects; the original stays."""
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
+            _amendable(state, run_id)
             originals = [v for v in state.values if v.seq == seq]
             if not originals:
                 known = sorted({str(v.seq) for v in state.values})
@@ -575,7 +580,7 @@ class RunService:
                 drafts += recorded[1:]
             return drafts
 
-        return self._act(run_id, decide)
+        return self._act(run_id, decide, finished_ok=True)  # amendments allowed
 
     def pause(self, run_id: str) -> list[Event]:
         def decide(state: RunState, now: datetime) -> list[Draft]:
@@ -661,6 +666,12 @@ class RunService:
         events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True,
                            operator=operator)
         return events[-1].seq
+
+
+def _amendable(state: RunState, run_id: str) -> None:
+    """Notes, corrections and attachments may follow completion, never an abort."""
+    if state.state == "aborted":
+        raise RunStateError(f"run {run_id} is aborted; nothing more can be added")
 
 
 def planned_seconds(step: Step) -> tuple[float, float | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def signer_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'elab.db'}")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("ELAB_OPERATOR", "ana")
+    monkeypatch.setenv("ELAB_TIMEZONE", "UTC")
     return path
 
 
@@ -186,3 +188,96 @@ def test_lab_template_override_and_sandbox(capsys: pytest.CaptureFixture[str],
     (lab / "letterhead.html.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
     code, out, err = run(["record", finished_run], capsys)
     assert code == 1 and "template refused" in err and err.count("\n") == 1
+
+
+def test_lab_policy_defaults_refuse_review_in_progress_and_self_approval(
+        capsys: pytest.CaptureFixture[str], finished_run: str, tmp_path: Path) -> None:
+    code, out, err = run(["runs", "start", str(SEEDING)], capsys)
+    assert code == 0, err
+    running = out.strip().split()[-1]
+    code, _, err = run(["runs", "sign", running, "--meaning", "reviewed", "--signer", "ana"],
+                       capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "only once it is completed" in err
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved", "--signer",
+                        "ana"], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "ana performed run" in err and "may not also approve" in err
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "reviewed", "--signer",
+                        "ana"], capsys)
+    assert code == 0, err
+
+
+def test_lab_policy_file_allows_self_approval_and_requires_lots(
+        capsys: pytest.CaptureFixture[str], finished_run: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[signatures]\nperformer_may_approve = true\n\n[lots]\nrequired = ["*"]\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("ELAB_POLICY", str(policy))
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved", "--signer",
+                        "ana"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "no lot recorded for trypsin" in err
+    policy.write_text('[signatures]\nperformer_may_approve = true\n\n[lots]\n'
+                      'required = ["fbs"]\n', encoding="utf-8")
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved", "--signer",
+                        "ana"], capsys)
+    assert code == 0, err
+    policy.write_text("[signatures]\nperformer_may_approve = 'yes'\n", encoding="utf-8")
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "performer_may_approve" in err
+    monkeypatch.setenv("ELAB_POLICY", str(tmp_path / "missing.toml"))
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "approved"], capsys)
+    assert code == 1 and "no such file" in err
+
+
+def test_notes_and_corrections_after_completion_are_kept(
+        capsys: pytest.CaptureFixture[str], finished_run: str, tmp_path: Path) -> None:
+    assert run(["runs", "sign", finished_run, "--meaning", "performed", "--signer", "ana"],
+               capsys)[0] == 0
+    code, _, err = run(["runs", "note", finished_run, "reader file was late"], capsys)
+    assert code == 0, err
+    target = tmp_path / "r.md"
+    assert run(["record", finished_run, "-o", str(target)], capsys)[0] == 0
+    md = target.read_text()
+    assert "## Changes after completion" in md and "reader file was late" in md
+    assert "performed by Ana Lima (#" in md
+
+
+def test_archival_pdf_carries_the_attachments(capsys: pytest.CaptureFixture[str],
+                                              finished_run: str, tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    data = tmp_path / "reader-export.csv"
+    data.write_bytes(b"well,od\nA1,0.51\n")
+    assert run(["runs", "attach", finished_run, "reader", str(data)], capsys)[0] == 0
+    target = tmp_path / "archive.pdf"
+    code, out, err = run(["record", finished_run, "-o", str(target), "--pdf-variant",
+                          "pdf/a-3b", "--json"], capsys)
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["pdf_variant"] == "pdf/a-3b" and info["embedded"] == 1
+    reader = PdfReader(io.BytesIO(target.read_bytes()))
+    files = {name: blobs[0] for name, blobs in reader.attachments.items()}
+    assert len(files) == 1
+    assert any(name.endswith("reader-export.csv") for name in files)
+    assert b"well,od\nA1,0.51\n" in files.values()
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    meta = xmp.stream.get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")3", meta) and re.search(r"pdfaid:conformance(>|=\")B",
+                                                                  meta)
+    code, _, err = run(["record", finished_run, "-o", str(tmp_path / "x.pdf"),
+                        "--pdf-variant", "pdf/z"], capsys)
+    assert code == 1 and "unknown PDF variant 'pdf/z'" in err and err.count("\n") == 1
+
+
+def test_record_shows_local_time_from_elab_timezone(capsys: pytest.CaptureFixture[str],
+                                                    finished_run: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELAB_TIMEZONE", "America/New_York")
+    code, out, err = run(["record", finished_run, "--format", "md"], capsys)
+    assert code == 0, err
+    assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d EST\)", out)

@@ -1,12 +1,15 @@
 """Run records: the view model a printed record, a Markdown note or a PDF is laid out from."""
 
 from elab.domain.records.model import (
+    AmendmentRow,
     AnalysisRecord,
     AttachmentRow,
     ChainStatus,
     DesignRecord,
     DeviationRow,
     EquipmentRow,
+    EventRow,
+    InputFile,
     MaterialRow,
     NoteRow,
     ParameterRow,
@@ -21,12 +24,15 @@ from elab.domain.records.model import (
 )
 
 __all__ = [
+    "AmendmentRow",
     "AnalysisRecord",
     "AttachmentRow",
     "ChainStatus",
     "DesignRecord",
     "DeviationRow",
     "EquipmentRow",
+    "EventRow",
+    "InputFile",
     "MaterialRow",
     "NoteRow",
     "ParameterRow",

@@ -13,20 +13,24 @@ event type names and payload keys in :data:`EVENT_TYPES` and the ``_get`` calls.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from elab.domain.protocol.graph import StepGraph, step_time
 from elab.domain.protocol.model import Protocol, Step
+from elab.domain.records.conditions import step_conditions
 from elab.domain.records.model import (
+    AmendmentRow,
     AnalysisRecord,
     AttachmentRow,
     ChainStatus,
     DesignRecord,
     DeviationRow,
     EquipmentRow,
+    EventRow,
     MaterialRow,
     NoteRow,
     ParameterRow,
@@ -48,7 +52,18 @@ from elab.units import (
     parse_unit,
 )
 
-__all__ = ["EventView", "analysis_from_result", "planned_offsets", "record_from_events"]
+__all__ = [
+    "AMENDABLE",
+    "EventView",
+    "analysis_from_result",
+    "planned_offsets",
+    "protocol_yaml",
+    "record_from_events",
+]
+
+# What may still be added to a completed run, and is shown under "Changes after completion".
+AMENDABLE = ("note", "correction", "corrected", "attachment", "attached", "value_recorded",
+             "deviation")
 
 
 @dataclass(frozen=True)
@@ -165,8 +180,11 @@ def record_from_events(
     analyses: Iterable[AnalysisRecord] = (),
     plate_svg: str = "",
     plate_text: str = "",
+    elab_version: str = "",
+    local_tz: tzinfo | None = None,
 ) -> RunRecord:
     """The record of one run: its protocol as run, folded with every event in order."""
+    signatures = tuple(signatures)
     steps_by_id = {s.id: s for s in protocol.active_steps(variant)}
     acc: dict[str, _StepAcc] = {sid: _StepAcc() for sid in steps_by_id}
     deviations: list[DeviationRow] = []
@@ -178,10 +196,12 @@ def record_from_events(
     ended: datetime | None = None
     state = "running"
     values_at: dict[int, tuple[str, int]] = {}
+    content: Mapping[str, Any] | None = None
+    completed_seq: int | None = None
 
     def deviate(step: str | None, kind: str, note: str, ev: EventView) -> None:
         number = len(deviations) + 1
-        deviations.append(DeviationRow(number, step, kind, note, ev.at, ev.operator))
+        deviations.append(DeviationRow(number, step, kind, note, ev.at, ev.operator, ev.seq))
         if step in acc:
             acc[step].deviations.append(number)
 
@@ -206,22 +226,25 @@ def record_from_events(
             started = ev.at
             variant = variant or _get(p, "variant")
             parameters = parameters or _get(p, "parameters", "params")
+            stored = _get(p, "content")
+            content = stored if isinstance(stored, Mapping) else None
         elif kind in ("step_started",) and a is not None:
             a.started = a.started or ev.at
             a.operator = a.operator or ev.operator
         elif kind in ("step_done", "step_completed") and a is not None:
-            a.done = ev.at
-            a.started = a.started or ev.at
+            a.done = ev.at  # never taken as its start: that would be a made-up time
             a.operator = a.operator or ev.operator
             for name, value in (_get(p, "values", default={}) or {}).items():
                 _add_value(a, steps_by_id[step], name, value, ev, values_at)
             note = _get(p, "note")
             if note:
-                a.notes.append(NoteRow(step, str(note), ev.at, ev.operator))
+                a.notes.append(NoteRow(step, str(note), ev.at, ev.operator, ev.seq))
         elif kind in ("step_skipped", "skipped") and a is not None:
             a.skipped = str(_get(p, "note", "reason", default=""))
         elif kind == "timer_started" and a is not None:
             planned = _get(p, "min_s", "planned_s", "duration_s")
+            if steps_by_id[step].until:  # a stopwatch: the step ends when the sign is seen
+                planned = None
             a.open_timer = (ev.at, float(planned) if planned is not None else None)
             a.started = a.started or ev.at
         elif kind == "timer_stopped" and a is not None and a.open_timer is not None:
@@ -238,7 +261,8 @@ def record_from_events(
                     str(_get(p, "kind", default="manual")), str(_get(p, "note", default="")), ev)
         elif kind == "note":
             note_row = NoteRow(step if isinstance(step, str) else None,
-                               str(_get(p, "text", "note", default="")), ev.at, ev.operator)
+                               str(_get(p, "text", "note", default="")), ev.at, ev.operator,
+                               ev.seq)
             (a.notes if a is not None else run_notes).append(note_row)
         elif kind in ("lot_recorded", "lot"):
             lots[str(_get(p, "material"))] = (str(_get(p, "lot", default="")),
@@ -246,10 +270,12 @@ def record_from_events(
         elif kind in ("attached", "attachment"):
             attachments.append(AttachmentRow(
                 str(_get(p, "name", default="")), str(_get(p, "filename", "file", default="")),
-                int(_get(p, "size", default=0)), str(_get(p, "sha256", default="")), ev.at))
+                int(_get(p, "size", default=0)), str(_get(p, "sha256", default="")), ev.at,
+                ev.seq, ev.operator))
         elif kind in ("completed", "aborted"):
             ended = ev.at
             state = kind
+            completed_seq = ev.seq
         elif kind == "paused":
             state = "paused"
         elif kind == "resumed":
@@ -270,8 +296,9 @@ def record_from_events(
         variant=variant or "",
         variant_label=protocol.variants.get(variant or "", ""),
         summary=protocol.summary or "",
-        parameters=_parameter_rows(protocol, parameters or {}),
-        steps=_step_rows(protocol, variant, acc, started),
+        parameters=(param_rows := _parameter_rows(protocol, parameters or {})),
+        steps=_step_rows(protocol, variant, acc, started,
+                         {p.name: p.value for p in param_rows}),
         deviations=tuple(deviations),
         run_notes=tuple(run_notes),
         materials=_material_rows(protocol, lots),
@@ -279,8 +306,79 @@ def record_from_events(
         attachments=tuple(attachments),
         design=_design(protocol, plate_svg, plate_text),
         analyses=tuple(analyses),
-        signatures=tuple(signatures),
+        signatures=signatures,
+        events=tuple(EventRow(e.seq, e.at, e.type, e.operator,
+                              str(_get(e.payload, "step", default="")), e.hash) for e in events),
+        amendments=_amendments(events, completed_seq, signatures),
+        completed_seq=completed_seq,
+        protocol_yaml=protocol_yaml(content) if content is not None else "",
+        elab_version=elab_version,
+        local_tz=local_tz,
     )
+
+
+def protocol_yaml(content: Mapping[str, Any]) -> str:
+    """The resolved protocol content a run stored at its start, as YAML people can read."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.width = 88
+    out = io.StringIO()
+    yaml.dump(_plain(content), out)
+    return out.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    """JSON-like data with mappings and lists as the plain types a YAML dumper accepts."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _amendment_text(ev: EventView) -> str:
+    p = ev.payload
+    if ev.type in ("note",):
+        return str(_get(p, "text", "note", default=""))
+    if ev.type in ("correction", "corrected"):
+        value = _value_text(_stored_value(p), None)
+        return (f"{_get(p, 'name', default='value')} = {value}, corrects "
+                f"#{_get(p, 'corrects', 'seq', default='?')}: {_get(p, 'reason', default='')}")
+    if ev.type in ("attachment", "attached"):
+        return (f"{_get(p, 'name', default='')}: {_get(p, 'filename', 'file', default='')}, "
+                f"SHA-256 {_get(p, 'sha256', default='')}")
+    if ev.type == "deviation":
+        return str(_get(p, "note", default=""))
+    return f"{_get(p, 'name', default='')} = {_value_text(_stored_value(p), None)}"
+
+
+def _amendments(
+    events: Sequence[EventView], completed_seq: int | None, signatures: Sequence[SignatureRow]
+) -> tuple[AmendmentRow, ...]:
+    """Events added after completion, each with the signatures it came after.
+
+    A signature given before an amendment covers the run without it: the reader sees which
+    sign-offs an added note, correction or file postdates.
+    """
+    if completed_seq is None:
+        return ()
+    rows = []
+    for ev in events:
+        if ev.seq <= completed_seq or ev.type not in AMENDABLE:
+            continue
+        before = tuple(
+            f"{s.meaning} by {s.printed_name or s.signer}"
+            + (f" (#{s.seq})" if s.seq is not None else "")
+            for s in signatures if s.head_seq < ev.seq and (s.seq is None or s.seq < ev.seq)
+        )
+        rows.append(AmendmentRow(ev.seq, ev.at, ev.type, _amendment_text(ev), ev.operator,
+                                 str(_get(ev.payload, "step", default="") or ""), before))
+    return tuple(rows)
 
 
 def _stored_value(p: Mapping[str, Any]) -> Any:
@@ -319,14 +417,16 @@ def _correct(
     if not isinstance(sid, str) or sid not in acc:
         return
     values = _get(p, "values", default=None) or {str(_get(p, "name")): _stored_value(p)}
+    reason = str(_get(p, "reason", default=""))
+    rows = acc[sid].values
     for name, value in values.items():
         _add_value(acc[sid], steps[sid], name, value, ev, values_at)
-        row = acc[sid].values[-1]
-        acc[sid].values[-1] = ValueRow(
-            row.name, row.value, row.expected, row.out_of_range, row.at, row.operator, row.seq,
-            corrects=int(target) if target is not None else None,
-            reason=str(_get(p, "reason", default="")),
-        )
+        rows[-1] = replace(rows[-1], corrects=int(target) if target is not None else None,
+                           reason=reason)
+        for i, old in enumerate(rows[:-1]):  # the original is struck through, never hidden
+            if old.name == name and target is not None and old.seq == int(target):
+                rows[i] = replace(old, replaced_by=ev.seq, replaced_reason=reason,
+                                  replaced_operator=ev.operator, replaced_at=ev.at)
 
 
 def _parameter_rows(protocol: Protocol, used: Mapping[str, Any]) -> tuple[ParameterRow, ...]:
@@ -345,9 +445,18 @@ def _parameter_rows(protocol: Protocol, used: Mapping[str, Any]) -> tuple[Parame
     return tuple(rows)
 
 
+_PARAM_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def _as_run(text: str, values: Mapping[str, str]) -> str:
+    """A step's text with ``$param`` replaced by the value the run used (as in the record's
+    parameter table), so the instructions read as they were carried out."""
+    return _PARAM_REF.sub(lambda m: values.get(m.group(1), m.group(0)), " ".join(text.split()))
+
+
 def _step_rows(
     protocol: Protocol, variant: str | None, acc: Mapping[str, _StepAcc],
-    started: datetime | None,
+    started: datetime | None, values: Mapping[str, str] | None = None,
 ) -> tuple[StepRecord, ...]:
     offsets = planned_offsets(protocol, variant) if started is not None else {}
     rows = []
@@ -364,7 +473,8 @@ def _step_rows(
             duration = (a.done - a.started).total_seconds()
         rows.append(StepRecord(
             id=step.id, title=step.title, state=state, optional=step.optional,
-            text=" ".join((step.text or "").split()),
+            text=_as_run(step.text or "", values or {}),
+            conditions=step_conditions(step, protocol), until=step.until or "",
             planned_start=planned_start, planned_end=planned_end,
             planned_duration=_duration_text(step),
             actual_start=a.started, actual_end=a.done, actual_duration_s=duration,
@@ -385,21 +495,46 @@ def _material_rows(
     rows = []
     for mid, m in protocol.materials.items():
         lot, expiry, used = lots.get(mid, ("", "", None))
+        details = [f"stock {format_range(m.stock)}" if m.stock is not None else "",
+                   f"{format_range(m.concentration)}" if m.concentration is not None else "",
+                   f"dilution {m.dilution}" if m.dilution is not None else "",
+                   f"target {m.target}" if m.target else "",
+                   f"clone {m.clone}" if m.clone else "",
+                   f"host {m.host}" if m.host else "",
+                   f"storage {m.storage}" if m.storage else "", m.note or ""]
         rows.append(MaterialRow(mid, m.name, lot, expiry, expired(expiry, used),
-                                m.supplier or "", m.catalog or ""))
+                                m.supplier or "", m.catalog or "",
+                                "; ".join(d for d in details if d)))
     for mid, (lot, expiry, used) in lots.items():
         if mid not in protocol.materials:
             rows.append(MaterialRow(mid, mid, lot, expiry, expired(expiry, used)))
     return tuple(rows)
 
 
+_KIND_BY_USE = {"centrifuge": "centrifuge", "incubate": "incubation", "wait": "holding"}
+
+
 def _equipment_rows(protocol: Protocol, variant: str | None) -> tuple[EquipmentRow, ...]:
+    """Equipment with the steps that used it; its kind as declared, else from its use.
+
+    Protocols rarely declare ``kind``; a device booked by a ``centrifuge:`` step is a
+    centrifuge, one booked by ``incubate:`` is for incubation, one named in a step's list is
+    bench equipment.
+    """
     used: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
     for step in protocol.active_steps(variant):
         for eid in step.booked_equipment():
             used.setdefault(eid, []).append(step.id)
+        for word, kind in _KIND_BY_USE.items():
+            passive = getattr(step, word)
+            if passive is not None and passive.equipment:
+                kinds.setdefault(passive.equipment, kind)
+        for eid in step.equipment:
+            kinds.setdefault(eid, "bench equipment")
     return tuple(
-        EquipmentRow(eid, e.name, e.kind or "", tuple(used.get(eid, ())))
+        EquipmentRow(eid, e.name, e.kind or kinds.get(eid, "not used in this run"),
+                     tuple(used.get(eid, ())))
         for eid, e in protocol.equipment.items()
     )
 

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 __all__ = [
+    "AmendmentRow",
     "AnalysisRecord",
     "AttachmentRow",
     "ChainStatus",
     "DesignRecord",
     "DeviationRow",
     "EquipmentRow",
+    "EventRow",
+    "InputFile",
     "MaterialRow",
     "NoteRow",
     "ParameterRow",
@@ -66,6 +69,11 @@ class ValueRow:
     seq: int | None = None
     corrects: int | None = None
     reason: str = ""
+    # Set on an original value that a later correction replaced: it is struck, never hidden.
+    replaced_by: int | None = None
+    replaced_reason: str = ""
+    replaced_operator: str = ""
+    replaced_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class NoteRow:
     text: str
     at: datetime | None = None
     operator: str = ""
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class DeviationRow:
     note: str
     at: datetime | None = None
     operator: str = ""
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,12 @@ class StepRecord:
     ``state`` is ``done``, ``skipped`` or ``not done``.  Planned times come from the step
     graph laid from the run's start; ``deviations`` holds the numbers of the run's
     deviations that belong to this step, so each is marked where it happened.
+
+    ``actual_start`` is only a time someone recorded (``start-step`` or a timer): a step
+    marked done without a start has ``actual_start`` None and shows "done at ...", never
+    a made-up zero-length interval.  ``conditions`` are the step's instructions as run
+    (hands-on time, incubation with temperature and equipment, uses with amounts, what to
+    record), from the resolved protocol content stored when the run started.
     """
 
     id: str
@@ -124,6 +140,8 @@ class StepRecord:
     deviations: tuple[int, ...] = ()
     skip_note: str = ""
     operator: str = ""
+    conditions: tuple[str, ...] = ()
+    until: str = ""
 
     @property
     def has_out_of_range(self) -> bool:
@@ -141,6 +159,12 @@ class MaterialRow:
     expired: bool = False
     supplier: str = ""
     catalog: str = ""
+    details: str = ""  # stock, dilution, target, note: what the protocol says of it
+
+    @property
+    def lot_missing(self) -> bool:
+        """No lot was ever recorded for this material: an auditor asks about each one."""
+        return not self.lot
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,8 @@ class AttachmentRow:
     size: int
     sha256: str
     at: datetime | None = None
+    seq: int | None = None
+    operator: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,7 +207,19 @@ class ResultRow:
 
 
 @dataclass(frozen=True)
+class InputFile:
+    """An analysis input as the run stored it: the name, the file it came from, its hash."""
+
+    name: str
+    filename: str = ""
+    sha256: str = ""
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
 class AnalysisRecord:
+    """One analysis as run, with what it takes to reproduce it from the record alone."""
+
     hook: str
     method: str = ""
     columns: tuple[str, ...] = ()
@@ -190,6 +228,11 @@ class AnalysisRecord:
     plots: tuple[PlotImage, ...] = ()
     error: str = ""
     headline: tuple[str, ...] = ()  # the hook's answer in sentences, shown first
+    params: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[InputFile, ...] = ()
+    elab_version: str = ""
+    seq: int | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +267,8 @@ class SignatureRow:
     valid: bool
     problem: str = ""
     key_sha256: str = ""
+    seq: int | None = None
+    misses: tuple[int, ...] = ()  # events after the signed head that it does not cover
 
 
 @dataclass(frozen=True)
@@ -244,6 +289,31 @@ class ChainStatus:
     @property
     def label(self) -> str:
         return "verified" if self.ok else "NOT VERIFIED"
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event of the log, so every sequence number the record refers to is printed."""
+
+    seq: int
+    at: datetime
+    type: str
+    operator: str = ""
+    step: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    """Something added after the run was completed, and the signatures it came after."""
+
+    seq: int
+    at: datetime
+    kind: str
+    what: str
+    operator: str = ""
+    step: str = ""
+    postdates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +344,12 @@ class RunRecord:
     design: DesignRecord | None = None
     analyses: tuple[AnalysisRecord, ...] = ()
     signatures: tuple[SignatureRow, ...] = ()
+    events: tuple[EventRow, ...] = ()
+    amendments: tuple[AmendmentRow, ...] = ()
+    completed_seq: int | None = None
+    protocol_yaml: str = ""
+    elab_version: str = ""
+    local_tz: tzinfo | None = None  # times are shown in UTC and, beside them, in this zone
 
     @property
     def duration_s(self) -> float | None:
@@ -284,6 +360,10 @@ class RunRecord:
     @property
     def out_of_range_count(self) -> int:
         return sum(1 for s in self.steps for v in s.values if v.out_of_range)
+
+    @property
+    def missing_lots(self) -> tuple[MaterialRow, ...]:
+        return tuple(m for m in self.materials if m.lot_missing)
 
     @property
     def stale_signatures(self) -> tuple[SignatureRow, ...]:
