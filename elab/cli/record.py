@@ -134,7 +134,7 @@ def record_command(
 ) -> None:
     """Render the record of a run as HTML, Markdown or PDF."""
     from elab.errors import InputError, NotFoundError
-    from elab.render.record import PDF_VARIANTS
+    from elab.services.records import PDF_VARIANTS
 
     kind = _format_for(fmt, output)
     if pdf_variant is not None:

@@ -28,6 +28,7 @@ from elab.domain.records.model import (
 from elab.domain.runs import Event
 from elab.domain.runs.clock import Clock, SystemClock
 from elab.errors import IntegrityError, RunStateError
+from elab.render.record import PDF_VARIANTS  # the archival PDF forms a record can take
 from elab.services.integrity import SIGNED, check_signatures
 from elab.services.policy import Policy, PolicyError, refusal
 from elab.services.signing import (
@@ -39,6 +40,7 @@ from elab.services.signing import (
 )
 
 __all__ = [
+    "PDF_VARIANTS",
     "SIGNED",
     "RunSource",
     "RunSubject",
