@@ -17,7 +17,7 @@ MTT = ["--factor", "dose=0.01uM,0.1uM,1uM,10uM", "--replicates", "3",
 def test_layout_prints_grid_and_quality(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["plate", "layout", *MTT, "--seed", "3"], capsys)
     assert code == 0, err
-    assert "plate 1 (96-well)" in out and "V1" in out and "edge(min/mean)" in out
+    assert "plate 1 (96-well)" in out and "v1" in out and "edge(min/mean)" in out
     assert "violation" not in out
 
 

@@ -12,8 +12,9 @@ from elab.domain.plate.wells import row_name
 
 __all__ = ["codes_for", "text_grid"]
 
-_KIND_LETTER = {"vehicle": "V", "untreated": "U", "blank": "B", "positive": "P", "negative": "N",
-                "standard": "S"}
+# Lower-case, so a control's code never reads as a well: "b1" is the first blank, B1 a well.
+_KIND_LETTER = {"vehicle": "v", "untreated": "u", "blank": "b", "positive": "p", "negative": "n",
+                "standard": "s"}
 
 
 def codes_for(layout: Layout) -> dict[str, str]:
@@ -30,7 +31,7 @@ def codes_for(layout: Layout) -> dict[str, str]:
             codes[name] = "~"
         else:
             per_kind[kind] = per_kind.get(kind, 0) + 1
-            codes[name] = f"{_KIND_LETTER.get(kind, 'C')}{per_kind[kind]}"
+            codes[name] = f"{_KIND_LETTER.get(kind, 'c')}{per_kind[kind]}"
     return codes
 
 

@@ -121,7 +121,7 @@ def test_medium_edge_pins_and_grid() -> None:
     assert (3, 5) not in grid
     assert grid[(0, 0)].kind == "edge"
     text = text_grid(layout)
-    assert "V1" in text and "~" in text and "medium" in text
+    assert "v1" in text and "~" in text and "medium" in text
 
 
 def test_too_many_wells_says_how_many() -> None:
@@ -176,3 +176,18 @@ def test_every_layout_places_each_sample_once(
     if spread == "same":
         for cond in {c for c, _ in samples}:
             assert len({p.plate for p in layout if p.condition == cond}) == 1
+
+
+def test_control_codes_never_read_as_well_names() -> None:
+    """A blank coded B1 on a plate map reads as well B1; controls get lower-case codes."""
+    import re
+
+    from elab.domain.plate import codes_for
+    from elab.domain.plate.csvio import layout_from_csv
+
+    layout = layout_from_csv(
+        "plate,well,condition,dose,replicate,control\n"
+        "1,A1,1 uM,1 uM,1,\n1,A2,vehicle,,1,vehicle\n1,A3,medium only,,1,blank\n")
+    codes = codes_for(layout)
+    assert codes["medium only"] == "b1" and codes["vehicle"] == "v1"
+    assert not any(re.fullmatch(r"[A-P][0-9]+", c) for c in codes.values())

@@ -33,7 +33,7 @@ def test_svg_has_codes_hatching_and_escapes() -> None:
     svg = plate_map_svg(layout, "Plate & map")  # type: ignore[arg-type]
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "<pattern" in svg and "fill: url(#h" in svg  # matplotlib's hatching of controls
-    assert ">V1<" in svg and "Plate &amp; map" in svg
+    assert ">v1<" in svg and "Plate &amp; map" in svg
     assert "<b>A</b>" not in svg and "&lt;b&gt;A&lt;/b&gt;" in svg
 
 

@@ -126,7 +126,7 @@ def test_an_attached_layout_becomes_the_plate_map(runs: MemoryRuns,
                              "sha256": "00"})
     record = build_record("r1", runs, store=store)
     assert record.design is not None and record.design.plate_svg.startswith("<svg")
-    assert "plate 1 (96-well)" in record.design.plate_text and "V1  vehicle" in record.design.plate_text
+    assert "plate 1 (96-well)" in record.design.plate_text and "v1  vehicle" in record.design.plate_text
     html = render_record("r1", "html", source=runs, store=store)[0].decode()
     assert "<svg" in html
     md = render_record("r1", "md", source=runs, store=store)[0].decode()
