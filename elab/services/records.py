@@ -46,13 +46,14 @@ __all__ = [
     "RunSubject",
     "build_record",
     "default_source",
+    "elab_version",
+    "local_zone",
     "plate_map_of",
     "render_record",
     "sign_run",
     "signature_rows",
     "verify_signatures",
 ]
-
 
 
 @dataclass(frozen=True)
