@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from elab.domain.runs.events import Event, StoredEvent, canonical_json
@@ -67,6 +67,21 @@ def _row(event: Event) -> dict[str, Any]:
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
+
+
+# Built once: an append runs these every time, and building a statement per call cost as
+# much as the rest of the append's Python (SQLAlchemy caches the compiled form per object).
+_MOVE_HEAD = (
+    update(run_heads)
+    .where((run_heads.c.run_id == bindparam("b_run"))
+           & (run_heads.c.last_seq == bindparam("b_expected")))
+    .values(last_seq=bindparam("b_seq"), head_hash=bindparam("b_hash"))
+)
+_UPDATE_SUMMARY = (
+    update(run_summaries)
+    .where(run_summaries.c.run_id == bindparam("b_run_id"))
+    .values({c.name: bindparam(f"b_{c.name}") for c in run_summaries.c if c.name != "run_id"})
+)
 
 
 def _database_keeps_heads(conn: Connection) -> bool:
@@ -158,11 +173,9 @@ class EventStore:
             raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
 
     def _put_summary(self, conn: Connection, row: dict[str, Any]) -> None:
-        done = conn.execute(
-            update(run_summaries).where(run_summaries.c.run_id == row["run_id"]).values(**row)
-        ).rowcount
+        done = conn.execute(_UPDATE_SUMMARY, {f"b_{k}": v for k, v in row.items()}).rowcount
         if done == 0:
-            conn.execute(insert(run_summaries).values(**row))
+            conn.execute(insert(run_summaries), [row])
 
     def put_summaries(self, rows: Sequence[dict[str, Any]]) -> None:
         """Store summaries made again from their logs (one transaction)."""
@@ -207,9 +220,8 @@ class EventStore:
     def _move_head(self, conn: Connection, run_id: str, expected_last: int, head: Event) -> None:
         """Move the run's recorded head on; it must still be where this writer read it."""
         moved = conn.execute(
-            update(run_heads)
-            .where((run_heads.c.run_id == run_id) & (run_heads.c.last_seq == expected_last))
-            .values(last_seq=head.seq, head_hash=head.hash)
+            _MOVE_HEAD,
+            {"b_run": run_id, "b_expected": expected_last, "b_seq": head.seq, "b_hash": head.hash},
         ).rowcount
         if moved == 1:
             return
