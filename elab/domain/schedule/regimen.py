@@ -10,7 +10,7 @@ Monday) within a time-of-day window, so twice-daily doses stay hours apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ __all__ = [
     "FREQUENCIES",
     "DatedEvent",
     "activities_from_events",
+    "at_clock_times",
     "events_from_cycles",
     "events_from_frequency",
 ]
@@ -135,4 +136,25 @@ def activities_from_events(
                 deadline=datetime.combine(day, event.latest, zone),
             )
         )
+    return out
+
+
+def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
+    """The k-th dose of a day within an hour of the regimen's k-th ``at:`` time.
+
+    "BID" alone is any two windows of a day; ``at: ["08:00", "20:00"]`` keeps the doses
+    about 12 h apart, as twice-daily dosing means.
+    """
+    if not at:
+        return events
+    clocks = sorted(int(t.split(":")[0]) * 60 + int(t.split(":")[1]) for t in at)
+    seen: dict[int, int] = {}
+    out = []
+    for event in events:
+        k = seen.get(event.day, 0)
+        seen[event.day] = k + 1
+        if k < len(clocks):
+            lo, hi = max(clocks[k] - 60, 0), min(clocks[k] + 60, 23 * 60 + 59)
+            event = replace(event, earliest=time(lo // 60, lo % 60), latest=time(hi // 60, hi % 60))
+        out.append(event)
     return out
