@@ -37,6 +37,8 @@ def read_bytes(path: Path | str, limit: int, *, what: str = "file") -> bytes:
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise InputError(f"{name}: {kind}; only a regular file can be read as the {what}")
+    if real.parts[:2] in (("/", "proc"), ("/", "sys"), ("/", "dev")):
+        raise InputError(f"{name}: a system file ({real}); elab reads only files people keep")
     if info.st_size > limit:
         raise InputError(f"{name}: {info.st_size} bytes is over the {limit} byte {what} limit")
     try:

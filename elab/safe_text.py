@@ -15,7 +15,9 @@ import re
 
 __all__ = ["FORMULA_PREFIXES", "printable", "safe_cell", "unsafe_cell"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls, and the invisible characters that reorder or break what is shown
+# (bidirectional overrides and isolates, line and paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

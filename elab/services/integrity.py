@@ -78,6 +78,17 @@ def run_findings(
 ) -> list[Finding]:
     """Everything wrong with one run (an empty list when it verifies)."""
     try:
+        return _run_findings(store, run_id, signers)
+    except (ElabError, TypeError, ValueError, KeyError) as exc:
+        # A row of the wrong shape (text where bytes or numbers belong): the run is damaged,
+        # and the other runs are still checked.
+        return [Finding(run_id, "unreadable", f"a stored row does not read ({exc})")]
+
+
+def _run_findings(
+    store: EventStore, run_id: str, signers: SignerStore | None
+) -> list[Finding]:
+    try:
         stored = store.stored_events(run_id)
         head = store.head(run_id)
     except ElabError as exc:
@@ -85,6 +96,9 @@ def run_findings(
     if not stored:
         return [Finding(run_id, "unreadable", "the run has no events")]
     found: list[Finding] = []
+    if not store.is_listed(run_id):
+        found.append(Finding(run_id, "head", "the run's row in the runs table was deleted; its "
+                             "events are still there"))
     if (problem := verify_chain(stored)) is not None:
         found.append(Finding(run_id, "chain", problem.reason, problem.seq))
     if (problem := head_problem(stored, None if head is None else (head.last_seq,
@@ -168,11 +182,31 @@ def _signature_problem(
 
 def anchor_lines(store: EventStore, at: str) -> list[str]:
     """Each run's recorded head as one JSON line, for a witness outside the database."""
-    return [
+    heads = [
         json.dumps({"run": h.run_id, "seq": h.last_seq, "hash": h.head_hash, "at": at},
                    sort_keys=True)
         for h in store.heads()
     ]
+    # The signers' registered keys too: a key swapped in the database after the export is
+    # found, as a rewritten log is.
+    keys = [
+        json.dumps({"signer": k.name, "key_sha256": k.key_sha256, "at": at}, sort_keys=True)
+        for k in store.registered_keys()
+    ]
+    return heads + keys
+
+
+def _key_anchor(store: EventStore, anchor: dict[str, Any], where: str) -> list[Finding]:
+    name, fingerprint = str(anchor["signer"]), str(anchor.get("key_sha256", ""))
+    registered = store.registered_key(name)
+    if registered is None:
+        return [Finding("*", "anchor", f"signer {name!r} of the anchor ({where}) is no longer "
+                        "registered")]
+    if registered.key_sha256 != fingerprint:
+        return [Finding("*", "anchor", f"the key registered for {name!r} changed since the "
+                        f"anchor ({where}): {fingerprint[:16]} then, "
+                        f"{registered.key_sha256[:16]} now")]
+    return []
 
 
 def anchor_findings(store: EventStore, lines: Sequence[str], source: str) -> list[Finding]:
@@ -187,6 +221,9 @@ def anchor_findings(store: EventStore, lines: Sequence[str], source: str) -> lis
             continue
         try:
             anchor = json.loads(line)
+            if isinstance(anchor, dict) and "signer" in anchor:
+                found += _key_anchor(store, anchor, f"{source}:{number}")
+                continue
             run_id, seq, digest = str(anchor["run"]), int(anchor["seq"]), str(anchor["hash"])
         except (ValueError, KeyError, TypeError):
             raise InputError(

@@ -79,6 +79,7 @@ __all__ = [
 Draft = tuple[str, dict[str, Any]]
 _RETRIES = 50
 _ID_TRIES = 8
+_MAX_NAME = 200  # operators, lots: the width of their columns
 
 
 def current_operator(explicit: str | None = None) -> str:
@@ -100,7 +101,11 @@ def _operator(engine: Any, explicit: str | None) -> str:
 
     person = session_person(engine)
     if person is None:
-        return current_operator(explicit)
+        operator = current_operator(explicit)
+        if len(operator) > _MAX_NAME:
+            engine.dispose()
+            raise InputError(f"an operator name is at most {_MAX_NAME} characters")
+        return operator
     if explicit and explicit != person:
         engine.dispose()
         raise InputError(f"on this database you act as {person!r}, the role you logged in "
@@ -214,7 +219,14 @@ class RunService:
                                                          if r.started_at else 0)))
                 return found[:limit] if limit is not None else found
         rows = self.store.summaries(active=active, limit=limit, since=since)
-        return [RunSummary.from_row(r) for r in rows]
+        return [self._parsed_summary(r) for r in rows]
+
+    def _parsed_summary(self, row: dict[str, Any]) -> RunSummary:
+        """A stored summary, or one made again from the log when the row does not read."""
+        try:
+            return RunSummary.from_row(row)
+        except (KeyError, TypeError, ValueError):
+            return self._summary_of(str(row.get("run_id", "")))
 
     def _summary_of(self, run_id: str) -> RunSummary:
         try:
@@ -232,7 +244,7 @@ class RunService:
 
         if run_id is not None:
             self.events(run_id)  # NotFoundError with suggestions for an unknown run
-        ids = [run_id] if run_id else self.store.run_ids()
+        ids = [run_id] if run_id else self.store.every_run_id()
         return [finding for rid in ids for finding in run_findings(self.store, rid, self.signers)]
 
     def snapshot(self, run_id: str) -> RunState:
@@ -521,6 +533,7 @@ class RunService:
 
     def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
         """Record a material's lot; a lot past its expiry date is a deviation at once."""
+        check_text(lot, "the lot number", _MAX_NAME)
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if material not in state.protocol.materials:

@@ -348,6 +348,13 @@ def _public_key(
     if registry is not None:
         registered = registry.registered_key(signer)
         if registered is not None:
+            # The registry sits in the database an attacker may write: where the signer's own
+            # key file is at hand, the two must agree, or the registry was altered.
+            own = _key_file(signer, store)
+            if own is not None and own.key_sha256 != registered.key_sha256:
+                return (f"the key registered for {signer!r} in the database "
+                        f"({registered.key_sha256[:16]}) is not {signer!r}'s own key "
+                        f"({own.key_sha256[:16]}): the registry was altered")
             return registered.public_key, registered.key_sha256
     try:
         record = (store or default_signer_store()).get(signer)
@@ -356,6 +363,13 @@ def _public_key(
     except IntegrityError as exc:
         return str(exc)
     return record.public_key, record.key_sha256
+
+
+def _key_file(signer: str, store: SignerStore | None) -> SignerRecord | None:
+    try:
+        return (store or default_signer_store()).get(signer)
+    except (NotFoundError, IntegrityError):
+        return None
 
 
 def signature_problem(

@@ -277,6 +277,19 @@ class EventStore:
         with self._reading() as conn:
             return [r[0] for r in conn.execute(select(runs.c.id).order_by(runs.c.created_at))]
 
+    def every_run_id(self) -> list[str]:
+        """Every run id any table holds, for verification: deleting a run's row from ``runs``
+        must not hide its events (or its head) from ``runs verify``."""
+        listed = self.run_ids()
+        with self._reading() as conn:
+            others = {str(r[0]) for r in conn.execute(select(events.c.run_id).distinct())}
+            others |= {str(r[0]) for r in conn.execute(select(run_heads.c.run_id))}
+        return listed + sorted(others - set(listed))
+
+    def is_listed(self, run_id: str) -> bool:
+        with self._reading() as conn:
+            return conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+
     def attachment(self, sha256: str) -> bytes:
         """The attachment's bytes, hashed again: bytes that do not match are never returned."""
         with self._reading() as conn:
@@ -285,6 +298,8 @@ class EventStore:
             ).first()
         if row is None:
             raise StorageError(f"attachment {sha256[:12]} is missing from the database")
+        if not isinstance(row[0], bytes | bytearray | memoryview):
+            raise TamperError(f"attachment {sha256[:12]} is not stored as bytes")
         blob = bytes(row[0])
         if hashlib.sha256(blob).hexdigest() != sha256:
             raise TamperError(
@@ -333,6 +348,14 @@ class EventStore:
             ) from exc
         except (SQLAlchemyError, OSError) as exc:
             raise StorageError(f"nothing was saved: {_reason(exc)}") from exc
+
+    def registered_keys(self) -> list[RegisteredKey]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                select(signers.c.name, signers.c.printed_name, signers.c.public_key,
+                       signers.c.key_sha256, signers.c.created_at).order_by(signers.c.name)
+            ).all()
+        return [RegisteredKey(*(str(v) for v in row)) for row in rows]
 
     def registered_key(self, name: str) -> RegisteredKey | None:
         with self._reading() as conn:

@@ -105,3 +105,11 @@ def test_anchors_catch_a_forgery_rechained_after_the_export(
     code, out, err = run(["runs", "verify", "--anchors", str(anchors), "--json"], capsys)
     assert code == 1 and "the log was rewritten" in err
     assert [p["kind"] for p in json.loads(out)["problems"]] == ["anchor"]
+
+
+def test_an_operator_or_lot_past_its_column_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["runs", "start", ASSAY, "--operator", "o" * 300], capsys)
+    assert code == 1 and "at most 200 characters" in err
+    rid = _start(capsys)
+    code, _, err = run(["runs", "lot", rid, "medium", "L" * 300], capsys)
+    assert code == 1 and "the lot number is 300 bytes" in err

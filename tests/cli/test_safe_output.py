@@ -84,3 +84,9 @@ def test_markdown_shows_escapes_and_no_live_links() -> None:
     text = md_escape("see https://evil.example and www.evil.example \x1b]0;x\x07")
     assert "\x1b" not in text and "https\\://" in text and "www\\." in text
     assert csv_from_layout  # the layout writer is the one the CLI uses (imported above)
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u2028", "\u200f"])
+def test_bidi_overrides_and_line_separators_are_shown_as_escapes(mark: str) -> None:
+    shown = printable(f"dose{mark}10 uM")
+    assert mark not in shown and f"\\u{ord(mark):04x}" in shown

@@ -94,10 +94,10 @@ def _find_parent(name: str, child: Path, library: Sequence[Path], where: Locatio
     out of those folders is refused after it is resolved: an include must not read
     /etc/passwd into a run record.
     """
-    if Path(name).is_absolute() or ".." in Path(name).parts or "\\" in name:
+    if Path(name).is_absolute() or ".." in Path(name).parts or "\\" in name or "/" in name:
         raise ProtocolErrors([ProtocolError(
             f"{name!r}: extends and include name a protocol in this file's folder or the "
-            "library, not an absolute path or one with '..'", where)])
+            "library, not an absolute path or one with '..' or a folder", where)])
     roots = [child.parent.resolve(), *(d.resolve() for d in library)]
     candidates = [child.parent / name, child.parent / f"{name}.yaml", child.parent / f"{name}.yml"]
     for directory in library:

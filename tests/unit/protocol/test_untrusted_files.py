@@ -109,3 +109,16 @@ def test_an_analysis_parameter_must_name_a_recorded_value(
     assert code == 1
     assert "parameter blank refers to '@s.blank', which no step records" in err
     assert "did you mean '@s.blank_od'?" in err
+
+
+def test_extends_cannot_reach_into_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "creds.yaml").write_text("aws_secret: x\n", encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(BASE.format(id="p") + "extends: sub/creds\n", encoding="utf-8")
+    message = _errors(path)
+    assert "or a folder" in message and "aws_secret" not in message
+
+
+def test_system_files_are_not_read_as_protocols() -> None:
+    assert "a system file" in _errors(Path("/proc/self/status"))
