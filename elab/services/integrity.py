@@ -20,6 +20,7 @@ from elab.services.signing import (
     KeyRegistry,
     Signature,
     SignerStore,
+    key_mismatch,
     signature_problem,
 )
 from elab.store import EventStore
@@ -44,7 +45,7 @@ class Finding:
     """One problem found in one run; ``seq`` is the first event it concerns, if any."""
 
     run_id: str
-    kind: str  # unreadable | chain | head | attachment | signature | anchor
+    kind: str  # unreadable | chain | head | attachment | signature | signer | anchor
     message: str
     seq: int | None = None
 
@@ -109,6 +110,10 @@ def _run_findings(
     found += _attachment_findings(store, events)
     damaged = damaged_from(found)
     hash_at = {e.seq: e.hash for e in stored}
+    signed_by = sorted({str(e.payload.get("signer", "")) for e in events if e.type == SIGNED})
+    for signer in signed_by:
+        if mismatch := key_mismatch(signer, signers, store):
+            found.append(Finding(run_id, "signer", mismatch))
     for check in check_signatures(run_id, events, damaged, signers, store, hash_at):
         if check.problem:
             who = check.signature.signer if check.signature else "?"

@@ -47,6 +47,7 @@ __all__ = [
     "add_signer",
     "authenticate",
     "default_signer_store",
+    "key_mismatch",
     "sign_head",
     "signature_payload",
     "signature_problem",
@@ -348,13 +349,6 @@ def _public_key(
     if registry is not None:
         registered = registry.registered_key(signer)
         if registered is not None:
-            # The registry sits in the database an attacker may write: where the signer's own
-            # key file is at hand, the two must agree, or the registry was altered.
-            own = _key_file(signer, store)
-            if own is not None and own.key_sha256 != registered.key_sha256:
-                return (f"the key registered for {signer!r} in the database "
-                        f"({registered.key_sha256[:16]}) is not {signer!r}'s own key "
-                        f"({own.key_sha256[:16]}): the registry was altered")
             return registered.public_key, registered.key_sha256
     try:
         record = (store or default_signer_store()).get(signer)
@@ -365,11 +359,28 @@ def _public_key(
     return record.public_key, record.key_sha256
 
 
-def _key_file(signer: str, store: SignerStore | None) -> SignerRecord | None:
+def key_mismatch(
+    signer: str, store: SignerStore | None, registry: KeyRegistry | None
+) -> str:
+    """Why the signer's key file and the key registered in the database disagree ("" when
+    they agree, or when either is not at hand).
+
+    The registry decides which key verifies a signature, but it sits in the database an
+    attacker may write; the key file sits with the signer.  When they differ, one of them was
+    replaced, and whoever reads the run must hear it.
+    """
+    if registry is None:
+        return ""
+    registered = registry.registered_key(signer)
     try:
-        return (store or default_signer_store()).get(signer)
+        own = (store or default_signer_store()).get(signer)
     except (NotFoundError, IntegrityError):
-        return None
+        return ""
+    if registered is None or own.key_sha256 == registered.key_sha256:
+        return ""
+    return (f"the key registered for {signer!r} in the database "
+            f"({registered.key_sha256[:16]}) is not the key in {signer!r}'s key file "
+            f"({own.key_sha256[:16]}): one of them was replaced")
 
 
 def signature_problem(
