@@ -9,7 +9,6 @@ again on the fresh state, so concurrent writers never fork the chain.
 from __future__ import annotations
 
 import getpass
-import math
 import random
 import secrets
 import threading
@@ -22,7 +21,7 @@ from typing import Any
 
 from elab.domain.protocol import load_document, protocol_from_tree
 from elab.domain.protocol.graph import step_time
-from elab.domain.protocol.model import RecordSpec, Step
+from elab.domain.protocol.model import Step
 from elab.domain.runs import (
     Clock,
     Event,
@@ -42,7 +41,6 @@ from elab.domain.runs.rules import (
     unfinished,
     unfinished_summary,
     untimed_deviation,
-    value_deviation,
     window_deviations,
 )
 from elab.domain.runs.summary import RunSummary, summarize
@@ -53,7 +51,6 @@ from elab.errors import (
     InputError,
     IntegrityError,
     NotFoundError,
-    QuantityError,
     RunStateError,
     StorageError,
 )
@@ -61,11 +58,12 @@ from elab.files import STDIN, check_text, read_bytes
 from elab.services.integrity import Finding
 from elab.services.protocol_library import find_protocol_file as find_protocol
 from elab.services.protocol_library import library_dirs
+from elab.services.run_status import status_json
 from elab.services.signing import KeyRegistry, SignerStore
+from elab.services.values import check_value, each_reading, split_readings
 from elab.settings import Settings
 from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
-from elab.units import convert, format_quantity, parse_quantity, parse_unit
 
 __all__ = [
     "RunService",
@@ -420,7 +418,7 @@ class RunService:
                 drafts += self._timer_stop_drafts(state, step, now)
             if (untimed := untimed_deviation(step, timer)) is not None:
                 drafts.append(("deviation", untimed.payload()))
-            for name, text in _each_reading(step, values):
+            for name, text in each_reading(step, values):
                 drafts += self._value_drafts(step, name, text)
             if note:
                 drafts.append(("note", {"step": step_id, "text": note}))
@@ -456,7 +454,7 @@ class RunService:
         def decide(state: RunState, now: datetime) -> list[Draft]:
             step = self._step(state, step_id)
             drafts: list[Draft] = []
-            for name, text in _each_reading(step, values):
+            for name, text in each_reading(step, values):
                 drafts += self._value_drafts(step, name, text)
             return drafts
 
@@ -702,171 +700,8 @@ def planned_seconds(step: Step) -> tuple[float, float | None]:
     return timing.min_s, timing.max_s
 
 
-def check_value(
-    step: Step, name: str, text: str
-) -> tuple[float | str, str, AutoDeviation | None]:
-    """A value as it would be recorded: (value, unit, the deviation it would log or None).
-
-    Raises InputError for an unknown name, a wrong dimension or text that is not a value;
-    the value form calls this on every keystroke, so it says the same as ``runs value``.
-    """
-    spec = step.record.get(name)
-    if spec is None:
-        raise NotFoundError(f"value for step {step.id}", name, list(step.record))
-    value, unit = _parse_value(name, spec, text)
-    deviation = None
-    if isinstance(value, float) and spec.range is not None:
-        deviation = value_deviation(step.id, name, spec, value, unit)
-    return value, unit, deviation
-
-
-def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, str]:
-    if spec.type == "text":
-        return text, ""
-    try:
-        if spec.type == "number":
-            number = float(text)
-            if not math.isfinite(number) or abs(number) > 1e300:
-                raise QuantityError(f"{text!r} is not a finite number")
-            return number, ""
-        value = parse_quantity(text, spec.kind, negative=True)
-        if not value.is_exact or value.low is None:
-            raise QuantityError(f"{text!r} is a range; enter one measured value")
-        if spec.unit:
-            unit = parse_unit(spec.unit)
-            magnitude = convert(value.low, value.unit, unit)
-            assert magnitude is not None
-            return magnitude, unit
-        return value.low, value.unit
-    except (QuantityError, ValueError) as exc:
-        expected = (
-            f" (expected {format_quantity(1, parse_unit(spec.unit)).split(' ', 1)[-1]})"
-            if spec.unit
-            else ""
-        )
-        raise InputError(f"value {name}={text}: {exc}{expected}") from None
-
-
-def split_readings(spec: RecordSpec, text: str) -> list[str]:
-    """The readings in ``text``: ``;`` between them, as ``runs value`` and the value form
-    take them (``2.1;2.4;2.2 mg/mL``).
-
-    A bare number takes the declared unit, else the unit written after the last reading,
-    so ``2.1; 1.8; 2000 ug/mL`` of a value in mg/mL is 2.1 mg/mL, 1.8 mg/mL and
-    2000 µg/mL.  Text values are never split.
-    """
-    if spec.type == "text":
-        return [text.strip()] if text.strip() else []
-    parts = [p.strip() for p in text.split(";") if p.strip()]
-    if spec.type != "quantity":
-        return parts
-    unit = spec.unit or (_unit_of(parts[-1]) if parts else "")
-    out = []
-    for part in parts:
-        bare = _is_number(part)
-        out.append(f"{part} {unit}" if bare and unit else part)
-    return out
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _unit_of(reading: str) -> str:
-    number, _, unit = reading.partition(" ")
-    return unit.strip() if _is_number(number) else ""
-
-
-def _each_reading(step: Step, values: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Each ``name=r1;r2;...`` as one (name, reading) per reading."""
-    out = []
-    for name, text in values:
-        spec = step.record.get(name)
-        if spec is None:
-            raise NotFoundError(f"value for step {step.id}", name, list(step.record))
-        readings = split_readings(spec, text)
-        if not readings:
-            raise InputError(f"value {name} is empty")
-        out += [(name, reading) for reading in readings]
-    return out
-
-
 def _check_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"expiry {text!r} is not a date like 2027-03-31") from None
-
-
-def status_json(state: RunState, now: datetime) -> dict[str, Any]:
-    """The ``runs status --json`` contract: run, protocol, state, steps, timers, deviations."""
-    return {
-        "run": state.run_id,
-        "protocol": state.protocol.id,
-        "title": state.protocol.title,
-        "protocol_sha256": state.protocol_sha256,
-        "variant": state.variant,
-        "params": state.params,
-        "state": state.state,
-        "operators": state.operators,
-        "started_at": iso(state.started_at),
-        "ended_at": iso(state.ended_at) if state.ended_at else None,
-        "last_seq": state.last_seq,
-        "head_hash": state.head_hash,
-        "steps": [
-            {
-                "id": sid,
-                "title": state.steps[sid].title,
-                "state": state.steps[sid].state,
-                "by": state.steps[sid].operator,
-            }
-            for sid in state.graph.order
-        ],
-        "timers": [
-            {
-                "step": t.step,
-                "started_at": iso(t.started_at),
-                "running": t.running,
-                "remaining_s": round(t.remaining_s(now), 3),
-                "remaining_max_s": None
-                if t.remaining_max_s(now) is None
-                else round(t.remaining_max_s(now) or 0.0, 3),
-                "elapsed_s": round(t.elapsed_s(now), 3),
-            }
-            for t in state.timers.values()
-        ],
-        "values": [
-            {
-                "seq": v.seq,
-                "step": v.step,
-                "name": v.name,
-                "value": v.value,
-                "unit": v.unit,
-                "in_range": v.in_range,
-                "corrected_by": v.corrected_by,
-            }
-            for v in state.values
-        ],
-        "deviations": [
-            {
-                "seq": d.seq,
-                "step": d.step,
-                "kind": d.kind,
-                "note": d.note,
-                "expected": d.expected,
-                "actual": d.actual,
-            }
-            for d in state.deviations
-        ],
-        "lots": state.lots,
-        "retractions": [
-            {"seq": r.seq, "retracts": list(r.retracts), "what": r.what, "operator": r.operator}
-            for r in state.retractions
-        ],
-        "attachments": state.attachments,
-        "analyses": [{"hook": a.get("hook"), "error": a.get("error")} for a in state.analyses],
-    }

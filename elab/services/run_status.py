@@ -1,0 +1,81 @@
+"""The ``runs status --json`` document: the contract scripts rely on, from a run's state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from elab.domain.runs import RunState
+from elab.domain.runs.clock import iso
+
+__all__ = ["status_json"]
+
+
+def status_json(state: RunState, now: datetime) -> dict[str, Any]:
+    """The ``runs status --json`` contract: run, protocol, state, steps, timers, deviations."""
+    return {
+        "run": state.run_id,
+        "protocol": state.protocol.id,
+        "title": state.protocol.title,
+        "protocol_sha256": state.protocol_sha256,
+        "variant": state.variant,
+        "params": state.params,
+        "state": state.state,
+        "operators": state.operators,
+        "started_at": iso(state.started_at),
+        "ended_at": iso(state.ended_at) if state.ended_at else None,
+        "last_seq": state.last_seq,
+        "head_hash": state.head_hash,
+        "steps": [
+            {
+                "id": sid,
+                "title": state.steps[sid].title,
+                "state": state.steps[sid].state,
+                "by": state.steps[sid].operator,
+            }
+            for sid in state.graph.order
+        ],
+        "timers": [
+            {
+                "step": t.step,
+                "started_at": iso(t.started_at),
+                "running": t.running,
+                "remaining_s": round(t.remaining_s(now), 3),
+                "remaining_max_s": None
+                if t.remaining_max_s(now) is None
+                else round(t.remaining_max_s(now) or 0.0, 3),
+                "elapsed_s": round(t.elapsed_s(now), 3),
+            }
+            for t in state.timers.values()
+        ],
+        "values": [
+            {
+                "seq": v.seq,
+                "step": v.step,
+                "name": v.name,
+                "value": v.value,
+                "unit": v.unit,
+                "in_range": v.in_range,
+                "corrected_by": v.corrected_by,
+            }
+            for v in state.values
+        ],
+        "deviations": [
+            {
+                "seq": d.seq,
+                "step": d.step,
+                "kind": d.kind,
+                "note": d.note,
+                "expected": d.expected,
+                "actual": d.actual,
+            }
+            for d in state.deviations
+        ],
+        "lots": state.lots,
+        "retractions": [
+            {"seq": r.seq, "retracts": list(r.retracts), "what": r.what, "operator": r.operator}
+            for r in state.retractions
+        ],
+        "attachments": state.attachments,
+        "analyses": [{"hook": a.get("hook"), "error": a.get("error")} for a in state.analyses],
+    }
