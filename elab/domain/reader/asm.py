@@ -23,23 +23,24 @@ from elab.errors import InputError
 
 from .model import ReaderData, Reading
 
-__all__ = ["reader_data_from_asm"]
+__all__ = ["measurement_documents", "reader_data_from_asm"]
 
 _SIGNALS = {"absorbance": "OD", "fluorescence": "RFU", "luminescence": "RLU"}
 _ASM_UNITS = {"RFU": "RFU", "RLU": "RLU", "mAU": "OD", "(unitless)": ""}
 
 
-def _measurements(node: Any) -> Iterator[Mapping[str, Any]]:
+def measurement_documents(node: Any) -> Iterator[Mapping[str, Any]]:
+    """Every ASM measurement document anywhere in ``node``, in document order."""
     if isinstance(node, Mapping):
         docs = node.get("measurement document")
         if isinstance(docs, list):
             yield from (d for d in docs if isinstance(d, Mapping))
         for key, value in node.items():
             if key != "measurement document" and isinstance(value, (Mapping, list)):
-                yield from _measurements(value)
+                yield from measurement_documents(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _measurements(item)
+            yield from measurement_documents(item)
 
 
 def _control(doc: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -90,7 +91,7 @@ def reader_data_from_asm(
     """The readings of one read; a file with several reads per well needs ``read`` (1-based)."""
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     rows: list[tuple[str, str, tuple[str, int], str, float | None, str]] = []
-    for doc in _measurements(asm):
+    for doc in measurement_documents(asm):
         plate, well, label, unit, value, flag = _one(doc, source)
         if not well:
             continue

@@ -16,10 +16,11 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from elab.domain.reader.asm import measurement_documents
 from elab.errors import InputError
 from elab.safe_text import safe_cell
 
@@ -38,19 +39,6 @@ class CtRow:
     target: str
     ct: float | None
     role: str
-
-
-def _measurements(node: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(node, Mapping):
-        docs = node.get("measurement document")
-        if isinstance(docs, list):
-            yield from (d for d in docs if isinstance(d, Mapping))
-        for key, value in node.items():
-            if key != "measurement document" and isinstance(value, (Mapping, list)):
-                yield from _measurements(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _measurements(item)
 
 
 def _ct(doc: Mapping[str, Any]) -> float | None:
@@ -82,7 +70,7 @@ def ct_rows_from_asm(
 ) -> tuple[list[CtRow], list[str]]:
     """The wells with a Ct (or an undetermined one), and notes."""
     raw = []
-    for doc in _measurements(asm):
+    for doc in measurement_documents(asm):
         sample_doc = doc.get("sample document", {})
         well = str(sample_doc.get("well location identifier")
                    or sample_doc.get("location identifier") or "").strip()
