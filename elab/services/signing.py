@@ -23,18 +23,19 @@ so deleting a key file and adding the signer again does not re-validate forged s
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from elab.errors import ConflictError, InputError, IntegrityError, NotFoundError
-from elab.settings import Settings
+from elab.services.signer_files import (
+    SIGNER_NAME,
+    FileSignerStore,
+    SignerRecord,
+    default_signer_store,
+)
 from elab.store.repository import RegisteredKey
 
 __all__ = [
@@ -55,23 +56,6 @@ __all__ = [
 
 MEANINGS: tuple[str, ...] = ("performed", "reviewed", "approved")
 MIN_PASSWORD = 8
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-@dataclass(frozen=True)
-class SignerRecord:
-    """What is kept about a signer: never the password, never the key in the clear."""
-
-    name: str
-    printed_name: str
-    password_hash: str
-    public_key: str  # raw Ed25519 public key, hex
-    private_key_pem: str  # PKCS#8, encrypted with the signer's password
-    created_at: str
-
-    @property
-    def key_sha256(self) -> str:
-        return hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -132,57 +116,6 @@ class KeyRegistry(Protocol):
     def registered_key(self, name: str) -> RegisteredKey | None: ...
 
 
-class FileSignerStore:
-    """One JSON file per signer, readable only by its owner, in a folder only they open."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, name: str) -> Path:
-        return self.directory / f"{name}.json"
-
-    def names(self) -> list[str]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(p.stem for p in self.directory.glob("*.json"))
-
-    def get(self, name: str) -> SignerRecord:
-        path = self._path(name) if _NAME.match(name) else None
-        if path is None or not path.is_file():
-            raise NotFoundError("signer", name, self.names())
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return SignerRecord(**data)
-        except (ValueError, TypeError) as exc:
-            raise IntegrityError(f"signer file {path} is damaged ({exc})") from exc
-
-    def add(self, record: SignerRecord) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o700)
-        path = self._path(record.name)
-        text = json.dumps(asdict(record), indent=2, sort_keys=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError as exc:
-            raise ConflictError(f"signer {record.name!r} already exists ({path})") from exc
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    def remove(self, name: str) -> None:
-        """Take back a signer file whose registration failed (nothing half-made is left)."""
-        self._path(name).unlink(missing_ok=True)
-
-
-def default_signer_store() -> FileSignerStore:
-    """Signer files in ``ELAB_SIGNER_DIR`` or the user data directory's ``signers/``."""
-    override = Settings.from_env().signer_dir
-    if override:
-        return FileSignerStore(Path(override))
-    from platformdirs import user_data_dir
-
-    return FileSignerStore(Path(user_data_dir("elab")) / "signers")
-
-
 def _hasher() -> Any:
     from argon2 import PasswordHasher
 
@@ -201,7 +134,7 @@ def add_signer(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    if not _NAME.match(name):
+    if not SIGNER_NAME.match(name):
         raise InputError(f"signer name {name!r} must be letters, digits, '.', '_' or '-'")
     if len(password) < MIN_PASSWORD:
         raise InputError(f"a signing password needs at least {MIN_PASSWORD} characters")
