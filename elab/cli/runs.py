@@ -302,12 +302,13 @@ def finish(
         print(json.dumps(status, ensure_ascii=False))
         return
     print(f"run {run} completed; {len(state.deviations)} deviation(s)")
-    for analysis in state.analyses:
-        if analysis.get("error"):
-            print(f"analysis {analysis['hook']}: not run: {analysis['error']}")
+    for logged in state.analyses:
+        analysis = logged.data
+        if analysis.error:
+            print(f"analysis {analysis.hook}: not run: {analysis.error}")
         else:
-            results = analysis.get("result", {}).get("results", [])
-            print(f"analysis {analysis['hook']}: {len(results)} result row(s)")
+            results = (analysis.result or {}).get("results", [])
+            print(f"analysis {analysis.hook}: {len(results)} result row(s)")
 
 
 @runs_app.command("status")

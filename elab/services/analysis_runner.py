@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from elab.domain.runs import RunState
+from elab.domain.runs.kinds import AnalysisDone
 from elab.errors import ElabError
 
 __all__ = ["run_protocol_analyses"]
@@ -22,12 +23,11 @@ def _inputs(
 ) -> list[Any]:
     texts: list[Any] = []
     for name in names:
-        matches = [a for a in state.attachments if a.get("name") == name]
-        if not matches:
+        found = state.attachment(name)
+        if found is None:
             raise LookupError(f"no attachment named {name!r} (elab runs attach RUN {name} FILE)")
-        found = matches[-1]
-        data = fetch(str(found["sha256"]))
-        texts.append(_tidy_or_reader(state, name, str(found.get("filename") or name), data,
+        data = fetch(found.sha256)
+        texts.append(_tidy_or_reader(state, name, found.filename or name, data,
                                      fetch, notes))
     return texts
 
@@ -97,11 +97,11 @@ def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> list[dict[str, Any]]:
-    """One ``analysis_done`` payload per entry of the protocol's ``analysis:`` list."""
+def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> list[AnalysisDone]:
+    """One ``analysis_done`` event per entry of the protocol's ``analysis:`` list."""
     from elab.domain.analysis import load_hook, run_hook
 
-    payloads = []
+    payloads: list[AnalysisDone] = []
     for entry in state.protocol.analysis:
         names = [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
         params = {k: str(v) for k, v in entry.params.items()}
@@ -128,5 +128,5 @@ def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> lis
                     payload["plot_error"] = str(exc)
         except (ElabError, LookupError, ValueError, ArithmeticError, UnicodeDecodeError) as exc:
             payload["error"] = str(exc)
-        payloads.append(payload)
+        payloads.append(AnalysisDone.from_payload(payload))
     return payloads

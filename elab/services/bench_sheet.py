@@ -33,13 +33,13 @@ def recorded_layout(state: RunState, read: Callable[[str], bytes]) -> Layout | N
     """The layout CSV the run attached last, if it did and it reads as a layout."""
     from elab.services.records import LAYOUT_NAMES
 
-    found = [a for a in state.attachments if str(a.get("name", "")).lower() in LAYOUT_NAMES]
+    found = [a.data for a in state.attachments if a.data.name.lower() in LAYOUT_NAMES]
     if not found:
         return None
     try:
-        text = bytes(read(str(found[-1]["sha256"]))).decode("utf-8-sig")
-        return layout_from_csv(text, source=f"attachment {found[-1]['name']}")
-    except (ElabError, KeyError, UnicodeDecodeError, ValueError):
+        text = bytes(read(found[-1].sha256)).decode("utf-8-sig")
+        return layout_from_csv(text, source=f"attachment {found[-1].name}")
+    except (ElabError, UnicodeDecodeError, ValueError):
         return None
 
 

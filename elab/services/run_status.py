@@ -71,11 +71,13 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
             }
             for d in state.deviations
         ],
-        "lots": state.lots,
+        "lots": [{**lot.data.to_payload(), "seq": lot.seq, "at": iso(lot.at)}
+                 for lot in state.lots],
         "retractions": [
             {"seq": r.seq, "retracts": list(r.retracts), "what": r.what, "operator": r.operator}
             for r in state.retractions
         ],
-        "attachments": state.attachments,
-        "analyses": [{"hook": a.get("hook"), "error": a.get("error")} for a in state.analyses],
+        "attachments": [{**a.data.to_payload(), "seq": a.seq, "at": iso(a.at)}
+                        for a in state.attachments],
+        "analyses": [{"hook": a.data.hook, "error": a.data.error} for a in state.analyses],
     }

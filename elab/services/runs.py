@@ -29,10 +29,32 @@ from elab.domain.runs import (
     SystemClock,
     advance,
     fold,
-    make_event,
     verify_chain,
 )
 from elab.domain.runs.clock import iso
+from elab.domain.runs.events import GENESIS, new_event
+from elab.domain.runs.kinds import (
+    Aborted,
+    AnalysisDone,
+    Attached,
+    Completed,
+    Corrected,
+    DeviationNoted,
+    LotRecorded,
+    NoteAdded,
+    Paused,
+    Resumed,
+    Retracted,
+    RunEvent,
+    RunStarted,
+    Signed,
+    StepDone,
+    StepSkipped,
+    StepStarted,
+    TimerStarted,
+    TimerStopped,
+    ValueRecorded,
+)
 from elab.domain.runs.rules import (
     AutoDeviation,
     expired_lot_deviation,
@@ -74,7 +96,7 @@ __all__ = [
     "status_json",
 ]
 
-Draft = tuple[str, dict[str, Any]]
+Draft = RunEvent
 _RETRIES = 50
 _ID_TRIES = 8
 _MAX_NAME = 200  # operators, lots: the width of their columns
@@ -295,22 +317,21 @@ class RunService:
         if variant is not None and variant not in loaded.variants:
             raise NotFoundError("variant", variant, loaded.variants)
         now = self.clock.now()
-        payload = {
-            "protocol": loaded.id,
-            "title": loaded.title,
-            "version": loaded.version,
-            "path": str(path),
-            "content": document.content,
-            "sha256": document.sha256,
-            "params": dict(params or {}),
-            "variant": variant,
-        }
+        started = RunStarted(
+            protocol=loaded.id,
+            title=loaded.title,
+            version=loaded.version,
+            path=str(path),
+            content=document.content,
+            sha256=document.sha256,
+            params=dict(params or {}),
+            variant=variant,
+        )
         for _ in range(_ID_TRIES):
             # 48 random bits a day: a collision needs millions of runs started that day, and
             # the unique key turns the rare one into another draw, never a failed start.
             run_id = f"{now:%Y%m%d}-{secrets.token_hex(6)}"
-            first = make_event(run_id, 1, "run_started", iso(now), self.operator, payload,
-                               "0" * 64)
+            first = new_event(run_id, 1, started, iso(now), self.operator, GENESIS)
             try:
                 self.store.create_run(first, loaded.id, summarize(fold([first])).to_row())
             except ConflictError:
@@ -338,10 +359,9 @@ class RunService:
             drafts = decide(state, now)
             new: list[Event] = []
             prev, seq = state.head_hash, state.last_seq
-            for kind, payload in drafts:
+            for draft in drafts:
                 seq += 1
-                event = make_event(run_id, seq, kind, iso(now), operator or self.operator,
-                                   payload, prev)
+                event = new_event(run_id, seq, draft, iso(now), operator or self.operator, prev)
                 new.append(event)
                 prev = event.hash
             if not new:
@@ -384,7 +404,7 @@ class RunService:
         if (dev := order_deviation(state, step_id)) is not None:
             found.append(dev)
         found += window_deviations(state, step_id, now)
-        return [("deviation", d.payload()) for d in found]
+        return [d.event() for d in found]
 
     def start_step(self, run_id: str, step_id: str) -> list[Event]:
         def decide(state: RunState, now: datetime) -> list[Draft]:
@@ -394,7 +414,7 @@ class RunService:
                 raise RunStateError(f"step {step_id} is already {st.state}")
             if st.started_at is not None:
                 return []
-            return [*self._start_checks(state, step_id, now), ("step_started", {"step": step_id})]
+            return [*self._start_checks(state, step_id, now), StepStarted(step_id)]
 
         return self._act(run_id, decide)
 
@@ -417,34 +437,33 @@ class RunService:
             if timer is not None and timer.running:
                 drafts += self._timer_stop_drafts(state, step, now)
             if (untimed := untimed_deviation(step, timer)) is not None:
-                drafts.append(("deviation", untimed.payload()))
+                drafts.append(untimed.event())
             for name, text in each_reading(step, values):
                 drafts += self._value_drafts(step, name, text)
             if note:
-                drafts.append(("note", {"step": step_id, "text": note}))
-            drafts.append(("step_done", {"step": step_id}))
+                drafts.append(NoteAdded(step_id, note))
+            drafts.append(StepDone(step_id))
             return drafts
 
         return self._act(run_id, decide)
 
     def _value_drafts(self, step: Step, name: str, text: str) -> list[Draft]:
+        reading, deviations = self._reading(step, name, text)
+        return [reading, *deviations]
+
+    def _reading(
+        self, step: Step, name: str, text: str
+    ) -> tuple[ValueRecorded, list[DeviationNoted]]:
+        """A typed reading as understood, with the deviation it is when out of range."""
         check_text(text, f"the value {name}")
         value, unit, deviation = check_value(step, name, text)
         in_range: bool | None = None
-        drafts: list[Draft] = []
+        found: list[DeviationNoted] = []
         if isinstance(value, float) and step.record[name].range is not None:
             in_range = deviation is None
             if deviation is not None:
-                drafts.append(("deviation", deviation.payload()))
-        payload = {
-            "step": step.id,
-            "name": name,
-            "value": value,
-            "unit": unit,
-            "text": text,
-            "in_range": in_range,
-        }
-        return [("value_recorded", payload), *drafts]
+                found.append(deviation.event())
+        return ValueRecorded(step.id, name, value, unit, text, in_range), found
 
     def record_values(
         self, run_id: str, step_id: str, values: Sequence[tuple[str, str]]
@@ -467,7 +486,7 @@ class RunService:
                 raise RunStateError(f"step {step_id} is not optional and cannot be skipped")
             if state.steps[step_id].state in ("done", "skipped"):
                 raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
-            return [("step_skipped", {"step": step_id, "note": note})]
+            return [StepSkipped(step_id, note)]
 
         return self._act(run_id, decide)
 
@@ -490,8 +509,8 @@ class RunService:
             min_s, max_s = planned_seconds(step)
             drafts = self._start_checks(state, step_id, now)
             if state.steps[step_id].started_at is None:
-                drafts.append(("step_started", {"step": step_id}))
-            drafts.append(("timer_started", {"step": step_id, "min_s": min_s, "max_s": max_s}))
+                drafts.append(StepStarted(step_id))
+            drafts.append(TimerStarted(step_id, min_s, max_s))
             return drafts
 
         return self._act(run_id, decide)
@@ -499,11 +518,11 @@ class RunService:
     def _timer_stop_drafts(self, state: RunState, step: Step, now: datetime) -> list[Draft]:
         timer = state.timers[step.id]
         elapsed = timer.elapsed_s(now)
-        drafts: list[Draft] = [("timer_stopped", {"step": step.id, "elapsed_s": elapsed})]
+        drafts: list[Draft] = [TimerStopped(step.id, elapsed)]
         if step.until is None:
             dev = incubation_deviation(step.id, elapsed, timer.min_s, timer.max_s)
             if dev is not None:
-                drafts.append(("deviation", dev.payload()))
+                drafts.append(dev.event())
         return drafts
 
     def deviate(self, run_id: str, step_id: str | None, note: str) -> list[Event]:
@@ -512,7 +531,7 @@ class RunService:
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if step_id is not None:
                 self._step(state, step_id)
-            return [("deviation", {"step": step_id, "kind": "manual", "note": note})]
+            return [DeviationNoted(step_id, "manual", note)]
 
         return self._act(run_id, decide)
 
@@ -523,7 +542,7 @@ class RunService:
             _amendable(state, run_id)
             if step_id is not None:
                 self._step(state, step_id)
-            return [("note", {"step": step_id, "text": text})]
+            return [NoteAdded(step_id, text)]
 
         # A note may follow completion (and a signature): the record lists it as a change
         # after completion, with the signatures it postdates.
@@ -537,12 +556,10 @@ class RunService:
             if material not in state.protocol.materials:
                 raise NotFoundError("material", material, state.protocol.materials)
             expires = _check_date(expiry) if expiry is not None else None
-            drafts: list[Draft] = [
-                ("lot_recorded", {"material": material, "lot": lot, "expiry": expiry})
-            ]
+            drafts: list[Draft] = [LotRecorded(material, lot, expiry)]
             today = now.astimezone().date()
             if (dev := expired_lot_deviation(material, lot, expires, today)) is not None:
-                drafts.append(("deviation", dev.payload()))
+                drafts.append(dev.event())
             return drafts
 
         return self._act(run_id, decide)
@@ -558,12 +575,7 @@ class RunService:
 
         def decide(state: RunState, now: datetime) -> list[Draft]:
             _amendable(state, run_id)
-            return [
-                (
-                    "attachment",
-                    {"name": name, "filename": filename, "sha256": digest, "size": len(blob)},
-                )
-            ]
+            return [Attached(name, filename, digest, len(blob))]
 
         return self._act(run_id, decide, [blob], finished_ok=True)  # amendments allowed
 
@@ -584,11 +596,9 @@ class RunService:
                 if original is None:
                     raise NotFoundError(f"value in event {seq}", name, [v.name for v in originals])
                 step = state.protocol.step(original.step)
-                recorded = self._value_drafts(step, name, text)
-                payload = dict(recorded[0][1])
-                payload.update({"corrects": seq, "reason": reason})
-                drafts.append(("correction", payload))
-                drafts += recorded[1:]
+                reading, found = self._reading(step, name, text)
+                drafts.append(Corrected(**vars(reading), corrects=seq, reason=reason))
+                drafts += found
             return drafts
 
         return self._act(run_id, decide, finished_ok=True)  # amendments allowed
@@ -597,7 +607,7 @@ class RunService:
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if state.paused:
                 raise RunStateError(f"run {run_id} is already paused")
-            return [("paused", {})]
+            return [Paused()]
 
         return self._act(run_id, decide)
 
@@ -605,12 +615,12 @@ class RunService:
         def decide(state: RunState, now: datetime) -> list[Draft]:
             if not state.paused:
                 raise RunStateError(f"run {run_id} is not paused")
-            return [("resumed", {})]
+            return [Resumed()]
 
         return self._act(run_id, decide)
 
     def abort(self, run_id: str, note: str | None = None) -> list[Event]:
-        return self._act(run_id, lambda state, now: [("aborted", {"note": note})])
+        return self._act(run_id, lambda state, now: [Aborted(note)])
 
     def finish(self, run_id: str, incomplete: str | None = None) -> RunState:
         """Complete the run and run its analysis hooks.
@@ -627,12 +637,12 @@ class RunService:
                     f"run {run_id} is not complete: {unfinished_summary(state)} "
                     "(do them, or finish with --incomplete --reason TEXT)"
                 )
-            drafts: list[Draft] = [("deviation", d.payload()) for d in missing]
+            drafts: list[Draft] = [d.event() for d in missing]
             if missing:
                 why = f"finished incomplete: {(incomplete or '').strip()}"
-                drafts.append(("note", {"step": None, "text": why}))
-            drafts += [("analysis_done", p) for p in self._analyses(state)]
-            drafts.append(("completed", {}))
+                drafts.append(NoteAdded(None, why))
+            drafts += self._analyses(state)
+            drafts.append(Completed())
             return drafts
 
         self._act(run_id, decide)
@@ -661,11 +671,11 @@ class RunService:
                     "right with `elab runs correct`, explain anything else with "
                     "`elab runs deviate` or `elab runs note`"
                 )
-            return [("retracted", {"retracts": list(action.seqs), "what": action.what})]
+            return [Retracted(action.seqs, action.what)]
 
         return self._act(run_id, decide)
 
-    def _analyses(self, state: RunState) -> list[dict[str, Any]]:
+    def _analyses(self, state: RunState) -> list[AnalysisDone]:
         from elab.services.analysis_runner import run_protocol_analyses
 
         return run_protocol_analyses(state, self.store.attachment)
@@ -674,7 +684,8 @@ class RunService:
         self, run_id: str, payload: Mapping[str, Any], *, operator: str | None = None
     ) -> int:
         """Append a ``signed`` event (the payload made by the signing service) as its signer."""
-        events = self._act(run_id, lambda s, n: [("signed", dict(payload))], finished_ok=True,
+        signed = Signed.from_payload(payload)
+        events = self._act(run_id, lambda s, n: [signed], finished_ok=True,
                            operator=operator)
         return events[-1].seq
 

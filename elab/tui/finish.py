@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from elab.domain.runs import RunState
+from elab.domain.runs.kinds import AnalysisDone
 from elab.domain.runs.rules import unfinished
 from elab.errors import ElabError
 from elab.services.runs import RunService
@@ -43,12 +44,12 @@ def records_dir() -> Path:
     return Path(user_data_dir("elab")) / "records"
 
 
-def analysis_summary(analysis: dict[str, Any]) -> str:
+def analysis_summary(analysis: AnalysisDone) -> str:
     """Per hook: its headline numbers (else its first results) in words, or why it did not run."""
-    hook = analysis.get("hook", "?")
-    if analysis.get("error"):
-        return f"{hook}: not run ({analysis['error']})"
-    result = analysis.get("result") or {}
+    hook = analysis.hook or "?"
+    if analysis.error:
+        return f"{hook}: not run ({analysis.error})"
+    result = analysis.result or {}
     rows = result.get("results") or []
     warnings = result.get("warnings") or []
     line = f"{hook}: {len(rows)} result row(s)"
@@ -141,7 +142,7 @@ class FinishScreen(ModalScreen[None]):
             title.update(Text(f"Run {s.run_id} {s.state}", style="bold"))
             body.append(f"{len(s.deviations)} deviation(s)\n")
             for analysis in s.analyses:
-                body.append(analysis_summary(analysis) + "\n")
+                body.append(analysis_summary(analysis.data) + "\n")
             if not s.analyses:
                 body.append("No analysis hooks for this protocol.\n", style="dim")
             keys.update(Text(f"records folder: {records_dir()}\n"

@@ -181,7 +181,7 @@ async def test_a_second_operator_joins_and_is_named_on_their_steps(service: RunS
         await pilot.pause()
         state = service.state(run)
         assert state.operators == ["ana", "bo"]
-        assert state.notes[-1]["operator"] == "bo"
+        assert state.notes[-1].operator == "bo"
         assert state.events[-1].operator == "bo"
         table = app.screen.query_one("#steps", DataTable)
         assert str(table.get_row("seed")[3]) == "ana"
@@ -228,7 +228,7 @@ async def test_a_tumour_past_the_humane_endpoint_stops_the_screen_and_asks(
         await pilot.press(*"euthanised 14:10", "enter")
         await pilot.pause()
         state = service.state(run)
-        assert [n["text"] for n in state.notes] == ["euthanised 14:10"]
+        assert [n.data.text for n in state.notes] == ["euthanised 14:10"]
         assert [d.kind for d in state.deviations] == ["auto"]
 
 

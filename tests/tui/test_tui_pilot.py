@@ -136,7 +136,7 @@ async def test_deviation_pause_resume_and_finish(service: RunService) -> None:
         state = service.state(run)
         assert state.state == "completed"
         assert any("required value conc" in d.note for d in state.deviations)
-        assert any(n["text"] == "finished incomplete: plate contaminated" for n in state.notes)
+        assert any(n.data.text == "finished incomplete: plate contaminated" for n in state.notes)
 
 
 async def test_events_from_the_cli_appear(service: RunService) -> None:

@@ -109,12 +109,13 @@ async def test_every_step_from_the_keyboard(
         assert state.state == "completed"
         assert state.deviations == [], [d.note for d in state.deviations]
         assert len(state.analyses) == len(uploads)
-        assert all("error" not in a for a in state.analyses), state.analyses
-        analysis = state.analyses[0]
+        assert all(a.data.error is None for a in state.analyses), state.analyses
+        analysis = state.analyses[0].data
+        assert analysis.result is not None
         summary = str(app.screen.query_one("#summary", Static).render())
-        assert f"{analysis['hook']}: {len(analysis['result']['results'])} result row(s)" in summary
+        assert f"{analysis.hook}: {len(analysis.result['results'])} result row(s)" in summary
         await pilot.press("m")
         await app.workers.wait_for_complete()
         await pilot.pause()
         record = (tmp_path / f"{run}.md").read_text()
-        assert analysis["hook"] in record
+        assert analysis.hook in record

@@ -3,7 +3,8 @@
 from elab.domain.runs.chain import ChainProblem, head_problem, verify_chain
 from elab.domain.runs.clock import Clock, FakeClock, SystemClock
 from elab.domain.runs.events import EVENT_TYPES, GENESIS, Event, event_hash, make_event
-from elab.domain.runs.state import RunState, StepState, TimerState, advance, fold
+from elab.domain.runs.fold import advance, fold
+from elab.domain.runs.state import RunPhase, RunState, StepPhase, StepState, TimerState
 
 __all__ = [
     "EVENT_TYPES",
@@ -12,7 +13,9 @@ __all__ = [
     "Clock",
     "Event",
     "FakeClock",
+    "RunPhase",
     "RunState",
+    "StepPhase",
     "StepState",
     "SystemClock",
     "TimerState",

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from elab.domain.runs.kinds import KINDS, RunEvent, Unreadable, decode
 from elab.errors import InputError
 
 __all__ = [
@@ -26,33 +27,13 @@ __all__ = [
     "canonical_json",
     "event_hash",
     "make_event",
+    "new_event",
 ]
 
 GENESIS = "0" * 64
 
-EVENT_TYPES = frozenset(
-    {
-        "run_started",
-        "step_started",
-        "step_done",
-        "step_skipped",
-        "timer_started",
-        "timer_stopped",
-        "value_recorded",
-        "lot_recorded",
-        "deviation",
-        "note",
-        "attachment",
-        "paused",
-        "resumed",
-        "completed",
-        "aborted",
-        "analysis_done",
-        "signed",
-        "correction",
-        "retracted",
-    }
-)
+# The stable names events are stored under, one per kind in :mod:`elab.domain.runs.kinds`.
+EVENT_TYPES = frozenset(KINDS)
 
 
 def canonical_json(value: Any) -> str:
@@ -90,6 +71,11 @@ class Event:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.body(), "hash": self.hash}
+
+    @property
+    def data(self) -> RunEvent | Unreadable:
+        """What happened, as its typed event (read from the payload each time it is asked)."""
+        return decode(self.type, self.payload)
 
 
 def _json_string(text: str) -> str:
@@ -168,3 +154,10 @@ def make_event(
         ) from None
     draft = Event(run_id, seq, type_, at, operator, plain, prev_hash)
     return Event(run_id, seq, type_, at, operator, draft.payload, prev_hash, event_hash(draft))
+
+
+def new_event(
+    run_id: str, seq: int, data: RunEvent, at: str, operator: str, prev_hash: str
+) -> Event:
+    """The stored event for ``data``, under its kind's stable type name, with its hash."""
+    return make_event(run_id, seq, data.TYPE, at, operator, data.to_payload(), prev_hash)

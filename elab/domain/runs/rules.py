@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from elab.domain.protocol.graph import program_seconds
 from elab.domain.protocol.model import RecordSpec, Step
+from elab.domain.runs.kinds import DeviationNoted
 from elab.domain.runs.state import RunState, TimerState
 from elab.units import QRange, format_duration, format_quantity, format_range
 
@@ -40,14 +41,8 @@ class AutoDeviation:
     expected: str
     actual: str
 
-    def payload(self) -> dict[str, str | None]:
-        return {
-            "step": self.step,
-            "kind": "auto",
-            "note": self.note,
-            "expected": self.expected,
-            "actual": self.actual,
-        }
+    def event(self) -> DeviationNoted:
+        return DeviationNoted(self.step, "auto", self.note, self.expected, self.actual)
 
 
 def value_deviation(
@@ -219,7 +214,7 @@ def missing_steps(state: RunState) -> list[AutoDeviation]:
 
 def missing_lots(state: RunState) -> list[AutoDeviation]:
     """Materials whose lot the protocol requires, with no lot recorded."""
-    recorded = {str(lot.get("material")) for lot in state.lots}
+    recorded = {lot.data.material for lot in state.lots}
     return [
         AutoDeviation(None, f"lot of {mid} was not recorded", f"lot of {mid}", "missing")
         for mid, material in state.protocol.materials.items()

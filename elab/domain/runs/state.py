@@ -1,32 +1,56 @@
-"""A run's state as a fold over its events: nothing else is stored as truth.
+"""A run's state: what the fold of its events (:mod:`elab.domain.runs.fold`) gives.
 
-The fold is what the TUI, the CLI status, the record and the rules all read.  Timers keep
-their wall-clock start and planned range, so the time left is computed against the clock
-whenever it is asked for, and a crash or a closed terminal changes nothing.
+The state is what the TUI, the CLI status, the record and the rules all read; nothing in it
+is stored as truth.  Timers keep their wall-clock start and planned range, so the time left
+is computed against the clock whenever it is asked for, and a crash or a closed terminal
+changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from elab.domain.protocol import Protocol, StepGraph, protocol_from_content
-from elab.domain.runs.clock import parse_iso
-from elab.domain.runs.events import GENESIS, Event, canonical_json
+from elab.domain.protocol import Protocol, StepGraph
+from elab.domain.runs.events import GENESIS, Event
+from elab.domain.runs.kinds import AnalysisDone, Attached, LotRecorded, NoteAdded, Signed
 
 __all__ = [
     "Deviation",
+    "Logged",
     "Retraction",
+    "RunPhase",
     "RunState",
+    "StepPhase",
     "StepState",
     "TimerState",
     "ValueRecord",
-    "advance",
-    "fold",
 ]
+
+T = TypeVar("T")
+
+
+class StepPhase(StrEnum):
+    """Where a step stands; ``current`` is the one the bench is on (at most one is derived)."""
+
+    WAITING = "waiting"
+    READY = "ready"
+    CURRENT = "current"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+    @property
+    def finished(self) -> bool:
+        return self in (StepPhase.DONE, StepPhase.SKIPPED)
+
+
+class RunPhase(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
 
 
 @dataclass
@@ -65,6 +89,9 @@ class ValueRecord:
     in_range: bool | None
     corrected_by: int | None = None
     reason: str | None = None
+    at: datetime | None = None
+    operator: str = ""
+    corrects: int | None = None
 
 
 @dataclass
@@ -75,6 +102,18 @@ class Deviation:
     note: str
     expected: str | None = None
     actual: str | None = None
+    at: datetime | None = None
+    operator: str = ""
+
+
+@dataclass(frozen=True)
+class Logged(Generic[T]):
+    """A typed event as the run keeps it: what happened, when, by whom, at which seq."""
+
+    seq: int
+    at: datetime
+    operator: str
+    data: T
 
 
 @dataclass(frozen=True)
@@ -92,11 +131,15 @@ class Retraction:
 class StepState:
     id: str
     title: str
-    state: str = "waiting"
+    state: StepPhase = StepPhase.WAITING
     started_at: datetime | None = None
     done_at: datetime | None = None
+    # Who took the step on: the first to start it or, if nobody started it, to do it.
     operator: str | None = None
     notes: list[str] = field(default_factory=list)
+    skip_note: str = ""
+    # Every timer run on the step, in order (a timer restarted after a stop is a second one).
+    timings: list[TimerState] = field(default_factory=list)
 
 
 @dataclass
@@ -109,21 +152,22 @@ class RunState:
     variant: str | None
     started_at: datetime
     operators: list[str] = field(default_factory=list)
-    state: str = "running"
+    state: RunPhase = RunPhase.RUNNING
     ended_at: datetime | None = None
+    ended_seq: int | None = None
     steps: dict[str, StepState] = field(default_factory=dict)
     timers: dict[str, TimerState] = field(default_factory=dict)
     values: list[ValueRecord] = field(default_factory=list)
-    lots: list[dict[str, Any]] = field(default_factory=list)
+    lots: list[Logged[LotRecorded]] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    analyses: list[dict[str, Any]] = field(default_factory=list)
-    signatures: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Logged[NoteAdded]] = field(default_factory=list)
+    attachments: list[Logged[Attached]] = field(default_factory=list)
+    analyses: list[Logged[AnalysisDone]] = field(default_factory=list)
+    signatures: list[Logged[Signed]] = field(default_factory=list)
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     retractions: list[Retraction] = field(default_factory=list)
     # Every event read, in order: an undo folds the run again without the events it took
-    # back, and the undo rules look at who did what last.
+    # back, the undo rules look at who did what last, and the record lists the timeline.
     events: list[Event] = field(default_factory=list, repr=False)
     last_seq: int = 0
     head_hash: str = GENESIS
@@ -134,11 +178,11 @@ class RunState:
 
     @property
     def paused(self) -> bool:
-        return self.state == "paused"
+        return self.state == RunPhase.PAUSED
 
     @property
     def finished(self) -> bool:
-        return self.state in ("completed", "aborted")
+        return self.state in (RunPhase.COMPLETED, RunPhase.ABORTED)
 
     def current_values(self) -> list[ValueRecord]:
         """Values as they stand after corrections (the corrected originals left out)."""
@@ -152,12 +196,10 @@ class RunState:
     def value_names(self, step: str) -> set[str]:
         return {v.name for v in self.current_values() if v.step == step}
 
-
-@lru_cache(maxsize=32)
-def _protocol(content_json: str, params_json: str) -> Protocol:
-    import json
-
-    return protocol_from_content(json.loads(content_json), json.loads(params_json))
+    def attachment(self, name: str) -> Attached | None:
+        """The newest file attached under ``name`` (a later one of a name replaces it)."""
+        found = [a.data for a in self.attachments if a.data.name == name]
+        return found[-1] if found else None
 
 
 _GRAPHS: dict[tuple[int, str | None], tuple[Protocol, StepGraph]] = {}
@@ -172,201 +214,3 @@ def _graph(protocol: Protocol, variant: str | None) -> StepGraph:
         cached = (protocol, StepGraph(protocol, variant))
         _GRAPHS[key] = cached
     return cached[1]
-
-
-def protocol_of(started: Event) -> Protocol:
-    """The protocol exactly as the run stored it when it started."""
-    payload = started.payload
-    return _protocol(canonical_json(payload["content"]), canonical_json(payload.get("params", {})))
-
-
-def fold(events: Iterable[Event]) -> RunState:
-    """The state after ``events`` (the first must be ``run_started``)."""
-    iterator = iter(events)
-    first = next(iterator, None)
-    if first is None or first.type != "run_started":
-        raise ValueError("a run's first event must be run_started")
-    return advance(_start(first), iterator)
-
-
-def advance(state: RunState, events: Iterable[Event]) -> RunState:
-    """``state`` moved on by further events (in place), so a reader need not fold again."""
-    for event in events:
-        if event.seq != state.last_seq + 1:
-            raise ValueError(f"event {event.seq} does not follow event {state.last_seq}")
-        state.events.append(event)
-        if event.type == "retracted":
-            _refold_without_retracted(state)
-        else:
-            _apply(state, event)
-        state.last_seq = event.seq
-        state.head_hash = event.hash
-    _derive_step_states(state)
-    return state
-
-
-def _start(event: Event) -> RunState:
-    p = event.payload
-    protocol = protocol_of(event)
-    state = RunState(
-        run_id=event.run_id,
-        protocol=protocol,
-        protocol_sha256=p["sha256"],
-        content=p["content"],
-        params=dict(p.get("params", {})),
-        variant=p.get("variant"),
-        started_at=parse_iso(event.at),
-        operators=[event.operator],
-        last_seq=event.seq,
-        head_hash=event.hash,
-        events=[event],
-    )
-    for step in protocol.active_steps(state.variant):
-        state.steps[step.id] = StepState(step.id, step.title)
-    return state
-
-
-def _apply(state: RunState, event: Event) -> None:
-    p: Mapping[str, Any] = event.payload
-    at = parse_iso(event.at)
-    if event.operator not in state.operators:
-        state.operators.append(event.operator)
-    kind = event.type
-    step = state.steps.get(str(p.get("step", "")))
-    if kind == "step_started" and step is not None:
-        step.started_at = step.started_at or at
-    elif kind == "step_done" and step is not None:
-        step.done_at = at
-        step.started_at = step.started_at or at
-        step.operator = event.operator
-        step.state = "done"
-    elif kind == "step_skipped" and step is not None:
-        step.state = "skipped"
-        step.done_at = at
-    elif kind == "timer_started":
-        state.timers[p["step"]] = TimerState(
-            p["step"], at, float(p.get("min_s", 0.0)), p.get("max_s"), label=p.get("label", "")
-        )
-    elif kind == "timer_stopped" and p["step"] in state.timers:
-        state.timers[p["step"]].stopped_at = at
-    elif kind == "value_recorded":
-        state.values.append(
-            ValueRecord(
-                event.seq,
-                p["step"],
-                p["name"],
-                p["value"],
-                p.get("unit", ""),
-                p.get("text", ""),
-                p.get("in_range"),
-            )
-        )
-    elif kind == "correction":
-        _correct(state, event)
-    elif kind == "lot_recorded":
-        state.lots.append({**p, "seq": event.seq, "at": event.at})
-    elif kind == "deviation":
-        state.deviations.append(
-            Deviation(
-                event.seq, p.get("step"), p["kind"], p["note"], p.get("expected"), p.get("actual")
-            )
-        )
-    elif kind == "note":
-        state.notes.append({**p, "seq": event.seq, "at": event.at, "operator": event.operator})
-        if step is not None:
-            step.notes.append(str(p.get("text", "")))
-    elif kind == "attachment":
-        state.attachments.append({**p, "seq": event.seq, "at": event.at})
-    elif kind == "paused":
-        state.state = "paused"
-        state.pauses.append((at, None))
-    elif kind == "resumed":
-        state.state = "running"
-        if state.pauses:
-            state.pauses[-1] = (state.pauses[-1][0], at)
-    elif kind in ("completed", "aborted"):
-        state.state = kind
-        state.ended_at = at
-    elif kind == "analysis_done":
-        state.analyses.append({**p, "seq": event.seq})
-    elif kind == "signed":
-        state.signatures.append({**p, "seq": event.seq, "at": event.at, "operator": event.operator})
-
-
-def _refold_without_retracted(state: RunState) -> None:
-    """Fold the run again from its first event, leaving out every retracted one.
-
-    An undo is rare and can take back anything (a done step, a value, a timer), so the
-    state is rebuilt rather than each kind of event reversed by hand; the log keeps both.
-    """
-    events = state.events
-    taken_back = {int(s) for e in events if e.type == "retracted" for s in e.payload["retracts"]}
-    fresh = _start(events[0])
-    for event in events[1:]:
-        if event.seq in taken_back:
-            continue
-        if event.type == "retracted":
-            _retract(fresh, event)
-        else:
-            _apply(fresh, event)
-    fresh.events = events
-    fresh.last_seq, fresh.head_hash = state.last_seq, state.head_hash
-    state.__dict__.update(fresh.__dict__)
-
-
-def _retract(state: RunState, event: Event) -> None:
-    p = event.payload
-    if event.operator not in state.operators:
-        state.operators.append(event.operator)
-    state.retractions.append(
-        Retraction(
-            event.seq,
-            parse_iso(event.at),
-            event.operator,
-            tuple(int(s) for s in p["retracts"]),
-            str(p.get("what", "")),
-        )
-    )
-
-
-def _correct(state: RunState, event: Event) -> None:
-    p = event.payload
-    target = int(p["corrects"])
-    for record in state.values:
-        if record.seq == target and record.name == p["name"]:
-            record.corrected_by = event.seq
-            state.values.append(
-                ValueRecord(
-                    event.seq,
-                    record.step,
-                    record.name,
-                    p["value"],
-                    p.get("unit", record.unit),
-                    p.get("text", ""),
-                    p.get("in_range"),
-                    reason=p.get("reason"),
-                )
-            )
-            return
-
-
-def _derive_step_states(state: RunState) -> None:
-    graph = state.graph
-    finished = {s for s, st in state.steps.items() if st.state in ("done", "skipped")}
-    current_found = False
-    for sid in graph.order:
-        step = state.steps[sid]
-        if step.state in ("done", "skipped"):
-            continue
-        if step.started_at is not None:
-            step.state = "current"
-            current_found = True
-        elif all(e.pred in finished for e in graph.preds[sid]):
-            step.state = "ready"
-        else:
-            step.state = "waiting"
-    if not current_found and not state.finished:
-        for sid in graph.order:
-            if state.steps[sid].state == "ready":
-                state.steps[sid].state = "current"
-                break

@@ -141,8 +141,8 @@ def test_missing_required_values_at_finish(service: RunService) -> None:
         (d.step, d.note, d.expected, d.actual) for d in state.deviations
     ]
     assert state.state == "completed"
-    assert state.analyses[0]["hook"] == "transwell"
-    assert "no attachment named 'counts'" in state.analyses[0]["error"]
+    assert state.analyses[0].data.hook == "transwell"
+    assert "no attachment named 'counts'" in (state.analyses[0].data.error or "")
 
 
 def test_finish_runs_the_analysis_on_the_attachment(service: RunService, tmp_path: Path) -> None:
@@ -154,7 +154,8 @@ def test_finish_runs_the_analysis_on_the_attachment(service: RunService, tmp_pat
     run = service.start(PROTOCOL)
     service.attach(run, "counts", counts)
     state = service.finish(run, incomplete="test: only the finish is under test")
-    result = state.analyses[0]["result"]
+    result = state.analyses[0].data.result
+    assert result is not None
     assert result["hook"] == "transwell"
     assert len(result["results"]) >= 2
 
@@ -167,7 +168,7 @@ def test_manual_deviation_note_lot_and_skip(service: RunService) -> None:
     service.skip(run, "stain", "not needed")
     state = service.state(run)
     assert state.deviations[0].kind == "manual"
-    assert state.lots[0]["lot"] == "L42"
+    assert state.lots[0].data.lot == "L42"
     assert state.steps["stain"].state == "skipped"
     with pytest.raises(RunStateError, match="not optional"):
         service.skip(run, "seed", "no")

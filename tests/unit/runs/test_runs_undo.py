@@ -60,7 +60,7 @@ def test_undo_takes_back_only_the_operators_own_action(
         service.undo(run)  # ana's done, not bo's later note
         state = service.state(run)
         assert state.steps["seed"].state == "current"
-        assert [n["text"] for n in state.notes] == ["bo was here"]
+        assert [n.data.text for n in state.notes] == ["bo was here"]
     finally:
         bo.close()
 

@@ -1,0 +1,284 @@
+"""A run's state as a fold over its typed events.
+
+Each kind of event (:mod:`elab.domain.runs.kinds`) is applied by one small function
+registered for its class; an undo folds the run again without the events it took back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache, singledispatch
+
+from elab.domain.protocol import Protocol, protocol_from_content
+from elab.domain.runs.clock import parse_iso
+from elab.domain.runs.events import Event, canonical_json
+from elab.domain.runs.kinds import (
+    Aborted,
+    AnalysisDone,
+    Attached,
+    Completed,
+    Corrected,
+    DeviationNoted,
+    LotRecorded,
+    NoteAdded,
+    Paused,
+    Resumed,
+    Retracted,
+    RunStarted,
+    Signed,
+    StepDone,
+    StepSkipped,
+    StepStarted,
+    TimerStarted,
+    TimerStopped,
+    ValueRecorded,
+)
+from elab.domain.runs.state import (
+    Deviation,
+    Logged,
+    Retraction,
+    RunPhase,
+    RunState,
+    StepPhase,
+    StepState,
+    TimerState,
+    ValueRecord,
+)
+
+__all__ = ["advance", "fold", "protocol_of"]
+
+
+@lru_cache(maxsize=32)
+def _protocol(content_json: str, params_json: str) -> Protocol:
+    import json
+
+    return protocol_from_content(json.loads(content_json), json.loads(params_json))
+
+
+def protocol_of(started: Event) -> Protocol:
+    """The protocol exactly as the run stored it when it started."""
+    payload = started.payload
+    return _protocol(canonical_json(payload["content"]), canonical_json(payload.get("params", {})))
+
+
+def fold(events: Iterable[Event]) -> RunState:
+    """The state after ``events`` (the first must be ``run_started``)."""
+    iterator = iter(events)
+    first = next(iterator, None)
+    if first is None or first.type != RunStarted.TYPE:
+        raise ValueError("a run's first event must be run_started")
+    return advance(_start(first), iterator)
+
+
+def advance(state: RunState, events: Iterable[Event]) -> RunState:
+    """``state`` moved on by further events (in place), so a reader need not fold again."""
+    for event in events:
+        if event.seq != state.last_seq + 1:
+            raise ValueError(f"event {event.seq} does not follow event {state.last_seq}")
+        state.events.append(event)
+        if event.type == Retracted.TYPE:
+            _refold_without_retracted(state)
+        else:
+            _apply_event(state, event)
+        state.last_seq = event.seq
+        state.head_hash = event.hash
+    _derive_step_states(state)
+    return state
+
+
+def _start(event: Event) -> RunState:
+    started = event.data
+    if not isinstance(started, RunStarted):
+        raise ValueError("a run's first event must be run_started")
+    protocol = protocol_of(event)
+    state = RunState(
+        run_id=event.run_id,
+        protocol=protocol,
+        protocol_sha256=started.sha256,
+        content=dict(started.content),
+        params=dict(started.params),
+        variant=started.variant,
+        started_at=parse_iso(event.at),
+        operators=[event.operator],
+        last_seq=event.seq,
+        head_hash=event.hash,
+        events=[event],
+    )
+    for step in protocol.active_steps(state.variant):
+        state.steps[step.id] = StepState(step.id, step.title)
+    return state
+
+
+def _apply_event(state: RunState, event: Event) -> None:
+    if event.operator not in state.operators:
+        state.operators.append(event.operator)
+    _apply(event.data, state, Logged(event.seq, parse_iso(event.at), event.operator, None))
+
+
+@singledispatch
+def _apply(data: object, state: RunState, at: Logged[None]) -> None:
+    """Kinds that change nothing in the state (run_started again, an unreadable payload)."""
+
+
+@_apply.register
+def _(data: StepStarted, state: RunState, at: Logged[None]) -> None:
+    if (step := state.steps.get(data.step)) is not None:
+        step.started_at = step.started_at or at.at
+        step.operator = step.operator or at.operator
+
+
+@_apply.register
+def _(data: StepDone, state: RunState, at: Logged[None]) -> None:
+    if (step := state.steps.get(data.step)) is not None:
+        step.done_at = at.at  # never taken as its start: that would be a made-up time
+        step.operator = step.operator or at.operator
+        step.state = StepPhase.DONE
+
+
+@_apply.register
+def _(data: StepSkipped, state: RunState, at: Logged[None]) -> None:
+    if (step := state.steps.get(data.step)) is not None:
+        step.state = StepPhase.SKIPPED
+        step.done_at = at.at
+        step.skip_note = data.note
+
+
+@_apply.register
+def _(data: TimerStarted, state: RunState, at: Logged[None]) -> None:
+    timer = TimerState(data.step, at.at, float(data.min_s or 0.0), data.max_s, label=data.label)
+    state.timers[data.step] = timer
+    if (step := state.steps.get(data.step)) is not None:
+        step.timings.append(timer)
+
+
+@_apply.register
+def _(data: TimerStopped, state: RunState, at: Logged[None]) -> None:
+    if (timer := state.timers.get(data.step)) is not None and timer.running:
+        timer.stopped_at = at.at
+
+
+@_apply.register
+def _(data: ValueRecorded, state: RunState, at: Logged[None]) -> None:
+    state.values.append(ValueRecord(at.seq, data.step, data.name, _value(data.value), data.unit,
+                                    data.text, data.in_range, at=at.at, operator=at.operator))
+
+
+@_apply.register
+def _(data: Corrected, state: RunState, at: Logged[None]) -> None:
+    for record in state.values:
+        if record.seq == data.corrects and record.name == data.name:
+            record.corrected_by = at.seq
+            state.values.append(ValueRecord(
+                at.seq, record.step, record.name, _value(data.value), data.unit or record.unit,
+                data.text, data.in_range, reason=data.reason, at=at.at, operator=at.operator,
+                corrects=data.corrects,
+            ))
+            return
+
+
+@_apply.register
+def _(data: DeviationNoted, state: RunState, at: Logged[None]) -> None:
+    state.deviations.append(Deviation(at.seq, data.step, data.kind, data.note, data.expected,
+                                      data.actual, at.at, at.operator))
+
+
+@_apply.register
+def _(data: NoteAdded, state: RunState, at: Logged[None]) -> None:
+    state.notes.append(Logged(at.seq, at.at, at.operator, data))
+    if data.step is not None and (step := state.steps.get(data.step)) is not None:
+        step.notes.append(data.text)
+
+
+@_apply.register
+def _(data: LotRecorded, state: RunState, at: Logged[None]) -> None:
+    state.lots.append(Logged(at.seq, at.at, at.operator, data))
+
+
+@_apply.register
+def _(data: Attached, state: RunState, at: Logged[None]) -> None:
+    state.attachments.append(Logged(at.seq, at.at, at.operator, data))
+
+
+@_apply.register
+def _(data: AnalysisDone, state: RunState, at: Logged[None]) -> None:
+    state.analyses.append(Logged(at.seq, at.at, at.operator, data))
+
+
+@_apply.register
+def _(data: Signed, state: RunState, at: Logged[None]) -> None:
+    state.signatures.append(Logged(at.seq, at.at, at.operator, data))
+
+
+@_apply.register
+def _(data: Paused, state: RunState, at: Logged[None]) -> None:
+    state.state = RunPhase.PAUSED
+    state.pauses.append((at.at, None))
+
+
+@_apply.register
+def _(data: Resumed, state: RunState, at: Logged[None]) -> None:
+    state.state = RunPhase.RUNNING
+    if state.pauses:
+        state.pauses[-1] = (state.pauses[-1][0], at.at)
+
+
+@_apply.register
+def _(data: Completed, state: RunState, at: Logged[None]) -> None:
+    state.state, state.ended_at, state.ended_seq = RunPhase.COMPLETED, at.at, at.seq
+
+
+@_apply.register
+def _(data: Aborted, state: RunState, at: Logged[None]) -> None:
+    state.state, state.ended_at, state.ended_seq = RunPhase.ABORTED, at.at, at.seq
+
+
+def _value(value: float | str | None) -> float | str:
+    return "" if value is None else value
+
+
+def _refold_without_retracted(state: RunState) -> None:
+    """Fold the run again from its first event, leaving out every retracted one.
+
+    An undo is rare and can take back anything (a done step, a value, a timer), so the
+    state is rebuilt rather than each kind of event reversed by hand; the log keeps both.
+    """
+    events = state.events
+    undos = [(e, d) for e in events if isinstance(d := e.data, Retracted)]
+    taken_back = {int(s) for _, d in undos for s in d.retracts}
+    fresh = _start(events[0])
+    for event in events[1:]:
+        if event.seq in taken_back:
+            continue
+        data = event.data
+        if isinstance(data, Retracted):
+            if event.operator not in fresh.operators:
+                fresh.operators.append(event.operator)
+            fresh.retractions.append(Retraction(event.seq, parse_iso(event.at), event.operator,
+                                                tuple(int(s) for s in data.retracts), data.what))
+        else:
+            _apply_event(fresh, event)
+    fresh.events = events
+    fresh.last_seq, fresh.head_hash = state.last_seq, state.head_hash
+    state.__dict__.update(fresh.__dict__)
+
+
+def _derive_step_states(state: RunState) -> None:
+    graph = state.graph
+    finished = {s for s, st in state.steps.items() if st.state.finished}
+    current_found = False
+    for sid in graph.order:
+        step = state.steps[sid]
+        if step.state.finished:
+            continue
+        if step.started_at is not None:
+            step.state = StepPhase.CURRENT
+            current_found = True
+        elif all(e.pred in finished for e in graph.preds[sid]):
+            step.state = StepPhase.READY
+        else:
+            step.state = StepPhase.WAITING
+    if not current_found and not state.finished:
+        for sid in graph.order:
+            if state.steps[sid].state == StepPhase.READY:
+                state.steps[sid].state = StepPhase.CURRENT
+                break

@@ -1,0 +1,329 @@
+"""What can happen in a run: one frozen dataclass per kind of event.
+
+Each class carries the stable name its events are stored under (``TYPE``) and turns into
+and out of the stored payload.  The payload keys are the stored format: they are the ones
+elab has always written, so a log made by any earlier version reads as these classes and a
+log made now reads in an earlier version.  Reading is lenient where old logs differ (a key
+left out takes its default); a payload that cannot be read at all becomes
+:class:`Unreadable`, which the fold passes over and ``runs verify`` reports.
+
+The services decide *what* happened and hand these objects to the log; the fold, the
+record and the undo rules read them back, so the payload's shape is known in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeAlias
+
+__all__ = [
+    "KINDS",
+    "Aborted",
+    "AnalysisDone",
+    "Attached",
+    "Completed",
+    "Corrected",
+    "DeviationNoted",
+    "LotRecorded",
+    "NoteAdded",
+    "Paused",
+    "Resumed",
+    "Retracted",
+    "RunEvent",
+    "RunStarted",
+    "Signed",
+    "StepDone",
+    "StepSkipped",
+    "StepStarted",
+    "TimerStarted",
+    "TimerStopped",
+    "Unreadable",
+    "ValueRecorded",
+    "decode",
+]
+
+
+class _Kind:
+    """Shared plumbing: the payload is the fields by name, optional ones left out if unset."""
+
+    TYPE: ClassVar[str]
+    # Fields written only when they hold something (older logs never had them).
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    def to_payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if f.name in self.OPTIONAL and value in (None, "", (), {}):
+                continue
+            out[f.metadata.get("key", f.name)] = _plain(value)
+        return out
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Any:
+        kwargs = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            key = f.metadata.get("key", f.name)
+            if key in payload:
+                kwargs[f.name] = _frozen(payload[key])
+        return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _frozen(value: Any) -> Any:
+    """Lists from JSON become tuples, so a read event is as immutable as a new one."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class RunStarted(_Kind):
+    """The run began on this protocol content (kept whole, with its SHA-256)."""
+
+    TYPE: ClassVar[str] = "run_started"
+    protocol: str = ""
+    title: str = ""
+    version: str | int = ""
+    path: str = ""
+    content: Mapping[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class StepStarted(_Kind):
+    TYPE: ClassVar[str] = "step_started"
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class StepDone(_Kind):
+    TYPE: ClassVar[str] = "step_done"
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class StepSkipped(_Kind):
+    TYPE: ClassVar[str] = "step_skipped"
+    step: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TimerStarted(_Kind):
+    """A timer counting the step's planned time (``max_s`` None: open-ended)."""
+
+    TYPE: ClassVar[str] = "timer_started"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"label"})
+    step: str = ""
+    min_s: float = 0.0
+    max_s: float | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class TimerStopped(_Kind):
+    TYPE: ClassVar[str] = "timer_stopped"
+    step: str = ""
+    elapsed_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ValueRecorded(_Kind):
+    """A reading as typed (``text``) and as understood (``value`` in ``unit``).
+
+    ``in_range`` is the service's verdict against the step's declared range when it was
+    recorded; None when there was no range or the value is not a number.
+    """
+
+    TYPE: ClassVar[str] = "value_recorded"
+    step: str = ""
+    name: str = ""
+    value: float | str | None = None
+    unit: str = ""
+    text: str = ""
+    in_range: bool | None = None
+
+
+@dataclass(frozen=True)
+class Corrected(_Kind):
+    """A new reading for the value event ``corrects``; the original stays in the log."""
+
+    TYPE: ClassVar[str] = "correction"
+    step: str = ""
+    name: str = ""
+    value: float | str | None = None
+    unit: str = ""
+    text: str = ""
+    in_range: bool | None = None
+    corrects: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LotRecorded(_Kind):
+    TYPE: ClassVar[str] = "lot_recorded"
+    material: str = ""
+    lot: str = ""
+    expiry: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviationNoted(_Kind):
+    """A departure from the protocol: ``manual`` (said by a person) or ``auto`` (found)."""
+
+    TYPE: ClassVar[str] = "deviation"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"expected", "actual"})
+    step: str | None = None
+    kind: str = "manual"
+    note: str = ""
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteAdded(_Kind):
+    TYPE: ClassVar[str] = "note"
+    step: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Attached(_Kind):
+    """A file kept with the run; its bytes are stored by their SHA-256."""
+
+    TYPE: ClassVar[str] = "attachment"
+    name: str = ""
+    filename: str = ""
+    sha256: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Paused(_Kind):
+    TYPE: ClassVar[str] = "paused"
+
+
+@dataclass(frozen=True)
+class Resumed(_Kind):
+    TYPE: ClassVar[str] = "resumed"
+
+
+@dataclass(frozen=True)
+class Completed(_Kind):
+    TYPE: ClassVar[str] = "completed"
+
+
+@dataclass(frozen=True)
+class Aborted(_Kind):
+    TYPE: ClassVar[str] = "aborted"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisDone(_Kind):
+    """One analysis hook's outcome at completion: its result, or the error that stopped it."""
+
+    TYPE: ClassVar[str] = "analysis_done"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"result", "import_notes", "plot_png", "plot_error", "error"}
+    )
+    hook: str = ""
+    inputs: tuple[str, ...] = ()
+    params: Mapping[str, str] = field(default_factory=dict)
+    result: Mapping[str, Any] | None = None
+    import_notes: tuple[str, ...] = field(default=(), metadata={"key": "import"})
+    plot_png: str | None = None
+    plot_error: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Signed(_Kind):
+    """An electronic signature over the run's head (``v`` is the signed statement's form)."""
+
+    TYPE: ClassVar[str] = "signed"
+    signer: str = ""
+    printed_name: str = ""
+    meaning: str = ""
+    at: str = ""
+    head_seq: int = 0
+    head_hash: str = ""
+    key_sha256: str = ""
+    signature: str = ""
+    v: int = 1
+
+
+@dataclass(frozen=True)
+class Retracted(_Kind):
+    """An undo: the events ``retracts`` are folded as if they had not happened."""
+
+    TYPE: ClassVar[str] = "retracted"
+    retracts: tuple[int, ...] = ()
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored event whose payload is not what its type says (damage, or a foreign kind)."""
+
+    type: str
+    reason: str
+
+    TYPE: ClassVar[str] = ""
+
+
+RunEvent: TypeAlias = (
+    RunStarted
+    | StepStarted
+    | StepDone
+    | StepSkipped
+    | TimerStarted
+    | TimerStopped
+    | ValueRecorded
+    | Corrected
+    | LotRecorded
+    | DeviationNoted
+    | NoteAdded
+    | Attached
+    | Paused
+    | Resumed
+    | Completed
+    | Aborted
+    | AnalysisDone
+    | Signed
+    | Retracted
+)
+
+KINDS: Mapping[str, type[_Kind]] = {
+    cls.TYPE: cls
+    for cls in (
+        RunStarted, StepStarted, StepDone, StepSkipped, TimerStarted, TimerStopped,
+        ValueRecorded, Corrected, LotRecorded, DeviationNoted, NoteAdded, Attached, Paused,
+        Resumed, Completed, Aborted, AnalysisDone, Signed, Retracted,
+    )
+}
+
+
+def decode(type_: str, payload: Mapping[str, Any]) -> RunEvent | Unreadable:
+    """The typed event a stored ``type_`` and payload stand for."""
+    cls = KINDS.get(type_)
+    if cls is None:
+        return Unreadable(type_, f"unknown event type {type_!r}")
+    if "__unreadable__" in payload:
+        return Unreadable(type_, "its payload is not JSON")
+    try:
+        event: RunEvent = cls.from_payload(payload)
+    except (TypeError, ValueError) as exc:
+        return Unreadable(type_, str(exc))
+    return event
