@@ -1,8 +1,8 @@
 """The runs service seen as a :class:`~elab.services.records.RunSource`.
 
 Kept apart from :mod:`elab.services.records` so that the record logic does not depend on how
-runs are stored: this adapter turns stored events into :class:`EventView` rows, the chain
-check into a :class:`ChainStatus`, and attachment names into their bytes.
+runs are stored: this adapter gives the run's folded state, turns the chain check into a
+:class:`ChainStatus`, and attachment names into their bytes.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from elab.domain.records.build import EventView
 from elab.domain.records.model import ChainStatus
 from elab.domain.runs import Event, verify_chain
-from elab.domain.runs.clock import parse_iso
 from elab.errors import NotFoundError
 from elab.services.integrity import DAMAGE, Finding, damaged_from, run_findings
 from elab.services.signing import KeyRegistry
@@ -22,13 +20,7 @@ if TYPE_CHECKING:
     from elab.services.records import RunSubject
     from elab.services.runs import RunService
 
-__all__ = ["ServiceRunSource", "chain_status", "event_view", "runs_source"]
-
-
-def event_view(event: Event) -> EventView:
-    """A stored event as the record reads it."""
-    return EventView(event.seq, event.type, parse_iso(event.at), event.operator,
-                     dict(event.payload), event.hash)
+__all__ = ["ServiceRunSource", "chain_status", "runs_source"]
 
 
 def chain_status(events: Sequence[Event], findings: Sequence[Finding] | None = None) -> ChainStatus:
@@ -60,27 +52,22 @@ class ServiceRunSource:
         events = self.service.events(run_id)
         state = self.service.state(run_id)  # a run that cannot be folded: IntegrityError
         findings = run_findings(self.service.store, run_id, self.service.signers)
-        return RunSubject(run_id, state.protocol, state.protocol_sha256, dict(state.params),
-                          state.variant, chain_status(events, findings))
+        return RunSubject(state, chain_status(events, findings))
 
     @property
     def registry(self) -> KeyRegistry:
         """Where signers' public keys are registered (the run database)."""
         return self.service.store
 
-    def events(self, run_id: str) -> Sequence[EventView]:
-        return [event_view(e) for e in self.service.events(run_id)]
-
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
         return self.service.append_signature(run_id, payload, operator=operator)
 
     def attachment(self, run_id: str, name: str) -> bytes:
         """The newest attachment of that name (the bytes are stored by SHA-256)."""
-        found = [e for e in self.service.events(run_id)
-                 if e.type == "attachment" and e.payload.get("name") == name]
-        if not found:
+        found = self.service.state(run_id).attachment(name)
+        if found is None:
             raise NotFoundError("attachment", name)
-        return self.service.attachment(str(found[-1].payload["sha256"]))
+        return self.service.attachment(found.sha256)
 
     def blob(self, sha256: str) -> bytes:
         """An attachment's stored bytes by their SHA-256 (for the archival PDF)."""

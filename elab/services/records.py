@@ -1,22 +1,22 @@
 """Use cases for run records: build a record from the stored run, render it, sign the run.
 
 The run's storage is reached through :class:`RunSource`, a small adapter over the runs
-service (events in order, the protocol content the run used, chain verification, appending
-a ``signed`` event), so that this module holds the record logic and nothing about tables or
-sessions.  Signatures are checked here, against the signer files, every time a record is
-built: a record can never show a signature as valid that ``runs verify`` would reject.
+service (the run's folded state with its events, chain verification, appending a ``signed``
+event), so that this module holds the record logic and nothing about tables or sessions.
+Signatures are checked here, against the signer files, every time a record is built: a
+record can never show a signature as valid that ``runs verify`` would reject.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
 from elab.domain.protocol.model import Protocol as ProtocolModel
-from elab.domain.records.build import EventView, analysis_from_result, record_from_events
+from elab.domain.records.build import analysis_from_result, record_from_run
 from elab.domain.records.model import (
     AnalysisRecord,
     ChainStatus,
@@ -25,8 +25,15 @@ from elab.domain.records.model import (
     RunRecord,
     SignatureRow,
 )
-from elab.domain.runs import Event
+from elab.domain.runs import Event, RunState
 from elab.domain.runs.clock import Clock, SystemClock
+from elab.domain.runs.kinds import (
+    AnalysisDone,
+    StepDone,
+    StepStarted,
+    TimerStarted,
+    ValueRecorded,
+)
 from elab.errors import IntegrityError, RunStateError
 from elab.render.record import PDF_VARIANTS  # the archival PDF forms a record can take
 from elab.services.integrity import SIGNED, check_signatures
@@ -58,22 +65,24 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RunSubject:
-    """What the record needs to know about a run besides its events."""
+    """A run as the record reads it: its folded state (with every event) and its check."""
 
-    run_id: str
-    protocol: ProtocolModel
-    protocol_sha256: str
-    parameters: Mapping[str, str]
-    variant: str | None
+    state: RunState
     chain: ChainStatus
+
+    @property
+    def run_id(self) -> str:
+        return self.state.run_id
+
+    @property
+    def protocol(self) -> ProtocolModel:
+        return self.state.protocol
 
 
 class RunSource(Protocol):
     """The runs service as the record service uses it."""
 
     def subject(self, run_id: str) -> RunSubject: ...
-
-    def events(self, run_id: str) -> Sequence[EventView]: ...
 
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
         """Append a ``signed`` event; returns its sequence number."""
@@ -82,7 +91,7 @@ class RunSource(Protocol):
 
 def signature_rows(
     run_id: str,
-    events: Sequence[EventView],
+    events: Sequence[Event],
     store: SignerStore | None = None,
     *,
     damaged: int | None = None,
@@ -98,21 +107,21 @@ def signature_rows(
     store = store or default_signer_store()
     last_fact = max((e.seq for e in events if e.type != SIGNED), default=0)
     facts = [e.seq for e in events if e.type != SIGNED]
-    checks = check_signatures(run_id, [_as_event(run_id, e) for e in events], damaged, store,
-                              registry)
+    checks = check_signatures(run_id, events, damaged, store, registry)
     rows = []
     for check in checks:
         sig = check.signature
         if sig is None:
             ev = next(e for e in events if e.seq == check.seq)
-            rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?", ev.at, 0, "",
+            rows.append(SignatureRow(str(ev.payload.get("signer", "?")), "?", "?",
+                                     datetime.fromisoformat(ev.at), 0, "",
                                      False, False, check.problem, seq=check.seq))
             continue
         problem = check.problem
         try:
             at = datetime.fromisoformat(sig.at)
         except ValueError:
-            at = next(e.at for e in events if e.seq == check.seq)
+            at = datetime.fromisoformat(next(e.at for e in events if e.seq == check.seq))
             problem = problem or "the signature time is not a valid time"
         rows.append(SignatureRow(
             signer=sig.signer, printed_name=sig.printed_name, meaning=sig.meaning, at=at,
@@ -124,13 +133,8 @@ def signature_rows(
     return rows
 
 
-def _as_event(run_id: str, view: EventView) -> Event:
-    return Event(run_id, view.seq, view.type, view.at.isoformat(), view.operator,
-                 dict(view.payload), hash=view.hash)
-
-
 def verify_signatures(
-    run_id: str, events: Sequence[EventView], store: SignerStore | None = None,
+    run_id: str, events: Sequence[Event], store: SignerStore | None = None,
     registry: KeyRegistry | None = None,
 ) -> str:
     """The first signature problem of a run, "" when every signature holds."""
@@ -151,39 +155,26 @@ def elab_version() -> str:
         return "unknown (not installed)"
 
 
-def _analyses(events: Iterable[EventView]) -> list[AnalysisRecord]:
-    """Analysis results stored in the run, with plots drawn again from the stored inputs.
+def _analyses(state: RunState) -> list[AnalysisRecord]:
+    """Analysis results stored in the run, with their plots.
 
     Each carries what reproducing it needs: the hook's parameters, every input file's name
     and SHA-256 (the attachment of that name the run held when the analysis ran), and the
     version of elab that renders the record.
     """
     out = []
-    files: dict[str, InputFile] = {}
     version = elab_version()
-    for ev in events:
-        p = ev.payload
-        if ev.type in ("attachment", "attached"):
-            name = str(p.get("name", ""))
-            files[name] = InputFile(name, str(p.get("filename", "") or ""),
-                                    str(p.get("sha256", "") or ""), ev.seq)
-            continue
-        if ev.type not in ("analysis_done", "analysis"):
-            continue
-        hook = str(p.get("hook", "analysis"))
-        inner = p.get("result")
-        result: Mapping[str, Any] = inner if isinstance(inner, Mapping) else p
-        plots = [PlotImage(str(t), png) for t, png in _plots_of(hook, p)]
-        raw_params, raw_names = p.get("params"), p.get("inputs")
-        params: Mapping[str, Any] = raw_params if isinstance(raw_params, Mapping) else {}
-        names: list[Any] = raw_names if isinstance(raw_names, list) else []
-        analysis = analysis_from_result(hook, result, plots, str(p.get("error", "") or ""),
-                                        _result_order(hook))
+    for logged in state.analyses:
+        a = logged.data
+        files = {f.data.name: InputFile(f.data.name, f.data.filename, f.data.sha256, f.seq)
+                 for f in state.attachments if f.seq < logged.seq}
+        analysis = analysis_from_result(a.hook or "analysis", a.result or {}, _plots_of(a),
+                                        a.error or "", _result_order(a.hook))
         out.append(replace(
             analysis,
-            params=tuple((str(k), str(v)) for k, v in sorted(params.items())),
-            inputs=tuple(files.get(str(n), InputFile(str(n))) for n in names),
-            elab_version=version, seq=ev.seq, at=ev.at,
+            params=tuple((str(k), str(v)) for k, v in sorted(a.params.items())),
+            inputs=tuple(files.get(n, InputFile(n)) for n in a.inputs),
+            elab_version=version, seq=logged.seq, at=logged.at,
         ))
     return out
 
@@ -199,46 +190,32 @@ def _result_order(hook: str) -> tuple[str, ...]:
     return ("group", "curve", "sample", "target", *h.result_keys)
 
 
-def _plots_of(hook: str, payload: Mapping[str, Any]) -> list[tuple[str, bytes]]:
-    """PNG plots for a stored analysis: stored bytes (base64) or drawn again from its rows."""
+def _plots_of(analysis: AnalysisDone) -> list[PlotImage]:
+    """The plot the analysis stored with its result (PNG, base64), if it drew one."""
     import base64
+    import binascii
 
-    stored = payload.get("plot_png")
-    if isinstance(stored, str) and stored:
-        try:
-            return [(f"{hook}: {', '.join(map(str, payload.get('inputs') or [])) or 'plot'}",
-                     base64.b64decode(stored))]
-        except ValueError:
-            return []
-    rows = payload.get("rows") or payload.get("input_rows")
-    if not isinstance(rows, list) or not rows:
+    if not analysis.plot_png:
         return []
-    from elab.domain.analysis.registry import load_hook
-    from elab.domain.analysis.table import table_from_records
-
     try:
-        h = load_hook(hook)
-        if h.draw is None:
-            return []
-        table = table_from_records(rows, payload.get("units") or {}, source=hook)
-        result = h.run(table, payload.get("params") or {})
-        return [(f"{hook}: {h.summary}", h.plot(result))]
-    except (ValueError, LookupError, ArithmeticError):
+        png = base64.b64decode(analysis.plot_png, validate=True)
+    except (ValueError, binascii.Error):
         return []
+    title = f"{analysis.hook}: {', '.join(analysis.inputs) or 'plot'}"
+    return [PlotImage(title, png)]
 
 
 LAYOUT_NAMES = ("layout", "plate-layout", "plate_layout", "plate-map")
 
 
-def plate_map_of(run_id: str, source: RunSource, events: Sequence[EventView]) -> tuple[str, str]:
+def plate_map_of(run_id: str, source: RunSource, state: RunState) -> tuple[str, str]:
     """The run's plate map (SVG, text grid) from an attached layout CSV, or ("", "").
 
     Only a layout the run itself recorded is drawn: a layout made up from the design now
     would show wells that were never pipetted that way.
     """
     reader = getattr(source, "attachment", None)
-    names = [str(e.payload.get("name", "")) for e in events if e.type in ("attached",
-                                                                         "attachment")]
+    names = [a.data.name for a in state.attachments]
     name = next((n for n in reversed(names) if n.lower() in LAYOUT_NAMES), None)
     if reader is None or name is None:
         return "", ""
@@ -265,16 +242,15 @@ def build_record(
     it was made.
     """
     subject = source.subject(run_id)
-    events = list(source.events(run_id))
-    plate_svg, plate_text = plate_map_of(run_id, source, events)
+    state = subject.state
+    plate_svg, plate_text = plate_map_of(run_id, source, state)
     moment = now or (clock or SystemClock()).now()
-    return record_from_events(
-        subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
-        chain=subject.chain, now=moment, parameters=subject.parameters,
-        variant=subject.variant,
-        signatures=signature_rows(run_id, events, store, damaged=subject.chain.first_damaged,
+    return record_from_run(
+        state, chain=subject.chain, now=moment,
+        signatures=signature_rows(run_id, state.events, store,
+                                  damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
-        analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
+        analyses=_analyses(state), plate_svg=plate_svg, plate_text=plate_text,
         elab_version=elab_version(), local_tz=local_zone(timezone),
     )
 
@@ -381,24 +357,16 @@ def _close(source: RunSource) -> None:
 
 
 def _policy_refusal(
-    policy: Policy, run_id: str, meaning: str, signer: str, protocol: ProtocolModel,
-    events: Sequence[EventView],
+    policy: Policy, run_id: str, meaning: str, signer: str, state: RunState
 ) -> str:
-    """What the lab policy says about this signature on these events ("" if allowed)."""
-    state = "running"
-    performers: set[str] = set()
-    lots: set[str] = set()
-    for ev in events:
-        if ev.type in ("completed", "aborted"):
-            state = ev.type
-        elif ev.type in ("step_started", "step_done", "value_recorded", "timer_started"):
-            performers.add(ev.operator)
-        elif ev.type == SIGNED and ev.payload.get("meaning") == "performed":
-            performers.add(str(ev.payload.get("signer", ev.operator)))
-        elif ev.type in ("lot_recorded", "lot") and ev.payload.get("lot"):
-            lots.add(str(ev.payload.get("material")))
-    return refusal(policy, run_id=run_id, meaning=meaning, signer=signer, state=state,
-                   performers=performers, lots=lots, materials=list(protocol.materials))
+    """What the lab policy says about this signature on this run ("" if allowed)."""
+    bench = {StepStarted.TYPE, StepDone.TYPE, ValueRecorded.TYPE, TimerStarted.TYPE}
+    performers = {e.operator for e in state.events if e.type in bench}
+    performers |= {s.data.signer for s in state.signatures if s.data.meaning == "performed"}
+    lots = {lot.data.material for lot in state.lots if lot.data.lot}
+    return refusal(policy, run_id=run_id, meaning=meaning, signer=signer,
+                   state=state.state.value, performers=performers, lots=lots,
+                   materials=list(state.protocol.materials))
 
 
 def _sign(
@@ -409,7 +377,7 @@ def _sign(
     if not subject.chain.ok:
         raise IntegrityError(f"run {run_id} is not signed: its chain does not verify "
                              f"({subject.chain.problem})")
-    events = list(source.events(run_id))
+    events = subject.state.events
     if not events:
         raise RunStateError(f"run {run_id} has no events to sign")
     head = events[-1]
@@ -419,8 +387,7 @@ def _sign(
         registry=getattr(source, "registry", None),
     )
     if policy is not None:  # after authentication, so a wrong password is said first
-        problem = _policy_refusal(policy, run_id, signature.meaning, signer, subject.protocol,
-                                  events)
+        problem = _policy_refusal(policy, run_id, signature.meaning, signer, subject.state)
         if problem:
             raise PolicyError(problem)
     source.append_signature(run_id, signature.to_payload(), signer)

@@ -149,6 +149,8 @@ def _(data: TimerStarted, state: RunState, at: Logged[None]) -> None:
     state.timers[data.step] = timer
     if (step := state.steps.get(data.step)) is not None:
         step.timings.append(timer)
+        step.started_at = step.started_at or at.at  # a timer is a start someone recorded
+        step.operator = step.operator or at.operator
 
 
 @_apply.register

@@ -4,13 +4,13 @@ Imported by name from the tests of this directory (the name is unique in tests/)
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from elab.domain.protocol import Protocol
+from elab.domain.protocol import load_document
 from elab.domain.records import (
     AnalysisRecord,
     AttachmentRow,
@@ -29,7 +29,8 @@ from elab.domain.records import (
     TimerRow,
     ValueRow,
 )
-from elab.domain.records.build import EventView
+from elab.domain.runs import GENESIS, Event, fold, make_event, verify_chain
+from elab.domain.runs.clock import iso
 from elab.services.records import RunSubject
 
 HOSTILE = '<script>alert(1)</script> [link](http://evil.invalid) **bold** <img src="file:///etc/passwd">'
@@ -96,49 +97,47 @@ def sample_record(*, chain_ok: bool = True, signatures_cover: bool = True) -> Ru
 
 
 class MemoryRuns:
-    """A run log with a real hash chain, and a way to tamper with it."""
+    """A run log of real, hash-chained events in memory, and a way to tamper with it.
 
-    def __init__(self, protocol: Protocol, parameters: Mapping[str, str] | None = None) -> None:
-        self.rows: list[EventView] = []
-        self.protocol = protocol
-        self.parameters = dict(parameters or {})
+    ``rows`` are the stored events: a test replaces one (keeping its hash) to tamper, and
+    calls :meth:`rehash` to do what someone who can write the database does after editing.
+    """
+
+    def __init__(self, path: Path, parameters: Mapping[str, str] | None = None) -> None:
+        document = load_document(path, [path.parent])
+        self.rows: list[Event] = []
         self.files: dict[str, bytes] = {}
+        self.append("run_started", {
+            "protocol": path.stem, "content": document.content, "sha256": document.sha256,
+            "params": dict(parameters or {}), "variant": None})
 
     def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
         seq = len(self.rows) + 1
-        prev = self.rows[-1].hash if self.rows else ""
-        at = T0 + timedelta(minutes=10 * seq)
-        body = json.dumps([seq, kind, at.isoformat(), operator, dict(payload), prev],
-                          sort_keys=True)
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        self.rows.append(EventView(seq, kind, at, operator, dict(payload), digest))
+        prev = self.rows[-1].hash if self.rows else GENESIS
+        at = iso(T0 + timedelta(minutes=10 * (seq - 1)))
+        self.rows.append(make_event("r1", seq, kind, at, operator, dict(payload), prev))
         return seq
 
+    def tamper(self, index: int, payload: Mapping[str, Any]) -> None:
+        """Change one stored event's payload and leave its hash as it was."""
+        self.rows[index] = replace(self.rows[index], payload=dict(payload))
+
     def verify(self) -> ChainStatus:
-        prev = ""
-        for e in self.rows:
-            body = json.dumps([e.seq, e.type, e.at.isoformat(), e.operator, dict(e.payload), prev],
-                              sort_keys=True)
-            if hashlib.sha256(body.encode()).hexdigest() != e.hash:
-                return ChainStatus(False, self.rows[-1].seq, self.rows[-1].hash, len(self.rows),
-                                   f"event {e.seq}: hash does not match its content")
-            prev = e.hash
+        problem = verify_chain(self.rows)
         head = self.rows[-1]
+        if problem is not None:
+            return ChainStatus(False, head.seq, head.hash, len(self.rows),
+                               f"event {problem.seq}: {problem.reason}", problem.seq)
         return ChainStatus(True, head.seq, head.hash, len(self.rows))
 
     def rehash(self) -> None:
-        """What someone who can write the database does after editing: recompute the chain."""
         rows, self.rows = self.rows, []
         for e in rows:
             self.append(e.type, e.payload, e.operator)
 
     # RunSource
     def subject(self, run_id: str) -> RunSubject:
-        return RunSubject(run_id, self.protocol, "0" * 64, self.parameters, None,
-                          self.verify())
-
-    def events(self, run_id: str) -> Sequence[EventView]:
-        return list(self.rows)
+        return RunSubject(fold(self.rows), self.verify())
 
     def append_signature(self, run_id: str, payload: Mapping[str, Any], operator: str) -> int:
         return self.append("signed", payload, operator)

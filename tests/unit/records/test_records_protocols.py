@@ -35,18 +35,20 @@ def _value(protocol: Protocol, step_id: str, name: str) -> str:
     return f"1 {spec.unit}" if spec.unit else "1"
 
 
-def completed_run(protocol: Protocol) -> MemoryRuns:
-    runs = MemoryRuns(protocol)
-    runs.append("started", {})
+def completed_run(path: Path, protocol: Protocol) -> MemoryRuns:
+    runs = MemoryRuns(path)
     for mid in protocol.materials:
-        runs.append("lot", {"material": mid, "lot": f"LOT-{mid}", "expiry": "2099-12-31"})
+        runs.append("lot_recorded", {"material": mid, "lot": f"LOT-{mid}", "expiry": "2099-12-31"})
     for n, step in enumerate(protocol.active_steps()):
         runs.append("step_started", {"step": step.id})
-        values = {name: _value(protocol, step.id, name) for name in step.record}
         if step.optional and n % 2:
             runs.append("step_skipped", {"step": step.id, "note": "not needed today"})
             continue
-        runs.append("step_done", {"step": step.id, "values": values})
+        for name in step.record:
+            text = _value(protocol, step.id, name)
+            runs.append("value_recorded", {"step": step.id, "name": name, "value": text,
+                                           "unit": "", "text": text, "in_range": None})
+        runs.append("step_done", {"step": step.id})
     first = protocol.active_steps()[0].id
     runs.append("deviation", {"step": first, "kind": "manual", "note": HOSTILE})
     runs.append("note", {"step": first, "text": "[link](javascript:alert(1)) | pipe"})
@@ -87,7 +89,7 @@ def test_there_are_protocols() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_record_of_a_completed_signed_run(path: Path, store: FileSignerStore) -> None:
     protocol = load_protocol(path, library=[path.parent])
-    runs = completed_run(protocol)
+    runs = completed_run(path, protocol)
     sign_run("r1", meaning="performed", signer="ana", password=PASSWORD, source=runs,
              store=store)
     record = build_record("r1", runs, store=store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,8 +11,6 @@ import pytest
 from pypdf import PdfReader
 from records_sample import MemoryRuns
 
-from elab.domain.protocol import load_protocol
-from elab.domain.records.build import EventView
 from elab.errors import IntegrityError
 from elab.services.records import build_record, render_record, sign_run
 from elab.services.signing import FileSignerStore, add_signer
@@ -31,15 +30,20 @@ def store(tmp_path: Path) -> FileSignerStore:
 
 @pytest.fixture
 def runs() -> MemoryRuns:
-    runs = MemoryRuns(load_protocol(DATA / "seeding-assay.yaml"), {"volume": "150 uL"})
-    runs.append("started", {})
-    runs.append("step_done", {"step": "seed", "values": {"viability": "72 %", "count": "5e4 cells"}})
+    runs = MemoryRuns(DATA / "seeding-assay.yaml", {"volume": "150 uL"})
+    runs.append("value_recorded", {"step": "seed", "name": "viability", "value": 72.0,
+                                   "unit": "%", "text": "72 %", "in_range": False})
     runs.append("deviation", {"step": "seed", "kind": "auto", "note": "viability below 90 %"})
-    runs.append("lot", {"material": "fbs", "lot": "F-42", "expiry": "2027-01-31"})
+    runs.append("value_recorded", {"step": "seed", "name": "count", "value": 5e4,
+                                   "unit": "cells", "text": "5e4 cells", "in_range": True})
+    runs.append("step_done", {"step": "seed"})
+    runs.append("lot_recorded", {"material": "fbs", "lot": "F-42", "expiry": "2027-01-31"})
     runs.append("note", {"step": "seed", "text": "<script>alert(1)</script>"})
     runs.append("step_done", {"step": "attach"})
     runs.append("step_skipped", {"step": "stain", "note": "not needed"})
-    runs.append("step_done", {"step": "read", "values": {"od": 0.8}})
+    runs.append("value_recorded", {"step": "read", "name": "od", "value": 0.8, "unit": "",
+                                   "text": "0.8", "in_range": True})
+    runs.append("step_done", {"step": "read"})
     runs.append("completed", {})
     return runs
 
@@ -83,13 +87,11 @@ def test_all_formats_show_values_deviations_lots_signatures(runs: MemoryRuns,
 
 def test_a_tampered_chain_renders_a_warning_and_cannot_be_signed(runs: MemoryRuns,
                                                                  store: FileSignerStore) -> None:
-    row = runs.rows[1]
-    runs.rows[1] = EventView(row.seq, row.type, row.at, row.operator,
-                             {"step": "seed", "values": {"viability": "95 %"}}, row.hash)
+    runs.tamper(1, {**runs.rows[1].payload, "value": 95.0, "text": "95 %", "in_range": True})
     record = build_record("r1", runs, store=store)
     assert not record.chain.ok
     html = render_record("r1", "html", source=runs, store=store)[0].decode()
-    assert 'id="chain-warning"' in html and "event 2: hash does not match" in html
+    assert 'id="chain-warning"' in html and "event 2: content does not match its hash" in html
     with pytest.raises(IntegrityError, match="does not verify"):
         _sign(runs, store)
 
@@ -97,9 +99,7 @@ def test_a_tampered_chain_renders_a_warning_and_cannot_be_signed(runs: MemoryRun
 def test_a_rewritten_and_rehashed_run_breaks_the_signature(runs: MemoryRuns,
                                                            store: FileSignerStore) -> None:
     _sign(runs, store)
-    row = runs.rows[1]
-    runs.rows[1] = EventView(row.seq, row.type, row.at, row.operator,
-                             {"step": "seed", "values": {"viability": "95 %"}}, row.hash)
+    runs.tamper(1, {**runs.rows[1].payload, "value": 95.0, "text": "95 %", "in_range": True})
     runs.rehash()
     record = build_record("r1", runs, store=store)
     assert record.chain.ok  # the forger recomputed the chain...
@@ -110,9 +110,7 @@ def test_a_rewritten_and_rehashed_run_breaks_the_signature(runs: MemoryRuns,
 def test_a_signature_edited_in_the_database_is_invalid(runs: MemoryRuns,
                                                        store: FileSignerStore) -> None:
     _sign(runs, store)
-    row = runs.rows[-1]
-    runs.rows[-1] = EventView(row.seq, row.type, row.at, row.operator,
-                              {**row.payload, "meaning": "approved"}, row.hash)
+    runs.tamper(-1, {**runs.rows[-1].payload, "meaning": "approved"})
     runs.rehash()
     sig = build_record("r1", runs, store=store).signatures[0]
     assert not sig.valid and "does not verify" in sig.problem
@@ -122,8 +120,8 @@ def test_an_attached_layout_becomes_the_plate_map(runs: MemoryRuns,
                                                   store: FileSignerStore) -> None:
     csv = (DATA / "seeding-layout.csv").read_bytes()
     runs.files["layout"] = csv
-    runs.append("attached", {"name": "layout", "filename": "layout.csv", "size": len(csv),
-                             "sha256": "00"})
+    runs.append("attachment", {"name": "layout", "filename": "layout.csv", "size": len(csv),
+                               "sha256": "00"})
     record = build_record("r1", runs, store=store)
     assert record.design is not None and record.design.plate_svg.startswith("<svg")
     assert "plate 1 (96-well)" in record.design.plate_text and "v1  vehicle" in record.design.plate_text
@@ -140,8 +138,11 @@ def test_analysis_results_come_with_their_plot(runs: MemoryRuns, store: FileSign
     rows = [{"dose": d, "response": 100 / (1 + d) + r} for d in (0.01, 0.1, 1, 10, 100)
             for r in range(3)]
     units = {"dose": "uM", "response": "percent"}
-    result = load_hook("ic50").run(table_from_records(rows, units)).to_json()
-    runs.append("analysis_done", {"hook": "ic50", "result": result, "rows": rows, "units": units})
+    hook = load_hook("ic50")
+    result = hook.run(table_from_records(rows, units))
+    plot = base64.b64encode(hook.plot(result)).decode("ascii")
+    runs.append("analysis_done", {"hook": "ic50", "inputs": [], "params": {},
+                                  "result": result.to_json(), "plot_png": plot})
     record = build_record("r1", runs, store=store)
     (analysis,) = record.analyses
     assert analysis.hook == "ic50" and analysis.columns[:2] == ("group", "ic50")
