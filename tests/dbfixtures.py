@@ -8,9 +8,15 @@ runs on both databases.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 TABLES = ("events", "runs", "attachments", "run_heads", "signers", "run_summaries", "alembic_version")
 
@@ -45,3 +51,23 @@ def make_url(kind: str, tmp_path: Path) -> str:
     url = postgres_url()
     reset_postgres(url)
     return url
+
+
+@contextmanager
+def disk_full_after(engine: Engine, statement: str) -> Iterator[None]:
+    """The disk fills right after the database runs a statement containing ``statement``.
+
+    Through SQLAlchemy's public event hooks, so a test fails a write mid-transaction without
+    reaching into the store's private methods.
+    """
+    from sqlalchemy import event
+
+    def full(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if statement in sql:
+            raise OSError(28, "No space left on device")
+
+    event.listen(engine, "after_cursor_execute", full)
+    try:
+        yield
+    finally:
+        event.remove(engine, "after_cursor_execute", full)

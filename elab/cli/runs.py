@@ -55,14 +55,15 @@ def _pairs(items: list[str] | None) -> Iterator[tuple[str, str]]:
 
 def _report(events: list[Event], as_json: bool) -> None:
     """What an action appended: the events, and any deviation it caused, on stdout."""
+    from elab.domain.runs.kinds import DeviationNoted
+
     if as_json:
         print(json.dumps([e.as_dict() for e in events], ensure_ascii=False))
         return
     for event in events:
-        if event.type == "deviation":
-            p = event.payload
-            where = f" at {p['step']}" if p.get("step") else ""
-            print(f"deviation ({p['kind']}){where}: {p['note']}")
+        if isinstance(d := event.data, DeviationNoted):
+            where = f" at {d.step}" if d.step else ""
+            print(f"deviation ({d.kind}){where}: {d.note}")
     if events:
         print(
             f"saved {len(events)} event{'s' if len(events) != 1 else ''} (last #{events[-1].seq})"
@@ -198,9 +199,11 @@ def lot(
     """Record the lot (and expiry) of a material used; an expired lot is a deviation."""
     with _service(operator) as service:
         events = service.lot(run, material, lot_number, expiry)
+    from elab.domain.runs.kinds import DeviationNoted
+
     for event in events:
-        if event.type == "deviation":
-            print(f"elab: warning: {event.payload['note']}", file=sys.stderr)
+        if isinstance(d := event.data, DeviationNoted):
+            print(f"elab: warning: {d.note}", file=sys.stderr)
     _report(events, False)
 
 
@@ -212,8 +215,11 @@ def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) ->
     if as_json:
         _report(events, True)
         return
-    p = events[-1].payload
-    print(f"retracted {p['what']}; saved event #{events[-1].seq}")
+    from elab.domain.runs.kinds import Retracted
+
+    undone = events[-1].data
+    what = undone.what if isinstance(undone, Retracted) else "?"
+    print(f"retracted {what}; saved event #{events[-1].seq}")
 
 
 @runs_app.command("attach")
@@ -226,8 +232,11 @@ def attach(
     """Attach a data file (stored once by its SHA-256)."""
     with _service(operator) as service:
         events = service.attach(run, name, file)
-    p = events[-1].payload
-    print(f"attached {p['name']}: {p['size']} bytes, sha256 {p['sha256']}")
+    from elab.domain.runs.kinds import Attached
+
+    kept = events[-1].data
+    if isinstance(kept, Attached):
+        print(f"attached {kept.name}: {kept.size} bytes, sha256 {kept.sha256}")
 
 
 @runs_app.command("correct")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.runs import Event, head_problem, verify_chain
+from elab.domain.runs.kinds import Attached
 from elab.errors import ElabError, InputError
 from elab.services.signing import (
     KeyRegistry,
@@ -106,7 +107,7 @@ def _run_findings(
                                                                   head.head_hash))):
         found.append(Finding(run_id, "head", problem.reason, problem.seq))
     # Only attachments and signatures need their payloads read.
-    events = [e.parsed() for e in stored if e.type in ("attachment", SIGNED)]
+    events = [e.parsed() for e in stored if e.type in (Attached.TYPE, SIGNED)]
     found += _attachment_findings(store, events)
     damaged = damaged_from(found)
     hash_at = {e.seq: e.hash for e in stored}
@@ -127,14 +128,12 @@ def _run_findings(
 def _attachment_findings(store: EventStore, events: Sequence[Event]) -> list[Finding]:
     found = []
     for event in events:
-        if event.type != "attachment":
+        if not isinstance(kept := event.data, Attached):
             continue
-        digest = str(event.payload.get("sha256", ""))
-        problem = store.attachment_problem(digest)
+        problem = store.attachment_problem(str(kept.sha256))
         if problem:
-            name = event.payload.get("name", "?")
-            found.append(Finding(event.run_id, "attachment", f"attachment {name!r}: {problem}",
-                                 event.seq))
+            found.append(Finding(event.run_id, "attachment",
+                                 f"attachment {kept.name or '?'!r}: {problem}", event.seq))
     return found
 
 

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from elab.domain.runs import Event, RunState
 from elab.domain.runs.endpoints import past_endpoints
+from elab.domain.runs.kinds import DeviationNoted, Retracted
 from elab.domain.runs.rules import done_warning, stop_warning
 from elab.domain.runs.state import ValueRecord
 from elab.errors import ElabError
@@ -222,9 +223,8 @@ class RunScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         for event in events or []:
-            if getattr(event, "type", "") == "deviation":
-                self.notify(f"Deviation: {event.payload['note']}", severity="warning", timeout=8,
-                            markup=False)
+            if isinstance(d := event.data, DeviationNoted):
+                self.notify(f"Deviation: {d.note}", severity="warning", timeout=8, markup=False)
         self.refresh_state()
 
     def action_done(self) -> None:
@@ -272,7 +272,9 @@ class RunScreen(Screen[None]):
         except ElabError as exc:
             self.notify(str(exc), severity="error", timeout=10, markup=False)
             return
-        self.notify(f"Undone: {events[-1].payload['what']}", timeout=6, markup=False)
+        undone = events[-1].data
+        what = undone.what if isinstance(undone, Retracted) else "the last action"
+        self.notify(f"Undone: {what}", timeout=6, markup=False)
         self.selected = None
         self.refresh_state()
 

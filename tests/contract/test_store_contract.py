@@ -7,9 +7,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from dbfixtures import disk_full_after
 from sqlalchemy import create_engine, select, text, update
 
 from elab.domain.runs import FakeClock, make_event, verify_chain
@@ -61,16 +61,10 @@ def test_a_write_failure_saves_nothing(service: RunService, monkeypatch: pytest.
     run = service.start(PROTOCOL)
     before = service.events(run)
 
-    original = EventStore._insert
-
-    def disk_full(self: EventStore, conn: Any, new: Any) -> None:
-        original(self, conn, new)  # the rows are written, then the disk fills
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(EventStore, "_insert", disk_full)
-    with pytest.raises(StorageError, match=r"nothing was saved: .*No space left"):
+    # The events' rows are written, then the disk fills: the transaction must undo them.
+    with (disk_full_after(service.store.engine, "INSERT INTO events"),
+          pytest.raises(StorageError, match=r"nothing was saved: .*No space left")):
         service.done(run, "seed", [], "a note")
-    monkeypatch.setattr(EventStore, "_insert", original)
     assert service.events(run) == before
     assert verify_chain(service.events(run)) is None
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from cli_calls import run as cli
+from dbfixtures import disk_full_after
 from sqlalchemy import create_engine, delete, update
 
 from elab.domain.runs import FakeClock, make_event
 from elab.errors import StorageError
 from elab.services.runs import RunService
-from elab.store import EventStore
 from elab.store.models import events, run_summaries
 
 PROTOCOL = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
@@ -51,13 +51,8 @@ def test_a_failed_append_leaves_log_summary_and_state_as_they_were(
     run = service.start(PROTOCOL)
     before = _summary(service, run)
 
-    def disk_full(*_: object, **__: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(EventStore, "_put_summary", disk_full)
-    with pytest.raises(StorageError):
+    with disk_full_after(service.store.engine, "run_summaries"), pytest.raises(StorageError):
         service.done(run, "seed")
-    monkeypatch.undo()
     assert service.last_seq(run) == 1
     assert _summary(service, run) == before
     assert service.state(run).steps["seed"].state == "current"

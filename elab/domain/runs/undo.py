@@ -15,6 +15,13 @@ from datetime import datetime
 
 from elab.domain.runs.clock import parse_iso
 from elab.domain.runs.events import Event
+from elab.domain.runs.kinds import (
+    Corrected,
+    DeviationNoted,
+    LotRecorded,
+    NoteAdded,
+    ValueRecorded,
+)
 from elab.domain.runs.state import RunState
 
 __all__ = ["UNDOABLE", "UNDO_WINDOW_S", "Undoable", "describe_event", "last_action"]
@@ -63,16 +70,18 @@ class Undoable:
 
 def describe_event(event: Event) -> str:
     """``step_done seed``, ``value_recorded conc=1.2 mg/mL``, ``lot_recorded medium LOT-7``."""
-    p = event.payload
     words = [event.type]
-    if p.get("step"):
-        words.append(str(p["step"]))
-    if event.type in ("value_recorded", "correction"):
-        words.append(f"{p.get('name')}={p.get('text') or p.get('value')}")
-    elif event.type == "lot_recorded":
-        words.append(f"{p.get('material')} {p.get('lot')}")
-    elif event.type in ("note", "deviation"):
-        words.append(repr(str(p.get("text") or p.get("note") or ""))[:40])
+    data = event.data
+    step = getattr(data, "step", None)
+    if step:
+        words.append(str(step))
+    match data:
+        case ValueRecorded() | Corrected():
+            words.append(f"{data.name}={data.text or data.value}")
+        case LotRecorded():
+            words.append(f"{data.material} {data.lot}")
+        case NoteAdded(text=text) | DeviationNoted(note=text):
+            words.append(repr(text)[:40])
     return " ".join(words)
 
 
