@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from elab.domain.protocol.arms import expand_arms
 from elab.domain.protocol.checks import check_protocol, check_references
 from elab.domain.protocol.model import Parameter, Protocol
 from elab.domain.protocol.yamlsource import LocDict, LocList, load_yaml, locate, read_text
@@ -76,11 +77,12 @@ def _plain(node: Any) -> Any:
 
 
 def load_document(path: str | Path, library: Sequence[Path] = ()) -> ProtocolDocument:
-    """Read a protocol file and resolve what it extends or includes."""
+    """Read a protocol file, resolve what it extends or includes and expand its arms."""
     path = Path(path)
     tree = _read(path)
     tree = _resolve_reuse(tree, path, library, chain=(path.resolve(),), budget=[_MAX_READS])
-    return ProtocolDocument(str(path), tree)
+    expanded = expand_arms(tree, str(path))
+    return ProtocolDocument(str(path), expanded if isinstance(expanded, LocDict) else tree)
 
 
 def _read(path: Path) -> LocDict:
@@ -358,6 +360,7 @@ def protocol_from_tree(
     params: Mapping[str, str] | None = None,
 ) -> Protocol:
     """Validate a resolved document into a Protocol; every error located, all at once."""
+    tree = expand_arms(tree, file)
     parameters = parse_overrides(tree, params or {})
     problems = check_references(tree, file)
     try:
