@@ -234,26 +234,26 @@ class _Arms:
                                "time) or stagger: treatment (treated at their times, harvested "
                                "together)", step, "for_each")
                 continue
-            if stagger == "harvest" and (in_arm or (after and not out_arm)):
-                self.error(self._harvest_advice(sid, factor, in_arm), step, "for_each")
-            if stagger == "treatment" and (out_arm or (before and not in_arm)):
-                self.error(self._treatment_advice(sid, factor, out_arm), step, "for_each")
+            if stagger == "harvest":
+                self._shape(step, factor, in_arm, after and not out_arm, "harvest")
+            else:
+                self._shape(step, factor, out_arm, before and not in_arm, "treatment")
 
-    @staticmethod
-    def _harvest_advice(sid: str, factor: str, in_arm: list[str]) -> str:
-        if in_arm:
-            return (f"stagger: harvest treats all arms at once, but {in_arm[0]!r} before "
-                    f"{sid!r} is for_each: {factor}; only the steps from {sid!r} on are arms")
-        return (f"stagger: harvest harvests each arm at its time: the step after {sid!r} "
-                f"needs for_each: {factor} too")
-
-    @staticmethod
-    def _treatment_advice(sid: str, factor: str, out_arm: list[str]) -> str:
-        if out_arm:
-            return (f"stagger: treatment harvests all arms together, but {out_arm[0]!r} after "
-                    f"{sid!r} is for_each: {factor}; the arms end with {sid!r}")
-        return (f"stagger: treatment treats each arm at its own time: the step before {sid!r} "
-                f"needs for_each: {factor} too")
+    def _shape(self, step: Mapping[str, Any], factor: str, wrong: list[str], open_end: bool,
+               stagger: str) -> None:
+        """Harvest: no arm step before the timed one, an arm step after it (its harvest);
+        treatment: the mirror image."""
+        sid = str(step["id"])
+        side, other, does = (("before", "after", "treats all arms at once")
+                             if stagger == "harvest"
+                             else ("after", "before", "harvests all arms together"))
+        if wrong:
+            self.error(f"stagger: {stagger} {does}, but {wrong[0]!r} {side} {sid!r} is "
+                       f"for_each: {factor}; drop its for_each", step, "for_each")
+        if open_end:
+            what = "harvested" if stagger == "harvest" else "treated"
+            self.error(f"stagger: {stagger}: each arm is {what} at its own time, so the step "
+                       f"{other} {sid!r} needs for_each: {factor} too", step, "for_each")
 
     def _after(self, refs: list[Any], factor: str | None, level: str | None) -> LocList:
         """``refs`` with arm steps replaced by their copy at ``level`` or by all copies."""
