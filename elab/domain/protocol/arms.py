@@ -235,9 +235,9 @@ class _Arms:
                                "together)", step, "for_each")
                 continue
             if stagger == "harvest":
-                self._shape(step, factor, in_arm, after and not out_arm, "harvest")
+                self._shape(step, factor, in_arm, bool(after) and not out_arm, "harvest")
             else:
-                self._shape(step, factor, out_arm, before and not in_arm, "treatment")
+                self._shape(step, factor, out_arm, bool(before) and not in_arm, "treatment")
 
     def _shape(self, step: Mapping[str, Any], factor: str, wrong: list[str], open_end: bool,
                stagger: str) -> None:
