@@ -9,6 +9,9 @@ timer, its own harvest and its own place in the plan.  A step that says ``for_ea
   factor (``exposure.24h`` after ``treat.24h``), and every other predecessor itself;
 - a step that is not an arm, after an arm step, follows every copy of it: the join.
 
+A per-sample use in a copy reaches only the samples of its level: the other levels, and the
+controls named for another level (``DMSO at 24 h``), are added to its ``exclude``.
+
 So ``treat -> exposure -> lyse`` with ``for_each: time`` on ``exposure`` and ``lyse`` gives
 one branch per time point after the shared ``treat``.  Copies are named ``STEP.LEVEL``
 (``exposure.3h``: the level lower-cased, spaces dropped, ``µ`` as ``u``), a valid step id,
@@ -114,6 +117,11 @@ def _mentions(node: Any, pattern: re.Pattern[str], path: tuple[Any, ...] = ()) -
     return found
 
 
+def _names_level(name: str, levels: list[str]) -> bool:
+    """Whether a control's name names one of ``levels`` (``DMSO at 24 h`` names ``24 h``)."""
+    return any(re.search(rf"(?<![\w.]){re.escape(lv)}(?![\w.])", name) for lv in levels)
+
+
 class _Arms:
     """One expansion: the written steps, their resolved predecessors, the copies."""
 
@@ -127,6 +135,9 @@ class _Arms:
         self.factors = {str(f["name"]): _level_texts(f) for f in
                         (factors if isinstance(factors, list) else [])
                         if isinstance(f, Mapping) and "name" in f}
+        controls = self.design.get("controls")
+        self.controls = [str(c["name"]) for c in (controls if isinstance(controls, list) else [])
+                         if isinstance(c, Mapping) and "name" in c]
         params = tree.get("parameters")
         self.params = set(params) if isinstance(params, Mapping) else set()
         raw = tree.get("steps")
@@ -313,6 +324,8 @@ class _Arms:
         if "after" not in arm.key_locations:
             arm.key_locations["after"] = _where(step, "id", self.file)
         others = [lv for lv in self.factors[factor] if lv != level]
+        others += [c for c in self.controls if _names_level(c, others) and not _names_level(
+            c, [level])]
         for use in arm.get("uses") or []:
             if isinstance(use, LocDict) and str(use.get("per", "run")) not in _PER_RUN:
                 kept = use.get("exclude")

@@ -222,3 +222,17 @@ steps:
     assert graph.timing().min_s == (10 + 30) * MIN + max(hours) * H
     lyses = [s.id for s in protocol.steps if s.id.startswith("lyse")]
     assert len(lyses) == (len(hours) if stagger == "harvest" else 1)
+
+
+def test_the_pfak_arms_lyse_their_own_wells_and_all_45_together() -> None:
+    library = Path(__file__).resolve().parents[3] / "protocols"
+    protocol = load_protocol(library / "western-blot-pfak.yaml", library=[library])
+    totals = []
+    for hours in (3, 24, 48):
+        ripa = protocol.step(f"lyse.{hours}h").uses[1]
+        total, shown = scaled_use(ripa, protocol)
+        # 4 doses × 3 replicates at this time point + its own 3 DMSO wells
+        assert "× 15 wells" in shown
+        assert total is not None
+        totals.append(total.planned)
+    assert sum(totals) == pytest.approx(45 * 150)
