@@ -7,6 +7,7 @@ counting down its own length.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Static
@@ -59,6 +60,12 @@ async def test_three_arm_timers_run_at_once_each_labelled(service: RunService,
         assert "2 h left" in shown["exposure.3h"]
         assert "23 h left" in shown["exposure.24h"]
         assert "47 h left" in shown["exposure.48h"]
+        # a timer that ends on another day says which
+        started = service.state(run).timers["exposure.48h"].started_at
+        ends = (started + timedelta(hours=48)).astimezone().strftime("%a %H:%M")
+        assert shown["exposure.48h"].endswith(f"ends {ends}")
+        assert shown["exposure.3h"].endswith(
+            (started + timedelta(hours=3)).astimezone().strftime("ends %H:%M"))
         # the 3 h arm ends first; the others keep running
         clock.advance(minutes=121)
         app.screen.draw_timers()  # type: ignore[attr-defined]
