@@ -366,11 +366,16 @@ def protocol_from_tree(
     try:
         protocol = Protocol.model_validate(tree, context={"parameters": parameters})
     except ValidationError as exc:
-        raise ProtocolErrors([*_located(exc, tree, file), *problems]) from None
+        raise ProtocolErrors(_once([*_located(exc, tree, file), *problems])) from None
     problems += check_protocol(protocol, tree, file)
     if problems:
-        raise ProtocolErrors(problems)
+        raise ProtocolErrors(_once(problems))
     return protocol
+
+
+def _once(errors: list[ProtocolError]) -> list[ProtocolError]:
+    """Each error once: the arms copied from one step share its lines, and its mistakes."""
+    return list({str(e): e for e in errors}.values())
 
 
 def protocol_from_content(

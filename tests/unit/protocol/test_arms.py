@@ -236,3 +236,12 @@ def test_the_pfak_arms_lyse_their_own_wells_and_all_45_together() -> None:
         assert total is not None
         totals.append(total.planned)
     assert sum(totals) == pytest.approx(45 * 150)
+
+
+def test_a_mistake_in_an_arm_step_is_reported_once_at_its_line(tmp_path: Path) -> None:
+    text = HARVEST.replace("{duration: $time}", "{duration: $time, temperature: 5 kg}")
+    errors = errors_of(tmp_path, text)
+    line = text[: text.index("5 kg")].count("\n") + 1
+    assert [e for e in errors if "not a temperature" in e] == [
+        f"{tmp_path / 't.yaml'}:{line}:{text.splitlines()[line - 1].index('5 kg') + 1}: "
+        "'5 kg' is not a temperature (a mass)"]
