@@ -15,6 +15,7 @@ from elab.domain.protocol import (
     load_protocol,
     protocol_from_content,
 )
+from elab.domain.protocol.arms import arm_id, level_slug
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.fields import ID_PATTERN
 from elab.domain.protocol.yamlsource import load_yaml
@@ -245,3 +246,10 @@ def test_a_mistake_in_an_arm_step_is_reported_once_at_its_line(tmp_path: Path) -
     assert [e for e in errors if "not a temperature" in e] == [
         f"{tmp_path / 't.yaml'}:{line}:{text.splitlines()[line - 1].index('5 kg') + 1}: "
         "'5 kg' is not a temperature (a mass)"]
+
+
+@given(level=st.text(max_size=30))
+def test_any_level_gives_a_valid_step_id(level: str) -> None:
+    assert re.match(ID_PATTERN, level_slug(level))
+    assert re.match(ID_PATTERN, arm_id("exposure", level))
+    assert arm_id("exposure", level).startswith("exposure.")
