@@ -32,13 +32,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elab.domain.protocol.yamlsource import LocDict, LocList
 from elab.errors import Location, ProtocolError, ProtocolErrors, QuantityError, did_you_mean
 from elab.units import check_kind, parse_quantity
 
-__all__ = ["MAX_ARMS", "arm_id", "expand_arms", "level_slug"]
+if TYPE_CHECKING:
+    from elab.domain.protocol.model import Protocol
+
+__all__ = ["MAX_ARMS", "arm_id", "arms_line", "expand_arms", "level_slug"]
 
 MAX_ARMS = 100  # levels one for_each may expand to
 _DURATION_KEYS = {"duration", "hands_on", "each", "interval", "for", "window", "within",
@@ -365,3 +368,21 @@ def expand_arms(tree: Mapping[str, Any], file: str) -> Mapping[str, Any]:
     out.value_locations = dict(getattr(tree, "value_locations", {}))
     out["steps"] = steps
     return out
+
+
+def arms_line(protocol: Protocol) -> str | None:
+    """``time (3 h, 24 h, 48 h), stagger: harvest; steps exposure, lyse`` or None."""
+    levels: dict[str, dict[str, None]] = {}
+    steps: dict[str, dict[str, None]] = {}
+    for step in protocol.steps:
+        if step.for_each is None or step.arm is None:
+            continue
+        levels.setdefault(step.for_each, {})[step.arm] = None
+        base = step.id.removesuffix("." + level_slug(step.arm))
+        steps.setdefault(step.for_each, {})[base] = None
+    if not levels:
+        return None
+    stagger = protocol.design.stagger if protocol.design else None
+    parts = [f"{factor} ({', '.join(found)})" + (f", stagger: {stagger}" if stagger else "")
+             + f"; steps {', '.join(steps[factor])}" for factor, found in levels.items()]
+    return " | ".join(parts)
