@@ -156,6 +156,9 @@ class _Arms:
     def factors_of_steps(self) -> None:
         for step in self.steps:
             name = step.get("for_each")
+            if name is None and step.get("arm") is not None:
+                self.error("arm: is the level of a copy the loader makes; write for_each: "
+                           "FACTOR instead", step, "arm")
             if name is None or step.get("arm") is not None:
                 continue
             if not isinstance(name, str) or name not in self.factors:

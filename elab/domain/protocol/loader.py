@@ -1,7 +1,8 @@
 """From a protocol file to a checked :class:`Protocol`, with every error located.
 
 The pipeline: read the YAML safely (:mod:`.yamlsource`), resolve ``extends:`` and
-``include:`` into one document, validate the document into the frozen model (all shape and
+``include:`` into one document, copy each ``for_each`` step per level of its factor
+(:mod:`.arms`), validate the document into the frozen model (all shape and
 unit errors at once, each pointed at its ``FILE:LINE:COL``), then check what only the whole
 protocol can show (unknown materials, ``after:`` ids, cycles, duplicates).  The resolved
 document is what a run stores, with its SHA-256, so editing the YAML later never changes a

@@ -142,6 +142,8 @@ def test_bare_levels_take_the_factors_unit(tmp_path: Path) -> None:
      "for_each: unknown design factor 'tim' (did you mean 'time'?)", "for_each: tim\n"),
     (("incubate: {duration: $time}", "incubate: {duration: $time}\n    for_each: dose"),
      "$time is a design factor: step 'exposure' needs for_each: time", "Exposure for $time"),
+    (("title: Treat\n", "title: Treat\n    arm: 3 h\n"),
+     "arm: is the level of a copy the loader makes", "arm: 3 h"),
     (("  stagger: harvest\n", ""), "the design must say stagger: harvest",
      "for_each: time\n    incubate"),
     (("title: Lyse\n    for_each: time", "title: Lyse"),
