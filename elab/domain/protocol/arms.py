@@ -41,7 +41,7 @@ from elab.units import check_kind, parse_quantity
 if TYPE_CHECKING:
     from elab.domain.protocol.model import Protocol
 
-__all__ = ["MAX_ARMS", "arm_id", "arms_line", "expand_arms", "level_slug"]
+__all__ = ["MAX_ARMS", "arm_id", "arms_line", "expand_arms", "level_slug", "written_id"]
 
 MAX_ARMS = 100  # levels one for_each may expand to
 _DURATION_KEYS = {"duration", "hands_on", "each", "interval", "for", "window", "within",
@@ -373,6 +373,12 @@ def expand_arms(tree: Mapping[str, Any], file: str) -> Mapping[str, Any]:
     return out
 
 
+def written_id(step_id: str, arm: str | None) -> str:
+    """The id a copy was made from (``exposure.3h`` at ``3 h`` -> ``exposure``): what a
+    reference such as ``dosing: step:`` names."""
+    return step_id.removesuffix("." + level_slug(arm)) if arm is not None else step_id
+
+
 def arms_line(protocol: Protocol) -> str | None:
     """``time (3 h, 24 h, 48 h), stagger: harvest; steps exposure, lyse`` or None."""
     levels: dict[str, dict[str, None]] = {}
@@ -381,8 +387,7 @@ def arms_line(protocol: Protocol) -> str | None:
         if step.for_each is None or step.arm is None:
             continue
         levels.setdefault(step.for_each, {})[step.arm] = None
-        base = step.id.removesuffix("." + level_slug(step.arm))
-        steps.setdefault(step.for_each, {})[base] = None
+        steps.setdefault(step.for_each, {})[written_id(step.id, step.arm)] = None
     if not levels:
         return None
     stagger = protocol.design.stagger if protocol.design else None

@@ -15,7 +15,7 @@ from elab.domain.protocol import (
     load_protocol,
     protocol_from_content,
 )
-from elab.domain.protocol.arms import arm_id, level_slug
+from elab.domain.protocol.arms import arm_id, level_slug, written_id
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.fields import ID_PATTERN
 from elab.domain.protocol.yamlsource import load_yaml
@@ -255,3 +255,4 @@ def test_any_level_gives_a_valid_step_id(level: str) -> None:
     assert re.match(ID_PATTERN, level_slug(level))
     assert re.match(ID_PATTERN, arm_id("exposure", level))
     assert arm_id("exposure", level).startswith("exposure.")
+    assert written_id(arm_id("exposure", level), level) == "exposure"
