@@ -56,15 +56,17 @@ def timer_line(timer: TimerState, now: datetime) -> Text:
         line.append(
             f"{label} +{format_duration(-left)}", style="bold red" if over_max else "bold yellow"
         )
-    earliest = timer.started_at.timestamp() + timer.min_s
-    shown = datetime.fromtimestamp(earliest).strftime("%H:%M")
+    shown = _clock(timer.started_at.timestamp() + timer.min_s, now)
     if timer.max_s is not None and timer.max_s != timer.min_s:
-        latest = datetime.fromtimestamp(timer.started_at.timestamp() + timer.max_s).strftime(
-            "%H:%M"
-        )
-        shown = f"{shown}–{latest}"
+        shown = f"{shown}–{_clock(timer.started_at.timestamp() + timer.max_s, now)}"
     line.append(f"  ends {shown}", style="dim")
     return line
+
+
+def _clock(timestamp: float, now: datetime) -> str:
+    """``14:40`` today, ``Wed 09:00`` on another day (the 48 h arm of a time course)."""
+    at = datetime.fromtimestamp(timestamp).astimezone()
+    return at.strftime("%H:%M" if at.date() == now.astimezone().date() else "%a %H:%M")
 
 
 def window_lines(state: RunState, step_id: str, now: datetime) -> Text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from elab.domain.protocol.arms import arms_line
 from elab.domain.protocol.graph import StepGraph, Timing
 from elab.domain.protocol.model import Design, Protocol, Step, Use
 from elab.errors import QuantityError
@@ -160,6 +161,8 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
         lines.append(f"source: {protocol.source}")
     if protocol.design:
         lines.append(f"design: {design_line(protocol)}")
+    if arms := arms_line(protocol):
+        lines.append(f"arms: {arms}")
     lines.append(
         f"time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}; "
         f"hands-on {format_duration(timing.hands_on_s)}; "

@@ -1,7 +1,8 @@
 """From a protocol file to a checked :class:`Protocol`, with every error located.
 
 The pipeline: read the YAML safely (:mod:`.yamlsource`), resolve ``extends:`` and
-``include:`` into one document, validate the document into the frozen model (all shape and
+``include:`` into one document, copy each ``for_each`` step per level of its factor
+(:mod:`.arms`), validate the document into the frozen model (all shape and
 unit errors at once, each pointed at its ``FILE:LINE:COL``), then check what only the whole
 protocol can show (unknown materials, ``after:`` ids, cycles, duplicates).  The resolved
 document is what a run stores, with its SHA-256, so editing the YAML later never changes a
@@ -20,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from elab.domain.protocol.arms import expand_arms
 from elab.domain.protocol.checks import check_protocol, check_references
 from elab.domain.protocol.model import Parameter, Protocol
 from elab.domain.protocol.yamlsource import LocDict, LocList, load_yaml, locate, read_text
@@ -76,11 +78,12 @@ def _plain(node: Any) -> Any:
 
 
 def load_document(path: str | Path, library: Sequence[Path] = ()) -> ProtocolDocument:
-    """Read a protocol file and resolve what it extends or includes."""
+    """Read a protocol file, resolve what it extends or includes and expand its arms."""
     path = Path(path)
     tree = _read(path)
     tree = _resolve_reuse(tree, path, library, chain=(path.resolve(),), budget=[_MAX_READS])
-    return ProtocolDocument(str(path), tree)
+    expanded = expand_arms(tree, str(path))
+    return ProtocolDocument(str(path), expanded if isinstance(expanded, LocDict) else tree)
 
 
 def _read(path: Path) -> LocDict:
@@ -358,16 +361,22 @@ def protocol_from_tree(
     params: Mapping[str, str] | None = None,
 ) -> Protocol:
     """Validate a resolved document into a Protocol; every error located, all at once."""
+    tree = expand_arms(tree, file)
     parameters = parse_overrides(tree, params or {})
     problems = check_references(tree, file)
     try:
         protocol = Protocol.model_validate(tree, context={"parameters": parameters})
     except ValidationError as exc:
-        raise ProtocolErrors([*_located(exc, tree, file), *problems]) from None
+        raise ProtocolErrors(_once([*_located(exc, tree, file), *problems])) from None
     problems += check_protocol(protocol, tree, file)
     if problems:
-        raise ProtocolErrors(problems)
+        raise ProtocolErrors(_once(problems))
     return protocol
+
+
+def _once(errors: list[ProtocolError]) -> list[ProtocolError]:
+    """Each error once: the arms copied from one step share its lines, and its mistakes."""
+    return list({str(e): e for e in errors}.values())
 
 
 def protocol_from_content(

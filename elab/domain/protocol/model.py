@@ -210,6 +210,8 @@ class Design(_Model):
     working_volume: Volume | None = None
     dosing: list[Dosing] = Field(default_factory=list)
     humane_endpoints: HumaneEndpoints | None = None
+    # what a time course staggers when its arms take their length from a factor (arms.py)
+    stagger: Literal["harvest", "treatment"] | None = None
     note: str | None = None
 
     @property
@@ -359,6 +361,9 @@ class Step(_Model):
     # who does the step: the lab's people (in working hours), the patient (self-dosing at
     # home) or the animal facility; the last two follow their clock and take no lab hours
     by: Literal["lab", "patient", "facility"] = "lab"
+    # one copy per level of this design factor (arms.py); ``arm`` is the copy's level
+    for_each: str | None = None
+    arm: Text | None = None
 
     @property
     def passive(self) -> Passive | None:

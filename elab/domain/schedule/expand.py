@@ -17,6 +17,11 @@ Each step becomes one or more activities, in protocol order:
 - ``equipment: [...]`` is booked for the hands-on part (for the passive part too when the
   step has a program or no hands-on part); ``incubate: {equipment: ...}`` for the passive part.
 - ``after: [{step, window}]`` becomes a lag window on the successor's first activity.
+- The arms of a time course (``for_each: time``) reach this module as steps of their own
+  (``exposure.3h`` ... ``exposure.48h``, see :mod:`elab.domain.protocol.arms`), so each is a
+  branch with its own length and timer; the lag-0 rule above makes the design's ``stagger``
+  hold: arms after one shared treatment start together, arms before one shared harvest end
+  together.
 - ``every`` with ``hands_on`` becomes the fewest hands-on shots whose intervals can cover the
   span, chained by lag windows, the last one the span after the first; without ``hands_on``
   it is one passive booking of the instrument for the whole span.
