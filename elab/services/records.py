@@ -251,14 +251,14 @@ def build_record(
                                   damaged=subject.chain.first_damaged,
                                   registry=getattr(source, "registry", None)),
         analyses=_analyses(state), plate_svg=plate_svg, plate_text=plate_text,
-        elab_version=elab_version(), local_tz=local_zone(timezone),
+        elab_version=elab_version(), local_tz=local_zone(timezone, moment),
     )
 
 
-def local_zone(timezone: str | None = None) -> tzinfo | None:
+def local_zone(timezone: str | None = None, at: datetime | None = None) -> tzinfo | None:
     """The zone local times are shown in: ``timezone`` (the shell passes
     ``ELAB_TIMEZONE``) or ``TZ`` (IANA names), else the machine's own; None when it is UTC
-    anyway (the record then shows UTC alone)."""
+    at ``at`` (the record's moment) anyway, and the record then shows UTC alone."""
     import os
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -271,7 +271,7 @@ def local_zone(timezone: str | None = None) -> tzinfo | None:
             break
     else:
         zone = datetime.now().astimezone().tzinfo
-    probe = datetime.now(UTC)
+    probe = (at or datetime.now(UTC)).astimezone(UTC)
     if zone is None or probe.astimezone(zone).utcoffset() == probe.utcoffset():
         return None
     return zone
