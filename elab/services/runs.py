@@ -15,18 +15,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from elab.domain.protocol import load_document, protocol_from_tree
-from elab.domain.protocol.graph import step_time
-from elab.domain.protocol.model import Step
 from elab.domain.runs import (
     Clock,
     Event,
     RunState,
     SystemClock,
+    actions,
     advance,
     fold,
     verify_chain,
@@ -34,39 +33,13 @@ from elab.domain.runs import (
 from elab.domain.runs.clock import iso
 from elab.domain.runs.events import GENESIS, new_event
 from elab.domain.runs.kinds import (
-    Aborted,
     AnalysisDone,
-    Attached,
-    Completed,
-    Corrected,
-    DeviationNoted,
-    LotRecorded,
-    NoteAdded,
-    Paused,
-    Resumed,
-    Retracted,
     RunEvent,
     RunStarted,
     Signed,
-    StepDone,
-    StepSkipped,
-    StepStarted,
-    TimerStarted,
-    TimerStopped,
-    ValueRecorded,
-)
-from elab.domain.runs.rules import (
-    AutoDeviation,
-    expired_lot_deviation,
-    incubation_deviation,
-    order_deviation,
-    unfinished,
-    unfinished_summary,
-    untimed_deviation,
-    window_deviations,
 )
 from elab.domain.runs.summary import RunSummary, summarize
-from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
+from elab.domain.runs.values import check_value, split_readings
 from elab.errors import (
     ConflictError,
     ElabError,
@@ -82,7 +55,6 @@ from elab.services.protocol_library import find_protocol_file as find_protocol
 from elab.services.protocol_library import library_dirs
 from elab.services.run_status import status_json
 from elab.services.signing import KeyRegistry, SignerStore
-from elab.services.values import check_value, each_reading, split_readings
 from elab.settings import Settings
 from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
@@ -99,7 +71,6 @@ __all__ = [
 Draft = RunEvent
 _RETRIES = 50
 _ID_TRIES = 8
-_MAX_NAME = 200  # operators, lots: the width of their columns
 
 
 def current_operator(explicit: str | None = None) -> str:
@@ -122,9 +93,9 @@ def _operator(engine: Any, explicit: str | None) -> str:
     person = session_person(engine)
     if person is None:
         operator = current_operator(explicit)
-        if len(operator) > _MAX_NAME:
+        if len(operator) > actions.MAX_NAME:
             engine.dispose()
-            raise InputError(f"an operator name is at most {_MAX_NAME} characters")
+            raise InputError(f"an operator name is at most {actions.MAX_NAME} characters")
         return operator
     if explicit and explicit != person:
         engine.dispose()
@@ -391,32 +362,8 @@ class RunService:
             return new
         raise RunStateError(f"run {run_id} is too busy: other writers kept appending")
 
-    def _step(self, state: RunState, step_id: str) -> Step:
-        if step_id not in state.steps:
-            raise NotFoundError("step", step_id, list(state.steps))
-        return state.protocol.step(step_id)
-
-    def _start_checks(self, state: RunState, step_id: str, now: datetime) -> list[Draft]:
-        """Deviations due when a step is first started: order and time windows."""
-        if state.steps[step_id].started_at is not None:
-            return []
-        found: list[AutoDeviation] = []
-        if (dev := order_deviation(state, step_id)) is not None:
-            found.append(dev)
-        found += window_deviations(state, step_id, now)
-        return [d.event() for d in found]
-
     def start_step(self, run_id: str, step_id: str) -> list[Event]:
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            self._step(state, step_id)
-            st = state.steps[step_id]
-            if st.state in ("done", "skipped"):
-                raise RunStateError(f"step {step_id} is already {st.state}")
-            if st.started_at is not None:
-                return []
-            return [*self._start_checks(state, step_id, now), StepStarted(step_id)]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.start_step(state, now, step_id))
 
     def done(
         self,
@@ -426,143 +373,40 @@ class RunService:
         note: str | None = None,
     ) -> list[Event]:
         """Mark a step done with its measured values; out-of-range values become deviations."""
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            step = self._step(state, step_id)
-            st = state.steps[step_id]
-            if st.state in ("done", "skipped"):
-                raise RunStateError(f"step {step_id} is already {st.state}")
-            drafts = self._start_checks(state, step_id, now)
-            timer = state.timers.get(step_id)
-            if timer is not None and timer.running:
-                drafts += self._timer_stop_drafts(state, step, now)
-            if (untimed := untimed_deviation(step, timer)) is not None:
-                drafts.append(untimed.event())
-            for name, text in each_reading(step, values):
-                drafts += self._value_drafts(step, name, text)
-            if note:
-                drafts.append(NoteAdded(step_id, note))
-            drafts.append(StepDone(step_id))
-            return drafts
-
-        return self._act(run_id, decide)
-
-    def _value_drafts(self, step: Step, name: str, text: str) -> list[Draft]:
-        reading, deviations = self._reading(step, name, text)
-        return [reading, *deviations]
-
-    def _reading(
-        self, step: Step, name: str, text: str
-    ) -> tuple[ValueRecorded, list[DeviationNoted]]:
-        """A typed reading as understood, with the deviation it is when out of range."""
-        check_text(text, f"the value {name}")
-        value, unit, deviation = check_value(step, name, text)
-        in_range: bool | None = None
-        found: list[DeviationNoted] = []
-        if isinstance(value, float) and step.record[name].range is not None:
-            in_range = deviation is None
-            if deviation is not None:
-                found.append(deviation.event())
-        return ValueRecorded(step.id, name, value, unit, text, in_range), found
+        return self._act(
+            run_id, lambda state, now: actions.done(state, now, step_id, values, note)
+        )
 
     def record_values(
         self, run_id: str, step_id: str, values: Sequence[tuple[str, str]]
     ) -> list[Event]:
         """Record values for a step without marking it done."""
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            step = self._step(state, step_id)
-            drafts: list[Draft] = []
-            for name, text in each_reading(step, values):
-                drafts += self._value_drafts(step, name, text)
-            return drafts
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.record_values(state, step_id, values))
 
     def skip(self, run_id: str, step_id: str, note: str) -> list[Event]:
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            step = self._step(state, step_id)
-            if not step.optional:
-                raise RunStateError(f"step {step_id} is not optional and cannot be skipped")
-            if state.steps[step_id].state in ("done", "skipped"):
-                raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
-            return [StepSkipped(step_id, note)]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.skip(state, step_id, note))
 
     def timer(self, run_id: str, step_id: str, action: str) -> list[Event]:
         """Start or stop the step's timer (its incubation, or a stopwatch for ``until``)."""
         if action not in ("start", "stop"):
             raise InputError(f"timer action must be start or stop, not {action!r}")
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            step = self._step(state, step_id)
-            timer = state.timers.get(step_id)
-            if action == "stop":
-                if timer is None or not timer.running:
-                    raise RunStateError(f"step {step_id} has no running timer")
-                return self._timer_stop_drafts(state, step, now)
-            if timer is not None and timer.running:
-                raise RunStateError(f"the timer of step {step_id} is already running")
-            if state.steps[step_id].state in ("done", "skipped"):
-                raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
-            min_s, max_s = planned_seconds(step)
-            drafts = self._start_checks(state, step_id, now)
-            if state.steps[step_id].started_at is None:
-                drafts.append(StepStarted(step_id))
-            drafts.append(TimerStarted(step_id, min_s, max_s))
-            return drafts
-
-        return self._act(run_id, decide)
-
-    def _timer_stop_drafts(self, state: RunState, step: Step, now: datetime) -> list[Draft]:
-        timer = state.timers[step.id]
-        elapsed = timer.elapsed_s(now)
-        drafts: list[Draft] = [TimerStopped(step.id, elapsed)]
-        if step.until is None:
-            dev = incubation_deviation(step.id, elapsed, timer.min_s, timer.max_s)
-            if dev is not None:
-                drafts.append(dev.event())
-        return drafts
+        return self._act(run_id, lambda state, now: actions.timer(state, now, step_id, action))
 
     def deviate(self, run_id: str, step_id: str | None, note: str) -> list[Event]:
         check_text(note, "the deviation note")
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            if step_id is not None:
-                self._step(state, step_id)
-            return [DeviationNoted(step_id, "manual", note)]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.deviate(state, step_id, note))
 
     def note(self, run_id: str, step_id: str | None, text: str) -> list[Event]:
+        """A note, also after completion (and a signature): a change after completion."""
         check_text(text, "the note")
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            _amendable(state, run_id)
-            if step_id is not None:
-                self._step(state, step_id)
-            return [NoteAdded(step_id, text)]
-
-        # A note may follow completion (and a signature): the record lists it as a change
-        # after completion, with the signatures it postdates.
-        return self._act(run_id, decide, finished_ok=True)
+        return self._act(run_id, lambda state, now: actions.note(state, step_id, text),
+                         finished_ok=True)
 
     def lot(self, run_id: str, material: str, lot: str, expiry: str | None = None) -> list[Event]:
         """Record a material's lot; a lot past its expiry date is a deviation at once."""
-        check_text(lot, "the lot number", _MAX_NAME)
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            if material not in state.protocol.materials:
-                raise NotFoundError("material", material, state.protocol.materials)
-            expires = _check_date(expiry) if expiry is not None else None
-            drafts: list[Draft] = [LotRecorded(material, lot, expiry)]
-            today = now.astimezone().date()
-            if (dev := expired_lot_deviation(material, lot, expires, today)) is not None:
-                drafts.append(dev.event())
-            return drafts
-
-        return self._act(run_id, decide)
+        check_text(lot, "the lot number", actions.MAX_NAME)
+        return self._act(run_id,
+                         lambda state, now: actions.lot(state, now, material, lot, expiry))
 
     def attach(self, run_id: str, name: str, path: Path | str) -> list[Event]:
         """Attach a regular file (or standard input, ``-``), never read past the size limit."""
@@ -570,82 +414,31 @@ class RunService:
 
         blob = read_bytes(path, MAX_ATTACHMENT_BYTES, what="attachment")
         filename = "stdin" if str(path) in (STDIN, "/dev/stdin") else Path(path).name
-
         digest = hashlib.sha256(blob).hexdigest()
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            _amendable(state, run_id)
-            return [Attached(name, filename, digest, len(blob))]
-
-        return self._act(run_id, decide, [blob], finished_ok=True)  # amendments allowed
+        return self._act(
+            run_id, lambda state, now: actions.attach(state, name, filename, digest, len(blob)),
+            [blob], finished_ok=True,  # amendments allowed
+        )
 
     def correct(
         self, run_id: str, seq: int, values: Sequence[tuple[str, str]], reason: str
     ) -> list[Event]:
         """A correction event naming the value event it corrects; the original stays."""
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            _amendable(state, run_id)
-            originals = [v for v in state.values if v.seq == seq]
-            if not originals:
-                known = sorted({str(v.seq) for v in state.values})
-                raise NotFoundError("value event", str(seq), known)
-            drafts: list[Draft] = []
-            for name, text in values:
-                original = next((v for v in originals if v.name == name), None)
-                if original is None:
-                    raise NotFoundError(f"value in event {seq}", name, [v.name for v in originals])
-                step = state.protocol.step(original.step)
-                reading, found = self._reading(step, name, text)
-                drafts.append(Corrected(**vars(reading), corrects=seq, reason=reason))
-                drafts += found
-            return drafts
-
-        return self._act(run_id, decide, finished_ok=True)  # amendments allowed
+        return self._act(run_id, lambda state, now: actions.correct(state, seq, values, reason),
+                         finished_ok=True)  # amendments allowed
 
     def pause(self, run_id: str) -> list[Event]:
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            if state.paused:
-                raise RunStateError(f"run {run_id} is already paused")
-            return [Paused()]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.pause(state))
 
     def resume(self, run_id: str) -> list[Event]:
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            if not state.paused:
-                raise RunStateError(f"run {run_id} is not paused")
-            return [Resumed()]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.resume(state))
 
     def abort(self, run_id: str, note: str | None = None) -> list[Event]:
-        return self._act(run_id, lambda state, now: [Aborted(note)])
+        return self._act(run_id, lambda state, now: actions.abort(state, note))
 
     def finish(self, run_id: str, incomplete: str | None = None) -> RunState:
-        """Complete the run and run its analysis hooks.
-
-        A run with steps not done, required values or required lots missing is refused,
-        naming them, unless ``incomplete`` gives the reason to finish anyway: then each
-        missing item becomes an automatic deviation and the reason a run note.
-        """
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            missing = unfinished(state)
-            if missing and not (incomplete and incomplete.strip()):
-                raise RunStateError(
-                    f"run {run_id} is not complete: {unfinished_summary(state)} "
-                    "(do them, or finish with --incomplete --reason TEXT)"
-                )
-            drafts: list[Draft] = [d.event() for d in missing]
-            if missing:
-                why = f"finished incomplete: {(incomplete or '').strip()}"
-                drafts.append(NoteAdded(None, why))
-            drafts += self._analyses(state)
-            drafts.append(Completed())
-            return drafts
-
-        self._act(run_id, decide)
+        """Complete the run and run its analysis hooks (see :func:`actions.finish`)."""
+        self._act(run_id, lambda state, now: actions.finish(state, incomplete, self._analyses))
         return self.state(run_id)
 
     def undo(self, run_id: str) -> list[Event]:
@@ -654,26 +447,7 @@ class RunService:
         A ``retracted`` event names the action's events; the log keeps them, the state
         folds as if they had not happened.
         """
-
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            action = last_action(state, self.operator, now)
-            if action is None:
-                raise RunStateError(f"{self.operator} has nothing to undo in run {run_id}")
-            kinds = {e.type for e in action.events}
-            if not kinds <= UNDOABLE:
-                raise RunStateError(
-                    f"the last action of {self.operator} ({action.what}) cannot be undone"
-                )
-            if action.age_s > UNDO_WINDOW_S:
-                raise RunStateError(
-                    f"the last action of {self.operator} ({action.what}) is older than "
-                    f"{UNDO_WINDOW_S / 60:.0f} min and can no longer be undone; put a value "
-                    "right with `elab runs correct`, explain anything else with "
-                    "`elab runs deviate` or `elab runs note`"
-                )
-            return [Retracted(action.seqs, action.what)]
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.undo(state, now, self.operator))
 
     def _analyses(self, state: RunState) -> list[AnalysisDone]:
         from elab.services.analysis_runner import run_protocol_analyses
@@ -688,31 +462,3 @@ class RunService:
         events = self._act(run_id, lambda s, n: [signed], finished_ok=True,
                            operator=operator)
         return events[-1].seq
-
-
-def _amendable(state: RunState, run_id: str) -> None:
-    """Notes, corrections and attachments may follow completion, never an abort."""
-    if state.state == "aborted":
-        raise RunStateError(f"run {run_id} is aborted; nothing more can be added")
-
-
-def planned_seconds(step: Step) -> tuple[float, float | None]:
-    """What a step's timer counts: its passive time, or its whole time, or open."""
-    if step.until is not None:
-        return 0.0, None
-    passive = step.passive
-    if passive is not None:
-        low, high = passive.duration.seconds()
-        return low, high
-    if step.repeat is not None and step.repeat.each is not None:
-        low, high = step.repeat.each.seconds()
-        return low, high
-    timing = step_time(step)
-    return timing.min_s, timing.max_s
-
-
-def _check_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"expiry {text!r} is not a date like 2027-03-31") from None

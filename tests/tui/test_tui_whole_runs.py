@@ -14,7 +14,8 @@ from sample_data import bands_csv, transwell_csv
 from textual.widgets import Input, Static
 
 from elab.domain.runs import FakeClock
-from elab.services.runs import RunService, planned_seconds
+from elab.domain.runs.actions import planned_seconds
+from elab.services.runs import RunService
 from elab.tui.app import ElabApp
 from elab.tui.finish import FinishScreen
 from elab.tui.value_form import ValueForm
