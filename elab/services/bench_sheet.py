@@ -101,7 +101,7 @@ def step_sheet(state: RunState, step_id: str) -> Sheet:
     dose_unit = _dose_unit(protocol.design) if protocol.design is not None else None
     for use in step.uses:
         material = protocol.materials.get(use.material)
-        _, shown = scaled_use(use, protocol)
+        _, shown = scaled_use(use, protocol, step_id)
         rows.append((material.name if material else use.material, shown))
         stock = material.stock if material is not None else None
         if (compound is None and dose_unit is not None and stock is not None
