@@ -160,7 +160,8 @@ def _from_protocol(protocol: str, stock: str, add_ul: float | None, well: str | 
         compound=compound if compound != "compound" else None,
         well_option="--well" if well is not None and well_volume is None else "--well-volume")
     plan = plan_serial(designed.spec)
-    changes = [c for c in designed.changes if not (said and c.startswith("--well "))]
+    changes = [c for c in designed.changes
+               if not (said and c.startswith(("--well ", "the design gives no addition")))]
     return replace(plan, notes=(*said, *changes, *plan.notes))
 
 

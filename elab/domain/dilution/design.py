@@ -215,6 +215,9 @@ def serial_spec_from_protocol(
         changes.append("the route (intermediate dilution, series top) is planned again so the "
                        "doses and the vehicle stay the design's")
     add = add_ul if add_ul is not None else addition
+    if add is None:
+        changes.append(f"the design gives no addition: the plan chooses one, and the "
+                       f"{_ul_text(well)} is the whole well, the addition included")
     vehicle = design.vehicle
     vehicle_material = protocol.materials.get(vehicle.material) if vehicle else None
     series_top = None

@@ -312,7 +312,7 @@ def plan_serial(spec: SerialSpec) -> Plan:
                   f"{_pct(vehicle_pct[0])} {spec.vehicle}" if f else "no compound",
                   f"each of {spec.control_wells} wells"))
     wells_text = (f"{volume_text(well_rest)} in the well + {volume_text(add)} added"
-                  if spec.intermediate is not None else f"{volume_text(spec.well_ul)} wells")
+                  if spec.add_ul is not None else f"{volume_text(spec.well_ul)} wells")
     title = (f"{spec.compound}: {spec.points}-point {spec.fold:g}-fold series from "
              f"{spec.c(spec.top)}, {wells_text}"
              + (f", {spec.vehicle} {_pct(f)}" if f else ""))
