@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from cli_calls import run
@@ -83,3 +84,21 @@ def test_an_override_the_design_cannot_hold_is_one_line(
     # 1 µL into 2 mL is 0.05 % of the vehicle at most: 0.1 % DMSO cannot be held
     assert code == 1 and out == ""
     assert "cannot be held when 1 µL is added per well" in err and len(err.splitlines()) == 1
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_design_without_volumes_takes_the_plate_default_and_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plan = _plan([str(DATA / "mtt-design.yaml"), "--stock", "10mM"], capsys)
+    notes = plan["notes"]
+    assert isinstance(notes, list)
+    assert "working volume 100 uL: the 96-well plate default (the design gives none)" in notes
+
+
+def test_a_design_without_a_stock_asks_for_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["dilute", "serial", str(DATA / "mtt-design.yaml")], capsys)
+    assert code == 1 and out == ""
+    assert "gives no stock concentration for its doses: give --stock" in err

@@ -162,7 +162,8 @@ def serial_spec_from_protocol(
     values, unit, fold, others = _series(design, dosing.factor if dosing else None)
     changes: list[str] = []
     working = dosed.working if dosed is not None else working_volume(design)
-    if well_volume_ul is not None and working is not None and _same(well_volume_ul, working.ul):
+    if (well_volume_ul is not None and working is not None and working.source == "design"
+            and _same(well_volume_ul, working.ul)):
         changes.append(f"{well_option} {_ul_text(well_volume_ul)} is the design's working "
                        "volume (no change)")
         well_volume_ul = None
