@@ -84,7 +84,25 @@ def _designed_use(use: Use, protocol: Protocol, step_id: str) -> tuple[QRange | 
     unit_word = design.unit if n == 1 else _plural(design.unit)
     shown = (f"{addition} of the {what} × {n} {unit_word}{extra} = {_pretty(total)} "
              "(the design's addition)")
+    if use.material == dosing.material and dosing is design.dosing[0]:
+        drawn = _stock_drawn(protocol)
+        if drawn is not None:
+            # What the material itself runs down by is the stock the series draws.
+            return drawn, f"{shown}; {_pretty(drawn)} of the stock (the dilution plan)"
     return total, shown
+
+
+def _stock_drawn(protocol: Protocol) -> QRange | None:
+    """The stock the design's dilution plan draws, or None when there is no plan."""
+    from elab.domain.dilution import plan_serial, serial_spec_from_protocol
+    from elab.errors import ElabError
+
+    try:
+        plan = plan_serial(serial_spec_from_protocol(protocol).spec)
+    except ElabError:
+        return None
+    drawn = sum(row.volume_ul for row in plan.rows if row.source == "stock")
+    return QRange(drawn, drawn, "microliter") if drawn else None
 
 
 def _samples_getting(design: Design, excluded: set[str]) -> int:
