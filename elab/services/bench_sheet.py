@@ -1,7 +1,9 @@
 """The bench sheet of a run: its plate layout and the pipetting table of one step.
 
-The run screen shows these beside the step the scientist is doing.  The layout is the one
-the run recorded (an attachment named ``layout``) when there is one; otherwise one is
+The run screen shows these beside the step the scientist is doing.  The pipetting table of
+the dosing step is the design's dilution plan (:func:`serial_spec_from_protocol`), so its
+volumes, wells and vehicle fraction are those of ``elab dilute serial PROTOCOL``.  The layout
+is the one the run recorded (an attachment named ``layout``) when there is one; otherwise one is
 proposed from the protocol's design with a seed taken from the run id, so the same run always
 proposes the same plate, and the scientist keeps it by attaching it to the run (then the
 record draws exactly that plate).
@@ -22,7 +24,6 @@ from elab.units import convert
 __all__ = ["LAYOUT_NAME", "Sheet", "layout_csv", "recorded_layout", "run_layout", "step_sheet"]
 
 LAYOUT_NAME = "layout"
-DEFAULT_WELL_UL = 100.0
 
 
 def _seed(run_id: str) -> int:
@@ -72,15 +73,6 @@ class Sheet:
     note: str = ""
 
 
-def _well_ul(state: RunState) -> float:
-    """The working volume of a well: the per-well medium the protocol puts in first."""
-    for step in state.protocol.steps:
-        for use in step.uses:
-            if use.per == "well" and use.volume is not None:
-                return convert(use.volume.planned, use.volume.unit, "microliter") or 0.0
-    return DEFAULT_WELL_UL
-
-
 def _convertible(from_unit: str, to_unit: str) -> bool:
     try:
         return convert(1.0, from_unit, to_unit) is not None
@@ -109,27 +101,27 @@ def step_sheet(state: RunState, step_id: str) -> Sheet:
     dose_unit = _dose_unit(protocol.design) if protocol.design is not None else None
     for use in step.uses:
         material = protocol.materials.get(use.material)
-        _, shown = scaled_use(use, protocol)
+        _, shown = scaled_use(use, protocol, step_id)
         rows.append((material.name if material else use.material, shown))
         stock = material.stock if material is not None else None
         if (compound is None and dose_unit is not None and stock is not None
                 and _convertible(stock.unit, dose_unit)):
             compound = (use.material, material)
-    if compound is None or protocol.design is None:
+    design = protocol.design
+    if design is not None and design.dosing and dose_unit is not None:
+        dosed = [d for d in design.dosing if d.step in (None, step_id)
+                 and any(u.material == d.material for u in step.uses)]
+        compound = (dosed[0].material, protocol.materials.get(dosed[0].material)) if dosed else None
+    if compound is None or design is None:
         return Sheet(tuple(rows))
-    from elab.domain.dilution import plan_serial, serial_spec_from_design
+    from elab.domain.dilution import plan_serial, serial_spec_from_protocol
 
     material_id, material = compound
-    assert material is not None and material.stock is not None
-    vehicle = protocol.design.vehicle
-    vehicle_material = protocol.materials.get(vehicle.material) if vehicle else None
     try:
-        spec = serial_spec_from_design(
-            protocol.design, material.stock.text, _well_ul(state),
-            vehicle_name=vehicle_material.name if vehicle_material else None,
-            compound=material.name,
-        )
-        plan = plan_serial(spec)
+        designed = serial_spec_from_protocol(
+            protocol, compound=material.name if material is not None else material_id,
+            material_id=material_id)
+        plan = plan_serial(designed.spec)
     except ElabError as exc:
         return Sheet(tuple(rows), note=f"no dilution plan for {material_id}: {exc}")
-    return Sheet(tuple(rows), dilution=plan.text())
+    return Sheet(tuple(rows), dilution=plan.text(), note="\n".join(designed.changes))

@@ -118,7 +118,7 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
         out.append("\nMaterials\n", style="bold")
         for use in step.uses:
             material = state.protocol.materials.get(use.material)
-            _, shown = scaled_use(use, state.protocol)
+            _, shown = scaled_use(use, state.protocol, step_id)
             name = material.name if material else use.material
             out.append(f"  {name}: {shown}\n")
     if step.record:

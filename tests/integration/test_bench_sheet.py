@@ -14,8 +14,9 @@ PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 
 
 @pytest.mark.parametrize(("protocol", "step", "series"), [
-    ("mtt-viability", "treat", "6-point 5-fold series from 100 µM, 90 µL wells"),
-    ("western-blot-pfak", "treat", "4-point 10-fold series from 100 nM"),
+    # the design's volumes: 90 µL seeded + 10 µL added (not 90 µL in all), 2 mL + 2 µL
+    ("mtt-viability", "treat", "6-point 5-fold series from 100 µM, 90 µL in the well + 10 µL"),
+    ("western-blot-pfak", "treat", "4-point 10-fold series from 100 nM, 2 mL in the well + 2 µL"),
 ])
 def test_the_dosing_step_gets_its_dilution_series(service: RunService, protocol: str, step: str,
                                                   series: str) -> None:
@@ -52,3 +53,27 @@ def test_the_proposed_plate_is_stable_and_valid(service: RunService) -> None:
 def test_protocols_without_a_plate_propose_none(service: RunService) -> None:
     run = service.start(str(PROTOCOLS / "western-blot-emt.yaml"))
     assert run_layout(service.state(run), service.store.attachment) == (None, False)
+
+
+@pytest.mark.parametrize("protocol", ["mtt-viability", "western-blot-pfak"])
+def test_the_bench_sheet_pipettes_the_designs_plan(service: RunService, protocol: str) -> None:
+    """The run screen's table is the plan of `elab dilute serial PROTOCOL`: one set of numbers."""
+    from elab.domain.dilution import plan_serial, serial_spec_from_protocol
+
+    run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    state = service.state(run)
+    sheet = step_sheet(state, "treat")
+    plan = plan_serial(serial_spec_from_protocol(state.protocol).spec)
+    assert sheet.dilution.splitlines()[1:] == plan.text().splitlines()[1:]
+
+
+def test_pfak_counts_the_wells_the_design_declares(service: RunService) -> None:
+    """Each dose in 3 replicates × 3 time points = 9 wells; 3 time-matched DMSO controls of 3
+    wells = 9 vehicle wells (not one control set per time point on top: 27); 6-well plates
+    hold 2 mL, so 2 µL of a series point is 1:1001 (99.9 nM from 100 µM)."""
+    run = service.start(str(PROTOCOLS / "western-blot-pfak.yaml"))
+    sheet = step_sheet(service.state(run), "treat")
+    wells = [line for line in sheet.dilution.splitlines() if line.startswith(("wells", "vehicle"))]
+    assert len(wells) == 5 and all("each of 9 wells" in line for line in wells)
+    assert "99.9 nM" in wells[0] and "2.002 mL" in wells[0]
+    assert "0.0999 %" in wells[-1]

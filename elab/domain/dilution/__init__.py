@@ -4,7 +4,11 @@ Pure code; every planner returns a :class:`Plan` of :class:`Row` s (source, volu
 final concentration) with notes, shown as text, JSON and in the run record.
 """
 
-from elab.domain.dilution.design import serial_spec_from_design
+from elab.domain.dilution.design import (
+    DesignedSeries,
+    serial_spec_from_design,
+    serial_spec_from_protocol,
+)
 from elab.domain.dilution.matrix import plan_matrix
 from elab.domain.dilution.mix import (
     MixComponent,
@@ -19,6 +23,7 @@ from elab.domain.dilution.serial import SerialSpec, plan_serial
 from elab.domain.dilution.table import Plan, Row, conc_text, volume_text
 
 __all__ = [
+    "DesignedSeries",
     "MixComponent",
     "PipetteLimits",
     "Plan",
@@ -33,5 +38,6 @@ __all__ = [
     "plan_serial",
     "qpcr_components",
     "serial_spec_from_design",
+    "serial_spec_from_protocol",
     "volume_text",
 ]

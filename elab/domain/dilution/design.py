@@ -4,21 +4,29 @@ The dose factor is the one whose levels are all concentrations; its levels must 
 geometric series (0.1, 1, 10, 100 nM is 10-fold) for one serial dilution to make them.  Each
 point serves every combination of the other factors' levels times the replicates (a dose ×
 time design uses each dose in every time point); the vehicle's final percentage comes from
-``vehicle.final`` and the vehicle-control wells from the controls of kind ``vehicle``.
+``vehicle.final`` and the vehicle-control wells from the controls of kind ``vehicle`` (their
+counts as written: three time-matched DMSO controls of three wells are nine wells).
+
+:func:`serial_spec_from_protocol` reads the rest from the design too (working volume,
+addition, intermediate, series top, stock: :mod:`elab.domain.protocol.volumes`); what the
+command line overrides is said in one line each, and the route is then planned again.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.serial import SerialSpec
-from elab.errors import InputError
+from elab.domain.protocol.model import Protocol
+from elab.domain.protocol.volumes import dosing_volumes, vehicle_wells, working_volume
+from elab.errors import ElabError, InputError
 from elab.units import KINDS, QRange, convert, parse_quantity
 
-__all__ = ["serial_spec_from_design"]
+__all__ = ["DesignedSeries", "serial_spec_from_design", "serial_spec_from_protocol"]
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -41,26 +49,21 @@ def _concentration(level: Any, unit: str | None) -> QRange | None:
     return q if dim in KINDS["concentration"] and dim else None
 
 
-def serial_spec_from_design(
-    design: Any,
-    stock: str,
-    well_ul: float,
-    limits: PipetteLimits | None = None,
-    vehicle_name: str | None = None,
-    compound: str = "compound",
-) -> SerialSpec:
-    """A :class:`SerialSpec` making the design's dose levels from ``stock`` (``10 mM``)."""
+def _series(design: Any, factor: str | None = None) -> tuple[list[float], str, float, int]:
+    """(levels high to low, their unit, the fold, the wells of other factors per level)."""
     factors = list(_get(design, "factors") or [])
     doses = None
     others = 1
     for f in factors:
         levels = [_concentration(v, _get(f, "unit")) for v in (_get(f, "levels") or [])]
-        if doses is None and levels and all(q is not None for q in levels):
+        wanted = factor is None or _get(f, "name") == factor
+        if doses is None and wanted and levels and all(q is not None for q in levels):
             doses = [q for q in levels if q is not None]
         else:
             others *= len(_get(f, "levels") or [])
     if not doses:
-        raise InputError("the design has no factor whose levels are all concentrations")
+        which = f"factor {factor!r}" if factor else "factor"
+        raise InputError(f"the design has no {which} whose levels are all concentrations")
     unit = doses[0].unit
     values = sorted((convert(q.planned, q.unit, unit) or 0.0 for q in doses), reverse=True)
     if values[-1] <= 0:
@@ -70,14 +73,31 @@ def serial_spec_from_design(
     if any(abs(f / fold - 1) > 0.01 for f in folds):
         shown = ", ".join(f"{v:g}" for v in values)
         raise InputError(f"the dose levels ({shown}) are not a serial dilution (fold changes)")
+    return values, unit, fold, others
+
+
+def _fraction(final: Any) -> float:
+    fq = final if isinstance(final, QRange) else parse_quantity(str(final))
+    return (convert(fq.planned, fq.unit, "") or 0.0) if fq.unit else fq.planned / 100
+
+
+def serial_spec_from_design(
+    design: Any,
+    stock: str,
+    well_ul: float,
+    limits: PipetteLimits | None = None,
+    vehicle_name: str | None = None,
+    compound: str = "compound",
+) -> SerialSpec:
+    """A :class:`SerialSpec` making the design's dose levels from ``stock`` (``10 mM``) in
+    wells of ``well_ul`` after the addition; the planner chooses the route."""
+    values, unit, fold, others = _series(design)
     stock_q = parse_quantity(stock, "concentration")
     vehicle = _get(design, "vehicle")
     fraction = 0.0
     name = vehicle_name or "vehicle"
     if vehicle is not None:
-        final = _get(vehicle, "final")
-        fq = final if isinstance(final, QRange) else parse_quantity(str(final))
-        fraction = (convert(fq.planned, fq.unit, "") or 0.0) if fq.unit else fq.planned / 100
+        fraction = _fraction(_get(vehicle, "final"))
         name = vehicle_name or str(_get(vehicle, "material", "vehicle"))
     replicates = int(_get(design, "replicates", 1) or 1)
     controls = sum(int(_get(c, "count", 1) or 1) for c in (_get(design, "controls") or [])
@@ -90,7 +110,7 @@ def serial_spec_from_design(
         points=len(values),
         well_ul=well_ul,
         wells=replicates * others,
-        control_wells=controls * max(others, 1) if controls else 0,
+        control_wells=controls,
         vehicle=name,
         vehicle_fraction=fraction or 0.0,
         compound=compound,
@@ -99,3 +119,148 @@ def serial_spec_from_design(
 
 
 
+
+
+@dataclass(frozen=True)
+class DesignedSeries:
+    """The series a protocol's design asks for, and one line per override saying what it
+    changed (``--add 1 uL overrides the design's 10 uL addition``)."""
+
+    spec: SerialSpec
+    changes: tuple[str, ...] = ()
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+def _ul_text(ul: float) -> str:
+    from elab.domain.dilution.table import volume_text
+
+    return volume_text(ul).replace("µ", "u")
+
+
+def serial_spec_from_protocol(
+    protocol: Protocol,
+    *,
+    stock: str | None = None,
+    add_ul: float | None = None,
+    well_volume_ul: float | None = None,
+    limits: PipetteLimits | None = None,
+    compound: str | None = None,
+    well_option: str = "--well-volume",
+    material_id: str | None = None,
+) -> DesignedSeries:
+    """The design's series: doses, wells, vehicle, working volume, addition, intermediate and
+    stock all from ``protocol.design``; ``stock``, ``add_ul`` and ``well_volume_ul`` (the
+    volume in the well before the addition) override it, and the route is planned again."""
+    design = protocol.design
+    if design is None:
+        raise InputError(f"protocol {protocol.id!r} has no design: block with doses")
+    dosed = dosing_volumes(protocol) if design.dosing else None
+    dosing = dosed.dosing if dosed is not None else None
+    values, unit, fold, others = _series(design, dosing.factor if dosing else None)
+    changes: list[str] = []
+    working = dosed.working if dosed is not None else working_volume(design)
+    if (well_volume_ul is not None and working is not None and working.source == "design"
+            and _same(well_volume_ul, working.ul)):
+        changes.append(f"{well_option} {_ul_text(well_volume_ul)} is the design's working "
+                       "volume (no change)")
+        well_volume_ul = None
+    if well_volume_ul is not None:
+        if working is not None:
+            changes.append(f"{well_option} {_ul_text(well_volume_ul)} overrides the "
+                           f"{'design' if working.source == 'design' else working.source}'s "
+                           f"{_ul_text(working.ul)} working volume")
+        else:
+            changes.append(f"{well_option} {_ul_text(well_volume_ul)}: the design gives no "
+                           "working volume")
+        well = well_volume_ul
+    elif working is None:
+        raise InputError("the design gives no working_volume and no plate format: give "
+                         "--well-volume")
+    else:
+        well = working.ul
+        if working.source != "design":
+            changes.append(f"working volume {_ul_text(well)}: the {working.source} (the design "
+                           "gives none)")
+    declared_stock = dosed.stock if dosed is not None else None
+    material = protocol.materials.get(dosing.material) if dosing else None
+    if declared_stock is None and dosing is None:
+        material, declared_stock = _dosed_material(protocol, unit, material_id)
+    if stock:
+        stock_q = parse_quantity(stock, "concentration")
+        if declared_stock is not None and _same(
+                convert(stock_q.planned, stock_q.unit, declared_stock.unit) or 0.0,
+                declared_stock.planned):
+            changes.append(f"--stock {stock_q} is the design's stock (no change)")
+        elif declared_stock is not None:
+            changes.append(f"--stock {stock_q} overrides the design's {declared_stock} stock")
+    elif declared_stock is not None:
+        stock_q = declared_stock
+    else:
+        raise InputError("the design gives no stock concentration for its doses: give --stock")
+    addition = dosed.addition_ul if dosed is not None else None
+    if add_ul is not None and addition is not None and _same(add_ul, addition):
+        changes.append(f"--add {_ul_text(add_ul)} is the design's addition (no change)")
+        add_ul = None
+    if add_ul is not None:
+        if addition is not None:
+            changes.append(f"--add {_ul_text(add_ul)} overrides the design's "
+                           f"{_ul_text(addition)} addition")
+        else:
+            changes.append(f"--add {_ul_text(add_ul)}: the design gives no addition")
+    designed = (dosed is not None and addition is not None and add_ul is None
+                and well_volume_ul is None)
+    if dosed is not None and not designed and addition is not None:
+        changes.append("the route (intermediate dilution, series top) is planned again so the "
+                       "doses and the vehicle stay the design's")
+    add = add_ul if add_ul is not None else addition
+    if add is None:
+        changes.append(f"the design gives no addition: the plan chooses one, and the "
+                       f"{_ul_text(well)} is the whole well, the addition included")
+    vehicle = design.vehicle
+    vehicle_material = protocol.materials.get(vehicle.material) if vehicle else None
+    series_top = None
+    if designed and dosed is not None and dosed.series_stock is not None:
+        series_top = convert(dosed.series_stock.planned, dosed.series_stock.unit, unit)
+    name = compound or (material.name if material is not None else protocol.id)
+    spec = SerialSpec(
+        stock=convert(stock_q.planned, stock_q.unit, unit) or 0.0,
+        top=values[0],
+        unit=unit,
+        fold=round(fold, 6),
+        points=len(values),
+        well_ul=well + (add or 0.0) if add is not None else well,
+        wells=design.replicates * others,
+        control_wells=vehicle_wells(design),
+        vehicle=(vehicle_material.name if vehicle_material else vehicle.material)
+        if vehicle else "vehicle",
+        vehicle_fraction=_fraction(vehicle.final) if vehicle else 0.0,
+        add_ul=add,
+        compound=name,
+        limits=limits or PipetteLimits(),
+        intermediate=dosed.intermediate if designed and dosed is not None else None,
+        series_top=series_top,
+    )
+    return DesignedSeries(spec, tuple(changes))
+
+
+def _dosed_material(
+    protocol: Protocol, unit: str, material_id: str | None
+) -> tuple[Any, QRange | None]:
+    """Without a ``dosing`` entry: the material named, else the one material whose stock is
+    in the doses' unit."""
+    named = protocol.materials.get(material_id) if material_id else None
+    if named is not None and named.stock is not None:
+        return named, named.stock
+    found = []
+    for material in protocol.materials.values():
+        if material.stock is None:
+            continue
+        try:
+            convert(1.0, material.stock.unit, unit)
+        except ElabError:
+            continue
+        found.append(material)
+    return (found[0], found[0].stock) if len(found) == 1 else (None, None)

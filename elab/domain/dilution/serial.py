@@ -11,6 +11,11 @@ large ones derived from them, so rounding moves concentrations by a fraction of 
 
 Without a vehicle (an aqueous stock) the series is made directly in medium at the working
 concentration.
+
+``well_ul`` is the well after the addition (the design's working volume + its addition).
+When the design fixes the route (``intermediate``: each point diluted 1:I in medium, 1 for
+none, and ``series_top``: the top point in the vehicle), the plan follows it instead of
+choosing one, so the bench makes what the protocol says.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class SerialSpec:
     diluent: str = "medium"
     compound: str = "compound"
     limits: PipetteLimits = field(default_factory=PipetteLimits)
+    intermediate: float | None = None
+    series_top: float | None = None
 
     def __post_init__(self) -> None:
         if self.fold <= 1:
@@ -55,6 +62,9 @@ class SerialSpec:
             raise InputError("each point needs at least one well")
         if not 0 <= self.vehicle_fraction < 1:
             raise InputError("the vehicle's final percentage must be between 0 and 100 %")
+        if self.intermediate is not None and (self.intermediate < 1 or self.add_ul is None):
+            raise InputError("an intermediate dilution needs an addition volume and a factor "
+                             "of at least 1:1")
         if self.stock < self.top:
             raise InputError(
                 f"the stock ({self.c(self.stock)}) is weaker than the top concentration "
@@ -85,14 +95,40 @@ class _Build:
         self.rows.append(row)
 
 
-def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, float]:
-    """(add per well, working factor m, vehicle per intermediate or None, consumed per point)."""
+def _designed(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, float, float]:
+    """The design's route: ``add_ul`` of each point diluted 1:``intermediate`` in medium."""
+    lim = spec.limits
+    add = spec.add_ul
+    assert add is not None and spec.intermediate is not None
+    if add > spec.well_ul:
+        raise InputError(
+            f"{volume_text(add)} added per well is more than the well's {volume_text(spec.well_ul)}"
+        )
+    lim.check(add, "adding working solution to each well")
+    m = spec.well_ul / add
+    per_point = max(spec.wells, spec.control_wells) * add * (1 + lim.overage) + lim.dead_ul
+    if spec.intermediate <= 1 + 1e-9:
+        return add, m, None, per_point, 1.0
+    fi = 1 / spec.intermediate
+    b.notes.append(
+        f"each point is diluted 1:{spec.intermediate:g} in {spec.diluent} (the design's "
+        f"intermediate), {volume_text(add)} of it per well"
+    )
+    d = lim.up(max(lim.min_ul, per_point * fi))
+    return add, m, d, d, fi
+
+
+def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, float, float]:
+    """(add per well, working factor m, vehicle per intermediate or None, consumed per point,
+    the fraction of a point in its working solution)."""
+    if spec.intermediate is not None:
+        return _designed(spec, b)
     lim = spec.limits
     f = spec.vehicle_fraction
     wells = spec.wells
     direct = spec.well_ul * f
     if f > 0 and spec.add_ul is None and direct >= lim.min_ul and lim.nearest(direct) == direct:
-        return direct, 1 / f, None, wells * direct * (1 + lim.overage) + lim.dead_ul
+        return direct, 1 / f, None, wells * direct * (1 + lim.overage) + lim.dead_ul, 1.0
     add = spec.add_ul if spec.add_ul is not None else lim.up(max(lim.min_ul, spec.well_ul / 10))
     if spec.add_ul is None and f == 0 and spec.well_ul / add * spec.top > spec.stock:
         # A weak aqueous stock: add more of it per well (up to the whole well) instead.
@@ -105,7 +141,7 @@ def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, 
     m = spec.well_ul / add
     per_point = max(wells, spec.control_wells) * add * (1 + lim.overage) + lim.dead_ul
     if f == 0:
-        return add, m, None, per_point
+        return add, m, None, per_point, 1.0
     fi = f * m
     if fi > 1:
         raise InfeasibleError(
@@ -120,7 +156,7 @@ def _delivery(spec: SerialSpec, b: _Build) -> tuple[float, float, float | None, 
             f"{spec.diluent} ({_pct(fi)} {spec.vehicle}), {volume_text(add)} of it per well"
         )
     d = lim.up(per_point * fi)
-    return add, m, d, d
+    return add, m, d, d, fi
 
 
 _NICE = (100.0, 50.0, 20.0, 10.0, 5.0, 2.0)
@@ -180,14 +216,32 @@ def _transfer(lim: PipetteLimits, fold1: float, least: float) -> float:
     return best
 
 
+def _series_top(spec: SerialSpec, b: _Build, m: float, fi: float) -> float:
+    """The top point of the series: what the design says when it is within 1 % of what
+    makes the top dose, else what makes it (and a note says why)."""
+    if spec.intermediate is None:
+        return spec.top / spec.vehicle_fraction if spec.vehicle_fraction > 0 else spec.top * m
+    needed = spec.top * m / fi
+    if spec.series_top is None:
+        return needed
+    if abs(spec.series_top / needed - 1) <= 0.01:
+        return spec.series_top
+    b.notes.append(
+        f"the design's series top of {spec.c(spec.series_top)} would give "
+        f"{spec.c(spec.series_top * fi / m)} in the top wells: the series starts at "
+        f"{spec.c(needed)} so the doses are the design's"
+    )
+    return needed
+
+
 def plan_serial(spec: SerialSpec) -> Plan:
     """The pipetting plan, or :class:`InfeasibleError` saying which number cannot be met."""
     lim = spec.limits
     f = spec.vehicle_fraction
     b = _Build(spec)
     targets = [spec.top / spec.fold**k for k in range(spec.points)]
-    add, m, d, consume = _delivery(spec, b)
-    series_top = spec.top / f if f > 0 else spec.top * m
+    add, m, d, consume, fi = _delivery(spec, b)
+    series_top = _series_top(spec, b, m, fi)
     if series_top > spec.stock * (1 + 1e-9):
         if f > 0:
             raise InfeasibleError(
@@ -228,17 +282,16 @@ def plan_serial(spec: SerialSpec) -> Plan:
     working_vehicle = 1.0 if f else 0.0
     well_rest = lim.nearest(spec.well_ul - add)
     if d is not None:
-        fi = f * m
         medium = lim.nearest(d / fi - d)
         for k, c in enumerate(series):
             work = c * d / (d + medium)
             b.add(Row(f"working {k + 1}", f"point {k + 1}", d, spec.diluent, medium, d + medium,
                       f"{spec.c(work)} ({_pct(d / (d + medium))} {spec.vehicle})"))
             finals.append(work * add / (add + well_rest))
-            vehicle_pct.append(d / (d + medium) * add / (add + well_rest))
+            vehicle_pct.append((d / (d + medium) if f else 0.0) * add / (add + well_rest))
             working.append(work)
-            working_vehicle = d / (d + medium)
-        if spec.control_wells:
+            working_vehicle = d / (d + medium) if f else 0.0
+        if spec.control_wells and f:
             b.add(Row("working vehicle", spec.vehicle, d, spec.diluent, medium, d + medium,
                       _pct(d / (d + medium))))
         src = "working"
@@ -252,13 +305,16 @@ def plan_serial(spec: SerialSpec) -> Plan:
         b.add(Row(f"wells {k + 1}", f"{src} {k + 1}", add, f"{spec.diluent} in well", well_rest,
                   add + well_rest, spec.c(finals[k]), f"each of {spec.wells} wells"))
     if spec.control_wells:
-        control_src = f"{src} vehicle" if d is not None else (spec.vehicle if f else spec.diluent)
+        control_src = (f"{src} vehicle" if d is not None and f
+                       else (spec.vehicle if f else spec.diluent))
         b.add(Row("vehicle control" if f else "untreated control", control_src, add,
                   f"{spec.diluent} in well", well_rest, add + well_rest,
                   f"{_pct(vehicle_pct[0])} {spec.vehicle}" if f else "no compound",
                   f"each of {spec.control_wells} wells"))
+    wells_text = (f"{volume_text(well_rest)} in the well + {volume_text(add)} added"
+                  if spec.add_ul is not None else f"{volume_text(spec.well_ul)} wells")
     title = (f"{spec.compound}: {spec.points}-point {spec.fold:g}-fold series from "
-             f"{spec.c(spec.top)}, {volume_text(spec.well_ul)} wells"
+             f"{spec.c(spec.top)}, {wells_text}"
              + (f", {spec.vehicle} {_pct(f)}" if f else ""))
     figures = {
         "unit": spec.unit,

@@ -35,8 +35,17 @@ class MaterialTotal:
     lines: tuple[str, ...]
 
 
-def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
-    """A use's amount for the whole design, and the arithmetic as people write it."""
+def scaled_use(
+    use: Use, protocol: Protocol, step_id: str | None = None
+) -> tuple[QRange | None, str]:
+    """A use's amount for the whole design, and the arithmetic as people write it.
+
+    At its dosing step, the dosed drug and the vehicle are what the design says: the
+    design's addition onto each treated well (the series point or its intermediate) and onto
+    each vehicle-control well, whether the step writes the volume or not (a step that writes
+    another one is a validation error, :mod:`.science.volumes`)."""
+    if step_id is not None and (designed := _designed_use(use, protocol, step_id)) is not None:
+        return designed
     amount = use.volume or use.amount
     if amount is None:
         return None, ""
@@ -50,6 +59,51 @@ def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
     extra = f" + {round((overage - 1) * 100)} % overage" if overage > 1 else ""
     shown = f"{amount} × {n} {unit_word}{extra} = {_pretty(total)}"
     return total, shown
+
+
+def _designed_use(use: Use, protocol: Protocol, step_id: str) -> tuple[QRange | None, str] | None:
+    """The dosed drug or the vehicle at the dosing step, from the design's volumes."""
+    from elab.domain.protocol.volumes import dosing_for_use, vehicle_wells
+
+    design = protocol.design
+    dosing = dosing_for_use(protocol, step_id, use)
+    if design is None or dosing is None or dosing.addition is None or use.per in _PER_RUN:
+        return None
+    addition = dosing.addition
+    if use.material == dosing.material:
+        n = (_samples_getting(design, set(use.exclude)) if use.exclude
+             else design.condition_count * design.replicates)
+        what = f"{dosing.factor} series" + (f" (1:{dosing.intermediate.dilution_factor:g} in "
+                                            "medium)" if dosing.intermediate else "")
+    else:
+        n = vehicle_wells(design)
+        what = "vehicle" + (f" (1:{dosing.intermediate.dilution_factor:g} in medium)"
+                            if dosing.intermediate else "")
+    overage = _overage(protocol)
+    total = addition.scaled(n * overage)
+    extra = f" + {round((overage - 1) * 100)} % overage" if overage > 1 else ""
+    unit_word = design.unit if n == 1 else _plural(design.unit)
+    shown = (f"{addition} of the {what} × {n} {unit_word}{extra} = {_pretty(total)} "
+             "(the design's addition)")
+    if use.material == dosing.material and dosing is design.dosing[0]:
+        drawn = _stock_drawn(protocol)
+        if drawn is not None:
+            # What the material itself runs down by is the stock the series draws.
+            return drawn, f"{shown}; {_pretty(drawn)} of the stock (the dilution plan)"
+    return total, shown
+
+
+def _stock_drawn(protocol: Protocol) -> QRange | None:
+    """The stock the design's dilution plan draws, or None when there is no plan."""
+    from elab.domain.dilution import plan_serial, serial_spec_from_protocol
+    from elab.errors import ElabError
+
+    try:
+        plan = plan_serial(serial_spec_from_protocol(protocol).spec)
+    except ElabError:
+        return None
+    drawn = sum(row.volume_ul for row in plan.rows if row.source == "stock")
+    return QRange(drawn, drawn, "microliter") if drawn else None
 
 
 def _samples_getting(design: Design, excluded: set[str]) -> int:
@@ -96,7 +150,7 @@ def material_totals(protocol: Protocol, variant: str | None = None) -> list[Mate
     for step in protocol.active_steps(variant):
         times = step.repeat.times if step.repeat else 1
         for use in step.uses:
-            scaled, shown = scaled_use(use, protocol)
+            scaled, shown = scaled_use(use, protocol, step.id)
             material = protocol.materials.get(use.material)
             name = material.name if material else use.material
             prev = totals.get(use.material)

@@ -37,10 +37,14 @@ def _passive(word: str, p: Passive, protocol: Protocol) -> str:
     return f"{line} — {p.note}" if p.note else line
 
 
-def _use(u: Use, protocol: Protocol) -> str:
+def _use(u: Use, protocol: Protocol, step_id: str) -> str:
+    from elab.domain.protocol.volumes import dosing_for_use
+
     material = protocol.materials.get(u.material)
     name = f"{material.name} ({u.material})" if material is not None else u.material
-    amount = _q(u.volume or u.amount)
+    dosing = dosing_for_use(protocol, step_id, u) if u.volume is None else None
+    # The dosing step's volume is the design's addition when the step leaves it out.
+    amount = _q(u.volume or u.amount or (dosing.addition if dosing is not None else None))
     line = f"{name}: {amount} per {u.per}" if amount else name
     if u.dilution is not None:
         line += f", dilution {u.dilution}"
@@ -101,7 +105,7 @@ def step_conditions(step: Step, protocol: Protocol) -> tuple[str, ...]:
         lines.append(f"Dose: {_q(step.dose)}" + (f" {step.route}" if step.route else ""))
     if step.equipment:
         lines.append("Equipment: " + ", ".join(_equipment(protocol, e) for e in step.equipment))
-    lines += [f"Uses {_use(u, protocol)}" for u in step.uses]
+    lines += [f"Uses {_use(u, protocol, step.id)}" for u in step.uses]
     for name, spec in step.record.items():
         what = spec.unit or spec.kind or spec.type
         expected = f", expected {_q(spec.range)}" if spec.range is not None else ""

@@ -111,7 +111,9 @@ def test_pfak_design_gives_its_dilution_plan() -> None:
     }
     spec = serial_spec_from_design(design, "10 mM", 2000, compound="defactinib")
     assert (spec.top, spec.unit, spec.fold, spec.points) == (100, "nanomolar", 10, 4)
-    assert spec.wells == 3 and spec.control_wells == 3 and spec.vehicle_fraction == 0.001
+    # Each dose is in 3 wells (one per time point); the vehicle control is the one well the
+    # design declares, not one per time point (controls are counted as written).
+    assert spec.wells == 3 and spec.control_wells == 1 and spec.vehicle_fraction == 0.001
     _assert_sound(spec)
     with pytest.raises(InputError, match="not a serial dilution"):
         serial_spec_from_design({"factors": [{"name": "d", "levels": ["1 nM", "2 nM", "10 nM"]}]},

@@ -54,7 +54,8 @@ def test_one_percent_dmso_against_the_designs_tenth_is_an_error_with_the_arithme
     messages = [f.message for f in found if f.severity == "error"]
     assert any("(10 µL) / 100 µL" in m and "= 10 % v/v" in m and "0.1 % v/v" in m
                for m in messages), messages
-    line = line_of(tmp_path, "mtt-viability", "- {material: defactinib, volume: 10 uL")
+    # the step no longer writes the volume: the error points at the design's addition
+    line = line_of(tmp_path, "mtt-viability", "addition: 10 uL")
     assert {f.location.line for f in found} == {line}
 
 
@@ -69,10 +70,51 @@ def test_the_stock_added_directly_gives_10_um_not_100_nm(tmp_path: Path) -> None
 
 
 def test_an_addition_under_half_a_microlitre_asks_for_an_intermediate(tmp_path: Path) -> None:
-    found = findings(tmp_path, "western-blot-pfak", "{material: defactinib, volume: 2 uL",
-                     "{material: defactinib, volume: 0.2 uL")
+    found = findings(tmp_path, "western-blot-pfak", "addition: 2 uL", "addition: 0.2 uL")
     warnings = [f for f in only(found, "vehicle") if f.severity == "warning"]
     assert warnings and "0.2 µL per well cannot be pipetted" in warnings[0].message
+
+
+def test_a_seeded_volume_other_than_the_working_volume_is_an_error_at_the_seed(
+    tmp_path: Path,
+) -> None:
+    """100 µL seeded where the design computes the doses for 90 µL: every dose 9 % off."""
+    found = only(findings(tmp_path, "mtt-viability", "{material: medium, volume: 90 uL",
+                          "{material: medium, volume: 100 uL"), "volumes")
+    (error,) = found
+    assert error.severity == "error"
+    assert "put 100 µL in each well" in error.message
+    assert "working_volume is 90 µL" in error.message
+    assert error.location.line == line_of(tmp_path, "mtt-viability", "volume: 100 uL, per: well")
+
+
+def test_without_a_working_volume_the_plate_default_is_checked(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "mtt-viability", "  working_volume: 90 uL\n", ""),
+                 "volumes")
+    (error,) = found
+    assert "the 96-well plate default is 100 µL" in error.message
+
+
+@pytest.mark.parametrize(("name", "old", "new", "says"), [
+    # the issue's "defactinib 1 µL × 24 wells" next to a plan adding 10 µL
+    ("mtt-viability", "{material: defactinib, per: well}",
+     "{material: defactinib, volume: 1 uL, per: well}", "adds 1 µL of the series (defactinib)"),
+    ("western-blot-pfak", "{material: dmso, per: well}",
+     "{material: dmso, volume: 20 uL, per: well}", "adds 20 µL of the vehicle (dmso)"),
+])
+def test_a_dosing_step_adding_another_volume_is_an_error_at_its_line(
+    tmp_path: Path, name: str, old: str, new: str, says: str
+) -> None:
+    found = only(findings(tmp_path, name, old, new), "volumes")
+    (error,) = found
+    assert error.severity == "error" and says in error.message
+    assert error.location.line == line_of(tmp_path, name, new)
+
+
+def test_a_dosing_step_writing_the_designs_volume_is_accepted(tmp_path: Path) -> None:
+    found = findings(tmp_path, "mtt-viability", "{material: defactinib, per: well}",
+                     "{material: defactinib, volume: 10 uL, per: well}")
+    assert found == []
 
 
 def test_two_markers_on_one_detector_are_an_error(tmp_path: Path) -> None:

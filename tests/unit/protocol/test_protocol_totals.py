@@ -33,3 +33,23 @@ def test_a_factor_level_can_be_left_out() -> None:
     found = totals("western-blot-emt")
     assert found["defactinib"][0] == 2 * 3
     assert found["dmso"][0] == 2 * 6
+
+
+def test_the_dosing_step_adds_the_designs_addition_to_the_treated_wells() -> None:
+    # 6 doses × 3 replicates = 18 treated wells × 10 µL × 1.1 overage = 198 µL of working
+    # solution, computed from design.dosing (the step writes no volume); the defactinib itself
+    # runs down by what the series draws from the 100 mM stock: 2 µL (point 1, used as is)
+    total, lines = totals("mtt-viability")["defactinib"]
+    assert total == 2
+    assert lines == ("treat: 10 µL of the dose series (1:100 in medium) × 18 wells + 10 % overage"
+                     " = 198 µL (the design's addition); 2 µL of the stock (the dilution plan)",)
+
+
+def test_the_vehicle_goes_to_the_vehicle_wells_the_design_declares() -> None:
+    # p-FAK: 4 doses × 3 times × 3 replicates = 36 wells of 2 µL; 3 DMSO controls × 3 = 9 wells
+    defactinib, vehicle = totals("western-blot-pfak")["defactinib"], totals(
+        "western-blot-pfak")["dmso"]
+    assert defactinib[1][0].startswith("treat: 2 µL of the dose series × 36 wells = 72 µL")
+    assert defactinib[0] == 2  # the 10 mM stock pre-diluted once: 2 µL + 8 µL DMSO
+    assert vehicle[0] == 18
+    assert vehicle[1] == ("treat: 2 µL of the vehicle × 9 wells = 18 µL (the design's addition)",)

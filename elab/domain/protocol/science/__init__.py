@@ -5,6 +5,7 @@ Each check reads a validated protocol and its YAML tree and reports located find
 protocol with warnings still loads for a run.  The checks, in the order they run:
 
 1. ``vehicle``: final concentrations and vehicle fraction per well (:mod:`.arithmetic`)
+   ``volumes``: the steps pipette the design's working volume and additions (:mod:`.volumes`)
 2. ``spectra``: fluorochromes on one detector, heavy spillover (:mod:`.spectra`)
 3. ``unused``: materials, equipment and parameters nothing uses (:mod:`.unused`)
 4. ``coverage``: dose levels bracketing the expected potency (:mod:`.coverage`)
@@ -29,6 +30,7 @@ from elab.domain.protocol.science.invivo import check_in_vivo
 from elab.domain.protocol.science.regimens import check_regimens
 from elab.domain.protocol.science.spectra import check_spectra
 from elab.domain.protocol.science.unused import check_unused
+from elab.domain.protocol.science.volumes import check_volumes
 
 __all__ = ["CHECKS", "Finding", "Severity", "science_findings"]
 
@@ -36,6 +38,7 @@ _Check = Callable[[Protocol, Report], None]
 
 CHECKS: dict[str, _Check] = {
     "vehicle": check_arithmetic,
+    "volumes": check_volumes,
     "spectra": check_spectra,
     "unused": check_unused,
     "coverage": check_coverage,
