@@ -1,0 +1,115 @@
+"""``derive:`` and ``solution:`` are checked when the protocol loads: names, units, volumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from elab.domain.protocol import load_protocol
+from elab.domain.protocol.derive import antibody_volumes
+from elab.errors import ProtocolErrors
+
+BASE = """\
+id: derive-test
+title: Derived values
+version: "1"
+parameters:
+  protein_per_lane: {default: 20 ug}
+  sample_volume: {default: 24 uL}
+materials:
+  antibody: {name: anti-FAK, dilution: "1:1000"}
+  blocking: {name: blocking buffer}
+steps:
+  - id: bca
+    title: BCA
+    record:
+      protein_conc: {unit: mg/mL, count: 3}
+      comment: {type: text}
+  - id: load
+    title: Load
+    derive:
+      loading_volume: {expr: "EXPR", unit: UNIT, per: lysate}
+  - id: primary
+    title: Primary
+    solution: {volume: 10 mL, per: membrane, count: 3, diluent: blocking}
+    uses:
+      - {material: antibody, volume: VOLUME}
+"""
+
+
+def load(tmp_path: Path, expr: str = "protein_per_lane / protein_conc", unit: str = "uL",
+         volume: str = "30 uL") -> object:
+    path = tmp_path / "derive-test.yaml"
+    path.write_text(BASE.replace("EXPR", expr).replace("UNIT", unit).replace("VOLUME", volume),
+                    encoding="utf-8")
+    return load_protocol(path)
+
+
+def errors(tmp_path: Path, **kwargs: str) -> list[str]:
+    with pytest.raises(ProtocolErrors) as caught:
+        load(tmp_path, **kwargs)
+    return [str(e).split("derive-test.yaml:", 1)[1] for e in caught.value.errors]
+
+
+def test_a_sound_protocol_loads(tmp_path: Path) -> None:
+    protocol = load(tmp_path)
+    assert protocol.step("load").derive["loading_volume"].per == "lysate"  # type: ignore[attr-defined]
+
+
+def test_unknown_name_is_located_with_a_suggestion(tmp_path: Path) -> None:
+    assert errors(tmp_path, expr="protein_per_lane / protein_con") == [
+        "19:30: derive 'loading_volume': unknown name 'protein_con' in "
+        "'protein_per_lane / protein_con' (did you mean 'protein_conc' or 'protein_per_lane'?)"]
+
+
+def test_unit_mismatch_is_located_at_the_unit(tmp_path: Path) -> None:
+    (message,) = errors(tmp_path, expr="protein_per_lane * protein_conc")
+    assert message.startswith("19:71: derive 'loading_volume': 'protein_per_lane * protein_conc'"
+                              " gives µg·mg/mL")
+    assert message.endswith("not convertible to uL")
+
+
+def test_adding_a_mass_to_a_volume_is_refused(tmp_path: Path) -> None:
+    (message,) = errors(tmp_path, expr="protein_per_lane + sample_volume")
+    assert "cannot add µg and µL in 'protein_per_lane + sample_volume'" in message
+
+
+def test_attribute_access_is_refused_at_load(tmp_path: Path) -> None:
+    (message,) = errors(tmp_path, expr="protein_conc.real")
+    assert "attribute access is not allowed" in message
+    assert "at character 1 of the expression" in message
+
+
+def test_text_values_cannot_be_computed_with(tmp_path: Path) -> None:
+    (message,) = errors(tmp_path, expr="comment / protein_conc")
+    assert "'comment' is recorded as text, not a quantity" in message
+
+
+def test_a_derived_value_cannot_use_itself(tmp_path: Path) -> None:
+    (message,) = errors(tmp_path, expr="loading_volume * 2")
+    assert "is derived here or further down" in message
+
+
+def test_written_antibody_volume_must_match_the_dilution(tmp_path: Path) -> None:
+    assert errors(tmp_path, volume="50 uL") == [
+        "24:38: antibody: 1:1000 of 10 mL × 3 membranes is 30 µL, but the use says 50 µL "
+        "(leave volume: out to have it computed)"]
+
+
+def test_antibody_volume_per_membrane(tmp_path: Path) -> None:
+    protocol = load(tmp_path)
+    (volume,) = antibody_volumes(protocol.step("primary"), protocol)  # type: ignore[attr-defined]
+    assert volume.line() == ("anti-FAK 1:1000: 10 µL per membrane in 10 mL blocking buffer "
+                             "× 3 membranes = 30 µL")
+
+
+def test_the_bundled_pfak_protocol_derives_its_loading_volumes() -> None:
+    import elab
+
+    protocol = load_protocol(Path(elab.__file__).parent / "protocols" / "western-blot-pfak.yaml")
+    derive = protocol.step("denature").derive
+    assert derive["loading_volume"].expr == "protein_per_lane / protein_conc"
+    lines = [v.line() for v in antibody_volumes(protocol.step("primary-pfak"), protocol)]
+    assert lines == ["rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL "
+                     "5 % non-fat milk or BSA in TBST × 3 membranes = 30 µL"]
