@@ -27,7 +27,7 @@ from elab.domain.records.model import (
 )
 from elab.domain.runs import Event
 from elab.domain.runs.clock import Clock, SystemClock
-from elab.errors import IntegrityError, RunStateError
+from elab.errors import ElabError, IntegrityError, RunStateError
 from elab.render.record import PDF_VARIANTS  # the archival PDF forms a record can take
 from elab.services.integrity import SIGNED, check_signatures
 from elab.services.policy import Policy, PolicyError, refusal
@@ -53,6 +53,7 @@ __all__ = [
     "sign_run",
     "signature_rows",
     "verify_signatures",
+    "with_derived",
 ]
 
 
@@ -268,7 +269,7 @@ def build_record(
     events = list(source.events(run_id))
     plate_svg, plate_text = plate_map_of(run_id, source, events)
     moment = now or (clock or SystemClock()).now()
-    return record_from_events(
+    record = record_from_events(
         subject.protocol, events, run_id=run_id, protocol_sha256=subject.protocol_sha256,
         chain=subject.chain, now=moment, parameters=subject.parameters,
         variant=subject.variant,
@@ -277,6 +278,28 @@ def build_record(
         analyses=_analyses(events), plate_svg=plate_svg, plate_text=plate_text,
         elab_version=elab_version(), local_tz=local_zone(timezone),
     )
+    return with_derived(record, subject.protocol, run_id, events)
+
+
+def with_derived(
+    record: RunRecord, protocol: ProtocolModel, run_id: str, events: Sequence[EventView]
+) -> RunRecord:
+    """The record with each step's derived values and antibody volumes, as the run's
+    recorded values give them (the same numbers the run screen showed at the step)."""
+    from elab.domain.runs import fold
+    from elab.domain.runs.derived import derived_for_run, derived_values, step_derived_lines
+
+    if not any(s.derive or s.solution for s in protocol.steps):
+        return record
+    try:
+        derived = derived_for_run(fold(_as_event(run_id, e) for e in events))
+    except (ElabError, ValueError, KeyError, TypeError):
+        # a log the fold cannot read still gets the protocol's values, each as "needs ..."
+        derived = derived_values(protocol, {n: p.default for n, p in protocol.parameters.items()},
+                                 {})
+    steps = tuple(replace(s, derived=tuple(step_derived_lines(protocol, s.id, derived)))
+                  for s in record.steps)
+    return replace(record, steps=steps)
 
 
 def local_zone(timezone: str | None = None) -> tzinfo | None:
