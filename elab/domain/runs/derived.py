@@ -9,6 +9,7 @@ the sample volume).
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -186,7 +187,11 @@ def _mean(values: list[Any]) -> Any:
     if len(values) == 1:
         return values[0]
     unit = values[0].units
-    return values[0].__class__(statistics.fmean(v.to(unit).magnitude for v in values), unit)
+    try:
+        mean = statistics.fmean(v.to(unit).magnitude for v in values)
+    except OverflowError:
+        mean = math.inf  # refused as "does not give a finite number" when evaluated
+    return values[0].__class__(mean, unit)
 
 
 def derived_for_run(state: RunState) -> dict[str, list[DerivedValue]]:

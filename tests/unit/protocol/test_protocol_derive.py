@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from elab.domain.protocol import load_protocol
+from elab.domain.protocol import Protocol, load_protocol
 from elab.domain.protocol.derive import antibody_volumes
 from elab.errors import ProtocolErrors
 
@@ -39,7 +42,7 @@ steps:
 
 
 def load(tmp_path: Path, expr: str = "protein_per_lane / protein_conc", unit: str = "uL",
-         volume: str = "30 uL") -> object:
+         volume: str = "30 uL") -> Protocol:
     path = tmp_path / "derive-test.yaml"
     path.write_text(BASE.replace("EXPR", expr).replace("UNIT", unit).replace("VOLUME", volume),
                     encoding="utf-8")
@@ -54,7 +57,7 @@ def errors(tmp_path: Path, **kwargs: str) -> list[str]:
 
 def test_a_sound_protocol_loads(tmp_path: Path) -> None:
     protocol = load(tmp_path)
-    assert protocol.step("load").derive["loading_volume"].per == "lysate"  # type: ignore[attr-defined]
+    assert protocol.step("load").derive["loading_volume"].per == "lysate"
 
 
 def test_unknown_name_is_located_with_a_suggestion(tmp_path: Path) -> None:
@@ -99,7 +102,7 @@ def test_written_antibody_volume_must_match_the_dilution(tmp_path: Path) -> None
 
 def test_antibody_volume_per_membrane(tmp_path: Path) -> None:
     protocol = load(tmp_path)
-    (volume,) = antibody_volumes(protocol.step("primary"), protocol)  # type: ignore[attr-defined]
+    (volume,) = antibody_volumes(protocol.step("primary"), protocol)
     assert volume.line() == ("anti-FAK 1:1000: 10 µL per membrane in 10 mL blocking buffer "
                              "× 3 membranes = 30 µL")
 
@@ -113,3 +116,17 @@ def test_the_bundled_pfak_protocol_derives_its_loading_volumes() -> None:
     lines = [v.line() for v in antibody_volumes(protocol.step("primary-pfak"), protocol)]
     assert lines == ["rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL "
                      "5 % non-fat milk or BSA in TBST × 3 membranes = 30 µL"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60))
+def test_any_expression_in_a_file_loads_or_is_a_located_error(tmp_path: Path, expr: str) -> None:
+    path = tmp_path / "derive-test.yaml"
+    text = BASE.replace('"EXPR"', json.dumps(expr)).replace("UNIT", "uL").replace("VOLUME",
+                                                                                  "30 uL")
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_protocol(path)
+    except ProtocolErrors as caught:
+        assert all(e.location is not None and e.location.line >= 1 for e in caught.errors)
