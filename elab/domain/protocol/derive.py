@@ -12,6 +12,7 @@ unit), and computes the antibody volumes; the run's values are filled in by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,7 +21,7 @@ from elab.domain.protocol.expression import Expression, evaluate, parse_expressi
 from elab.domain.protocol.model import Derive, Protocol, Step, Use
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import ElabError, Location, ProtocolError, QuantityError, did_you_mean
-from elab.units import convert, format_quantity, format_range, parse_unit
+from elab.units import convert, format_quantity, format_range, parse_unit, unit_facts
 
 __all__ = [
     "AntibodyVolume",
@@ -184,7 +185,35 @@ def _resolve(
 def _check_units(
     expression: Expression, inputs: Mapping[str, Source], unit: str, spec: Derive
 ) -> list[tuple[str, str | None]]:
-    """Evaluate with one of each input's declared unit: pint says whether the units agree."""
+    """Evaluate with one of each input's declared unit: the units must work out to ``unit``.
+
+    The check runs on the dimensions pint gave each unit (kept in the unit-facts cache, so
+    validating stays fast); only a protocol that fails it imports pint itself, to say in
+    its units what the expression gives.
+    """
+    problems: list[tuple[str, str | None]] = []
+    if not _dimensions_agree(expression, inputs, unit):
+        problems = _unit_problem(expression, inputs, unit, spec)
+    if not problems and spec.range is not None:
+        try:
+            spec.range.to(unit)
+        except QuantityError as exc:
+            problems = [(f"range {exc}", "range")]
+    return problems
+
+
+def _dimensions_agree(expression: Expression, inputs: Mapping[str, Source], unit: str) -> bool:
+    try:
+        result = evaluate(expression, {n: _Dims.of(s.unit) for n, s in inputs.items()})
+    except ElabError:
+        return False
+    target = _Dims.of(unit)
+    return (result.exponents if isinstance(result, _Dims) else ()) == target.exponents
+
+
+def _unit_problem(
+    expression: Expression, inputs: Mapping[str, Source], unit: str, spec: Derive
+) -> list[tuple[str, str | None]]:
     from elab.units import registry
 
     quantity = registry().Quantity
@@ -192,17 +221,78 @@ def _check_units(
         result = evaluate(expression, {n: quantity(1.0, s.unit) for n, s in inputs.items()})
     except ElabError as exc:
         return [(str(exc), "expr")]
-    if _dimension(result) != _dimension(quantity(1.0, unit)):
-        shown = ", ".join(f"{n} in {units_text(quantity(1.0, s.unit))}"
-                          for n, s in inputs.items())
-        return [(f"{expression.text.strip()!r} gives {units_text(result)} ({shown}), which is "
-                 f"not convertible to {spec.unit}", "unit")]
-    if spec.range is not None:
-        try:
-            spec.range.to(unit)
-        except QuantityError as exc:
-            return [(f"range {exc}", "range")]
-    return []
+    if _dimension(result) == _dimension(quantity(1.0, unit)):
+        return []
+    shown = ", ".join(f"{n} in {units_text(quantity(1.0, s.unit))}" for n, s in inputs.items())
+    return [(f"{expression.text.strip()!r} gives {units_text(result)} ({shown}), which is "
+             f"not convertible to {spec.unit}", "unit")]
+
+
+@dataclass(frozen=True)
+class _Dims:
+    """A quantity's dimensions as base-dimension exponents: enough to check an expression.
+
+    Built from the dimensionality pint reported for a unit (``[mass] / [length] ** 3``);
+    ``+`` and ``-`` need equal dimensions, ``*`` and ``/`` add and subtract exponents.
+    """
+
+    exponents: tuple[tuple[str, float], ...] = ()
+    magnitude: float = 1.0
+
+    @classmethod
+    def of(cls, unit: str) -> _Dims:
+        text = unit_facts(unit).dimensionality if unit else ""
+        found: dict[str, float] = {}
+        parts = re.split(r" ([*/]) ", text) if text else []
+        sign = 1.0
+        for part in parts:
+            if part in ("*", "/"):
+                sign = 1.0 if part == "*" else -1.0
+                continue
+            name, _, power = part.partition(" ** ")
+            if name != "1":
+                found[name] = found.get(name, 0.0) + sign * float(power or 1)
+        return cls._made(found)
+
+    @classmethod
+    def _made(cls, found: Mapping[str, float]) -> _Dims:
+        return cls(tuple(sorted((k, v) for k, v in found.items() if v != 0)))
+
+    def _combined(self, other: object, sign: float) -> _Dims:
+        if not isinstance(other, _Dims):
+            if sign < 0 and other == 0:
+                raise ZeroDivisionError
+            return self
+        found = dict(self.exponents)
+        for name, power in other.exponents:
+            found[name] = found.get(name, 0.0) + sign * power
+        return self._made(found)
+
+    def _same(self, other: object) -> _Dims:
+        mine = self.exponents
+        theirs = other.exponents if isinstance(other, _Dims) else ()
+        if mine != theirs:
+            raise TypeError("unlike dimensions")
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _same
+
+    def __mul__(self, other: object) -> _Dims:
+        return self._combined(other, 1.0)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> _Dims:
+        return self._combined(other, -1.0)
+
+    def __rtruediv__(self, other: object) -> _Dims:
+        return self._made({name: -power for name, power in self.exponents})
+
+    def __neg__(self) -> _Dims:
+        return self
+
+    def __pos__(self) -> _Dims:
+        return self
 
 
 def _dimension(value: Any) -> str:

@@ -120,9 +120,9 @@ def _segment(source: str, node: ast.AST) -> str:
 
 def units_text(value: Any) -> str:
     """A quantity's units as people write them (``µg / mL``); plain numbers are ``1``."""
-    units = getattr(value, "units", None)
-    if units is None:
+    if not hasattr(type(value), "units"):  # a class attribute: never ask the value itself
         return "1"
+    units = value.units
     text = format(units, "~P") or "1"
     return re.sub(r"(?<![A-Za-z])([pnµumcd]?)l(?![A-Za-z])", r"\1L", text)
 
@@ -134,7 +134,7 @@ def evaluate(expression: Expression, values: Mapping[str, Any]) -> Any:
     is not a finite number, and :class:`DimensionError` for adding unlike quantities.
     """
     result = _eval(expression.tree, values, expression.text.strip())
-    magnitude = getattr(result, "magnitude", result)
+    magnitude = result.magnitude if hasattr(type(result), "magnitude") else result
     try:
         finite = math.isfinite(float(magnitude))
     except (TypeError, ValueError, OverflowError):
@@ -166,8 +166,6 @@ def _eval(node: ast.expr, values: Mapping[str, Any], source: str) -> Any:
 
 
 def _binary(node: ast.BinOp, left: Any, right: Any, source: str) -> Any:
-    import pint
-
     op = type(node.op)
     try:
         if op is ast.Add:
@@ -180,8 +178,8 @@ def _binary(node: ast.BinOp, left: Any, right: Any, source: str) -> Any:
     except ZeroDivisionError:
         raise ExpressionError(f"division by zero in {_segment(source, node)!r}",
                               node.col_offset) from None
-    except pint.errors.DimensionalityError:
-        verb = "add" if op is ast.Add else "subtract"
+    except TypeError:  # pint's DimensionalityError is one: unlike quantities added
+        verb = {ast.Add: "add", ast.Sub: "subtract"}.get(op, "combine")
         raise DimensionError(
             f"cannot {verb} {units_text(left)} and {units_text(right)} in "
             f"{_segment(source, node)!r}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,19 @@ def test_any_expression_in_a_file_loads_or_is_a_located_error(tmp_path: Path, ex
         load_protocol(path)
     except ProtocolErrors as caught:
         assert all(e.location is not None and e.location.line >= 1 for e in caught.errors)
+
+
+def test_validating_derived_values_needs_no_pint_once_units_are_known(tmp_path: Path) -> None:
+    """The dimension check reads pint's answers from the unit-facts cache, so `elab validate`
+    stays fast: a second process validating the same file never imports pint."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "derive-test.yaml"
+    load(tmp_path)  # writes the file
+    script = ("import sys; from elab.domain.protocol import load_protocol; "
+              f"load_protocol({str(path)!r}); print('pint' in sys.modules)")
+    env = {**os.environ, "ELAB_CACHE_DIR": str(tmp_path / "cache"), "ELAB_UNIT_CACHE": "on"}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           env=env, timeout=120) for _ in range(2)]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"], [r.stderr for r in runs]

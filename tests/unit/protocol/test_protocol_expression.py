@@ -58,8 +58,8 @@ def python_like(draw: st.DrawFn) -> str:
     """Expressions built from allowed and forbidden pieces of Python."""
     left, right = draw(_ATOM), draw(_ATOM)
     form = draw(st.sampled_from([
-        "{l} + {r}", "({l} - {r}) / {r}", "-{l} * {r}", "{l}.real", "{l}({r})", "{l}[{r}]",
-        "{l} ** {r}", "{l} if {r} else 1", "[{l}, {r}]", "{l} < {r}", "{l} and {r}",
+        "{l}", "-({l})", "{l} + {r}", "({l} - {r}) / {r}", "-{l} * {r}", "{l}.real",
+        "{l}({r})", "{l}[{r}]", "{l} ** {r}", "{l} if {r} else 1", "[{l}, {r}]", "{l} < {r}", "{l} and {r}",
         "(lambda: {l})()", "{l}.__class__", "__import__('os').system('true')", "'{l}'",
         "{{{l}: {r}}}", "({l} := {r})", "{l} % {r}", "{l} // {r}", "not {l}", "*{l}",
     ]))
