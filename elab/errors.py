@@ -11,7 +11,8 @@ means the same thing, the error is also that builtin (as pint does), so callers 
     │   └── ProtocolError (ValueError) a protocol file is wrong
     │       └── ProtocolErrors         several at once, one per location
     ├── QuantityError (ValueError)     a quantity string does not parse or is absurd
-    │   └── DimensionError (TypeError) a quantity of the wrong kind (ug where uL is meant)
+    │   ├── DimensionError (TypeError) a quantity of the wrong kind (ug where uL is meant)
+    │   └── ExpressionError            a derived value's expression is not allowed; has .offset
     ├── NotFoundError (LookupError)    an unknown protocol, run, step, hook...; did-you-mean
     ├── InputError (ValueError)        bad input to a command: a clear sentence with the numbers
     │   └── InfeasibleError            a plan (plate, dilution, schedule) cannot be made
@@ -31,6 +32,7 @@ __all__ = [
     "ConflictError",
     "DimensionError",
     "ElabError",
+    "ExpressionError",
     "InfeasibleError",
     "InputError",
     "IntegrityError",
@@ -103,6 +105,18 @@ class QuantityError(ElabError, ValueError):
 
 class DimensionError(QuantityError, TypeError):
     """A quantity of the wrong dimension: a mass where a volume is expected."""
+
+
+class ExpressionError(QuantityError):
+    """A derived value's expression that does not parse or uses what is not allowed.
+
+    ``offset`` is the 0-based character in the expression where the problem starts, so a
+    protocol error can point at it.
+    """
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.offset = offset
 
 
 class NotFoundError(ElabError, LookupError):

@@ -338,6 +338,8 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
         print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
     for line in _reading_lines(data["values"]):
         print(f"  value {line}")
+    for d in data["derived"]:
+        print(f"  derived {d['step']}.{d['name']}: {d['text']}")
     for r in data["retractions"]:
         print(f"  retracted by {r['operator']}: {r['what']}")
     for t in data["timers"]:

@@ -60,6 +60,7 @@ __all__ = [
     "sign_run",
     "signature_rows",
     "verify_signatures",
+    "with_derived",
 ]
 
 
@@ -245,7 +246,7 @@ def build_record(
     state = subject.state
     plate_svg, plate_text = plate_map_of(run_id, source, state)
     moment = now or (clock or SystemClock()).now()
-    return record_from_run(
+    record = record_from_run(
         state, chain=subject.chain, now=moment,
         signatures=signature_rows(run_id, state.events, store,
                                   damaged=subject.chain.first_damaged,
@@ -253,6 +254,21 @@ def build_record(
         analyses=_analyses(state), plate_svg=plate_svg, plate_text=plate_text,
         elab_version=elab_version(), local_tz=local_zone(timezone, moment),
     )
+    return with_derived(record, state)
+
+
+def with_derived(record: RunRecord, state: RunState) -> RunRecord:
+    """The record with each step's derived values and antibody volumes, as the run's
+    recorded values give them (the same numbers the run screen showed at the step)."""
+    from elab.domain.runs.derived import derived_for_run, step_derived_lines
+
+    protocol = state.protocol
+    if not any(s.derive or s.solution for s in protocol.steps):
+        return record
+    derived = derived_for_run(state)
+    steps = tuple(replace(s, derived=tuple(step_derived_lines(protocol, s.id, derived)))
+                  for s in record.steps)
+    return replace(record, steps=steps)
 
 
 def local_zone(timezone: str | None = None, at: datetime | None = None) -> tzinfo | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from elab.domain.runs import RunState
 from elab.domain.runs.clock import iso
+from elab.domain.runs.derived import derived_for_run
 
 __all__ = ["status_json"]
 
@@ -80,4 +81,16 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         "attachments": [{**a.data.to_payload(), "seq": a.seq, "at": iso(a.at)}
                         for a in state.attachments],
         "analyses": [{"hook": a.data.hook, "error": a.data.error} for a in state.analyses],
+        "derived": _derived(state),
     }
+
+
+def _derived(state: RunState) -> list[dict[str, Any]]:
+    """The protocol's derived values as the run stands: numbers, or what they still need."""
+    return [
+        {"step": d.step, "name": d.name, "expr": d.expr, "unit": d.unit, "per": d.per,
+         "values": list(d.values), "needs": list(d.needs), "missing": d.missing,
+         "outside": [i + 1 for i in d.outside], "problem": d.problem or None,
+         "text": d.text()}
+        for values in derived_for_run(state).values() for d in values
+    ]

@@ -11,9 +11,11 @@ from datetime import datetime
 
 from rich.text import Text
 
+from elab.domain.protocol.derive import antibody_volumes
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
+from elab.domain.runs.derived import derived_for_run
 from elab.domain.runs.due import step_windows
 from elab.domain.runs.readings import readings_line
 from elab.units import format_duration
@@ -121,6 +123,8 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
             _, shown = scaled_use(use, state.protocol, step_id)
             name = material.name if material else use.material
             out.append(f"  {name}: {shown}\n")
+        for antibody in antibody_volumes(step, state.protocol):
+            out.append(f"  → {antibody.line()}\n", style="cyan")
     if step.record:
         out.append("\nRecord\n", style="bold")
         mine = [v for v in state.current_values() if v.step == step_id]
@@ -134,6 +138,11 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
                 f" ({outside} out of range)" if len(got) > 1 else " (out of range)")
             required = " *" if spec.required else ""
             out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
+    if step.derive:
+        out.append("\nDerived\n", style="bold")
+        for derived in derived_for_run(state).get(step_id, []):
+            style = "yellow" if derived.needs or derived.problem or derived.outside else ""
+            out.append(f"  {derived.line()}\n", style=style)
     notes = [n for n in st.notes if n]
     if notes:
         out.append("\nNotes\n", style="bold")

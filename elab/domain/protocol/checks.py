@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.graph import find_cycle
 from elab.domain.protocol.model import Protocol
 from elab.domain.protocol.yamlsource import locate
@@ -24,7 +25,7 @@ def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str) -> li
     checker.records(protocol)
     checker.parameters(protocol)
     checker.design(protocol)
-    return checker.errors
+    return [*checker.errors, *check_derived(protocol, tree, file)]
 
 
 def check_references(tree: Mapping[str, Any], file: str) -> list[ProtocolError]:

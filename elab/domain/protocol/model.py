@@ -38,6 +38,7 @@ __all__ = [
     "AfterRef",
     "Analysis",
     "Control",
+    "Derive",
     "Design",
     "Dosing",
     "Equipment",
@@ -53,6 +54,7 @@ __all__ = [
     "RecordSpec",
     "Regimen",
     "Repeat",
+    "Solution",
     "Step",
     "Use",
     "Vehicle",
@@ -333,6 +335,35 @@ class RecordSpec(_Model):
     description: str | None = None
 
 
+class Derive(_Model):
+    """A value computed from recorded values, parameters and earlier derived values.
+
+    ``expr`` is arithmetic on their names (``protein_per_lane / protein_conc``), checked by
+    :mod:`.expression` and against the declared units when the protocol loads; ``per``
+    (``lysate``) computes it once per reading of the recorded values it uses.
+    """
+
+    expr: str
+    unit: str
+    per: str | None = None
+    range: Quantity | None = None
+    description: str | None = None
+
+
+class Solution(_Model):
+    """The incubation solution of a step: antibodies with a ``dilution:`` are diluted in it.
+
+    ``volume`` per ``per`` (membrane, slide, well) × ``count`` of them; each use of a diluted
+    material then needs ``volume / dilution`` per membrane.
+    """
+
+    volume: Volume
+    per: str = "membrane"
+    count: PositiveInt = 1
+    diluent: Id | None = None
+    note: str | None = None
+
+
 class Step(_Model):
     id: Id
     title: str
@@ -354,6 +385,10 @@ class Step(_Model):
     uses: list[Use] = Field(default_factory=list)
     equipment: list[Id] = Field(default_factory=list)
     record: dict[str, RecordSpec] = Field(default_factory=dict)
+    derive: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Derive
+    ] = Field(default_factory=dict)
+    solution: Solution | None = None
     until: str | None = None
     optional: bool = False
     variant: Id | None = None

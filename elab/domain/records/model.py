@@ -142,6 +142,9 @@ class StepRecord:
     operator: str = ""
     conditions: tuple[str, ...] = ()
     until: str = ""
+    # values the protocol computes at this step (loading volumes from the BCA readings,
+    # antibody volumes from the dilution), as the run's recorded values give them
+    derived: tuple[str, ...] = ()
 
     @property
     def has_out_of_range(self) -> bool:

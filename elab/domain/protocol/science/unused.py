@@ -31,14 +31,31 @@ def check_unused(protocol: Protocol, report: Report) -> None:
             report.warning(f"equipment {name!r} is declared but no step books it",
                            "equipment", name)
     referenced = {m for text in _strings(report.tree) for m in _REF.findall(text)}
+    referenced |= _derive_names(protocol)
     for name in protocol.parameters:
         if name not in referenced:
             report.warning(f"parameter {name!r} changes nothing: no step, design or analysis"
                            f" refers to ${name}", "parameters", name)
 
 
+def _derive_names(protocol: Protocol) -> set[str]:
+    """Names the ``derive:`` expressions read: a parameter used there changes their values."""
+    from elab.domain.protocol.expression import parse_expression
+    from elab.errors import QuantityError
+
+    names: set[str] = set()
+    for step in protocol.steps:
+        for spec in step.derive.values():
+            try:
+                names |= set(parse_expression(spec.expr).names)
+            except QuantityError:
+                continue  # reported by the load checks
+    return names
+
+
 def _used_materials(protocol: Protocol) -> set[str]:
     used = {use.material for step in protocol.steps for use in step.uses}
+    used |= {s.solution.diluent for s in protocol.steps if s.solution and s.solution.diluent}
     used |= {s.regimen.material for s in protocol.steps if s.regimen and s.regimen.material}
     used |= {m.vehicle for m in protocol.materials.values() if m.vehicle}
     design = protocol.design

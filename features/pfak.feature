@@ -1,0 +1,55 @@
+Feature: p-FAK worked example
+  A postdoc blots p-FAK (Tyr397) against total FAK after defactinib. The BCA readings of the
+  lysates give each lane's loading volume, the antibody dilutions give the volume to pipette
+  for the membranes, the band intensities give the densitometry, and the record shows the
+  same numbers the bench saw. Every number below is worked out by hand in the comments.
+
+  Background:
+    Given a fresh lab database
+    And I started a run of "western-blot-pfak" with 20 ug of protein per lane
+
+  Scenario: Loading volumes wait for the BCA readings
+    Then the "denature" step shows "loading_volume = protein_per_lane / protein_conc (with protein_per_lane = 20 µg): needs protein_conc"
+    And the "denature" step shows "water_volume = sample_volume - loading_volume (with sample_volume = 24 µL): needs protein_conc"
+
+  Scenario: BCA readings give each lysate its loading volume
+    # loading = 20 µg / concentration; water = 24 µL sample volume - loading
+    #   2.0 mg/mL -> 20 / 2.0 = 10 µL,   water 24 - 10   = 14 µL
+    #   1.6 mg/mL -> 20 / 1.6 = 12.5 µL, water 24 - 12.5 = 11.5 µL
+    #   2.5 mg/mL -> 20 / 2.5 = 8 µL,    water 24 - 8    = 16 µL
+    #   0.8 mg/mL -> 20 / 0.8 = 25 µL,   water 24 - 25   = -1 µL: too dilute, flagged
+    When the BCA step records "protein_conc=2;1.6;2.5;0.8 mg/mL"
+    Then the loading volumes of the lysates are 10, 12.5, 8, 25 µL
+    And the water volumes of the lysates are 14, 11.5, 16, -1 µL
+    And lysate 4 is flagged outside 0–24 µL
+    And the "denature" step shows "needs protein_conc for 41 more lysates"
+
+  Scenario: Antibody volumes at their incubation steps
+    # 10 mL per membrane at 1:1000 = 10 mL / 1000 = 10 µL; 3 membranes = 30 µL
+    # secondary at 1:5000: 10 mL / 5000 = 2 µL per membrane; 3 membranes = 6 µL
+    Then the "primary-pfak" step shows "rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL 5 % non-fat milk or BSA in TBST × 3 membranes = 30 µL"
+    And the "primary-fak" step shows "rabbit anti-total FAK 1:1000: 10 µL per membrane"
+    And the "secondary-1" step shows "HRP-conjugated anti-rabbit IgG 1:5000: 2 µL per membrane in 10 mL TBST × 3 membranes = 6 µL"
+
+  Scenario: From the BCA to the record, one set of numbers
+    When the BCA step records "protein_conc=2;1.6;2.5;0.8 mg/mL"
+    And I attach the band intensities as "bands"
+      """
+      lane,condition,target,intensity
+      1,DMSO at 24 h,p-FAK,7600
+      1,DMSO at 24 h,total FAK,9500
+      2,DMSO at 24 h,p-FAK,8800
+      2,DMSO at 24 h,total FAK,11000
+      3,10 nM at 24 h,p-FAK,2000
+      3,10 nM at 24 h,total FAK,10000
+      4,10 nM at 24 h,p-FAK,4000
+      4,10 nM at 24 h,total FAK,10000
+      """
+    And I finish the run incomplete because "worked example: four lysates"
+    # p-FAK / total FAK per lane: 7600/9500 = 0.8, 8800/11000 = 0.8, 2000/10000 = 0.2,
+    # 4000/10000 = 0.4; DMSO mean 0.8, so 10 nM relative = (0.2/0.8 + 0.4/0.8) / 2 = 0.375
+    Then the densitometry gives p-FAK in "10 nM at 24 h" at 0.375 of "DMSO at 24 h"
+    And the record shows "10, 12.5, 8, 25 µL per lysate"
+    And the record shows "14, 11.5, 16, -1 µL per lysate"
+    And the record shows "10 µL per membrane"
+    And the record shows "p-FAK in 10 nM at 24 h: 0.375 × DMSO at 24 h"

@@ -1,0 +1,84 @@
+"""A run's derived values from parameters and readings: numbers, "needs X", never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from elab.domain.protocol import Protocol, load_protocol
+from elab.domain.runs.derived import DerivedValue, derived_values
+from elab.units import QRange
+
+TEXT = """\
+id: derived-run
+title: Derived values in a run
+version: "1"
+parameters:
+  protein_per_lane: {default: 20-30 ug}
+steps:
+  - id: bca
+    title: BCA
+    record:
+      protein_conc: {unit: mg/mL, count: 3}
+  - id: load
+    title: Load
+    derive:
+      loading_volume: {expr: protein_per_lane / protein_conc, unit: uL, per: lysate}
+      mean_volume: {expr: protein_per_lane / protein_conc, unit: uL}
+"""
+
+
+@pytest.fixture(scope="module")
+def protocol(tmp_path_factory: pytest.TempPathFactory) -> Protocol:
+    path: Path = tmp_path_factory.mktemp("derived") / "derived-run.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    return load_protocol(path)
+
+
+def values_of(protocol: Protocol, readings: list[tuple[float | str, str]],
+              amount: float = 20.0) -> dict[str, DerivedValue]:
+    params = {"protein_per_lane": QRange(amount, amount, "microgram")}
+    out = derived_values(protocol, params, {"protein_conc": readings})
+    return {v.name: v for v in out["load"]}
+
+
+def test_per_lysate_and_mean(protocol: Protocol) -> None:
+    got = values_of(protocol, [(2.0, "milligram / milliliter"), (4.0, "milligram / milliliter")])
+    per, mean = got["loading_volume"], got["mean_volume"]
+    assert per.values == (10.0, 5.0)
+    assert per.missing == 1 and per.needs == ("protein_conc",)
+    assert mean.values[0] == pytest.approx(20 / 3)  # 20 µg / mean 3 mg/mL  # mean 3 mg/mL
+
+
+def test_readings_in_another_unit_are_converted(protocol: Protocol) -> None:
+    got = values_of(protocol, [(2000.0, "microgram / milliliter")])
+    assert got["loading_volume"].values[0] == pytest.approx(10.0)
+
+
+def test_a_zero_reading_is_a_problem_not_a_crash(protocol: Protocol) -> None:
+    got = values_of(protocol, [(0.0, "milligram / milliliter")])
+    value = got["loading_volume"]
+    assert "division by zero" in value.problem
+    assert value.text().startswith("cannot compute: division by zero")
+
+
+def test_nothing_recorded_needs_the_reading(protocol: Protocol) -> None:
+    got = values_of(protocol, [])
+    assert got["loading_volume"].text() == "needs protein_conc"
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5)),
+                max_size=6),
+       st.floats(min_value=0, max_value=1e300))
+def test_any_readings_give_values_or_reasons(protocol: Protocol, raw: list[float | str],
+                                             amount: float) -> None:
+    got = values_of(protocol, [(r, "milligram / milliliter") for r in raw], amount)
+    for value in got.values():
+        text = value.text()
+        assert text
+        assert value.values or value.needs or value.problem
