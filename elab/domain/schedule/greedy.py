@@ -1,18 +1,11 @@
 """The first plan: earliest-start list scheduling that keeps tight steps together.
 
-It is the CP-SAT model's hint, and the plan handed out when the solver is told to stop at
-the first one. Of the groups that can start within an hour of the earliest, the one of the
-highest priority and then the run with the most work left goes first (the runs that take
-longest are started soonest, which shortened a busy 25-run week's first plan by a fifth).
-Activities linked by lags with a maximum (cells harvested and seeded within 30 min, a plate
-read the minute it leaves the incubator) form a *tight group*, placed as a unit once
-everything outside the group it follows is placed: the group's earliest start is tried, its
-members placed in step order (a passive step held longer within its range to reach the next
-working window or a free instrument; a time-lapse shot taken out of hours rather than late).
-A step that still comes too late starts the one before it later, and so back until a step's
-range absorbs the delay or the group's start moves. Nothing once placed is moved; when no
-start fits a group its steps are placed one at a time, breaking the rule, so that a plan
-always exists (the checker then says what it breaks).
+It is the CP-SAT model's hint. Ready groups that can start within an hour of the earliest
+go by priority, then most work left (the longest runs start soonest). Steps linked by a lag
+maximum form a *tight group*, placed as a unit: a passive step is held longer within its
+range to reach a free instrument or working window, and a step that still comes too late
+starts the one before it later. Nothing placed is moved; a group that fits nowhere is placed
+step by step, rules broken, so that a plan always exists (the checker says what it breaks).
 """
 
 from __future__ import annotations
@@ -154,8 +147,7 @@ class _Greedy:
         if j not in trial.span:
             return False
         s, e = trial.span[j]
-        if a.hands_on or e + need - s > a.max_min or not self._free_extension(j, e, e + need,
-                                                                                 trial):
+        if a.hands_on or e + need - s > a.max_min or self._free(j, e, need, trial) is not None:
             return False
         for k, lag in self.succs[j]:  # successors already placed keep their least lag
             if k in trial.span and trial.span[k][0] < e + need + lag.min_min:
@@ -164,14 +156,6 @@ class _Greedy:
         for dem in a.demands:
             trial.uses[dem.equipment].append((e, e + need, dem.units))
         return True
-
-    def _free_extension(self, j: int, lo: int, hi: int, trial: _Trial) -> bool:
-        a = self.c.activities[j]
-        return all(
-            _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], lo, hi,
-                          dem.units, self.c.capacity[dem.equipment]) is None
-            for dem in a.demands
-        )
 
     def _simulate(self, g: int, t: int) -> tuple[_Trial | None, int]:
         """The group placed with its first steps from ``t``, or None and the next t to try.
