@@ -98,6 +98,12 @@ class RecurringBooking:
         if self.end <= self.start:
             raise InputError(f"the weekly booking of {self.equipment!r} ends before it starts")
 
+    def on(self, day: date, zone: ZoneInfo) -> Booking:
+        """The booking it makes on ``day`` (a date of its weekday)."""
+        return Booking(self.equipment, datetime.combine(day, self.start, zone),
+                       datetime.combine(day, self.end, zone), self.units,
+                       self.note or "weekly booking")
+
 
 _DEFAULT_DAY: tuple[Span, ...] = ((time(9), time(17)),)
 

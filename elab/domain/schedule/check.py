@@ -73,11 +73,6 @@ def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule
         problem,
         activities=acts,
         start=_utc(problem.start),
-        bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
-                       for b in problem.bookings),
-        calendar=replace(problem.calendar,
-                         bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
-                                        for b in problem.calendar.bookings)),
         fixed=tuple(replace(f, start=_utc(f.start), end=_utc(f.end)) for f in problem.fixed),
     )
     schedule = replace(schedule, assignments=tuple(
@@ -176,35 +171,17 @@ def _check_lags(problem: Problem, done: dict[tuple[str, str], Assignment],
                                      f"ends; allowed at most {lag.max_min} min"))
 
 
-Held = tuple[datetime, datetime, int | None, str]
-
-
-def _bookings_of(problem: Problem, schedule: Schedule) -> dict[str, list[Held]]:
-    held: dict[str, list[Held]] = defaultdict(list)
-    for b in problem.all_bookings():
-        held[b.equipment].append((b.start, b.end, b.units, b.note or "booked"))
-    if schedule.assignments and problem.all_recurring():
-        zone = problem.calendar.zone
-        first = min(a.start for a in schedule.assignments).astimezone(zone).date()
-        last = max(a.end for a in schedule.assignments).astimezone(zone).date()
-        day = first - timedelta(days=1)
-        while day <= last:
-            for r in problem.all_recurring():
-                if r.weekday == day.weekday():
-                    held[r.equipment].append((_utc(datetime.combine(day, r.start, zone)),
-                                              _utc(datetime.combine(day, r.end, zone)),
-                                              r.units, r.note or "weekly booking"))
-            day += timedelta(days=1)
-    return held
-
-
 def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:
     activities = problem.activity_map()
     capacity = {r.name: r.capacity for r in problem.resources}
     uses: dict[str, list[tuple[datetime, datetime, int, str]]] = defaultdict(list)
-    for name, booked in _bookings_of(problem, schedule).items():
-        for start, end, units, note in booked:
-            uses[name].append((start, end, units or capacity.get(name, 1), note))
+    zone = problem.calendar.zone
+    starts = [a.start for a in schedule.assignments] or [problem.start]
+    ends = [a.end for a in schedule.assignments] or [problem.start]
+    first = min(starts).astimezone(zone).date() - timedelta(days=1)
+    for b in problem.bookings_over(first, max(ends).astimezone(zone).date()):
+        units = b.units or capacity.get(b.equipment, 1)
+        uses[b.equipment].append((_utc(b.start), _utc(b.end), units, b.note or "booked"))
     for a in schedule.assignments:
         activity = activities.get(a.key)
         if activity is None:

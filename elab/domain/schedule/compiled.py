@@ -171,9 +171,8 @@ def _validate(problem: Problem) -> None:
                 f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
                 f"longer than any working day ({longest} min)"
             )
-    names = [b.equipment for b in problem.all_bookings()]
-    names += [b.equipment for b in problem.all_recurring()]
-    for name in names:
+    first = problem.start.date()  # any seven days hold each weekly booking
+    for name in [b.equipment for b in problem.bookings_over(first, first + timedelta(days=6))]:
         if name not in resources:
             hint = did_you_mean(name, resources)
             raise InputError(
@@ -183,23 +182,14 @@ def _validate(problem: Problem) -> None:
 
 
 def _fixed_uses(problem: Problem, grid: TimeGrid, capacity: dict[str, int]) -> list[FixedUse]:
-    uses: list[FixedUse] = []
-
-    def add(name: str, a: datetime, b: datetime, units: int | None, note: str) -> None:
-        lo, hi = max(grid.minute_from(a), 0), min(grid.minute_ceil(b), grid.horizon)
-        if hi > lo:
-            uses.append(FixedUse(name, lo, hi, units or capacity[name], note))
-
-    for b in problem.all_bookings():
-        add(b.equipment, b.start, b.end, b.units, b.note or "booked")
-    zone = problem.calendar.zone
     first = grid.start.date()
-    for offset in range(-1, grid.horizon // DAY + 2):
-        day = first + timedelta(days=offset)
-        for r in problem.all_recurring():
-            if r.weekday == day.weekday():
-                add(r.equipment, datetime.combine(day, r.start, zone),
-                    datetime.combine(day, r.end, zone), r.units, r.note or "weekly booking")
+    last = first + timedelta(days=grid.horizon // DAY + 1)
+    uses: list[FixedUse] = []
+    for b in problem.bookings_over(first - timedelta(days=1), last):
+        lo, hi = max(grid.minute_from(b.start), 0), min(grid.minute_ceil(b.end), grid.horizon)
+        if hi > lo:
+            uses.append(FixedUse(b.equipment, lo, hi, b.units or capacity[b.equipment],
+                                 b.note or "booked"))
     return uses
 
 
