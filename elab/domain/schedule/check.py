@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from elab.domain.schedule.calendar import LabCalendar
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
@@ -58,8 +58,8 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _intervals_utc(calendar: LabCalendar, day: object) -> list[tuple[datetime, datetime]]:
-    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]  # type: ignore[arg-type]
+def _intervals_utc(calendar: LabCalendar, day: date) -> list[tuple[datetime, datetime]]:
+    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]
 
 
 def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule]:
@@ -240,9 +240,7 @@ def check_schedule(problem: Problem, schedule: Schedule) -> CheckReport:
         _check_one(problem, activity, got, out, off)
     for fixed in problem.fixed:
         got = done.get(fixed.key)
-        if got is None or abs((got.start - fixed.start).total_seconds()) > 1 or abs(
-            (got.end - fixed.end).total_seconds()
-        ) > 1:
+        if got is None or max(abs(got.start - fixed.start), abs(got.end - fixed.end)) > _EPS:
             out.append(Violation("fixed", fixed.run, fixed.step,
                                  f"{fixed.run}/{fixed.step} is done and may not move"))
     _check_lags(problem, done, out)

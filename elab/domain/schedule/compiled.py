@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from graphlib import CycleError, TopologicalSorter
 
 from elab.domain.schedule.model import Activity, Problem
 from elab.errors import InputError, did_you_mean
@@ -119,26 +120,14 @@ class Compiled:
 def topological(activities: tuple[Activity, ...]) -> tuple[int, ...]:
     """Indices in an order where every predecessor comes first; cycles are input errors."""
     index = {a.key: i for i, a in enumerate(activities)}
-    indegree = [0] * len(activities)
-    succ: list[list[int]] = [[] for _ in activities]
+    sorter = TopologicalSorter(dict.fromkeys(range(len(activities)), ()))  # in index order
     for i, a in enumerate(activities):
-        for lag in a.after:
-            j = index[(a.run, lag.step)]
-            succ[j].append(i)
-            indegree[i] += 1
-    ready = [i for i, d in enumerate(indegree) if d == 0]
-    order: list[int] = []
-    while ready:
-        i = ready.pop(0)
-        order.append(i)
-        for k in succ[i]:
-            indegree[k] -= 1
-            if indegree[k] == 0:
-                ready.append(k)
-    if len(order) != len(activities):
-        stuck = sorted({activities[i].run for i, d in enumerate(indegree) if d > 0})
-        raise InputError(f"the steps of run {stuck[0]!r} depend on each other in a circle")
-    return tuple(order)
+        sorter.add(i, *(index[(a.run, lag.step)] for lag in a.after))
+    try:
+        return tuple(sorter.static_order())
+    except CycleError as exc:
+        run = activities[exc.args[1][0]].run
+        raise InputError(f"the steps of run {run!r} depend on each other in a circle") from exc
 
 
 def _validate(problem: Problem) -> None:

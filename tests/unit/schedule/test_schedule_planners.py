@@ -233,6 +233,10 @@ def test_replanning_keeps_finished_steps(week: Problem) -> None:
          "unknown equipment 'plate_raeder' \\(did you mean 'plate_reader'"),
         ([Activity("r", "s", 9 * 60, 9 * 60, True)], RESOURCES, "longer than any working day"),
         ([Activity("r", "s", 10, 10, True, (Demand("hood", 2),))], RESOURCES, "which has 1"),
+        ([Activity("ok", "s", 10, 10, True),
+          Activity("r", "a", 10, 10, True, after=(Lag("b"),)),
+          Activity("r", "b", 10, 10, True, after=(Lag("a"),))], RESOURCES,
+         "the steps of run 'r' depend on each other in a circle"),
     ],
 )
 def test_bad_input(calendar: LabCalendar, activities: list[Activity],
