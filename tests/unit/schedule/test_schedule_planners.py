@@ -199,7 +199,7 @@ def test_incubation_that_cannot_end_in_hours_is_named(calendar: LabCalendar) -> 
                       deadline=friday + timedelta(hours=17))
     problem = Problem(tuple(acts), RESOURCES, calendar, friday, horizon_days=7)
     text = why_not(problem)
-    assert "16–18 h incubation of tw step 'incubate'" in text
+    assert "the 16–18 h incubation 'incubate' must be followed by 'fix' within 0 min" in text
     assert "step 'seed' is due between Fri 27 Nov 09:00 and Fri 27 Nov 17:00" in text
 
 
