@@ -25,6 +25,7 @@ value planners read.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -158,30 +159,14 @@ class LabCalendar:
 
     def describe_hours(self) -> str:
         """Working hours in a few words, e.g. ``Mon-Fri 09:00-17:00``."""
-        groups: list[tuple[list[str], tuple[Span, ...]]] = []
-        for name, spans in zip(WEEKDAYS, self.hours, strict=True):
-            if groups and groups[-1][1] == spans:
-                groups[-1][0].append(name)
-            else:
-                groups.append(([name], spans))
         parts = []
-        for names, spans in groups:
-            if not spans:
-                continue
-            days = names[0].title()
-            if len(names) > 1:
-                days = f"{days}-{names[-1].title()}"
-            parts.append(f"{days} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans))
+        for spans, same in itertools.groupby(zip(WEEKDAYS, self.hours, strict=True),
+                                             key=lambda day: day[1]):
+            names = [name.title() for name, _ in same]
+            days = names[0] if len(names) == 1 else f"{names[0]}-{names[-1]}"
+            if spans:
+                parts.append(f"{days} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans))
         return "; ".join(parts)
-
-    def capacity_of(self, equipment: str) -> int | None:
-        return dict(self.capacities).get(equipment)
-
-    def person_of(self, run: str) -> str | None:
-        for person in self.people:
-            if run in person.runs:
-                return person.name
-        return None
 
 
 def _minutes(t: time) -> int:

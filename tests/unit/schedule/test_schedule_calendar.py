@@ -33,8 +33,8 @@ def test_load_calendar_file(tmp_path: Path) -> None:
     assert cal.spans_on(date(2026, 11, 24)) == ((time(8), time(12)), (time(13), time(18)))
     assert cal.spans_on(date(2026, 11, 25)) == ()
     assert cal.spans_on(date(2026, 11, 26)) == ()
-    assert cal.person_of("tw1") == "alice"
-    assert cal.capacity_of("co2_incubator") == 6
+    assert [(p.name, p.runs) for p in cal.people] == [("alice", ("wb1", "tw1"))]
+    assert cal.capacities == (("co2_incubator", 6),)
     assert cal.bookings[0].start.utcoffset() is not None
     assert cal.recurring[0].weekday == 2
 
