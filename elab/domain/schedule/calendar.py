@@ -246,7 +246,7 @@ class RecurringSpec(_Spec):
 class CalendarFile(_Spec):
     """A lab calendar file, as written (``elab schema --calendar`` prints its JSON Schema)."""
 
-    timezone: str | None = Field(None, description="IANA name; default the machine's")
+    timezone: ZoneInfo | None = Field(None, description="IANA name; default the machine's")
     hours: dict[WeekdayText, DaySpans] | None = Field(
         None, description="weekday -> spans such as 09:00-17:00, or closed; "
         "days not listed are closed; no key: Mon-Fri 09:00-17:00")
@@ -257,16 +257,6 @@ class CalendarFile(_Spec):
     equipment: dict[str, EquipmentSpec | None] = Field(default_factory=dict)
     bookings: list[BookingSpec] = Field(default_factory=list)
     recurring: list[RecurringSpec] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
 
     @field_validator("people")
     @classmethod
@@ -292,8 +282,7 @@ def people_from(value: int | list[str] | dict[str, PersonSpec | None] | None
 def calendar_from_file(spec: CalendarFile, source: str = "calendar",
                        default_zone: str = "UTC") -> LabCalendar:
     """The calendar a validated file describes (in ``default_zone`` if it names none)."""
-    zone_name = spec.timezone or default_zone
-    zone = ZoneInfo(zone_name)
+    zone = spec.timezone or ZoneInfo(default_zone)
     hours = LabCalendar.hours
     if spec.hours is not None:
         days: list[tuple[Span, ...]] = [()] * 7
@@ -305,7 +294,7 @@ def calendar_from_file(spec: CalendarFile, source: str = "calendar",
         return value if value.tzinfo else value.replace(tzinfo=zone)
 
     return LabCalendar(
-        timezone=zone_name,
+        timezone=zone.key,
         hours=hours,
         holidays=frozenset(spec.holidays),
         people=people_from(spec.people),

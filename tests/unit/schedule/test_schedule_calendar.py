@@ -49,7 +49,7 @@ def test_calendar_without_working_hours_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("timezone: Mars/Olympus\n", "unknown time zone"),
+        ("timezone: Mars/Olympus\n", "bad.yaml:1:11: invalid timezone: Mars/Olympus"),
         ("hours: {mon: 17:00-09:00}\n", "ends before it starts"),
         ("hours: {funday: 09:00-17:00}\n", "not a weekday"),
         ("colour: blue\n", "unknown key 'colour'"),
