@@ -19,19 +19,14 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.model import Activity, Problem
 from elab.solve.schedule_model import Group, build_model
+from elab.units import format_duration
 
 __all__ = ["explain_infeasibility"]
 
 
-def _minutes_text(minutes: int) -> str:
-    if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"
-
-
 def _range_text(lo: int, hi: int) -> str:
     if lo == hi:
-        return _minutes_text(lo)
+        return format_duration(lo * 60)
     if lo % 60 == 0 and hi % 60 == 0 and lo >= 60:
         return f"{lo // 60}–{hi // 60} h"
     return f"{lo}–{hi} min"
