@@ -39,28 +39,15 @@ class TimeGrid:
     horizon: int
     windows: tuple[tuple[int, int], ...]
 
-    def minute_from(self, instant: datetime) -> int:
-        """Whole minutes from the plan start (rounded down)."""
+    def minute_from(self, instant: datetime, up: bool = False) -> int:
+        """Whole minutes from the plan start, rounded down (or ``up``)."""
         seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
-        return math.floor(seconds / 60)
-
-    def minute_ceil(self, instant: datetime) -> int:
-        seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
-        return math.ceil(seconds / 60)
+        return math.ceil(seconds / 60) if up else math.floor(seconds / 60)
 
     def datetime_from(self, minute: int) -> datetime:
         """The local datetime ``minute`` minutes after the plan start."""
         zone = self.start.tzinfo
         return (self.start.astimezone(UTC) + timedelta(minutes=minute)).astimezone(zone)
-
-    def windows_within(self, low: int, high: int) -> list[tuple[int, int]]:
-        """Working windows clipped to ``[low, high]`` (non-empty ones only)."""
-        out = []
-        for a, b in self.windows:
-            a2, b2 = max(a, low), min(b, high)
-            if b2 > a2:
-                out.append((a2, b2))
-        return out
 
 
 def in_one_window(windows: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -79,7 +66,7 @@ def grid_from_problem(problem: Problem, horizon_days: int | None = None) -> Time
     for offset in range(-1, days + 2):
         day = start.date() + timedelta(days=offset)
         for a, b in calendar.intervals_on(day):
-            lo, hi = max(probe.minute_ceil(a), 0), min(probe.minute_from(b), horizon)
+            lo, hi = max(probe.minute_from(a, up=True), 0), min(probe.minute_from(b), horizon)
             if hi > lo:
                 windows.append((lo, hi))
     return TimeGrid(start, horizon, tuple(sorted(windows)))
@@ -175,7 +162,8 @@ def _fixed_uses(problem: Problem, grid: TimeGrid, capacity: dict[str, int]) -> l
     last = first + timedelta(days=grid.horizon // DAY + 1)
     uses: list[FixedUse] = []
     for b in problem.bookings_over(first - timedelta(days=1), last):
-        lo, hi = max(grid.minute_from(b.start), 0), min(grid.minute_ceil(b.end), grid.horizon)
+        lo = max(grid.minute_from(b.start), 0)
+        hi = min(grid.minute_from(b.end, up=True), grid.horizon)
         if hi > lo:
             uses.append(FixedUse(b.equipment, lo, hi, b.units or capacity[b.equipment],
                                  b.note or "booked"))
@@ -202,14 +190,15 @@ def compile_problem(problem: Problem) -> Compiled:
     deadline: list[int] = []
     windows: list[tuple[tuple[int, int], ...] | None] = []
     for a in activities:
-        lo = max(grid.minute_ceil(a.release), 0) if a.release else 0
+        lo = max(grid.minute_from(a.release, up=True), 0) if a.release else 0
         hi = min(grid.minute_from(a.deadline), grid.horizon) if a.deadline else grid.horizon
         release.append(lo)
         deadline.append(hi)
         if not a.in_lab_hours:
             windows.append(None)
             continue
-        usable = tuple((s, e) for s, e in grid.windows_within(lo, hi) if e - s >= a.min_min)
+        clipped = ((max(s, lo), min(e, hi)) for s, e in grid.windows)
+        usable = tuple((s, e) for s, e in clipped if e - s >= max(a.min_min, 1))
         # A dated event whose window holds no working hours (a Saturday dose) is done anyway.
         windows.append(usable if usable or not (a.release and a.deadline) else None)
     fixed = {}
