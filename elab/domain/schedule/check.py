@@ -49,8 +49,9 @@ class CheckReport:
         return not self.violations
 
 
-def _fmt(instant: datetime) -> str:
-    return f"{instant:%a %Y-%m-%d %H:%M}"
+def _fmt(instant: datetime, calendar: LabCalendar) -> str:
+    """On the lab's wall clock (the checker itself works in UTC)."""
+    return f"{instant.astimezone(calendar.zone):%a %Y-%m-%d %H:%M}"
 
 
 def _utc(instant: datetime) -> datetime:
@@ -124,7 +125,7 @@ def _window_has_hours(calendar: LabCalendar, activity: Activity) -> bool:
 
 def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[Violation],
                off: list[tuple[str, str]]) -> None:
-    run, step = activity.key
+    run, step, cal = activity.run, activity.step, problem.calendar
     minutes = (got.end - got.start).total_seconds() / 60
     if not activity.min_min - 1e-6 <= minutes <= activity.max_min + 1e-6:
         out.append(Violation("duration", run, step,
@@ -135,17 +136,16 @@ def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[
                              f"{activity.label} starts before the plan starts"))
     if activity.release is not None and got.start < activity.release - _EPS:
         out.append(Violation("release", run, step,
-                             f"{activity.label} starts {_fmt(got.start)}, before its window "
-                             f"opens {_fmt(activity.release)}"))
+                             f"{activity.label} starts {_fmt(got.start, cal)}, before its window "
+                             f"opens {_fmt(activity.release, cal)}"))
     if activity.deadline is not None and got.end > activity.deadline + _EPS:
         out.append(Violation("deadline", run, step,
-                             f"{activity.label} ends {_fmt(got.end)}, after its window closes "
-                             f"{_fmt(activity.deadline)}"))
-    if activity.in_lab_hours and not _working(problem.calendar, got.start, got.end):
-        if _window_has_hours(problem.calendar, activity) and not activity.anytime:
-            out.append(Violation("hours", run, step,
-                                 f"hands-on {activity.label} at {_fmt(got.start)} is outside "
-                                 "working hours"))
+                             f"{activity.label} ends {_fmt(got.end, cal)}, after its window closes "
+                             f"{_fmt(activity.deadline, cal)}"))
+    if activity.in_lab_hours and not _working(cal, got.start, got.end):
+        if _window_has_hours(cal, activity) and not activity.anytime:
+            out.append(Violation("hours", run, step, f"hands-on {activity.label} at "
+                                 f"{_fmt(got.start, cal)} is outside working hours"))
         else:
             off.append(activity.key)
 
@@ -188,6 +188,7 @@ def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) 
             continue
         for demand in activity.demands:
             uses[demand.equipment].append((a.start, a.end, demand.units, activity.label))
+    cal = problem.calendar
     for name, items in uses.items():
         cap = capacity.get(name, 1)
         events = sorted([(s, 1, u, who) for s, e, u, who in items if e > s]
@@ -204,9 +205,8 @@ def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) 
             present.append(who)
             if level > cap:
                 run, _, step = who.partition("/")
-                out.append(Violation("capacity", run, step,
-                                     f"{name} holds {level} of {cap} at {_fmt(when)} "
-                                     f"({', '.join(present)})"))
+                out.append(Violation("capacity", run, step, f"{name} holds {level} of {cap} "
+                                     f"at {_fmt(when, cal)} ({', '.join(present)})"))
 
 
 def _check_people(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:

@@ -19,6 +19,7 @@ from elab.domain.schedule import (
     Problem,
     RecurringBooking,
     Resource,
+    Schedule,
     check_schedule,
     greedy_schedule,
     out_of_hours_min,
@@ -246,3 +247,14 @@ def test_bad_input(calendar: LabCalendar, activities: list[Activity],
         solve_schedule(problem, FAST)
     with pytest.raises(InputError, match=message):
         greedy_schedule(problem)
+
+
+def test_checker_states_times_on_the_lab_clock(calendar: LabCalendar) -> None:
+    dose = Activity("r", "dose", 30, 30, True, release=MONDAY + timedelta(hours=10),
+                    deadline=MONDAY + timedelta(hours=12))
+    problem = Problem((dose,), RESOURCES, calendar, MONDAY)
+    early = Assignment("r", "dose", MONDAY + timedelta(hours=9),
+                       MONDAY + timedelta(hours=9, minutes=30))
+    (violation,) = check_schedule(problem, Schedule((early,))).violations
+    assert str(violation) == ("r/dose starts Mon 2026-11-23 09:00, before its window opens "
+                              "Mon 2026-11-23 10:00")
