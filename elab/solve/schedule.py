@@ -75,6 +75,10 @@ def _search(c: Compiled, opts: SolveOptions, objective: str, hint: Plan | None,
     return solver, built, solver.solve(built.model, callback)
 
 
+def _plan(solver: Any, built: Built) -> Plan:
+    return [solver.value(v) for v in built.starts], [solver.value(v) for v in built.ends]
+
+
 def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
     """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not.
 
@@ -97,17 +101,16 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
                                         left * opts.makespan_share, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
                 solver.objective_value <= max(hint[1], default=0) or not greedy_ok):
-            hint = ([solver.value(v) for v in built.starts],
-                    [solver.value(v) for v in built.ends])
+            hint = _plan(solver, built)
         left = opts.time_limit_s - (time.perf_counter() - t0)
     solver, built, status = _search(c, opts, opts.objective, hint, left, callback)
     wall = time.perf_counter() - t0
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         first_s = greedy_s if greedy_ok else (callback.first or wall)
         return schedule_from_minutes(
-            c, [solver.value(v) for v in built.starts], [solver.value(v) for v in built.ends],
-            "cp-sat", status=solver.status_name(status), objective=solver.objective_value,
-            bound=solver.best_objective_bound, stats={"first_s": first_s, "wall_s": wall})
+            c, *_plan(solver, built), "cp-sat", status=solver.status_name(status),
+            objective=solver.objective_value, bound=solver.best_objective_bound,
+            stats={"first_s": first_s, "wall_s": wall})
     if greedy_ok and status != cp_model.INFEASIBLE:
         return replace(first, stats={"first_s": greedy_s, "wall_s": wall})
     if status == cp_model.INFEASIBLE:
