@@ -148,12 +148,6 @@ class Assignment:
     def key(self) -> tuple[str, str]:
         return (self.run, self.step)
 
-    @property
-    def minutes(self) -> int:
-        """Real minutes (through UTC: a night across a clock change is 60 min longer or
-        shorter than the wall clock says)."""
-        return round((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 60)
-
 
 @dataclass(frozen=True)
 class Problem:
