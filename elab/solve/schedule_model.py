@@ -1,15 +1,9 @@
 """The CP-SAT model of a lab schedule: one model for planning and for explaining.
 
-One interval per activity with its duration free inside the step's range; equipment is a
-no-overlap (unary) or a cumulative (shelves, slots) over those intervals plus the fixed
-bookings; each person's hands-on work is a no-overlap; predecessors with min/max lags are
-linear constraints.  Hands-on work lies in one working-hours interval: the start and end
-variables get the union of the allowed minutes as their domain, which is exact as long as a
-step cannot stretch across a night (otherwise one literal per window says which).
-
-Work whose time the biology sets (a time-lapse shot) may fall out of hours at a price above
-any shift of a run's end, so it does only when it must.  In explain mode every constraint
-group gets an assumption literal instead, for :mod:`elab.solve.schedule_explain`.
+One interval per activity, its duration free in the step's range; equipment and each
+person are no-overlaps or cumulatives; lags are linear constraints; hands-on work takes the
+working minutes as its domain.  docs/scheduling.md ("The model") says why each part is as
+it is.  In explain mode each constraint group sits behind an assumption literal instead.
 """
 
 from __future__ import annotations
@@ -141,7 +135,7 @@ class _Builder:
             ct = self.m.add_linear_expression_in_domain(var, cp_model.Domain.from_intervals(domain))
             if flag is not None:
                 ct.only_enforce_if(flag)
-        if a.max_min >= _min_gap(windows) + 2 * a.min_min:
+        if a.max_min >= _min_gap(windows) + 2 * a.min_min:  # it could span a night
             self._one_window(i, start, end, windows, flag)
 
     def _dated(self, i: int, a: Activity, start: Any, end: Any) -> None:

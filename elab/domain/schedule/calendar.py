@@ -1,26 +1,9 @@
-"""The lab calendar: when people work, where, who does which runs, what is already booked.
+"""The lab calendar: when people work, who does which runs, what is already booked.
 
-A calendar file is YAML (read with ruamel.yaml)::
-
-    timezone: Europe/Berlin
-    hours:                       # days not listed are closed; no `hours` key = Mon-Fri 09-17
-      mon: 09:00-17:00
-      tue: [08:00-12:00, 13:00-17:00]
-      sat: closed
-    holidays: [2026-12-24, 2026-12-25]
-    people:                      # a number, a list of names, or names with their runs;
-      alice: {runs: [western-blot-1, transwell-1]}   # default: one person, the operator
-    equipment:
-      co2_incubator: {capacity: 4}
-    bookings:
-      - {equipment: plate_reader, start: 2026-11-27 09:00, end: 2026-11-27 12:00, note: core}
-    recurring:
-      - {equipment: hood, weekday: mon, time: 08:00-09:00, note: cleaning}
-
-Without a file the lab is one person, the operator, working Monday to Friday, 09:00-17:00,
-in the machine's time zone (the services read it).  :class:`CalendarFile` is the file's
-pydantic model (its JSON Schema is ``elab schema --calendar``); :class:`LabCalendar` the
-value planners read.
+:class:`CalendarFile` is the YAML file's pydantic model (an example in docs/scheduling.md,
+the JSON Schema from ``elab schema --calendar``); :class:`LabCalendar` is the value planners
+read.  Without a file the lab is one person, the operator, working Monday to Friday,
+09:00-17:00, in the machine's time zone (the services read it).
 """
 
 from __future__ import annotations
