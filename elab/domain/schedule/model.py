@@ -18,11 +18,9 @@ from elab.errors import InputError
 __all__ = [
     "Activity",
     "Assignment",
-    "Booking",
     "Demand",
     "Lag",
     "Problem",
-    "RecurringBooking",
     "Resource",
     "Schedule",
 ]
