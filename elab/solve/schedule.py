@@ -10,7 +10,6 @@ no plan exists, :mod:`elab.solve.schedule_explain` says why.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,12 +18,12 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.check import check_schedule
 from elab.domain.schedule.compiled import Compiled, compile_problem, in_one_window
 from elab.domain.schedule.greedy import greedy_minutes, schedule_from_minutes
-from elab.domain.schedule.model import Assignment, Problem, Schedule
+from elab.domain.schedule.model import Problem, Schedule
 from elab.errors import InfeasibleError
 from elab.solve.schedule_explain import explain_infeasibility
 from elab.solve.schedule_model import Built, build_model
 
-__all__ = ["SolveOptions", "explain_infeasibility", "replan", "solve_schedule"]
+__all__ = ["SolveOptions", "explain_infeasibility", "solve_schedule"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ class SolveOptions:
     objective: str = "weighted"  # weighted: priority-weighted run ends + makespan; or makespan
     allow_out_of_hours: bool = False
     explain: bool = True
-    stop_after_first: bool = False
     seed: int = 0
     makespan_share: float = 0.5  # of the time, spent first on the plan's end alone
 
@@ -74,20 +72,20 @@ def _search(c: Compiled, opts: SolveOptions, objective: str, hint: Plan | None,
     solver.parameters.random_seed = opts.seed
     # one worker takes CP-SAT's portfolio in turns (LNS included) rather than one search
     solver.parameters.interleave_search = opts.workers == 1
-    solver.parameters.stop_after_first_solution = opts.stop_after_first
     return solver, built, solver.solve(built.model, callback)
+
+
+def _plan(solver: Any, built: Built) -> Plan:
+    return [solver.value(v) for v in built.starts], [solver.value(v) for v in built.ends]
 
 
 def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Schedule:
     """The best schedule CP-SAT finds within the time limit; InfeasibleError says why not.
 
-    With several runs the plan's end is searched first (``makespan_share`` of the time), on
-    the same model with that objective and from scratch, and the weighted search starts
-    from the better of its plan and the greedy one: trading one run's end against
-    another's, the weighted search alone left a busy 50-run week a day later than it need
-    end, and so did the plan's end searched from the greedy plan, which holds the search
-    near that plan's end.  ``stats`` holds ``first_s`` (seconds to the first valid plan,
-    greedy or CP-SAT's) and ``wall_s``.
+    With several runs the plan's end alone is searched first, from scratch (the weighted
+    search, trading one run's end against another's, leaves a busy week later than it need
+    end; docs/scheduling.md has the figures).  ``stats`` holds ``first_s`` (seconds to the
+    first valid plan, greedy or CP-SAT's) and ``wall_s``.
     """
     opts = options or SolveOptions()
     t0 = time.perf_counter()
@@ -96,27 +94,23 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
     first = schedule_from_minutes(c, *hint, "greedy", status="HEURISTIC")
     greedy_ok = check_schedule(problem, first).ok
     greedy_s = time.perf_counter() - t0
-    if opts.stop_after_first and greedy_ok:
-        return replace(first, stats={"first_s": greedy_s, "wall_s": greedy_s})
     callback = _FirstSolution(t0)
     left = opts.time_limit_s - greedy_s
-    if opts.objective == "weighted" and len(problem.runs) > 1 and opts.makespan_share > 0 \
-            and not opts.stop_after_first:
+    if opts.objective == "weighted" and len(problem.runs) > 1 and opts.makespan_share > 0:
         solver, built, status = _search(c, opts, "makespan", None,
                                         left * opts.makespan_share, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
                 solver.objective_value <= max(hint[1], default=0) or not greedy_ok):
-            hint = ([solver.value(v) for v in built.starts],
-                    [solver.value(v) for v in built.ends])
+            hint = _plan(solver, built)
         left = opts.time_limit_s - (time.perf_counter() - t0)
     solver, built, status = _search(c, opts, opts.objective, hint, left, callback)
     wall = time.perf_counter() - t0
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         first_s = greedy_s if greedy_ok else (callback.first or wall)
         return schedule_from_minutes(
-            c, [solver.value(v) for v in built.starts], [solver.value(v) for v in built.ends],
-            "cp-sat", status=solver.status_name(status), objective=solver.objective_value,
-            bound=solver.best_objective_bound, stats={"first_s": first_s, "wall_s": wall})
+            c, *_plan(solver, built), "cp-sat", status=solver.status_name(status),
+            objective=solver.objective_value, bound=solver.best_objective_bound,
+            stats={"first_s": first_s, "wall_s": wall})
     if greedy_ok and status != cp_model.INFEASIBLE:
         return replace(first, stats={"first_s": greedy_s, "wall_s": wall})
     if status == cp_model.INFEASIBLE:
@@ -127,10 +121,3 @@ def solve_schedule(problem: Problem, options: SolveOptions | None = None) -> Sch
         f"no schedule found within {opts.time_limit_s:g} s; allow more time (--time-limit)"
     )
 
-
-def replan(problem: Problem, done: Sequence[Assignment],
-           options: SolveOptions | None = None) -> Schedule:
-    """Plan again after a slip: the finished steps stay where they happened, the rest moves."""
-    fixed = {a.key: a for a in problem.fixed}
-    fixed.update({a.key: a for a in done})
-    return solve_schedule(replace(problem, fixed=tuple(fixed.values())), options)

@@ -19,41 +19,24 @@ from ortools.sat.python import cp_model
 from elab.domain.schedule.compiled import Compiled, compile_problem
 from elab.domain.schedule.model import Activity, Problem
 from elab.solve.schedule_model import Group, build_model
+from elab.units import format_duration
 
 __all__ = ["explain_infeasibility"]
 
 
-
-def _minutes_text(minutes: int) -> str:
-    if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"
-
-
 def _range_text(lo: int, hi: int) -> str:
     if lo == hi:
-        return _minutes_text(lo)
+        return format_duration(lo * 60)
     if lo % 60 == 0 and hi % 60 == 0 and lo >= 60:
         return f"{lo // 60}–{hi // 60} h"
     return f"{lo}–{hi} min"
 
 
 def _describe(group: Group, c: Compiled, limit: int) -> str:
+    """A group that is not one run's working hours or hand-offs, in words."""
     kind = group[0]
-    acts = c.activities
-    if kind == "hours":
-        a = acts[group[1]]
-        return (f"hands-on step '{a.step}' of {a.run} ({_range_text(a.min_min, a.max_min)}) "
-                f"must fall inside working hours ({c.problem.calendar.describe_hours()})")
-    if kind == "window":
-        a, p = acts[group[1]], acts[group[2]]
-        lag = next(x for x in a.after if x.step == p.step)
-        what = (f"the {_range_text(p.min_min, p.max_min)} incubation of {p.run} step "
-                f"'{p.step}'" if not p.hands_on else f"{p.run} step '{p.step}'")
-        return (f"{what} must be followed by '{a.step}' within "
-                f"{_range_text(lag.min_min, lag.max_min or 0)}")
     if kind == "dated":
-        a = acts[group[1]]
+        a = c.activities[group[1]]
         grid = c.grid
         return (f"{a.run} step '{a.step}' is due between "
                 f"{grid.datetime_from(c.release[group[1]]):%a %d %b %H:%M} and "
@@ -136,25 +119,17 @@ def _phrases(core: list[Group], c: Compiled, limit: int) -> list[str]:
         else:
             plain.append(_describe(group, c, limit))
     alike: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
-    groups: dict[tuple[str, tuple[str, ...]], list[Group]] = {}
     for run, items in hours.items():
         items.sort(key=position.__getitem__)
         steps = [acts[i] for i in items]
         key = ("hours", tuple(f"'{a.step}'" for a in steps) if len(steps) > 1 else
                (f"'{steps[0].step}' ({_range_text(steps[0].min_min, steps[0].max_min)})",))
         alike[key].append(run)
-        groups[key] = [("hours", i) for i in items]
     for run, pairs in windows.items():
         pairs.sort(key=lambda pair: position[pair[0]])
-        key = ("window", tuple(_handoff(acts[i], acts[j]) for i, j in pairs))
-        alike[key].append(run)
-        groups[key] = [("window", i, j) for i, j in pairs]
+        alike[("window", tuple(_handoff(acts[i], acts[j]) for i, j in pairs))].append(run)
     hours_text = c.problem.calendar.describe_hours()
-    for key, runs in alike.items():
-        kind, phrases = key
-        if len(runs) == 1 and (kind == "window" or len(phrases) == 1):
-            plain += [_describe(group, c, limit) for group in groups[key]]
-            continue
+    for (kind, phrases), runs in alike.items():
         who = _and(sorted(runs, key=_natural))
         if kind == "hours":
             noun = "hands-on step" if len(phrases) == 1 else "hands-on steps"

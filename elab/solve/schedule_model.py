@@ -1,15 +1,9 @@
 """The CP-SAT model of a lab schedule: one model for planning and for explaining.
 
-One interval per activity with its duration free inside the step's range; equipment is a
-no-overlap (unary) or a cumulative (shelves, slots) over those intervals plus the fixed
-bookings; each person's hands-on work is a no-overlap; predecessors with min/max lags are
-linear constraints.  Hands-on work lies in one working-hours interval: the start and end
-variables get the union of the allowed minutes as their domain, which is exact as long as a
-step cannot stretch across a night (otherwise one literal per window says which).
-
-Work whose time the biology sets (a time-lapse shot) may fall out of hours at a price above
-any shift of a run's end, so it does only when it must.  In explain mode every constraint
-group gets an assumption literal instead, for :mod:`elab.solve.schedule_explain`.
+One interval per activity, its duration free in the step's range; equipment and each
+person are no-overlaps or cumulatives; lags are linear constraints; hands-on work takes the
+working minutes as its domain.  docs/scheduling.md ("The model") says why each part is as
+it is.  In explain mode each constraint group sits behind an assumption literal instead.
 """
 
 from __future__ import annotations
@@ -98,20 +92,11 @@ class _Builder:
             if self.explain and windows is not None:
                 # the dated window is a group of its own, so hours here are all the week's
                 windows = tuple((s, e) for s, e in c.grid.windows if e - s >= a.min_min)
-            hard = windows is not None and not (self.explain or a.anytime or self.soft_hours)
-            if hard and windows is not None:
-                start = m.new_int_var_from_domain(
-                    cp_model.Domain.from_intervals(_union(windows, 0, a.min_min)), f"s{i}")
-                end = m.new_int_var_from_domain(
-                    cp_model.Domain.from_intervals(_union(windows, a.min_min, 0)), f"e{i}")
-                if a.max_min >= _min_gap(windows) + 2 * a.min_min:
-                    self._one_window(i, start, end, windows, None)
-            else:
-                lo = 0 if self.explain else c.release[i]
-                hi = c.horizon if self.explain else c.deadline[i]
-                start, end = m.new_int_var(lo, hi, f"s{i}"), m.new_int_var(lo, hi, f"e{i}")
-                if windows is not None:
-                    self._soft_hours(i, a, start, end, windows)
+            lo = 0 if self.explain else c.release[i]
+            hi = c.horizon if self.explain else c.deadline[i]
+            start, end = m.new_int_var(lo, hi, f"s{i}"), m.new_int_var(lo, hi, f"e{i}")
+            if windows is not None:
+                self._hours(i, a, start, end, windows)
             dur = m.new_int_var(a.min_min, a.max_min, f"d{i}")
             if self.explain:
                 self._dated(i, a, start, end)
@@ -133,24 +118,24 @@ class _Builder:
         else:
             self.m.add_bool_or(options).only_enforce_if(enforce)
 
-    def _soft_hours(self, i: int, a: Activity, start: Any, end: Any,
-                    windows: Sequence[tuple[int, int]]) -> None:
-        m = self.m
+    def _hours(self, i: int, a: Activity, start: Any, end: Any,
+               windows: Sequence[tuple[int, int]]) -> None:
+        """Hands-on work in one working window: always, or while its flag says so."""
+        flag = None
         if self.explain and not a.anytime:
             flag = self.lit(("hours", i))
-        else:
-            flag = m.new_bool_var(f"in_hours{i}")
+        elif a.anytime or self.soft_hours:
+            flag = self.m.new_bool_var(f"in_hours{i}")
             self.built.in_hours.append((i, flag))
-        if not windows:
-            m.add_bool_or([flag.Not()])
+        if not windows and flag is not None:
+            self.m.add_bool_or([flag.Not()])
             return
-        m.add_linear_expression_in_domain(
-            start, cp_model.Domain.from_intervals(_union(windows, 0, a.min_min))
-        ).only_enforce_if(flag)
-        m.add_linear_expression_in_domain(
-            end, cp_model.Domain.from_intervals(_union(windows, a.min_min, 0))
-        ).only_enforce_if(flag)
-        if a.max_min >= _min_gap(windows) + 2 * a.min_min:
+        for var, domain in ((start, _union(windows, 0, a.min_min)),
+                            (end, _union(windows, a.min_min, 0))):
+            ct = self.m.add_linear_expression_in_domain(var, cp_model.Domain.from_intervals(domain))
+            if flag is not None:
+                ct.only_enforce_if(flag)
+        if a.max_min >= _min_gap(windows) + 2 * a.min_min:  # it could span a night
             self._one_window(i, start, end, windows, flag)
 
     def _dated(self, i: int, a: Activity, start: Any, end: Any) -> None:

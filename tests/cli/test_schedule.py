@@ -127,7 +127,7 @@ def test_infeasible_plan_explains_itself(capsys: pytest.CaptureFixture[str],
     assert code == 1
     # only one Friday in the plan, and counting comes a day after seeding
     assert "no schedule exists" in err and "7-day plan" in err
-    assert "step 'count' of transwell-migration" in err
+    assert "step 'count' (45 min) of transwell-migration" in err
 
 
 def test_people_and_a_named_person_from_the_shell(capsys: pytest.CaptureFixture[str],

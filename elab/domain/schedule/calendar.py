@@ -1,30 +1,14 @@
-"""The lab calendar: when people work, where, who does which runs, what is already booked.
+"""The lab calendar: when people work, who does which runs, what is already booked.
 
-A calendar file is YAML (read with ruamel.yaml)::
-
-    timezone: Europe/Berlin
-    hours:                       # days not listed are closed; no `hours` key = Mon-Fri 09-17
-      mon: 09:00-17:00
-      tue: [08:00-12:00, 13:00-17:00]
-      sat: closed
-    holidays: [2026-12-24, 2026-12-25]
-    people:                      # a number, a list of names, or names with their runs;
-      alice: {runs: [western-blot-1, transwell-1]}   # default: one person, the operator
-    equipment:
-      co2_incubator: {capacity: 4}
-    bookings:
-      - {equipment: plate_reader, start: 2026-11-27 09:00, end: 2026-11-27 12:00, note: core}
-    recurring:
-      - {equipment: hood, weekday: mon, time: 08:00-09:00, note: cleaning}
-
-Without a file the lab is one person, the operator, working Monday to Friday, 09:00-17:00,
-in the machine's time zone (the services read it).  :class:`CalendarFile` is the file's
-pydantic model (its JSON Schema is ``elab schema --calendar``); :class:`LabCalendar` the
-value planners read.
+:class:`CalendarFile` is the YAML file's pydantic model (an example in docs/scheduling.md,
+the JSON Schema from ``elab schema --calendar``); :class:`LabCalendar` is the value planners
+read.  Without a file the lab is one person, the operator, working Monday to Friday,
+09:00-17:00, in the machine's time zone (the services read it).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -98,6 +82,12 @@ class RecurringBooking:
         if self.end <= self.start:
             raise InputError(f"the weekly booking of {self.equipment!r} ends before it starts")
 
+    def on(self, day: date, zone: ZoneInfo) -> Booking:
+        """The booking it makes on ``day`` (a date of its weekday)."""
+        return Booking(self.equipment, datetime.combine(day, self.start, zone),
+                       datetime.combine(day, self.end, zone), self.units,
+                       self.note or "weekly booking")
+
 
 _DEFAULT_DAY: tuple[Span, ...] = ((time(9), time(17)),)
 
@@ -152,30 +142,14 @@ class LabCalendar:
 
     def describe_hours(self) -> str:
         """Working hours in a few words, e.g. ``Mon-Fri 09:00-17:00``."""
-        groups: list[tuple[list[str], tuple[Span, ...]]] = []
-        for name, spans in zip(WEEKDAYS, self.hours, strict=True):
-            if groups and groups[-1][1] == spans:
-                groups[-1][0].append(name)
-            else:
-                groups.append(([name], spans))
         parts = []
-        for names, spans in groups:
-            if not spans:
-                continue
-            days = names[0].title()
-            if len(names) > 1:
-                days = f"{days}-{names[-1].title()}"
-            parts.append(f"{days} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans))
+        for spans, same in itertools.groupby(zip(WEEKDAYS, self.hours, strict=True),
+                                             key=lambda day: day[1]):
+            names = [name.title() for name, _ in same]
+            days = names[0] if len(names) == 1 else f"{names[0]}-{names[-1]}"
+            if spans:
+                parts.append(f"{days} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans))
         return "; ".join(parts)
-
-    def capacity_of(self, equipment: str) -> int | None:
-        return dict(self.capacities).get(equipment)
-
-    def person_of(self, run: str) -> str | None:
-        for person in self.people:
-            if run in person.runs:
-                return person.name
-        return None
 
 
 def _minutes(t: time) -> int:
@@ -255,7 +229,7 @@ class RecurringSpec(_Spec):
 class CalendarFile(_Spec):
     """A lab calendar file, as written (``elab schema --calendar`` prints its JSON Schema)."""
 
-    timezone: str | None = Field(None, description="IANA name; default the machine's")
+    timezone: ZoneInfo | None = Field(None, description="IANA name; default the machine's")
     hours: dict[WeekdayText, DaySpans] | None = Field(
         None, description="weekday -> spans such as 09:00-17:00, or closed; "
         "days not listed are closed; no key: Mon-Fri 09:00-17:00")
@@ -266,16 +240,6 @@ class CalendarFile(_Spec):
     equipment: dict[str, EquipmentSpec | None] = Field(default_factory=dict)
     bookings: list[BookingSpec] = Field(default_factory=list)
     recurring: list[RecurringSpec] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
 
     @field_validator("people")
     @classmethod
@@ -301,8 +265,7 @@ def people_from(value: int | list[str] | dict[str, PersonSpec | None] | None
 def calendar_from_file(spec: CalendarFile, source: str = "calendar",
                        default_zone: str = "UTC") -> LabCalendar:
     """The calendar a validated file describes (in ``default_zone`` if it names none)."""
-    zone_name = spec.timezone or default_zone
-    zone = ZoneInfo(zone_name)
+    zone = spec.timezone or ZoneInfo(default_zone)
     hours = LabCalendar.hours
     if spec.hours is not None:
         days: list[tuple[Span, ...]] = [()] * 7
@@ -314,7 +277,7 @@ def calendar_from_file(spec: CalendarFile, source: str = "calendar",
         return value if value.tzinfo else value.replace(tzinfo=zone)
 
     return LabCalendar(
-        timezone=zone_name,
+        timezone=zone.key,
         hours=hours,
         holidays=frozenset(spec.holidays),
         people=people_from(spec.people),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from elab.domain.schedule.calendar import LabCalendar
 from elab.domain.schedule.model import Activity, Assignment, Problem, Schedule
@@ -49,8 +49,9 @@ class CheckReport:
         return not self.violations
 
 
-def _fmt(instant: datetime) -> str:
-    return f"{instant:%a %Y-%m-%d %H:%M}"
+def _fmt(instant: datetime, calendar: LabCalendar) -> str:
+    """On the lab's wall clock (the checker itself works in UTC)."""
+    return f"{instant.astimezone(calendar.zone):%a %Y-%m-%d %H:%M}"
 
 
 def _utc(instant: datetime) -> datetime:
@@ -58,8 +59,8 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _intervals_utc(calendar: LabCalendar, day: object) -> list[tuple[datetime, datetime]]:
-    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]  # type: ignore[arg-type]
+def _intervals_utc(calendar: LabCalendar, day: date) -> list[tuple[datetime, datetime]]:
+    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]
 
 
 def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule]:
@@ -73,11 +74,6 @@ def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule
         problem,
         activities=acts,
         start=_utc(problem.start),
-        bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
-                       for b in problem.bookings),
-        calendar=replace(problem.calendar,
-                         bookings=tuple(replace(b, start=_utc(b.start), end=_utc(b.end))
-                                        for b in problem.calendar.bookings)),
         fixed=tuple(replace(f, start=_utc(f.start), end=_utc(f.end)) for f in problem.fixed),
     )
     schedule = replace(schedule, assignments=tuple(
@@ -129,7 +125,7 @@ def _window_has_hours(calendar: LabCalendar, activity: Activity) -> bool:
 
 def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[Violation],
                off: list[tuple[str, str]]) -> None:
-    run, step = activity.key
+    run, step, cal = activity.run, activity.step, problem.calendar
     minutes = (got.end - got.start).total_seconds() / 60
     if not activity.min_min - 1e-6 <= minutes <= activity.max_min + 1e-6:
         out.append(Violation("duration", run, step,
@@ -140,17 +136,16 @@ def _check_one(problem: Problem, activity: Activity, got: Assignment, out: list[
                              f"{activity.label} starts before the plan starts"))
     if activity.release is not None and got.start < activity.release - _EPS:
         out.append(Violation("release", run, step,
-                             f"{activity.label} starts {_fmt(got.start)}, before its window "
-                             f"opens {_fmt(activity.release)}"))
+                             f"{activity.label} starts {_fmt(got.start, cal)}, before its window "
+                             f"opens {_fmt(activity.release, cal)}"))
     if activity.deadline is not None and got.end > activity.deadline + _EPS:
         out.append(Violation("deadline", run, step,
-                             f"{activity.label} ends {_fmt(got.end)}, after its window closes "
-                             f"{_fmt(activity.deadline)}"))
-    if activity.in_lab_hours and not _working(problem.calendar, got.start, got.end):
-        if _window_has_hours(problem.calendar, activity) and not activity.anytime:
-            out.append(Violation("hours", run, step,
-                                 f"hands-on {activity.label} at {_fmt(got.start)} is outside "
-                                 "working hours"))
+                             f"{activity.label} ends {_fmt(got.end, cal)}, after its window closes "
+                             f"{_fmt(activity.deadline, cal)}"))
+    if activity.in_lab_hours and not _working(cal, got.start, got.end):
+        if _window_has_hours(cal, activity) and not activity.anytime:
+            out.append(Violation("hours", run, step, f"hands-on {activity.label} at "
+                                 f"{_fmt(got.start, cal)} is outside working hours"))
         else:
             off.append(activity.key)
 
@@ -176,41 +171,24 @@ def _check_lags(problem: Problem, done: dict[tuple[str, str], Assignment],
                                      f"ends; allowed at most {lag.max_min} min"))
 
 
-Held = tuple[datetime, datetime, int | None, str]
-
-
-def _bookings_of(problem: Problem, schedule: Schedule) -> dict[str, list[Held]]:
-    held: dict[str, list[Held]] = defaultdict(list)
-    for b in problem.all_bookings():
-        held[b.equipment].append((b.start, b.end, b.units, b.note or "booked"))
-    if schedule.assignments and problem.all_recurring():
-        zone = problem.calendar.zone
-        first = min(a.start for a in schedule.assignments).astimezone(zone).date()
-        last = max(a.end for a in schedule.assignments).astimezone(zone).date()
-        day = first - timedelta(days=1)
-        while day <= last:
-            for r in problem.all_recurring():
-                if r.weekday == day.weekday():
-                    held[r.equipment].append((_utc(datetime.combine(day, r.start, zone)),
-                                              _utc(datetime.combine(day, r.end, zone)),
-                                              r.units, r.note or "weekly booking"))
-            day += timedelta(days=1)
-    return held
-
-
 def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:
     activities = problem.activity_map()
     capacity = {r.name: r.capacity for r in problem.resources}
     uses: dict[str, list[tuple[datetime, datetime, int, str]]] = defaultdict(list)
-    for name, booked in _bookings_of(problem, schedule).items():
-        for start, end, units, note in booked:
-            uses[name].append((start, end, units or capacity.get(name, 1), note))
+    zone = problem.calendar.zone
+    starts = [a.start for a in schedule.assignments] or [problem.start]
+    ends = [a.end for a in schedule.assignments] or [problem.start]
+    first = min(starts).astimezone(zone).date() - timedelta(days=1)
+    for b in problem.bookings_over(first, max(ends).astimezone(zone).date()):
+        units = b.units or capacity.get(b.equipment, 1)
+        uses[b.equipment].append((_utc(b.start), _utc(b.end), units, b.note or "booked"))
     for a in schedule.assignments:
         activity = activities.get(a.key)
         if activity is None:
             continue
         for demand in activity.demands:
             uses[demand.equipment].append((a.start, a.end, demand.units, activity.label))
+    cal = problem.calendar
     for name, items in uses.items():
         cap = capacity.get(name, 1)
         events = sorted([(s, 1, u, who) for s, e, u, who in items if e > s]
@@ -227,9 +205,8 @@ def _check_capacity(problem: Problem, schedule: Schedule, out: list[Violation]) 
             present.append(who)
             if level > cap:
                 run, _, step = who.partition("/")
-                out.append(Violation("capacity", run, step,
-                                     f"{name} holds {level} of {cap} at {_fmt(when)} "
-                                     f"({', '.join(present)})"))
+                out.append(Violation("capacity", run, step, f"{name} holds {level} of {cap} "
+                                     f"at {_fmt(when, cal)} ({', '.join(present)})"))
 
 
 def _check_people(problem: Problem, schedule: Schedule, out: list[Violation]) -> None:
@@ -263,9 +240,7 @@ def check_schedule(problem: Problem, schedule: Schedule) -> CheckReport:
         _check_one(problem, activity, got, out, off)
     for fixed in problem.fixed:
         got = done.get(fixed.key)
-        if got is None or abs((got.start - fixed.start).total_seconds()) > 1 or abs(
-            (got.end - fixed.end).total_seconds()
-        ) > 1:
+        if got is None or max(abs(got.start - fixed.start), abs(got.end - fixed.end)) > _EPS:
             out.append(Violation("fixed", fixed.run, fixed.step,
                                  f"{fixed.run}/{fixed.step} is done and may not move"))
     _check_lags(problem, done, out)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from graphlib import CycleError, TopologicalSorter
 
 from elab.domain.schedule.model import Activity, Problem
 from elab.errors import InputError, did_you_mean
@@ -38,28 +39,15 @@ class TimeGrid:
     horizon: int
     windows: tuple[tuple[int, int], ...]
 
-    def minute_from(self, instant: datetime) -> int:
-        """Whole minutes from the plan start (rounded down)."""
+    def minute_from(self, instant: datetime, up: bool = False) -> int:
+        """Whole minutes from the plan start, rounded down (or ``up``)."""
         seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
-        return math.floor(seconds / 60)
-
-    def minute_ceil(self, instant: datetime) -> int:
-        seconds = (instant.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds()
-        return math.ceil(seconds / 60)
+        return math.ceil(seconds / 60) if up else math.floor(seconds / 60)
 
     def datetime_from(self, minute: int) -> datetime:
         """The local datetime ``minute`` minutes after the plan start."""
         zone = self.start.tzinfo
         return (self.start.astimezone(UTC) + timedelta(minutes=minute)).astimezone(zone)
-
-    def windows_within(self, low: int, high: int) -> list[tuple[int, int]]:
-        """Working windows clipped to ``[low, high]`` (non-empty ones only)."""
-        out = []
-        for a, b in self.windows:
-            a2, b2 = max(a, low), min(b, high)
-            if b2 > a2:
-                out.append((a2, b2))
-        return out
 
 
 def in_one_window(windows: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -78,7 +66,7 @@ def grid_from_problem(problem: Problem, horizon_days: int | None = None) -> Time
     for offset in range(-1, days + 2):
         day = start.date() + timedelta(days=offset)
         for a, b in calendar.intervals_on(day):
-            lo, hi = max(probe.minute_ceil(a), 0), min(probe.minute_from(b), horizon)
+            lo, hi = max(probe.minute_from(a, up=True), 0), min(probe.minute_from(b), horizon)
             if hi > lo:
                 windows.append((lo, hi))
     return TimeGrid(start, horizon, tuple(sorted(windows)))
@@ -119,26 +107,14 @@ class Compiled:
 def topological(activities: tuple[Activity, ...]) -> tuple[int, ...]:
     """Indices in an order where every predecessor comes first; cycles are input errors."""
     index = {a.key: i for i, a in enumerate(activities)}
-    indegree = [0] * len(activities)
-    succ: list[list[int]] = [[] for _ in activities]
+    sorter = TopologicalSorter(dict.fromkeys(range(len(activities)), ()))  # in index order
     for i, a in enumerate(activities):
-        for lag in a.after:
-            j = index[(a.run, lag.step)]
-            succ[j].append(i)
-            indegree[i] += 1
-    ready = [i for i, d in enumerate(indegree) if d == 0]
-    order: list[int] = []
-    while ready:
-        i = ready.pop(0)
-        order.append(i)
-        for k in succ[i]:
-            indegree[k] -= 1
-            if indegree[k] == 0:
-                ready.append(k)
-    if len(order) != len(activities):
-        stuck = sorted({activities[i].run for i, d in enumerate(indegree) if d > 0})
-        raise InputError(f"the steps of run {stuck[0]!r} depend on each other in a circle")
-    return tuple(order)
+        sorter.add(i, *(index[(a.run, lag.step)] for lag in a.after))
+    try:
+        return tuple(sorter.static_order())
+    except CycleError as exc:
+        run = activities[exc.args[1][0]].run
+        raise InputError(f"the steps of run {run!r} depend on each other in a circle") from exc
 
 
 def _validate(problem: Problem) -> None:
@@ -171,9 +147,8 @@ def _validate(problem: Problem) -> None:
                 f"hands-on step {a.step!r} of run {a.run!r} takes at least {a.min_min} min, "
                 f"longer than any working day ({longest} min)"
             )
-    names = [b.equipment for b in problem.all_bookings()]
-    names += [b.equipment for b in problem.all_recurring()]
-    for name in names:
+    first = problem.start.date()  # any seven days hold each weekly booking
+    for name in [b.equipment for b in problem.bookings_over(first, first + timedelta(days=6))]:
         if name not in resources:
             hint = did_you_mean(name, resources)
             raise InputError(
@@ -183,23 +158,15 @@ def _validate(problem: Problem) -> None:
 
 
 def _fixed_uses(problem: Problem, grid: TimeGrid, capacity: dict[str, int]) -> list[FixedUse]:
-    uses: list[FixedUse] = []
-
-    def add(name: str, a: datetime, b: datetime, units: int | None, note: str) -> None:
-        lo, hi = max(grid.minute_from(a), 0), min(grid.minute_ceil(b), grid.horizon)
-        if hi > lo:
-            uses.append(FixedUse(name, lo, hi, units or capacity[name], note))
-
-    for b in problem.all_bookings():
-        add(b.equipment, b.start, b.end, b.units, b.note or "booked")
-    zone = problem.calendar.zone
     first = grid.start.date()
-    for offset in range(-1, grid.horizon // DAY + 2):
-        day = first + timedelta(days=offset)
-        for r in problem.all_recurring():
-            if r.weekday == day.weekday():
-                add(r.equipment, datetime.combine(day, r.start, zone),
-                    datetime.combine(day, r.end, zone), r.units, r.note or "weekly booking")
+    last = first + timedelta(days=grid.horizon // DAY + 1)
+    uses: list[FixedUse] = []
+    for b in problem.bookings_over(first - timedelta(days=1), last):
+        lo = max(grid.minute_from(b.start), 0)
+        hi = min(grid.minute_from(b.end, up=True), grid.horizon)
+        if hi > lo:
+            uses.append(FixedUse(b.equipment, lo, hi, b.units or capacity[b.equipment],
+                                 b.note or "booked"))
     return uses
 
 
@@ -223,14 +190,15 @@ def compile_problem(problem: Problem) -> Compiled:
     deadline: list[int] = []
     windows: list[tuple[tuple[int, int], ...] | None] = []
     for a in activities:
-        lo = max(grid.minute_ceil(a.release), 0) if a.release else 0
+        lo = max(grid.minute_from(a.release, up=True), 0) if a.release else 0
         hi = min(grid.minute_from(a.deadline), grid.horizon) if a.deadline else grid.horizon
         release.append(lo)
         deadline.append(hi)
         if not a.in_lab_hours:
             windows.append(None)
             continue
-        usable = tuple((s, e) for s, e in grid.windows_within(lo, hi) if e - s >= a.min_min)
+        clipped = ((max(s, lo), min(e, hi)) for s, e in grid.windows)
+        usable = tuple((s, e) for s, e in clipped if e - s >= max(a.min_min, 1))
         # A dated event whose window holds no working hours (a Saturday dose) is done anyway.
         windows.append(usable if usable or not (a.release and a.deadline) else None)
     fixed = {}

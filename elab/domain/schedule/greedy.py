@@ -1,18 +1,11 @@
 """The first plan: earliest-start list scheduling that keeps tight steps together.
 
-It is the CP-SAT model's hint, and the plan handed out when the solver is told to stop at
-the first one. Of the groups that can start within an hour of the earliest, the one of the
-highest priority and then the run with the most work left goes first (the runs that take
-longest are started soonest, which shortened a busy 25-run week's first plan by a fifth).
-Activities linked by lags with a maximum (cells harvested and seeded within 30 min, a plate
-read the minute it leaves the incubator) form a *tight group*, placed as a unit once
-everything outside the group it follows is placed: the group's earliest start is tried, its
-members placed in step order (a passive step held longer within its range to reach the next
-working window or a free instrument; a time-lapse shot taken out of hours rather than late).
-A step that still comes too late starts the one before it later, and so back until a step's
-range absorbs the delay or the group's start moves. Nothing once placed is moved; when no
-start fits a group its steps are placed one at a time, breaking the rule, so that a plan
-always exists (the checker then says what it breaks).
+It is the CP-SAT model's hint. Ready groups that can start within an hour of the earliest
+go by priority, then most work left (the longest runs start soonest). Steps linked by a lag
+maximum form a *tight group*, placed as a unit: a passive step is held longer within its
+range to reach a free instrument or working window, and a step that still comes too late
+starts the one before it later. Nothing placed is moved; a group that fits nowhere is placed
+step by step, rules broken, so that a plan always exists (the checker says what it breaks).
 """
 
 from __future__ import annotations
@@ -22,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from elab.domain.schedule.compiled import Compiled, compile_problem
-from elab.domain.schedule.model import Assignment, Lag, Problem, Schedule
+from elab.domain.schedule.model import Activity, Assignment, Lag, Problem, Schedule
 
 __all__ = ["greedy_minutes", "greedy_schedule", "schedule_from_minutes"]
 
 Use = tuple[int, int, int]  # start, end, units
+Held = tuple[str, str]  # ("equipment", name) or ("person", name): what a step holds
 _STEP = 5  # minutes between tries of a group's start
 _TRIES = 3000  # placements of one group before it is given up (and placed step by step)
 _SLACK = 60  # minutes: groups that can start this soon after the earliest are all "ready now"
@@ -50,22 +44,28 @@ def _window_fit(windows: Sequence[tuple[int, int]], t: int, d: int) -> int | Non
     return next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
 
 
+def _holds(a: Activity, capacity: dict[str, int]) -> list[tuple[Held, int, int]]:
+    """What an activity holds while it runs: its equipment and person, units, capacity."""
+    held = [(("equipment", d.equipment), d.units, capacity[d.equipment]) for d in a.demands]
+    if a.hands_on and a.person is not None:
+        held.append((("person", a.person), 1, 1))
+    return held
+
+
 @dataclass
 class _Trial:
     """A group's members placed from one start, not yet committed."""
 
     span: dict[int, tuple[int, int]] = field(default_factory=dict)
-    uses: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
-    people: dict[str, list[Use]] = field(default_factory=lambda: defaultdict(list))
+    uses: dict[Held, list[Use]] = field(default_factory=lambda: defaultdict(list))
 
 
 class _Greedy:
     def __init__(self, c: Compiled) -> None:
         self.c = c
-        self.uses: dict[str, list[Use]] = defaultdict(list)
+        self.uses: dict[Held, list[Use]] = defaultdict(list)
         for f in c.fixed_uses:
-            self.uses[f.equipment].append((f.start, f.end, f.units))
-        self.person_busy: dict[str, list[Use]] = defaultdict(list)
+            self.uses[("equipment", f.equipment)].append((f.start, f.end, f.units))
         n = len(c.activities)
         self.start, self.end, self.placed = [0] * n, [0] * n, [False] * n
         acts = c.activities
@@ -94,6 +94,7 @@ class _Greedy:
         self.roots = [{i for i in items if all(self.group_of[j] != g for j, _ in self.preds[i])}
                       for g, items in enumerate(self.groups)]
         self.tries = 0  # placements left for the group at hand
+        self.holds = [_holds(a, c.capacity) for a in acts]
 
     def _outside_preds(self, g: int) -> list[int]:
         return [j for i in self.groups[g] for j, _ in self.preds[i] if self.group_of[j] != g]
@@ -110,15 +111,10 @@ class _Greedy:
 
     def _free(self, i: int, t: int, d: int, trial: _Trial) -> int | None:
         """None when activity ``i`` may hold its equipment and person over [t, t + d)."""
-        a = self.c.activities[i]
-        for dem in a.demands:
-            nxt = _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], t, t + d,
-                                dem.units, self.c.capacity[dem.equipment])
+        for key, units, cap in self.holds[i]:
+            nxt = _conflict_end(self.uses[key] + trial.uses[key], t, t + d, units, cap)
             if nxt is not None:
                 return nxt
-        if a.hands_on and a.person is not None:
-            busy = self.person_busy[a.person] + trial.people[a.person]
-            return _conflict_end(busy, t, t + d, 1, 1)
         return None
 
     def _find(self, i: int, t: int, trial: _Trial, hours: bool = True) -> int | None:
@@ -154,24 +150,15 @@ class _Greedy:
         if j not in trial.span:
             return False
         s, e = trial.span[j]
-        if a.hands_on or e + need - s > a.max_min or not self._free_extension(j, e, e + need,
-                                                                                 trial):
+        if a.hands_on or e + need - s > a.max_min or self._free(j, e, need, trial) is not None:
             return False
         for k, lag in self.succs[j]:  # successors already placed keep their least lag
             if k in trial.span and trial.span[k][0] < e + need + lag.min_min:
                 return False
         trial.span[j] = (s, e + need)
-        for dem in a.demands:
-            trial.uses[dem.equipment].append((e, e + need, dem.units))
+        for key, units, _ in self.holds[j]:
+            trial.uses[key].append((e, e + need, units))
         return True
-
-    def _free_extension(self, j: int, lo: int, hi: int, trial: _Trial) -> bool:
-        a = self.c.activities[j]
-        return all(
-            _conflict_end(self.uses[dem.equipment] + trial.uses[dem.equipment], lo, hi,
-                          dem.units, self.c.capacity[dem.equipment]) is None
-            for dem in a.demands
-        )
 
     def _simulate(self, g: int, t: int) -> tuple[_Trial | None, int]:
         """The group placed with its first steps from ``t``, or None and the next t to try.
@@ -237,21 +224,16 @@ class _Greedy:
         return need - slack if need > slack else _STEP
 
     def _add(self, trial: _Trial, i: int, start: int, end: int) -> None:
-        a = self.c.activities[i]
         trial.span[i] = (start, end)
-        for dem in a.demands:
-            trial.uses[dem.equipment].append((start, end, dem.units))
-        if a.hands_on and a.person is not None:
-            trial.people[a.person].append((start, end, 1))
+        for key, units, _ in self.holds[i]:
+            trial.uses[key].append((start, end, units))
 
     def _commit(self, trial: _Trial) -> None:
         for i, (s, e) in trial.span.items():
             self.start[i], self.end[i] = s, e
             self.placed[i] = True
-        for name, uses in trial.uses.items():
-            self.uses[name] += uses
-        for person, uses in trial.people.items():
-            self.person_busy[person] += uses
+        for key, uses in trial.uses.items():
+            self.uses[key] += uses
 
     def run(self) -> None:
         c = self.c

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from elab.domain.schedule.calendar import Booking, LabCalendar, RecurringBooking
 from elab.errors import InputError
@@ -18,11 +18,9 @@ from elab.errors import InputError
 __all__ = [
     "Activity",
     "Assignment",
-    "Booking",
     "Demand",
     "Lag",
     "Problem",
-    "RecurringBooking",
     "Resource",
     "Schedule",
 ]
@@ -148,12 +146,6 @@ class Assignment:
     def key(self) -> tuple[str, str]:
         return (self.run, self.step)
 
-    @property
-    def minutes(self) -> int:
-        """Real minutes (through UTC: a night across a clock change is 60 min longer or
-        shorter than the wall clock says)."""
-        return round((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 60)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -184,11 +176,15 @@ class Problem:
             seen.setdefault(activity.run, None)
         return tuple(seen)
 
-    def all_bookings(self) -> tuple[Booking, ...]:
-        return self.calendar.bookings + self.bookings
-
-    def all_recurring(self) -> tuple[RecurringBooking, ...]:
-        return self.calendar.recurring + self.recurring
+    def bookings_over(self, first: date, last: date) -> list[Booking]:
+        """The one-off bookings, and the weekly ones made on the days ``first`` to ``last``."""
+        held = list(self.calendar.bookings + self.bookings)
+        weekly = self.calendar.recurring + self.recurring
+        day = first
+        while day <= last:
+            held += [r.on(day, self.calendar.zone) for r in weekly if r.weekday == day.weekday()]
+            day += timedelta(days=1)
+        return held
 
     def priority(self, run: str) -> int:
         return dict(self.priorities).get(run, 1)

@@ -19,12 +19,13 @@ from elab.domain.schedule import (
     Problem,
     RecurringBooking,
     Resource,
+    Schedule,
     check_schedule,
     greedy_schedule,
     out_of_hours_min,
 )
 from elab.errors import InfeasibleError, InputError
-from elab.solve.schedule import SolveOptions, replan, solve_schedule
+from elab.solve.schedule import SolveOptions, solve_schedule
 
 FAST = SolveOptions(time_limit_s=5)
 
@@ -199,7 +200,7 @@ def test_incubation_that_cannot_end_in_hours_is_named(calendar: LabCalendar) -> 
                       deadline=friday + timedelta(hours=17))
     problem = Problem(tuple(acts), RESOURCES, calendar, friday, horizon_days=7)
     text = why_not(problem)
-    assert "16–18 h incubation of tw step 'incubate'" in text
+    assert "the 16–18 h incubation 'incubate' must be followed by 'fix' within 0 min" in text
     assert "step 'seed' is due between Fri 27 Nov 09:00 and Fri 27 Nov 17:00" in text
 
 
@@ -215,14 +216,15 @@ def test_soft_hours_mode_counts_out_of_hours_work(calendar: LabCalendar) -> None
     assert kinds == {"hours"}
 
 
-def test_replan_keeps_finished_steps(week: Problem) -> None:
+def test_replanning_keeps_finished_steps(week: Problem) -> None:
     first = solve_schedule(week, FAST)
     seed = first.by_key()[("tw1", "seed")]
     late = Assignment("tw1", "seed", seed.start + timedelta(hours=3),
                       seed.end + timedelta(hours=3))
-    again = replan(week, [late], FAST)
+    slipped = replace(week, fixed=(late,))
+    again = solve_schedule(slipped, FAST)
     assert again.by_key()[("tw1", "seed")] == late
-    assert check_schedule(replace(week, fixed=(late,)), again).ok
+    assert check_schedule(slipped, again).ok
 
 
 @pytest.mark.parametrize(
@@ -232,6 +234,10 @@ def test_replan_keeps_finished_steps(week: Problem) -> None:
          "unknown equipment 'plate_raeder' \\(did you mean 'plate_reader'"),
         ([Activity("r", "s", 9 * 60, 9 * 60, True)], RESOURCES, "longer than any working day"),
         ([Activity("r", "s", 10, 10, True, (Demand("hood", 2),))], RESOURCES, "which has 1"),
+        ([Activity("ok", "s", 10, 10, True),
+          Activity("r", "a", 10, 10, True, after=(Lag("b"),)),
+          Activity("r", "b", 10, 10, True, after=(Lag("a"),))], RESOURCES,
+         "the steps of run 'r' depend on each other in a circle"),
     ],
 )
 def test_bad_input(calendar: LabCalendar, activities: list[Activity],
@@ -241,3 +247,14 @@ def test_bad_input(calendar: LabCalendar, activities: list[Activity],
         solve_schedule(problem, FAST)
     with pytest.raises(InputError, match=message):
         greedy_schedule(problem)
+
+
+def test_checker_states_times_on_the_lab_clock(calendar: LabCalendar) -> None:
+    dose = Activity("r", "dose", 30, 30, True, release=MONDAY + timedelta(hours=10),
+                    deadline=MONDAY + timedelta(hours=12))
+    problem = Problem((dose,), RESOURCES, calendar, MONDAY)
+    early = Assignment("r", "dose", MONDAY + timedelta(hours=9),
+                       MONDAY + timedelta(hours=9, minutes=30))
+    (violation,) = check_schedule(problem, Schedule((early,))).violations
+    assert str(violation) == ("r/dose starts Mon 2026-11-23 09:00, before its window opens "
+                              "Mon 2026-11-23 10:00")
