@@ -135,8 +135,8 @@ async def test_bench_sheet_proposes_a_plate_and_keeps_it(service: RunService) ->
         await pilot.press("k")
         await pilot.pause()
         [attached] = service.state(run).attachments
-        assert attached["name"] == "layout"
-        kept = service.store.attachment(attached["sha256"]).decode()
+        assert attached.data.name == "layout"
+        kept = service.attachment(attached.data.sha256).decode()
         assert kept.count("\n") >= 24  # every sample well is in the CSV
         await pilot.press("escape", "m")
         await app.workers.wait_for_complete()
@@ -154,7 +154,7 @@ async def test_attach_key_stores_a_file(service: RunService, tmp_path: Path) -> 
         await pilot.press("u", *f"counts {counts}", "enter")
         await pilot.pause()
         [attached] = service.state(run).attachments
-        assert attached["name"] == "counts" and attached["filename"] == "counts.csv"
+        assert attached.data.name == "counts" and attached.data.filename == "counts.csv"
 
 
 async def test_home_lists_what_is_due_across_runs(service: RunService, clock: FakeClock) -> None:
