@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,6 +22,14 @@ Spread = Literal["same", "plates"]
 
 if TYPE_CHECKING:
     from elab.domain.plate import DesignSpec, Layout
+
+
+class LayoutStyle(StrEnum):
+    """How wells are chosen on a plate (the domain's ``Style``)."""
+
+    randomised = "randomised"
+    blocked = "blocked"
+    by_column = "by-column"
 
 __all__ = ["register"]
 
@@ -96,9 +105,11 @@ def _pins(values: list[str]) -> list[tuple[str, str, int]]:
 def _spec(
     protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
     plate: str | None, plates: int | None, edge: EdgeRule | None, edge_width: int,
-    spread: Spread, pin: list[str], seed: int, plate_by: str | None,
-    spec_file: Path | None = None,
+    spread: Spread | None, pin: list[str], seed: int, plate_by: str | None,
+    spec_file: Path | None = None, style: LayoutStyle | None = None,
 ) -> DesignSpec:
+    from dataclasses import replace
+
     from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
 
     if spec_file is not None:
@@ -107,7 +118,8 @@ def _spec(
         if protocol is not None or factor or control or pin or replicates is not None:
             raise typer.BadParameter("give --spec FILE or a PROTOCOL or --factor/--control/"
                                      "--replicates/--pin, not both", param_hint="--spec")
-        return spec_from_file(spec_file)
+        spec = spec_from_file(spec_file)
+        return replace(spec, style=style.value) if style is not None else spec
     pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
     if protocol is not None:
         from elab.cli.options import library
@@ -118,6 +130,7 @@ def _spec(
         return spec_from_protocol(
             library(), protocol, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
             spread=spread, plates=plates, pins=pins, plate_by=plate_by,
+            style=style.value if style is not None else None,
         )
     if not factor and not control:
         raise typer.BadParameter("give a PROTOCOL or at least one --factor or --control")
@@ -128,11 +141,12 @@ def _spec(
         plate=format_from_text(plate or 96),
         edge=edge,
         edge_width=edge_width,
-        spread=spread,
+        spread=spread or "same",
         plates=plates,
         pins=pins,
         seed=seed,
-        plate_by=plate_by,
+        plate_by=None if plate_by is None or plate_by.lower() == "none" else plate_by,
+        style=style.value if style is not None else "randomised",
     )
 
 
@@ -170,11 +184,17 @@ def layout_cmd(
     edge: Annotated[EdgeRule | None, typer.Option("--edge", help="The outer ring: left "
                                                   "empty, filled with medium, or used.")] = None,
     edge_width: Annotated[int, typer.Option("--edge-width", min=0)] = 1,
-    spread: Annotated[Spread, typer.Option("--spread", help="Replicates on the same plate or "
-                                           "spread over plates.")] = "same",
+    spread: Annotated[Spread | None, typer.Option(
+        "--spread", help="Replicates on the same plate or spread over plates "
+        "(default: the design's, else same).")] = None,
     pin: PinOpt = [],  # noqa: B006
-    plate_by: Annotated[str | None, typer.Option("--plate-by", help="A factor whose levels each "
-                                                 "get their own plate(s), e.g. time.")] = None,
+    plate_by: Annotated[str | None, typer.Option(
+        "--plate-by", help="A factor whose levels each get their own plate(s), e.g. time "
+        "(default: the design's plate_by; 'none' drops it).")] = None,
+    style: Annotated[LayoutStyle | None, typer.Option(
+        "--style", help="randomised (CP-SAT, spread rules), blocked (a series along each "
+        "row, replicates side by side, for multichannel pipettes) or by-column "
+        "(default: the design's layout_style, else randomised).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
     spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
                                                    "JSON; `elab schema --plate`).")] = None,
@@ -186,7 +206,7 @@ def layout_cmd(
     from elab.services.plates import plan_layout, write_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
-                 spread, pin, seed, plate_by, spec_file)
+                 spread, pin, seed, plate_by, spec_file, style)
     planned = plan_layout(spec, time_limit=time_limit)
     if output is not None:
         write_layout(planned.layout, output, protocol or "Plate layout")

@@ -23,6 +23,19 @@ from elab.services.runs import RunService
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 
 
+def pfak_bands_csv() -> str:
+    """Lanes named as the layout CSV names them, each time point with its own DMSO lanes:
+    p-FAK falls to 0.5 of DMSO at 3 h and 0.25 at 48 h, while DMSO itself drifts."""
+    rows = ["lane,condition,time,target,intensity"]
+    lane = 0
+    for time, dmso, treated in (("3 h", 800, 400), ("48 h", 1200, 300)):
+        for condition, pfak in ((f"DMSO / {time}", dmso), (f"10 nM / {time}", treated)):
+            lane += 1
+            rows += [f"{lane},{condition},{time},total FAK,1000",
+                     f"{lane},{condition},{time},p-FAK Y397,{pfak}"]
+    return "\n".join(rows)
+
+
 CASES: dict[str, tuple[str, Callable[[], str]]] = {
     "mtt-viability": ("absorbance", ic50_csv),
     "combination-synergy": ("viability", synergy_csv),
@@ -32,7 +45,7 @@ CASES: dict[str, tuple[str, Callable[[], str]]] = {
     "wound-healing": ("wound_areas", wound_csv),
     "xenograft-combination": ("tumours", tumour_csv),
     "western-blot-emt": ("bands", lambda: bands_csv("beta-actin", "vehicle")),
-    "western-blot-pfak": ("bands", lambda: bands_csv("total FAK", "DMSO at 24 h")),
+    "western-blot-pfak": ("bands", lambda: pfak_bands_csv()),
     "flow-cytometry-til": ("gates", flow_csv),
 }
 # protocols with a second analysis entry on another attachment (the EMT blot's FAK membrane)
@@ -59,6 +72,12 @@ def test_finishing_a_run_runs_its_analysis(
         service.record_values(run, step, [(value, text)])
     state = service.finish(run, incomplete="test: only the finish is under test")
     assert len(state.analyses) == len(inputs)
+    if protocol == "western-blot-pfak":  # each time point against its own vehicle
+        rows = state.analyses[0]["result"]["results"]
+        relative = {(r["time"], r["condition"]): r["relative"]["mean"]
+                    for r in rows if r["kind"] == "condition"}
+        assert relative == {("3 h", "DMSO"): 1.0, ("3 h", "10 nM"): 0.5,
+                            ("48 h", "DMSO"): 1.0, ("48 h", "10 nM"): 0.25}
     for analysis in state.analyses:
         assert "error" not in analysis, analysis.get("error")
         result = analysis["result"]

@@ -81,51 +81,87 @@ def _capacity_message(spec: DesignSpec, plates: int, per_plate: int) -> str:
     )
 
 
-def _plate_count(spec: DesignSpec, free: int, usable: int) -> int:
-    conditions = spec.sample_conditions()
-    if free < 0 or (conditions and free == 0):
-        raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
-    if spec.plates is not None:
-        return spec.plates
-    if not conditions:
-        return 1
-    if spec.spread == "same" and spec.replicates > free:
-        raise InfeasibleError(
-            f"a condition's {spec.replicates} replicates must share a plate but a "
-            f"{spec.plate.name} plate has {free} wells left after "
-            f"{spec.control_wells_per_plate} control wells and the edge ring"
-        )
-    plates = math.ceil(spec.sample_wells / free)
+Item = tuple[str, int]  # a condition placed like a sample, and its number of wells
+
+
+def _too_big(spec: DesignSpec, n: int, free: int) -> InfeasibleError:
+    return InfeasibleError(
+        f"a condition's {n} replicates must share a plate but a "
+        f"{spec.plate.name} plate has {free} wells left after "
+        f"{spec.control_wells_per_plate} control wells and the edge ring"
+    )
+
+
+def _spread_over(items: list[Item], n_plates: int) -> list[Counter[str]]:
+    """Replicate k of an item goes to plate (offset + k) mod P, the offset advancing by each
+    item's wells, so every plate gets the same number of wells within one and a condition's
+    replicates land on different plates (a complete block per plate when they fit)."""
+    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
+    offset = 0
+    for name, n in items:
+        for k in range(n):
+            counts[(offset + k) % n_plates][name] += 1
+        offset += n
+    return counts
+
+
+def _pack_same(items: list[Item], n_plates: int, free: int) -> list[Counter[str]] | None:
+    """Each item whole on the least-loaded plate, in design order; None when one does not fit."""
+    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
+    load = [0] * n_plates
+    for name, n in items:
+        p = min(range(n_plates), key=lambda q: (load[q], q))
+        if load[p] + n > free:
+            return None
+        counts[p][name] += n
+        load[p] += n
+    return counts
+
+
+def _split(spec: DesignSpec, items: list[Item], free: int, fixed: int | None) -> list[
+        Counter[str]]:
+    """The plates one group of items (the design, or one ``plate_by`` level) needs, filled."""
+    if not items:
+        return [Counter() for _ in range(fixed or 1)]
+    biggest = max(n for _, n in items)
+    if spec.spread == "same" and biggest > free and fixed is None:
+        raise _too_big(spec, biggest, free)
+    plates = fixed or max(1, math.ceil(sum(n for _, n in items) / free))
     if spec.spread == "plates":
-        plates = max(plates, spec.replicates)
-    if spec.spread == "same":
-        per = free // spec.replicates  # whole conditions per plate
-        plates = max(plates, math.ceil(len(conditions) / per))
-    return max(plates, 1)
+        return _spread_over(items, plates if fixed else max(plates, biggest))
+    if fixed:
+        packed = _pack_same(items, plates, 10**9)
+        assert packed is not None
+        return packed
+    while (packed := _pack_same(items, plates, free)) is None:
+        plates += 1
+    return packed
 
 
-def _plates_by_level(spec: DesignSpec, free: int, usable: int) -> list[list[str]] | None:
-    """Conditions per plate when each level of ``spec.plate_by`` gets its own plate(s)."""
-    if spec.plate_by is None:
-        return None
-    per = free // spec.replicates if free > 0 else 0
-    if per < 1:
+def _check_free(spec: DesignSpec, free: int, usable: int) -> None:
+    if free < 0 or (spec.placed_items() and free == 0):
         raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
-    groups: dict[str, list[str]] = {}
-    for c in spec.sample_conditions():
-        groups.setdefault(dict(c.levels)[spec.plate_by], []).append(c.name)
-    plates: list[list[str]] = []
-    for names in groups.values():
-        chunks = math.ceil(len(names) / per)
-        size = math.ceil(len(names) / chunks)
-        plates += [names[k : k + size] for k in range(0, len(names), size)]
+
+
+def _by_level(spec: DesignSpec, free: int) -> list[Counter[str]]:
+    """Plates when each level of ``spec.plate_by`` gets its own plate(s), its time-matched
+    controls with it."""
+    assert spec.plate_by is not None
+    groups: dict[str, list[Item]] = {
+        level: [] for f in spec.factors if f.name == spec.plate_by for level in f.levels
+    }
+    for cond, n in spec.placed_items():
+        groups[dict(cond.levels)[spec.plate_by]].append((cond.name, n))
+    plates: list[Counter[str]] = []
+    for items in groups.values():
+        plates += _split(spec, items, free, None)
     if spec.plates is not None:
         if spec.plates < len(plates):
             raise InfeasibleError(
                 f"one plate per {spec.plate_by} level needs {len(plates)} {spec.plate.name} "
                 f"plates but {spec.plates} were given"
             )
-        plates += [[] for _ in range(spec.plates - len(plates))]
+        plates += [Counter() for _ in range(spec.plates - len(plates))]
     return plates
 
 
@@ -133,34 +169,21 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
     """One :class:`PlateProblem` per plate, or :class:`InfeasibleError` with the numbers."""
     usable0 = len(usable_wells(spec, 1))
     free = usable0 - spec.control_wells_per_plate
-    conditions = [c.name for c in spec.sample_conditions()]
-    by_level = _plates_by_level(spec, free, usable0)
-    n_plates = len(by_level) if by_level is not None else _plate_count(spec, free, usable0)
-    load = [0] * n_plates
-    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
-    if by_level is not None:
-        for p, names in enumerate(by_level):
-            for name in names:
-                counts[p][name] += spec.replicates
-    elif spec.spread == "plates":
-        # Replicate k of condition c goes to plate (offset_c + k) mod P, offsets rotating so
-        # that every plate gets the same number of wells within one.
-        for idx, name in enumerate(conditions):
-            for k in range(spec.replicates):
-                p = (idx * spec.replicates + k) % n_plates
-                counts[p][name] += 1
-                load[p] += 1
+    _check_free(spec, free, usable0)
+    if spec.plate_by is not None:
+        counts = _by_level(spec, free)
     else:
-        for name in conditions:
-            p = min(range(n_plates), key=lambda q: (load[q], q))
-            counts[p][name] += spec.replicates
-            load[p] += spec.replicates
+        items = [(c.name, n) for c, n in spec.placed_items()]
+        counts = _split(spec, items, free, spec.plates)
+    n_plates = len(counts)
     _honour_pins(spec, counts, n_plates)
     problems = []
     groups = tuple(tuple(g) for g in spec.compound_groups().values())
-    controls = tuple(c.name for c in spec.controls)
+    plate_controls = spec.plate_controls()
+    controls = tuple(c.name for c in spec.control_conditions())
+    kinds = {c.name: c.kind for c in spec.control_conditions()}
     for p in range(n_plates):
-        for c in spec.controls:
+        for c in plate_controls:
             counts[p][c.name] = c.count
         usable = usable_wells(spec, p + 1)
         if sum(counts[p].values()) > len(usable):
@@ -177,8 +200,7 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
                     f"{counts[p][name]} well(s) there"
                 )
         problems.append(
-            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups,
-                         {c.name: c.kind for c in spec.controls})
+            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups, kinds)
         )
     for pin in spec.pins:
         if pin.plate > n_plates:
@@ -188,7 +210,7 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
 
 def _honour_pins(spec: DesignSpec, counts: list[Counter[str]], n_plates: int) -> None:
     """Move replicates so that each pinned sample's plate carries that condition."""
-    controls = {c.name for c in spec.controls}
+    controls = {c.name for c in spec.plate_controls()}
     want = Counter((p.condition, p.plate - 1) for p in spec.pins if p.condition != EMPTY)
     for (name, p), n in want.items():
         if name in controls or p >= n_plates:
@@ -214,7 +236,7 @@ def layout_from_assignments(
         per_plate: Counter[str] = Counter()
         for ij in sorted(assignment):
             cond = conds[assignment[ij]]
-            if cond.is_control:
+            if cond.is_control and not cond.levels:
                 per_plate[cond.name] += 1
                 rep = per_plate[cond.name]
             else:

@@ -51,6 +51,8 @@ def check_layout(layout: Layout, spec: DesignSpec) -> list[str]:
                 f"plate {pin_key[0]} well {well_from_ij(*pin_key[1])} is pinned to {cond!r} "
                 f"but holds {got!r}"
             )
+    if spec.style != "randomised":
+        return out  # blocked and column layouts put replicates side by side on purpose
     for plate in range(1, layout.plates + 1):
         out += _spread(layout, spec, plate, pins)
         out += _adjacent(layout, spec, plate)
@@ -84,12 +86,17 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
     if spec.plate_by is not None:
         seen: dict[int, set[str]] = defaultdict(set)
         for p in layout:
-            if p.kind == "sample":
-                seen[p.plate].add(dict(p.levels).get(spec.plate_by, ""))
+            level = dict(p.levels).get(spec.plate_by)
+            if p.kind != EDGE_KIND and level is not None:
+                seen[p.plate].add(level)
         for plate, levels in sorted(seen.items()):
             if len(levels) > 1:
                 out.append(f"plate {plate} mixes {spec.plate_by} levels {sorted(levels)}")
-    for ctl in spec.controls:
+    for cond, n in spec.placed_items():
+        got_n = sum(per_plate[cond.name].values())
+        if cond.is_control and got_n != n:
+            out.append(f"control {cond.name!r} has {got_n} wells, expected {n}")
+    for ctl in spec.plate_controls():
         for plate in range(1, layout.plates + 1):
             n = per_plate[ctl.name].get(plate, 0)
             if n != ctl.count:

@@ -54,7 +54,8 @@ def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
 def _samples_getting(design: Design, excluded: set[str]) -> int:
     """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
     treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
-    controls = sum(c.count for c in design.controls if not {c.name, c.kind} & excluded)
+    controls = sum(design.control_samples(c) for c in design.controls
+                   if not {c.name, c.kind} & excluded)
     return treated * design.replicates + controls
 
 
@@ -146,7 +147,7 @@ def design_line(protocol: Protocol) -> str:
     if not d.factors:
         return total
     parts = f"{_count(d.condition_count, 'condition')} × {_count(d.replicates, 'replicate')}"
-    controls = sum(c.count for c in d.controls)
+    controls = sum(d.control_samples(c) for c in d.controls)
     if controls:
         parts += f" + {_count(controls, 'control')}"
     return f"{parts} = {total}"

@@ -152,12 +152,25 @@ class Factor(_Model):
         return out
 
 
+def _names(value: Any) -> Any:
+    """One factor name or a list of them, read as a list."""
+    return [value] if isinstance(value, str) else value
+
+
 class Control(_Model):
+    """A control condition, ``count`` samples of it.
+
+    ``for_each`` crosses it with factors: one copy per level (a vehicle per time point, the
+    time-matched control), ``count`` samples per level, each carrying its level like the
+    treated samples do, so layouts put it beside them and analyses compare within the level.
+    """
+
     name: str
     kind: Literal[
         "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
     ] = "vehicle"
     count: CountInt = 1
+    for_each: Annotated[list[str], BeforeValidator(_names)] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -210,7 +223,21 @@ class Design(_Model):
     working_volume: Volume | None = None
     dosing: list[Dosing] = Field(default_factory=list)
     humane_endpoints: HumaneEndpoints | None = None
+    # Layout rules the design fixes (the command line may override them): the factor whose
+    # levels each get their own plate(s), where a condition's replicates go, the well order.
+    plate_by: str | None = None
+    spread: Literal["same", "plates"] | None = None
+    layout_style: Literal["randomised", "blocked", "by-column"] | None = None
     note: str | None = None
+
+    def control_copies(self, control: Control) -> int:
+        """How many copies of ``control`` the design holds: one per level of its factors."""
+        levels = {f.name: len(f.levels) for f in self.factors}
+        return math.prod(levels.get(name, 1) for name in control.for_each)
+
+    def control_samples(self, control: Control) -> int:
+        """Samples of ``control`` in the whole design (``count`` per copy)."""
+        return control.count * self.control_copies(control)
 
     @property
     def condition_count(self) -> int:
@@ -220,7 +247,7 @@ class Design(_Model):
     def sample_count(self) -> int:
         """Samples (wells, inserts, animals...) the design needs, controls included."""
         treated = self.condition_count * self.replicates if self.factors else 0
-        controls = sum(c.count for c in self.controls)
+        controls = sum(self.control_samples(c) for c in self.controls)
         return max(treated + controls, 1)
 
     def conditions(self) -> list[dict[str, str]]:
