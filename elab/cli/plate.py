@@ -198,7 +198,9 @@ def layout_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
     spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
                                                    "JSON; `elab schema --plate`).")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Solver time per plate, in CP-SAT deterministic seconds (about a "
+        "second each on an idle core).")] = 20.0,
     output: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,22 @@ def test_the_proposed_plate_is_stable_and_valid(service: RunService) -> None:
 def test_protocols_without_a_plate_propose_none(service: RunService) -> None:
     run = service.start(str(PROTOCOLS / "western-blot-emt.yaml"))
     assert run_layout(service.state(run), service.store.attachment) == (None, False)
+
+
+@pytest.mark.parametrize("protocol", ["mtt-viability", "western-blot-pfak"])
+def test_the_bench_sheet_shows_the_plate_elab_plate_layout_prints_for_the_run_seed(
+    service: RunService, protocol: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli_calls import run as cli
+
+    from elab.services.plates import run_seed
+
+    run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    sheet, recorded = run_layout(service.state(run), service.store.attachment)
+    assert sheet is not None and not recorded
+    code, out, err = cli(["plate", "layout", str(PROTOCOLS / f"{protocol}.yaml"),
+                          "--seed", str(run_seed(run)), "--json"], capsys)
+    assert code == 0, err
+    printed = json.loads(out)
+    assert printed["wells"] == sheet.to_dict()["wells"]
+    assert printed["plates"] == sheet.plates

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from elab.domain.plate.allocate import PlateProblem, allocate, layout_from_assignments
 from elab.domain.plate.layout import Layout
 from elab.domain.plate.spec import Condition, DesignSpec
-from elab.errors import InfeasibleError
 
 __all__ = ["layout_by_style", "series_factor"]
 
@@ -70,34 +69,36 @@ def _lines(problem: PlateProblem) -> tuple[list[int], list[int]]:
     return list(problem.rows), list(problem.cols)
 
 
-def _full(problem: PlateProblem, style: str) -> InfeasibleError:
-    return InfeasibleError(
-        f"plate {problem.plate}: a {style} layout of {sum(problem.counts.values())} wells does "
-        f"not fit its {len(problem.usable)} usable wells; use the randomised style or more plates"
-    )
-
-
-def _blocked(problem: PlateProblem, groups: list[Group]) -> dict[Well, str]:
+def _blocked(problem: PlateProblem, groups: list[Group]) -> dict[Well, str] | None:
+    """Bands of rows, a series per band run; None when the plate is too full for bands."""
     rows, cols = _lines(problem)
-    usable = set(problem.usable)
+    if len(problem.usable) != len(rows) * len(cols):
+        return None  # bands need a rectangle of usable wells
     height = min(max(n for group in groups for _, n in group), len(rows))
     bands = [rows[k : k + height] for k in range(0, len(rows), height)]
     out: dict[Well, str] = {}
     band, col = 0, 0
+
+    def width(group: Group, b: int) -> int:
+        return sum(math.ceil(n / len(bands[b])) for _, n in group)
+
     for group in groups:
-        need = sum(math.ceil(n / height) for _, n in group)
-        if col and col + need > len(cols):
-            band, col = band + 1, 0
+        if band < len(bands) and col + width(group, band) > len(cols):
+            # a series starts on a band it fits whole, so it reads along one row; only a
+            # series wider than the plate wraps
+            fits = [b for b in range(band + 1, len(bands)) if width(group, b) <= len(cols)]
+            if fits:
+                band, col = fits[0], 0
+            elif any(width(group, b) <= len(cols) for b in range(len(bands))):
+                return None
         for name, n in group:
             left = n
             while left > 0:
                 if col >= len(cols):
                     band, col = band + 1, 0
                 if band >= len(bands):
-                    raise _full(problem, "blocked")
+                    return None
                 for i in bands[band][: min(left, len(bands[band]))]:
-                    if (i, cols[col]) not in usable:
-                        raise _full(problem, "blocked")
                     out[(i, cols[col])] = name
                     left -= 1
                 col += 1
@@ -107,18 +108,28 @@ def _blocked(problem: PlateProblem, groups: list[Group]) -> dict[Well, str]:
 def _by_column(problem: PlateProblem, groups: list[Group]) -> dict[Well, str]:
     order = sorted(problem.usable, key=lambda ij: (ij[1], ij[0]))
     items = [name for group in groups for name, n in group for _ in range(n)]
-    if len(items) > len(order):
-        raise _full(problem, "by-column")
-    return dict(zip(order, items, strict=False))
+    return dict(zip(order, items, strict=False))  # allocate() made sure the items fit
 
 
 def layout_by_style(spec: DesignSpec) -> Layout:
-    """The spec laid out in its ordered ``style`` (``blocked`` or ``by-column``)."""
+    """The spec laid out in its ordered ``style`` (``blocked`` or ``by-column``).
+
+    A plate too full for blocked bands is laid out by column, and a note says so.
+    """
     if spec.style == "randomised":
         raise ValueError("the randomised style is the solver's (elab.solve.plate_layout)")
-    place = _blocked if spec.style == "blocked" else _by_column
-    assignments = [place(problem, _series(spec, problem.counts)) for problem in allocate(spec)]
     along = series_factor(spec)
-    note = f"{spec.style} layout" + (f": {along} series along each row" if along and
-                                      spec.style == "blocked" else "")
-    return layout_from_assignments(spec, assignments, (note,))
+    notes = [f"{spec.style} layout" + (f": each {along} series along a row, replicates "
+                                       "down the column" if along and spec.style == "blocked"
+                                       else "")]
+    assignments = []
+    for problem in allocate(spec):
+        groups = _series(spec, problem.counts)
+        found = _blocked(problem, groups) if spec.style == "blocked" and groups else None
+        if found is None:
+            if spec.style == "blocked" and groups:
+                notes.append(f"plate {problem.plate}: too full for blocked rows, laid out by "
+                             "column")
+            found = _by_column(problem, groups)
+        assignments.append(found)
+    return layout_from_assignments(spec, assignments, tuple(notes))
