@@ -2,9 +2,9 @@
 
 Accepts the protocol model's design object or the plain mapping read from YAML (duck-typed on
 ``plate``, ``factors`` (name, levels), ``replicates``, ``controls`` (name, kind, count,
-for_each) and the layout rules ``plate_by``, ``spread`` and ``layout_style``), so the layout
-planner does not depend on how the protocol package shapes its models.  A rule given as a
-keyword argument (the command line's) overrides the design's.
+for_each) and the layout rules ``plate_by``, ``spread``, ``layout_style`` and ``edge``), so
+the layout planner does not depend on how the protocol package shapes its models.  A rule
+given as a keyword argument (the command line's) overrides the design's.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def spec_from_design(
         replicates=int(_get(design, "replicates", 1) or 1),
         controls=controls,
         plate=fmt,
-        edge=edge,
+        edge=edge or _get(design, "edge"),
         edge_width=edge_width,
         spread=spread or _get(design, "spread") or "same",
         plates=plates,

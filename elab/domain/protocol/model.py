@@ -224,10 +224,12 @@ class Design(_Model):
     dosing: list[Dosing] = Field(default_factory=list)
     humane_endpoints: HumaneEndpoints | None = None
     # Layout rules the design fixes (the command line may override them): the factor whose
-    # levels each get their own plate(s), where a condition's replicates go, the well order.
+    # levels each get their own plate(s), where a condition's replicates go, the well order,
+    # and the outer ring (left empty, filled with medium, or used).
     plate_by: str | None = None
     spread: Literal["same", "plates"] | None = None
     layout_style: Literal["randomised", "blocked", "by-column"] | None = None
+    edge: Literal["empty", "medium", "use"] | None = None
     note: str | None = None
 
     def control_copies(self, control: Control) -> int:

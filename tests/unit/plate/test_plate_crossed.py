@@ -107,3 +107,12 @@ def test_the_protocol_counts_crossed_controls_per_level() -> None:
     protocol = load_protocol(PROTOCOLS / "western-blot-pfak.yaml", library=[PROTOCOLS])
     assert protocol.design is not None
     assert protocol.design.sample_count == 4 * 3 * 3 + 3 * 3
+
+
+def test_the_designs_layout_rules_apply_unless_given() -> None:
+    design = load_protocol(PROTOCOLS / "mtt-viability.yaml", library=[PROTOCOLS]).design
+    assert spec_from_design(design).edge_rule == "medium"  # the MTT fills its outer ring
+    assert spec_from_design(design, edge="use").edge_rule == "use"
+    pfak = pfak_spec()
+    assert (pfak.plate_by, pfak.spread, pfak.style) == ("time", "plates", "randomised")
+    assert pfak_spec(plate_by="none", spread="same", style="blocked").plate_by is None
