@@ -1,7 +1,8 @@
 """``elab plate layout|show``: plate layouts from a protocol's design or the command line.
 
 The design on the command line: ``--factor dose=0.1nM,1nM,10nM`` (repeat for more factors),
-``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate),
+``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate, or
+``@FACTOR`` for one control per level of a factor: ``DMSO:vehicle:1@time``),
 ``--pin B2=vehicle`` (WELL[@PLATE]=CONDITION, or ``empty``).
 """
 
@@ -40,7 +41,8 @@ FactorOpt = Annotated[
 ]
 ControlOpt = Annotated[
     list[str], typer.Option("--control", help="NAME[:KIND][:COUNT] per plate; KIND vehicle, "
-                            "untreated, blank, positive, negative or standard.")
+                            "untreated, blank, positive, negative or standard; @FACTOR: one "
+                            "per level of FACTOR instead (DMSO:vehicle:1@time).")
 ]
 PinOpt = Annotated[list[str], typer.Option("--pin", help="WELL[@PLATE]=CONDITION or =empty.")]
 OutOpt = Annotated[
@@ -70,11 +72,13 @@ def _factors(values: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _controls(values: list[str]) -> list[tuple[str, str, int]]:
+def _controls(values: list[str]) -> list[tuple[str, str, int, tuple[str, ...]]]:
     from elab.domain.plate import CONTROL_KINDS
 
     out = []
-    for item in values:
+    for value in values:
+        item, _, crossed = value.partition("@")
+        for_each = tuple(f.strip() for f in crossed.split(",") if f.strip())
         parts = [p.strip() for p in item.split(":")]
         name = parts[0]
         kind = name.lower() if name.lower() in CONTROL_KINDS else "vehicle"
@@ -84,10 +88,10 @@ def _controls(values: list[str]) -> list[tuple[str, str, int]]:
                 count = int(part)
             elif part:
                 kind = part.lower()
-        if not name or len(parts) > 3:
-            raise typer.BadParameter(f"{item!r} is not NAME[:KIND][:COUNT]",
+        if not name or len(parts) > 3 or ("@" in value and not for_each):
+            raise typer.BadParameter(f"{value!r} is not NAME[:KIND][:COUNT][@FACTOR]",
                                      param_hint="--control")
-        out.append((name, kind, count))
+        out.append((name, kind, count, for_each))
     return out
 
 
@@ -137,7 +141,7 @@ def _spec(
     return DesignSpec(
         factors=tuple(Factor(n, levels) for n, levels in _factors(factor)),
         replicates=replicates if replicates is not None else 3,
-        controls=tuple(Control(n, k, c) for n, k, c in _controls(control)),
+        controls=tuple(Control(n, k, c, f) for n, k, c, f in _controls(control)),
         plate=format_from_text(plate or 96),
         edge=edge,
         edge_width=edge_width,

@@ -191,3 +191,17 @@ def test_a_blocked_layout_puts_the_dose_series_along_a_row(
 def test_an_unknown_style_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["plate", "layout", *MTT, "--style", "diagonal"], capsys)
     assert code == 2 and "diagonal" in err
+
+
+def test_a_control_per_level_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "layout", "--factor", "dose=1nM,10nM", "--factor",
+                          "time=3h,24h", "--replicates", "2", "--control",
+                          "DMSO:vehicle:1@time", "--plate", "12", "--plate-by", "time",
+                          "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    vehicle = {(w["plate"], w["levels"]["time"]) for w in data["wells"] if w["kind"] == "vehicle"}
+    assert vehicle == {(1, "3 h"), (2, "24 h")} and data["violations"] == []
+    code, _, err = run(["plate", "layout", "--factor", "dose=1nM", "--control", "DMSO@"],
+                       capsys)
+    assert code == 2 and "NAME[:KIND][:COUNT][@FACTOR]" in err
