@@ -250,11 +250,14 @@ def layout_from_assignments(
                 if is_edge(*ij, spec.plate, spec.edge_ring) and ij not in assignment:
                     placements.append(Placement(p, well_from_ij(*ij), "medium", (), 0, EDGE_KIND))
     placements.sort(key=lambda x: (x.plate, ij_from_well(x.well)))
-    return Layout(
-        spec.plate,
-        tuple(placements),
-        tuple(f.name for f in spec.factors),
-        len(assignments),
-        notes,
-        tuple(c.name for c in spec.conditions()),
-    )
+    factors = [f.name for f in spec.factors]
+    order = [c.name for c in spec.conditions()]
+    by = spec.plate_by
+    if by is not None:
+        # The plate's factor first: a plate's conditions then get consecutive codes (1-4 on
+        # the 3 h plate, 5-8 on the 24 h one), and the CSV read back orders them the same.
+        factors.sort(key=lambda f: f != by)
+        levels = next(f.levels for f in spec.factors if f.name == by)
+        order.sort(key=lambda name: levels.index(dict(conds[name].levels).get(by, levels[0])))
+    return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes,
+                  tuple(order))

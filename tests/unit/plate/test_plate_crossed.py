@@ -116,3 +116,15 @@ def test_the_designs_layout_rules_apply_unless_given() -> None:
     pfak = pfak_spec()
     assert (pfak.plate_by, pfak.spread, pfak.style) == ("time", "plates", "randomised")
     assert pfak_spec(plate_by="none", spread="same", style="blocked").plate_by is None
+
+
+def test_a_plate_of_one_time_point_reads_with_consecutive_codes_and_its_level() -> None:
+    from elab.domain.plate import layout_from_csv, text_grid
+
+    layout = layout_by_shuffle(pfak_spec(seed=2))
+    grid = text_grid(layout, plate=4, legend=False)
+    assert grid.startswith("plate 4 (6-well) · time 24 h")
+    cells = {c for line in grid.splitlines()[2:] for c in line.split()[1:]}
+    assert cells == {"5", "6", "7", "8", "v2", "."}
+    again = layout_from_csv(csv_from_layout(layout))
+    assert text_grid(again) == text_grid(layout)  # the kept CSV shows the same codes
