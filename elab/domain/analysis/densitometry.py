@@ -43,12 +43,32 @@ def lane_key(lane: str) -> tuple[tuple[int, float | str], ...]:
                  for p in parts if p)
 
 
-def _within(condition: str, group: str) -> str:
+def _same_level(part: str, group: str, unit: str) -> bool:
+    """``3 h`` is the group ``3 h``, and the group ``3.0`` of a column in hours (a layout's
+    ``time`` joined as numbers)."""
+    if part == group.strip():
+        return True
+    if not unit:
+        return False
+    from elab.errors import QuantityError
+    from elab.units import convert, parse_quantity
+
+    try:
+        q = parse_quantity(part)
+        value = convert(q.planned, q.unit, unit)
+        return value is not None and abs(value - float(group)) <= 1e-9 * max(1.0, abs(value))
+    except (QuantityError, ValueError, TypeError):
+        return False
+
+
+def _within(condition: str, group: str, unit: str = "") -> str:
     """``10 nM / 3 h`` in group ``3 h`` is ``10 nM``: the name without its matching level."""
     parts = [p.strip() for p in condition.split(" / ")]
-    if group and len(parts) > 1 and group.strip() in parts:
-        parts.remove(group.strip())
-        return " / ".join(parts)
+    if not group or len(parts) < 2:
+        return condition
+    for k, part in enumerate(parts):
+        if _same_level(part, group, unit):
+            return " / ".join(parts[:k] + parts[k + 1:])
     return condition
 
 
@@ -64,7 +84,7 @@ def _bands(table: Table, match_by: str, warnings: list[str]) -> tuple[
     for lane, cond, target, value, group in zip(
             table.text("lane"), table.text("condition"), table.text("target"),
             table.numbers("intensity"), groups, strict=True):
-        cond_of[lane] = _within(cond, group)
+        cond_of[lane] = _within(cond, group, table.units.get(match_by, "") if match_by else "")
         group_of[lane] = group
         if (lane, target) in band:
             warnings.append(f"lane {lane}: {target} given twice; the values are summed")
