@@ -121,3 +121,39 @@ def test_a_recorded_blank_reaches_the_fit_and_its_absence_is_said(
     service.attach(without, "absorbance", data)
     (missing,) = service.finish(without, incomplete="test").analyses
     assert "needs the value blank_od of step read" in missing["error"]
+
+
+def test_pfak_bands_by_well_are_joined_with_the_kept_layout(
+    service: RunService, tmp_path: Path
+) -> None:
+    """Bands exported by plate and well: the run's kept layout gives each lane its condition
+    and time, and each time point is compared with its own DMSO."""
+    import csv
+    import io
+
+    from elab.services.bench_sheet import LAYOUT_NAME, layout_csv, run_layout
+
+    run = service.start(str(PROTOCOLS / "western-blot-pfak.yaml"))
+    layout, _ = run_layout(service.state(run), service.store.attachment)
+    assert layout is not None
+    kept = tmp_path / "layout.csv"
+    kept.write_bytes(layout_csv(layout))
+    service.attach(run, LAYOUT_NAME, kept)
+    drift = {"3 h": 1.0, "24 h": 1.5, "48 h": 2.0}
+    bands = ["lane,plate,well,target,intensity"]
+    rows = csv.DictReader(io.StringIO(kept.read_text(encoding="utf-8")))
+    for lane, row in enumerate(rows, start=1):
+        pfak = (400 if row["dose"] else 800) * drift[row["time"]]
+        bands += [f"{lane},{row['plate']},{row['well']},total FAK,1000",
+                  f"{lane},{row['plate']},{row['well']},p-FAK Y397,{pfak}"]
+    data = tmp_path / "bands.csv"
+    data.write_text("\n".join(bands) + "\n", encoding="utf-8")
+    service.attach(run, "bands", data)
+    state = service.finish(run, incomplete="test: only the analysis is under test")
+    (analysis,) = state.analyses
+    assert "error" not in analysis, analysis.get("error")
+    relative = {(r["time"], r["condition"]): r["relative"]["mean"]
+                for r in analysis["result"]["results"] if r["kind"] == "condition"}
+    assert len(relative) == 15
+    for (_, condition), value in relative.items():
+        assert value == pytest.approx(1.0 if condition == "DMSO" else 0.5, rel=1e-12)
