@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elab.domain.plate import (
     Control,
@@ -128,3 +130,25 @@ def test_a_plate_of_one_time_point_reads_with_consecutive_codes_and_its_level() 
     assert cells == {"5", "6", "7", "8", "v2", "."}
     again = layout_from_csv(csv_from_layout(layout))
     assert text_grid(again) == text_grid(layout)  # the kept CSV shows the same codes
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.integers(1, 4), times=st.integers(1, 3), replicates=st.integers(1, 3),
+       vehicles=st.integers(1, 3), wells=st.sampled_from([6, 12, 24]),
+       spread=st.sampled_from(["same", "plates"]))
+def test_plates_by_time_keep_each_vehicle_with_its_own_time_point(
+        levels: int, times: int, replicates: int, vehicles: int, wells: int, spread: str) -> None:
+    doses = Factor("dose", tuple(f"{10 ** k} nM" for k in range(levels)))
+    time = Factor("time", TIME.levels[:times])
+    spec = DesignSpec((doses, time), replicates, (Control("DMSO", "vehicle", vehicles, ("time",)),),
+                      format_from_text(wells), plate_by="time", spread=spread,  # type: ignore[arg-type]
+                      style="by-column")
+    layout = layout_by_style(spec)
+    assert check_layout(layout, spec) == []
+    for plate in range(1, layout.plates + 1):
+        assert len({dict(p.levels)["time"] for p in layout.on_plate(plate)}) <= 1
+    vehicle = Counter(p.condition for p in layout if p.kind == "vehicle")
+    assert vehicle == {f"DMSO / {t}": vehicles for t in time.levels}
+    if spread == "plates" and vehicles >= replicates:  # a complete set on every plate
+        for plate in range(1, layout.plates + 1):
+            assert any(p.kind == "vehicle" for p in layout.on_plate(plate))
