@@ -74,8 +74,12 @@ def _capacity_message(spec: DesignSpec, plates: int, per_plate: int) -> str:
     fill = "empty" if spec.edge_rule == "empty" else "filled with medium"
     rings = "outer ring" if ring == 1 else f"outer {ring} rings"
     edge = f" with the {rings} {fill}" if ring else ""
+    samples = len(spec.sample_conditions()) * spec.replicates
+    crossed = spec.sample_wells - samples
+    placed = f"{samples} samples" + (f" + {crossed} level-matched control wells"
+                                     if crossed else "")
     return (
-        f"the design needs {need} wells ({spec.sample_wells} samples + "
+        f"the design needs {need} wells ({placed} + "
         f"{spec.control_wells_per_plate} control wells on each of {plates} plate(s)) but "
         f"{plates} {spec.plate.name} plate(s) have {per_plate * plates} usable wells{edge}"
     )

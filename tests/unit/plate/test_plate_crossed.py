@@ -152,3 +152,10 @@ def test_plates_by_time_keep_each_vehicle_with_its_own_time_point(
     if spread == "plates" and vehicles >= replicates:  # a complete set on every plate
         for plate in range(1, layout.plates + 1):
             assert any(p.kind == "vehicle" for p in layout.on_plate(plate))
+
+
+def test_a_design_too_big_counts_its_matched_controls_in_the_message() -> None:
+    from elab.errors import InfeasibleError
+
+    with pytest.raises(InfeasibleError, match=r"36 samples \+ 9 level-matched control wells"):
+        layout_by_shuffle(pfak_spec(plate_by="none", plates=1, spread="same"))
