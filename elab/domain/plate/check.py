@@ -80,7 +80,7 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
         if spec.spread == "same" and len(plates) > 1 and spec.plate_by is None:
             out.append(f"replicates of {c.name!r} are split over plates {sorted(plates)}")
         if spec.spread == "plates" and layout.plates > 1:
-            spread = [plates.get(q, 0) for q in range(1, layout.plates + 1)]
+            spread = [plates.get(q, 0) for q in _plates_of(layout, spec, c.levels)]
             if max(spread) - min(spread) > 1:
                 out.append(f"replicates of {c.name!r} are unevenly spread over plates: {spread}")
     if spec.plate_by is not None:
@@ -102,6 +102,17 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
             if n != ctl.count:
                 out.append(f"plate {plate} has {n} {ctl.name!r} wells, expected {ctl.count}")
     return out
+
+
+def _plates_of(layout: Layout, spec: DesignSpec, levels: tuple[tuple[str, str], ...]) -> list[
+        int]:
+    """The plates a condition may be spread over: all, or its ``plate_by`` level's plates."""
+    everywhere = list(range(1, layout.plates + 1))
+    if spec.plate_by is None:
+        return everywhere
+    level = dict(levels).get(spec.plate_by)
+    mine = sorted({p.plate for p in layout if dict(p.levels).get(spec.plate_by) == level})
+    return mine or everywhere
 
 
 def _edge(layout: Layout, spec: DesignSpec, pins: dict[tuple[int, Well], str]) -> list[str]:

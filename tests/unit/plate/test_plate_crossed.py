@@ -159,3 +159,21 @@ def test_a_design_too_big_counts_its_matched_controls_in_the_message() -> None:
 
     with pytest.raises(InfeasibleError, match=r"36 samples \+ 9 level-matched control wells"):
         layout_by_shuffle(pfak_spec(plate_by="none", plates=1, spread="same"))
+
+
+def test_replicates_spread_over_a_levels_plates_are_checked_on_those_plates_only() -> None:
+    from elab.domain.plate import layout_from_assignments
+
+    spec = DesignSpec((DOSE, Factor("time", ("3 h", "24 h"))), 3,
+                      (Control("DMSO", "vehicle", 1, ("time",)),), format_from_text(6),
+                      plate_by="time", spread="plates", style="by-column")
+
+    def plates(time: str) -> list[dict[tuple[int, int], str]]:
+        one, ten, dmso = f"1 nM / {time}", f"10 nM / {time}", f"DMSO / {time}"
+        return [{(0, 0): one, (1, 0): one, (0, 1): ten, (1, 1): ten, (0, 2): dmso},
+                {(0, 0): one, (0, 1): ten}]
+
+    # 2 + 1 replicates over a time point's two plates is as even as 3 wells on 2 plates get,
+    # though the other time point's plates hold none of them
+    layout = layout_from_assignments(spec, plates("3 h") + plates("24 h"))
+    assert check_layout(layout, spec) == []
