@@ -81,7 +81,7 @@ class BenchSheetScreen(Screen[None]):
             if not self.recorded:
                 from elab.services.plates import run_seed
 
-                out.append(f"  the same plate: elab plate layout {self.state.protocol.id} "
+                out.append(f"  the same layout: elab plate layout {self.state.protocol.id} "
                            f"--seed {run_seed(self.run_id)}\n", style="dim")
             out.append(text_grid(self.plate_layout) + "\n")
         sheet = step_sheet(self.state, self.step_id)
