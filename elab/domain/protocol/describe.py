@@ -54,7 +54,7 @@ def scaled_use(use: Use, protocol: Protocol) -> tuple[QRange | None, str]:
 def _samples_getting(design: Design, excluded: set[str]) -> int:
     """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
     treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
-    controls = sum(design.control_samples(c) for c in design.controls
+    controls = sum(design.control_samples(c, frozenset(excluded)) for c in design.controls
                    if not {c.name, c.kind} & excluded)
     return treated * design.replicates + controls
 

@@ -232,14 +232,16 @@ class Design(_Model):
     edge: Literal["empty", "medium", "use"] | None = None
     note: str | None = None
 
-    def control_copies(self, control: Control) -> int:
-        """How many copies of ``control`` the design holds: one per level of its factors."""
-        levels = {f.name: len(f.levels) for f in self.factors}
-        return math.prod(levels.get(name, 1) for name in control.for_each)
+    def control_copies(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
+        """How many copies of ``control`` the design holds: one per level of its factors
+        (levels in ``excluded`` left out, as a use's ``exclude:`` leaves them out)."""
+        levels = {f.name: [str(v) for v in f.levels] for f in self.factors}
+        return math.prod(len([v for v in levels.get(name, [""]) if v not in excluded])
+                         for name in control.for_each)
 
-    def control_samples(self, control: Control) -> int:
+    def control_samples(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
         """Samples of ``control`` in the whole design (``count`` per copy)."""
-        return control.count * self.control_copies(control)
+        return control.count * self.control_copies(control, excluded)
 
     @property
     def condition_count(self) -> int:

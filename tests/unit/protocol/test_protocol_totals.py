@@ -33,3 +33,18 @@ def test_a_factor_level_can_be_left_out() -> None:
     found = totals("western-blot-emt")
     assert found["defactinib"][0] == 2 * 3
     assert found["dmso"][0] == 2 * 6
+
+
+def test_a_time_matched_vehicle_counts_once_per_time_point_left_in(tmp_path: Path) -> None:
+    # p-FAK: DMSO (3 wells) is crossed with 3 time points; a use that leaves out 48 h reaches
+    # 4 doses × 2 times × 3 + 2 × 3 DMSO wells
+    text = (PROTOCOLS / "western-blot-pfak.yaml").read_text(encoding="utf-8")
+    old = "{material: dmso, volume: 2 uL, per: well}"
+    assert old in text
+    path = tmp_path / "western-blot-pfak.yaml"
+    path.write_text(text.replace(old, "{material: dmso, volume: 2 uL, per: well, "
+                                      "exclude: [48 h]}"), encoding="utf-8")
+    protocol = load_protocol(path, library=[PROTOCOLS])
+    found = {t.material: t.total for t in material_totals(protocol)}
+    assert found["dmso"] == 2 * (4 * 2 * 3 + 2 * 3)
+    assert totals("western-blot-pfak")["dmso"][0] == 2 * 45
