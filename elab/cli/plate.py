@@ -185,8 +185,9 @@ def layout_cmd(
     = None,
     plates: Annotated[int | None, typer.Option("--plates", min=1, help="Number of plates.")]
     = None,
-    edge: Annotated[EdgeRule | None, typer.Option("--edge", help="The outer ring: left "
-                                                  "empty, filled with medium, or used.")] = None,
+    edge: Annotated[EdgeRule | None, typer.Option(
+        "--edge", help="The outer ring: left empty, filled with medium, or used (default: the "
+        "design's, else empty on 96- and 384-well plates).")] = None,
     edge_width: Annotated[int, typer.Option("--edge-width", min=0)] = 1,
     spread: Annotated[Spread | None, typer.Option(
         "--spread", help="Replicates on the same plate or spread over plates "
@@ -208,7 +209,8 @@ def layout_cmd(
     output: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Lay out a design on plates (CP-SAT), print the grid and quality report."""
+    """Lay out a design on plates (randomised by CP-SAT, blocked or by column), print the grid
+    and quality report."""
     from elab.services.plates import plan_layout, write_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
