@@ -122,24 +122,43 @@ def _pack_same(items: list[Item], n_plates: int, free: int) -> list[Counter[str]
     return counts
 
 
-def _split(spec: DesignSpec, items: list[Item], free: int, fixed: int | None) -> list[
-        Counter[str]]:
-    """The plates one group of items (the design, or one ``plate_by`` level) needs, filled."""
-    if not items:
+def _spread_controls(counts: list[Counter[str]], controls: list[Item], free: int,
+                     fixed: bool) -> bool:
+    """Each matched control's wells one at a time to the plate with the fewest of it, then
+    the least loaded: every plate of a level gets its own vehicle when there are wells enough
+    (whatever the samples' spread rule; a control belongs beside the samples it is compared
+    with).  False when a well finds no room."""
+    load = [sum(c.values()) for c in counts]
+    for name, n in controls:
+        for _ in range(n):
+            room = [p for p in range(len(counts)) if fixed or load[p] < free]
+            if not room:
+                return False
+            p = min(room, key=lambda q: (counts[q][name], load[q], q))
+            counts[p][name] += 1
+            load[p] += 1
+    return True
+
+
+def _split(spec: DesignSpec, samples: list[Item], controls: list[Item], free: int,
+           fixed: int | None) -> list[Counter[str]]:
+    """The plates one group (the design, or one ``plate_by`` level) needs, filled: samples by
+    the spread rule, then the level-matched controls spread over the group's plates."""
+    if not samples and not controls:
         return [Counter() for _ in range(fixed or 1)]
-    biggest = max(n for _, n in items)
+    biggest = max((n for _, n in samples), default=0)
     if spec.spread == "same" and biggest > free and fixed is None:
         raise _too_big(spec, biggest, free)
-    plates = fixed or max(1, math.ceil(sum(n for _, n in items) / free))
-    if spec.spread == "plates":
-        return _spread_over(items, plates if fixed else max(plates, biggest))
-    if fixed:
-        packed = _pack_same(items, plates, 10**9)
-        assert packed is not None
-        return packed
-    while (packed := _pack_same(items, plates, free)) is None:
+    total = sum(n for _, n in samples + controls)
+    plates = fixed or max(1, math.ceil(total / free))
+    if spec.spread == "plates" and not fixed:
+        plates = max(plates, biggest)
+    while True:
+        counts = (_spread_over(samples, plates) if spec.spread == "plates"
+                  else _pack_same(samples, plates, 10**9 if fixed else free))
+        if counts is not None and _spread_controls(counts, controls, free, bool(fixed)):
+            return counts
         plates += 1
-    return packed
 
 
 def _check_free(spec: DesignSpec, free: int, usable: int) -> None:
@@ -151,14 +170,15 @@ def _by_level(spec: DesignSpec, free: int) -> list[Counter[str]]:
     """Plates when each level of ``spec.plate_by`` gets its own plate(s), its time-matched
     controls with it."""
     assert spec.plate_by is not None
-    groups: dict[str, list[Item]] = {
-        level: [] for f in spec.factors if f.name == spec.plate_by for level in f.levels
-    }
+    levels = next(f.levels for f in spec.factors if f.name == spec.plate_by)
+    samples: dict[str, list[Item]] = {level: [] for level in levels}
+    controls: dict[str, list[Item]] = {level: [] for level in levels}
     for cond, n in spec.placed_items():
-        groups[dict(cond.levels)[spec.plate_by]].append((cond.name, n))
+        group = controls if cond.is_control else samples
+        group[dict(cond.levels)[spec.plate_by]].append((cond.name, n))
     plates: list[Counter[str]] = []
-    for items in groups.values():
-        plates += _split(spec, items, free, None)
+    for level in levels:
+        plates += _split(spec, samples[level], controls[level], free, None)
     if spec.plates is not None:
         if spec.plates < len(plates):
             raise InfeasibleError(
@@ -177,8 +197,9 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
     if spec.plate_by is not None:
         counts = _by_level(spec, free)
     else:
-        items = [(c.name, n) for c, n in spec.placed_items()]
-        counts = _split(spec, items, free, spec.plates)
+        items = spec.placed_items()
+        counts = _split(spec, [(c.name, n) for c, n in items if not c.is_control],
+                        [(c.name, n) for c, n in items if c.is_control], free, spec.plates)
     n_plates = len(counts)
     _honour_pins(spec, counts, n_plates)
     problems = []

@@ -177,3 +177,17 @@ def test_replicates_spread_over_a_levels_plates_are_checked_on_those_plates_only
     # though the other time point's plates hold none of them
     layout = layout_from_assignments(spec, plates("3 h") + plates("24 h"))
     assert check_layout(layout, spec) == []
+
+
+def test_a_time_points_plates_each_get_its_vehicle_even_with_replicates_kept_together() -> None:
+    doses = Factor("dose", ("0.1 nM", "1 nM", "10 nM", "100 nM"))
+    spec = DesignSpec((doses, Factor("time", ("3 h", "24 h"))), 2,
+                      (Control("DMSO", "vehicle", 2, ("time",)),), format_from_text(6),
+                      plate_by="time", spread="same", style="by-column")
+    layout = layout_by_style(spec)
+    assert layout.plates == 4 and check_layout(layout, spec) == []
+    for plate in range(1, 5):
+        here = layout.on_plate(plate)
+        (time,) = {dict(p.levels)["time"] for p in here}
+        assert [p.condition for p in here if p.kind == "vehicle"] == [f"DMSO / {time}"]
+        assert Counter(p.condition for p in here if p.kind == "sample").most_common(1)[0][1] == 2
