@@ -211,7 +211,7 @@ def test_vehicle_controls_must_be_time_matched(tmp_path: Path) -> None:
     found = only(findings(tmp_path, "western-blot-pfak", "count: 3, for_each: time}",
                           "count: 3}"), "controls")
     (error,) = found
-    assert "none at 3 h, 24 h, 48 h of factor 'time'" in error.message
+    assert "none at 3 h, 24 h, 48 h of factor 'time' (cross the vehicle control with it: for_each: time)" in error.message
 
 
 def test_a_vehicle_without_a_vehicle_control_is_an_error(tmp_path: Path) -> None:

@@ -76,7 +76,8 @@ def _vehicle_control(protocol: Protocol, design: Design, report: Report) -> None
         if missing:
             index = design.factors.index(factor)
             report.error(f"vehicle controls are not time-matched: none at {', '.join(missing)}"
-                         f" of factor {factor.name!r} (name one vehicle control per time)",
+                         f" of factor {factor.name!r} (cross the vehicle control with it:"
+                         f" for_each: {factor.name})",
                          "design", "factors", index, "levels")
 
 
