@@ -79,17 +79,23 @@ def _blocked(problem: PlateProblem, groups: list[Group]) -> dict[Well, str] | No
     out: dict[Well, str] = {}
     band, col = 0, 0
 
-    def width(group: Group, b: int) -> int:
-        return sum(math.ceil(n / len(bands[b])) for _, n in group)
+    def width(group: Group, rows: int) -> int:
+        return sum(math.ceil(n / rows) for _, n in group)
+
+    def fits(group: Group, b: int, start: int) -> bool:
+        """Whole on band ``b`` from column ``start``, no condition split more than on a
+        band of full height (a short last band would put replicates in two columns)."""
+        w = width(group, len(bands[b]))
+        return w == width(group, height) and start + w <= len(cols)
 
     for group in groups:
-        if band < len(bands) and col + width(group, band) > len(cols):
+        if band < len(bands) and not fits(group, band, col):
             # a series starts on a band it fits whole, so it reads along one row; only a
             # series wider than the plate wraps
-            fits = [b for b in range(band + 1, len(bands)) if width(group, b) <= len(cols)]
-            if fits:
-                band, col = fits[0], 0
-            elif any(width(group, b) <= len(cols) for b in range(len(bands))):
+            later = [b for b in range(band + 1, len(bands)) if fits(group, b, 0)]
+            if later:
+                band, col = later[0], 0
+            elif width(group, height) <= len(cols):
                 return None
         for name, n in group:
             left = n
