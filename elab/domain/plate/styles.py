@@ -11,8 +11,10 @@ conditions whichever style is chosen; only the wells differ.
 the plate; each condition takes one column of a band (more when it has more wells than the
 band is tall), in series order: the samples sharing every factor but the series factor, dose
 by dose, after their own time-matched controls; the plate's other controls close the row.  A
-series that would not fit the rest of a band starts the next band.  ``by-column`` fills the
-usable wells column by column (A1, B1, ... then A2) in the same order.
+series that would not fit the rest of a band starts on the next band it fits whole (never on
+a short last band that would split its replicates); only a series wider than the plate wraps,
+and a plate too full for bands is laid out by column with a note saying so.  ``by-column``
+fills the usable wells column by column (A1, B1, ... then A2) in the same order.
 """
 
 from __future__ import annotations
