@@ -36,6 +36,8 @@ def test_bands_joined_with_the_layout_are_normalised_to_the_time_matched_vehicle
     relative = {(r["time"], r["condition"]): r["relative"]["mean"]
                 for r in result["results"] if r["kind"] == "condition"}
     assert len(relative) == 15  # 4 doses and DMSO at each of 3 times
+    assert {time for time, _ in relative} == {"3 h", "24 h", "48 h"}  # as the layout writes
+    assert "p-FAK in 10 nM (time 24 h): 0.5 × DMSO (SD 0, n = 3 lanes)" in result["headline"]
     for (time, condition), value in relative.items():
         dose = "" if condition == "DMSO" else condition
         assert value == pytest.approx(PFAK_OF[dose] / 0.8, rel=1e-9), (time, condition)

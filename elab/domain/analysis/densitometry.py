@@ -43,32 +43,23 @@ def lane_key(lane: str) -> tuple[tuple[int, float | str], ...]:
                  for p in parts if p)
 
 
-def _same_level(part: str, group: str, unit: str) -> bool:
-    """``3 h`` is the group ``3 h``, and the group ``3.0`` of a column in hours (a layout's
-    ``time`` joined as numbers)."""
-    if part == group.strip():
-        return True
+def _level_text(cell: str, unit: str) -> str:
+    """A level as written: ``3 h`` stays; ``3.0`` of a column in ``h`` (a layout's ``time``
+    joined as numbers) reads ``3 h`` again, as the layout's condition names write it."""
     if not unit:
-        return False
-    from elab.errors import QuantityError
-    from elab.units import convert, parse_quantity
-
+        return cell
     try:
-        q = parse_quantity(part)
-        value = convert(q.planned, q.unit, unit)
-        return value is not None and abs(value - float(group)) <= 1e-9 * max(1.0, abs(value))
-    except (QuantityError, ValueError, TypeError):
-        return False
+        return f"{float(cell):g} {unit}"
+    except ValueError:
+        return cell
 
 
-def _within(condition: str, group: str, unit: str = "") -> str:
+def _within(condition: str, group: str) -> str:
     """``10 nM / 3 h`` in group ``3 h`` is ``10 nM``: the name without its matching level."""
     parts = [p.strip() for p in condition.split(" / ")]
-    if not group or len(parts) < 2:
-        return condition
-    for k, part in enumerate(parts):
-        if _same_level(part, group, unit):
-            return " / ".join(parts[:k] + parts[k + 1:])
+    if group and len(parts) > 1 and group.strip() in parts:
+        parts.remove(group.strip())
+        return " / ".join(parts)
     return condition
 
 
@@ -77,14 +68,15 @@ def _bands(table: Table, match_by: str, warnings: list[str]) -> tuple[
     """Band intensity per (lane, target), each lane's condition and its matching group."""
     if match_by and not table.has(match_by):
         raise NotFoundError("column to match controls by", match_by, table.names)
-    groups = table.text(match_by) if match_by else [""] * len(table)
+    groups = [_level_text(g, table.unit(match_by)) for g in table.text(match_by)] if match_by \
+        else [""] * len(table)
     band: dict[tuple[str, str], float] = {}
     cond_of: dict[str, str] = {}
     group_of: dict[str, str] = {}
     for lane, cond, target, value, group in zip(
             table.text("lane"), table.text("condition"), table.text("target"),
             table.numbers("intensity"), groups, strict=True):
-        cond_of[lane] = _within(cond, group, table.units.get(match_by, "") if match_by else "")
+        cond_of[lane] = _within(cond, group)
         group_of[lane] = group
         if (lane, target) in band:
             warnings.append(f"lane {lane}: {target} given twice; the values are summed")
