@@ -10,8 +10,10 @@ Feature: MTT worked example, from the design to the record
     Then the design has 24 wells: 18 treated, 3 vehicle and 3 blank
 
     When I lay out its plate with seed 7
-    # one 96-well plate holds the 24 wells; each dose level is in its 3 replicate wells
+    # one 96-well plate holds the 24 wells; each dose level is in its 3 replicate wells; the
+    # outer ring (12 + 12 + 6 + 6 = 36 wells) is filled with medium (design edge: medium)
     Then the layout has 24 wells on 1 plate, 3 at each of "0.032 uM, 0.16 uM, 0.8 uM, 4 uM, 20 uM, 100 uM"
+    And the 36 edge wells hold medium only
 
     When I plan its dilution series
     # the series top is the 100 mM stock itself (used as is); each next point is the one

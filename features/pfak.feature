@@ -35,21 +35,22 @@ Feature: p-FAK worked example
     When the BCA step records "protein_conc=2;1.6;2.5;0.8 mg/mL"
     And I attach the band intensities as "bands"
       """
-      lane,condition,target,intensity
-      1,DMSO at 24 h,p-FAK,7600
-      1,DMSO at 24 h,total FAK,9500
-      2,DMSO at 24 h,p-FAK,8800
-      2,DMSO at 24 h,total FAK,11000
-      3,10 nM at 24 h,p-FAK,2000
-      3,10 nM at 24 h,total FAK,10000
-      4,10 nM at 24 h,p-FAK,4000
-      4,10 nM at 24 h,total FAK,10000
+      lane,condition,time,target,intensity
+      1,DMSO,24 h,p-FAK,7600
+      1,DMSO,24 h,total FAK,9500
+      2,DMSO,24 h,p-FAK,8800
+      2,DMSO,24 h,total FAK,11000
+      3,10 nM,24 h,p-FAK,2000
+      3,10 nM,24 h,total FAK,10000
+      4,10 nM,24 h,p-FAK,4000
+      4,10 nM,24 h,total FAK,10000
       """
     And I finish the run incomplete because "worked example: four lysates"
     # p-FAK / total FAK per lane: 7600/9500 = 0.8, 8800/11000 = 0.8, 2000/10000 = 0.2,
-    # 4000/10000 = 0.4; DMSO mean 0.8, so 10 nM relative = (0.2/0.8 + 0.4/0.8) / 2 = 0.375
-    Then the densitometry gives p-FAK in "10 nM at 24 h" at 0.375 of "DMSO at 24 h"
+    # 4000/10000 = 0.4; the 24 h DMSO mean is 0.8 (each time point against its own vehicle),
+    # so 10 nM at 24 h relative = (0.2/0.8 + 0.4/0.8) / 2 = 0.375
+    Then the densitometry gives p-FAK in "10 nM" at 24 h at 0.375 of "DMSO"
     And the record shows "10, 12.5, 8, 25 µL per lysate"
     And the record shows "14, 11.5, 16, -1 µL per lysate"
     And the record shows "10 µL per membrane"
-    And the record shows "p-FAK in 10 nM at 24 h: 0.375 × DMSO at 24 h"
+    And the record shows "p-FAK in 10 nM (time 24 h): 0.375 × DMSO"

@@ -1,7 +1,8 @@
 """``elab plate layout|show``: plate layouts from a protocol's design or the command line.
 
 The design on the command line: ``--factor dose=0.1nM,1nM,10nM`` (repeat for more factors),
-``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate),
+``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate, or
+``@FACTOR`` for one control per level of a factor: ``DMSO:vehicle:1@time``),
 ``--pin B2=vehicle`` (WELL[@PLATE]=CONDITION, or ``empty``).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -22,6 +24,14 @@ Spread = Literal["same", "plates"]
 if TYPE_CHECKING:
     from elab.domain.plate import DesignSpec, Layout
 
+
+class LayoutStyle(StrEnum):
+    """How wells are chosen on a plate (the domain's ``Style``)."""
+
+    randomised = "randomised"
+    blocked = "blocked"
+    by_column = "by-column"
+
 __all__ = ["register"]
 
 plate_app = typer.Typer(help="Plate layouts and maps.", no_args_is_help=True)
@@ -31,7 +41,8 @@ FactorOpt = Annotated[
 ]
 ControlOpt = Annotated[
     list[str], typer.Option("--control", help="NAME[:KIND][:COUNT] per plate; KIND vehicle, "
-                            "untreated, blank, positive, negative or standard.")
+                            "untreated, blank, positive, negative or standard; @FACTOR: one "
+                            "per level of FACTOR instead (DMSO:vehicle:1@time).")
 ]
 PinOpt = Annotated[list[str], typer.Option("--pin", help="WELL[@PLATE]=CONDITION or =empty.")]
 OutOpt = Annotated[
@@ -61,11 +72,13 @@ def _factors(values: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _controls(values: list[str]) -> list[tuple[str, str, int]]:
+def _controls(values: list[str]) -> list[tuple[str, str, int, tuple[str, ...]]]:
     from elab.domain.plate import CONTROL_KINDS
 
     out = []
-    for item in values:
+    for value in values:
+        item, _, crossed = value.partition("@")
+        for_each = tuple(f.strip() for f in crossed.split(",") if f.strip())
         parts = [p.strip() for p in item.split(":")]
         name = parts[0]
         kind = name.lower() if name.lower() in CONTROL_KINDS else "vehicle"
@@ -75,10 +88,10 @@ def _controls(values: list[str]) -> list[tuple[str, str, int]]:
                 count = int(part)
             elif part:
                 kind = part.lower()
-        if not name or len(parts) > 3:
-            raise typer.BadParameter(f"{item!r} is not NAME[:KIND][:COUNT]",
+        if not name or len(parts) > 3 or ("@" in value and not for_each):
+            raise typer.BadParameter(f"{value!r} is not NAME[:KIND][:COUNT][@FACTOR]",
                                      param_hint="--control")
-        out.append((name, kind, count))
+        out.append((name, kind, count, for_each))
     return out
 
 
@@ -96,9 +109,11 @@ def _pins(values: list[str]) -> list[tuple[str, str, int]]:
 def _spec(
     protocol: str | None, factor: list[str], replicates: int | None, control: list[str],
     plate: str | None, plates: int | None, edge: EdgeRule | None, edge_width: int,
-    spread: Spread, pin: list[str], seed: int, plate_by: str | None,
-    spec_file: Path | None = None,
+    spread: Spread | None, pin: list[str], seed: int, plate_by: str | None,
+    spec_file: Path | None = None, style: LayoutStyle | None = None,
 ) -> DesignSpec:
+    from dataclasses import replace
+
     from elab.domain.plate import Control, DesignSpec, Factor, Pin, format_from_text
 
     if spec_file is not None:
@@ -107,7 +122,8 @@ def _spec(
         if protocol is not None or factor or control or pin or replicates is not None:
             raise typer.BadParameter("give --spec FILE or a PROTOCOL or --factor/--control/"
                                      "--replicates/--pin, not both", param_hint="--spec")
-        return spec_from_file(spec_file)
+        spec = spec_from_file(spec_file)
+        return replace(spec, style=style.value) if style is not None else spec
     pins = tuple(Pin(c, w, p) for c, w, p in _pins(pin))
     if protocol is not None:
         from elab.cli.options import library
@@ -118,21 +134,23 @@ def _spec(
         return spec_from_protocol(
             library(), protocol, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
             spread=spread, plates=plates, pins=pins, plate_by=plate_by,
+            style=style.value if style is not None else None,
         )
     if not factor and not control:
         raise typer.BadParameter("give a PROTOCOL or at least one --factor or --control")
     return DesignSpec(
         factors=tuple(Factor(n, levels) for n, levels in _factors(factor)),
         replicates=replicates if replicates is not None else 3,
-        controls=tuple(Control(n, k, c) for n, k, c in _controls(control)),
+        controls=tuple(Control(n, k, c, f) for n, k, c, f in _controls(control)),
         plate=format_from_text(plate or 96),
         edge=edge,
         edge_width=edge_width,
-        spread=spread,
+        spread=spread or "same",
         plates=plates,
         pins=pins,
         seed=seed,
-        plate_by=plate_by,
+        plate_by=None if plate_by is None or plate_by.lower() == "none" else plate_by,
+        style=style.value if style is not None else "randomised",
     )
 
 
@@ -167,26 +185,36 @@ def layout_cmd(
     = None,
     plates: Annotated[int | None, typer.Option("--plates", min=1, help="Number of plates.")]
     = None,
-    edge: Annotated[EdgeRule | None, typer.Option("--edge", help="The outer ring: left "
-                                                  "empty, filled with medium, or used.")] = None,
+    edge: Annotated[EdgeRule | None, typer.Option(
+        "--edge", help="The outer ring: left empty, filled with medium, or used (default: the "
+        "design's, else empty on 96- and 384-well plates).")] = None,
     edge_width: Annotated[int, typer.Option("--edge-width", min=0)] = 1,
-    spread: Annotated[Spread, typer.Option("--spread", help="Replicates on the same plate or "
-                                           "spread over plates.")] = "same",
+    spread: Annotated[Spread | None, typer.Option(
+        "--spread", help="Replicates on the same plate or spread over plates "
+        "(default: the design's, else same).")] = None,
     pin: PinOpt = [],  # noqa: B006
-    plate_by: Annotated[str | None, typer.Option("--plate-by", help="A factor whose levels each "
-                                                 "get their own plate(s), e.g. time.")] = None,
+    plate_by: Annotated[str | None, typer.Option(
+        "--plate-by", help="A factor whose levels each get their own plate(s), e.g. time "
+        "(default: the design's plate_by; 'none' drops it).")] = None,
+    style: Annotated[LayoutStyle | None, typer.Option(
+        "--style", help="randomised (CP-SAT, spread rules), blocked (a series along each "
+        "row, replicates side by side, for multichannel pipettes) or by-column "
+        "(default: the design's layout_style, else randomised).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
     spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
                                                    "JSON; `elab schema --plate`).")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per plate.")] = 20.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Solver time per plate, in CP-SAT deterministic seconds (about a "
+        "second each on an idle core).")] = 20.0,
     output: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Lay out a design on plates (CP-SAT), print the grid and quality report."""
+    """Lay out a design on plates (randomised by CP-SAT, blocked or by column), print the grid
+    and quality report."""
     from elab.services.plates import plan_layout, write_layout
 
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
-                 spread, pin, seed, plate_by, spec_file)
+                 spread, pin, seed, plate_by, spec_file, style)
     planned = plan_layout(spec, time_limit=time_limit)
     if output is not None:
         write_layout(planned.layout, output, protocol or "Plate layout")

@@ -185,7 +185,9 @@ def plate_map_figure(layout: Layout, title: str = "") -> Figure:
         ax.tick_params(length=0)
         for side in ax.spines.values():
             side.set_color("#888888")
-        ax.set_title(f"Plate {k + 1} · {fmt.name}", fontsize=9, loc="left", pad=14)
+        shared = ", ".join(f"{f} {v}" for f, v in layout.plate_levels(k + 1))
+        ax.set_title(f"Plate {k + 1} · {fmt.name}" + (f" · {shared}" if shared else ""),
+                     fontsize=9, loc="left", pad=14)
     handles = []
     for name, s in styles.items():
         kind = "" if s.kind in ("sample", EDGE_KIND) else f" ({s.kind} control)"

@@ -53,10 +53,10 @@ def _tidy_or_reader(
         text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = None
-    if text is not None and "\n" in text and _is_tidy(text):
-        return text
     from elab.services.bench_sheet import recorded_layout
 
+    if text is not None and "\n" in text and _is_tidy(text):
+        return _with_layout(text, recorded_layout(state, fetch), name)
     layout = recorded_layout(state, fetch)
     if layout is None:
         if text is None:
@@ -70,6 +70,19 @@ def _tidy_or_reader(
     notes.extend([*tidy.notes, *tidy.warnings])
     records, units = records_from_tidy(tidy)
     return table_from_records(records, units, source=f"attachment {name} + layout")
+
+
+def _with_layout(text: str, layout: Any, name: str) -> Any:
+    """A tidy table that names wells but not their conditions (bands exported by plate and
+    well) joined with the run's kept layout, which adds condition, dose, time and control."""
+    from elab.domain.analysis import join_layout, read_table
+
+    table = read_table(text, source=f"attachment {name}")
+    if layout is None or table.has("condition") or not table.has("well"):
+        return text
+    from elab.domain.plate import csv_from_layout
+
+    return join_layout(table, read_table(csv_from_layout(layout), source="the run's layout"))
 
 
 def _recorded_rows(state: RunState) -> list[dict[str, Any]]:

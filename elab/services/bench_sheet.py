@@ -3,15 +3,16 @@
 The run screen shows these beside the step the scientist is doing.  The pipetting table of
 the dosing step is the design's dilution plan (:func:`serial_spec_from_protocol`), so its
 volumes, wells and vehicle fraction are those of ``elab dilute serial PROTOCOL``.  The layout
-is the one the run recorded (an attachment named ``layout``) when there is one; otherwise one is
-proposed from the protocol's design with a seed taken from the run id, so the same run always
-proposes the same plate, and the scientist keeps it by attaching it to the run (then the
-record draws exactly that plate).
+is the one the run recorded (an attachment named ``layout``) when there is one; otherwise one
+is proposed from the protocol's design with a seed taken from the run id
+(:func:`~elab.services.plates.run_seed`), so the same run always proposes the same plate, and
+the scientist keeps it by attaching it to the run (then the record draws exactly that plate).
+The proposal is planned by :func:`~elab.services.plates.plan_layout`, as ``elab plate layout
+PROTOCOL --seed SEED`` plans it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,10 +25,6 @@ from elab.units import convert
 __all__ = ["LAYOUT_NAME", "Sheet", "layout_csv", "recorded_layout", "run_layout", "step_sheet"]
 
 LAYOUT_NAME = "layout"
-
-
-def _seed(run_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
 
 
 def recorded_layout(state: RunState, read: Callable[[str], bytes]) -> Layout | None:
@@ -45,7 +42,7 @@ def recorded_layout(state: RunState, read: Callable[[str], bytes]) -> Layout | N
 
 
 def run_layout(
-    state: RunState, read: Callable[[str], bytes], time_limit_s: float = 5.0
+    state: RunState, read: Callable[[str], bytes], time_limit_s: float = 20.0
 ) -> tuple[Layout | None, bool]:
     """(layout, recorded): the run's recorded plate, else one proposed from its design."""
     recorded = recorded_layout(state, read)
@@ -54,10 +51,10 @@ def run_layout(
     design = state.protocol.design
     if design is None or design.plate is None:
         return None, False
-    from elab.solve.plate_layout import solve_layout
+    from elab.services.plates import plan_layout, run_seed
 
-    spec = spec_from_design(design, seed=_seed(state.run_id))
-    return solve_layout(spec, time_limit=time_limit_s, workers=1), False
+    spec = spec_from_design(design, seed=run_seed(state.run_id))
+    return plan_layout(spec, time_limit=time_limit_s).layout, False
 
 
 def layout_csv(layout: Layout) -> bytes:

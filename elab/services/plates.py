@@ -3,11 +3,13 @@
 The shells hand in a :class:`~elab.domain.plate.DesignSpec` (or a protocol name) and get
 layouts back; the CP-SAT planner (``elab.solve``) and the plate-map renderer
 (``elab.render``) are reached only from here, so the command line and the TUI never import
-them.
+them.  :func:`plan_layout` is the one planner both call (``elab plate layout`` and a run's
+bench sheet), so the same design and seed give the same plate in both.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +24,22 @@ from elab.domain.plate import (
     layout_from_csv,
     layout_from_wellmap,
 )
-from elab.domain.plate.spec import EdgeRule, Spread
+from elab.domain.plate.spec import EdgeRule, Spread, Style
 from elab.errors import InputError
 from elab.services.protocol_library import ProtocolLibrary
 
-__all__ = ["PlannedLayout", "plan_layout", "read_layout", "spec_from_protocol", "write_layout"]
+__all__ = [
+    "PlannedLayout",
+    "plan_layout",
+    "read_layout",
+    "run_seed",
+    "spec_from_protocol",
+    "write_layout",
+]
+
+# One worker: CP-SAT with several is not reproducible run to run, and the bench sheet must
+# show the plate `elab plate layout --seed` prints.
+_WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -45,12 +58,13 @@ def spec_from_protocol(
     seed: int = 0,
     edge: EdgeRule | None = None,
     edge_width: int = 1,
-    spread: Spread = "same",
+    spread: Spread | None = None,
     plates: int | None = None,
     pins: tuple[Pin, ...] = (),
     plate_by: str | None = None,
+    style: Style | None = None,
 ) -> DesignSpec:
-    """The layout spec of a protocol's ``design:`` block, with the layout rules given."""
+    """The layout spec of a protocol's ``design:`` block; rules given override the design's."""
     from elab.domain.plate.design import spec_from_design
 
     loaded = library.load(protocol)
@@ -58,15 +72,25 @@ def spec_from_protocol(
         raise InputError(f"protocol {protocol!r} has no design: block to lay out")
     return spec_from_design(
         loaded.design, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
-        spread=spread, plates=plates, pins=pins, plate_by=plate_by,
+        spread=spread, plates=plates, pins=pins, plate_by=plate_by, style=style,
     )
 
 
-def plan_layout(spec: DesignSpec, *, time_limit: float = 20.0) -> PlannedLayout:
-    """Lay the spec out with CP-SAT and check the result independently."""
-    from elab.solve.plate_layout import solve_layout
+def run_seed(run_id: str) -> int:
+    """The seed of the layout a run proposes: stable for the run, different between runs."""
+    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
 
-    layout = solve_layout(spec, time_limit=time_limit)
+
+def plan_layout(spec: DesignSpec, *, time_limit: float = 20.0) -> PlannedLayout:
+    """Lay the spec out in its style (CP-SAT when randomised) and check it independently."""
+    if spec.style == "randomised":
+        from elab.solve.plate_layout import solve_layout
+
+        layout = solve_layout(spec, time_limit=time_limit, workers=_WORKERS)
+    else:
+        from elab.domain.plate.styles import layout_by_style
+
+        layout = layout_by_style(spec)
     return PlannedLayout(layout, tuple(check_layout(layout, spec)))
 
 

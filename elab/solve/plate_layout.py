@@ -9,8 +9,10 @@ linear in ``x``; only control spacing needs pairs, and only for control conditio
 
 Randomisation is reproducible: the seed shuffles the order in which wells and conditions enter
 the model and seeds the solver; the first solution found then looks random rather than
-filling wells in order.  Two workers are used (the portfolio finds a first solution several
-times faster than one); the same seed gives the same layout on the same machine.  When
+filling wells in order.  With one worker the time limit is CP-SAT's deterministic time, so
+the same seed gives the same layout however busy the machine is; that is how the services
+call it (``elab plate layout`` and the bench sheet must show the same plate).  Several
+workers find a first solution faster on large plates but are not reproducible.  When
 the rules cannot all hold (a tiny plate, many pins) they are relaxed one step at a time and the
 layout's notes say which; the independent checker then lists what is broken.
 """
@@ -35,6 +37,7 @@ Well = tuple[int, int]
 
 # Relaxation levels: (extra wells allowed per row/column, keep spread rules, keep spacing).
 _LEVELS: tuple[tuple[int, bool, bool], ...] = ((0, True, True), (1, True, True), (0, False, False))
+_WALL_BACKSTOP = 10  # wall-clock limit, as a multiple of the deterministic one
 _LEVEL_NOTES = (
     "",
     "spread rules relaxed by one well per row/column so the plate could be filled",
@@ -166,7 +169,13 @@ def _solve_plate(
                         if len(pair) > 1:
                             model.add_at_most_one(pair)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    if workers == 1:
+        # Deterministic time, not the wall clock: on a loaded machine the same seed must
+        # still give the same layout (the bench sheet and `elab plate layout` agree on it).
+        solver.parameters.max_deterministic_time = time_limit
+        solver.parameters.max_time_in_seconds = time_limit * _WALL_BACKSTOP
+    else:
+        solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = spec.seed % (2**31)
     status = solver.solve(model)

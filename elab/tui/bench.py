@@ -78,6 +78,11 @@ class BenchSheetScreen(Screen[None]):
             status = ("recorded in this run" if self.recorded
                       else "proposed from the design — press k to keep it in the run")
             out.append(f" ({status})\n", style="green" if self.recorded else "yellow")
+            if not self.recorded:
+                from elab.services.plates import run_seed
+
+                out.append(f"  the same layout: elab plate layout {self.state.protocol.id} "
+                           f"--seed {run_seed(self.run_id)}\n", style="dim")
             out.append(text_grid(self.plate_layout) + "\n")
         sheet = step_sheet(self.state, self.step_id)
         out.append("\nPipetting at this step\n", style="bold")

@@ -75,7 +75,7 @@ def lay_out(world: dict[str, Any], seed: int) -> None:
 @then(parsers.parse('the layout has {total:d} wells on {plates:d} plate, {each:d} at each of '
                     '"{doses}"'))
 def layout_has(world: dict[str, Any], total: int, plates: int, each: int, doses: str) -> None:
-    wells = world["wells"]
+    wells = [w for w in world["wells"] if w["control"] != "edge"]
     assert len(wells) == total
     assert len({w["plate"] for w in wells}) == plates
     for dose in _texts(doses):
@@ -169,7 +169,7 @@ def sheet_is_plan(world: dict[str, Any]) -> None:
 def read_plate(world: dict[str, Any], ic50: float) -> None:
     by_well: dict[str, float] = {}
     for w in world["wells"]:
-        if w["control"] == "blank":
+        if w["control"] in ("blank", "edge"):  # medium only, like the blank
             od = BLANK_OD
         elif w["control"] == "vehicle":
             od = BLANK_OD + VEHICLE_ABOVE_BLANK
@@ -190,6 +190,13 @@ def read_plate(world: dict[str, Any], ic50: float) -> None:
 def import_reader(world: dict[str, Any]) -> None:
     world["tidy"] = _json(world, "import", "reader", str(world["reader"]), "--layout",
                           str(world["layout"]))
+
+
+@then(parsers.parse("the {n:d} edge wells hold medium only"))
+def edge_wells(world: dict[str, Any], n: int) -> None:
+    edge = [w for w in world["wells"] if w["control"] == "edge"]
+    assert len(edge) == n and {w["condition"] for w in edge} == {"medium"}
+    assert {w["well"][0] for w in edge} >= {"A", "H"}
 
 
 @then(parsers.parse("the blank is {od:g} OD from {n:d} wells"))

@@ -91,19 +91,19 @@ def finish(lab: dict[str, Any], reason: str) -> None:
     lab["record"], lab["record_text"] = record, " ".join(data.decode().split())
 
 
-@then(parsers.parse('the densitometry gives {target} in "{condition}" at {value:g} of '
-                    '"{control}"'))
-def densitometry(lab: dict[str, Any], target: str, condition: str, value: float,
+@then(parsers.parse('the densitometry gives {target} in "{condition}" at {time} at {value:g} '
+                    'of "{control}"'))
+def densitometry(lab: dict[str, Any], target: str, condition: str, time: str, value: float,
                  control: str) -> None:
     (logged,) = lab["service"].state(lab["run"]).analyses
     analysis = logged.data
     assert analysis.hook == "densitometry" and analysis.error is None, analysis
     assert analysis.result is not None
     rows = analysis.result["results"]
-    row = next(r for r in rows if r.get("kind") == "condition"
+    row = next(r for r in rows if r.get("kind") == "condition" and r["time"] == time
                and r["condition"] == condition and r["target"] == target)
     assert row["relative"]["mean"] == pytest.approx(value)
-    control_row = next(r for r in rows if r.get("kind") == "condition"
+    control_row = next(r for r in rows if r.get("kind") == "condition" and r["time"] == time
                        and r["condition"] == control and r["target"] == target)
     assert control_row["relative"]["mean"] == pytest.approx(1.0)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -147,3 +149,59 @@ def test_a_bad_spec_file_is_located_lines_and_exit_1(capsys: pytest.CaptureFixtu
 def test_schema_of_the_plate_spec(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["schema", "--plate"], capsys)
     assert code == 0 and "PinEntry" in json.loads(out)["$defs"]
+
+
+PFAK = str(Path(__file__).parents[2] / "protocols" / "western-blot-pfak.yaml")
+
+
+def test_the_pfak_design_plates_by_time_with_each_time_points_own_vehicle(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(["plate", "layout", PFAK, "-o", str(tmp_path / "pfak.csv")], capsys)
+    assert code == 0, err
+    assert "plate 9 (6-well) · time 48 h" in out and "violation" not in out
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "pfak.csv").read_text(encoding="utf-8"))))
+    plates: dict[str, set[str]] = {}
+    for row in rows:
+        plates.setdefault(row["plate"], set()).add(row["time"])
+    assert len(plates) == 9 and all(len(times) == 1 for times in plates.values())
+    vehicle = [(r["plate"], r["time"]) for r in rows if r["control"] == "vehicle"]
+    assert sorted(vehicle) == sorted({(p, next(iter(t))) for p, t in plates.items()})
+
+
+def test_the_command_line_overrides_the_designs_plates(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "layout", PFAK, "--plate", "96", "--plate-by", "none",
+                          "--spread", "same", "--style", "by-column", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["plates"] == 1 and data["violations"] == []
+    assert sum(w["kind"] == "vehicle" for w in data["wells"]) == 9
+
+
+def test_a_blocked_layout_puts_the_dose_series_along_a_row(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "layout", *MTT, "--style", "blocked", "--json"], capsys)
+    assert code == 0, err
+    wells = {w["well"]: w["condition"] for w in json.loads(out)["wells"]}
+    for row in "BCD":
+        assert [wells[f"{row}{c}"] for c in range(2, 8)] == [
+            "0.01 µM", "0.1 µM", "1 µM", "10 µM", "vehicle", "medium only"]
+
+
+def test_an_unknown_style_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["plate", "layout", *MTT, "--style", "diagonal"], capsys)
+    assert code == 2 and "diagonal" in err
+
+
+def test_a_control_per_level_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "layout", "--factor", "dose=1nM,10nM", "--factor",
+                          "time=3h,24h", "--replicates", "2", "--control",
+                          "DMSO:vehicle:1@time", "--plate", "12", "--plate-by", "time",
+                          "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    vehicle = {(w["plate"], w["levels"]["time"]) for w in data["wells"] if w["kind"] == "vehicle"}
+    assert vehicle == {(1, "3 h"), (2, "24 h")} and data["violations"] == []
+    code, _, err = run(["plate", "layout", "--factor", "dose=1nM", "--control", "DMSO@"],
+                       capsys)
+    assert code == 2 and "NAME[:KIND][:COUNT][@FACTOR]" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,22 @@ def test_pfak_counts_the_wells_the_design_declares(service: RunService) -> None:
     assert len(wells) == 5 and all("each of 9 wells" in line for line in wells)
     assert "99.9 nM" in wells[0] and "2.002 mL" in wells[0]
     assert "0.0999 %" in wells[-1]
+
+
+@pytest.mark.parametrize("protocol", ["mtt-viability", "western-blot-pfak"])
+def test_the_bench_sheet_shows_the_plate_elab_plate_layout_prints_for_the_run_seed(
+    service: RunService, protocol: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli_calls import run as cli
+
+    from elab.services.plates import run_seed
+
+    run = service.start(str(PROTOCOLS / f"{protocol}.yaml"))
+    sheet, recorded = run_layout(service.state(run), service.store.attachment)
+    assert sheet is not None and not recorded
+    code, out, err = cli(["plate", "layout", str(PROTOCOLS / f"{protocol}.yaml"),
+                          "--seed", str(run_seed(run)), "--json"], capsys)
+    assert code == 0, err
+    printed = json.loads(out)
+    assert printed["wells"] == sheet.to_dict()["wells"]
+    assert printed["plates"] == sheet.plates

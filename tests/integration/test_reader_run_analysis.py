@@ -19,12 +19,12 @@ def test_grid_export_and_recorded_layout_give_the_ic50(service: RunService) -> N
     service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
     service.attach(run, "absorbance", DATA / "grid_mtt.csv")
     (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
-    assert "error" not in analysis, analysis.get("error")
-    (curve,) = analysis["result"]["results"]
+    assert analysis.data.error is None and analysis.data.result is not None, analysis.data.error
+    (curve,) = analysis.data.result["results"]
     assert curve["ic50"]["value"] == pytest.approx(1.0, rel=1e-3)  # the grid's true IC50
     assert curve["ic50"]["unit"] == "uM"
     assert any("blank 0.06 OD (mean of 3 blank wells) subtracted" in n
-               for n in analysis["import"])
+               for n in analysis.data.import_notes)
 
 
 def test_a_vendor_workbook_is_read_through_allotropy(service: RunService,
@@ -40,12 +40,12 @@ def test_a_vendor_workbook_is_read_through_allotropy(service: RunService,
     service.attach(run, "layout", layout)
     service.attach(run, "absorbance", DATA / "magellan_od.xlsx")
     (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
-    assert "error" not in analysis, analysis.get("error")
-    assert any("format tecan-magellan" in n for n in analysis["import"])
+    assert analysis.data.error is None, analysis.data.error
+    assert any("format tecan-magellan" in n for n in analysis.data.import_notes)
 
 
 def test_without_a_recorded_layout_a_workbook_is_a_clear_error(service: RunService) -> None:
     run = service.start(MTT)
     service.attach(run, "absorbance", DATA / "magellan_od.xlsx")
     (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
-    assert "no recorded layout" in analysis["error"]
+    assert "no recorded layout" in (analysis.data.error or "")

@@ -223,3 +223,21 @@ async def test_the_plan_panel_says_it_is_coming_until_the_first_plan_is_in(
         await pilot.pause()
         assert "planning today's work…" not in cells() and "nothing due" not in cells()
         assert home.agenda.lines  # type: ignore[attr-defined]
+
+
+async def test_bench_sheet_shows_the_pfak_plates_by_time_and_the_command_that_prints_them(
+        service: RunService) -> None:
+    from elab.services.plates import run_seed
+
+    run = service.start("western-blot-pfak")
+    service.done(run, "seed")
+    service.done(run, "attach")
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        sheet = text_of(app, "#sheet")
+        assert "plate 4 (6-well) · time 24 h" in sheet and "plate 10" not in sheet
+        assert f"elab plate layout western-blot-pfak --seed {run_seed(run)}" in sheet

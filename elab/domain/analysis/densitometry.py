@@ -3,6 +3,12 @@
 Each lane's target intensity is divided by the loading control's intensity in the same lane
 (β-actin, GAPDH, or the total protein after re-probing for a phospho-form); conditions are
 the mean ± SD of their lanes, and relative values divide by the control condition's mean.
+
+With ``match_by`` (a column such as ``time``) each condition is compared with the control
+lanes of its own level: the time-matched vehicle.  A plate layout names a condition by all
+its levels (``10 nM / 3 h``, and ``DMSO / 3 h`` for a vehicle crossed with time); the level of
+the matching column is taken out of the name, so ``--param control=DMSO`` finds ``DMSO / 3 h``
+among the 3 h lanes and ``DMSO / 24 h`` among the 24 h ones.
 """
 
 from __future__ import annotations
@@ -37,19 +43,40 @@ def lane_key(lane: str) -> tuple[tuple[int, float | str], ...]:
                  for p in parts if p)
 
 
+def _level_text(cell: str, unit: str) -> str:
+    """A level as written: ``3 h`` stays; ``3.0`` of a column in ``h`` (a layout's ``time``
+    joined as numbers) reads ``3 h`` again, as the layout's condition names write it."""
+    if not unit:
+        return cell
+    try:
+        return f"{float(cell):g} {unit}"
+    except ValueError:
+        return cell
+
+
+def _within(condition: str, group: str) -> str:
+    """``10 nM / 3 h`` in group ``3 h`` is ``10 nM``: the name without its matching level."""
+    parts = [p.strip() for p in condition.split(" / ")]
+    if group and len(parts) > 1 and group.strip() in parts:
+        parts.remove(group.strip())
+        return " / ".join(parts)
+    return condition
+
+
 def _bands(table: Table, match_by: str, warnings: list[str]) -> tuple[
         dict[tuple[str, str], float], dict[str, str], dict[str, str]]:
     """Band intensity per (lane, target), each lane's condition and its matching group."""
     if match_by and not table.has(match_by):
         raise NotFoundError("column to match controls by", match_by, table.names)
-    groups = table.text(match_by) if match_by else [""] * len(table)
+    groups = [_level_text(g, table.unit(match_by)) for g in table.text(match_by)] if match_by \
+        else [""] * len(table)
     band: dict[tuple[str, str], float] = {}
     cond_of: dict[str, str] = {}
     group_of: dict[str, str] = {}
     for lane, cond, target, value, group in zip(
             table.text("lane"), table.text("condition"), table.text("target"),
             table.numbers("intensity"), groups, strict=True):
-        cond_of[lane] = cond
+        cond_of[lane] = _within(cond, group)
         group_of[lane] = group
         if (lane, target) in band:
             warnings.append(f"lane {lane}: {target} given twice; the values are summed")

@@ -21,7 +21,7 @@ from typing import Any
 
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.serial import SerialSpec
-from elab.domain.protocol.model import Protocol
+from elab.domain.protocol.model import Design, Protocol
 from elab.domain.protocol.volumes import dosing_volumes, vehicle_wells, working_volume
 from elab.errors import ElabError, InputError
 from elab.units import KINDS, QRange, convert, parse_quantity
@@ -100,8 +100,11 @@ def serial_spec_from_design(
         fraction = _fraction(_get(vehicle, "final"))
         name = vehicle_name or str(_get(vehicle, "material", "vehicle"))
     replicates = int(_get(design, "replicates", 1) or 1)
-    controls = sum(int(_get(c, "count", 1) or 1) for c in (_get(design, "controls") or [])
-                   if _get(c, "kind", "vehicle") == "vehicle")
+    if isinstance(design, Design):
+        controls = vehicle_wells(design)
+    else:
+        controls = sum(int(_get(c, "count", 1) or 1) for c in (_get(design, "controls") or [])
+                       if _get(c, "kind", "vehicle") == "vehicle")
     return SerialSpec(
         stock=convert(stock_q.planned, stock_q.unit, unit) or 0.0,
         top=values[0],

@@ -12,7 +12,16 @@ from elab.domain.plate.grid import codes_for, text_grid
 from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
 from elab.domain.plate.quality import ConditionQuality, quality_report, text_from_quality
 from elab.domain.plate.shuffle import layout_by_shuffle
-from elab.domain.plate.spec import CONTROL_KINDS, Condition, Control, DesignSpec, Factor, Pin
+from elab.domain.plate.spec import (
+    CONTROL_KINDS,
+    STYLES,
+    Condition,
+    Control,
+    DesignSpec,
+    Factor,
+    Pin,
+)
+from elab.domain.plate.styles import layout_by_style, series_factor
 from elab.domain.plate.wellmap import layout_from_wellmap
 from elab.domain.plate.wells import (
     FORMATS,
@@ -29,6 +38,7 @@ __all__ = [
     "CONTROL_KINDS",
     "EDGE_KIND",
     "FORMATS",
+    "STYLES",
     "Condition",
     "ConditionQuality",
     "Control",
@@ -48,11 +58,13 @@ __all__ = [
     "ij_from_well",
     "is_edge",
     "layout_by_shuffle",
+    "layout_by_style",
     "layout_from_assignments",
     "layout_from_csv",
     "layout_from_wellmap",
     "quality_report",
     "row_name",
+    "series_factor",
     "spec_from_design",
     "text_from_quality",
     "text_grid",

@@ -74,58 +74,118 @@ def _capacity_message(spec: DesignSpec, plates: int, per_plate: int) -> str:
     fill = "empty" if spec.edge_rule == "empty" else "filled with medium"
     rings = "outer ring" if ring == 1 else f"outer {ring} rings"
     edge = f" with the {rings} {fill}" if ring else ""
+    samples = len(spec.sample_conditions()) * spec.replicates
+    crossed = spec.sample_wells - samples
+    placed = f"{samples} samples" + (f" + {crossed} level-matched control wells"
+                                     if crossed else "")
     return (
-        f"the design needs {need} wells ({spec.sample_wells} samples + "
+        f"the design needs {need} wells ({placed} + "
         f"{spec.control_wells_per_plate} control wells on each of {plates} plate(s)) but "
         f"{plates} {spec.plate.name} plate(s) have {per_plate * plates} usable wells{edge}"
     )
 
 
-def _plate_count(spec: DesignSpec, free: int, usable: int) -> int:
-    conditions = spec.sample_conditions()
-    if free < 0 or (conditions and free == 0):
-        raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
-    if spec.plates is not None:
-        return spec.plates
-    if not conditions:
-        return 1
-    if spec.spread == "same" and spec.replicates > free:
-        raise InfeasibleError(
-            f"a condition's {spec.replicates} replicates must share a plate but a "
-            f"{spec.plate.name} plate has {free} wells left after "
-            f"{spec.control_wells_per_plate} control wells and the edge ring"
-        )
-    plates = math.ceil(spec.sample_wells / free)
-    if spec.spread == "plates":
-        plates = max(plates, spec.replicates)
-    if spec.spread == "same":
-        per = free // spec.replicates  # whole conditions per plate
-        plates = max(plates, math.ceil(len(conditions) / per))
-    return max(plates, 1)
+Item = tuple[str, int]  # a condition placed like a sample, and its number of wells
 
 
-def _plates_by_level(spec: DesignSpec, free: int, usable: int) -> list[list[str]] | None:
-    """Conditions per plate when each level of ``spec.plate_by`` gets its own plate(s)."""
-    if spec.plate_by is None:
-        return None
-    per = free // spec.replicates if free > 0 else 0
-    if per < 1:
+def _too_big(spec: DesignSpec, n: int, free: int) -> InfeasibleError:
+    return InfeasibleError(
+        f"a condition's {n} replicates must share a plate but a "
+        f"{spec.plate.name} plate has {free} wells left after "
+        f"{spec.control_wells_per_plate} control wells and the edge ring"
+    )
+
+
+def _spread_over(items: list[Item], n_plates: int) -> list[Counter[str]]:
+    """Replicate k of an item goes to plate (offset + k) mod P, the offset advancing by each
+    item's wells, so every plate gets the same number of wells within one and a condition's
+    replicates land on different plates (a complete block per plate when they fit)."""
+    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
+    offset = 0
+    for name, n in items:
+        for k in range(n):
+            counts[(offset + k) % n_plates][name] += 1
+        offset += n
+    return counts
+
+
+def _pack_same(items: list[Item], n_plates: int, free: int) -> list[Counter[str]] | None:
+    """Each item whole on the least-loaded plate, in design order; None when one does not fit."""
+    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
+    load = [0] * n_plates
+    for name, n in items:
+        p = min(range(n_plates), key=lambda q: (load[q], q))
+        if load[p] + n > free:
+            return None
+        counts[p][name] += n
+        load[p] += n
+    return counts
+
+
+def _spread_controls(counts: list[Counter[str]], controls: list[Item], free: int,
+                     fixed: bool) -> bool:
+    """Each matched control's wells one at a time to the plate with the fewest of it, then
+    the least loaded: every plate of a level gets its own vehicle when there are wells enough
+    (whatever the samples' spread rule; a control belongs beside the samples it is compared
+    with).  False when a well finds no room."""
+    load = [sum(c.values()) for c in counts]
+    for name, n in controls:
+        for _ in range(n):
+            room = [p for p in range(len(counts)) if fixed or load[p] < free]
+            if not room:
+                return False
+            p = min(room, key=lambda q: (counts[q][name], load[q], q))
+            counts[p][name] += 1
+            load[p] += 1
+    return True
+
+
+def _split(spec: DesignSpec, samples: list[Item], controls: list[Item], free: int,
+           fixed: int | None) -> list[Counter[str]]:
+    """The plates one group (the design, or one ``plate_by`` level) needs, filled: samples by
+    the spread rule, then the level-matched controls spread over the group's plates."""
+    if not samples and not controls:
+        return [Counter() for _ in range(fixed or 1)]
+    biggest = max((n for _, n in samples), default=0)
+    if spec.spread == "same" and biggest > free and fixed is None:
+        raise _too_big(spec, biggest, free)
+    total = sum(n for _, n in samples + controls)
+    plates = fixed or max(1, math.ceil(total / free))
+    if spec.spread == "plates" and not fixed:
+        plates = max(plates, biggest)
+    while True:
+        counts = (_spread_over(samples, plates) if spec.spread == "plates"
+                  else _pack_same(samples, plates, 10**9 if fixed else free))
+        if counts is not None and _spread_controls(counts, controls, free, bool(fixed)):
+            return counts
+        plates += 1
+
+
+def _check_free(spec: DesignSpec, free: int, usable: int) -> None:
+    if free < 0 or (spec.placed_items() and free == 0):
         raise InfeasibleError(_capacity_message(spec, spec.plates or 1, usable))
-    groups: dict[str, list[str]] = {}
-    for c in spec.sample_conditions():
-        groups.setdefault(dict(c.levels)[spec.plate_by], []).append(c.name)
-    plates: list[list[str]] = []
-    for names in groups.values():
-        chunks = math.ceil(len(names) / per)
-        size = math.ceil(len(names) / chunks)
-        plates += [names[k : k + size] for k in range(0, len(names), size)]
+
+
+def _by_level(spec: DesignSpec, free: int) -> list[Counter[str]]:
+    """Plates when each level of ``spec.plate_by`` gets its own plate(s), its time-matched
+    controls with it."""
+    assert spec.plate_by is not None
+    levels = next(f.levels for f in spec.factors if f.name == spec.plate_by)
+    samples: dict[str, list[Item]] = {level: [] for level in levels}
+    controls: dict[str, list[Item]] = {level: [] for level in levels}
+    for cond, n in spec.placed_items():
+        group = controls if cond.is_control else samples
+        group[dict(cond.levels)[spec.plate_by]].append((cond.name, n))
+    plates: list[Counter[str]] = []
+    for level in levels:
+        plates += _split(spec, samples[level], controls[level], free, None)
     if spec.plates is not None:
         if spec.plates < len(plates):
             raise InfeasibleError(
                 f"one plate per {spec.plate_by} level needs {len(plates)} {spec.plate.name} "
                 f"plates but {spec.plates} were given"
             )
-        plates += [[] for _ in range(spec.plates - len(plates))]
+        plates += [Counter() for _ in range(spec.plates - len(plates))]
     return plates
 
 
@@ -133,34 +193,22 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
     """One :class:`PlateProblem` per plate, or :class:`InfeasibleError` with the numbers."""
     usable0 = len(usable_wells(spec, 1))
     free = usable0 - spec.control_wells_per_plate
-    conditions = [c.name for c in spec.sample_conditions()]
-    by_level = _plates_by_level(spec, free, usable0)
-    n_plates = len(by_level) if by_level is not None else _plate_count(spec, free, usable0)
-    load = [0] * n_plates
-    counts: list[Counter[str]] = [Counter() for _ in range(n_plates)]
-    if by_level is not None:
-        for p, names in enumerate(by_level):
-            for name in names:
-                counts[p][name] += spec.replicates
-    elif spec.spread == "plates":
-        # Replicate k of condition c goes to plate (offset_c + k) mod P, offsets rotating so
-        # that every plate gets the same number of wells within one.
-        for idx, name in enumerate(conditions):
-            for k in range(spec.replicates):
-                p = (idx * spec.replicates + k) % n_plates
-                counts[p][name] += 1
-                load[p] += 1
+    _check_free(spec, free, usable0)
+    if spec.plate_by is not None:
+        counts = _by_level(spec, free)
     else:
-        for name in conditions:
-            p = min(range(n_plates), key=lambda q: (load[q], q))
-            counts[p][name] += spec.replicates
-            load[p] += spec.replicates
+        items = spec.placed_items()
+        counts = _split(spec, [(c.name, n) for c, n in items if not c.is_control],
+                        [(c.name, n) for c, n in items if c.is_control], free, spec.plates)
+    n_plates = len(counts)
     _honour_pins(spec, counts, n_plates)
     problems = []
     groups = tuple(tuple(g) for g in spec.compound_groups().values())
-    controls = tuple(c.name for c in spec.controls)
+    plate_controls = spec.plate_controls()
+    controls = tuple(c.name for c in spec.control_conditions())
+    kinds = {c.name: c.kind for c in spec.control_conditions()}
     for p in range(n_plates):
-        for c in spec.controls:
+        for c in plate_controls:
             counts[p][c.name] = c.count
         usable = usable_wells(spec, p + 1)
         if sum(counts[p].values()) > len(usable):
@@ -177,8 +225,7 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
                     f"{counts[p][name]} well(s) there"
                 )
         problems.append(
-            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups,
-                         {c.name: c.kind for c in spec.controls})
+            PlateProblem(p + 1, tuple(usable), dict(counts[p]), fixed, controls, groups, kinds)
         )
     for pin in spec.pins:
         if pin.plate > n_plates:
@@ -188,7 +235,7 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
 
 def _honour_pins(spec: DesignSpec, counts: list[Counter[str]], n_plates: int) -> None:
     """Move replicates so that each pinned sample's plate carries that condition."""
-    controls = {c.name for c in spec.controls}
+    controls = {c.name for c in spec.plate_controls()}
     want = Counter((p.condition, p.plate - 1) for p in spec.pins if p.condition != EMPTY)
     for (name, p), n in want.items():
         if name in controls or p >= n_plates:
@@ -214,7 +261,7 @@ def layout_from_assignments(
         per_plate: Counter[str] = Counter()
         for ij in sorted(assignment):
             cond = conds[assignment[ij]]
-            if cond.is_control:
+            if cond.is_control and not cond.levels:
                 per_plate[cond.name] += 1
                 rep = per_plate[cond.name]
             else:
@@ -228,11 +275,14 @@ def layout_from_assignments(
                 if is_edge(*ij, spec.plate, spec.edge_ring) and ij not in assignment:
                     placements.append(Placement(p, well_from_ij(*ij), "medium", (), 0, EDGE_KIND))
     placements.sort(key=lambda x: (x.plate, ij_from_well(x.well)))
-    return Layout(
-        spec.plate,
-        tuple(placements),
-        tuple(f.name for f in spec.factors),
-        len(assignments),
-        notes,
-        tuple(c.name for c in spec.conditions()),
-    )
+    factors = [f.name for f in spec.factors]
+    order = [c.name for c in spec.conditions()]
+    by = spec.plate_by
+    if by is not None:
+        # The plate's factor first: a plate's conditions then get consecutive codes (1-4 on
+        # the 3 h plate, 5-8 on the 24 h one), and the CSV read back orders them the same.
+        factors.sort(key=lambda f: f != by)
+        levels = next(f.levels for f in spec.factors if f.name == by)
+        order.sort(key=lambda name: levels.index(dict(conds[name].levels).get(by, levels[0])))
+    return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes,
+                  tuple(order))

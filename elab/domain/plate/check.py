@@ -51,6 +51,8 @@ def check_layout(layout: Layout, spec: DesignSpec) -> list[str]:
                 f"plate {pin_key[0]} well {well_from_ij(*pin_key[1])} is pinned to {cond!r} "
                 f"but holds {got!r}"
             )
+    if spec.style != "randomised":
+        return out  # blocked and column layouts put replicates side by side on purpose
     for plate in range(1, layout.plates + 1):
         out += _spread(layout, spec, plate, pins)
         out += _adjacent(layout, spec, plate)
@@ -78,23 +80,39 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
         if spec.spread == "same" and len(plates) > 1 and spec.plate_by is None:
             out.append(f"replicates of {c.name!r} are split over plates {sorted(plates)}")
         if spec.spread == "plates" and layout.plates > 1:
-            spread = [plates.get(q, 0) for q in range(1, layout.plates + 1)]
+            spread = [plates.get(q, 0) for q in _plates_of(layout, spec, c.levels)]
             if max(spread) - min(spread) > 1:
                 out.append(f"replicates of {c.name!r} are unevenly spread over plates: {spread}")
     if spec.plate_by is not None:
         seen: dict[int, set[str]] = defaultdict(set)
         for p in layout:
-            if p.kind == "sample":
-                seen[p.plate].add(dict(p.levels).get(spec.plate_by, ""))
+            level = dict(p.levels).get(spec.plate_by)
+            if p.kind != EDGE_KIND and level is not None:
+                seen[p.plate].add(level)
         for plate, levels in sorted(seen.items()):
             if len(levels) > 1:
                 out.append(f"plate {plate} mixes {spec.plate_by} levels {sorted(levels)}")
-    for ctl in spec.controls:
+    for cond, n in spec.placed_items():
+        got_n = sum(per_plate[cond.name].values())
+        if cond.is_control and got_n != n:
+            out.append(f"control {cond.name!r} has {got_n} wells, expected {n}")
+    for ctl in spec.plate_controls():
         for plate in range(1, layout.plates + 1):
             n = per_plate[ctl.name].get(plate, 0)
             if n != ctl.count:
                 out.append(f"plate {plate} has {n} {ctl.name!r} wells, expected {ctl.count}")
     return out
+
+
+def _plates_of(layout: Layout, spec: DesignSpec, levels: tuple[tuple[str, str], ...]) -> list[
+        int]:
+    """The plates a condition may be spread over: all, or its ``plate_by`` level's plates."""
+    everywhere = list(range(1, layout.plates + 1))
+    if spec.plate_by is None:
+        return everywhere
+    level = dict(levels).get(spec.plate_by)
+    mine = sorted({p.plate for p in layout if dict(p.levels).get(spec.plate_by) == level})
+    return mine or everywhere
 
 
 def _edge(layout: Layout, spec: DesignSpec, pins: dict[tuple[int, Well], str]) -> list[str]:

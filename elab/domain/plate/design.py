@@ -1,8 +1,10 @@
 """From a protocol's ``design:`` block to a :class:`DesignSpec`.
 
 Accepts the protocol model's design object or the plain mapping read from YAML (duck-typed on
-``plate``, ``factors`` (name, levels), ``replicates``, ``controls`` (name, kind, count)), so the
-layout planner does not depend on how the protocol package shapes its models.
+``plate``, ``factors`` (name, levels), ``replicates``, ``controls`` (name, kind, count,
+for_each) and the layout rules ``plate_by``, ``spread``, ``layout_style`` and ``edge``), so
+the layout planner does not depend on how the protocol package shapes its models.  A rule
+given as a keyword argument (the command line's) overrides the design's.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from elab.domain.plate.spec import Control, DesignSpec, EdgeRule, Factor, Pin, Spread
+from elab.domain.plate.spec import Control, DesignSpec, EdgeRule, Factor, Pin, Spread, Style
 from elab.domain.plate.wells import PlateFormat, format_from_text
 from elab.errors import InputError
 
@@ -41,12 +43,16 @@ def spec_from_design(
     seed: int = 0,
     edge: EdgeRule | None = None,
     edge_width: int = 1,
-    spread: Spread = "same",
+    spread: Spread | None = None,
     plates: int | None = None,
     pins: tuple[Pin, ...] = (),
     plate_by: str | None = None,
+    style: Style | None = None,
 ) -> DesignSpec:
-    """The layout spec of a protocol design; keyword arguments override or add layout rules."""
+    """The layout spec of a protocol design; keyword arguments override or add layout rules.
+
+    ``plate_by`` ``none`` drops the design's plate split.
+    """
     if design is None:
         raise InputError("the protocol has no design: block to lay out")
     fmt_src = plate if plate is not None else _get(design, "plate")
@@ -65,19 +71,29 @@ def spec_from_design(
             str(_get(c, "name")),
             str(_get(c, "kind", "vehicle") or "vehicle"),
             int(_get(c, "count", 1) or 1),
+            _names(_get(c, "for_each")),
         )
         for c in (_get(design, "controls") or ())
     )
+    by = plate_by if plate_by is not None else _get(design, "plate_by")
     return DesignSpec(
         factors=factors,
         replicates=int(_get(design, "replicates", 1) or 1),
         controls=controls,
         plate=fmt,
-        edge=edge,
+        edge=edge or _get(design, "edge"),
         edge_width=edge_width,
-        spread=spread,
+        spread=spread or _get(design, "spread") or "same",
         plates=plates,
         pins=pins,
         seed=seed,
-        plate_by=plate_by,
+        plate_by=None if by is None or str(by).lower() == "none" else str(by),
+        style=style or _get(design, "layout_style") or "randomised",
     )
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """``for_each``: one factor name or several."""
+    if not value:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)

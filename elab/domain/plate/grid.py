@@ -44,7 +44,7 @@ def text_grid(layout: Layout, plate: int | None = None, legend: bool = True) -> 
     label_w = len(row_name(layout.plate.rows - 1))
     for p in plates:
         grid = layout.grid(p)
-        lines = [f"plate {p} ({layout.plate.name})"]
+        lines = [layout.plate_title(p)]
         header = " " * label_w + " " + " ".join(
             f"{j + 1:>{width}}" for j in range(layout.plate.cols)
         )

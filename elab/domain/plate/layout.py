@@ -63,6 +63,22 @@ class Layout:
             seen.setdefault(p.condition, (rank.get(p.kind, 1), known.get(p.condition, 10**9)))
         return sorted(seen, key=lambda name: seen[name])
 
+    def plate_levels(self, plate: int) -> tuple[tuple[str, str], ...]:
+        """The factor levels a whole plate shares (``time 3 h`` on a plate of a time course
+        laid out by time), for its title; factors with one level in the layout are left out."""
+        out = []
+        for factor in self.factors:
+            everywhere = {dict(p.levels).get(factor) for p in self.placements} - {None}
+            here = {dict(p.levels).get(factor) for p in self.on_plate(plate)} - {None}
+            if len(everywhere) > 1 and len(here) == 1:
+                out.append((factor, str(next(iter(here)))))
+        return tuple(out)
+
+    def plate_title(self, plate: int) -> str:
+        """``plate 2 (6-well) · time 24 h``."""
+        shared = ", ".join(f"{f} {v}" for f, v in self.plate_levels(plate))
+        return f"plate {plate} ({self.plate.name})" + (f" · {shared}" if shared else "")
+
     def kind_of(self, condition: str) -> str:
         for p in self.placements:
             if p.condition == condition:

@@ -16,6 +16,7 @@ from elab.errors import InputError
 
 __all__ = [
     "CONTROL_KINDS",
+    "STYLES",
     "Condition",
     "Control",
     "DesignSpec",
@@ -28,6 +29,8 @@ CONTROL_KINDS: tuple[str, ...] = (
 )
 EdgeRule = Literal["empty", "medium", "use"]
 Spread = Literal["same", "plates"]
+Style = Literal["randomised", "blocked", "by-column"]
+STYLES: tuple[Style, ...] = ("randomised", "blocked", "by-column")
 _COMPOUND_WORDS = ("compound", "drug", "agent", "treatment", "inhibitor")
 EMPTY = "empty"
 
@@ -50,11 +53,21 @@ class Factor:
 
 @dataclass(frozen=True)
 class Control:
-    """A control condition carried by every plate, ``count`` wells per plate."""
+    """A control condition carried by every plate, ``count`` wells per plate.
+
+    With ``for_each`` (factor names) it is crossed with those factors instead: one copy per
+    level (``DMSO / 3 h``), ``count`` wells per copy, each well carrying its level like a
+    sample does, placed with the samples of that level rather than on every plate.
+    """
 
     name: str
     kind: str = "vehicle"
     count: int = 1
+    for_each: tuple[str, ...] = ()
+
+    @property
+    def crossed(self) -> bool:
+        return bool(self.for_each)
 
     def __post_init__(self) -> None:
         if self.kind not in CONTROL_KINDS:
@@ -95,7 +108,10 @@ class DesignSpec:
     (where evaporation skews edge wells) and used on smaller ones.  ``spread`` ``same`` keeps a
     condition's replicates on one plate; ``plates`` spreads them over plates.  ``plates`` None
     uses as few plates as the design fits on.  ``plate_by`` names a factor whose levels each
-    get their own plate(s) (a time course harvested plate by plate).
+    get their own plate(s) (a time course harvested plate by plate).  ``style`` is how wells
+    are chosen on a plate: ``randomised`` (CP-SAT, spread rules), ``blocked`` (a series along
+    each row, replicates in the rows below, for a multichannel pipette) or ``by-column`` (the
+    conditions in design order down each column); only ``randomised`` has spread rules.
     """
 
     factors: tuple[Factor, ...] = ()
@@ -110,6 +126,7 @@ class DesignSpec:
     seed: int = 0
     compound: str | None = None
     plate_by: str | None = None
+    style: Style = "randomised"
 
     def __post_init__(self) -> None:
         if self.replicates < 1:
@@ -120,6 +137,10 @@ class DesignSpec:
             raise InputError(f"edge rule {self.edge!r} is not empty, medium or use")
         if self.spread not in ("same", "plates"):
             raise InputError(f"replicate spread {self.spread!r} is not 'same' or 'plates'")
+        if self.style not in STYLES:
+            raise InputError(f"layout style {self.style!r} is not one of {', '.join(STYLES)}")
+        if self.style != "randomised" and self.pins:
+            raise InputError(f"pinned wells need the randomised style, not {self.style}")
         if self.plates is not None and self.plates < 1:
             raise InputError("the number of plates must be at least 1")
         names = [f.name for f in self.factors]
@@ -127,19 +148,18 @@ class DesignSpec:
             raise InputError("two factors share a name")
         if self.compound is not None and self.compound not in names:
             raise InputError(f"compound factor {self.compound!r} is not a factor")
-        if self.plate_by is not None:
-            if self.plate_by not in names:
-                from elab.errors import NotFoundError
+        if self.plate_by is not None and self.plate_by not in names:
+            from elab.errors import NotFoundError
 
-                raise NotFoundError("factor", self.plate_by, names)
-            if self.spread != "same":
-                raise InputError("plates by factor level need replicates on the same plate")
+            raise NotFoundError("factor", self.plate_by, names)
+        self._check_crossed(names)
         if not self.factors and not self.controls:
             raise InputError("the design has no factors and no controls: nothing to lay out")
         control_names = [c.name for c in self.controls]
         if len(set(control_names)) != len(control_names):
             raise InputError("two controls share a name")
-        taken = set(control_names) & {c.name for c in self.sample_conditions()}
+        samples = {c.name for c in self.sample_conditions()}
+        taken = {c.name for c in self.control_conditions()} & samples
         if taken or EMPTY in control_names:
             raise InputError(f"control name {sorted(taken or {EMPTY})[0]!r} is taken")
         known = {c.name for c in self.conditions()} | {EMPTY}
@@ -149,6 +169,20 @@ class DesignSpec:
                 from elab.errors import NotFoundError
 
                 raise NotFoundError("condition", pin.condition, known)
+
+    def _check_crossed(self, names: list[str]) -> None:
+        for c in self.controls:
+            for name in c.for_each:
+                if name not in names:
+                    from elab.errors import NotFoundError
+
+                    raise NotFoundError("factor", name, names)
+            if c.crossed and self.plate_by is not None and self.plate_by not in c.for_each:
+                raise InputError(
+                    f"control {c.name!r} is crossed with {', '.join(c.for_each)} but the plates "
+                    f"are by {self.plate_by}: cross it with {self.plate_by} too, or drop "
+                    "for_each to put it on every plate"
+                )
 
     @property
     def edge_rule(self) -> EdgeRule:
@@ -188,10 +222,35 @@ class DesignSpec:
         return out
 
     def control_conditions(self) -> list[Condition]:
-        return [Condition(c.name, (), c.kind) for c in self.controls]
+        """Every control condition: one per plain control, one per level of a crossed one."""
+        out = []
+        for c in self.controls:
+            out += self._copies(c) if c.crossed else [Condition(c.name, (), c.kind)]
+        return out
+
+    def _copies(self, control: Control) -> list[Condition]:
+        levels = {f.name: f.levels for f in self.factors}
+        out = []
+        for combo in itertools.product(*(levels[name] for name in control.for_each)):
+            pairs = tuple(zip(control.for_each, combo, strict=True))
+            out.append(Condition(" / ".join((control.name, *combo)), pairs, control.kind))
+        return out
 
     def conditions(self) -> list[Condition]:
         return self.sample_conditions() + self.control_conditions()
+
+    def placed_items(self) -> list[tuple[Condition, int]]:
+        """Conditions placed like samples, with their number of wells in the whole design:
+        the samples (``replicates`` each) and the copies of crossed controls (``count``)."""
+        out = [(c, self.replicates) for c in self.sample_conditions()]
+        for ctl in self.controls:
+            if ctl.crossed:
+                out += [(c, ctl.count) for c in self._copies(ctl)]
+        return out
+
+    def plate_controls(self) -> tuple[Control, ...]:
+        """The controls every plate carries (those not crossed with a factor)."""
+        return tuple(c for c in self.controls if not c.crossed)
 
     def compound_groups(self) -> dict[str, list[str]]:
         """Compound name → its sample conditions (one group ``*`` with a single factor)."""
@@ -208,8 +267,9 @@ class DesignSpec:
 
     @property
     def control_wells_per_plate(self) -> int:
-        return sum(c.count for c in self.controls)
+        return sum(c.count for c in self.plate_controls())
 
     @property
     def sample_wells(self) -> int:
-        return len(self.sample_conditions()) * self.replicates
+        """Wells placed like samples: the samples and the crossed controls' copies."""
+        return sum(n for _, n in self.placed_items())

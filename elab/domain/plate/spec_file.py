@@ -79,13 +79,18 @@ class FactorEntry(BaseModel):
 
 
 class ControlEntry(BaseModel):
-    """A control condition carried by every plate, ``count`` wells per plate."""
+    """A control condition carried by every plate, ``count`` wells per plate; with
+    ``for_each`` (factor names) one copy per level instead, ``count`` wells per copy."""
 
     model_config = _STRICT
 
     name: Annotated[str, Field(min_length=1)]
     kind: Annotated[str, Field(json_schema_extra={"enum": list(CONTROL_KINDS)})] = "vehicle"
     count: Count = 1
+    for_each: list[str] | str = []
+
+    def crossed(self) -> tuple[str, ...]:
+        return (self.for_each,) if isinstance(self.for_each, str) else tuple(self.for_each)
 
     @field_validator("kind")
     @classmethod
@@ -124,13 +129,15 @@ class PlateSpecFile(BaseModel):
     seed: int = 0
     compound: str | None = None
     plate_by: str | None = None
+    style: Literal["randomised", "blocked", "by-column"] = "randomised"
 
     def design_spec(self) -> DesignSpec:
         """The :class:`DesignSpec`, whose own rules (unique names, known pins) apply here."""
         return DesignSpec(
             factors=tuple(Factor(f.name, f.texts()) for f in self.factors),
             replicates=self.replicates,
-            controls=tuple(Control(c.name, c.kind, c.count) for c in self.controls),
+            controls=tuple(Control(c.name, c.kind, c.count, c.crossed())
+                           for c in self.controls),
             plate=format_from_text(self.plate),
             edge=self.edge,
             edge_width=self.edge_width,
@@ -140,6 +147,7 @@ class PlateSpecFile(BaseModel):
             seed=self.seed,
             compound=self.compound,
             plate_by=self.plate_by,
+            style=self.style,
         )
 
 

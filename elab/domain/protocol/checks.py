@@ -247,3 +247,10 @@ class _Checker:
                         parse_quantity(f"{level} {factor.unit}")
                     except QuantityError as exc:
                         self.error(str(exc), "design", "factors", index, "levels", level_index)
+        known = dict.fromkeys(names)
+        for index, control in enumerate(design.controls):
+            for name in control.for_each:
+                if name not in known:
+                    self._unknown("factor", name, known, "design", "controls", index, "for_each")
+        if design.plate_by is not None and design.plate_by not in known:
+            self._unknown("factor", design.plate_by, known, "design", "plate_by")

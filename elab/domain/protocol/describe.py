@@ -109,7 +109,8 @@ def _stock_drawn(protocol: Protocol) -> QRange | None:
 def _samples_getting(design: Design, excluded: set[str]) -> int:
     """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
     treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
-    controls = sum(c.count for c in design.controls if not {c.name, c.kind} & excluded)
+    controls = sum(design.control_samples(c, frozenset(excluded)) for c in design.controls
+                   if not {c.name, c.kind} & excluded)
     return treated * design.replicates + controls
 
 
@@ -201,7 +202,7 @@ def design_line(protocol: Protocol) -> str:
     if not d.factors:
         return total
     parts = f"{_count(d.condition_count, 'condition')} × {_count(d.replicates, 'replicate')}"
-    controls = sum(c.count for c in d.controls)
+    controls = sum(d.control_samples(c) for c in d.controls)
     if controls:
         parts += f" + {_count(controls, 'control')}"
     return f"{parts} = {total}"

@@ -154,12 +154,25 @@ class Factor(_Model):
         return out
 
 
+def _names(value: Any) -> Any:
+    """One factor name or a list of them, read as a list."""
+    return [value] if isinstance(value, str) else value
+
+
 class Control(_Model):
+    """A control condition, ``count`` samples of it.
+
+    ``for_each`` crosses it with factors: one copy per level (a vehicle per time point, the
+    time-matched control), ``count`` samples per level, each carrying its level like the
+    treated samples do, so layouts put it beside them and analyses compare within the level.
+    """
+
     name: str
     kind: Literal[
         "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
     ] = "vehicle"
     count: CountInt = 1
+    for_each: Annotated[list[str], BeforeValidator(_names)] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -214,7 +227,25 @@ class Design(_Model):
     humane_endpoints: HumaneEndpoints | None = None
     # what a time course staggers when its arms take their length from a factor (arms.py)
     stagger: Literal["harvest", "treatment"] | None = None
+    # Layout rules the design fixes (the command line may override them): the factor whose
+    # levels each get their own plate(s), where a condition's replicates go, the well order,
+    # and the outer ring (left empty, filled with medium, or used).
+    plate_by: str | None = None
+    spread: Literal["same", "plates"] | None = None
+    layout_style: Literal["randomised", "blocked", "by-column"] | None = None
+    edge: Literal["empty", "medium", "use"] | None = None
     note: str | None = None
+
+    def control_copies(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
+        """How many copies of ``control`` the design holds: one per level of its factors
+        (levels in ``excluded`` left out, as a use's ``exclude:`` leaves them out)."""
+        levels = {f.name: [str(v) for v in f.levels] for f in self.factors}
+        return math.prod(len([v for v in levels.get(name, [""]) if v not in excluded])
+                         for name in control.for_each)
+
+    def control_samples(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
+        """Samples of ``control`` in the whole design (``count`` per copy)."""
+        return control.count * self.control_copies(control, excluded)
 
     @property
     def condition_count(self) -> int:
@@ -224,7 +255,7 @@ class Design(_Model):
     def sample_count(self) -> int:
         """Samples (wells, inserts, animals...) the design needs, controls included."""
         treated = self.condition_count * self.replicates if self.factors else 0
-        controls = sum(c.count for c in self.controls)
+        controls = sum(self.control_samples(c) for c in self.controls)
         return max(treated + controls, 1)
 
     def conditions(self) -> list[dict[str, str]]:

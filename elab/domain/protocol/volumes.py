@@ -122,5 +122,6 @@ def dosing_for_use(protocol: Protocol, step_id: str, use: Use) -> Dosing | None:
 
 
 def vehicle_wells(design: Design) -> int:
-    """The vehicle-control wells the design declares (each control's count, summed)."""
-    return sum(c.count for c in design.controls if c.kind == "vehicle")
+    """The vehicle-control wells the design declares: each control's count, times the levels
+    of the factors it is crossed with (a DMSO well per time point is three sets of wells)."""
+    return sum(design.control_samples(c) for c in design.controls if c.kind == "vehicle")

@@ -225,10 +225,10 @@ def test_a_weight_loss_range_past_its_endpoint_is_an_error(tmp_path: Path) -> No
 
 
 def test_an_unknown_hook_and_an_unknown_control_are_errors(tmp_path: Path) -> None:
-    found = only(findings(tmp_path, "western-blot-pfak", "control: DMSO at 24 h}",
-                          "control: DMSO}"), "analysis")
+    found = only(findings(tmp_path, "western-blot-pfak", "control: DMSO,",
+                          "control: DMSO at 24 h,"), "analysis")
     (error,) = found
-    assert "control 'DMSO' is neither a control nor a factor level" in error.message
+    assert "control 'DMSO at 24 h' is neither a control nor a factor level" in error.message
     found = only(findings(tmp_path, "wound-healing", "hook: wound-closure", "hook: elisa"),
                  "analysis")
     assert "analysis hook 'elisa' is not installed" in found[0].message
@@ -250,11 +250,10 @@ def test_a_vehicle_arm_never_dosed_is_an_error(tmp_path: Path) -> None:
 
 
 def test_vehicle_controls_must_be_time_matched(tmp_path: Path) -> None:
-    found = only(findings(tmp_path, "western-blot-pfak",
-                          "    - {name: DMSO at 48 h, kind: vehicle, count: 3}\n", ""),
-                 "controls")
+    found = only(findings(tmp_path, "western-blot-pfak", "count: 3, for_each: time}",
+                          "count: 3}"), "controls")
     (error,) = found
-    assert "none at 48 h of factor 'time'" in error.message
+    assert "none at 3 h, 24 h, 48 h of factor 'time' (cross the vehicle control with it: for_each: time)" in error.message
 
 
 def test_a_vehicle_without_a_vehicle_control_is_an_error(tmp_path: Path) -> None:

@@ -53,3 +53,19 @@ def test_the_vehicle_goes_to_the_vehicle_wells_the_design_declares() -> None:
     assert defactinib[0] == 2  # the 10 mM stock pre-diluted once: 2 µL + 8 µL DMSO
     assert vehicle[0] == 18
     assert vehicle[1] == ("treat: 2 µL of the vehicle × 9 wells = 18 µL (the design's addition)",)
+
+
+def test_a_time_matched_vehicle_counts_once_per_time_point_left_in(tmp_path: Path) -> None:
+    # p-FAK: DMSO (3 wells) is crossed with 3 time points; the seeding medium (2 mL a well)
+    # reaches 4 doses × 3 times × 3 + 3 × 3 DMSO = 45 wells, and a use that leaves out 48 h
+    # reaches 4 doses × 2 times × 3 + 2 × 3 DMSO = 30 wells
+    text = (PROTOCOLS / "western-blot-pfak.yaml").read_text(encoding="utf-8")
+    old = "{material: medium, volume: 2 mL, per: well}"
+    assert old in text
+    path = tmp_path / "western-blot-pfak.yaml"
+    path.write_text(text.replace(old, "{material: medium, volume: 2 mL, per: well, "
+                                      "exclude: [48 h]}"), encoding="utf-8")
+    protocol = load_protocol(path, library=[PROTOCOLS])
+    found = {t.material: t.total for t in material_totals(protocol)}
+    assert found["medium"] == 2 * 30
+    assert totals("western-blot-pfak")["medium"][0] == 2 * 45

@@ -2,7 +2,8 @@
 
 A drug given in a vehicle needs a vehicle control (a control of kind ``vehicle``, a factor
 level named for the vehicle, or a zero dose); with a time factor the vehicle control is
-needed at every time, since cells change in culture whatever the drug does.  In an arm
+needed at every time, since cells change in culture whatever the drug does (a vehicle
+control with ``for_each: time`` is one, or one named for each time).  In an arm
 design, each arm that does not get a drug gets that drug's vehicle by the same route and
 schedule, so the arms differ by the drug alone.
 """
@@ -67,13 +68,16 @@ def _vehicle_control(protocol: Protocol, design: Design, report: Report) -> None
     if crossed or not times:
         return
     for factor in times:
+        if any(factor.name in c.for_each for c in controls):
+            continue  # crossed with the time factor: one vehicle per time by construction
         names = " | ".join(c.name.lower().replace(" ", "") for c in controls)
         missing = [str(level) for level in factor.levels
                    if str(level).lower().replace(" ", "") not in names]
         if missing:
             index = design.factors.index(factor)
             report.error(f"vehicle controls are not time-matched: none at {', '.join(missing)}"
-                         f" of factor {factor.name!r} (name one vehicle control per time)",
+                         f" of factor {factor.name!r} (cross the vehicle control with it:"
+                         f" for_each: {factor.name})",
                          "design", "factors", index, "levels")
 
 
