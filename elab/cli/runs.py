@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from elab.cli.options import parse_params, settings
+from elab.cli.options import parse_params
 
 if TYPE_CHECKING:
     from elab.domain.runs import Event
     from elab.services.runs import RunService
 
-__all__ = ["register"]
+__all__ = ["register", "service_for"]
 
 runs_app = typer.Typer(help="Follow runs from the shell: start, done, timers, values, finish.")
 
@@ -33,7 +33,7 @@ ValueOpt = Annotated[
 
 
 @contextmanager
-def _service(operator: str | None = None) -> Iterator[RunService]:
+def service_for(operator: str | None = None) -> Iterator[RunService]:
     from elab.services.runs import RunService
 
     service = RunService.open(operator=operator)
@@ -78,7 +78,7 @@ def start(
     operator: OperatorOpt = None,
 ) -> None:
     """Start a run; prints the new run id alone."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         print(service.start(protocol, parse_params(param), variant))
 
 
@@ -92,7 +92,7 @@ def done(
     as_json: JsonOpt = False,
 ) -> None:
     """Mark a step done, with its measured values."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.done(run, step, _values(value), note), as_json)
 
 
@@ -112,7 +112,7 @@ def record_value(
         "--take", help="FIELD=ASM NAME when --from holds several candidates (repeat).")] = None,
 ) -> None:
     """Record values for a step without marking it done."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         values = _values(value)
         if from_file is not None:
             from elab.services.reader_import import record_values_from_file
@@ -131,7 +131,7 @@ def record_value(
 @runs_app.command("start-step")
 def start_step(run: RunArg, step: StepArg, operator: OperatorOpt = None) -> None:
     """Say that work on a step has begun."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.start_step(run, step), False)
 
 
@@ -143,7 +143,7 @@ def skip(
     operator: OperatorOpt = None,
 ) -> None:
     """Skip an optional step."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.skip(run, step, note), False)
 
 
@@ -158,7 +158,7 @@ def timer(
     """Start or stop a step's timer."""
     if action not in ("start", "stop"):
         raise typer.BadParameter(f"{action!r} is not start or stop", param_hint="ACTION")
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.timer(run, step, action), as_json)
 
 
@@ -170,7 +170,7 @@ def deviate(
     operator: OperatorOpt = None,
 ) -> None:
     """Log a deviation by hand."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.deviate(run, step, note), False)
 
 
@@ -184,7 +184,7 @@ def note(
     if len(args) > 2:
         raise typer.BadParameter("give [STEP] TEXT (quote the text)", param_hint="ARGS")
     step, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.note(run, step, text), False)
 
 
@@ -197,7 +197,7 @@ def lot(
     operator: OperatorOpt = None,
 ) -> None:
     """Record the lot (and expiry) of a material used; an expired lot is a deviation."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         events = service.lot(run, material, lot_number, expiry)
     from elab.domain.runs.kinds import DeviationNoted
 
@@ -210,7 +210,7 @@ def lot(
 @runs_app.command("undo")
 def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) -> None:
     """Retract your last action in the run, within 2 minutes of it (the log keeps both)."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         events = service.undo(run)
     if as_json:
         _report(events, True)
@@ -230,7 +230,7 @@ def attach(
     operator: OperatorOpt = None,
 ) -> None:
     """Attach a data file (stored once by its SHA-256)."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         events = service.attach(run, name, file)
     from elab.domain.runs.kinds import Attached
 
@@ -252,21 +252,21 @@ def correct(
         raise typer.BadParameter("a correction needs --reason", param_hint="--reason")
     if not value:
         raise typer.BadParameter("give the corrected --value NAME=QUANTITY", param_hint="--value")
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.correct(run, seq, _values(value), reason), False)
 
 
 @runs_app.command("pause")
 def pause(run: RunArg, operator: OperatorOpt = None) -> None:
     """Pause the run (incubations already going on keep running)."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.pause(run), False)
 
 
 @runs_app.command("resume")
 def resume(run: RunArg, operator: OperatorOpt = None) -> None:
     """Resume a paused run."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.resume(run), False)
 
 
@@ -277,7 +277,7 @@ def abort(
     operator: OperatorOpt = None,
 ) -> None:
     """Abort the run."""
-    with _service(operator) as service:
+    with service_for(operator) as service:
         _report(service.abort(run, note_text), False)
 
 
@@ -304,7 +304,7 @@ def finish(
         raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
     if reason is not None and not incomplete:
         raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
-    with _service(operator) as service:
+    with service_for(operator) as service:
         state = service.finish(run, reason if incomplete else None)
         status = status_json(state, service.clock.now())
     if as_json:
@@ -326,7 +326,7 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
     from elab.services.runs import status_json
     from elab.units import format_duration
 
-    with _service() as service:
+    with service_for() as service:
         data = status_json(service.state(run), service.clock.now())
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
@@ -374,7 +374,7 @@ def list_runs(
     from elab.domain.runs.clock import iso
 
     start = _since(since) if since else None
-    with _service() as service:
+    with service_for() as service:
         summaries = service.summaries(active=active, limit=limit, since=start)
     rows: list[dict[str, Any]] = []
     for s in summaries:
@@ -407,38 +407,6 @@ def _since(text: str) -> str:
         raise InputError(f"--since {text!r} is not a date like 2026-12-01") from None
 
 
-@runs_app.command("verify")
-def verify(
-    run: Annotated[str | None, typer.Argument(help="Run id; all runs if none.")] = None,
-    anchors: Annotated[
-        Path | None,
-        typer.Option("--anchors", help="Check the runs against heads exported by `runs anchor`."),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check chains, recorded heads, attachments and signatures; exit 1 naming every problem."""
-    from elab.files import read_bytes
-
-    data = read_bytes(anchors, 64 * 1024 * 1024, what="anchor file") if anchors else None
-    with _service() as service:
-        findings = service.verify(run)
-        if anchors is not None and data is not None:
-            lines = data.decode("utf-8", "replace").splitlines()
-            findings += service.check_anchors(lines, str(anchors), run)
-            findings += _timestamp_findings(anchors, data)
-        checked = [run] if run else service.run_ids()
-    if as_json:
-        print(json.dumps({"runs": len(checked), "ok": not findings,
-                          "problems": [f.to_json() for f in findings]}, ensure_ascii=False))
-    if findings:
-        for finding in findings:
-            print(f"elab: {finding}", file=sys.stderr)
-        raise typer.Exit(1)
-    if not as_json:
-        print(f"{len(checked)} run{'s' if len(checked) != 1 else ''}: chain intact, heads, "
-              "attachments and signatures verified")
-
-
 def _reading_lines(values: list[dict[str, Any]]) -> list[str]:
     """``measure conc: 2.1, 1.8, 2 mg/mL (mean 1.97, SD 0.15, n = 3)`` per value."""
     from elab.domain.runs.readings import readings_line
@@ -453,65 +421,8 @@ def _reading_lines(values: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-@runs_app.command("anchor")
-def anchor(
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the lines to FILE.")
-    ] = None,
-) -> None:
-    """Every run's head as JSON lines, for a witness outside the database (a lab notebook,
-    an email, a git repository); `runs verify --anchors FILE` checks the runs against it."""
-    with _service() as service:
-        lines = service.anchors()
-    text = "".join(f"{line}\n" for line in lines)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from elab.cli.output import write_atomically
-
-    tsa = settings().tsa_url
-    reply = None
-    if tsa:
-        from elab.services.timestamps import request_timestamp
-
-        reply = request_timestamp(text.encode("utf-8"), tsa)
-    write_atomically(output, text.encode("utf-8"))
-    print(f"{len(lines)} run head{'s' if len(lines) != 1 else ''} written to {output}",
-          file=sys.stderr)
-    if reply is not None:
-        write_atomically(_reply_path(output), reply)
-        print(f"timestamped by {tsa}: {_reply_path(output)}", file=sys.stderr)
-
-
-TSA_CA_ENV = "ELAB_TSA_CA"
-
-
-def _reply_path(anchors: Path) -> Path:
-    return anchors.with_name(anchors.name + ".tsr")
-
-
-def _timestamp_findings(anchors: Path, data: bytes) -> list[Any]:
-    """The anchor file's RFC 3161 timestamp (FILE.tsr beside it), checked when there is one."""
-    from elab.files import read_bytes
-    from elab.services.integrity import Finding
-
-    reply_path = _reply_path(anchors)
-    if not reply_path.exists():
-        return []
-    ca = settings().tsa_ca
-    if not ca:
-        print(f"elab: note: {reply_path} not checked: set {TSA_CA_ENV} to the authority's CA "
-              "certificate", file=sys.stderr)
-        return []
-    from elab.services.timestamps import check_timestamp
-
-    check = check_timestamp(data, read_bytes(reply_path, 1 << 20, what="timestamp"), ca)
-    if not check.ok:
-        return [Finding("*", "anchor", f"the timestamp {reply_path} does not hold for "
-                        f"{anchors}: {check.problem}")]
-    print(f"anchors timestamped {check.time} (verified with {ca})", file=sys.stderr)
-    return []
-
-
 def register(app: typer.Typer) -> None:
+    from elab.cli import run_integrity
+
+    run_integrity.add_to(runs_app)
     app.add_typer(runs_app, name="runs")

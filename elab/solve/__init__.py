@@ -1,1 +1,3 @@
 """Constraint solvers (OR-Tools CP-SAT); the only package that imports ortools."""
+
+__all__: list[str] = []

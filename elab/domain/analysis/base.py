@@ -20,7 +20,7 @@ from elab.units import convert, parse_quantity, parse_unit
 
 from .table import Table
 
-__all__ = ["AnalysisResult", "Column", "Hook", "Param", "qty"]
+__all__ = ["AnalysisResult", "Column", "Hook", "Param", "finite", "qty"]
 
 ParamValue = float | int | str | bool | tuple[str, ...] | None
 

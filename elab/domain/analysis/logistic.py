@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BatchFit", "fit_loglogistic", "loglogistic", "refit_scipy"]
+__all__ = ["BatchFit", "fit_loglogistic", "loglogistic", "refit_scipy", "starting_values"]
 
 Array = npt.NDArray[np.float64]
 

@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["figure_png"]
+__all__ = ["bar_png", "figure_png"]
 
 
 def figure_png(

@@ -32,7 +32,7 @@ MAX_MAGNITUDE = 1e30  # far beyond any lab value; keeps squares and logs finite
 _HEADER_RE = re.compile(r"^\s*(?P<name>[^\[\]]*?)\s*(?:\[(?P<unit>[^\[\]]*)\])?\s*$")
 
 
-def name_from_header(text: str) -> str:
+def _name_from_header(text: str) -> str:
     """``Body weight`` → ``body_weight``: the name a hook asks for."""
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
@@ -144,7 +144,7 @@ def _parse_header(cells: Sequence[str], source: str) -> tuple[list[str], list[st
         m = _HEADER_RE.match(cell)
         if not m or not m["name"]:
             raise InputError(f"{source}: header column {i} {cell!r} is not 'name' or 'name [unit]'")
-        name = name_from_header(m["name"])
+        name = _name_from_header(m["name"])
         if name in names:
             raise InputError(f"{source}: column {name!r} appears twice in the header")
         unit_text = (m["unit"] or "").strip()
@@ -205,14 +205,14 @@ def table_from_records(
     names: list[str] = []
     for rec in records:
         for key in rec:
-            if name_from_header(str(key)) not in names:
-                names.append(name_from_header(str(key)))
-    given = {name_from_header(k): v for k, v in (units or {}).items()}
+            if _name_from_header(str(key)) not in names:
+                names.append(_name_from_header(str(key)))
+    given = {_name_from_header(k): v for k, v in (units or {}).items()}
     header = [f"{n} [{given[n]}]" if given.get(n) else n for n in names]
     parsed, unit_list, shown = _parse_header(header, source)
     columns: dict[str, list[str]] = {n: [] for n in parsed}
     for rec in records:
-        row = {name_from_header(str(k)): v for k, v in rec.items()}
+        row = {_name_from_header(str(k)): v for k, v in rec.items()}
         for n in parsed:
             value = row.get(n)
             columns[n].append("" if value is None else repr(value) if isinstance(value, float)

@@ -51,7 +51,7 @@ def _rate(pts: list[tuple[float, float]]) -> float | None:
     return -slope if math.isfinite(slope) else None
 
 
-def linear_phase(pts: list[tuple[float, float]], a0: float | None,
+def _linear_phase(pts: list[tuple[float, float]], a0: float | None,
                  closed: float) -> list[tuple[float, float]]:
     """The points of the linear phase: stop at ≥ ``closed`` % closure or when the area stops
     falling (the first two points are always kept)."""
@@ -131,7 +131,7 @@ def _well(
             f"well {w}: no image at time {start:g} h (first at {pts[0][0]:g} h); its % closure "
             "cannot be computed and its rate uses its real imaging times"
         )
-    used = linear_phase(pts, a0, closed)
+    used = _linear_phase(pts, a0, closed)
     rate = _rate(used) if len(used) >= 2 else None
     if rate is None:
         warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
