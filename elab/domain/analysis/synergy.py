@@ -117,6 +117,10 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     # series of three or more are fitted there.
     shortest = 3 if is_matrix else 2
     for ratio, pts in sorted(series.items()):
+        if not (0 < ratio < math.inf):  # a:b under- or overflows: no constant-ratio series
+            warnings.append(f"{len(pts)} combination(s) at a dose ratio beyond floating point "
+                            "(dose A / dose B is 0 or infinite) are not fitted as a series")
+            continue
         if len(pts) >= shortest:
             entry = _ratio_entry(ratio, pts, fit_a, fit_b, same_unit, unit_a, warnings)
             entry["ci_at_ci95"] = bootstrap_ci(

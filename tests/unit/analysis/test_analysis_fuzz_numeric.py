@@ -75,3 +75,12 @@ def test_no_hook_raises_on_numbers(hook: str, data: st.DataObject) -> None:
     out = result.to_json()
     json.dumps(out, allow_nan=False)
     assert all(isinstance(w, str) for w in out["warnings"])
+
+
+def test_a_dose_ratio_beyond_floating_point_is_said_not_divided_by() -> None:
+    """Found by the test above: 5e-324 / 1e29 underflows to a ratio of 0 (then 1 / 0)."""
+    text = ("dose_a,dose_b,effect\n" + "0,0,0\n" * 6 + "5e-324,1e29,0\n" + "0,0,0\n" * 5
+            + "5e-324,2.5,0\n")
+    out = run_hook("combination-index", text).to_json()
+    json.dumps(out, allow_nan=False)
+    assert any("dose ratio beyond floating point" in w for w in out["warnings"])
