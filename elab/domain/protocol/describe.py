@@ -227,6 +227,7 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
             if timing.passive_max_s != timing.passive_min_s
             else ""
         )
+        + " on the critical path"
     )
     lines.append("critical path: " + " → ".join(timing.critical_path))
     lines.append("")
