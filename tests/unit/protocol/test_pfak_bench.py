@@ -55,3 +55,10 @@ def test_the_phospho_antibody_is_blocked_and_diluted_in_bsa() -> None:
     assert diluent is not None and diluent.diluent == "blocking"
     name = protocol.materials["blocking"].name
     assert "BSA" in name and "milk" not in name
+
+
+def test_the_emt_blot_blocks_its_phospho_membrane_in_bsa() -> None:
+    protocol = load_protocol(Path(elab.__file__).parent / "protocols" / "western-blot-emt.yaml")
+    assert any(u.material == "anti_pfak" for u in protocol.step("primary").uses)
+    name = protocol.materials["blocking"].name
+    assert "BSA" in name and "milk" not in name
