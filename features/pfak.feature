@@ -25,11 +25,12 @@ Feature: p-FAK worked example
     And the "denature" step shows "needs protein_conc for 41 more lysates"
 
   Scenario: Antibody volumes at their incubation steps
-    # 10 mL per membrane at 1:1000 = 10 mL / 1000 = 10 µL; 3 membranes = 30 µL
-    # secondary at 1:5000: 10 mL / 5000 = 2 µL per membrane; 3 membranes = 6 µL
-    Then the "primary-pfak" step shows "rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL 5 % non-fat milk or BSA in TBST × 3 membranes = 30 µL"
+    # 10 mL per membrane at 1:1000 = 10 mL / 1000 = 10 µL; 4 membranes (4 gels, a ladder lane
+    # on each) = 40 µL
+    # secondary at 1:5000: 10 mL / 5000 = 2 µL per membrane; 4 membranes = 8 µL
+    Then the "primary-pfak" step shows "rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL 5 % BSA in TBST × 4 membranes = 40 µL"
     And the "primary-fak" step shows "rabbit anti-total FAK 1:1000: 10 µL per membrane"
-    And the "secondary-1" step shows "HRP-conjugated anti-rabbit IgG 1:5000: 2 µL per membrane in 10 mL TBST × 3 membranes = 6 µL"
+    And the "secondary-1" step shows "HRP-conjugated anti-rabbit IgG 1:5000: 2 µL per membrane in 10 mL TBST × 4 membranes = 8 µL"
 
   Scenario: From the BCA to the record, one set of numbers
     When the BCA step records "protein_conc=2;1.6;2.5;0.8 mg/mL"

@@ -46,5 +46,5 @@ async def test_antibody_volume_is_shown_at_its_incubation(service: RunService) -
         detail_of(app, "primary-pfak")
         await pilot.pause()
         detail = " ".join(detail_of(app, "primary-pfak").split())
-        assert ("rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL 5 % non-fat "
-                "milk or BSA in TBST × 3 membranes = 30 µL") in detail
+        assert ("rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL 5 % BSA in "
+                "TBST × 4 membranes = 40 µL") in detail

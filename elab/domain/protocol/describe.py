@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +27,24 @@ _PER_RUN = {"run", "protocol", "experiment", "batch"}
 
 @dataclass(frozen=True)
 class MaterialTotal:
-    """How much of one material a run needs, with the arithmetic shown."""
+    """How much of one material a run needs, with the arithmetic shown.
+
+    ``total`` is the amount to plan with; ``low`` and ``high`` are the range it comes from
+    when a use is a range (3000-5000 cells per well), equal to ``total`` otherwise, so a
+    range is totalled as a range and never silently as its middle."""
 
     material: str
     name: str
     total: float | None
     unit: str
     lines: tuple[str, ...]
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return (self.low is not None and self.high is not None
+                and not math.isclose(self.low, self.high))
 
 
 def scaled_use(
@@ -127,48 +139,93 @@ def _plural(word: str) -> str:
 
 
 def _pretty(value: QRange) -> str:
-    """A total in the unit a person would use (14.4 mL rather than 14400 µL)."""
+    """A total in the unit a person would use (14.4 mL rather than 14400 µL); a range as
+    its two ends (69300–115500 cells), not its middle."""
     unit = value.unit
     magnitude = value.planned
+    ends = ((value.low, value.high) if value.low is not None and value.high is not None
+            and not math.isclose(value.low, value.high) else None)
     for bigger in ("liter", "milliliter", "microliter", "gram", "milligram", "microgram"):
         try:
-            converted = convert(magnitude, unit, bigger)
+            converted = convert(ends[1] if ends else magnitude, unit, bigger)
         except QuantityError:
             continue
         if converted is not None and 1 <= abs(converted) < 1000:
-            return format_quantity(converted, bigger)
-    return format_quantity(magnitude, unit)
+            return _shown(ends, magnitude, unit, bigger)
+    return _shown(ends, magnitude, unit, unit)
+
+
+def _shown(ends: tuple[float, float] | None, magnitude: float, unit: str, to: str) -> str:
+    if ends is None:
+        return format_quantity(convert(magnitude, unit, to) or magnitude, to)
+    low, high = (convert(v, unit, to) or 0.0 for v in ends)
+    high_text = format_quantity(high, to)
+    low_text = format_quantity(low, to)
+    suffix = high_text[len(_number(high_text)):]
+    return f"{_number(low_text)}–{high_text}" if low_text.endswith(suffix) else (
+        f"{low_text}–{high_text}")
+
+
+def _number(text: str) -> str:
+    """The leading number of a formatted quantity (``69300`` of ``69300 cells``)."""
+    return text.split(" ", 1)[0]
 
 
 def _pretty_total(total: MaterialTotal) -> str:
     if total.total is None:
         return ""
+    if total.is_range:
+        return _pretty(QRange(total.low, total.high, total.unit))
     return _pretty(QRange(total.total, total.total, total.unit))
 
 
 def material_totals(protocol: Protocol, variant: str | None = None) -> list[MaterialTotal]:
+    """Each material's total over the run, one line per use saying what it counts.
+
+    Besides the steps' ``uses:``, the totals count what no step lists
+    (:mod:`.implied`): the diluent of a step's antibody solution, the medium of edge wells
+    filled with medium, and the vehicle and medium the dilution plan pipettes."""
+    from elab.domain.protocol.implied import implied_uses
+
+    steps = protocol.active_steps(variant)
+    implied: dict[str, list[tuple[str, QRange, str]]] = {}
+    for extra in implied_uses(protocol, steps):
+        implied.setdefault(extra.step, []).append((extra.material, extra.amount, extra.shown))
     totals: dict[str, MaterialTotal] = {}
-    for step in protocol.active_steps(variant):
+    for step in steps:
         times = step.repeat.times if step.repeat else 1
         for use in step.uses:
             scaled, shown = scaled_use(use, protocol, step.id)
-            material = protocol.materials.get(use.material)
-            name = material.name if material else use.material
-            prev = totals.get(use.material)
-            line = f"{step.id}: {shown}" + (f" × {times}" if times > 1 and shown else "")
-            total, unit = (prev.total, prev.unit) if prev else (None, "")
-            if scaled is not None:
-                amount = scaled.planned * times
-                if prev is None or prev.total is None:
-                    total, unit = amount, scaled.unit
-                else:
-                    try:
-                        total = prev.total + (convert(amount, scaled.unit, prev.unit) or 0.0)
-                    except QuantityError:
-                        total = prev.total
-            lines = (*(prev.lines if prev else ()), line) if shown else (prev.lines if prev else ())
-            totals[use.material] = MaterialTotal(use.material, name, total, unit, lines)
+            _add_use(totals, protocol, use.material, step.id, scaled, shown, times)
+        for material, amount, shown in implied.get(step.id, []):
+            _add_use(totals, protocol, material, step.id, amount, shown, 1)
     return list(totals.values())
+
+
+def _add_use(totals: dict[str, MaterialTotal], protocol: Protocol, material_id: str,
+             step_id: str, scaled: QRange | None, shown: str, times: int) -> None:
+    """Add one use to its material's total: planned value and range ends alike."""
+    material = protocol.materials.get(material_id)
+    name = material.name if material else material_id
+    prev = totals.get(material_id)
+    line = f"{step_id}: {shown}" + (f" × {times}" if times > 1 and shown else "")
+    total, unit = (prev.total, prev.unit) if prev else (None, "")
+    low, high = (prev.low, prev.high) if prev else (None, None)
+    if scaled is not None:
+        planned = scaled.planned * times
+        lo = (scaled.low if scaled.low is not None else scaled.planned) * times
+        hi = (scaled.high if scaled.high is not None else scaled.planned) * times
+        if prev is None or prev.total is None:
+            total, low, high, unit = planned, lo, hi, scaled.unit
+        else:
+            try:
+                total = prev.total + (convert(planned, scaled.unit, prev.unit) or 0.0)
+                low = (prev.low or 0.0) + (convert(lo, scaled.unit, prev.unit) or 0.0)
+                high = (prev.high or 0.0) + (convert(hi, scaled.unit, prev.unit) or 0.0)
+            except QuantityError:
+                line += f" (not added: {scaled.unit} does not add to {prev.unit})"
+    lines = (*(prev.lines if prev else ()), line) if shown else (prev.lines if prev else ())
+    totals[material_id] = MaterialTotal(material_id, name, total, unit, lines, low, high)
 
 
 def _step_line(step: Step, timing: Timing) -> str:
@@ -227,6 +284,7 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
             if timing.passive_max_s != timing.passive_min_s
             else ""
         )
+        + " on the critical path"
     )
     lines.append("critical path: " + " → ".join(timing.critical_path))
     lines.append("")
@@ -307,6 +365,8 @@ def describe_json(protocol: Protocol, variant: str | None = None) -> dict[str, A
                 "id": t.material,
                 "name": t.name,
                 "total": t.total,
+                "low": t.low,
+                "high": t.high,
                 "unit": t.unit,
                 "lines": list(t.lines),
             }

@@ -3,8 +3,11 @@
 Each step's duration is a range (minimum, maximum — open when a step runs "until bands
 appear" or an incubation is ">= 1 h").  The protocol's minimum and maximum are the longest
 paths through the ``after:`` graph, where a time window on an edge is the gap between the
-predecessor's end and the step's start.  Hands-on and passive time are summed separately,
-because a scientist plans the day by the hands-on time and the week by the total.
+predecessor's end and the step's start.  Hands-on time is summed over every step (each arm
+of a time course is lysed by someone); passive time is what elapses along the critical path
+(its steps' incubations and waits, and the gaps of its edges' windows), because arms that run
+in parallel are waited for once: the passive time never exceeds the total.  A scientist plans
+the day by the hands-on time and the week by the total.
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ class StepTime:
 
 @dataclass(frozen=True)
 class Timing:
-    """The whole protocol: critical-path minimum and maximum, hands-on and passive totals."""
+    """The whole protocol: critical-path minimum and maximum, hands-on time summed over all
+    steps, passive time along the critical path (parallel arms are waited for once)."""
 
     min_s: float
     max_s: float | None
@@ -210,6 +214,7 @@ class StepGraph:
         end_lo: dict[str, float] = {}
         end_hi: dict[str, float | None] = {}
         best_pred: dict[str, str | None] = {}
+        best_gap: dict[str, tuple[float, float | None]] = {}
         for sid in self.order:
             start_lo: float = 0.0
             start_hi: float | None = 0.0
@@ -219,6 +224,7 @@ class StepGraph:
                 cand_lo = end_lo[edge.pred] + gap_lo
                 if chosen is None or cand_lo > start_lo:
                     start_lo, chosen = max(start_lo, cand_lo), edge.pred
+                    best_gap[sid] = (gap_lo, gap_hi)
                 cand_hi = _add(end_hi[edge.pred], gap_hi)
                 start_hi = None if cand_hi is None or start_hi is None else max(start_hi, cand_hi)
             end_lo[sid] = start_lo + times[sid].min_s
@@ -234,14 +240,17 @@ class StepGraph:
             node = best_pred[node]
         his = list(end_hi.values())
         max_s = None if any(h is None for h in his) else max(h for h in his if h is not None)
+        passive_min = 0.0
         passive_max: float | None = 0.0
-        for t in times.values():
-            passive_max = _add(passive_max, t.passive_max_s)
+        for sid in path:
+            gap_lo, gap_hi = best_gap.get(sid, (0.0, 0.0))
+            passive_min += times[sid].passive_min_s + gap_lo
+            passive_max = _add(_add(passive_max, times[sid].passive_max_s), gap_hi)
         return Timing(
             min_s=end_lo[last],
             max_s=max_s,
             hands_on_s=sum(t.hands_on_s for t in times.values()),
-            passive_min_s=sum(t.passive_min_s for t in times.values()),
+            passive_min_s=passive_min,
             passive_max_s=passive_max,
             critical_path=list(reversed(path)),
             steps=times,

@@ -42,9 +42,10 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     # 20; 60
     "immunofluorescence-ecad": (None, 3910, 4300, 130),
     # 30 + 720 + 30 + the 48 h arm (2880 + lyse 30 + spin 15 + store 10) + 50 + 25 + 60
-    # + 75 + 60 + 730 + 15 + 60 + 15 + 10 (open) + 15 + check-strip (15 + 60) + 60 + 730
-    # + 15 + 60 + 15 + 10 + 30; hands-on counts lyse and store once per arm: 3 × (30 + 10)
-    "western-blot-pfak": (None, 5825, None, 335),
+    # + 75 + 60 + 730 + 15 + 60 + 15 + 10 (open) + strip (5 + 15) + check-strip (15 + 60)
+    # + 60 + 730 + 15 + 60 + 15 + 10 + 30; hands-on counts lyse and store once per arm:
+    # 3 × (30 + 10)
+    "western-blot-pfak": (None, 5830, None, 340),
     # 20 + 24 h + mitomycin (10 + 2 h) + 15 + 2×3 + 10 + 15 + 2..6 h + 24..48 h + 60,
     # windows of 0..15 min twice; the first image 2..6 h after time 0, then every ≤ 6 h:
     # 5 × 10 min hands-on

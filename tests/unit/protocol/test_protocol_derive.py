@@ -116,7 +116,7 @@ def test_the_bundled_pfak_protocol_derives_its_loading_volumes() -> None:
     assert derive["loading_volume"].expr == "protein_per_lane / protein_conc"
     lines = [v.line() for v in antibody_volumes(protocol.step("primary-pfak"), protocol)]
     assert lines == ["rabbit anti-p-FAK (Tyr397) 1:1000: 10 µL per membrane in 10 mL "
-                     "5 % non-fat milk or BSA in TBST × 3 membranes = 30 µL"]
+                     "5 % BSA in TBST × 4 membranes = 40 µL"]
 
 
 @settings(max_examples=150, deadline=None,

@@ -81,3 +81,40 @@ def test_variant_steps_count_only_in_their_variant(tmp_path: Path) -> None:
     assert StepGraph(protocol).timing().min_s == 10 * MIN
     assert StepGraph(protocol, "invasion").timing().min_s == 40 * MIN
     assert StepGraph(protocol, "invasion").timing().max_s == 70 * MIN
+
+
+def test_parallel_arms_are_waited_for_once(tmp_path: Path) -> None:
+    """Review finding 5: three exposure arms (3, 24, 48 h) were summed into 75 h of passive
+    time in a protocol that takes 48 h and a bit."""
+    path = tmp_path / "arms.yaml"
+    path.write_text(
+        'id: p\ntitle: P\nversion: "1"\n'
+        "design: {unit: well, factors: [{name: time, levels: [3 h, 24 h, 48 h]}],"
+        " replicates: 1, stagger: harvest}\n"
+        "steps:\n"
+        "  - {id: treat, title: T, hands_on: 10 min}\n"
+        "  - {id: expose, title: E $time, for_each: time, incubate: {duration: $time}}\n"
+        "  - {id: lyse, title: L $time, for_each: time, hands_on: 20 min}\n"
+        "  - {id: bca, title: B, hands_on: 5 min, wait: {duration: 30 min}}\n"
+    )
+    timing = StepGraph(load_protocol(path)).timing()
+    assert timing.min_s == 10 * MIN + 48 * H + 20 * MIN + 35 * MIN
+    # work is summed over the arms: each is lysed by someone
+    assert timing.hands_on_s == (10 + 3 * 20 + 5) * MIN
+    # waiting is what elapses along the critical path: the 48 h arm and the BCA's 30 min
+    assert timing.passive_min_s == 48 * H + 30 * MIN
+    assert timing.passive_max_s == 48 * H + 30 * MIN
+    assert timing.passive_min_s <= timing.min_s
+
+
+def test_passive_time_never_exceeds_the_total_in_the_library() -> None:
+    import elab
+
+    library = Path(elab.__file__).parent / "protocols"
+    for path in sorted(library.glob("*.yaml")):
+        protocol = load_protocol(path, library=[library])
+        for variant in [None, *protocol.variants]:
+            timing = StepGraph(protocol, variant).timing()
+            assert timing.passive_min_s <= timing.min_s, (path.name, variant)
+            if timing.max_s is not None and timing.passive_max_s is not None:
+                assert timing.passive_max_s <= timing.max_s, (path.name, variant)
