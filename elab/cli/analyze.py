@@ -201,7 +201,7 @@ def _is_table(path: Path) -> bool:
 
 
 def _ct_table(path: Path, fmt: str | None, notes: list[str]) -> Any:
-    """A qPCR export (through allotropy) as the ddct hook's Ct table."""
+    """A qPCR export (through allotropy) or an RDML file as the ddct hook's Ct table."""
     from elab.domain.analysis.table import table_from_records
     from elab.domain.reader import ct_records
     from elab.services.reader_import import ct_rows_from_file

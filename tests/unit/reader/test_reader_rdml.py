@@ -1,0 +1,155 @@
+"""RDML files through rdmlpython to the ddct Ct table (fixtures: real RDML files, sources and
+licences in tests/data/reader/SOURCE.md)."""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from elab.domain.analysis.ddct_checks import is_negative_control
+from elab.domain.reader import ct_records, qpcr_rows_from_bytes
+from elab.domain.reader.rdml import ct_rows_from_rdml
+from elab.domain.reader.rdml_file import looks_like_rdml, rdml_text_from_bytes
+from elab.errors import InputError
+
+DATA = Path(__file__).parents[2] / "data" / "reader"
+CFX = DATA / "rdml_cfx384_gene_expression.rdml"
+STEPONE = DATA / "rdml_stepone_std_v1_0.rdml"
+OC3 = DATA / "rdml_optical_calibrator_v1_4.rdml"
+NS = {"r": "http://www.rdml.org"}
+
+
+def zipped(xml: str, member: str = "rdml_data.xml") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, xml)
+    return out.getvalue()
+
+
+def xml_of(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(archive.namelist()[0]).decode("utf-8")
+
+
+def test_cfx_ct_table_as_read_by_hand_from_the_xml() -> None:
+    rows, notes = qpcr_rows_from_bytes(CFX.read_bytes(), CFX.name)
+    assert notes[0] == f"{CFX.name}: format rdml (guessed; give --format to choose)"
+    assert f"{CFX.name}: read bio_rad_384.xml (the archive has no rdml_data.xml)" in notes
+    assert "left out (not samples of the comparison): 12 standard reactions" in notes
+    assert "reference targets declared in the file: Liver" in notes
+    # 48 reactions on a 16 × 24 plate, 12 of them the dil-1..3 GAPDH standards.
+    assert len(rows) == 36
+    by_well = {r.well: r for r in rows}
+    # Read by hand in bio_rad_384.xml: <react id="1"><sample id="Placebo"/><data><tar
+    # id="Brain"/><cq>17.3482975640601; react 25 (row B of 24 columns: B1) Placebo / Brain
+    # 17.6180152591088; react 35 (B11) Compound A/B / Kidney 21.5118788172855.
+    a1, b1, b11 = by_well["A1"], by_well["B1"], by_well["B11"]
+    assert (a1.sample, a1.condition, a1.target, a1.ct, a1.role) == (
+        "Placebo", "Placebo", "Brain", 17.3482975640601, "unknown")
+    assert (b1.sample, b1.target, b1.ct) == ("Placebo", "Brain", 17.6180152591088)
+    assert (b11.sample, b11.target, b11.ct) == ("Compound A/B", "Kidney", 21.5118788172855)
+    assert not any(r.sample.startswith("dil-") for r in rows)
+    assert "position" in ct_records(rows)[0]  # one target per well
+
+
+def test_rdml_1_0_wells_and_the_ntc_type_as_role() -> None:
+    rows, notes = ct_rows_from_rdml(STEPONE.read_bytes(), STEPONE.name)
+    ntc = [r for r in rows if r.role == "NTC"]
+    # stepone_std.rdml: react A1-A3 are sample "NTC_RNase P" (type ntc) with <cq>40.0</cq>.
+    assert [(r.well, r.sample, r.ct) for r in ntc] == [
+        ("A1", "NTC_RNase P", 40.0), ("A2", "NTC_RNase P", 40.0), ("A3", "NTC_RNase P", 40.0)]
+    # ddct knows the well as a negative control by its role, not by the sample's name.
+    assert is_negative_control(ntc[0].sample, ntc[0].condition) == ""
+    assert is_negative_control(ntc[0].sample, ntc[0].condition, ntc[0].role) == "NTC"
+    assert "left out (not samples of the comparison): 15 standard reactions" in notes
+
+
+def test_nrt_samples_are_no_rt_and_conditions_can_be_named() -> None:
+    xml, n = re.subn(r'(<sample id="pop2_RNase P">\s*<type>)unkn', r"\1nrt", xml_of(STEPONE))
+    assert n == 1
+    rows, _ = ct_rows_from_rdml(zipped(xml), "x.rdml", {"pop1_RNase P": "vehicle"})
+    roles = {r.sample: (r.role, r.condition) for r in rows}
+    assert roles["pop2_RNase P"] == ("no-RT", "pop2_RNase P")
+    assert roles["pop1_RNase P"] == ("unknown", "vehicle")
+
+
+def test_rdml_1_4_is_read_as_1_3_with_every_cq_as_in_the_xml() -> None:
+    rows, notes = ct_rows_from_rdml(OC3.read_bytes(), OC3.name)
+    assert any("RDML 1.4 read as 1.3" in n for n in notes)
+    # Independently of rdmlpython: every reaction's target and <cq> in the XML (-1 is RDML's
+    # "not available", so undetermined).
+    root = ET.fromstring(xml_of(OC3))
+    expected = []
+    for react in root.iter(f"{{{NS['r']}}}react"):
+        for data in react.findall("r:data", NS):
+            cq = float(data.findtext("r:cq", namespaces=NS) or "-1")
+            expected.append((data.find("r:tar", NS).get("id"), cq if cq > 0 else None))  # type: ignore[union-attr]
+    assert sorted(((r.target, r.ct) for r in rows), key=str) == sorted(expected, key=str)
+    assert len(rows) == 42
+    e6 = next(r for r in rows if r.target == "FSTL1-E6")
+    assert e6.ct == 23.007  # <react id="78"> ... <tar id="FSTL1-E6"/><cq>23.007</cq>
+    assert e6.well == "D6"  # reaction 78 on a 16 × 24 plate: row 4 (D), column 6
+
+
+def test_amplification_curves_without_cq_get_linregpcr_cq() -> None:
+    xml = re.sub(r"<cq>[^<]*</cq>", "", xml_of(OC3))
+    rows, notes = ct_rows_from_rdml(zipped(xml), "raw.rdml")
+    assert any("LinRegPCR (Ruijter et al. 2009" in n for n in notes)
+
+    def mean(rs: list, target: str) -> float:  # type: ignore[type-arg]
+        return statistics.fmean(r.ct for r in rs if r.target == target)
+
+    determined = [r for r in rows if r.ct is not None]
+    assert {r.target for r in determined} == {"FSTL1-E6", "FSTL1-E10", "qPCRa"}
+    # The MYH6 dilutions never amplify (the file's own Cq is -1 for all 33 of them).
+    assert sum(1 for r in rows if r.ct is None) == 33
+    # LinRegPCR's absolute Cq depends on its threshold, but the difference between two
+    # targets of one sample does not: the file's own Cq give FSTL1-E10 − FSTL1-E6 =
+    # mean(24.057, 24.372, 24.618) − mean(23.007, 23.036, 23.030) = 1.325 cycles.
+    assert mean(determined, "FSTL1-E10") - mean(determined, "FSTL1-E6") == pytest.approx(
+        1.325, abs=0.25)
+
+
+def test_rdml_1_0_curves_without_cq_are_refused() -> None:
+    xml = re.sub(r"<cq>[^<]*</cq>", "", xml_of(STEPONE))
+    with pytest.raises(InputError, match="holds amplification curves but no Cq") as err:
+        ct_rows_from_rdml(zipped(xml), "old.rdml")
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"Well,Sample,Cq\nA1,x,20\n", "not an RDML file (neither a zip archive nor XML)"),
+    (zipped("hello", "readme.txt"), "a zip archive without rdml_data.xml"),
+    (b"<?xml version='1.0'?><plate/>", "no <rdml> root element"),
+    (b"<rdml version='2.0' xmlns='http://www.rdml.org'></rdml>",
+     "RDML version 2.0 is not read (rdmlpython reads 1.0-1.3, elab also 1.4); export the "
+     "run as RDML 1.3 from the instrument software"),
+    (b"<rdml version='1.3' xmlns='http://www.rdml.org'><sample", "rdmlpython cannot read it"),
+    (b"PK\x03\x04junk", "a damaged zip archive"),
+])
+def test_bad_files_are_one_line_input_errors(data: bytes, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        ct_rows_from_rdml(data, "bad.rdml")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_the_xml_size_is_checked_before_it_is_inflated() -> None:
+    bomb = zipped("<rdml version='1.3'>" + " " * 2_000_000 + "</rdml>")
+    assert len(bomb) < 20_000
+    with pytest.raises(InputError, match="inflates to 2000027 bytes, over the 1000000 byte"):
+        rdml_text_from_bytes(bomb, "bomb.rdml", limit=1_000_000)
+
+
+def test_guessing_knows_rdml_by_name_member_or_root() -> None:
+    assert looks_like_rdml(b"", "run.RDML")
+    assert looks_like_rdml(zipped("<rdml/>"), "export.zip")
+    assert looks_like_rdml(b"<?xml version='1.0'?>\n<rdml version='1.3'>", "rdml_data.xml")
+    assert not looks_like_rdml(zipped("x", "xl/workbook.xml"), "plate.xlsx")
+    assert not looks_like_rdml(b"Well,Cq\n", "ct.csv")
