@@ -85,20 +85,34 @@ def ct_rows_from_rdml(
     """The file's Ct table and notes (one line each); InputError for what cannot be read."""
     document = rdml_text_from_bytes(data, source, limit)
     library = _rdmlpython()
-    rdml = library.Rdml()
     try:
-        with _quiet():
-            rdml.loadXMLString(document.xml)
-    except library.RdmlError as exc:
-        raise InputError(f"{source}: rdmlpython cannot read it ({exc})") from None
-    notes = list(document.notes)
+        return _read(library, document.xml, document.version, source, conditions,
+                     list(document.notes))
+    except InputError:
+        raise
+    except (library.RdmlError, LookupError, ValueError, TypeError, AttributeError,
+            ArithmeticError) as exc:
+        # rdmlpython trusts the file's structure (an element without its id, a fluorescence
+        # that is not a number); a file it trips over is a bad file, said in one line.
+        what = str(exc) if isinstance(exc, library.RdmlError) else f"{type(exc).__name__}: {exc}"
+        what = " ".join(what.split())
+        raise InputError(f"{source}: rdmlpython cannot read it ({what})") from None
+
+
+def _read(
+    library: Any, xml: str, version: str, source: str,
+    conditions: Mapping[str, str] | None, notes: list[str],
+) -> tuple[list[CtRow], list[str]]:
+    rdml = library.Rdml()
+    with _quiet():
+        rdml.loadXMLString(xml)
     types = _sample_types(rdml)
     runs = [(exp["id"], run) for exp in rdml.experiments() for run in exp.runs()]
     if not runs:
         raise InputError(f"{source}: an RDML file without a run")
     raw: list[tuple[str, str, str, float | None, str, str]] = []
     for _, run in runs:
-        reacts = _reacts(run, source, document.version, notes, library, len(runs) > 1)
+        reacts = _reacts(run, source, version, notes, library, len(runs) > 1)
         prefix = f"{run['id']} " if len(runs) > 1 else ""
         for react in reacts:
             sample = str(react.get("sample") or "")
@@ -150,7 +164,8 @@ def _reacts(
         with _quiet():
             run.linRegPCR(updateRDML=True)
             reacts = run.getreactjson(curves=False)["reacts"]
-    except (library.RdmlError, ValueError, IndexError, ZeroDivisionError) as exc:
+    except (library.RdmlError, LookupError, ValueError, TypeError, AttributeError,
+            ArithmeticError) as exc:
         raise InputError(f"{where}: holds amplification curves but no Cq, and rdmlpython's "
                          f"LinRegPCR could not compute them ({exc}); export the Cq values "
                          "from the instrument software") from None

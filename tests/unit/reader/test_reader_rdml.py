@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elab.domain.analysis.ddct_checks import is_negative_control
 from elab.domain.reader import ct_records, qpcr_rows_from_bytes
@@ -153,3 +155,45 @@ def test_guessing_knows_rdml_by_name_member_or_root() -> None:
     assert looks_like_rdml(b"<?xml version='1.0'?>\n<rdml version='1.3'>", "rdml_data.xml")
     assert not looks_like_rdml(zipped("x", "xl/workbook.xml"), "plate.xlsx")
     assert not looks_like_rdml(b"Well,Cq\n", "ct.csv")
+
+
+_HEAD = st.sampled_from([
+    '<sample id="s"><type>unkn</type></sample>', '<sample id="n"><type>ntc</type></sample>',
+    "<sample><type>std</type></sample>", '<target id="t"><type>ref</type></target>', ""])
+_FORMAT = st.sampled_from([
+    "", "<pcrFormat><rows>8</rows><columns>12</columns><rowLabel>ABC</rowLabel></pcrFormat>",
+    "<pcrFormat><rows>x</rows><columns>0</columns></pcrFormat>"])
+_REACT = st.sampled_from(['<react id="1">', '<react id="99">', "<react>"])
+_SAMPLE = st.sampled_from(['<sample id="s"/>', '<sample id="n"/>', "<sample/>", ""])
+_TAR = st.sampled_from(['<tar id="t"/>', "<tar/>", ""])
+_VALUE = st.sampled_from([
+    "<cq>21.5</cq>", "<cq>-1</cq>", "<cq>x</cq>", "<excl>bad</excl>",
+    "<adp><cyc>1</cyc><fluor>2.5</fluor></adp>", "<adp><cyc>2</cyc><fluor>a</fluor></adp>",
+    "<adp/>"])
+
+
+@st.composite
+def rdml_junk(draw: st.DrawFn) -> str:
+    """An RDML-shaped document whose elements may lack ids or hold non-numbers."""
+    reacts = "".join(
+        draw(_REACT) + draw(_SAMPLE)
+        + "".join(f"<data>{draw(_TAR)}{''.join(draw(st.lists(_VALUE, max_size=4)))}</data>"
+                  for _ in range(draw(st.integers(0, 2))))
+        + "</react>"
+        for _ in range(draw(st.integers(0, 3))))
+    head = "".join(draw(st.lists(_HEAD, max_size=4)))
+    version = draw(st.sampled_from(["1.0", "1.1", "1.3", "1.4"]))
+    return (f'<rdml version="{version}" xmlns="http://www.rdml.org">{head}<experiment id="e">'
+            f'<run id="r">{draw(_FORMAT)}{reacts}</run></experiment></rdml>')
+
+
+@settings(max_examples=120, deadline=None)
+@given(rdml_junk())
+def test_any_rdml_shaped_junk_is_a_table_or_one_line(xml: str) -> None:
+    try:
+        rows, notes = ct_rows_from_rdml(zipped(xml), "fuzz.rdml")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert rows and all(r.ct is None or r.ct > 0 for r in rows)
+    assert all("\n" not in n for n in notes)
