@@ -36,8 +36,9 @@ FilesArg = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", help="Read FILE as a plate-reader export in this format (grid, "
-                 "agilent-gen5, moldev-softmax-pro, ...; see elab import reader)."),
+    typer.Option("--format", help="Read FILE as an instrument export in this format (grid, "
+                 "agilent-gen5, moldev-softmax-pro, ...; for ddct rdml, appbio-quantstudio, "
+                 "cfxmaestro, ...; see elab import)."),
 ]
 ReadOpt = Annotated[
     int | None, typer.Option("--read", min=1, help="Which read of a reader file (1..N).")
