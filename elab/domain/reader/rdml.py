@@ -123,6 +123,8 @@ def _read(
                 raw.append((well, sample, target, _cq(item.get("cq")), kind,
                             str(item.get("excl") or "")))
     rows = _rows(raw, conditions, notes)
+    if not raw:
+        raise InputError(f"{source}: no run holds Cq values or amplification curves")
     if not rows:
         raise InputError(f"{source}: no sample, NTC or no-RT reactions with a target in it")
     references = [t["id"] for t in rdml.targets() if t["type"] == "ref"]
@@ -154,6 +156,9 @@ def _reacts(
     with _quiet():
         curves = any(d.get("adps") for r in run.getreactjson(curves=True)["reacts"]
                      for d in r.get("datas", []))
+    if not curves and named:
+        notes.append(f"{where}: holds neither Cq values nor amplification curves; left out")
+        return []
     if not curves:
         raise InputError(f"{where}: holds neither Cq values nor amplification curves")
     if version == "1.0":
@@ -166,8 +171,9 @@ def _reacts(
             reacts = run.getreactjson(curves=False)["reacts"]
     except (library.RdmlError, LookupError, ValueError, TypeError, AttributeError,
             ArithmeticError) as exc:
+        what = " ".join(str(exc).split())
         raise InputError(f"{where}: holds amplification curves but no Cq, and rdmlpython's "
-                         f"LinRegPCR could not compute them ({exc}); export the Cq values "
+                         f"LinRegPCR could not compute them ({what}); export the Cq values "
                          "from the instrument software") from None
     notes.append(f"{where}: {_LINREG}")
     return reacts

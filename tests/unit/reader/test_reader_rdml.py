@@ -200,3 +200,17 @@ def test_any_rdml_shaped_junk_is_a_table_or_one_line(xml: str) -> None:
         return
     assert rows and all(r.ct is None or r.ct > 0 for r in rows)
     assert all("\n" not in n for n in notes)
+
+
+def test_a_run_without_cq_or_curves_is_left_out_of_a_file_with_others() -> None:
+    xml = xml_of(STEPONE)
+    empty_run = '<run id="melt only"><react id="B1"><sample id="pop1_RNase P"/></react></run>'
+    xml, n = re.subn(r"</run>", "</run>" + empty_run, xml, count=1)
+    assert n == 1
+    rows, notes = ct_rows_from_rdml(zipped(xml), "two.rdml")
+    assert "two.rdml run melt only: holds neither Cq values nor amplification curves; left out" \
+        in notes
+    assert rows[0].well.endswith(" A1")  # wells named with their run when there are several
+    with pytest.raises(InputError, match="no run holds Cq values or amplification curves"):
+        ct_rows_from_rdml(zipped(re.sub(r"<run .*</run>", empty_run + empty_run.replace(
+            "melt only", "other"), xml, flags=re.S)), "none.rdml")
