@@ -214,3 +214,12 @@ def test_a_run_without_cq_or_curves_is_left_out_of_a_file_with_others() -> None:
     with pytest.raises(InputError, match="no run holds Cq values or amplification curves"):
         ct_rows_from_rdml(zipped(re.sub(r"<run .*</run>", empty_run + empty_run.replace(
             "melt only", "other"), xml, flags=re.S)), "none.rdml")
+
+
+def test_a_type_given_per_target_wins_over_the_sample_type() -> None:
+    xml, n = re.subn(r'(<sample id="FSTL1-E6"><type>unkn</type>)',
+                     r'\1<type targetId="FSTL1-E6">ntc</type>', xml_of(OC3))
+    assert n == 1
+    rows, _ = ct_rows_from_rdml(zipped(xml), "typed.rdml")
+    assert {r.role for r in rows if r.sample == "FSTL1-E6"} == {"NTC"}
+    assert {r.role for r in rows if r.sample == "FSTL1-E10"} == {"unknown"}
