@@ -36,8 +36,9 @@ FilesArg = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", help="Read FILE as a plate-reader export in this format (grid, "
-                 "agilent-gen5, moldev-softmax-pro, ...; see elab import reader)."),
+    typer.Option("--format", help="Read FILE as an instrument export in this format (grid, "
+                 "agilent-gen5, moldev-softmax-pro, ...; for ddct rdml, appbio-quantstudio, "
+                 "cfxmaestro, ...; see elab import)."),
 ]
 ReadOpt = Annotated[
     int | None, typer.Option("--read", min=1, help="Which read of a reader file (1..N).")
@@ -201,7 +202,7 @@ def _is_table(path: Path) -> bool:
 
 
 def _ct_table(path: Path, fmt: str | None, notes: list[str]) -> Any:
-    """A qPCR export (through allotropy) as the ddct hook's Ct table."""
+    """A qPCR export (through allotropy) or an RDML file as the ddct hook's Ct table."""
     from elab.domain.analysis.table import table_from_records
     from elab.domain.reader import ct_records
     from elab.services.reader_import import ct_rows_from_file

@@ -91,14 +91,14 @@ QpcrFileArg = Annotated[Path, typer.Argument(help="The qPCR instrument's export.
 def qpcr(
     file: QpcrFileArg,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="allotropy's vendor name in kebab-case (appbio-quantstudio, "
-        "cfxmaestro, ...); guessed when left out.")] = None,
+        "--format", help="rdml (an RDML file, through rdmlpython) or allotropy's vendor name "
+        "in kebab-case (appbio-quantstudio, cfxmaestro, ...); guessed when left out.")] = None,
     condition: ConditionOpt = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A qPCR export (through allotropy) as the Ct table ddct reads: well, sample, condition,
-    target, ct, role."""
+    """A qPCR export (through allotropy) or an RDML file (through rdmlpython) as the Ct table
+    ddct reads: well, sample, condition, target, ct, role."""
     from elab.cli.options import parse_params
     from elab.domain.reader import csv_from_ct, ct_records
     from elab.services.reader_import import ct_rows_from_file

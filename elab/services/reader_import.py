@@ -52,7 +52,7 @@ def tidy_from_files(
 def ct_rows_from_file(
     qpcr_file: Path, fmt: str | None = None, conditions: Mapping[str, str] | None = None
 ) -> tuple[list[CtRow], list[str]]:
-    """A qPCR export's Ct table (through allotropy) and notes."""
+    """A qPCR export's Ct table (through allotropy, or rdmlpython for RDML) and notes."""
     data = read_bytes(qpcr_file, MAX_READER_BYTES, what="qPCR file")
     return qpcr_rows_from_bytes(data, Path(qpcr_file).name, fmt, conditions)
 

@@ -62,9 +62,11 @@ def _rows(
     samples, conditions = table.text("sample"), table.text("condition")
     targets, cts = table.text("target"), table.numbers("ct")
     wells = table.text("well") if table.has("well") else [""] * len(cts)
+    roles = table.text("role") if table.has("role") else [""] * len(cts)
     rows, negatives = [], []
-    for s, c, t, ct, w in zip(samples, conditions, targets, cts, wells, strict=True):
-        kind = is_negative_control(s, c)
+    for s, c, t, ct, w, role in zip(samples, conditions, targets, cts, wells, roles,
+                                    strict=True):
+        kind = is_negative_control(s, c, role)
         if kind:
             negatives.append({"sample": s, "condition": c, "target": t, "ct": ct, "kind": kind})
             continue
@@ -240,6 +242,8 @@ HOOK = Hook(
         Column("ct", help="threshold cycle; 'Undetermined' or empty when not detected"),
         Column("well", optional=True, text=True,
                help="well id; target and reference in the same well are paired"),
+        Column("role", optional=True, text=True,
+               help="the instrument's well role; NTC / no-RT marks a negative control"),
     ),
     params=(
         Param("reference", None, type="list", help="housekeeping gene(s), comma-separated"),

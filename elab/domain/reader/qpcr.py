@@ -1,4 +1,5 @@
-"""qPCR exports (QuantStudio, CFX Maestro, ...) through allotropy, to the Ct table the
+"""qPCR exports (QuantStudio, CFX Maestro, ...) through allotropy, and RDML files through
+rdmlpython (:mod:`.rdml`), to the Ct table the
 ``ddct`` hook reads: ``well|position, sample, condition, target, ct, role``.
 
 allotropy's qPCR model holds, per well, the sample (``sample identifier``), the well
@@ -24,7 +25,8 @@ from elab.domain.reader.asm import measurement_documents
 from elab.errors import InputError
 from elab.safe_text import safe_cell
 
-__all__ = ["CtRow", "csv_from_ct", "ct_records", "ct_rows_from_asm", "qpcr_rows_from_bytes"]
+__all__ = ["CtRow", "condition_for", "csv_from_ct", "ct_records", "ct_rows_from_asm",
+           "qpcr_rows_from_bytes"]
 
 _CT = "cycle threshold result (qPCR)"
 
@@ -58,7 +60,8 @@ def _dye(doc: Mapping[str, Any]) -> str:
     return str(first.get("reporter dye setting") or "").strip()
 
 
-def _condition(sample: str, group: str, samples: set[str]) -> str:
+def condition_for(sample: str, group: str, samples: set[str]) -> str:
+    """The sample's group, else its name without a trailing replicate number, else itself."""
     if group:
         return group
     stem = re.sub(r"[\s_-]+\d+$", "", sample)
@@ -92,7 +95,7 @@ def ct_rows_from_asm(
         if role.startswith("standard"):
             standards += 1
             continue
-        condition = (conditions or {}).get(sample) or _condition(sample, group, samples)
+        condition = (conditions or {}).get(sample) or condition_for(sample, group, samples)
         rows.append(CtRow(well, sample, condition, target, ct, role or "unknown"))
     notes = [f"{standards} standard-curve wells left out"] if standards else []
     undetermined = sum(1 for r in rows if r.ct is None)
@@ -105,12 +108,22 @@ def qpcr_rows_from_bytes(
     data: bytes, filename: str, fmt: str | None = None,
     conditions: Mapping[str, str] | None = None,
 ) -> tuple[list[CtRow], list[str]]:
-    """The export's Ct table; the format is guessed by allotropy when not given."""
+    """The export's Ct table; the format is guessed when not given (RDML by its name or
+    contents, anything else by allotropy's vendor discovery)."""
+    from .rdml import RDML, ct_rows_from_rdml
+    from .rdml_file import looks_like_rdml
     from .vendors import asm_from_bytes, guess_vendor
 
-    chosen = fmt.strip().lower().replace("_", "-") if fmt else guess_vendor(data, filename)
+    if fmt:
+        chosen = fmt.strip().lower().replace("_", "-")
+    else:
+        chosen = RDML if looks_like_rdml(data, filename) else guess_vendor(data, filename)
     notes = [] if fmt else [f"{filename}: format {chosen} (guessed; give --format to choose)"]
-    rows, more = ct_rows_from_asm(asm_from_bytes(data, chosen, filename), filename, conditions)
+    if chosen == RDML:
+        rows, more = ct_rows_from_rdml(data, filename, conditions)
+    else:
+        asm = asm_from_bytes(data, chosen, filename)
+        rows, more = ct_rows_from_asm(asm, filename, conditions)
     return rows, [*notes, *more]
 
 

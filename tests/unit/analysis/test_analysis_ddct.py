@@ -120,3 +120,19 @@ def test_plot_is_png() -> None:
 
     result = run_hook("ddct", DATA / "livak_same_tube.csv", PARAMS)
     assert load_hook("ddct").plot(result).startswith(b"\x89PNG")
+
+
+def test_the_role_column_marks_negative_controls() -> None:
+    """An RDML ``ntc`` / ``nrt`` sample keeps the name the lab gave it (``water-X``): the
+    role column, not the name, makes it a negative control that is checked, not compared."""
+    text = (
+        "sample,condition,target,ct,role\n"
+        "a,ctrl,GAPDH,20,unknown\na,ctrl,X,25,unknown\n"
+        "b,drug,GAPDH,20,unknown\nb,drug,X,24,unknown\n"
+        "water-X,water-X,X,30,NTC\nrna-b,rna-b,GAPDH,33,no-RT\n"
+    )
+    result = run_hook("ddct", text, {"reference": "GAPDH", "control": "ctrl"})
+    assert set(by_condition(result)) == {"ctrl", "drug"}
+    joined = "\n".join(result.warnings)
+    assert "NTC water-X / water-X / X: amplifies at Ct 30.00" in joined
+    assert "no-RT rna-b / rna-b / GAPDH: amplifies at Ct 33.00" in joined

@@ -33,7 +33,7 @@ def test_help_and_a_grid_import_never_load_allotropy() -> None:
         f"tidy_from_files(Path({str(DATA / 'grid_mtt.csv')!r}), "
         f"Path({str(DATA / 'grid_mtt_layout.csv')!r}), 'grid')"
     )
-    assert modules.isdisjoint({"allotropy", "pandas", "openpyxl"})
+    assert modules.isdisjoint({"allotropy", "pandas", "openpyxl", "rdmlpython"})
 
 
 def test_reader_files_are_read_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
