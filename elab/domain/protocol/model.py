@@ -8,22 +8,22 @@ protocol.  Nothing here holds a registry, a session or a file handle: a validate
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    PlainValidator,
     StringConstraints,
-    ValidationInfo,
-    WithJsonSchema,
 )
 
+from elab.domain.protocol.design_model import (
+    Control,
+    Design,
+    Dosing,
+    Factor,
+    HumaneEndpoints,
+    Vehicle,
+)
 from elab.domain.protocol.fields import (
-    ID_PATTERN,
     Amount,
     Duration,
     Quantity,
@@ -32,7 +32,15 @@ from elab.domain.protocol.fields import (
     Temperature,
     Volume,
 )
-from elab.units import QRange, parse_quantity
+from elab.domain.protocol.model_types import (
+    ClockTime,
+    Id,
+    Model,
+    ParamCount,
+    PositiveInt,
+    Text,
+)
+from elab.units import QRange
 
 __all__ = [
     "AfterRef",
@@ -61,48 +69,8 @@ __all__ = [
     "model_json_schema",
 ]
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
-Text = Annotated[str, BeforeValidator(lambda v: v if v is None else str(v))]
-PositiveInt = Annotated[int, Field(ge=1, le=1_000_000)]
-CountInt = Annotated[int, Field(ge=0, le=1_000_000)]
 
-
-def _count(value: Any, info: ValidationInfo) -> int:
-    """A whole number, or ``$name`` of a parameter whose value is one (``cycles: $cycles``)."""
-    if isinstance(value, str) and value.strip().startswith("$"):
-        name = value.strip()[1:]
-        params: dict[str, QRange] = (info.context or {}).get("parameters", {})
-        if name not in params:
-            from elab.errors import did_you_mean
-
-            hint = did_you_mean(name, params)
-            raise ValueError(
-                f"unknown parameter ${name}" + (f" (did you mean {hint}?)" if hint else "")
-            )
-        value = params[name].planned
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ValueError(f"{value!r} is not a whole number")
-    if not 1 <= int(value) <= 1_000_000:
-        raise ValueError(f"{int(value)} is not between 1 and 1000000")
-    return int(value)
-
-
-#: A repeat count that a run may set through a parameter (``cycles: $cycles``).
-ParamCount = Annotated[
-    int,
-    PlainValidator(_count),
-    WithJsonSchema(
-        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\$"}]}
-    ),
-]
-ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Parameter(_Model):
+class Parameter(Model):
     """A named value a run may override with ``--param name=VALUE``."""
 
     default: Quantity
@@ -110,7 +78,7 @@ class Parameter(_Model):
     description: str | None = None
 
 
-class Material(_Model):
+class Material(Model):
     name: str
     stock: Quantity | None = None
     concentration: Quantity | None = None
@@ -130,143 +98,14 @@ class Material(_Model):
     lot: Literal["required", "optional"] = "optional"
 
 
-class Equipment(_Model):
+class Equipment(Model):
     name: str
     capacity: PositiveInt = 1
     kind: str | None = None
     note: str | None = None
 
 
-class Factor(_Model):
-    name: str
-    levels: list[Text | int | float] = Field(min_length=1)
-    unit: str | None = None
-    expected: dict[str, Quantity] = Field(default_factory=dict)
-
-    def level_quantities(self) -> list[QRange | None]:
-        """Each level as a quantity when it is one (``10 nM``), else None (``vehicle``)."""
-        out: list[QRange | None] = []
-        for level in self.levels:
-            try:
-                out.append(parse_quantity(str(level)))
-            except ValueError:
-                out.append(None)
-        return out
-
-
-def _names(value: Any) -> Any:
-    """One factor name or a list of them, read as a list."""
-    return [value] if isinstance(value, str) else value
-
-
-class Control(_Model):
-    """A control condition, ``count`` samples of it.
-
-    ``for_each`` crosses it with factors: one copy per level (a vehicle per time point, the
-    time-matched control), ``count`` samples per level, each carrying its level like the
-    treated samples do, so layouts put it beside them and analyses compare within the level.
-    """
-
-    name: str
-    kind: Literal[
-        "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
-    ] = "vehicle"
-    count: CountInt = 1
-    for_each: Annotated[list[str], BeforeValidator(_names)] = Field(default_factory=list)
-    note: str | None = None
-
-
-class Vehicle(_Model):
-    material: str
-    final: Quantity
-
-
-class Dosing(_Model):
-    """How one drug reaches its final concentrations in each well.
-
-    The levels of ``factor`` are final concentrations.  A dilution series is made in the
-    design's vehicle from ``series_stock`` (its top point, at most the material's stock);
-    each point is diluted ``intermediate`` in medium (when given) and ``addition`` of it goes
-    into ``working_volume`` already in the well, so every well gets the same vehicle
-    fraction.  The science checks read these fields, and the dilution planner can plan from
-    the same ones.
-    """
-
-    material: Id
-    factor: str
-    stock: Quantity | None = None
-    series_stock: Quantity | None = None
-    intermediate: RatioField | None = None
-    addition: Volume | None = None
-    step: Id | None = None
-    note: str | None = None
-
-
-class HumaneEndpoints(_Model):
-    """Limits at which an animal leaves the study, whatever the schedule says."""
-
-    tumour_volume: Quantity | None = None
-    tumour_diameter: Quantity | None = None
-    weight_loss: Quantity | None = None
-    source: str | None = None
-    note: str | None = None
-
-
-class Design(_Model):
-    """The experimental design: the samples follow from factors × replicates + controls."""
-
-    unit: str = "sample"
-    plate: Literal[6, 12, 24, 48, 96, 384] | None = None
-    factors: list[Factor] = Field(default_factory=list)
-    replicates: PositiveInt = 1
-    controls: list[Control] = Field(default_factory=list)
-    vehicle: Vehicle | None = None
-    overage: Quantity | None = None
-    working_volume: Volume | None = None
-    dosing: list[Dosing] = Field(default_factory=list)
-    humane_endpoints: HumaneEndpoints | None = None
-    # what a time course staggers when its arms take their length from a factor (arms.py)
-    stagger: Literal["harvest", "treatment"] | None = None
-    # Layout rules the design fixes (the command line may override them): the factor whose
-    # levels each get their own plate(s), where a condition's replicates go, the well order,
-    # and the outer ring (left empty, filled with medium, or used).
-    plate_by: str | None = None
-    spread: Literal["same", "plates"] | None = None
-    layout_style: Literal["randomised", "blocked", "by-column"] | None = None
-    edge: Literal["empty", "medium", "use"] | None = None
-    note: str | None = None
-
-    def control_copies(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
-        """How many copies of ``control`` the design holds: one per level of its factors
-        (levels in ``excluded`` left out, as a use's ``exclude:`` leaves them out)."""
-        levels = {f.name: [str(v) for v in f.levels] for f in self.factors}
-        return math.prod(len([v for v in levels.get(name, [""]) if v not in excluded])
-                         for name in control.for_each)
-
-    def control_samples(self, control: Control, excluded: frozenset[str] = frozenset()) -> int:
-        """Samples of ``control`` in the whole design (``count`` per copy)."""
-        return control.count * self.control_copies(control, excluded)
-
-    @property
-    def condition_count(self) -> int:
-        return math.prod(len(f.levels) for f in self.factors) if self.factors else 1
-
-    @property
-    def sample_count(self) -> int:
-        """Samples (wells, inserts, animals...) the design needs, controls included."""
-        treated = self.condition_count * self.replicates if self.factors else 0
-        controls = sum(self.control_samples(c) for c in self.controls)
-        return max(treated + controls, 1)
-
-    def conditions(self) -> list[dict[str, str]]:
-        """Every combination of factor levels, in the order the factors are written."""
-        combos: list[dict[str, str]] = [{}]
-        for factor in self.factors:
-            combos = [{**c, factor.name: str(level)} for c in combos for level in factor.levels]
-        return combos if self.factors else []
-
-
-class AfterRef(_Model):
+class AfterRef(Model):
     """A dependency with an optional time window after the step it follows ends."""
 
     step: Id
@@ -284,7 +123,7 @@ class AfterRef(_Model):
         return None
 
 
-class Passive(_Model):
+class Passive(Model):
     """Passive time: an incubation, a wait, a centrifugation."""
 
     duration: Duration
@@ -295,13 +134,13 @@ class Passive(_Model):
     note: str | None = None
 
 
-class Repeat(_Model):
+class Repeat(Model):
     times: PositiveInt
     each: Duration | None = None
     note: str | None = None
 
 
-class Program(_Model):
+class Program(Model):
     """A thermocycler or instrument stage; ``cycles`` repeats its inner ``stages``."""
 
     name: str | None = None
@@ -311,7 +150,7 @@ class Program(_Model):
     stages: list[Program] | None = None
 
 
-class Every(_Model):
+class Every(Model):
     """A time-lapse: something done every ``interval`` for a total of ``for``."""
 
     interval: Duration
@@ -320,7 +159,7 @@ class Every(_Model):
     what: str | None = None
 
 
-class Regimen(_Model):
+class Regimen(Model):
     """A dosing regimen: a frequency for a time, or given days of repeating cycles."""
 
     frequency: (
@@ -341,7 +180,7 @@ class Regimen(_Model):
     note: str | None = None
 
 
-class Use(_Model):
+class Use(Model):
     """A material a step uses; ``per`` says whether the amount scales with the design."""
 
     material: Id
@@ -353,7 +192,7 @@ class Use(_Model):
     note: str | None = None
 
 
-class RecordSpec(_Model):
+class RecordSpec(Model):
     """A value to measure during the step."""
 
     unit: str | None = None
@@ -366,7 +205,7 @@ class RecordSpec(_Model):
     description: str | None = None
 
 
-class Derive(_Model):
+class Derive(Model):
     """A value computed from recorded values, parameters and earlier derived values.
 
     ``expr`` is arithmetic on their names (``protein_per_lane / protein_conc``), checked by
@@ -381,7 +220,7 @@ class Derive(_Model):
     description: str | None = None
 
 
-class Solution(_Model):
+class Solution(Model):
     """The incubation solution of a step: antibodies with a ``dilution:`` are diluted in it.
 
     ``volume`` per ``per`` (membrane, slide, well) × ``count`` of them; each use of a diluted
@@ -395,7 +234,7 @@ class Solution(_Model):
     note: str | None = None
 
 
-class Step(_Model):
+class Step(Model):
     id: Id
     title: str
     text: str | None = None
@@ -444,20 +283,20 @@ class Step(_Model):
         return names
 
 
-class Analysis(_Model):
+class Analysis(Model):
     hook: str
     input: str | list[str] | None = None
     params: dict[str, Text | int | float | bool] = Field(default_factory=dict)
     note: str | None = None
 
 
-class Include(_Model):
+class Include(Model):
     protocol: str
     after: Id | None = None
     prefix: Id | None = None
 
 
-class Protocol(_Model):
+class Protocol(Model):
     """A validated protocol: immutable, self-contained, ready to run."""
 
     id: Id

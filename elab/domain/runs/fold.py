@@ -50,7 +50,7 @@ from elab.domain.runs.state import (
     ValueRecord,
 )
 
-__all__ = ["advance", "fold", "protocol_of"]
+__all__ = ["Stamp", "advance", "fold", "protocol_of"]
 
 
 @lru_cache(maxsize=32)
