@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from elab.domain.protocol.graph import StepGraph, step_time
-from elab.domain.protocol.model import Protocol, Step
+from elab.domain.protocol.model import Control, Design, Protocol, Step
 from elab.domain.records.model import DesignRecord, EquipmentRow, MaterialRow, ParameterRow
 from elab.units import QRange, format_duration, format_quantity, format_range, parse_quantity
 
@@ -204,9 +204,19 @@ def design_record(protocol: Protocol, plate_svg: str, plate_text: str) -> Design
     lines = [f"{f.name}: {', '.join(str(level) for level in f.levels)}"
              + (f" ({f.unit})" if f.unit else "") for f in d.factors]
     lines.append(f"{d.replicates} replicate(s) per condition; {d.sample_count} {d.unit}(s)")
-    lines += [f"control {c.name} ({c.kind}) × {c.count}" for c in d.controls]
+    lines += [_control_line(d, c) for c in d.controls]
     if d.vehicle is not None:
         lines.append(f"vehicle: {d.vehicle.material} at {format_range(d.vehicle.final)}")
     if d.plate:
         lines.append(f"{d.plate}-well plate")
     return DesignRecord(tuple(lines), d.sample_count, plate_svg, plate_text)
+
+
+def _control_line(design: Design, control: Control) -> str:
+    """``control DMSO (vehicle) × 3 per time (9 in all)``: a control crossed with a factor
+    has ``count`` samples at each of its levels, not ``count`` in all."""
+    line = f"control {control.name} ({control.kind}) × {control.count}"
+    if not control.for_each:
+        return line
+    return (f"{line} per {' and '.join(control.for_each)} "
+            f"({design.control_samples(control)} in all)")

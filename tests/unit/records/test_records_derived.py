@@ -67,3 +67,18 @@ def test_protocols_without_derived_values_are_left_as_they_were(service: RunServ
     run = service.start("mtt-viability")
     _, record = render_record(run, "md", source=ServiceRunSource(service))
     assert all(s.derived == () for s in record.steps)
+
+
+def test_the_design_section_counts_a_crossed_control_per_level(service: RunService) -> None:
+    """p-FAK's DMSO control is crossed with time: 3 wells at each of 3 time points, 9 in all
+    (the review read "control DMSO (vehicle) × 3" as three wells); a plain control keeps its
+    count as it is."""
+    run = service.start("western-blot-pfak")
+    data, record = render_record(run, "md", source=ServiceRunSource(service))
+    assert record.design is not None
+    assert "control DMSO (vehicle) × 3 per time (9 in all)" in record.design.lines
+    assert "control DMSO (vehicle) × 3 per time (9 in all)" in data.decode()
+    mtt = service.start("mtt-viability")
+    _, plain = render_record(mtt, "md", source=ServiceRunSource(service))
+    assert plain.design is not None
+    assert "control vehicle (vehicle) × 3" in plain.design.lines
