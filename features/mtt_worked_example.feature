@@ -16,9 +16,11 @@ Feature: MTT worked example, from the design to the record
     And the 36 edge wells hold medium only
 
     When I plan its dilution series
-    # the series top is the 100 mM stock itself (used as is); each next point is the one
-    # before / 5: 100 / 5 = 20 mM, 20 / 5 = 4 mM, 4 / 5 = 0.8 mM, 0.8 / 5 = 0.16 mM, 0.032 mM
-    Then the series points are "100 mM, 20 mM, 4 mM, 800 µM, 160 µM, 32 µM"
+    # the points are numbered as the plate map codes their wells (the design lists its doses
+    # lowest first: code 1 is 0.032 uM, code 6 is 100 uM), so the series starts at point 6:
+    # the 100 mM stock itself (used as is); each next point is the one before / 5:
+    # 100 / 5 = 20 mM, 20 / 5 = 4 mM, 4 / 5 = 0.8 mM, 0.8 / 5 = 0.16 mM, 0.032 mM
+    Then the series points 6 down to 1 are "100 mM, 20 mM, 4 mM, 800 µM, 160 µM, 32 µM"
     # a 1:5 step: 1 uL of the point before + 4 uL of DMSO = 5 uL
     And each point after the first is 1 µL of the one before in 4 µL of DMSO
     # the design's intermediate 1:100: 1 uL + 99 uL medium = 100 uL; 100 mM / 100 = 1 mM,
@@ -28,6 +30,8 @@ Feature: MTT worked example, from the design to the record
     # 1 mM / 10 = 100 uM, 200 uM / 10 = 20 uM, 40 / 10 = 4 uM, 8 / 10 = 0.8 uM,
     # 1.6 / 10 = 0.16 uM, 0.32 / 10 = 0.032 uM: the design's six levels
     And each well gets 10 µL onto 90 µL, to the final doses "100 µM, 20 µM, 4 µM, 800 nM, 160 nM, 32 nM"
+    # the wells of point 6 are the plate map's code 6 (100 uM), and so down to code 1
+    And the wells of each point carry its code on the plate map
     # 1 % DMSO x 10 / 100 = 0.1 %, the design's vehicle.final, in dosed and vehicle wells alike
     And every well holds 0.1 % DMSO, the 3 vehicle wells too
 

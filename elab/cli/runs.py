@@ -336,10 +336,12 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
     for step in data["steps"]:
         by = f" ({step['by']})" if step.get("by") else ""
         print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
-    for line in _reading_lines(data["values"]):
-        print(f"  value {line}")
+    for r in data["readings"]:
+        print(f"  value {r['step']} {r['name']}: {r['text']}")
     for d in data["derived"]:
-        print(f"  derived {d['step']}.{d['name']}: {d['text']}")
+        used = "; ".join(u["text"] for u in d.get("parameters") or [])
+        print(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
+              + f": {d['text']}")
     for r in data["retractions"]:
         print(f"  retracted by {r['operator']}: {r['what']}")
     for t in data["timers"]:
@@ -405,20 +407,6 @@ def _since(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise InputError(f"--since {text!r} is not a date like 2026-12-01") from None
-
-
-def _reading_lines(values: list[dict[str, Any]]) -> list[str]:
-    """``measure conc: 2.1, 1.8, 2 mg/mL (mean 1.97, SD 0.15, n = 3)`` per value."""
-    from elab.domain.runs.readings import readings_line
-
-    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for v in values:
-        if v.get("corrected_by") is None:
-            grouped.setdefault((v["step"], v["name"]), []).append(v)
-    return [
-        f"{step} {name}: {readings_line([(v['value'], v['unit']) for v in found])}"
-        for (step, name), found in grouped.items()
-    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from elab.domain.plate import Layout, csv_from_layout, layout_from_csv, spec_from_design
+from elab.domain.plate import (
+    Layout,
+    csv_from_layout,
+    layout_from_csv,
+    legend_from_layout,
+    spec_from_design,
+)
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.runs import RunState
 from elab.errors import ElabError, QuantityError
@@ -89,8 +95,11 @@ def _dose_unit(design: object) -> str | None:
     return None
 
 
-def step_sheet(state: RunState, step_id: str) -> Sheet:
-    """What to pipette at ``step_id``; the dose series when it adds the design's compound."""
+def step_sheet(state: RunState, step_id: str, layout: Layout | None = None) -> Sheet:
+    """What to pipette at ``step_id``; the dose series when it adds the design's compound.
+
+    The series' rows carry the codes of ``layout`` (the plate map shown beside them; without
+    it, the codes any layout of the design gets), so one code is one dose on the sheet."""
     protocol = state.protocol
     step = protocol.step(step_id)
     rows = []
@@ -117,7 +126,8 @@ def step_sheet(state: RunState, step_id: str) -> Sheet:
     try:
         designed = serial_spec_from_protocol(
             protocol, compound=material.name if material is not None else material_id,
-            material_id=material_id)
+            material_id=material_id,
+            legend=legend_from_layout(layout) if layout is not None else None)
         plan = plan_serial(designed.spec)
     except ElabError as exc:
         return Sheet(tuple(rows), note=f"no dilution plan for {material_id}: {exc}")

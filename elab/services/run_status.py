@@ -8,6 +8,7 @@ from typing import Any
 from elab.domain.runs import RunState
 from elab.domain.runs.clock import iso
 from elab.domain.runs.derived import derived_for_run
+from elab.domain.runs.readings import readings_kind, readings_line
 
 __all__ = ["status_json"]
 
@@ -82,7 +83,22 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
                         for a in state.attachments],
         "analyses": [{"hook": a.data.hook, "error": a.data.error} for a in state.analyses],
         "derived": _derived(state),
+        "readings": _readings(state),
     }
+
+
+def _readings(state: RunState) -> list[dict[str, Any]]:
+    """Each recorded value's readings in one line: replicates with their mean and SD,
+    per-sample readings (one per lysate) with their range, never a mean across samples."""
+    grouped: dict[tuple[str, str], list[tuple[float | str, str]]] = {}
+    for v in state.current_values():
+        grouped.setdefault((v.step, v.name), []).append((v.value, v.unit))
+    out = []
+    for (step, name), found in grouped.items():
+        kind = readings_kind(state.protocol, step, name)
+        out.append({"step": step, "name": name, "per": kind.per, "expected": kind.expected,
+                    "n": len(found), "text": readings_line(found, kind)})
+    return out
 
 
 def _derived(state: RunState) -> list[dict[str, Any]]:
@@ -91,6 +107,6 @@ def _derived(state: RunState) -> list[dict[str, Any]]:
         {"step": d.step, "name": d.name, "expr": d.expr, "unit": d.unit, "per": d.per,
          "values": list(d.values), "needs": list(d.needs), "missing": d.missing,
          "outside": [i + 1 for i in d.outside], "problem": d.problem or None,
-         "text": d.text()}
+         "parameters": [u.to_dict() for u in d.used], "text": d.text()}
         for values in derived_for_run(state).values() for d in values
     ]

@@ -84,7 +84,7 @@ class BenchSheetScreen(Screen[None]):
                 out.append(f"  the same layout: elab plate layout {self.state.protocol.id} "
                            f"--seed {run_seed(self.run_id)}\n", style="dim")
             out.append(text_grid(self.plate_layout) + "\n")
-        sheet = step_sheet(self.state, self.step_id)
+        sheet = step_sheet(self.state, self.step_id, self.plate_layout)
         out.append("\nPipetting at this step\n", style="bold")
         if sheet.materials:
             width = max(len(name) for name, _ in sheet.materials)

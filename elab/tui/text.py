@@ -17,7 +17,7 @@ from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
 from elab.domain.runs.derived import derived_for_run
 from elab.domain.runs.due import step_windows
-from elab.domain.runs.readings import readings_line
+from elab.domain.runs.readings import readings_kind, readings_line
 from elab.units import format_duration
 
 __all__ = ["MARKS", "bar", "step_detail", "timer_line", "window_lines"]
@@ -132,7 +132,8 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
             expected = f" expected {spec.range}" if spec.range is not None else ""
             unit = spec.unit or spec.kind or spec.type
             got = [v for v in mine if v.name == name]
-            value = f" = {readings_line([(v.value, v.unit) for v in got])}" if got else ""
+            kind = readings_kind(state.protocol, step_id, name)
+            value = f" = {readings_line([(v.value, v.unit) for v in got], kind)}" if got else ""
             outside = sum(v.in_range is False for v in got)
             flag = "" if not outside else (
                 f" ({outside} out of range)" if len(got) > 1 else " (out of range)")

@@ -89,18 +89,21 @@ def plan_series(world: dict[str, Any]) -> None:
     world["rows"] = {r["step"]: r for r in world["plan"]["rows"]}
 
 
-@then(parsers.parse('the series points are "{points}"'))
-def series_points(world: dict[str, Any], points: str) -> None:
+@then(parsers.parse('the series points {top:d} down to {bottom:d} are "{points}"'))
+def series_points(world: dict[str, Any], top: int, bottom: int, points: str) -> None:
     rows = world["rows"]
     expected = _texts(points)
-    assert [rows[f"point {k + 1}"]["final"] for k in range(len(expected))] == expected
-    assert rows["point 1"]["source"] == "stock" and rows["point 1"]["note"] == "use as is"
+    assert [rows[f"point {k}"]["final"] for k in range(top, bottom - 1, -1)] == expected
+    first = rows[f"point {top}"]
+    assert first["source"] == "stock" and first["note"] == "use as is"
+    world["top"] = top
 
 
 @then(parsers.parse("each point after the first is {take:g} µL of the one before in {dil:g} µL "
                     "of DMSO"))
 def series_steps(world: dict[str, Any], take: float, dil: float) -> None:
-    steps = [r for s, r in world["rows"].items() if s.startswith("point ") and s != "point 1"]
+    top = f"point {world['top']}"
+    steps = [r for s, r in world["rows"].items() if s.startswith("point ") and s != top]
     assert len(steps) == 5
     for row in steps:
         assert (row["volume_ul"], row["diluent_ul"]) == (take, dil)
@@ -114,7 +117,7 @@ def working_solutions(world: dict[str, Any], take: float, medium: float, pct: fl
     assert len(working) == 7  # six points and the vehicle
     for row in working:
         assert (row["volume_ul"], row["diluent"], row["diluent_ul"]) == (take, "medium", medium)
-    assert world["rows"]["working 1"]["final"].startswith(f"1 mM ({pct:g} % DMSO")
+    assert world["rows"][f"working {world['top']}"]["final"].startswith(f"1 mM ({pct:g} % DMSO")
     assert world["plan"]["figures"]["working_vehicle"] == pytest.approx(pct / 100)
 
 
@@ -129,6 +132,23 @@ def wells_get(world: dict[str, Any], add: float, working: float, finals: str) ->
         assert row["per"] == "each of 3 wells"
     levels_um = [100, 20, 4, 0.8, 0.16, 0.032]
     assert world["plan"]["figures"]["finals"] == pytest.approx(levels_um, rel=1e-9)
+
+
+@then("the wells of each point carry its code on the plate map")
+def wells_coded(world: dict[str, Any]) -> None:
+    from elab.domain.plate import codes_for, layout_from_csv
+    from elab.units import convert, parse_quantity
+
+    layout = layout_from_csv(world["layout"].read_text(encoding="utf-8"))
+    doses = {code: name for name, code in codes_for(layout).items() if code.isdigit()}
+    assert sorted(doses) == ["1", "2", "3", "4", "5", "6"]
+    for code, dose in doses.items():
+        row = world["rows"][f"wells {code}"]
+        assert row["code"] == code
+        made = parse_quantity(row["final"])
+        assert convert(made.planned, made.unit, "micromolar") == pytest.approx(
+            float(dose.removesuffix(" uM")), rel=1e-9)
+    assert doses["6"] == "100 uM" and world["rows"]["vehicle control"]["code"] == "v1"
 
 
 @then(parsers.parse("every well holds {pct:g} % DMSO, the {n:d} vehicle wells too"))

@@ -28,7 +28,9 @@ def test_the_mtt_design_needs_no_stock_and_gives_its_doses(
     assert figures["vehicle_fraction"] == pytest.approx([0.001] * 6, rel=1e-9)
     assert figures["add_ul"] == 10
     assert plan["notes"] == [
-        "each point is diluted 1:100 in medium (the design's intermediate), 10 µL of it per well"
+        "points are numbered as their wells' codes on the plate map: the series starts at "
+        "point 6 (100 µM in the wells), made first, and is diluted down to point 1",
+        "each point is diluted 1:100 in medium (the design's intermediate), 10 µL of it per well",
     ]
 
 

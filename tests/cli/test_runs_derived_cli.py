@@ -30,4 +30,34 @@ def test_status_gives_loading_volumes_from_the_bca_readings(sqlite_url: str) -> 
     assert loading["outside"] == water["outside"] == [3]
     assert loading["missing"] == 42 and loading["unit"] == "microliter"
     shown = elab(sqlite_url, "runs", "status", run)
-    assert "derived denature.loading_volume: 10, 12.5, 25 µL per lysate" in shown
+    assert ("derived denature.loading_volume (with protein_per_lane = 20 µg): 10, 12.5, 25 µL "
+            "per lysate") in shown
+
+
+def test_status_says_the_planned_value_a_default_range_gives(sqlite_url: str) -> None:
+    """protein_per_lane defaults to 20-30 µg: the loading volumes use 25 µg, and status says
+    so beside them, in text and JSON (the review found the 25 µg nowhere)."""
+    run = elab(sqlite_url, "runs", "start", "western-blot-pfak").strip()
+    elab(sqlite_url, "runs", "value", run, "bca", "--value", "protein_conc=2;1.6 mg/mL")
+    loading = json.loads(elab(sqlite_url, "runs", "status", run, "--json"))["derived"][0]
+    assert loading["values"] == [12.5, 15.625]  # 25 µg / 2, / 1.6 mg/mL
+    assert loading["parameters"] == [{
+        "name": "protein_per_lane", "value": 25.0, "unit": "microgram", "range": "20–30 µg",
+        "default": True,
+        "text": "protein_per_lane = 25 µg, planned from the default 20–30 µg"}]
+    shown = elab(sqlite_url, "runs", "status", run)
+    assert ("derived denature.loading_volume (with protein_per_lane = 25 µg, planned from the "
+            "default 20–30 µg): 12.5, 15.625 µL per lysate") in shown
+
+
+def test_status_lists_per_lysate_readings_without_a_mean(sqlite_url: str) -> None:
+    """Two lysates' BCA readings are two samples, not replicates: no mean or SD across them."""
+    run = elab(sqlite_url, "runs", "start", "western-blot-pfak").strip()
+    elab(sqlite_url, "runs", "value", run, "bca", "--value", "protein_conc=2;1.6 mg/mL")
+    readings = json.loads(elab(sqlite_url, "runs", "status", run, "--json"))["readings"]
+    assert readings == [{
+        "step": "bca", "name": "protein_conc", "per": "lysate", "expected": 45, "n": 2,
+        "text": "2, 1.6 mg/mL per lysate (lysates 1–2 of 45 in recorded order; 1.6–2 mg/mL)"}]
+    shown = elab(sqlite_url, "runs", "status", run)
+    assert "value bca protein_conc: 2, 1.6 mg/mL per lysate" in shown
+    assert "(mean " not in shown and ", SD " not in shown

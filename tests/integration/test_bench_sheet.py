@@ -97,3 +97,42 @@ def test_the_bench_sheet_shows_the_plate_elab_plate_layout_prints_for_the_run_se
     printed = json.loads(out)
     assert printed["wells"] == sheet.to_dict()["wells"]
     assert printed["plates"] == sheet.plates
+
+
+def _wells_codes(dilution: str) -> dict[str, str]:
+    """``wells 6`` → its plate code, read off the sheet's table."""
+    import re
+
+    found = {}
+    for line in dilution.splitlines():
+        match = re.match(r"(wells \d+)\s.*\s(\S+)\s+each of \d+ wells$", line)
+        if match:
+            found[match[1]] = match[2]
+    return found
+
+
+def test_the_sheet_names_wells_by_the_plate_map_beside_it(service: RunService) -> None:
+    """The series' rows carry the codes of the plate shown with them: the proposed plate's
+    (MTT: code 6 is 100 µM, and so is wells 6), and a kept plate's when its legend numbers the
+    doses otherwise (here top first), so one code is one dose on the screen."""
+    from dataclasses import replace
+
+    from elab.domain.plate import codes_for
+
+    run = service.start(str(PROTOCOLS / "mtt-viability.yaml"))
+    state = service.state(run)
+    layout, _ = run_layout(state, service.store.attachment)
+    assert layout is not None
+    codes = codes_for(layout)
+    sheet = step_sheet(state, "treat", layout)
+    assert _wells_codes(sheet.dilution) == {f"wells {codes[d]}": codes[d] for d in
+                                            ("0.032 uM", "0.16 uM", "0.8 uM", "4 uM", "20 uM",
+                                             "100 uM")}
+    assert codes["100 uM"] == "6" and "100 µM" in next(
+        line for line in sheet.dilution.splitlines() if line.startswith("wells 6"))
+    top_first = replace(layout, order=tuple(reversed(layout.order)))
+    kept = codes_for(top_first)
+    assert kept["100 uM"] == "1"
+    sheet = step_sheet(state, "treat", top_first)
+    wells_1 = next(line for line in sheet.dilution.splitlines() if line.startswith("wells 1"))
+    assert "100 µM" in wells_1 and _wells_codes(sheet.dilution)["wells 1"] == "1"

@@ -117,7 +117,10 @@ async def test_only_the_readings_out_of_range_are_named(service: RunService) -> 
         assert isinstance(app.screen, RunScreen)
         detail = text_of(app, "#detail")
         assert "protein_conc * [mg/mL] expected 0.5–10 mg/mL = 2, 12, 3 mg/mL" in detail
-        assert "(mean 5.667, SD 5.508, n = 3) (1 out of range)" in detail
+        # six lysates, one reading each: listed with their range, not averaged across lysates
+        assert ("2, 12, 3 mg/mL per sample (samples 1–3 of 6 in recorded order; 2–12 mg/mL) "
+                "(1 out of range)") in detail
+        assert "mean" not in detail
 
 
 async def test_elab_run_opens_the_start_form_first(service: RunService) -> None:

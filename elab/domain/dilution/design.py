@@ -15,12 +15,13 @@ command line overrides is said in one line each, and the route is then planned a
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.serial import SerialSpec
+from elab.domain.plate import Condition, legend_from_spec, spec_from_design
 from elab.domain.protocol.model import Design, Protocol
 from elab.domain.protocol.volumes import dosing_volumes, vehicle_wells, working_volume
 from elab.errors import ElabError, InputError
@@ -49,23 +50,38 @@ def _concentration(level: Any, unit: str | None) -> QRange | None:
     return q if dim in KINDS["concentration"] and dim else None
 
 
-def _series(design: Any, factor: str | None = None) -> tuple[list[float], str, float, int]:
-    """(levels high to low, their unit, the fold, the wells of other factors per level)."""
+@dataclass(frozen=True)
+class _Series:
+    """The design's dose levels high to low, with where each stands in the design's list."""
+
+    values: list[float]
+    unit: str
+    fold: float
+    others: int  # the wells of other factors per level
+    factor: str
+    positions: list[int]  # 0-based place of each value among the factor's levels as written
+
+
+def _series(design: Any, factor: str | None = None) -> _Series:
     factors = list(_get(design, "factors") or [])
     doses = None
+    name = ""
     others = 1
     for f in factors:
         levels = [_concentration(v, _get(f, "unit")) for v in (_get(f, "levels") or [])]
         wanted = factor is None or _get(f, "name") == factor
         if doses is None and wanted and levels and all(q is not None for q in levels):
             doses = [q for q in levels if q is not None]
+            name = str(_get(f, "name"))
         else:
             others *= len(_get(f, "levels") or [])
     if not doses:
         which = f"factor {factor!r}" if factor else "factor"
         raise InputError(f"the design has no {which} whose levels are all concentrations")
     unit = doses[0].unit
-    values = sorted((convert(q.planned, q.unit, unit) or 0.0 for q in doses), reverse=True)
+    written = [convert(q.planned, q.unit, unit) or 0.0 for q in doses]
+    positions = sorted(range(len(written)), key=lambda k: written[k], reverse=True)
+    values = [written[k] for k in positions]
     if values[-1] <= 0:
         raise InputError("a dose of 0 is the vehicle control, not a level of the series")
     folds = [a / b for a, b in itertools.pairwise(values)]
@@ -73,7 +89,46 @@ def _series(design: Any, factor: str | None = None) -> tuple[list[float], str, f
     if any(abs(f / fold - 1) > 0.01 for f in folds):
         shown = ", ".join(f"{v:g}" for v in values)
         raise InputError(f"the dose levels ({shown}) are not a serial dilution (fold changes)")
-    return values, unit, fold, others
+    return _Series(values, unit, fold, others, name, positions)
+
+
+def _point_names(series: _Series, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Each point's wells' code when it has one (a plate map of doses alone), else its dose's
+    place in the design's list (a dose × time plate map gives each dose a code per time)."""
+    if codes and all("," not in c for c in codes) and len(set(codes)) == len(codes):
+        return codes
+    return tuple(str(k + 1) for k in series.positions)
+
+
+def _plate_codes(design: Any, series: _Series,
+                 legend: Sequence[tuple[str, Condition]] | None) -> tuple[tuple[str, ...], str]:
+    """(the plate map's codes of each point's wells, top first; those of the vehicle wells).
+
+    ``legend`` is the plate map's (code, condition) list; without it, the one every layout
+    of the design gets.  No plate in the design: no codes.
+    """
+    plate = _get(design, "plate")
+    if legend is None and plate is None:
+        return (), ""
+    try:
+        spec = spec_from_design(design, plate=plate if plate is not None else 96)
+    except ElabError:  # a design the layout planner refuses has no plate map to match
+        return (), ""
+    if legend is None:
+        legend = legend_from_spec(spec)
+    factor = next((f for f in spec.factors if f.name == series.factor), None)
+    if factor is None:
+        return (), ""
+    per_level: dict[str, list[str]] = {level: [] for level in factor.levels}
+    vehicle: list[str] = []
+    for code, condition in legend:
+        level = dict(condition.levels).get(series.factor)
+        if condition.kind == "sample" and level in per_level:
+            per_level[level].append(code)
+        elif condition.kind == "vehicle":
+            vehicle.append(code)
+    codes = tuple(", ".join(per_level[factor.levels[k]]) for k in series.positions)
+    return (codes if all(codes) else ()), ", ".join(vehicle)
 
 
 def _fraction(final: Any) -> float:
@@ -91,7 +146,8 @@ def serial_spec_from_design(
 ) -> SerialSpec:
     """A :class:`SerialSpec` making the design's dose levels from ``stock`` (``10 mM``) in
     wells of ``well_ul`` after the addition; the planner chooses the route."""
-    values, unit, fold, others = _series(design)
+    series = _series(design)
+    values, unit, fold, others = series.values, series.unit, series.fold, series.others
     stock_q = parse_quantity(stock, "concentration")
     vehicle = _get(design, "vehicle")
     fraction = 0.0
@@ -153,16 +209,23 @@ def serial_spec_from_protocol(
     compound: str | None = None,
     well_option: str = "--well-volume",
     material_id: str | None = None,
+    legend: Sequence[tuple[str, Condition]] | None = None,
 ) -> DesignedSeries:
     """The design's series: doses, wells, vehicle, working volume, addition, intermediate and
     stock all from ``protocol.design``; ``stock``, ``add_ul`` and ``well_volume_ul`` (the
-    volume in the well before the addition) override it, and the route is planned again."""
+    volume in the well before the addition) override it, and the route is planned again.
+
+    The points are named by the design's dose order and carry the codes of their wells on
+    the plate map (``legend``, a kept layout's; else the design's), so "6" is the same dose
+    in the pipetting table and on the plate."""
     design = protocol.design
     if design is None:
         raise InputError(f"protocol {protocol.id!r} has no design: block with doses")
     dosed = dosing_volumes(protocol) if design.dosing else None
     dosing = dosed.dosing if dosed is not None else None
-    values, unit, fold, others = _series(design, dosing.factor if dosing else None)
+    series = _series(design, dosing.factor if dosing else None)
+    values, unit, fold, others = series.values, series.unit, series.fold, series.others
+    codes, control_codes = _plate_codes(design, series, legend)
     changes: list[str] = []
     working = dosed.working if dosed is not None else working_volume(design)
     if (well_volume_ul is not None and working is not None and working.source == "design"
@@ -245,6 +308,9 @@ def serial_spec_from_protocol(
         limits=limits or PipetteLimits(),
         intermediate=dosed.intermediate if designed and dosed is not None else None,
         series_top=series_top,
+        names=_point_names(series, codes),
+        codes=codes,
+        control_codes=control_codes,
     )
     return DesignedSeries(spec, tuple(changes))
 

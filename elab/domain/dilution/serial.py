@@ -50,8 +50,16 @@ class SerialSpec:
     limits: PipetteLimits = field(default_factory=PipetteLimits)
     intermediate: float | None = None
     series_top: float | None = None
+    names: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    control_codes: str = ""
 
     def __post_init__(self) -> None:
+        for given, what in ((self.names, "names"), (self.codes, "plate codes")):
+            if given and len(given) != self.points:
+                raise InputError(f"{len(given)} point {what} for a series of {self.points} points")
+        if len(set(self.names)) != len(self.names):
+            raise InputError("two points of the series share a name")
         if self.fold <= 1:
             raise InputError(f"a serial dilution needs a fold above 1, not {self.fold:g}")
         if not 1 <= self.points <= 48:
@@ -73,6 +81,26 @@ class SerialSpec:
 
     def c(self, value: float) -> str:
         return conc_text(value, self.unit)
+
+    def name(self, k: int) -> str:
+        """The name of point ``k`` (0 the top): its number in the design (the plate map's
+        code) when given, else its place from the top."""
+        return self.names[k] if self.names else str(k + 1)
+
+    def code(self, k: int) -> str:
+        return self.codes[k] if self.codes else ""
+
+
+def _numbering(spec: SerialSpec) -> str:
+    """Why the series starts at a number other than 1, so nobody matches it by place."""
+    if spec.codes and spec.codes == spec.names:
+        how = "as their wells' codes on the plate map"
+    else:
+        how = "in the order the design lists its doses" + (
+            "; the plate code column names their wells on the plate map" if spec.codes else "")
+    return (f"points are numbered {how}: the series "
+            f"starts at point {spec.name(0)} ({spec.c(spec.top)} in the wells), made first, "
+            f"and is diluted down to point {spec.name(spec.points - 1)}")
 
 
 def _pct(fraction: float) -> str:
@@ -262,12 +290,13 @@ def plan_serial(spec: SerialSpec) -> Plan:
     if src_conc / series_top - 1 < 0.01:
         # Within 1 % of the top: diluting it would take a solvent volume nobody can pipette.
         take, dil = lim.up(top_need), 0.0
-        b.add(Row("point 1", source, take, "", 0.0, take, spec.c(src_conc), note="use as is"))
+        b.add(Row(f"point {spec.name(0)}", source, take, "", 0.0, take, spec.c(src_conc),
+                  note="use as is"))
     else:
         least = lim.min_ul / (src_conc / series_top - 1)  # so the solvent is ≥ the minimum
         take = lim.up(max(top_need * series_top / src_conc, least))
         dil = lim.nearest(take * src_conc / series_top - take)
-        b.add(Row("point 1", source, take, solvent, dil, take + dil,
+        b.add(Row(f"point {spec.name(0)}", source, take, solvent, dil, take + dil,
                   spec.c(src_conc * take / (take + dil))))
     point = src_conc * take / (take + dil)
     series = [point]
@@ -275,7 +304,8 @@ def plan_serial(spec: SerialSpec) -> Plan:
         dil = lim.nearest(t * fold1)
         point = point * t / (t + dil)
         series.append(point)
-        b.add(Row(f"point {k + 1}", f"point {k}", t, solvent, dil, t + dil, spec.c(point)))
+        b.add(Row(f"point {spec.name(k)}", f"point {spec.name(k - 1)}", t, solvent, dil, t + dil,
+                  spec.c(point)))
     finals: list[float] = []
     vehicle_pct: list[float] = []
     working: list[float] = []  # what goes into the wells, per point
@@ -285,7 +315,8 @@ def plan_serial(spec: SerialSpec) -> Plan:
         medium = lim.nearest(d / fi - d)
         for k, c in enumerate(series):
             work = c * d / (d + medium)
-            b.add(Row(f"working {k + 1}", f"point {k + 1}", d, spec.diluent, medium, d + medium,
+            b.add(Row(f"working {spec.name(k)}", f"point {spec.name(k)}", d, spec.diluent,
+                      medium, d + medium,
                       f"{spec.c(work)} ({_pct(d / (d + medium))} {spec.vehicle})"))
             finals.append(work * add / (add + well_rest))
             vehicle_pct.append((d / (d + medium) if f else 0.0) * add / (add + well_rest))
@@ -302,15 +333,18 @@ def plan_serial(spec: SerialSpec) -> Plan:
             vehicle_pct.append(f and add / (add + well_rest))
         src = "point"
     for k in range(spec.points):
-        b.add(Row(f"wells {k + 1}", f"{src} {k + 1}", add, f"{spec.diluent} in well", well_rest,
-                  add + well_rest, spec.c(finals[k]), f"each of {spec.wells} wells"))
+        b.add(Row(f"wells {spec.name(k)}", f"{src} {spec.name(k)}", add,
+                  f"{spec.diluent} in well", well_rest, add + well_rest, spec.c(finals[k]),
+                  f"each of {spec.wells} wells", code=spec.code(k)))
     if spec.control_wells:
         control_src = (f"{src} vehicle" if d is not None and f
                        else (spec.vehicle if f else spec.diluent))
         b.add(Row("vehicle control" if f else "untreated control", control_src, add,
                   f"{spec.diluent} in well", well_rest, add + well_rest,
                   f"{_pct(vehicle_pct[0])} {spec.vehicle}" if f else "no compound",
-                  f"each of {spec.control_wells} wells"))
+                  f"each of {spec.control_wells} wells", code=spec.control_codes))
+    if spec.names and spec.name(0) != "1":
+        b.notes.insert(0, _numbering(spec))
     wells_text = (f"{volume_text(well_rest)} in the well + {volume_text(add)} added"
                   if spec.add_ul is not None else f"{volume_text(spec.well_ul)} wells")
     title = (f"{spec.compound}: {spec.points}-point {spec.fold:g}-fold series from "

@@ -58,6 +58,7 @@ class Row:
     final: str = ""
     per: str = ""
     note: str = ""
+    code: str = ""  # the wells' codes on the plate map (``6``, ``4, 8, 12``, ``v1``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,7 +83,9 @@ class Plan:
 
     def text(self) -> str:
         """A fixed-width table for the terminal."""
-        head = ("step", "source", "volume", "diluent", "diluent vol", "total", "final", "per")
+        coded = any(r.code for r in self.rows)
+        head: tuple[str, ...] = ("step", "source", "volume", "diluent", "diluent vol", "total",
+                                 "final", *(("plate code",) if coded else ()), "per")
         body = [
             (
                 r.step,
@@ -92,6 +95,7 @@ class Plan:
                 volume_text(r.diluent_ul) if r.diluent else "",
                 volume_text(r.total_ul) if r.total_ul else "",
                 r.final,
+                *((r.code,) if coded else ()),
                 r.per,
             )
             for r in self.rows

@@ -8,7 +8,7 @@ from elab.domain.plate.allocate import PlateProblem, allocate, layout_from_assig
 from elab.domain.plate.check import check_layout
 from elab.domain.plate.csvio import csv_from_layout, layout_from_csv
 from elab.domain.plate.design import spec_from_design
-from elab.domain.plate.grid import codes_for, text_grid
+from elab.domain.plate.grid import codes_for, legend_from_layout, legend_from_spec, text_grid
 from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
 from elab.domain.plate.quality import ConditionQuality, quality_report, text_from_quality
 from elab.domain.plate.shuffle import layout_by_shuffle
@@ -62,6 +62,8 @@ __all__ = [
     "layout_from_assignments",
     "layout_from_csv",
     "layout_from_wellmap",
+    "legend_from_layout",
+    "legend_from_spec",
     "quality_report",
     "row_name",
     "series_factor",

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
-from elab.domain.plate.spec import EMPTY, DesignSpec
+from elab.domain.plate.spec import EMPTY, Condition, DesignSpec
 from elab.domain.plate.wells import ij_from_well, is_edge, well_from_ij, wells
 from elab.errors import InfeasibleError
 
-__all__ = ["PlateProblem", "allocate", "layout_from_assignments", "spread_bound", "usable_wells"]
+__all__ = ["PlateProblem", "allocate", "design_order", "layout_from_assignments", "spread_bound",
+           "usable_wells"]
 
 Well = tuple[int, int]
 
@@ -276,13 +277,22 @@ def layout_from_assignments(
                     placements.append(Placement(p, well_from_ij(*ij), "medium", (), 0, EDGE_KIND))
     placements.sort(key=lambda x: (x.plate, ij_from_well(x.well)))
     factors = [f.name for f in spec.factors]
-    order = [c.name for c in spec.conditions()]
+    if spec.plate_by is not None:
+        factors.sort(key=lambda f: f != spec.plate_by)
+    order = tuple(c.name for c in design_order(spec))
+    return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes, order)
+
+
+def design_order(spec: DesignSpec) -> list[Condition]:
+    """The conditions in the order a layout of ``spec`` lists (and codes) them.
+
+    With ``plate_by`` the plate's factor comes first: a plate's conditions then get
+    consecutive codes (1-4 on the 3 h plate, 5-8 on the 24 h one), and the CSV read back
+    orders them the same.
+    """
+    order = spec.conditions()
     by = spec.plate_by
     if by is not None:
-        # The plate's factor first: a plate's conditions then get consecutive codes (1-4 on
-        # the 3 h plate, 5-8 on the 24 h one), and the CSV read back orders them the same.
-        factors.sort(key=lambda f: f != by)
         levels = next(f.levels for f in spec.factors if f.name == by)
-        order.sort(key=lambda name: levels.index(dict(conds[name].levels).get(by, levels[0])))
-    return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes,
-                  tuple(order))
+        order.sort(key=lambda c: levels.index(dict(c.levels).get(by, levels[0])))
+    return order

@@ -7,32 +7,54 @@ edge and ``.`` an empty well, so the grid reads without colour.
 
 from __future__ import annotations
 
+from elab.domain.plate.allocate import design_order
 from elab.domain.plate.layout import EDGE_KIND, Layout
+from elab.domain.plate.spec import Condition, DesignSpec
 from elab.domain.plate.wells import row_name
 
-__all__ = ["codes_for", "text_grid"]
+__all__ = ["codes_for", "legend_from_layout", "legend_from_spec", "text_grid"]
 
 # Lower-case, so a control's code never reads as a well: "b1" is the first blank, B1 a well.
 _KIND_LETTER = {"vehicle": "v", "untreated": "u", "blank": "b", "positive": "p", "negative": "n",
                 "standard": "s"}
 
 
-def codes_for(layout: Layout) -> dict[str, str]:
-    """Condition → short code, stable in the layout's condition order."""
-    codes: dict[str, str] = {}
+def _coded(conditions: list[Condition]) -> list[tuple[str, Condition]]:
+    """Samples ``1``, ``2``… in order, then each control kind ``v1``, ``v2``…, edge ``~``."""
+    rank = {"sample": 0, EDGE_KIND: 2}
+    out = []
     samples = 0
     per_kind: dict[str, int] = {}
-    for name in layout.conditions():
-        kind = layout.kind_of(name)
-        if kind == "sample":
+    for c in sorted(conditions, key=lambda c: rank.get(c.kind, 1)):
+        if c.kind == "sample":
             samples += 1
-            codes[name] = str(samples)
-        elif kind == EDGE_KIND:
-            codes[name] = "~"
+            code = str(samples)
+        elif c.kind == EDGE_KIND:
+            code = "~"
         else:
-            per_kind[kind] = per_kind.get(kind, 0) + 1
-            codes[name] = f"{_KIND_LETTER.get(kind, 'c')}{per_kind[kind]}"
-    return codes
+            per_kind[c.kind] = per_kind.get(c.kind, 0) + 1
+            code = f"{_KIND_LETTER.get(c.kind, 'c')}{per_kind[c.kind]}"
+        out.append((code, c))
+    return out
+
+
+def legend_from_layout(layout: Layout) -> list[tuple[str, Condition]]:
+    """(code, condition) in the layout's legend order, each condition with its levels."""
+    first: dict[str, Condition] = {}
+    for p in layout.placements:
+        first.setdefault(p.condition, Condition(p.condition, p.levels, p.kind))
+    return _coded([first[name] for name in layout.conditions()])
+
+
+def legend_from_spec(spec: DesignSpec) -> list[tuple[str, Condition]]:
+    """The legend any layout of ``spec`` gets, without laying it out: the codes a plate map
+    of the design shows, for tables (a dilution plan) that must name wells the same way."""
+    return _coded(design_order(spec))
+
+
+def codes_for(layout: Layout) -> dict[str, str]:
+    """Condition → short code, stable in the layout's condition order."""
+    return {c.name: code for code, c in legend_from_layout(layout)}
 
 
 def text_grid(layout: Layout, plate: int | None = None, legend: bool = True) -> str:

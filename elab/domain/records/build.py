@@ -93,7 +93,7 @@ def record_from_run(
         variant_label=protocol.variants.get(state.variant or "", ""),
         summary=protocol.summary or "",
         parameters=params,
-        steps=_step_rows(state, deviations, {p.name: p.value for p in params}),
+        steps=_step_rows(state, deviations, {p.name: p.as_written for p in params}),
         deviations=deviations,
         run_notes=_run_notes(state),
         materials=material_rows(protocol, {

@@ -54,6 +54,11 @@ class ParameterRow:
     default: str
     overridden: bool
     description: str = ""
+    written: str = ""  # the value as the run gave it, for ``$name`` in step texts
+
+    @property
+    def as_written(self) -> str:
+        return self.written or self.value
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from elab.domain.protocol.graph import StepGraph, step_time
-from elab.domain.protocol.model import Protocol, Step
+from elab.domain.protocol.model import Control, Design, Protocol, Step
 from elab.domain.records.model import DesignRecord, EquipmentRow, MaterialRow, ParameterRow
-from elab.units import format_duration, format_quantity, format_range, parse_quantity
+from elab.units import QRange, format_duration, format_quantity, format_range, parse_quantity
 
 __all__ = [
     "as_run",
@@ -91,19 +91,46 @@ def _plain(value: Any) -> Any:
 
 
 def parameter_rows(protocol: Protocol, used: Mapping[str, Any]) -> tuple[ParameterRow, ...]:
+    """The parameters as run.  A range that a derived value computes with also says the one
+    number it computed with (``25 µg, planned from the default 20–30 µg``), as the derived
+    section does; the step texts keep the range as written."""
+    computed = _derive_inputs(protocol)
     rows = []
     for name, param in protocol.parameters.items():
         default = format_range(param.default)
         value = used.get(name)
         shown = value_text(value, None) if value is not None else default
+        quantity: QRange | None = param.default if value is None else None
         if isinstance(value, str):
             try:
-                shown = format_range(parse_quantity(value, negative=True))
+                quantity = parse_quantity(value, negative=True)
+                shown = format_range(quantity)
             except ValueError:
                 shown = value
-        rows.append(ParameterRow(name, shown, default, value is not None and shown != default,
-                                 param.description or ""))
+        overridden = value is not None and shown != default
+        planned = shown
+        if name in computed and quantity is not None and not quantity.is_exact:
+            from elab.domain.runs.derived import parameter_used
+
+            planned = parameter_used(name, quantity, param.default).value_text()
+        rows.append(ParameterRow(name, planned, default, overridden, param.description or "",
+                                 written=shown))
     return tuple(rows)
+
+
+def _derive_inputs(protocol: Protocol) -> set[str]:
+    """The names the protocol's derived values compute with."""
+    from elab.domain.protocol.expression import parse_expression
+    from elab.errors import ElabError
+
+    names: set[str] = set()
+    for step in protocol.steps:
+        for spec in step.derive.values():
+            try:
+                names.update(parse_expression(spec.expr).names)
+            except ElabError:  # refused at load; a stored run keeps its own protocol
+                continue
+    return names
 
 
 _PARAM_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
@@ -177,9 +204,19 @@ def design_record(protocol: Protocol, plate_svg: str, plate_text: str) -> Design
     lines = [f"{f.name}: {', '.join(str(level) for level in f.levels)}"
              + (f" ({f.unit})" if f.unit else "") for f in d.factors]
     lines.append(f"{d.replicates} replicate(s) per condition; {d.sample_count} {d.unit}(s)")
-    lines += [f"control {c.name} ({c.kind}) × {c.count}" for c in d.controls]
+    lines += [_control_line(d, c) for c in d.controls]
     if d.vehicle is not None:
         lines.append(f"vehicle: {d.vehicle.material} at {format_range(d.vehicle.final)}")
     if d.plate:
         lines.append(f"{d.plate}-well plate")
     return DesignRecord(tuple(lines), d.sample_count, plate_svg, plate_text)
+
+
+def _control_line(design: Design, control: Control) -> str:
+    """``control DMSO (vehicle) × 3 per time (9 in all)``: a control crossed with a factor
+    has ``count`` samples at each of its levels, not ``count`` in all."""
+    line = f"control {control.name} ({control.kind}) × {control.count}"
+    if not control.for_each:
+        return line
+    return (f"{line} per {' and '.join(control.for_each)} "
+            f"({design.control_samples(control)} in all)")

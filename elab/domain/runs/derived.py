@@ -21,11 +21,49 @@ from elab.domain.protocol.loader import parse_overrides
 from elab.domain.protocol.model import Derive, Protocol
 from elab.domain.runs.state import RunState
 from elab.errors import ElabError
-from elab.units import QRange, format_magnitude, format_quantity
+from elab.units import QRange, format_magnitude, format_quantity, format_range
 
-__all__ = ["DerivedValue", "derived_for_run", "derived_values", "step_derived_lines"]
+__all__ = ["DerivedValue", "ParameterUsed", "derived_for_run", "derived_values",
+           "magnitude_to_thousandths", "parameter_used", "step_derived_lines"]
 
 Readings = Mapping[str, Sequence[tuple[float | str, str]]]
+
+
+@dataclass(frozen=True)
+class ParameterUsed:
+    """A parameter as a computation used it: one number, even when the run gives a range
+    (``protein_per_lane: 20-30 ug`` computes with 25 µg), and the range it came from so the
+    number is never mistaken for what the protocol says."""
+
+    name: str
+    value: float
+    unit: str
+    declared: str = ""  # the range it was planned from (``20–30 µg``); "" for one value
+    default: bool = True  # the protocol's default, not a value the run gave
+
+    def text(self) -> str:
+        """``protein_per_lane = 25 µg, planned from the default 20–30 µg``."""
+        return f"{self.name} = {self.value_text()}"
+
+    def value_text(self) -> str:
+        """``25 µg, planned from the default 20–30 µg``, or ``24 µL``."""
+        shown = format_quantity(self.value, self.unit)
+        if not self.declared:
+            return shown
+        return f"{shown}, planned from {'the default ' if self.default else ''}{self.declared}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "unit": self.unit,
+                "range": self.declared or None, "default": self.default, "text": self.text()}
+
+
+def parameter_used(name: str, value: QRange, default: QRange | None) -> ParameterUsed:
+    """What a computation takes of a parameter: its planned value (a range's middle or
+    nominal), with the range when it was one."""
+    declared = "" if value.is_exact else format_range(value)
+    same = default is not None and (default.low, default.high, default.unit) == (
+        value.low, value.high, value.unit)
+    return ParameterUsed(name, value.planned, value.unit, declared, same)
 
 
 @dataclass(frozen=True)
@@ -44,7 +82,12 @@ class DerivedValue:
     problem: str = ""  # a computation that failed (division by zero)
     range: str = ""
     description: str = ""
-    given: tuple[str, ...] = ()  # the parameters used, as run: ``protein_per_lane = 20 µg``
+    used: tuple[ParameterUsed, ...] = ()  # the parameters it computed with, as run
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """``protein_per_lane = 25 µg, planned from the default 20–30 µg``, one each."""
+        return tuple(u.text() for u in self.used)
 
     def text(self) -> str:
         """``10, 12.5, 8 µL per lysate (needs protein_conc for 42 more lysates)``."""
@@ -52,10 +95,10 @@ class DerivedValue:
             return f"cannot compute: {self.problem}"
         if self.needs and not self.values:
             return "needs " + ", ".join(self.needs)
-        shown = [format_magnitude(v) for v in self.values]
+        shown = [magnitude_to_thousandths(v) for v in self.values]
         if shown:
-            last = format_quantity(self.values[-1], self.unit)
-            shown[-1] = last
+            last = self.values[-1]  # the unit after the last number, as format_quantity puts it
+            shown[-1] += format_quantity(last, self.unit).removeprefix(format_magnitude(last))
         text = ", ".join(shown)
         if self.per:
             text += f" per {self.per}"
@@ -71,8 +114,22 @@ class DerivedValue:
 
     def line(self) -> str:
         """``loading_volume = protein_per_lane / protein_conc: 10, 12.5, 8 µL per lysate``."""
-        given = f" (with {', '.join(self.given)})" if self.given else ""
+        given = f" (with {'; '.join(self.given)})" if self.given else ""
         return f"{self.name} = {self.expr.strip()}{given}: {self.text()}"
+
+
+def magnitude_to_thousandths(value: float) -> str:
+    """A derived number exact to the thousandth, never with fewer figures than
+    :func:`format_magnitude` gives: 15.625 µL of lysate and 8.375 µL of water are shown so
+    that they visibly add up to the 24 µL sample (4 significant figures would say 15.62).
+    Round-half-even keeps two parts of a whole that each end in a 5 adding up (7.812 +
+    16.188)."""
+    shown = format_magnitude(value)
+    if "e" in shown or not math.isfinite(value):
+        return shown
+    fixed = f"{value:.3f}".rstrip("0").rstrip(".")
+    decimals = len(shown.partition(".")[2])
+    return fixed if len(fixed.partition(".")[2]) > decimals else shown
 
 
 def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
@@ -84,12 +141,14 @@ def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
 
     quantity = registry().Quantity
     sources = derive_sources(protocol)
+    defaults = {n: p.default for n, p in protocol.parameters.items()}
     known: dict[str, list[Any]] = {}
     waiting: dict[str, tuple[str, ...]] = {}  # a partly computed value: what it waits for
     out: dict[str, list[DerivedValue]] = {}
     for step in protocol.steps:
         for name, spec in step.derive.items():
-            value = _one(step.id, name, spec, sources, parameters, readings, known, quantity)
+            value = _one(step.id, name, spec, sources, (parameters, defaults), readings, known,
+                         quantity)
             value = replace(value, needs=tuple(dict.fromkeys(
                 n for need in value.needs for n in waiting.get(need, (need,)))))
             out.setdefault(step.id, []).append(value)
@@ -99,16 +158,20 @@ def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
     return out
 
 
+Parameters = tuple[Mapping[str, QRange], Mapping[str, QRange]]  # as run, the defaults
+
+
 def _inputs(
     names: Sequence[str], sources: Mapping[str, list[Source]],
-    parameters: Mapping[str, QRange], readings: Readings, known: Mapping[str, list[Any]],
+    params: Parameters, readings: Readings, known: Mapping[str, list[Any]],
     quantity: Any,
-) -> tuple[dict[str, list[Any]], list[str], dict[str, int], list[str]]:
+) -> tuple[dict[str, list[Any]], list[str], dict[str, int], list[ParameterUsed]]:
     """Each name's values (a list: one per reading), the names with none, expected counts."""
+    parameters, defaults = params
     values: dict[str, list[Any]] = {}
     needs: list[str] = []
     expected: dict[str, int] = {}
-    given: list[str] = []
+    given: list[ParameterUsed] = []
     for used in names:
         found = sources.get(used) or []
         source = found[0] if found else None
@@ -120,7 +183,7 @@ def _inputs(
                 needs.append(used)
             else:
                 values[used] = [quantity(param.planned, param.unit)]
-                given.append(f"{used} = {format_quantity(param.planned, param.unit)}")
+                given.append(parameter_used(used, param, defaults.get(used)))
         elif source.kind == "record":
             got = [quantity(float(v), u) for v, u in readings.get(used, ())
                    if not isinstance(v, str)]
@@ -139,7 +202,7 @@ def _inputs(
 
 def _one(
     step: str, name: str, spec: Derive, sources: Mapping[str, list[Source]],
-    parameters: Mapping[str, QRange], readings: Readings, known: Mapping[str, list[Any]],
+    parameters: Parameters, readings: Readings, known: Mapping[str, list[Any]],
     quantity: Any,
 ) -> DerivedValue:
     from elab.units import parse_unit
@@ -154,7 +217,7 @@ def _one(
         return DerivedValue(unit="", problem=str(exc), **base)
     values, needs, expected, given = _inputs(expression.names, sources, parameters, readings, known,
                                       quantity)
-    base["given"] = tuple(given)
+    base["used"] = tuple(given)
     if needs:
         return DerivedValue(unit=unit, needs=tuple(needs), **base)
     if spec.per is None:

@@ -28,11 +28,57 @@ def test_record_says_what_a_derived_value_still_needs(service: RunService) -> No
     data, record = render_record(run, "html", source=ServiceRunSource(service))
     denature = next(s for s in record.steps if s.id == "denature")
     assert denature.derived[0].endswith("needs protein_conc")
-    assert "(with protein_per_lane = 25 µg)" in denature.derived[0]  # the middle of 20-30 µg
+    # the middle of 20-30 µg, and where it comes from
+    assert "(with protein_per_lane = 25 µg, planned from the default 20–30 µg)" in (
+        denature.derived[0])
     assert "needs protein_conc" in data.decode()
+
+
+def test_the_parameters_table_says_the_planned_value_the_derived_values_use(
+    service: RunService,
+) -> None:
+    """The review: the table said "20–30 µg" while the derived section computed with 25 µg.
+    Both say 25 µg now, with the range it is planned from; the step texts keep the range."""
+    run = service.start("western-blot-pfak")
+    service.record_values(run, "bca", [("protein_conc", "2 mg/mL")])
+    data, record = render_record(run, "md", source=ServiceRunSource(service))
+    rows = {p.name: p for p in record.parameters}
+    lane = rows["protein_per_lane"]
+    assert (lane.value, lane.default, lane.overridden) == (
+        "25 µg, planned from the default 20–30 µg", "20–30 µg", False)
+    assert rows["sample_volume"].value == "24 µL"  # one value: nothing to plan
+    denature = next(s for s in record.steps if s.id == "denature")
+    assert "protein_per_lane = 25 µg, planned from the default 20–30 µg" in denature.derived[0]
+    assert "12.5 µL per lysate" in denature.derived[0]  # 25 µg / 2 mg/mL
+    text = data.decode()
+    assert "| protein_per_lane | 25 µg, planned from the default 20–30 µg | 20–30 µg |" in text
+
+
+def test_a_range_the_run_gives_is_planned_from_too(service: RunService) -> None:
+    run = service.start("western-blot-pfak", {"protein_per_lane": "10-20 ug"})
+    _, record = render_record(run, "md", source=ServiceRunSource(service))
+    lane = next(p for p in record.parameters if p.name == "protein_per_lane")
+    assert lane.value == "15 µg, planned from 10–20 µg" and lane.overridden
+    denature = next(s for s in record.steps if s.id == "denature")
+    assert "(with protein_per_lane = 15 µg, planned from 10–20 µg)" in denature.derived[0]
 
 
 def test_protocols_without_derived_values_are_left_as_they_were(service: RunService) -> None:
     run = service.start("mtt-viability")
     _, record = render_record(run, "md", source=ServiceRunSource(service))
     assert all(s.derived == () for s in record.steps)
+
+
+def test_the_design_section_counts_a_crossed_control_per_level(service: RunService) -> None:
+    """p-FAK's DMSO control is crossed with time: 3 wells at each of 3 time points, 9 in all
+    (the review read "control DMSO (vehicle) × 3" as three wells); a plain control keeps its
+    count as it is."""
+    run = service.start("western-blot-pfak")
+    data, record = render_record(run, "md", source=ServiceRunSource(service))
+    assert record.design is not None
+    assert "control DMSO (vehicle) × 3 per time (9 in all)" in record.design.lines
+    assert "control DMSO (vehicle) × 3 per time (9 in all)" in data.decode()
+    mtt = service.start("mtt-viability")
+    _, plain = render_record(mtt, "md", source=ServiceRunSource(service))
+    assert plain.design is not None
+    assert "control vehicle (vehicle) × 3" in plain.design.lines

@@ -82,3 +82,25 @@ def test_any_readings_give_values_or_reasons(protocol: Protocol, raw: list[float
         text = value.text()
         assert text
         assert value.values or value.needs or value.problem
+
+
+@pytest.mark.parametrize("conc", [1.6, 3.2, 1.3, 2.7, 0.9, 5.5])
+def test_loading_and_water_shown_add_up_to_the_sample_volume(conc: float) -> None:
+    """The review saw 15.62 µL of lysate beside 8.375 µL of water: shown to the same
+    thousandth, the two parts of each lane visibly make the 24 µL sample."""
+    from decimal import Decimal
+
+    pfak = load_protocol(Path(__file__).resolve().parents[3] / "protocols"
+                         / "western-blot-pfak.yaml")
+    params = {"protein_per_lane": QRange(20, 30, "microgram"),
+              "sample_volume": QRange(24, 24, "microliter")}
+    out = {v.name: v for v in derived_values(
+        pfak, params, {"protein_conc": [(conc, "milligram / milliliter")]})["denature"]}
+
+    def shown(name: str) -> Decimal:
+        return Decimal(out[name].text().split(" µL")[0])
+
+    assert shown("loading_volume") + shown("water_volume") == 24
+    if conc == 1.6:
+        assert (out["loading_volume"].text().split(" µL")[0],
+                out["water_volume"].text().split(" µL")[0]) == ("15.625", "8.375")
