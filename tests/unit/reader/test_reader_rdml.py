@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 from elab.domain.analysis.ddct_checks import is_negative_control
 from elab.domain.reader import ct_records, qpcr_rows_from_bytes
+from elab.domain.reader.qpcr import CtRow
 from elab.domain.reader.rdml import ct_rows_from_rdml
 from elab.domain.reader.rdml_file import looks_like_rdml, rdml_text_from_bytes
 from elab.errors import InputError
 
 DATA = Path(__file__).parents[2] / "data" / "reader"
-CFX = DATA / "rdml_cfx384_gene_expression.rdml"
+DILUTIONS = DATA / "rdml_dna_dilutions_v1_4.rdml"
 STEPONE = DATA / "rdml_stepone_std_v1_0.rdml"
 OC3 = DATA / "rdml_optical_calibrator_v1_4.rdml"
 NS = {"r": "http://www.rdml.org"}
@@ -39,25 +40,56 @@ def xml_of(path: Path) -> str:
         return archive.read(archive.namelist()[0]).decode("utf-8")
 
 
-def test_cfx_ct_table_as_read_by_hand_from_the_xml() -> None:
-    rows, notes = qpcr_rows_from_bytes(CFX.read_bytes(), CFX.name)
-    assert notes[0] == f"{CFX.name}: format rdml (guessed; give --format to choose)"
-    assert f"{CFX.name}: read bio_rad_384.xml (the archive has no rdml_data.xml)" in notes
-    assert "left out (not samples of the comparison): 12 standard reactions" in notes
-    assert "reference targets declared in the file: Liver" in notes
-    # 48 reactions on a 16 × 24 plate, 12 of them the dil-1..3 GAPDH standards.
-    assert len(rows) == 36
+@pytest.fixture(scope="module")
+def dilutions() -> tuple[list[CtRow], list[str]]:
+    """The DNA-dilution file read once: its dPCR run has no Cq, so LinRegPCR takes ~12 s."""
+    return qpcr_rows_from_bytes(DILUTIONS.read_bytes(), DILUTIONS.name)
+
+
+def test_dilutions_ct_table_as_read_by_hand_from_the_xml(
+        dilutions: tuple[list[CtRow], list[str]]) -> None:
+    rows, notes = dilutions
+    assert notes[0] == f"{DILUTIONS.name}: format rdml (guessed; give --format to choose)"
+    # Run "P10 - DNA Dilutions" carries <cq>; run "p11 - dPCR" only curves.
+    assert any(n.startswith(f"{DILUTIONS.name} run p11 - dPCR: Cq computed from the "
+                            "amplification curves by rdmlpython's LinRegPCR") for n in notes)
+    assert "left out (not samples of the comparison): 396 standard reactions" in notes
+    # 582 reactions in two runs, 396 of them the genomic DNA standards (type std).
+    assert len(rows) == 186
     by_well = {r.well: r for r in rows}
-    # Read by hand in bio_rad_384.xml: <react id="1"><sample id="Placebo"/><data><tar
-    # id="Brain"/><cq>17.3482975640601; react 25 (row B of 24 columns: B1) Placebo / Brain
-    # 17.6180152591088; react 35 (B11) Compound A/B / Kidney 21.5118788172855.
-    a1, b1, b11 = by_well["A1"], by_well["B1"], by_well["B11"]
-    assert (a1.sample, a1.condition, a1.target, a1.ct, a1.role) == (
-        "Placebo", "Placebo", "Brain", 17.3482975640601, "unknown")
-    assert (b1.sample, b1.target, b1.ct) == ("Placebo", "Brain", 17.6180152591088)
-    assert (b11.sample, b11.target, b11.ct) == ("Compound A/B", "Kidney", 21.5118788172855)
-    assert not any(r.sample.startswith("dil-") for r in rows)
+    # Read by hand in rdml_data.xml, run "P10 - DNA Dilutions" (pcrFormat 16 rows × 24
+    # columns, reactions numbered along the rows): <react id="19"><sample id="Buccal Swap 1"/>
+    # <data><tar id="FSTL_1_F_109"/><cq>21.575161 (row A, column 19: A19); react 127 (F7)
+    # Blood 7 / FSTL_1_F_109 21.393755; react 138 (F18) Blood 8 / FSTL_1_H_201 20.782745.
+    a19 = by_well["P10 - DNA Dilutions A19"]
+    f7, f18 = by_well["P10 - DNA Dilutions F7"], by_well["P10 - DNA Dilutions F18"]
+    assert (a19.sample, a19.condition, a19.target, a19.ct, a19.role) == (
+        "Buccal Swap 1", "Buccal Swap", "FSTL_1_F_109", 21.575161, "unknown")
+    assert (f7.sample, f7.condition, f7.target, f7.ct) == (
+        "Blood 7", "Blood", "FSTL_1_F_109", 21.393755)
+    assert (f18.sample, f18.target, f18.ct) == ("Blood 8", "FSTL_1_H_201", 20.782745)
+    # "genomic DNA 0ng" is typed ntc; the standards (0.2 to 20 ng) are left out.
+    assert {r.role for r in rows if r.sample == "genomic DNA 0ng"} == {"NTC"}
+    standards = {"genomic DNA 0.2ng", "genomic DNA 0.7ng", "genomic DNA 2ng",
+                 "genomic DNA 7ng", "genomic DNA 20ng"}
+    assert not standards & {r.sample for r in rows}
     assert "position" in ct_records(rows)[0]  # one target per well
+
+
+def test_an_xml_member_not_named_rdml_data_xml_is_read_and_named() -> None:
+    renamed = zipped(xml_of(OC3), "experiment_oc_3.xml")
+    rows, notes = qpcr_rows_from_bytes(renamed, "renamed.rdml")
+    assert "renamed.rdml: read experiment_oc_3.xml (the archive has no rdml_data.xml)" in notes
+    assert len(rows) == 42  # as from the file itself
+
+
+def test_reference_targets_declared_in_the_file_are_named() -> None:
+    xml, n = re.subn(r'(<target id="qPCRa"><type>)toi', r"\1ref", xml_of(OC3))
+    assert n == 1
+    _, notes = ct_rows_from_rdml(zipped(xml), "ref.rdml")
+    assert "reference targets declared in the file: qPCRa" in notes
+    _, notes = ct_rows_from_rdml(OC3.read_bytes(), OC3.name)
+    assert not any(n.startswith("reference targets") for n in notes)
 
 
 def test_rdml_1_0_wells_and_the_ntc_type_as_role() -> None:
