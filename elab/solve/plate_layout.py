@@ -97,6 +97,9 @@ def _classes(problem: PlateProblem) -> dict[str, list[str]]:
     return classes
 
 
+_Cells = dict[tuple[str, Well], cp_model.IntVar]
+
+
 def _solve_plate(
     spec: DesignSpec,
     problem: PlateProblem,
@@ -114,7 +117,32 @@ def _solve_plate(
     names = list(classes)
     rng.shuffle(names)
     model = cp_model.CpModel()
-    x: dict[tuple[str, Well], cp_model.IntVar] = {}
+    x = _placements(model, problem, usable, names, count)
+    if spread:
+        _spread(model, x, problem, usable, names, classes, count, slack)
+    if spacing:
+        _spacing(model, x, spec, problem, usable, names, count)
+    solver = _solver(spec, time_limit, workers)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = {w: c for (c, w), var in x.items() if solver.value(var)}
+    out: dict[Well, str] = {}
+    for k, members in classes.items():
+        spots = sorted(w for w, c in chosen.items() if c == k)
+        rng.shuffle(spots)
+        pool = [c for c in members for _ in range(problem.counts[c])]
+        out.update(zip(spots, pool, strict=True))
+    return out
+
+
+def _placements(
+    model: cp_model.CpModel, problem: PlateProblem, usable: list[Well], names: list[str],
+    count: dict[str, int],
+) -> _Cells:
+    """One yes/no per condition and well: pinned wells fixed, one condition a well, each
+    condition its count of wells."""
+    x: _Cells = {}
     for w in usable:
         pinned = problem.fixed.get(w)
         for c in names:
@@ -128,46 +156,61 @@ def _solve_plate(
             model.add_at_most_one(here)
     for c in names:
         model.add(sum(x[c, w] for w in usable if (c, w) in x) == count[c])
+    return x
+
+
+def _spread(
+    model: cp_model.CpModel, x: _Cells, problem: PlateProblem, usable: list[Well],
+    names: list[str], classes: dict[str, list[str]], count: dict[str, int], slack: int,
+) -> None:
+    """Replicates (and groups, and the empty wells) spread over rows and columns."""
     rows, cols = _lines(usable)
-    if spread:
-        sets = [[c] for c in names]
-        sets += [[c for c in g if c in classes] for g in problem.groups]
-        for members in sets:
-            n = sum(count.get(c, 0) for c in members)
-            if n <= 1:
+    sets = [[c] for c in names]
+    sets += [[c for c in g if c in classes] for g in problem.groups]
+    for members in sets:
+        n = sum(count.get(c, 0) for c in members)
+        if n <= 1:
+            continue
+        for lines in (rows, cols):
+            bound = spread_bound(n, len(lines)) + slack
+            if bound >= n:
                 continue
-            for lines in (rows, cols):
-                bound = spread_bound(n, len(lines)) + slack
-                if bound >= n:
-                    continue
-                for line in lines.values():
-                    terms = [x[c, w] for c in members for w in line if (c, w) in x]
-                    if len(terms) > bound:
-                        model.add(sum(terms) <= bound)
-        empty = problem.empty_count
-        if empty > 0:
-            for lines in (rows, cols):
-                bound = spread_bound(empty, len(lines)) + slack
-                for line in lines.values():
-                    if len(line) > bound:
-                        filled = [x[c, w] for c in names for w in line if (c, w) in x]
-                        model.add(sum(filled) >= len(line) - bound)
-    if spacing:
-        # Controls of one kind never share a side: at most one of them in any adjacent pair.
-        well_set = set(usable)
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for c in names:
-            if c in problem.controls:
-                by_kind[problem.control_kinds.get(c, c)].append(c)
-        for members in by_kind.values():
-            if sum(count[c] for c in members) < 2:
-                continue
-            for w in usable:
-                for nb in neighbours(*w, spec.plate):
-                    if nb > w and nb in well_set:
-                        pair = [x[c, v] for c in members for v in (w, nb) if (c, v) in x]
-                        if len(pair) > 1:
-                            model.add_at_most_one(pair)
+            for line in lines.values():
+                terms = [x[c, w] for c in members for w in line if (c, w) in x]
+                if len(terms) > bound:
+                    model.add(sum(terms) <= bound)
+    empty = problem.empty_count
+    if empty > 0:
+        for lines in (rows, cols):
+            bound = spread_bound(empty, len(lines)) + slack
+            for line in lines.values():
+                if len(line) > bound:
+                    filled = [x[c, w] for c in names for w in line if (c, w) in x]
+                    model.add(sum(filled) >= len(line) - bound)
+
+
+def _spacing(
+    model: cp_model.CpModel, x: _Cells, spec: DesignSpec, problem: PlateProblem,
+    usable: list[Well], names: list[str], count: dict[str, int],
+) -> None:
+    """Controls of one kind never share a side: at most one of them in any adjacent pair."""
+    well_set = set(usable)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for c in names:
+        if c in problem.controls:
+            by_kind[problem.control_kinds.get(c, c)].append(c)
+    for members in by_kind.values():
+        if sum(count[c] for c in members) < 2:
+            continue
+        for w in usable:
+            for nb in neighbours(*w, spec.plate):
+                if nb > w and nb in well_set:
+                    pair = [x[c, v] for c in members for v in (w, nb) if (c, v) in x]
+                    if len(pair) > 1:
+                        model.add_at_most_one(pair)
+
+
+def _solver(spec: DesignSpec, time_limit: float, workers: int) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     if workers == 1:
         # Deterministic time, not the wall clock: on a loaded machine the same seed must
@@ -178,14 +221,4 @@ def _solve_plate(
         solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = spec.seed % (2**31)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    chosen = {w: c for (c, w), var in x.items() if solver.value(var)}
-    out: dict[Well, str] = {}
-    for k, members in classes.items():
-        spots = sorted(w for w, c in chosen.items() if c == k)
-        rng.shuffle(spots)
-        pool = [c for c in members for _ in range(problem.counts[c])]
-        out.update(zip(spots, pool, strict=True))
-    return out
+    return solver
