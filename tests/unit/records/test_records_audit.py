@@ -105,6 +105,15 @@ def test_the_procedure_as_run_and_who_did_each_step(service: RunService,
     assert "Done by ana" in html and "Done by: ana" in md
 
 
+def test_a_step_under_way_says_who_started_it_not_who_did_it(
+        service: RunService, store: FileSignerStore) -> None:
+    run = service.start(str(SEEDING))
+    service.start_step(run, "seed")
+    _, html, md = both(service, run, store)
+    assert "Started by ana" in html and "Started by: ana" in md
+    assert "Done by" not in html and "Done by" not in md
+
+
 def test_a_step_done_without_a_start_shows_when_it_was_done_not_a_zero_interval(
         service: RunService, store: FileSignerStore) -> None:
     run = service.start(str(SEEDING))
