@@ -344,6 +344,8 @@ def status(run: RunArg, as_json: JsonOpt = False) -> None:
               + f": {d['text']}")
     for r in data["retractions"]:
         print(f"  retracted by {r['operator']}: {r['what']}")
+    for u in data["unreadable"]:
+        print(f"  unreadable event #{u['seq']} ({u['problem']}): left out; see `elab runs verify`")
     for t in data["timers"]:
         if t["running"]:
             left = t["remaining_s"]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.runs import Event, head_problem, verify_chain
-from elab.domain.runs.kinds import Attached
+from elab.domain.runs.events import StoredEvent
+from elab.domain.runs.kinds import Attached, Unreadable, decode
 from elab.errors import ElabError, InputError
 from elab.services.signing import (
     KeyRegistry,
@@ -25,6 +26,7 @@ from elab.services.signing import (
     signature_problem,
 )
 from elab.store import EventStore
+from elab.store.repository import parse_payload
 
 __all__ = [
     "Finding",
@@ -46,7 +48,7 @@ class Finding:
     """One problem found in one run; ``seq`` is the first event it concerns, if any."""
 
     run_id: str
-    kind: str  # unreadable | chain | head | attachment | signature | signer | anchor
+    kind: str  # unreadable | chain | head | attachment | payload | signature | signer | anchor
     message: str
     seq: int | None = None
 
@@ -106,7 +108,8 @@ def _run_findings(
     if (problem := head_problem(stored, None if head is None else (head.last_seq,
                                                                   head.head_hash))):
         found.append(Finding(run_id, "head", problem.reason, problem.seq))
-    # Only attachments and signatures need their payloads read.
+    found += _payload_findings(run_id, stored)
+    # Only attachments and signatures need their payloads kept.
     events = [e.parsed() for e in stored if e.type in (Attached.TYPE, SIGNED)]
     found += _attachment_findings(store, events)
     damaged = damaged_from(found)
@@ -125,15 +128,31 @@ def _run_findings(
     return found
 
 
+def _payload_findings(run_id: str, stored: Sequence[StoredEvent]) -> list[Finding]:
+    """Events whose payload is not what their type says: the run's state leaves them out,
+    so the person who checks the run must hear of them (not damage: the chain says whether
+    the bytes were changed)."""
+    found = []
+    for event in stored:
+        data = decode(event.type, parse_payload(event.payload))
+        if isinstance(data, Unreadable):
+            found.append(Finding(run_id, "payload", f"the {data.type} event does not read "
+                                 f"({data.reason}); the run's state leaves it out", event.seq))
+    return found
+
+
 def _attachment_findings(store: EventStore, events: Sequence[Event]) -> list[Finding]:
     found = []
     for event in events:
-        if not isinstance(kept := event.data, Attached):
+        if event.type != Attached.TYPE:
             continue
-        problem = store.attachment_problem(str(kept.sha256))
+        # Read from the payload itself, not the typed event: a payload damaged into the
+        # wrong shape still names the bytes it vouches for.
+        problem = store.attachment_problem(str(event.payload.get("sha256", "")))
         if problem:
-            found.append(Finding(event.run_id, "attachment",
-                                 f"attachment {kept.name or '?'!r}: {problem}", event.seq))
+            name = event.payload.get("name", "?")
+            found.append(Finding(event.run_id, "attachment", f"attachment {name!r}: {problem}",
+                                 event.seq))
     return found
 
 

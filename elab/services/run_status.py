@@ -75,6 +75,7 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         ],
         "lots": [{**lot.data.to_payload(), "seq": lot.seq, "at": iso(lot.at)}
                  for lot in state.lots],
+        "unreadable": [{"seq": seq, "problem": why} for seq, why in state.unreadable],
         "retractions": [
             {"seq": r.seq, "retracts": list(r.retracts), "what": r.what, "operator": r.operator}
             for r in state.retractions

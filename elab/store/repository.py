@@ -25,7 +25,7 @@ from elab.errors import IntegrityError as TamperError
 from elab.store.db import writing
 from elab.store.models import attachments, events, run_heads, run_summaries, runs, signers
 
-__all__ = ["MAX_ATTACHMENT_BYTES", "EventStore", "Head", "RegisteredKey"]
+__all__ = ["MAX_ATTACHMENT_BYTES", "EventStore", "Head", "RegisteredKey", "parse_payload"]
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
@@ -89,7 +89,7 @@ def _database_keeps_heads(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def _payload(raw: str) -> dict[str, Any]:
+def parse_payload(raw: str) -> dict[str, Any]:
     """The stored payload; unreadable JSON is kept as text so the chain check names it."""
     try:
         # orjson parses a long run's 100,000 payloads about seven times faster than json;
@@ -244,7 +244,7 @@ class EventStore:
         """The run's events in order (those after sequence number ``after``)."""
         # Plain tuples and positional construction: a long run has 100,000 events to read.
         return [
-            Event(run_id, seq, kind, at, operator, _payload(payload), prev, digest)
+            Event(run_id, seq, kind, at, operator, parse_payload(payload), prev, digest)
             for _, seq, kind, at, operator, payload, prev, digest in self._rows(run_id, after)
         ]
 

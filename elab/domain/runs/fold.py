@@ -36,6 +36,7 @@ from elab.domain.runs.kinds import (
     StepStarted,
     TimerStarted,
     TimerStopped,
+    Unreadable,
     ValueRecorded,
 )
 from elab.domain.runs.state import (
@@ -77,6 +78,7 @@ def fold(events: Iterable[Event]) -> RunState:
 
 def advance(state: RunState, events: Iterable[Event]) -> RunState:
     """``state`` moved on by further events (in place), so a reader need not fold again."""
+    events = list(events)  # read (from a database, say) before the collector is paused
     with _no_cycle_collection():
         _advance(state, events)
     _derive_step_states(state)
@@ -161,10 +163,13 @@ def _applies(kind: type[K]) -> Callable[[Apply[K]], Apply[K]]:
 
 
 def _apply_event(state: RunState, event: Event) -> None:
-    if event.operator not in state.operators:
+    if event.operator and event.operator not in state.operators:
         state.operators.append(event.operator)
     data = event.data
-    # Kinds with no handler change nothing (run_started again, an unreadable payload).
+    if isinstance(data, Unreadable):
+        state.unreadable.append((event.seq, f"{data.type}: {data.reason}"))
+        return
+    # Kinds with no handler change nothing (run_started again).
     if (apply := _HANDLERS.get(type(data))) is not None:
         apply(data, state, Stamp(event.seq, parse_iso(event.at), event.operator))
 

@@ -166,6 +166,9 @@ class RunState:
     signatures: list[Logged[Signed]] = field(default_factory=list)
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     retractions: list[Retraction] = field(default_factory=list)
+    # Events whose payload is not what their type says (seq, why): passed over by the fold,
+    # shown by `runs status` and the record, and a `payload` finding of `runs verify`.
+    unreadable: list[tuple[int, str]] = field(default_factory=list)
     # Every event read, in order: an undo folds the run again without the events it took
     # back, the undo rules look at who did what last, and the record lists the timeline.
     events: list[Event] = field(default_factory=list, repr=False)
