@@ -77,7 +77,7 @@ def test_the_series_is_made_from_its_top_under_the_tops_code(
     first = next(line for line in lines if line.startswith("point "))
     assert first.split()[:3] == ["point", "6", "stock"]
     wells_6 = next(line for line in lines if line.startswith("wells 6"))
-    assert "100 µM" in wells_6 and re.search(r"\s6\s+each of 3 wells$", wells_6)
+    assert "100 µM" in wells_6 and re.match(r"wells 6\s+6\s+working 6\s", wells_6)
     assert any("starts at point 6 (100 µM in the wells)" in line for line in lines)
 
 

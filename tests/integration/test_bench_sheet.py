@@ -105,7 +105,7 @@ def _wells_codes(dilution: str) -> dict[str, str]:
 
     found = {}
     for line in dilution.splitlines():
-        match = re.match(r"(wells \d+)\s.*\s(\S+)\s+each of \d+ wells$", line)
+        match = re.match(r"(wells \d+)\s+(\S+)\s", line)  # the code stands next to the step
         if match:
             found[match[1]] = match[2]
     return found

@@ -84,18 +84,20 @@ class Plan:
     def text(self) -> str:
         """A fixed-width table for the terminal."""
         coded = any(r.code for r in self.rows)
-        head: tuple[str, ...] = ("step", "source", "volume", "diluent", "diluent vol", "total",
-                                 "final", *(("plate code",) if coded else ()), "per")
+        # The plate code next to the step: a narrow screen cuts the table at its right edge,
+        # and the code is what ties a row to the wells on the plate map.
+        head: tuple[str, ...] = ("step", *(("plate code",) if coded else ()), "source",
+                                 "volume", "diluent", "diluent vol", "total", "final", "per")
         body = [
             (
                 r.step,
+                *((r.code,) if coded else ()),
                 r.source,
                 volume_text(r.volume_ul),
                 r.diluent,
                 volume_text(r.diluent_ul) if r.diluent else "",
                 volume_text(r.total_ul) if r.total_ul else "",
                 r.final,
-                *((r.code,) if coded else ()),
                 r.per,
             )
             for r in self.rows
