@@ -293,9 +293,12 @@ def plan_serial(spec: SerialSpec) -> Plan:
         b.add(Row(f"point {spec.name(0)}", source, take, "", 0.0, take, spec.c(src_conc),
                   note="use as is"))
     else:
-        least = lim.min_ul / (src_conc / series_top - 1)  # so the solvent is ≥ the minimum
-        take = lim.up(max(top_need * series_top / src_conc, least))
-        dil = lim.nearest(take * src_conc / series_top - take)
+        ratio = src_conc / series_top - 1  # solvent per volume of the source
+        least = lim.min_ul / ratio  # so the solvent is ≥ the minimum
+        # A take whose solvent also lands on the pipette grid: 0.7 µL + 1 µL would miss a
+        # 1:2.48 dilution by 2 %; a little more of both hits it.
+        take = _transfer(lim, ratio, max(top_need * series_top / src_conc, least))
+        dil = lim.nearest(take * ratio)
         b.add(Row(f"point {spec.name(0)}", source, take, solvent, dil, take + dil,
                   spec.c(src_conc * take / (take + dil))))
     point = src_conc * take / (take + dil)
