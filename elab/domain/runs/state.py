@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from elab.domain.protocol import Protocol, StepGraph
 from elab.domain.runs.events import GENESIS, Event
@@ -106,9 +106,9 @@ class Deviation:
     operator: str = ""
 
 
-@dataclass(frozen=True)
-class Logged(Generic[T]):
-    """A typed event as the run keeps it: what happened, when, by whom, at which seq."""
+class Logged(NamedTuple, Generic[T]):
+    """A typed event as the run keeps it: what happened, when, by whom, at which seq (a named
+    tuple: a long run keeps tens of thousands of notes)."""
 
     seq: int
     at: datetime
