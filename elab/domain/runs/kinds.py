@@ -214,16 +214,10 @@ class ValueRecorded(_Kind):
 
 
 @dataclass(frozen=True)
-class Corrected(_Kind):
+class Corrected(ValueRecorded):
     """A new reading for the value event ``corrects``; the original stays in the log."""
 
     TYPE: ClassVar[str] = "correction"
-    step: str = ""
-    name: str = ""
-    value: float | str | None = None
-    unit: str = ""
-    text: str = ""
-    in_range: bool | None = None
     corrects: int = 0
     reason: str = ""
 
