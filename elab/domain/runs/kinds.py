@@ -3,9 +3,10 @@
 Each class carries the stable name its events are stored under (``TYPE``) and turns into
 and out of the stored payload.  The payload keys are the stored format: they are the ones
 elab has always written, so a log made by any earlier version reads as these classes and a
-log made now reads in an earlier version.  Reading is lenient where old logs differ (a key
-left out takes its default); a payload that cannot be read at all becomes
-:class:`Unreadable`, which the fold passes over and ``runs verify`` reports.
+log made now reads in an earlier version.  A key an older log left out takes its default; a
+key holding the wrong type (a list where a step id belongs, text where a number does) makes
+the event :class:`Unreadable`, which the fold passes over and ``runs status``, the record
+and ``runs verify`` report.
 
 The services decide *what* happened and hand these objects to the log; the fold, the
 record and the undo rules read them back, so the payload's shape is known in one place.
@@ -88,8 +89,8 @@ class _Kind:
 
 
 _ABSENT = object()
-Types = tuple[type, ...]
-_FieldSpec = tuple[str, str, Any, Callable[[], Any] | None, Types, Types | None]
+_Types = tuple[type, ...]
+_FieldSpec = tuple[str, str, Any, Callable[[], Any] | None, _Types, _Types | None]
 _FIELDS: dict[type, tuple[_FieldSpec, ...]] = {}
 
 
