@@ -35,7 +35,7 @@ LAYOUT_NAME = "layout"
 
 def recorded_layout(state: RunState, read: Callable[[str], bytes]) -> Layout | None:
     """The layout CSV the run attached last, if it did and it reads as a layout."""
-    from elab.services.records import LAYOUT_NAMES
+    from elab.services.record_parts import LAYOUT_NAMES
 
     found = [a.data for a in state.attachments if a.data.name.lower() in LAYOUT_NAMES]
     if not found:

@@ -121,6 +121,7 @@ def _member_bytes(data: bytes, source: str, limit: int) -> tuple[bytes, str]:
                 raw = handle.read(limit + 1)
     except InputError:
         raise
+    # zipfile raises NotImplementedError for a compression method it does not support.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
             EOFError, ValueError) as exc:
         raise InputError(f"{source}: a damaged zip archive ({exc})") from None

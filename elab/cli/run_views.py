@@ -1,0 +1,111 @@
+"""``elab runs status`` and ``elab runs list``: where one run stands, and which runs there are.
+
+Kept apart from the bench commands in :mod:`elab.cli.runs`, which registers these on the
+same ``runs`` group.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from elab.cli.runs import JsonOpt, RunArg, service_for
+
+__all__ = ["add_to"]
+
+
+def add_to(runs_app: typer.Typer) -> None:
+    """Register the viewing commands on the ``runs`` group."""
+    runs_app.command("status")(_status)
+    runs_app.command("list")(_list_runs)
+
+
+def _status(run: RunArg, as_json: JsonOpt = False) -> None:
+    """Where a run stands: steps, timers, deviations."""
+    from elab.services.runs import status_json
+    from elab.units import format_duration
+
+    with service_for() as service:
+        data = status_json(service.state(run), service.clock.now())
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    print(f"{data['run']}  {data['title']} ({data['protocol']})  {data['state']}")
+    marks = {"done": "[x]", "current": "[>]", "ready": "[ ]", "waiting": "[.]", "skipped": "[-]"}
+    for step in data["steps"]:
+        by = f" ({step['by']})" if step.get("by") else ""
+        print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
+    for r in data["readings"]:
+        print(f"  value {r['step']} {r['name']}: {r['text']}")
+    for d in data["derived"]:
+        used = "; ".join(u["text"] for u in d.get("parameters") or [])
+        print(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
+              + f": {d['text']}")
+    for r in data["retractions"]:
+        print(f"  retracted by {r['operator']}: {r['what']}")
+    for u in data["unreadable"]:
+        print(f"  unreadable event #{u['seq']} ({u['problem']}): left out; see `elab runs verify`")
+    for t in data["timers"]:
+        if t["running"]:
+            left = t["remaining_s"]
+            shown = (
+                f"{format_duration(left)} left"
+                if left >= 0
+                else f"overdue {format_duration(-left)}"
+            )
+            print(f"  timer {t['step']}: {shown}")
+    for d in data["deviations"]:
+        where = f" at {d['step']}" if d["step"] else ""
+        print(f"  deviation ({d['kind']}){where}: {d['note']}")
+
+
+def _list_runs(
+    active: Annotated[bool, typer.Option("--active", help="Only runs under way.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most N runs (active first).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Runs started on or after DATE (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Runs in the database: those under way first, then the newest.
+
+    A run that cannot be read is listed as damaged with the reason; it never hides the others.
+    """
+    from elab.domain.runs.clock import iso
+
+    start = _since(since) if since else None
+    with service_for() as service:
+        summaries = service.summaries(active=active, limit=limit, since=start)
+    rows: list[dict[str, Any]] = []
+    for s in summaries:
+        row: dict[str, Any] = {
+            "run": s.run_id, "protocol": s.protocol_id, "title": s.title, "state": s.state,
+            "started_at": iso(s.started_at) if s.started_at else None,
+            "operators": list(s.operators), "current_step": s.current_step,
+        }
+        if s.problem:
+            row["problem"] = s.problem
+        rows.append(row)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        if r["state"] == "damaged":
+            print(f"{r['run']}  damaged   {r.get('problem', '')}")
+            continue
+        print(f"{r['run']}  {r['state']:<9} {r['started_at'][:16]}  {r['protocol']}")
+
+
+def _since(text: str) -> str:
+    from datetime import date
+
+    from elab.errors import InputError
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InputError(f"--since {text!r} is not a date like 2026-12-01") from None
