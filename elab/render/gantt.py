@@ -31,8 +31,10 @@ _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#
             "#17becf", "#bcbd22", "#7f7f7f")
 _MAX_SUBROWS = 4
 _OFF_WEIGHT = 0.2  # an hour out of working hours takes this share of a working hour's width
-_LABEL_LEVELS = 3
+_LABEL_LEVELS = 6  # rows of step numbers above a lane at most
 _LEGEND_WIDTH = 100  # characters per legend line
+_NAMED_DAYS = 15  # a plan this long or shorter names each of its days
+_HOURS_NAMED_DAYS = 8  # and, up to this long, the hours 9:00, 12:00 and 15:00
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,6 @@ class _Chart:
         self.acts: dict[tuple[str, str], Activity] = problem.activity_map()
         self.day0, self.day_end = _span(problem, schedule)
         self.segments = _segments(problem, self.day0, self.day_end)
-        self.label_end: list[float] = []
         runs = list(dict.fromkeys(a.run for a in schedule.assignments))
         self.colour = {run: _COLOURS[k % len(_COLOURS)] for k, run in enumerate(runs)}
         self.steps = gantt_steps(problem, schedule)
@@ -205,37 +206,47 @@ class _Chart:
         return fig
 
     def _time_axis(self, ax: Any) -> None:
-        """Days as major ticks (only Mondays on a plan of more than a week), hours as minor."""
+        """Every working day named (Mondays alone beyond two weeks), hours on a short plan.
+
+        Someone reading a plan looks for "what happens on Thursday": a week and a half with
+        only its Mondays named sends them counting grid lines.
+        """
         ax.set_xlim(0, self.x(self.day_end))
         days = [self.day0 + timedelta(days=k) for k in range((self.day_end - self.day0).days)]
-        if len(days) > 8:
+        open_days = [d for d in days if self.problem.calendar.intervals_on(d.date())]
+        if len(days) > _NAMED_DAYS:
             shown = [d for d in days if d.weekday() == 0 or d == days[0]]
             ax.set_xticks([self.x(d) for d in shown], labels=[f"{d:%a %d %b}" for d in shown],
                           fontsize=7, ha="left")
             ax.set_xticks([self.x(d) for d in days], minor=True)
             return
-        open_days = [d for d in days if self.problem.calendar.intervals_on(d.date())]
-        # a closed day is drawn narrow: its name alone fits
+        # a closed day is drawn narrow: its name alone fits; the month once, and on the 1st
         ax.set_xticks([self.x(d) for d in days], labels=[
-            f"{d:%a %d %b}" if d in open_days else f"{d:%a}" for d in days], fontsize=7,
-            ha="left")
-        ax.set_xticks([self.x(d + timedelta(hours=h)) for d in open_days for h in (9, 12, 15)],
-                      labels=[f"{h}:00" for _ in open_days for h in (9, 12, 15)], minor=True,
-                      fontsize=5)
-        ax.tick_params(axis="x", which="major", pad=9)
+            (f"{d:%a %d %b}" if d == days[0] or d.day == 1 else f"{d:%a %d}")
+            if d in open_days else f"{d:%a}" for d in days], fontsize=7, ha="left")
+        if len(days) <= _HOURS_NAMED_DAYS:
+            ax.set_xticks([self.x(d + timedelta(hours=h)) for d in open_days
+                           for h in (9, 12, 15)],
+                          labels=[f"{h}:00" for _ in open_days for h in (9, 12, 15)],
+                          minor=True, fontsize=5)
+            ax.tick_params(axis="x", which="major", pad=9)
 
     def _lane(self, ax: Any, lane: _Lane, top: float) -> float:
         rows = _subrows(lane.passive)
         n_passive = max(rows.values(), default=-1) + 1
-        self.label_end = [-1.0] * _LABEL_LEVELS
-        bar = top + 0.35 * _LABEL_LEVELS
-        for a in sorted(lane.hands_on, key=lambda x: x.start):
+        hands_on = sorted(lane.hands_on, key=lambda x: x.start)
+        numbers = [self.number.get((a.run, a.start, self.acts[a.key].title or a.step))
+                   for a in hands_on]
+        levels = self._levels([(self.x(a.start), n) for a, n in zip(hands_on, numbers,
+                                                                     strict=True)])
+        bar = top + 0.35 * (max(levels, default=0) + 1)
+        for a, number, level in zip(hands_on, numbers, levels, strict=True):
             x0, x1 = self.x(a.start), self.x(a.end)
             ax.broken_barh([(x0, max(x1 - x0, 0.1))], (bar, 0.8),
                            color=self.colour[a.run], zorder=3)
-            number = self.number.get((a.run, a.start, self.acts[a.key].title or a.step))
             if number is not None:
-                self._label(ax, str(number), x0, bar)
+                ax.text(x0, bar - 0.05 - 0.35 * level, str(number), fontsize=6, ha="left",
+                        va="bottom", zorder=4)
         for a in lane.passive:
             x0, x1 = self.x(a.start), self.x(a.end)
             row = bar + 0.95 + rows[a.key] * 0.45
@@ -243,14 +254,27 @@ class _Chart:
                            edgecolor=self.colour[a.run], hatch="///", lw=0.6, zorder=2)
         return bar - top + 0.95 + 0.45 * n_passive
 
-    def _label(self, ax: Any, text: str, x0: float, bar: float) -> None:
-        """A step's number just above its bar, on the lowest level where it is not crowded."""
-        width = (len(text) + 0.6) * self.char_w
-        level = next((k for k, end in enumerate(self.label_end) if x0 >= end),
-                     min(range(_LABEL_LEVELS), key=self.label_end.__getitem__))
-        self.label_end[level] = x0 + width
-        ax.text(x0, bar - 0.05 - 0.35 * level, text, fontsize=6, ha="left", va="bottom",
-                zorder=4)
+    def _levels(self, labels: list[tuple[float, int | None]]) -> list[int]:
+        """Each number's level above the bars: the lowest where it clears the one before.
+
+        A busy morning (six short steps in two hours) stacks its numbers rather than
+        printing them over each other; past ``_LABEL_LEVELS`` the least crowded level takes
+        it, and the legend still says which step is which.
+        """
+        ends: list[float] = []
+        out = []
+        for x0, number in labels:
+            width = (len(str(number)) + 0.6) * self.char_w
+            level = next((k for k, end in enumerate(ends) if x0 >= end), len(ends))
+            if level == len(ends):
+                if level < _LABEL_LEVELS:
+                    ends.append(-1.0)
+                else:
+                    level = min(range(len(ends)), key=ends.__getitem__)
+            if number is not None:
+                ends[level] = x0 + width
+            out.append(level)
+        return out
 
     def _background(self, ax: Any, bottom: float) -> None:
         calendar = self.problem.calendar

@@ -98,3 +98,21 @@ def test_a_run_names_its_person() -> None:
     assert {acts[a.key].person for a in schedule.assignments
             if a.run == "mtt-viability" and acts[a.key].hands_on} == {"alice"}
     assert check_schedule(problem, schedule).ok
+
+
+def test_the_gantt_of_the_week_names_each_day_and_keeps_step_numbers_apart(
+        week: tuple[Problem, Schedule]) -> None:
+    problem, schedule = week
+    svg = gantt_svg(problem, schedule)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    # a week and a half: every working day is named, not just the Mondays
+    for day in ("Mon 07 Dec", "Tue 08", "Wed 09", "Thu 10", "Fri 11", "Mon 14", "Tue 15"):
+        assert day in texts
+    numbers = [(float(x), float(y), text) for x, y, text in re.findall(
+        r'<text style="font-size: 6px[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(\d+)</text>', svg)]
+    assert len(numbers) >= len(gantt_steps(problem, schedule))
+    char = 6 * 0.6  # a 6 px digit is about 3.6 px wide
+    for (x1, y1, a), (x2, y2, b) in itertools.combinations(numbers, 2):
+        same_row = abs(y1 - y2) < 4
+        overlap = x1 < x2 + char * len(b) and x2 < x1 + char * len(a)
+        assert not (same_row and overlap), f"step numbers {a} and {b} are printed over each other"
