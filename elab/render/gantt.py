@@ -319,6 +319,7 @@ def gantt_html(problem: Problem, schedule: Schedule, title: str = "Lab schedule"
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:1em}svg{max-width:100%;height:auto}"
+        "svg text{white-space:pre}"
         "@page{size:A4 landscape;margin:8mm}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>{svg}</body></html>\n"
     )

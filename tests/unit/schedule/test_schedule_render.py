@@ -55,3 +55,5 @@ def test_gantt_html_is_self_contained_svg() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<svg" in page and "<script" not in page and "http://" not in page.split("<svg")[0]
     assert "Fri 26 Mar" in page and "tw: seed" in page
+    # the legend's columns are aligned with spaces, which HTML collapses unless told not to
+    assert "svg text{white-space:pre}" in page
