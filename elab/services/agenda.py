@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -147,8 +147,15 @@ class AgendaLine:
 
 @dataclass(frozen=True)
 class Agenda:
+    """The planned steps of one day: today's, or the next day with work when today has none.
+
+    Opened on a Sunday, the bench wants to know what Monday brings, not "nothing due".
+    """
+
     lines: tuple[AgendaLine, ...]
     problem: str = ""  # why there is no plan, in a sentence
+    day: date | None = None  # the local date of the lines; None when there are none
+    ahead: bool = False  # the lines are of a later day: nothing is planned today
 
 
 def plan_remaining(
@@ -186,10 +193,14 @@ def today_agenda(states: Sequence[RunState], now: datetime,
     zone = problem.calendar.zone
     today = now.astimezone(zone).date()
     titles = problem.activity_map()
-    lines = [
-        AgendaLine(a.start, a.end, a.run, a.step, titles[a.key].title or a.step,
-                   titles[a.key].hands_on)
-        for a in schedule.assignments
-        if a.start.astimezone(zone).date() == today
-    ]
-    return Agenda(tuple(sorted(lines, key=lambda x: (x.start, x.run))))
+    on_day: dict[date, list[AgendaLine]] = {}
+    for a in schedule.assignments:
+        activity = titles[a.key]
+        on_day.setdefault(a.start.astimezone(zone).date(), []).append(AgendaLine(
+            a.start, a.end, a.run, a.step, activity.title or a.step, activity.hands_on))
+    days = sorted(d for d, lines in on_day.items()
+                  if d == today or (d > today and any(x.hands_on for x in lines)))
+    if not days:
+        return Agenda(())
+    return Agenda(tuple(sorted(on_day[days[0]], key=lambda x: (x.start, x.run))), day=days[0],
+                  ahead=days[0] != today)

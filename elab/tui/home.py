@@ -197,6 +197,10 @@ class HomeScreen(Screen[None]):
                 key=f"due-{i}:{item.run_id}",
                 height=None,
             )
+        day = self.agenda.day
+        if day is not None and self.agenda.ahead:
+            table.add_row(Text(f"{day:%a %d %b}", style="bold"), Text(""), Text(""),
+                          Text("next work (none today)"))
         for i, line in enumerate(self.agenda.lines):
             local = line.start.astimezone()
             when = f"{local:%H:%M}-{line.end.astimezone():%H:%M}" if line.hands_on else (
@@ -209,7 +213,8 @@ class HomeScreen(Screen[None]):
         if self.plan_today and not self.has_plan:
             table.add_row(Text("plan"), Text(""), Text(""), Text("planning today's work…"))
         elif not self.due and not self.agenda.lines and not self.agenda.problem:
-            table.add_row(Text(""), Text(""), Text(""), Text("nothing due; no active runs today"))
+            table.add_row(Text(""), Text(""), Text(""), Text(
+                "nothing due or planned" if self.states else "nothing due; no active runs"))
 
     def replan(self) -> None:
         """Today's plan of the active runs, solved off the UI thread.

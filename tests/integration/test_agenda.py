@@ -74,3 +74,19 @@ def test_finished_runs_make_no_agenda(service: RunService, clock: FakeClock) -> 
     run = service.start("mtt-viability")
     service.finish(run, incomplete="test: only the finish is under test")
     assert today_agenda([service.state(run)], clock.now()).lines == ()
+
+
+def test_on_a_weekend_the_agenda_shows_the_next_day_with_work(service: RunService,
+                                                               clock: FakeClock) -> None:
+    clock.advance(days=5)  # Saturday 08:00: nobody works, Monday does
+    run = service.start("western-blot-emt")
+    agenda = today_agenda([service.state(run)], clock.now(), time_limit_s=5)
+    assert agenda.ahead and agenda.day == (MONDAY_8 + timedelta(days=7)).date()
+    assert agenda.lines and all(line.start.date() == agenda.day for line in agenda.lines)
+    assert any(line.hands_on for line in agenda.lines)
+
+
+def test_a_weekday_agenda_is_today(service: RunService, clock: FakeClock) -> None:
+    run = service.start("western-blot-emt")
+    agenda = today_agenda([service.state(run)], clock.now(), time_limit_s=5)
+    assert not agenda.ahead and agenda.day == clock.now().date()

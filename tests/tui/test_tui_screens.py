@@ -225,6 +225,27 @@ async def test_the_plan_panel_says_it_is_coming_until_the_first_plan_is_in(
         assert home.agenda.lines  # type: ignore[attr-defined]
 
 
+async def test_on_a_sunday_the_plan_panel_shows_mondays_work(
+        service: RunService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Opened on a Sunday with runs under way, the panel said "nothing due; no active runs
+    # today": the runs were active, and Monday's work was planned but not shown.
+    monkeypatch.setenv("TZ", "UTC")
+    clock.advance(days=6)  # Sunday 29 Nov 09:00
+    service.start("western-blot-emt")
+    app = ElabApp(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        home.planned_at = float("inf")  # type: ignore[attr-defined]  # no tick plans again
+        home.replan()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = home.query_one("#due", DataTable)
+        cells = " | ".join(str(c) for k in range(table.row_count) for c in table.get_row_at(k))
+        assert "Mon 30 Nov" in cells and "next work (none today)" in cells
+        assert "no active runs" not in cells
+
+
 async def test_bench_sheet_shows_the_pfak_plates_by_time_and_the_command_that_prints_them(
         service: RunService) -> None:
     from elab.services.plates import run_seed
