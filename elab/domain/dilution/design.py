@@ -23,7 +23,12 @@ from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.serial import SerialSpec
 from elab.domain.plate import Condition, legend_from_spec, spec_from_design
 from elab.domain.protocol.model import Design, Protocol
-from elab.domain.protocol.volumes import dosing_volumes, vehicle_wells, working_volume
+from elab.domain.protocol.volumes import (
+    WorkingVolume,
+    dosing_volumes,
+    vehicle_wells,
+    working_volume,
+)
 from elab.errors import ElabError, InputError
 from elab.units import KINDS, QRange, convert, parse_quantity
 
@@ -228,54 +233,14 @@ def serial_spec_from_protocol(
     codes, control_codes = _plate_codes(design, series, legend)
     changes: list[str] = []
     working = dosed.working if dosed is not None else working_volume(design)
-    if (well_volume_ul is not None and working is not None and working.source == "design"
-            and _same(well_volume_ul, working.ul)):
-        changes.append(f"{well_option} {_ul_text(well_volume_ul)} is the design's working "
-                       "volume (no change)")
-        well_volume_ul = None
-    if well_volume_ul is not None:
-        if working is not None:
-            changes.append(f"{well_option} {_ul_text(well_volume_ul)} overrides the "
-                           f"{'design' if working.source == 'design' else working.source}'s "
-                           f"{_ul_text(working.ul)} working volume")
-        else:
-            changes.append(f"{well_option} {_ul_text(well_volume_ul)}: the design gives no "
-                           "working volume")
-        well = well_volume_ul
-    elif working is None:
-        raise InputError("the design gives no working_volume and no plate format: give "
-                         "--well-volume")
-    else:
-        well = working.ul
-        if working.source != "design":
-            changes.append(f"working volume {_ul_text(well)}: the {working.source} (the design "
-                           "gives none)")
+    well, well_volume_ul = _well_volume(working, well_volume_ul, well_option, changes)
     declared_stock = dosed.stock if dosed is not None else None
     material = protocol.materials.get(dosing.material) if dosing else None
     if declared_stock is None and dosing is None:
         material, declared_stock = _dosed_material(protocol, unit, material_id)
-    if stock:
-        stock_q = parse_quantity(stock, "concentration")
-        if declared_stock is not None and _same(
-                convert(stock_q.planned, stock_q.unit, declared_stock.unit) or 0.0,
-                declared_stock.planned):
-            changes.append(f"--stock {stock_q} is the design's stock (no change)")
-        elif declared_stock is not None:
-            changes.append(f"--stock {stock_q} overrides the design's {declared_stock} stock")
-    elif declared_stock is not None:
-        stock_q = declared_stock
-    else:
-        raise InputError("the design gives no stock concentration for its doses: give --stock")
+    stock_q = _stock(stock, declared_stock, changes)
     addition = dosed.addition_ul if dosed is not None else None
-    if add_ul is not None and addition is not None and _same(add_ul, addition):
-        changes.append(f"--add {_ul_text(add_ul)} is the design's addition (no change)")
-        add_ul = None
-    if add_ul is not None:
-        if addition is not None:
-            changes.append(f"--add {_ul_text(add_ul)} overrides the design's "
-                           f"{_ul_text(addition)} addition")
-        else:
-            changes.append(f"--add {_ul_text(add_ul)}: the design gives no addition")
+    add_ul = _addition(add_ul, addition, changes)
     designed = (dosed is not None and addition is not None and add_ul is None
                 and well_volume_ul is None)
     if dosed is not None and not designed and addition is not None:
@@ -313,6 +278,62 @@ def serial_spec_from_protocol(
         control_codes=control_codes,
     )
     return DesignedSeries(spec, tuple(changes))
+
+
+def _well_volume(working: WorkingVolume | None, given: float | None, option: str,
+                 changes: list[str]) -> tuple[float, float | None]:
+    """The well's volume before the addition, and the override still in force (if any).
+
+    An override equal to the design's own volume is no override: said, then dropped, so the
+    design's route stands.
+    """
+    if given is not None and working is not None and working.source == "design" and _same(
+            given, working.ul):
+        changes.append(f"{option} {_ul_text(given)} is the design's working volume (no change)")
+        given = None
+    if given is not None:
+        if working is None:
+            changes.append(f"{option} {_ul_text(given)}: the design gives no working volume")
+        else:
+            source = "design" if working.source == "design" else working.source
+            changes.append(f"{option} {_ul_text(given)} overrides the {source}'s "
+                           f"{_ul_text(working.ul)} working volume")
+        return given, given
+    if working is None:
+        raise InputError("the design gives no working_volume and no plate format: give "
+                         "--well-volume")
+    if working.source != "design":
+        changes.append(f"working volume {_ul_text(working.ul)}: the {working.source} (the "
+                       "design gives none)")
+    return working.ul, None
+
+
+def _stock(given: str | None, declared: QRange | None, changes: list[str]) -> QRange:
+    """The stock the series starts from: ``--stock`` if given, else the design's."""
+    if not given:
+        if declared is None:
+            raise InputError("the design gives no stock concentration for its doses: give "
+                             "--stock")
+        return declared
+    stock = parse_quantity(given, "concentration")
+    if declared is not None and _same(
+            convert(stock.planned, stock.unit, declared.unit) or 0.0, declared.planned):
+        changes.append(f"--stock {stock} is the design's stock (no change)")
+    elif declared is not None:
+        changes.append(f"--stock {stock} overrides the design's {declared} stock")
+    return stock
+
+
+def _addition(given: float | None, declared: float | None, changes: list[str]) -> float | None:
+    """The ``--add`` override still in force: None when absent or equal to the design's."""
+    if given is not None and declared is not None and _same(given, declared):
+        changes.append(f"--add {_ul_text(given)} is the design's addition (no change)")
+        return None
+    if given is not None:
+        changes.append(f"--add {_ul_text(given)} overrides the design's {_ul_text(declared)} "
+                       "addition" if declared is not None
+                       else f"--add {_ul_text(given)}: the design gives no addition")
+    return given
 
 
 def _dosed_material(
