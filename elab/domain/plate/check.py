@@ -60,7 +60,8 @@ def check_layout(layout: Layout, spec: DesignSpec) -> list[str]:
 
 
 def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
-    out = []
+    """Replicates once each, spread as the design says, one plate_by level a plate, and
+    every control as many times as declared."""
     per_plate: dict[str, Counter[int]] = defaultdict(Counter)
     reps: dict[str, list[int]] = defaultdict(list)
     for p in layout:
@@ -69,6 +70,13 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
         per_plate[p.condition][p.plate] += 1
         if p.kind == "sample":
             reps[p.condition].append(p.replicate)
+    return (_replicates(layout, spec, per_plate, reps) + _plate_levels(layout, spec)
+            + _control_counts(layout, spec, per_plate))
+
+
+def _replicates(layout: Layout, spec: DesignSpec, per_plate: dict[str, Counter[int]],
+                reps: dict[str, list[int]]) -> list[str]:
+    out = []
     for c in spec.sample_conditions():
         got = sorted(reps.get(c.name, []))
         if got != list(range(1, spec.replicates + 1)):
@@ -83,15 +91,24 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
             spread = [plates.get(q, 0) for q in _plates_of(layout, spec, c.levels)]
             if max(spread) - min(spread) > 1:
                 out.append(f"replicates of {c.name!r} are unevenly spread over plates: {spread}")
-    if spec.plate_by is not None:
-        seen: dict[int, set[str]] = defaultdict(set)
-        for p in layout:
-            level = dict(p.levels).get(spec.plate_by)
-            if p.kind != EDGE_KIND and level is not None:
-                seen[p.plate].add(level)
-        for plate, levels in sorted(seen.items()):
-            if len(levels) > 1:
-                out.append(f"plate {plate} mixes {spec.plate_by} levels {sorted(levels)}")
+    return out
+
+
+def _plate_levels(layout: Layout, spec: DesignSpec) -> list[str]:
+    if spec.plate_by is None:
+        return []
+    seen: dict[int, set[str]] = defaultdict(set)
+    for p in layout:
+        level = dict(p.levels).get(spec.plate_by)
+        if p.kind != EDGE_KIND and level is not None:
+            seen[p.plate].add(level)
+    return [f"plate {plate} mixes {spec.plate_by} levels {sorted(levels)}"
+            for plate, levels in sorted(seen.items()) if len(levels) > 1]
+
+
+def _control_counts(layout: Layout, spec: DesignSpec,
+                    per_plate: dict[str, Counter[int]]) -> list[str]:
+    out = []
     for cond, n in spec.placed_items():
         got_n = sum(per_plate[cond.name].values())
         if cond.is_control and got_n != n:

@@ -129,6 +129,23 @@ class DesignSpec:
     style: Style = "randomised"
 
     def __post_init__(self) -> None:
+        self._check_options()
+        names = [f.name for f in self.factors]
+        if len(set(names)) != len(names):
+            raise InputError("two factors share a name")
+        if self.compound is not None and self.compound not in names:
+            raise InputError(f"compound factor {self.compound!r} is not a factor")
+        if self.plate_by is not None and self.plate_by not in names:
+            from elab.errors import NotFoundError
+
+            raise NotFoundError("factor", self.plate_by, names)
+        self._check_crossed(names)
+        if not self.factors and not self.controls:
+            raise InputError("the design has no factors and no controls: nothing to lay out")
+        self._check_names()
+
+    def _check_options(self) -> None:
+        """Counts and choices that stand alone: replicates, edge, spread, style, plates."""
         if self.replicates < 1:
             raise InputError("replicates must be at least 1")
         if self.edge_width < 0:
@@ -143,18 +160,9 @@ class DesignSpec:
             raise InputError(f"pinned wells need the randomised style, not {self.style}")
         if self.plates is not None and self.plates < 1:
             raise InputError("the number of plates must be at least 1")
-        names = [f.name for f in self.factors]
-        if len(set(names)) != len(names):
-            raise InputError("two factors share a name")
-        if self.compound is not None and self.compound not in names:
-            raise InputError(f"compound factor {self.compound!r} is not a factor")
-        if self.plate_by is not None and self.plate_by not in names:
-            from elab.errors import NotFoundError
 
-            raise NotFoundError("factor", self.plate_by, names)
-        self._check_crossed(names)
-        if not self.factors and not self.controls:
-            raise InputError("the design has no factors and no controls: nothing to lay out")
+    def _check_names(self) -> None:
+        """Control names unique and not a sample's; pins name a known well and condition."""
         control_names = [c.name for c in self.controls]
         if len(set(control_names)) != len(control_names):
             raise InputError("two controls share a name")
