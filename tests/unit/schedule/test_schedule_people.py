@@ -9,10 +9,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 
-from elab.domain.schedule import Problem, Schedule, check_schedule, out_of_hours_min
+from elab.domain.schedule import Assignment, Problem, Schedule, check_schedule, out_of_hours_min
 from elab.render.gantt import gantt_steps, gantt_svg
 from elab.services.schedule import RunSpec, build_problem, plan_runs, schedule_json
 from elab.solve.schedule import SolveOptions
@@ -116,3 +117,16 @@ def test_the_gantt_of_the_week_names_each_day_and_keeps_step_numbers_apart(
         same_row = abs(y1 - y2) < 4
         overlap = x1 < x2 + char * len(b) and x2 < x1 + char * len(a)
         assert not (same_row and overlap), f"step numbers {a} and {b} are printed over each other"
+
+
+def test_the_transwell_chambers_are_filled_just_before_the_cells_go_on_top(
+        week: tuple[Problem, Schedule]) -> None:
+    # The lower chambers were filled a day before seeding: the serum gradient that drives
+    # migration must start with the cells (guide 002: chemoattractant, then seed).
+    by = schedule_by_step(week[1], "transwell-migration")
+    gap = by["seed"].start - by["chemoattractant"].end
+    assert timedelta(0) <= gap <= timedelta(hours=1)
+
+
+def schedule_by_step(schedule: Schedule, run: str) -> dict[str, Assignment]:
+    return {a.step: a for a in schedule.assignments if a.run == run}
