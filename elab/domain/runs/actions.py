@@ -82,7 +82,7 @@ def start_step(state: RunState, now: datetime, step_id: str) -> Events:
         raise RunStateError(f"step {step_id} is already {st.state}")
     if st.started_at is not None:
         return []
-    return [*_start_checks(state, step_id, now), StepStarted(step_id)]
+    return [*_start_checks(state, step_id, now, "started"), StepStarted(step_id)]
 
 
 def done(
@@ -94,7 +94,7 @@ def done(
     st = state.steps[step_id]
     if st.state.finished:
         raise RunStateError(f"step {step_id} is already {st.state}")
-    found = _start_checks(state, step_id, now)
+    found = _start_checks(state, step_id, now, "done")
     timer = state.timers.get(step_id)
     if timer is not None and timer.running:
         found += _timer_stop(state, step, now)
@@ -141,7 +141,7 @@ def timer(state: RunState, now: datetime, step_id: str, action: str) -> Events:
     if state.steps[step_id].state.finished:
         raise RunStateError(f"step {step_id} is already {state.steps[step_id].state}")
     min_s, max_s = planned_seconds(step)
-    found = _start_checks(state, step_id, now)
+    found = _start_checks(state, step_id, now, "started")
     if state.steps[step_id].started_at is None:
         found.append(StepStarted(step_id))
     found.append(TimerStarted(step_id, min_s, max_s))
@@ -273,12 +273,13 @@ def _step(state: RunState, step_id: str) -> Step:
     return state.protocol.step(step_id)
 
 
-def _start_checks(state: RunState, step_id: str, now: datetime) -> Events:
-    """Deviations due when a step is first started: order and time windows."""
+def _start_checks(state: RunState, step_id: str, now: datetime, verb: str) -> Events:
+    """Deviations due when a step is first started (or ``done`` without a start): order
+    and time windows."""
     if state.steps[step_id].started_at is not None:
         return []
     found: list[AutoDeviation] = []
-    if (dev := order_deviation(state, step_id)) is not None:
+    if (dev := order_deviation(state, step_id, verb)) is not None:
         found.append(dev)
     found += window_deviations(state, step_id, now)
     return [d.event() for d in found]

@@ -87,8 +87,11 @@ def incubation_deviation(
     return None
 
 
-def order_deviation(state: RunState, step: str) -> AutoDeviation | None:
-    """A step done before the steps it follows."""
+def order_deviation(state: RunState, step: str, verb: str = "done") -> AutoDeviation | None:
+    """A step started (or ``done``) before the steps it follows are done.
+
+    The log says which: a timer started early is not a step done early.
+    """
     pending = [
         e.pred
         for e in state.graph.preds.get(step, [])
@@ -98,7 +101,7 @@ def order_deviation(state: RunState, step: str) -> AutoDeviation | None:
         return None
     return AutoDeviation(
         step,
-        f"done out of order: {', '.join(pending)} not yet done",
+        f"{verb} out of order: {', '.join(pending)} not yet done",
         f"after {', '.join(pending)}",
         "before them",
     )

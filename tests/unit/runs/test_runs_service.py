@@ -223,7 +223,8 @@ def test_until_step_timer_counts_up_without_a_deviation(service: RunService, clo
     assert (timer.elapsed_s(clock.now()), timer.max_s) == (420.0, None)
     service.timer(run, "develop", "stop")
     notes = [d.note for d in service.state(run).deviations if d.step == "develop"]
-    assert notes == ["done out of order: stain not yet done"]  # but no incubation deviation
+    # the timer started the step before its predecessor was done: "started", not "done"
+    assert notes == ["started out of order: stain not yet done"]  # but no incubation deviation
 
 
 def test_chain_links_every_event(service: RunService) -> None:
