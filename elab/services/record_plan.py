@@ -24,7 +24,7 @@ from elab.domain.records.protocol_rows import planned_offsets
 from elab.domain.runs import RunState
 from elab.domain.schedule import check_schedule, greedy_schedule
 from elab.domain.schedule.calendar import LabCalendar
-from elab.domain.schedule.expand import Expansion, expand_protocol
+from elab.domain.schedule.expand import Expansion, Progress, expand_protocol
 from elab.domain.schedule.model import Schedule
 from elab.domain.schedule.problem import problem_from_expansions
 from elab.errors import ElabError, InputError
@@ -72,8 +72,10 @@ def step_plan(
     """
     zone = calendar.zone
     start = state.started_at.astimezone(zone)
+    # Nothing done yet, as of the start: a regimen's first day then follows from when the
+    # steps before it can really be done, as when ``schedule plan`` plans a fresh run.
     expansion = expand_protocol(state.protocol, state.run_id, start.date(), zone,
-                                state.variant, calendar=calendar)
+                                state.variant, Progress({}, start), calendar)
     problem = problem_from_expansions([expansion], calendar, start,
                                       _horizon_days(state, expansion))
     schedule = greedy_schedule(problem)

@@ -8,6 +8,7 @@ home screen's agenda say the same.
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from records_sample import MemoryRuns
 
 from elab.domain.records.build import planned_offsets
 from elab.domain.runs import FakeClock, fold
+from elab.domain.schedule import Schedule
 from elab.services.agenda import plan_remaining
 from elab.services.records import build_record, render_record
 from elab.services.schedule import SolveOptions, build_problem, plan_runs
 
 DATA = Path(__file__).parent / "data"
+PROTOCOLS = Path(__file__).resolve().parents[3] / "elab" / "protocols"
 FRIDAY_16 = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CLOCK = FakeClock(FRIDAY_16 + timedelta(days=7))
@@ -136,3 +139,25 @@ def test_the_plan_is_in_the_lab_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert steps["seed"].planned_start == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # 09:00 CET
     assert steps["treat"].planned_start == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     assert steps["treat"].planned_start.tzinfo == UTC
+
+
+def _by_step(schedule: Schedule) -> dict[str, tuple[datetime, datetime]]:
+    """Each protocol step's first start and last end (``dose@d1#2`` is step ``dose``)."""
+    out: dict[str, tuple[datetime, datetime]] = {}
+    for a in schedule.assignments:
+        sid = re.split(r"[:#@]", a.step)[0]
+        start, end = out.get(sid, (a.start, a.end))
+        out[sid] = (min(start, a.start), max(end, a.end))
+    return out
+
+
+def test_a_regimen_starts_when_the_steps_before_it_can_really_be_done() -> None:
+    """The xenograft's dosing follows tumour growth that begins on Monday, not at Friday
+    midnight: the plan keeps every rule and is the schedule service's."""
+    runs = MemoryRuns(PROTOCOLS / "xenograft-combination.yaml", start=FRIDAY_16)
+    state = fold(runs.rows)
+    problem = build_problem([], FRIDAY_16.isoformat(), under_way=[state], now=FRIDAY_16)
+    plan = _by_step(plan_runs(problem, SolveOptions(time_limit_s=5, allow_out_of_hours=True)))
+    record = build_record("r1", runs, clock=CLOCK)
+    assert "cannot keep every rule" not in record.planned_note
+    assert {s.id: (s.planned_start, s.planned_end) for s in record.steps} == plan
