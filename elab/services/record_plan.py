@@ -71,7 +71,8 @@ def step_plan(
     seeding step's hands-on part, then its incubation).
     """
     zone = calendar.zone
-    start = state.started_at.astimezone(zone)
+    # A plan is made in whole minutes: from the minute the run started (09:00, not 09:00:10).
+    start = state.started_at.astimezone(zone).replace(second=0, microsecond=0)
     # Nothing done yet, as of the start: a regimen's first day then follows from when the
     # steps before it can really be done, as when ``schedule plan`` plans a fresh run.
     expansion = expand_protocol(state.protocol, state.run_id, start.date(), zone,

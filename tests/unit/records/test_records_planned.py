@@ -161,3 +161,11 @@ def test_a_regimen_starts_when_the_steps_before_it_can_really_be_done() -> None:
     record = build_record("r1", runs, clock=CLOCK)
     assert "cannot keep every rule" not in record.planned_note
     assert {s.id: (s.planned_start, s.planned_end) for s in record.steps} == plan
+
+
+def test_the_plan_is_in_whole_minutes_from_the_minute_the_run_started() -> None:
+    runs = MemoryRuns(DATA / "weekend-assay.yaml", start=MONDAY_9 + timedelta(seconds=10))
+    steps = {s.id: s for s in build_record("r1", runs, clock=CLOCK).steps}
+    assert steps["seed"].planned_start == MONDAY_9
+    assert all(s.planned_start.second == 0 and s.planned_end.second == 0
+               for s in steps.values() if s.planned_start and s.planned_end)
