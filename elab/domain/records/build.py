@@ -103,7 +103,7 @@ def record_from_run(
         parameters=params,
         steps=_step_rows(state, deviations, {p.name: p.as_written for p in params},
                          planned or {}),
-        planned_note=planned_note,
+        planned_note=planned_note, planned_on_calendar=bool(planned),
         deviations=deviations,
         run_notes=_run_notes(state),
         materials=material_rows(protocol, {

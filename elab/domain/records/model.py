@@ -361,6 +361,9 @@ class RunRecord:
     elab_version: str = ""
     local_tz: tzinfo | None = None  # times are shown in UTC and, beside them, in this zone
     planned_note: str = ""  # how the steps' planned times were made, in a sentence
+    # False when the steps were laid along the step graph without working hours (the note
+    # then says why), which a reader must not miss
+    planned_on_calendar: bool = False
 
     @property
     def duration_s(self) -> float | None:

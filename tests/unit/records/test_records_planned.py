@@ -111,6 +111,11 @@ def test_a_calendar_that_does_not_load_leaves_the_times_without_hours(tmp_path: 
     assert record.planned_note.startswith("planned times without working hours: ")
     md = render_record("r1", "md", source=_runs(), clock=CLOCK, calendar=bad)[0].decode()
     assert md.count("planned times without working hours") == 1
+    assert "> **Note:** planned times without working hours: " in md
+    html = render_record("r1", "html", source=_runs(), clock=CLOCK, calendar=bad)[0].decode()
+    assert 'id="plan-notice"' in html and html.count("planned times without working hours") == 1
+    good = render_record("r1", "html", source=_runs(), clock=CLOCK)[0].decode()
+    assert 'id="plan-notice"' not in good
 
 
 def test_a_calendar_file_moves_the_plan(tmp_path: Path) -> None:
