@@ -134,7 +134,8 @@ def record_command(
     calendar: Annotated[
         Path | None,
         typer.Option("--calendar", help="Lab calendar YAML the planned times are laid on "
-                     "(default: Mon-Fri 09:00-17:00, as the home screen's agenda)."),
+                     "(default: $ELAB_CALENDAR, else Mon-Fri 09:00-17:00, as the home screen's "
+                 "agenda)."),
     ] = None,
 ) -> None:
     """Render the record of a run as HTML, Markdown or PDF."""
@@ -160,7 +161,8 @@ def record_command(
 
     data, record = render_record(run, kind, paper=paper_name, lab_templates=templates,
                                  pdf_variant=pdf_variant,
-                                 timezone=settings().timezone, calendar=calendar)
+                                 timezone=settings().timezone,
+                                 calendar=calendar or settings().calendar)
     if record.planned_note.startswith(WITHOUT_HOURS):
         # The record says so too; whoever asked for it hears why its plan has no hours.
         print(f"elab: warning: {record.planned_note}", file=sys.stderr)

@@ -298,3 +298,13 @@ def test_record_plans_on_the_calendar_given(capsys: pytest.CaptureFixture[str],
     assert code == 0 and out.count("planned times without working hours: ") == 1
     assert err.startswith("elab: warning: planned times without working hours: ")
     assert err.count("\n") == 1
+
+
+def test_record_plans_on_the_lab_calendar_setting(capsys: pytest.CaptureFixture[str],
+                                                  finished_run: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    lab = tmp_path / "lab.yaml"
+    lab.write_text("timezone: UTC\nhours: {wed: 08:00-12:00}\n")
+    monkeypatch.setenv("ELAB_CALENDAR", str(lab))
+    code, out, err = run(["record", finished_run, "--format", "md"], capsys)
+    assert code == 0 and err == "" and "working hours Wed 08:00-12:00, UTC" in out
