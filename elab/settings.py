@@ -58,6 +58,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ELAB_TIMEZONE", "timezone",
              "the zone records show local times in (an IANA name); default `TZ`, else the "
              "machine's"),
+    Variable("ELAB_CALENDAR", "calendar",
+             "the lab calendar file (YAML: hours, holidays, people, bookings) of the home "
+             "screen's agenda, `schedule plan` and records' planned times; default one person "
+             "Mon-Fri 09:00-17:00"),
     Variable("ELAB_PERSON_PASSWORD", "person_password",
              "the password `elab admin init --person` gives new login roles; otherwise a "
              "hidden prompt asks"),
@@ -88,6 +92,7 @@ class Settings:
     tsa_url: str | None = None
     tsa_ca: Path | None = None
     person_password: str | None = field(default=None, repr=False)
+    calendar: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +116,7 @@ class Settings:
             tsa_url=env.get("ELAB_TSA_URL") or None,
             tsa_ca=_path(env.get("ELAB_TSA_CA")),
             person_password=env.get("ELAB_PERSON_PASSWORD"),
+            calendar=_path(env.get("ELAB_CALENDAR")),
         )
 
     def user_cache_dir(self) -> Path:

@@ -131,6 +131,12 @@ def record_command(
         typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF with the run's "
                      "attachments embedded."),
     ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option("--calendar", help="Lab calendar YAML the planned times are laid on "
+                     "(default: $ELAB_CALENDAR, else Mon-Fri 09:00-17:00, as the home screen's "
+                 "agenda)."),
+    ] = None,
 ) -> None:
     """Render the record of a run as HTML, Markdown or PDF."""
     from elab.errors import InputError, NotFoundError
@@ -150,11 +156,16 @@ def record_command(
         raise InputError("a PDF record needs -o FILE (stdout is a terminal)")
     if output is not None:
         _check_writable(output)
+    from elab.services.record_plan import WITHOUT_HOURS
     from elab.services.records import render_record
 
     data, record = render_record(run, kind, paper=paper_name, lab_templates=templates,
                                  pdf_variant=pdf_variant,
-                                 timezone=settings().timezone)
+                                 timezone=settings().timezone,
+                                 calendar=calendar or settings().calendar)
+    if record.planned_note.startswith(WITHOUT_HOURS):
+        # The record says so too; whoever asked for it hears why its plan has no hours.
+        print(f"elab: warning: {record.planned_note}", file=sys.stderr)
     if output is None:
         if kind == "pdf":
             sys.stdout.buffer.write(data)

@@ -25,7 +25,8 @@ RunsArg = Annotated[
 ]
 StartOpt = Annotated[str, typer.Option("--start", help="First day of the plan (2026-11-23).")]
 CalendarOpt = Annotated[
-    Path | None, typer.Option("--calendar", help="Lab calendar YAML (hours, holidays, bookings).")
+    Path | None, typer.Option("--calendar", help="Lab calendar YAML (hours, holidays, bookings); "
+                              "default $ELAB_CALENDAR.")
 ]
 HorizonOpt = Annotated[int, typer.Option("--horizon-days", help="Days the plan may use.")]
 TimeOpt = Annotated[float, typer.Option("--time-limit", help="Solver time limit in seconds.")]
@@ -100,6 +101,9 @@ def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
 
     persons = _persons(person or [])
     specs, under_way = _split_runs(runs)
+    from elab.cli.options import settings
+
+    calendar = calendar or settings().calendar
     problem = build_problem(specs, start, calendar, horizon_days, _priorities(priority),
                             under_way=under_way, people=people, persons=persons)
     options = SolveOptions(time_limit_s=time_limit, workers=workers,

@@ -40,6 +40,7 @@ from elab.services.record_parts import (
     plate_map_of,
     with_derived,
 )
+from elab.services.record_plan import planned_times
 from elab.services.signing import (
     KeyRegistry,
     Signature,
@@ -151,16 +152,19 @@ def verify_signatures(
 def build_record(
     run_id: str, source: RunSource, *, store: SignerStore | None = None,
     now: datetime | None = None, clock: Clock | None = None, timezone: str | None = None,
+    calendar: str | Path | None = None,
 ) -> RunRecord:
     """The record of a stored run, with its chain and signatures checked now.
 
     ``now`` (else ``clock``'s time, else the system clock's) is the moment the record says
-    it was made.
+    it was made.  Planned times are the lab calendar's plan of the run (``calendar``, a
+    calendar file, else the agenda's default), see :mod:`elab.services.record_plan`.
     """
     subject = source.subject(run_id)
     state = subject.state
     plate_svg, plate_text = plate_map_of(run_id, source, state)
     moment = now or (clock or SystemClock()).now()
+    plan = planned_times(state, calendar)
     record = record_from_run(
         state, chain=subject.chain, now=moment,
         signatures=signature_rows(run_id, state.events, store,
@@ -168,6 +172,7 @@ def build_record(
                                   registry=getattr(source, "registry", None)),
         analyses=analyses_of(state), plate_svg=plate_svg, plate_text=plate_text,
         elab_version=elab_version(), local_tz=local_zone(timezone, moment),
+        planned=plan.steps, planned_note=plan.note,
     )
     return with_derived(record, state)
 
@@ -198,6 +203,7 @@ def render_record(
     run_id: str, kind: str, *, paper: str = "A4", lab_templates: Path | None = None,
     source: RunSource | None = None, store: SignerStore | None = None,
     clock: Clock | None = None, pdf_variant: str | None = None, timezone: str | None = None,
+    calendar: str | Path | None = None,
 ) -> tuple[bytes, RunRecord]:
     """The record rendered as ``html``, ``md`` or ``pdf`` bytes, with the record itself.
 
@@ -215,7 +221,8 @@ def render_record(
     own = source is None
     source = source or default_source()
     try:
-        record = build_record(run_id, source, store=store, clock=clock, timezone=timezone)
+        record = build_record(run_id, source, store=store, clock=clock, timezone=timezone,
+                              calendar=calendar)
         files = _attachment_files(source, record) if pdf_variant is not None else []
     finally:
         if own:

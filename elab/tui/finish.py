@@ -188,6 +188,11 @@ class FinishScreen(ModalScreen[None]):
         self.notify(f"writing the {kind.upper()} record…", timeout=3, markup=False)
         self.run_worker(lambda: self._write(kind), thread=True, group="record")
 
+    def _calendar(self) -> Path | None:
+        """The lab calendar of the app's settings, so the record plans as the agenda does."""
+        settings = getattr(self.app, "settings", None)
+        return getattr(settings, "calendar", None)
+
     def _write(self, kind: str) -> None:
         from elab.services.record_source import ServiceRunSource
         from elab.services.records import render_record
@@ -195,7 +200,8 @@ class FinishScreen(ModalScreen[None]):
         target = records_dir() / f"{self.run_id}.{kind}"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            data, _ = render_record(self.run_id, kind, source=ServiceRunSource(self.service))
+            data, _ = render_record(self.run_id, kind, source=ServiceRunSource(self.service),
+                                    calendar=self._calendar())
             tmp = target.with_suffix(target.suffix + ".part")
             tmp.write_bytes(data)
             tmp.replace(target)

@@ -62,6 +62,7 @@ class HomeScreen(Screen[None]):
         settings = Settings.from_env() if settings is None else settings
         self.protocols = ProtocolLibrary.from_settings(settings)
         self.index = index_path(settings)
+        self.calendar = settings.calendar  # the lab's, as records and `schedule plan` use
         self.library = load_library(self.protocols, self.index)
         self.plan_today = agenda
         self.agenda = Agenda(())
@@ -225,11 +226,12 @@ class HomeScreen(Screen[None]):
         run_ids = [s.run_id for s in self.states if not s.finished]
         now = self.service.clock.now()
         service = self.service
+        calendar = self.calendar
 
         def work() -> None:
             try:
                 states = [service.snapshot(rid) for rid in run_ids]
-                agenda = today_agenda(states, now)
+                agenda = today_agenda(states, now, calendar)
             except Exception as exc:  # an optional panel must never take the bench screen down
                 agenda = Agenda((), f"no plan: {exc}")
             self.app.call_from_thread(self._show_agenda, agenda)

@@ -281,3 +281,30 @@ def test_record_shows_local_time_from_elab_timezone(capsys: pytest.CaptureFixtur
     code, out, err = run(["record", finished_run, "--format", "md"], capsys)
     assert code == 0, err
     assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d EST\)", out)
+
+
+def test_record_plans_on_the_calendar_given(capsys: pytest.CaptureFixture[str],
+                                            finished_run: str, tmp_path: Path) -> None:
+    week = tmp_path / "week.yaml"
+    week.write_text("timezone: UTC\nhours: {mon: 07:00-19:00, tue: 07:00-19:00}\n")
+    code, out, err = run(["record", finished_run, "--format", "md", "--calendar", str(week)],
+                         capsys)
+    assert code == 0 and err == ""
+    assert "working hours Mon-Tue 07:00-19:00, UTC" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("hours: {mon: 25:00-26:00}\n")
+    code, out, err = run(["record", finished_run, "--format", "md", "--calendar", str(bad)],
+                         capsys)
+    assert code == 0 and out.count("planned times without working hours: ") == 1
+    assert err.startswith("elab: warning: planned times without working hours: ")
+    assert err.count("\n") == 1
+
+
+def test_record_plans_on_the_lab_calendar_setting(capsys: pytest.CaptureFixture[str],
+                                                  finished_run: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    lab = tmp_path / "lab.yaml"
+    lab.write_text("timezone: UTC\nhours: {wed: 08:00-12:00}\n")
+    monkeypatch.setenv("ELAB_CALENDAR", str(lab))
+    code, out, err = run(["record", finished_run, "--format", "md"], capsys)
+    assert code == 0 and err == "" and "working hours Wed 08:00-12:00, UTC" in out

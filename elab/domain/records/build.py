@@ -71,8 +71,16 @@ def record_from_run(
     plate_text: str = "",
     elab_version: str = "",
     local_tz: tzinfo | None = None,
+    planned: Mapping[str, tuple[datetime, datetime]] | None = None,
+    planned_note: str = "",
 ) -> RunRecord:
-    """The record of one run: its protocol as run, with everything the fold kept."""
+    """The record of one run: its protocol as run, with everything the fold kept.
+
+    ``planned`` holds each step's planned (start, end) as the caller planned it (the record
+    service plans on the lab calendar); a step it does not name is laid along the step
+    graph from the run's start, without working hours.  ``planned_note`` says, once, how
+    the planned times were made.
+    """
     signatures = tuple(signatures)
     protocol = state.protocol
     deviations = _deviation_rows(state)
@@ -93,7 +101,9 @@ def record_from_run(
         variant_label=protocol.variants.get(state.variant or "", ""),
         summary=protocol.summary or "",
         parameters=params,
-        steps=_step_rows(state, deviations, {p.name: p.as_written for p in params}),
+        steps=_step_rows(state, deviations, {p.name: p.as_written for p in params},
+                         planned or {}),
+        planned_note=planned_note, planned_on_calendar=bool(planned),
         deviations=deviations,
         run_notes=_run_notes(state),
         materials=material_rows(protocol, {
@@ -131,13 +141,16 @@ def _run_notes(state: RunState) -> tuple[NoteRow, ...]:
 
 
 def _step_rows(
-    state: RunState, deviations: Sequence[DeviationRow], parameters: Mapping[str, str]
+    state: RunState, deviations: Sequence[DeviationRow], parameters: Mapping[str, str],
+    planned: Mapping[str, tuple[datetime, datetime]],
 ) -> tuple[StepRecord, ...]:
     offsets = planned_offsets(state.protocol, state.variant)
     rows = []
     for step in state.protocol.active_steps(state.variant):
         st = state.steps[step.id]
         start, end, _ = offsets[step.id]
+        planned_start, planned_end = planned.get(step.id) or (
+            state.started_at + timedelta(seconds=start), state.started_at + timedelta(seconds=end))
         done_at = st.done_at if st.state == StepPhase.DONE else None
         duration = None
         if st.started_at is not None and done_at is not None:
@@ -146,8 +159,7 @@ def _step_rows(
             id=step.id, title=step.title, state=_step_word(st), optional=step.optional,
             text=as_run(step.text or "", parameters),
             conditions=step_conditions(step, state.protocol), until=step.until or "",
-            planned_start=state.started_at + timedelta(seconds=start),
-            planned_end=state.started_at + timedelta(seconds=end),
+            planned_start=planned_start, planned_end=planned_end,
             planned_duration=duration_text(step),
             actual_start=st.started_at, actual_end=done_at, actual_duration_s=duration,
             timers=_timer_rows(step, st), values=_value_rows(state, step),

@@ -117,8 +117,10 @@ class DeviationRow:
 class StepRecord:
     """One step as planned and as done.
 
-    ``state`` is ``done``, ``skipped`` or ``not done``.  Planned times come from the step
-    graph laid from the run's start; ``deviations`` holds the numbers of the run's
+    ``state`` is ``done``, ``skipped`` or ``not done``.  Planned times are the lab
+    calendar's plan of the run from its start (the record's ``planned_note`` says how they
+    were made, and why, if the steps were laid along the step graph without working hours);
+    ``deviations`` holds the numbers of the run's
     deviations that belong to this step, so each is marked where it happened.
 
     ``actual_start`` is only a time someone recorded (``start-step`` or a timer): a step
@@ -358,6 +360,10 @@ class RunRecord:
     protocol_yaml: str = ""
     elab_version: str = ""
     local_tz: tzinfo | None = None  # times are shown in UTC and, beside them, in this zone
+    planned_note: str = ""  # how the steps' planned times were made, in a sentence
+    # False when the steps were laid along the step graph without working hours (the note
+    # then says why), which a reader must not miss
+    planned_on_calendar: bool = False
 
     @property
     def duration_s(self) -> float | None:

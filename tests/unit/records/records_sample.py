@@ -103,8 +103,10 @@ class MemoryRuns:
     calls :meth:`rehash` to do what someone who can write the database does after editing.
     """
 
-    def __init__(self, path: Path, parameters: Mapping[str, str] | None = None) -> None:
+    def __init__(self, path: Path, parameters: Mapping[str, str] | None = None,
+                 start: datetime = T0) -> None:
         document = load_document(path, [path.parent])
+        self.start = start  # event n is at start + 10 (n - 1) min
         self.rows: list[Event] = []
         self.files: dict[str, bytes] = {}
         self.append("run_started", {
@@ -114,7 +116,7 @@ class MemoryRuns:
     def append(self, kind: str, payload: Mapping[str, Any], operator: str = "ana") -> int:
         seq = len(self.rows) + 1
         prev = self.rows[-1].hash if self.rows else GENESIS
-        at = iso(T0 + timedelta(minutes=10 * (seq - 1)))
+        at = iso(self.start + timedelta(minutes=10 * (seq - 1)))
         self.rows.append(make_event("r1", seq, kind, at, operator, dict(payload), prev))
         return seq
 

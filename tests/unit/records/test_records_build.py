@@ -115,3 +115,18 @@ def test_analysis_result_becomes_a_table() -> None:
     assert a.rows[0].label == "a" and a.rows[0].cells[0] == "1 µM (95 % CI 0.94–1.06)"
     assert a.rows[1].cells == ("—", "2.5", "0.5", "no")
     assert a.warnings == ("few doses",)
+
+
+def test_planned_times_given_by_the_caller_are_the_ones_shown() -> None:
+    runs = _runs()
+    monday = T0 + timedelta(days=7)
+    record = record_from_run(fold(runs.rows), chain=runs.verify(), now=T0 + timedelta(days=1),
+                             planned={"attach": (monday, monday + timedelta(hours=12))},
+                             planned_note="planned on the calendar")
+    steps = {s.id: s for s in record.steps}
+    assert (steps["attach"].planned_start, steps["attach"].planned_end) == (
+        monday, monday + timedelta(hours=12))
+    # a step the caller did not plan is laid along the graph; what was done stays as done
+    assert steps["seed"].planned_start == T0
+    assert steps["seed"].actual_end == _record().steps[0].actual_end
+    assert record.planned_note == "planned on the calendar"

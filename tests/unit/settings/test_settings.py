@@ -23,7 +23,7 @@ def test_every_variable_fills_its_field() -> None:
         "ELAB_RECORDS_DIR": "/r", "ELAB_NO_DESKTOP_NOTIFY": "1", "ELAB_DEBUG": "1",
         "ELAB_POLICY": "/p.toml", "ELAB_TIMEZONE": "Europe/Berlin",
         "ELAB_TSA_URL": "http://127.0.0.1:8318/", "ELAB_TSA_CA": "/ca.pem",
-        "ELAB_PERSON_PASSWORD": "ppw",
+        "ELAB_PERSON_PASSWORD": "ppw", "ELAB_CALENDAR": "/lab.yaml",
     }
     settings = Settings.from_env(environ)
     assert settings == Settings(
@@ -31,7 +31,7 @@ def test_every_variable_fills_its_field() -> None:
         cache_dir=Path("/c"), unit_cache=False, signer_dir=Path("/s"), signer="ben",
         sign_password="pw", records_dir=Path("/r"), desktop_notify=False, debug=True,
         policy=Path("/p.toml"), timezone="Europe/Berlin", tsa_url="http://127.0.0.1:8318/",
-        tsa_ca=Path("/ca.pem"), person_password="ppw",
+        tsa_ca=Path("/ca.pem"), person_password="ppw", calendar=Path("/lab.yaml"),
     )
     assert sorted(environ) == sorted(v.name for v in VARIABLES)
 
@@ -39,7 +39,7 @@ def test_every_variable_fills_its_field() -> None:
 def test_each_variable_names_a_field_and_each_field_a_variable() -> None:
     fields = {f.name for f in dataclasses.fields(Settings)}
     assert {v.field for v in VARIABLES} == fields
-    assert len(VARIABLES) == 16
+    assert len(VARIABLES) == 17
 
 
 def test_the_passwords_are_not_shown_in_the_repr() -> None:
