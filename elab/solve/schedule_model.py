@@ -36,9 +36,15 @@ class Built:
     literals: dict[Group, Any] = field(default_factory=dict)
 
 
-def out_of_hours_price(a: Activity) -> int:
-    """The price of a step done out of hours: 1000 a minute, above any shift of a run's end."""
-    return 1000 * max(a.min_min, 1)
+def out_of_hours_price(a: Activity, time_weight: int, horizon: int) -> int:
+    """The price of a step done out of hours: each minute above any shift of the plan.
+
+    ``time_weight`` is what a minute later costs when every run ends a minute later (the
+    plan's end and each run's end by its priority); over the whole horizon that is the
+    most a plan can gain by time, so a plan never asks for Sunday work to end sooner: work
+    falls out of hours only when no plan in hours exists (a run under way, a dose).
+    """
+    return (time_weight * horizon + 1) * max(a.min_min, 1)
 
 
 def _union(windows: Sequence[tuple[int, int]], shift_lo: int, shift_hi: int) -> list[list[int]]:
@@ -225,6 +231,7 @@ class _Builder:
         makespan = m.new_int_var(0, c.horizon, "makespan")
         m.add_max_equality(makespan, b.ends)
         terms: list[Any] = []
+        weight = 1
         if self.objective == "makespan":
             terms.append(makespan)
         else:
@@ -232,12 +239,14 @@ class _Builder:
             for i, a in enumerate(c.activities):
                 runs[a.run].append(i)
             terms.append(len(runs) * makespan)
+            weight = len(runs)
             for run, items in runs.items():
                 finish = m.new_int_var(0, c.horizon, f"end_{run}")
                 m.add_max_equality(finish, [b.ends[i] for i in items])
                 terms.append(c.problem.priority(run) * finish)
+                weight += c.problem.priority(run)
         for i, flag in b.in_hours:
-            terms.append(out_of_hours_price(c.activities[i]) * (1 - flag))
+            terms.append(out_of_hours_price(c.activities[i], weight, c.horizon) * (1 - flag))
         m.minimize(sum(terms))
 
 

@@ -130,3 +130,15 @@ def test_the_transwell_chambers_are_filled_just_before_the_cells_go_on_top(
 
 def schedule_by_step(schedule: Schedule, run: str) -> dict[str, Assignment]:
     return {a.step: a for a in schedule.assignments if a.run == run}
+
+
+def test_out_of_hours_work_is_never_traded_for_an_earlier_end() -> None:
+    # With out-of-hours work allowed (as the home screen's agenda plans), a western blot
+    # planned from Friday 16:00 was treated at once so that its wash fell on Sunday 16:20:
+    # the price of the Sunday wash was less than the 2.7 days it saved. A plan in hours
+    # exists (treat on Monday), so no hands-on minute may fall outside working hours.
+    problem = build_problem([RunSpec("western-blot-emt")], "2026-12-04T16:00")
+    options = SolveOptions(time_limit_s=5, allow_out_of_hours=True)
+    schedule = plan_runs(problem, options)
+    assert out_of_hours_min(problem, schedule) == 0
+    assert check_schedule(problem, schedule).ok
