@@ -122,12 +122,14 @@ class ExpressionError(QuantityError):
 class NotFoundError(ElabError, LookupError):
     """An unknown name; the message carries the closest known names."""
 
-    def __init__(self, kind: str, name: str, known: Iterable[str] = ()) -> None:
+    def __init__(self, kind: str, name: str, known: Iterable[str] = (), how: str = "") -> None:
         self.kind = kind
         self.name = name
         self.suggestions = did_you_mean(name, known)
         hint = f" (did you mean {self.suggestions}?)" if self.suggestions else ""
-        super().__init__(f"unknown {kind} {name!r}{hint}")
+        # ``how``: what to do when the name is simply missing (no near miss to suggest)
+        tail = f"; {how}" if how and not self.suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}{tail}")
 
 
 class InputError(ElabError, ValueError):

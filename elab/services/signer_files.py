@@ -56,7 +56,8 @@ class FileSignerStore:
     def get(self, name: str) -> SignerRecord:
         path = self._path(name) if SIGNER_NAME.match(name) else None
         if path is None or not path.is_file():
-            raise NotFoundError("signer", name, self.names())
+            how = f"add one with: elab signer add {name}" if path is not None else ""
+            raise NotFoundError("signer", name, self.names(), how=how)
         try:
             data = json.loads(read_text(path, 64 * 1024, what="signer file"))
             return SignerRecord(**data)

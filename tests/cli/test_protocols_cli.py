@@ -96,7 +96,7 @@ def test_show_with_a_bad_param_exits_1() -> None:
     result = elab("show", str(DATA / "base-assay.yaml"), "--param", "incubation=3 d")
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "--param: --param incubation=3 d is outside the allowed range 12–48 h"
+        "--param: incubation=3 d is outside the allowed range 12–48 h"
     )
 
 

@@ -151,6 +151,15 @@ def test_wrong_password_does_not_sign(capsys: pytest.CaptureFixture[str], finish
     assert code == 1 and "unknown signature meaning 'witnessed'" in err
 
 
+def test_an_unknown_signer_is_told_how_to_become_one(capsys: pytest.CaptureFixture[str],
+                                                     finished_run: str) -> None:
+    # A new user following the README got "unknown signer 'newuser'" and nothing more.
+    code, _, err = run(["runs", "sign", finished_run, "--meaning", "performed",
+                        "--signer", "newuser"], capsys)
+    assert code == 1
+    assert err == "elab: unknown signer 'newuser'; add one with: elab signer add newuser\n"
+
+
 def test_tampered_database_is_caught_and_shown(capsys: pytest.CaptureFixture[str],
                                                finished_run: str, tmp_path: Path) -> None:
     import sqlite3

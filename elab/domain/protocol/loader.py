@@ -320,7 +320,7 @@ def parse_overrides(
         except QuantityError as exc:
             why = str(exc)
             sep = " " if why.startswith("is ") else ": "
-            errors.append(ProtocolError(f"--param {name}={text}{sep}{why}", where))
+            errors.append(ProtocolError(f"{name}={text}{sep}{why}", where))  # where: --param
     if errors:
         raise ProtocolErrors(errors)
     return values

@@ -78,12 +78,12 @@ def test_a_file_reports_all_its_errors() -> None:
 
 def test_parameter_override_of_the_wrong_unit_is_refused() -> None:
     found = errors_of("base-assay.yaml", params={"incubation": "24 uL"})
-    assert found == ["--param: --param incubation=24 uL: '24 uL' is not a time (a volume)"]
+    assert found == ["--param: incubation=24 uL: '24 uL' is not a time (a volume)"]
 
 
 def test_parameter_override_outside_its_range_is_refused() -> None:
     found = errors_of("base-assay.yaml", params={"incubation": "72 h"})
-    assert found == ["--param: --param incubation=72 h is outside the allowed range 12–48 h"]
+    assert found == ["--param: incubation=72 h is outside the allowed range 12–48 h"]
 
 
 def test_unknown_parameter_override_suggests_the_name() -> None:
