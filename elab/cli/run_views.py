@@ -7,6 +7,7 @@ same ``runs`` group.
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 import typer
@@ -59,6 +60,24 @@ def _status(run: RunArg, as_json: JsonOpt = False) -> None:
     for d in data["deviations"]:
         where = f" at {d['step']}" if d["step"] else ""
         print(f"  deviation ({d['kind']}){where}: {d['note']}")
+    _results(data)
+
+
+def _results(data: dict[str, Any]) -> None:
+    """What a finished run holds besides its steps: lots, files, analyses, signatures."""
+    for lot in data["lots"]:
+        expiry = f", expires {lot['expiry']}" if lot.get("expiry") else ""
+        print(f"  lot {lot['material']}: {lot['lot']}{expiry}")
+    for a in data["attachments"]:
+        print(f"  attachment {a['name']}: {a['filename']} ({a['size']} bytes, "
+              f"sha256 {a['sha256'][:12]}…)")
+    for a in data["analyses"]:
+        said = f"not run: {a['error']}" if a["error"] else "; ".join(a["headline"]) or "done"
+        print(f"  analysis {a['hook']}: {said}")
+    for g in data["signatures"]:
+        at = re.sub(r"\.\d+", "", str(g["at"]))  # to the second
+        print(f"  signed {g['meaning']} by {g['signer']} at {at} over events 1-"
+              f"{g['head_seq']} (checked by `elab runs verify`)")
 
 
 def _list_runs(

@@ -82,7 +82,11 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         ],
         "attachments": [{**a.data.to_payload(), "seq": a.seq, "at": iso(a.at)}
                         for a in state.attachments],
-        "analyses": [{"hook": a.data.hook, "error": a.data.error} for a in state.analyses],
+        "analyses": [{"hook": a.data.hook, "error": a.data.error, "seq": a.seq, "at": iso(a.at),
+                      "headline": [str(h) for h in (a.data.result or {}).get("headline", [])]}
+                     for a in state.analyses],
+        "signatures": [{"signer": g.data.signer, "meaning": g.data.meaning, "at": g.data.at,
+                        "head_seq": g.data.head_seq, "seq": g.seq} for g in state.signatures],
         "derived": _derived(state),
         "readings": _readings(state),
     }

@@ -160,6 +160,20 @@ def test_an_unknown_signer_is_told_how_to_become_one(capsys: pytest.CaptureFixtu
     assert err == "elab: unknown signer 'newuser'; add one with: elab signer add newuser\n"
 
 
+def test_status_text_shows_lots_and_signatures_not_only_the_json(
+        capsys: pytest.CaptureFixture[str], finished_run: str) -> None:
+    # A new user found the lots, files, analyses and signatures only in `--json`.
+    assert run(["runs", "sign", finished_run, "--meaning", "performed", "--signer", "ana"],
+               capsys)[0] == 0
+    code, out, _ = run(["runs", "status", finished_run], capsys)
+    assert code == 0
+    assert "  lot fbs: F-42, expires 2027-01-31" in out.splitlines()
+    assert re.search(r"^  signed performed by ana at \S+ over events 1-\d+ ", out, re.M)
+    code, out, _ = run(["runs", "status", finished_run, "--json"], capsys)
+    (signature,) = json.loads(out)["signatures"]
+    assert (signature["signer"], signature["meaning"]) == ("ana", "performed")
+
+
 def test_tampered_database_is_caught_and_shown(capsys: pytest.CaptureFixture[str],
                                                finished_run: str, tmp_path: Path) -> None:
     import sqlite3

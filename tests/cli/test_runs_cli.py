@@ -72,6 +72,9 @@ def test_a_run_from_start_to_verify(elab: Elab, tmp_path: Path) -> None:
     data_file = tmp_path / "counts.csv"
     data_file.write_text("insert,condition,field,count\ni1,control,1,10\n")
     assert "sha256" in elab.ok("runs", "attach", run, "counts", str(data_file))
+    shown = elab.ok("runs", "status", run).splitlines()
+    assert any(line.startswith("  attachment counts: counts.csv (") for line in shown)
+    assert "  lot medium: LOT-7, expires 2027-02-01" in shown
     values = status(elab, run)["values"]
     seq = values[0]["seq"]  # type: ignore[index]
     elab.ok("runs", "correct", run, str(seq), "--value", "conc=2 mg/mL", "--reason", "typo")
