@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from elab.domain.protocol.counting import check_per
 from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.graph import find_cycle
 from elab.domain.protocol.model import Protocol
@@ -25,7 +26,8 @@ def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str) -> li
     checker.records(protocol)
     checker.parameters(protocol)
     checker.design(protocol)
-    return [*checker.errors, *check_derived(protocol, tree, file)]
+    return [*checker.errors, *check_per(protocol, tree, file),
+            *check_derived(protocol, tree, file)]
 
 
 def check_references(tree: Mapping[str, Any], file: str) -> list[ProtocolError]:
