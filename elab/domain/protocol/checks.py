@@ -12,6 +12,7 @@ from typing import Any
 from elab.domain.protocol.counting import check_per
 from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.graph import find_cycle
+from elab.domain.protocol.levels import check_levels
 from elab.domain.protocol.model import Protocol
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import Location, ProtocolError, QuantityError, did_you_mean
@@ -27,7 +28,7 @@ def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str) -> li
     checker.parameters(protocol)
     checker.design(protocol)
     return [*checker.errors, *check_per(protocol, tree, file),
-            *check_derived(protocol, tree, file)]
+            *check_levels(protocol, tree, file), *check_derived(protocol, tree, file)]
 
 
 def check_references(tree: Mapping[str, Any], file: str) -> list[ProtocolError]:

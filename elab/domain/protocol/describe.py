@@ -9,6 +9,7 @@ from typing import Any
 from elab.domain.protocol.arms import arms_line
 from elab.domain.protocol.counting import PER_PLATE, PER_RUN, counts_samples, plate_count
 from elab.domain.protocol.graph import StepGraph, Timing
+from elab.domain.protocol.levels import excluded_names
 from elab.domain.protocol.model import Design, Protocol, Step, Use
 from elab.errors import QuantityError
 from elab.units import QRange, convert, format_duration, format_quantity
@@ -133,6 +134,7 @@ def _plates(design: Design) -> int:
 
 def _samples_getting(design: Design, excluded: set[str]) -> int:
     """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
+    excluded = excluded_names(design, excluded)
     treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
     controls = sum(design.control_samples(c, frozenset(excluded)) for c in design.controls
                    if not {c.name, c.kind} & excluded)
