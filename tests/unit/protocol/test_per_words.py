@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elab.domain.protocol import load_protocol, protocol_from_tree
+from elab.domain.protocol import load_protocol, protocol_from_content, protocol_from_tree
 from elab.domain.protocol.counting import per_words
 from elab.domain.protocol.describe import material_totals
 from elab.domain.protocol.yamlsource import load_yaml
@@ -90,3 +90,12 @@ def test_every_per_word_is_counted_or_refused_at_its_place(word: str) -> None:
         assert word in per_words(protocol.design)
     else:
         assert word not in {"run", "well", "sample", "plate"}
+
+
+def test_a_runs_stored_copy_reopens_though_its_file_would_now_be_refused() -> None:
+    # the stored copy of a run started from such a file: it happened as written
+    content = load_yaml((DATA / "per_typo.yaml").read_text(), "per_typo.yaml")
+    with pytest.raises(ProtocolErrors):
+        protocol_from_tree(content, "per_typo.yaml")
+    protocol = protocol_from_content(content)
+    assert protocol.step("add-mtt").uses[0].per == "wel"
