@@ -81,8 +81,7 @@ def _series(design: Any, factor: str | None = None) -> _Series:
         else:
             others *= len(_get(f, "levels") or [])
     if not doses:
-        which = f"factor {factor!r}" if factor else "factor"
-        raise InputError(f"the design has no {which} whose levels are all concentrations")
+        raise InputError(_no_series(factors, factor))
     unit = doses[0].unit
     written = [convert(q.planned, q.unit, unit) or 0.0 for q in doses]
     positions = sorted(range(len(written)), key=lambda k: written[k], reverse=True)
@@ -95,6 +94,26 @@ def _series(design: Any, factor: str | None = None) -> _Series:
         shown = ", ".join(f"{v:g}" for v in values)
         raise InputError(f"the dose levels ({shown}) are not a serial dilution (fold changes)")
     return _Series(values, unit, fold, others, name, positions)
+
+
+def _no_series(factors: list[Any], factor: str | None) -> str:
+    """Why no factor is a dose series: the levels that are no concentration, of the named
+    factor or else of the first with any concentration among its levels."""
+    def has_doses(f: Any) -> bool:
+        return any(_concentration(v, _get(f, "unit")) is not None
+                   for v in _get(f, "levels") or [])
+
+    wanted = [f for f in factors if _get(f, "name") == factor] if factor else [
+        f for f in factors if has_doses(f)]
+    named = wanted[0] if wanted else None
+    if named is None:
+        which = f"factor {factor!r}" if factor else "factor"
+        return f"the design has no {which} whose levels are all concentrations"
+    odd = [str(v) for v in (_get(named, "levels") or [])
+           if _concentration(v, _get(named, "unit")) is None]
+    return (f"factor {_get(named, 'name')!r} is no dose series: level{'s' if len(odd) > 1 else ''} "
+            f"{', '.join(repr(v) for v in odd)} {'are' if len(odd) > 1 else 'is'} no single "
+            "concentration")
 
 
 def _point_names(series: _Series, codes: tuple[str, ...]) -> tuple[str, ...]:

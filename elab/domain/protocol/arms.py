@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.yamlsource import LocDict, LocList
 from elab.errors import Location, ProtocolError, ProtocolErrors, QuantityError, did_you_mean
 from elab.units import check_kind, parse_quantity
@@ -46,7 +47,6 @@ __all__ = ["MAX_ARMS", "arm_id", "arms_line", "expand_arms", "level_slug", "writ
 MAX_ARMS = 100  # levels one for_each may expand to
 _DURATION_KEYS = {"duration", "hands_on", "each", "interval", "for", "window", "within",
                   "cycle", "on", "off"}
-_PER_RUN = {"run", "protocol", "experiment", "batch"}
 _STAGGERS = ("harvest", "treatment")
 
 
@@ -333,7 +333,7 @@ class _Arms:
         others += [c for c in self.controls if _names_level(c, others) and not _names_level(
             c, [level])]
         for use in arm.get("uses") or []:
-            if isinstance(use, LocDict) and str(use.get("per", "run")) not in _PER_RUN:
+            if isinstance(use, LocDict) and counts_samples(str(use.get("per", "run"))):
                 kept = use.get("exclude")
                 use["exclude"] = [*(kept if isinstance(kept, list) else []), *others]
         return arm

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from elab.domain.protocol.counting import check_per
 from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.graph import find_cycle
+from elab.domain.protocol.levels import check_levels
 from elab.domain.protocol.model import Protocol
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import Location, ProtocolError, QuantityError, did_you_mean
@@ -19,13 +21,22 @@ from elab.units import check_kind, parse_quantity, parse_unit
 __all__ = ["check_protocol", "check_references"]
 
 
-def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str) -> list[ProtocolError]:
-    """Every typed error (records, parameters, design) in a validated protocol."""
+def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str,
+                   *, authored: bool = True) -> list[ProtocolError]:
+    """Every typed error (records, parameters, design) in a validated protocol.
+
+    ``authored``: the file as written, so also what only its author can fix and a run
+    started from it would carry into its amounts: ``per:`` words the design cannot count,
+    levels of another dimension, names of levels it does not have.  A run's stored copy is
+    read without these (the run happened as written and must reopen).
+    """
     checker = _Checker(tree, file)
     checker.records(protocol)
     checker.parameters(protocol)
     checker.design(protocol)
-    return [*checker.errors, *check_derived(protocol, tree, file)]
+    authoring = ([*check_per(protocol, tree, file), *check_levels(protocol, tree, file)]
+                 if authored else [])
+    return [*checker.errors, *authoring, *check_derived(protocol, tree, file)]
 
 
 def check_references(tree: Mapping[str, Any], file: str) -> list[ProtocolError]:

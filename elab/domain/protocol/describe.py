@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.protocol.arms import arms_line
+from elab.domain.protocol.counting import PER_PLATE, PER_RUN, counts_samples, plate_count
 from elab.domain.protocol.graph import StepGraph, Timing
+from elab.domain.protocol.levels import excluded_names
 from elab.domain.protocol.model import Design, Protocol, Step, Use
 from elab.errors import QuantityError
 from elab.units import QRange, convert, format_duration, format_quantity
@@ -21,9 +23,6 @@ __all__ = [
     "material_totals",
     "scaled_use",
 ]
-
-_PER_RUN = {"run", "protocol", "experiment", "batch"}
-
 
 @dataclass(frozen=True)
 class MaterialTotal:
@@ -62,12 +61,16 @@ def scaled_use(
     if amount is None:
         return None, ""
     design = protocol.design
-    if use.per in _PER_RUN or design is None:
+    if use.per in PER_RUN or design is None:
         return amount, str(amount)
-    n = _samples_getting(design, set(use.exclude)) if use.exclude else design.sample_count
+    if use.per == PER_PLATE:
+        n, word = _plates(design), PER_PLATE
+    else:
+        n = _samples_getting(design, set(use.exclude)) if use.exclude else design.sample_count
+        word = design.unit
     overage = _overage(protocol)
     total = amount.scaled(n * overage)
-    unit_word = design.unit if n == 1 else _plural(design.unit)
+    unit_word = word if n == 1 else _plural(word)
     extra = f" + {round((overage - 1) * 100)} % overage" if overage > 1 else ""
     shown = f"{amount} × {n} {unit_word}{extra} = {_pretty(total)}"
     return total, shown
@@ -79,7 +82,8 @@ def _designed_use(use: Use, protocol: Protocol, step_id: str) -> tuple[QRange | 
 
     design = protocol.design
     dosing = dosing_for_use(protocol, step_id, use)
-    if design is None or dosing is None or dosing.addition is None or use.per in _PER_RUN:
+    if (design is None or dosing is None or dosing.addition is None
+            or not counts_samples(use.per)):
         return None
     addition = dosing.addition
     if use.material == dosing.material:
@@ -118,8 +122,19 @@ def _stock_drawn(protocol: Protocol) -> QRange | None:
     return QRange(drawn, drawn, "microliter") if drawn else None
 
 
+def _plates(design: Design) -> int:
+    """The plates the layout fills; one when it cannot be laid out (validation says why)."""
+    from elab.errors import ElabError
+
+    try:
+        return plate_count(design)
+    except ElabError:
+        return 1
+
+
 def _samples_getting(design: Design, excluded: set[str]) -> int:
     """Samples a use reaches when controls (by name or kind) and factor levels are left out."""
+    excluded = excluded_names(design, excluded)
     treated = sum(1 for c in design.conditions() if not set(c.values()) & excluded)
     controls = sum(design.control_samples(c, frozenset(excluded)) for c in design.controls
                    if not {c.name, c.kind} & excluded)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.model import Protocol, Step
 from elab.errors import ElabError
 from elab.units import QRange, convert, format_quantity
@@ -105,7 +106,7 @@ def _edge_medium(protocol: Protocol, steps: list[Step]) -> list[ImpliedUse]:
         return []
     seeding = next(((s, u) for s in steps for u in s.uses
                     if u.material == _MEDIUM and u.volume is not None
-                    and u.per not in {"run", "protocol", "experiment", "batch"}), None)
+                    and counts_samples(u.per)), None)
     if seeding is None:
         return []
     step, use = seeding

@@ -359,8 +359,13 @@ def protocol_from_tree(
     tree: Mapping[str, Any],
     file: str,
     params: Mapping[str, str] | None = None,
+    *,
+    authored: bool = True,
 ) -> Protocol:
-    """Validate a resolved document into a Protocol; every error located, all at once."""
+    """Validate a resolved document into a Protocol; every error located, all at once.
+
+    ``authored=False`` reads a run's stored copy: the checks of what only the file's author
+    can fix are left out (:func:`.checks.check_protocol`), so a past run always reopens."""
     tree = expand_arms(tree, file)
     parameters = parse_overrides(tree, params or {})
     problems = check_references(tree, file)
@@ -368,7 +373,7 @@ def protocol_from_tree(
         protocol = Protocol.model_validate(tree, context={"parameters": parameters})
     except ValidationError as exc:
         raise ProtocolErrors(_once([*_located(exc, tree, file), *problems])) from None
-    problems += check_protocol(protocol, tree, file)
+    problems += check_protocol(protocol, tree, file, authored=authored)
     if problems:
         raise ProtocolErrors(_once(problems))
     return protocol
@@ -383,7 +388,7 @@ def protocol_from_content(
     content: Mapping[str, Any], params: Mapping[str, str] | None = None, file: str = "<run>"
 ) -> Protocol:
     """A Protocol from the resolved content a run stored (no positions to point at)."""
-    return protocol_from_tree(content, file, params)
+    return protocol_from_tree(content, file, params, authored=False)
 
 
 def load_protocol(

@@ -7,6 +7,7 @@ counted once per subject, not once per repeat of the step.
 
 from __future__ import annotations
 
+from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.model import Protocol, Regimen
 from elab.domain.protocol.science.finding import Report
 from elab.units import convert, format_magnitude
@@ -16,7 +17,6 @@ __all__ = ["SPACING_H", "SUBJECT_UNITS", "check_regimens"]
 #: Allowed hours between consecutive doses of a day's schedule (wrapping to the next day).
 SPACING_H = {"BID": (2, 10.0, 14.0), "TID": (3, 6.0, 10.0)}
 SUBJECT_UNITS = {"animal", "mouse", "rat", "patient", "subject"}
-_PER_RUN = {"run", "protocol", "experiment", "batch"}
 
 
 def check_regimens(protocol: Protocol, report: Report) -> None:
@@ -124,7 +124,7 @@ def _per_subject(protocol: Protocol, report: Report) -> None:
         times = step.repeat.times if step.repeat else 1
         for j, use in enumerate(step.uses):
             amount = use.amount or use.volume
-            if amount is None or use.per in _PER_RUN:
+            if amount is None or not counts_samples(use.per):
                 continue
             total = amount.planned * subjects * times
             if times > 1:

@@ -13,6 +13,7 @@ from 100 µL seeded where the plan assumed 90 µL), so it is an error at the ste
 
 from __future__ import annotations
 
+from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.model import Protocol
 from elab.domain.protocol.science.finding import Report
 from elab.domain.protocol.volumes import dosing_for_use, working_volume
@@ -23,7 +24,6 @@ __all__ = ["VOLUME_TOLERANCE", "check_volumes"]
 #: Relative difference above which a step's volume contradicts the design's.
 VOLUME_TOLERANCE = 0.01
 
-_PER_RUN = {"run", "protocol", "experiment", "batch"}
 
 
 def _ul(value: object) -> float | None:
@@ -77,7 +77,7 @@ def _seeded(protocol: Protocol, report: Report) -> None:
     names: list[str] = []
     for i, step in enumerate(protocol.steps[:first_dose]):
         for j, use in enumerate(step.uses):
-            if use.per in _PER_RUN or use.volume is None:
+            if not counts_samples(use.per) or use.volume is None:
                 continue
             ul = _ul(use.volume)
             if ul is None:
