@@ -127,8 +127,12 @@ def _derived(state: RunState) -> list[dict[str, Any]]:
     """The protocol's derived values as the run stands: numbers, or what they still need."""
     return [
         {"step": d.step, "name": d.name, "expr": d.expr, "unit": d.unit, "per": d.per,
-         "values": list(d.values), "needs": list(d.needs), "missing": d.missing,
-         "outside": [i + 1 for i in d.outside], "problem": d.problem or None,
+         # per named sample: one place each, null until its reading is in (never shifted)
+         "values": [s.value for s in d.samples] if d.samples else list(d.values),
+         "needs": list(d.needs), "missing": d.missing,
+         "outside": ([i + 1 for i, s in enumerate(d.samples) if s.outside] if d.samples
+                     else [i + 1 for i in d.outside]),
+         "problem": d.problem or None,
          "parameters": [u.to_dict() for u in d.used], "text": d.text(),
          "samples": [s.to_dict() for s in d.samples] or None}
         for values in derived_for_run(state).values() for d in values

@@ -40,7 +40,7 @@ from elab.domain.runs.kinds import (
 )
 from elab.domain.runs.samples import next_sample, with_samples
 from elab.domain.runs.summary import RunSummary, summarize
-from elab.domain.runs.values import check_value, split_readings
+from elab.domain.runs.values import check_value, split_readings, split_sample
 from elab.errors import (
     ConflictError,
     ElabError,
@@ -67,6 +67,7 @@ __all__ = [
     "current_operator",
     "next_sample",
     "split_readings",
+    "split_sample",
     "status_json",
     "with_samples",
 ]
