@@ -11,7 +11,7 @@ from typing import Any
 
 from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.graph import find_cycle
-from elab.domain.protocol.model import Protocol, RecordSpec
+from elab.domain.protocol.model import Protocol
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import Location, ProtocolError, QuantityError, did_you_mean
 from elab.units import check_kind, parse_quantity, parse_unit
@@ -194,7 +194,6 @@ class _Checker:
     def records(self, p: Protocol) -> None:
         for i, step in enumerate(p.steps):
             for name, spec in step.record.items():
-                self._per_sample(p, i, name, spec)
                 if spec.type != "quantity":
                     continue
                 if spec.unit is None and spec.kind is None:
@@ -211,22 +210,6 @@ class _Checker:
                 except QuantityError as exc:
                     where = "range" if spec.range is not None and "convert" in str(exc) else "unit"
                     self.error(f"record {name!r}: {exc}", "steps", i, "record", name, where)
-
-    def _per_sample(self, p: Protocol, i: int, name: str, spec: RecordSpec) -> None:
-        """A ``per:`` value of a protocol with a design is read once for each of its samples
-        (named as the plate layout names them), so its count must be theirs."""
-        from elab.domain.protocol.samples import sample_names
-
-        if spec.per is None or p.design is None or spec.type == "text":
-            return
-        names = sample_names(p.design)
-        if names and spec.count != len(names):
-            self.error(
-                f"record {name!r} is read per {spec.per}, once for each of the design's "
-                f"{len(names)} samples ({names[0]}, {names[1 % len(names)]}, ...), but its "
-                f"count is {spec.count} (write count: {len(names)})",
-                "steps", i, "record", name, "count",
-            )
 
     def parameters(self, p: Protocol) -> None:
         for name, param in p.parameters.items():

@@ -1,5 +1,6 @@
 """The design's samples by name: the names the plate layout gives its wells, in bench order;
-a ``per:`` record reads one value for each of them, and its count must say so."""
+a ``per:`` record reads one value for each of them, and its count must say so
+(a science check: a count the design does not have is an error of `elab validate`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elab.domain.protocol import load_protocol
+from elab.domain.protocol import load_document, load_protocol, protocol_from_tree
 from elab.domain.protocol.samples import match_sample, record_samples, sample_key, sample_names
+from elab.domain.protocol.science import science_findings
 from elab.domain.runs.values import split_sample
-from elab.errors import NotFoundError, ProtocolErrors
+from elab.errors import NotFoundError
 
 PROTOCOLS = Path(__file__).resolve().parents[3] / "elab" / "protocols"
 PFAK = load_protocol(PROTOCOLS / "western-blot-pfak.yaml")
@@ -52,13 +54,16 @@ def test_pfak_lysates_are_named_as_the_layout_names_wells_in_bench_order() -> No
 
 
 def test_a_count_the_design_does_not_have_is_a_located_error(tmp_path: Path) -> None:
-    with pytest.raises(ProtocolErrors) as caught:
-        load_protocol(write(tmp_path, 5))
-    (error,) = caught.value.errors
-    assert error.location is not None and (error.location.line, error.location.col) == (14, 55)
+    document = load_document(write(tmp_path, 5))
+    protocol = protocol_from_tree(document.tree, document.path)
+    (error,) = [f for f in science_findings(protocol, document.tree, document.path)
+                if f.check == "samples"]
+    assert (error.severity, error.location.line, error.location.col) == ("error", 14, 55)
     assert error.message == (
         "record 'protein_conc' is read per lysate, once for each of the design's 6 samples "
         "(1 nM #1, 10 nM #1, ...), but its count is 5 (write count: 6)")
+    # the run keeps such readings in recorded order, unnamed
+    assert record_samples(protocol, protocol.step("bca").record["protein_conc"]) == ()
 
 
 def test_a_plain_control_is_named_with_its_count(tmp_path: Path) -> None:
