@@ -411,8 +411,8 @@ def sample_lines(values: Sequence[DerivedValue]) -> list[str]:
     """One line per named sample with its readings and every derived value of the step:
     ``0.1 nM / 3 h #1: protein_conc 2 mg/mL → loading_volume 10 µL, water_volume 14 µL``."""
     named = [v for v in values if v.samples]
-    if not named:
-        return []
+    if not any(s.value is not None or s.inputs for v in named for s in v.samples):
+        return []  # nothing read yet: "needs protein_conc" says it once, not 45 times
     lines = []
     for i, first in enumerate(named[0].samples):
         per = named[0].per or "sample"

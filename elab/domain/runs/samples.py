@@ -93,8 +93,10 @@ def with_samples(state: RunState, step: Step, values: Sequence[tuple[str, str]],
                  if v.seq != replacing}
         mine = pending.setdefault(name, set())
         if label is None:
-            if replacing is not None:
-                out.append(SampleReading(name, text))  # the correction keeps its sample
+            if replacing is not None:  # the correction keeps the sample of the one it replaces
+                kept = next((n for n, v in by_sample(names, _current(state, step.id, name))
+                             .items() if v.seq == replacing), "")
+                out.append(SampleReading(name, text, kept))
                 continue
             sample = next((n for n in names if n not in taken and n not in mine), None)
             if sample is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from elab.domain.runs import make_event
-from elab.domain.runs.derived import DerivedValue, derived_for_run
+from elab.domain.runs.derived import DerivedValue, derived_for_run, step_derived_lines
 from elab.domain.runs.kinds import Unreadable, ValueRecorded, decode
 from elab.errors import InputError, NotFoundError, RunStateError
 from elab.services.runs import RunService
@@ -93,7 +93,11 @@ def test_when_every_lysate_has_its_reading_an_unnamed_one_is_refused(
 def test_a_correction_corrects_that_lysate_only(service: RunService, run: str) -> None:
     service.record_values(run, "bca", [("protein_conc", "2; 1.6; 2.5")])
     first = service.state(run).current_values()[0]
-    service.correct(run, first.seq, [("protein_conc", "4")], "misread")
+    service.correct(run, first.seq, [("protein_conc", "14")], "misread")
+    (deviation,) = service.state(run).deviations  # 14 mg/mL is out of range: named
+    assert deviation.note.endswith("(0.1 nM / 3 h #1)")
+    service.correct(run, service.state(run).current_values()[-1].seq,
+                    [("protein_conc", "4")], "misread again")
     got = volumes(service, run)
     assert [got[n] for n in ("0.1 nM / 3 h #1", "1 nM / 3 h #1", "10 nM / 3 h #1")] == (
         pytest.approx([5.0, 12.5, 8.0]))
@@ -113,8 +117,8 @@ def test_a_missing_reading_leaves_a_null_with_the_reason_and_shifts_nothing(
     service: RunService, run: str,
 ) -> None:
     service.record_values(run, "bca", [("protein_conc", "0.1 nM / 3 h #1: 2; 10 nM / 3 h #1: 2.5")])
-    loading = next(v for v in derived_for_run(service.state(run))["denature"]
-                   if v.name == "loading_volume")
+    state = service.state(run)
+    loading = next(v for v in derived_for_run(state)["denature"] if v.name == "loading_volume")
     gap = loading.samples[1]
     assert (gap.sample, gap.value, gap.reason) == ("1 nM / 3 h #1", None,
                                                      "no protein_conc reading")
@@ -122,6 +126,19 @@ def test_a_missing_reading_leaves_a_null_with_the_reason_and_shifts_nothing(
                                                       pytest.approx(8.0)]
     water = volumes(service, run, "water_volume")
     assert water["10 nM / 3 h #1"] == pytest.approx(16.0) and water["1 nM / 3 h #1"] is None
+    lines = step_derived_lines(state.protocol, "denature", derived_for_run(state))
+    assert ("lysate 1 nM / 3 h #1: loading_volume none, water_volume none "
+            "(no protein_conc reading)") in lines
+
+
+def test_nothing_read_yet_is_said_once_not_per_lysate(service: RunService, run: str) -> None:
+    state = service.state(run)
+    lines = step_derived_lines(state.protocol, "denature", derived_for_run(state))
+    assert lines == [
+        "loading_volume = protein_per_lane / protein_conc (with protein_per_lane = 20 µg): "
+        "needs protein_conc",
+        "water_volume = sample_volume - loading_volume (with sample_volume = 24 µL): "
+        "needs protein_conc"]
 
 
 def test_an_out_of_range_reading_names_its_lysate_in_the_deviation(
