@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from elab.domain.protocol.design_model import Design
 from elab.domain.protocol.model import Protocol, RecordSpec
-from elab.errors import ElabError, NotFoundError
+from elab.errors import ElabError, InputError, NotFoundError
 
 __all__ = ["match_sample", "record_samples", "sample_key", "sample_names"]
 
@@ -38,6 +38,7 @@ def sample_names(design: Design | None) -> tuple[str, ...]:
 
 
 _NAMED: dict[int, tuple[Design, tuple[str, ...]]] = {}
+_LONGEST = 500  # characters of a typed sample name worth comparing
 
 
 def _names(design: Design) -> tuple[str, ...]:
@@ -81,6 +82,9 @@ def sample_key(text: str) -> str:
 
 def match_sample(names: tuple[str, ...], text: str, per: str = "sample") -> str:
     """The sample ``text`` names; NotFoundError (with the closest names) when none."""
+    if len(text) > _LONGEST:  # no name is this long: say so without echoing it whole
+        raise InputError(f"a {per} name of {len(text)} characters is not one of the "
+                         f"design's {len(names)}")
     found = _keys(names).get(sample_key(text))
     if found is None:
         raise NotFoundError(per, text.strip(), names)

@@ -14,7 +14,7 @@ from elab.domain.protocol import load_document, load_protocol, protocol_from_tre
 from elab.domain.protocol.samples import match_sample, record_samples, sample_key, sample_names
 from elab.domain.protocol.science import science_findings
 from elab.domain.runs.values import split_sample
-from elab.errors import NotFoundError
+from elab.errors import InputError, NotFoundError
 
 PROTOCOLS = Path(__file__).resolve().parents[3] / "elab" / "protocols"
 PFAK = load_protocol(PROTOCOLS / "western-blot-pfak.yaml")
@@ -75,6 +75,9 @@ def test_a_plain_control_is_named_with_its_count(tmp_path: Path) -> None:
 def test_an_unknown_name_suggests_the_closest() -> None:
     with pytest.raises(NotFoundError, match=r"unknown lysate 'DMSO / 3 h #4' \(did you mean"):
         match_sample(NAMES, "DMSO / 3 h #4", "lysate")
+    with pytest.raises(InputError, match="a lysate name of 100000 characters") as caught:
+        match_sample(NAMES, "x" * 100_000, "lysate")
+    assert len(str(caught.value)) < 100
 
 
 spellings = st.tuples(st.sampled_from(NAMES), st.lists(st.booleans(), max_size=40),

@@ -9,6 +9,8 @@ lysate is computed from its own reading alone.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from elab.domain.runs import make_event
 from elab.domain.runs.derived import DerivedValue, derived_for_run, step_derived_lines
@@ -187,3 +189,27 @@ def test_the_sample_key_is_optional_and_type_checked() -> None:
     assert decode("value_recorded", named.to_payload()) == named
     wrong = decode("value_recorded", {**old, "sample": 7})
     assert isinstance(wrong, Unreadable) and "sample is int" in wrong.reason
+
+
+LYSATES = 45
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations(range(LYSATES)), st.lists(st.integers(min_value=5, max_value=100),
+                                                  min_size=LYSATES, max_size=LYSATES),
+       st.integers(min_value=0, max_value=LYSATES))
+def test_any_order_of_named_readings_gives_every_lysate_its_own_volume(
+    service: RunService, order: list[int], tenths: list[int], typed: int,
+) -> None:
+    """Whatever order the tubes are read in, and however many are read, each lysate's
+    loading volume is 20 µg over its own reading, and a lysate not read has none."""
+    run = service.start("western-blot-pfak", {"protein_per_lane": "20 ug"})
+    names = list(volumes(service, run))
+    for i in order[:typed]:
+        service.record_values(run, "bca", [("protein_conc", f"{names[i]}: {tenths[i] / 10}")])
+    got = volumes(service, run)
+    read = set(order[:typed])
+    for i, name in enumerate(names):
+        expected = 20 / (tenths[i] / 10) if i in read else None
+        assert got[name] == (pytest.approx(expected) if expected is not None else None)
