@@ -33,10 +33,10 @@ def test_status_gives_loading_volumes_from_the_bca_readings(sqlite_url: str) -> 
     assert loading["missing"] == 42 and loading["unit"] == "microliter"
     assert loading["samples"][2] == {
         "sample": "10 nM / 3 h #1", "value": 25.0, "reason": None, "outside": True,
-        "inputs": ["protein_conc 0.8 mg/mL"]}
+        "inputs": ["protein_conc 0.8 mg/mL"], "needs": []}
     assert loading["samples"][3] == {
         "sample": "100 nM / 3 h #1", "value": None, "reason": "no protein_conc reading",
-        "outside": False, "inputs": []}
+        "outside": False, "inputs": [], "needs": ["protein_conc"]}
     shown = elab(sqlite_url, "runs", "status", run)
     assert ("derived denature.loading_volume (with protein_per_lane = 20 µg): per lysate: "
             "3 of 45 lysates, 10–25 µL; outside 0–24 µL: 10 nM / 3 h #1") in shown

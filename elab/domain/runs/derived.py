@@ -22,6 +22,13 @@ from elab.domain.protocol.derive import Source, antibody_volumes, derive_sources
 from elab.domain.protocol.expression import evaluate, parse_expression
 from elab.domain.protocol.loader import parse_overrides
 from elab.domain.protocol.model import Derive, Protocol
+from elab.domain.runs.derived_samples import (
+    Gap,
+    SampleValue,
+    sample_lines,
+    sample_summary,
+    values_by_sample,
+)
 from elab.domain.runs.state import RunState
 from elab.errors import ElabError
 from elab.units import QRange, format_magnitude, format_quantity, format_range
@@ -69,32 +76,6 @@ def parameter_used(name: str, value: QRange, default: QRange | None) -> Paramete
     same = default is not None and (default.low, default.high, default.unit) == (
         value.low, value.high, value.unit)
     return ParameterUsed(name, value.planned, value.unit, declared, same)
-
-
-@dataclass(frozen=True)
-class SampleValue:
-    """A derived value of one named sample: its number, or None and why; ``inputs`` are the
-    sample's own readings it was computed from (``protein_conc 2 mg/mL``)."""
-
-    sample: str
-    value: float | None
-    unit: str
-    reason: str = ""
-    outside: bool = False
-    inputs: tuple[str, ...] = ()
-
-    def value_text(self) -> str:
-        """``10 µL``, ``25 µL (outside)``, or ``none`` (``reason`` says why)."""
-        if self.value is None:
-            return "none"
-        shown = magnitude_to_thousandths(self.value)
-        shown += format_quantity(self.value, self.unit).removeprefix(
-            format_magnitude(self.value))
-        return shown + (" (outside)" if self.outside else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"sample": self.sample, "value": self.value, "reason": self.reason or None,
-                "outside": self.outside, "inputs": list(self.inputs)}
 
 
 @dataclass(frozen=True)
@@ -148,24 +129,7 @@ class DerivedValue:
         return text
 
     def _sample_text(self) -> str:
-        """``per lysate: 3 of 45 lysates, 10–25 µL; outside 0–24 µL: DMSO / 3 h #1 (needs
-        protein_conc for 42 more lysates)``; each sample's own number is on its own line
-        (:func:`sample_lines`)."""
-        per = self.per or "sample"
-        done = [s for s in self.samples if s.value is not None]
-        numbers = [s.value for s in done if s.value is not None]
-        low, high = min(numbers), max(numbers)
-        dash = " to " if low < 0 else "–"
-        top = SampleValue("", high, self.unit).value_text()
-        spread = top if low == high else f"{magnitude_to_thousandths(low)}{dash}{top}"
-        text = f"per {per}: {len(done)} of {len(self.samples)} {per}s, {spread}"
-        outside = [s.sample for s in done if s.outside]
-        if outside:
-            text += f"; outside {self.range}: {', '.join(outside)}"
-        if self.missing:
-            text += (f" (needs {', '.join(self.needs)} for {self.missing} more "
-                     f"{per}{'s' if self.missing > 1 else ''})")
-        return text
+        return sample_summary(self.samples, self.per or "sample", self.range)
 
     def line(self) -> str:
         """``loading_volume = protein_per_lane / protein_conc: 10, 12.5, 8 µL per lysate``."""
@@ -211,8 +175,8 @@ def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
             out.setdefault(step.id, []).append(value)
             waiting[name] = value.needs
             if value.samples:
-                known[name] = {s.sample: (quantity(s.value, value.unit) if s.value is not None
-                                          else s.reason) for s in value.samples}
+                known[name] = {s.sample: s.gap() or quantity(s.value, value.unit)
+                               for s in value.samples}
             elif value.values and not value.problem:
                 known[name] = [quantity(v, value.unit) for v in value.values]
     return out
@@ -250,7 +214,7 @@ def _inputs(
         elif source.kind == "record" and used in named:
             values[used] = {
                 sample: (quantity(float(got[0]), got[1]) if got is not None
-                         and not isinstance(got[0], str) else f"no {used} reading")
+                         and not isinstance(got[0], str) else Gap(f"no {used} reading", (used,)))
                 for sample, got in named[used].items()}
         elif source.kind == "record":
             got = [quantity(float(v), u) for v, u in readings.get(used, ())
@@ -291,7 +255,11 @@ def _one(
         return DerivedValue(unit=unit, needs=tuple(needs), **base)
     if spec.per is not None and any(isinstance(v, Mapping) for v in values.values()):
         return _by_sample(expression, spec, unit, values, sources, base)
-    values = {n: (list(v.values()) if isinstance(v, Mapping) else v) for n, v in values.items()}
+    # without per: a named value counts with the readings it has (their mean)
+    values = {n: ([q for q in v.values() if not isinstance(q, Gap)] if isinstance(v, Mapping)
+                  else v) for n, v in values.items()}
+    if empty := [n for n, v in values.items() if not v]:
+        return DerivedValue(unit=unit, needs=tuple(empty), **base)
     if spec.per is None:
         rows = [{n: _mean(v) for n, v in values.items()}]
         missing = 0
@@ -320,44 +288,20 @@ def _one(
 
 def _by_sample(expression: Any, spec: Derive, unit: str, values: Mapping[str, Any],
                sources: Mapping[str, list[Source]], base: dict[str, Any]) -> DerivedValue:
-    """A per-sample value computed for each named sample from that sample's inputs alone."""
-    samples = next(list(v) for v in values.values() if isinstance(v, Mapping))
-    allowed = spec.range.to(unit) if spec.range is not None else None
-    out: list[SampleValue] = []
-    lacking: dict[str, None] = {}
-    for sample in samples:
-        row: dict[str, Any] = {}
-        reasons: list[str] = []
-        shown: list[str] = []
-        for n, v in values.items():
-            got = v.get(sample, f"no {n} reading") if isinstance(v, Mapping) else v[0]
-            if isinstance(got, str):
-                reasons.append(got)
-                lacking.update(dict.fromkeys(w.removeprefix("no ").removesuffix(" reading")
-                                             for w in got.split(", ") if w.startswith("no ")))
-            else:
-                row[n] = got
-                if isinstance(v, Mapping) and sources.get(n, [None])[0] is not None \
-                        and sources[n][0].kind == "record":
-                    shown.append(f"{n} {format_quantity(got.magnitude, str(got.units))}")
-        if reasons:
-            out.append(SampleValue(sample, None, unit, ", ".join(dict.fromkeys(reasons))))
-            continue
-        try:
-            result = evaluate(expression, row)
-            number = float(result.to(unit).magnitude if hasattr(result, "to") else result)
-        except (ElabError, TypeError) as exc:  # one lysate's zero reading: its own problem
-            out.append(SampleValue(sample, None, unit, str(exc), inputs=tuple(shown)))
-            continue
-        outside = allowed is not None and not allowed.contains(number, unit)
-        out.append(SampleValue(sample, number, unit, outside=outside, inputs=tuple(shown)))
-    numbers = [s.value for s in out if s.value is not None]
-    missing = len(out) - len(numbers)
+    """A per-sample value for each named sample, from that sample's inputs alone."""
+    recorded = frozenset(n for n, v in values.items() if isinstance(v, Mapping)
+                         and any(src.kind == "record" for src in sources.get(n, [])[:1]))
+    inputs = {n: (v if isinstance(v, Mapping) else v[0]) for n, v in values.items()}
+    samples = values_by_sample(expression, unit,
+                               spec.range.to(unit) if spec.range is not None else None,
+                               inputs, recorded)
+    computed = [s for s in samples if s.value is not None]
+    waiting = [s for s in samples if s.needs]
     return DerivedValue(
-        unit=unit, values=tuple(numbers),
-        outside=tuple(i for i, s in enumerate(s for s in out if s.value is not None)
-                      if s.outside),
-        needs=tuple(lacking) if missing else (), missing=missing, samples=tuple(out), **base)
+        unit=unit, values=tuple(s.value for s in computed if s.value is not None),
+        outside=tuple(i for i, s in enumerate(computed) if s.outside),
+        needs=tuple(dict.fromkeys(n for s in waiting for n in s.needs)),
+        missing=len(waiting), samples=samples, **base)
 
 
 def _mean(values: list[Any]) -> Any:
@@ -406,23 +350,3 @@ def step_derived_lines(protocol: Protocol, step_id: str,
     lines += [a.line() for a in antibody_volumes(step, protocol)]
     return lines
 
-
-def sample_lines(values: Sequence[DerivedValue]) -> list[str]:
-    """One line per named sample with its readings and every derived value of the step:
-    ``0.1 nM / 3 h #1: protein_conc 2 mg/mL → loading_volume 10 µL, water_volume 14 µL``."""
-    named = [v for v in values if v.samples]
-    if not any(s.value is not None or s.inputs for v in named for s in v.samples):
-        return []  # nothing read yet: "needs protein_conc" says it once, not 45 times
-    lines = []
-    for i, first in enumerate(named[0].samples):
-        per = named[0].per or "sample"
-        inputs = list(dict.fromkeys(x for v in named if i < len(v.samples)
-                                    for x in v.samples[i].inputs))
-        results = ", ".join(f"{v.name} {v.samples[i].value_text()}" for v in named
-                            if i < len(v.samples))
-        given = ", ".join(inputs) + " → " if inputs else ""
-        why = list(dict.fromkeys(v.samples[i].reason for v in named
-                                 if i < len(v.samples) and v.samples[i].reason))
-        lines.append(f"{per} {first.sample}: {given}{results}"
-                     + (f" ({'; '.join(why)})" if why else ""))
-    return lines

@@ -213,3 +213,20 @@ def test_any_order_of_named_readings_gives_every_lysate_its_own_volume(
     for i, name in enumerate(names):
         expected = 20 / (tenths[i] / 10) if i in read else None
         assert got[name] == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_a_zero_reading_leaves_that_lysate_alone_without_a_volume(
+    service: RunService, run: str,
+) -> None:
+    """0 mg/mL (out of range, recorded with a deviation) cannot be divided by: that lysate
+    has no volume and says why; the others keep theirs, and nothing crashes."""
+    service.record_values(run, "bca", [("protein_conc", "0; 2")])
+    state = service.state(run)
+    loading = next(v for v in derived_for_run(state)["denature"] if v.name == "loading_volume")
+    zero, two = loading.samples[:2]
+    assert zero.value is None and "division by zero" in zero.reason and zero.needs == ()
+    assert two.value == pytest.approx(10.0)
+    assert "no value for 0.1 nM / 3 h #1 (" in loading.text()
+    assert "needs protein_conc for 43 more lysates" in loading.text()
+    water = next(v for v in derived_for_run(state)["denature"] if v.name == "water_volume")
+    assert water.samples[0].value is None and "division by zero" in water.samples[0].reason
