@@ -25,6 +25,7 @@ def test_record_shows_loading_volumes_and_antibody_volumes(service: RunService) 
     text = data.decode()
     assert "Derived:" in text and "0.1 nM / 3 h #1: protein_conc 2 mg/mL → loading_volume 10 µL" in text
     assert "10 µL per membrane" in text
+    assert "Record protein_conc (mg/mL, expected 0.5–10 mg/mL, 45 readings, one per lysate by name)" in text
 
 
 def test_record_says_what_a_derived_value_still_needs(service: RunService) -> None:
