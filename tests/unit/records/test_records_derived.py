@@ -89,3 +89,20 @@ def test_the_design_section_counts_a_crossed_control_per_level(service: RunServi
     _, plain = render_record(mtt, "md", source=ServiceRunSource(service))
     assert plain.design is not None
     assert "control vehicle (vehicle) × 3" in plain.design.lines
+
+
+def test_each_value_row_names_its_lysate_and_a_correction_keeps_it(service: RunService) -> None:
+    run = service.start("western-blot-pfak", {"protein_per_lane": "20 ug"})
+    service.record_values(run, "bca", [("protein_conc", "DMSO / 24 h #2: 4; 1.6")])
+    first = service.state(run).current_values()[0]
+    service.correct(run, first.seq, [("protein_conc", "5")], "misread")
+    data, record = render_record(run, "html", source=ServiceRunSource(service))
+    bca = next(s for s in record.steps if s.id == "bca")
+    assert [(v.sample, v.value, v.replaced_by is not None) for v in bca.values] == [
+        ("lysate DMSO / 24 h #2", "4 mg/mL", True),
+        ("lysate 0.1 nM / 3 h #1", "1.6 mg/mL", False),
+        ("lysate DMSO / 24 h #2", "5 mg/mL", False)]
+    assert '<span class="sample">lysate DMSO / 24 h #2</span> = 5 mg/mL' in data.decode()
+    denature = next(s for s in record.steps if s.id == "denature")
+    assert ("lysate DMSO / 24 h #2: protein_conc 5 mg/mL → loading_volume 4 µL, "
+            "water_volume 20 µL") in denature.derived
