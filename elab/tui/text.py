@@ -148,9 +148,10 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
         for derived in here:
             style = "yellow" if derived.needs or derived.problem or derived.outside else ""
             out.append(f"  {derived.line()}\n", style=style)
-        for line in sample_lines(here):  # each lysate's reading beside its volumes
-            out.append(f"    {line}\n", style="yellow" if "none" in line or "outside" in line
-                       else "")
+        by_lysate = [v.samples for v in here if v.samples]
+        for i, line in enumerate(sample_lines(here)):  # each lysate's reading by its volumes
+            flagged = any(s[i].value is None or s[i].outside for s in by_lysate if i < len(s))
+            out.append(f"    {line}\n", style="yellow" if flagged else "")
     notes = [n for n in st.notes if n]
     if notes:
         out.append("\nNotes\n", style="bold")
