@@ -44,6 +44,8 @@ def _status(run: RunArg, as_json: JsonOpt = False) -> None:
         used = "; ".join(u["text"] for u in d.get("parameters") or [])
         print(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
               + f": {d['text']}")
+    for line in data["sample_lines"]:
+        print(f"  {line['step']} {line['text']}")
     for r in data["retractions"]:
         print(f"  retracted by {r['operator']}: {r['what']}")
     for u in data["unreadable"]:

@@ -53,9 +53,27 @@ def _pairs(items: list[str] | None) -> Iterator[tuple[str, str]]:
         yield next(iter(parsed.items()))
 
 
+def _next_samples(service: RunService, run: str, step: str, events: list[Event]) -> None:
+    """After readings of a per-sample value: which sample a reading without a name takes
+    next, so the bench knows whose tube comes next."""
+    from elab.domain.runs.kinds import ValueRecorded
+    from elab.services.runs import next_sample
+
+    names = dict.fromkeys(e.data.name for e in events
+                          if isinstance(e.data, ValueRecorded) and e.data.sample)
+    if not names:
+        return
+    state = service.state(run)
+    for name in names:
+        upcoming = next_sample(state, step, name)
+        per = state.protocol.step(step).record[name].per
+        print(f"next {per} for {name}: {upcoming}" if upcoming else
+              f"every {per} has its {name} reading")
+
+
 def _report(events: list[Event], as_json: bool) -> None:
     """What an action appended: the events, and any deviation it caused, on stdout."""
-    from elab.domain.runs.kinds import DeviationNoted
+    from elab.domain.runs.kinds import DeviationNoted, ValueRecorded
 
     if as_json:
         print(json.dumps([e.as_dict() for e in events], ensure_ascii=False))
@@ -64,6 +82,8 @@ def _report(events: list[Event], as_json: bool) -> None:
         if isinstance(d := event.data, DeviationNoted):
             where = f" at {d.step}" if d.step else ""
             print(f"deviation ({d.kind}){where}: {d.note}")
+        elif isinstance(v := event.data, ValueRecorded) and v.sample:
+            print(f"{v.name} for {v.sample}: {v.text}")
     if events:
         print(
             f"saved {len(events)} event{'s' if len(events) != 1 else ''} (last #{events[-1].seq})"
@@ -93,14 +113,20 @@ def done(
 ) -> None:
     """Mark a step done, with its measured values."""
     with service_for(operator) as service:
-        _report(service.done(run, step, _values(value), note), as_json)
+        events = service.done(run, step, _values(value), note)
+        _report(events, as_json)
+        if not as_json:
+            _next_samples(service, run, step, events)
 
 
 @runs_app.command("value")
 def record_value(
     run: RunArg,
     step: StepArg,
-    value: ValueOpt = None,
+    value: Annotated[list[str] | None, typer.Option(
+        "--value", help="NAME=QUANTITY, e.g. conc=1.2 mg/mL (repeat); readings of a value read "
+        "per sample name it: \"protein_conc=DMSO / 3 h #2: 1.8 mg/mL\" (unnamed: the next "
+        "one).")] = None,
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
     from_file: Annotated[Path | None, typer.Option(
@@ -125,7 +151,10 @@ def record_value(
             events += service.attach(run, f"{step}: {from_file.name}", from_file)
             _report(events, as_json)
             return
-        _report(service.record_values(run, step, values), as_json)
+        events = service.record_values(run, step, values)
+        _report(events, as_json)
+        if not as_json:
+            _next_samples(service, run, step, events)
 
 
 @runs_app.command("start-step")

@@ -7,8 +7,9 @@ from typing import Any
 
 from elab.domain.runs import RunState
 from elab.domain.runs.clock import iso
-from elab.domain.runs.derived import derived_for_run
+from elab.domain.runs.derived import derived_for_run, sample_lines
 from elab.domain.runs.readings import readings_kind, readings_line
+from elab.domain.runs.samples import by_sample, sample_readings_line, samples_of
 
 __all__ = ["status_json"]
 
@@ -59,6 +60,7 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
                 "unit": v.unit,
                 "in_range": v.in_range,
                 "corrected_by": v.corrected_by,
+                "sample": v.sample or None,
             }
             for v in state.values
         ],
@@ -89,7 +91,14 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
                         "head_seq": g.data.head_seq, "seq": g.seq} for g in state.signatures],
         "derived": _derived(state),
         "readings": _readings(state),
+        "sample_lines": _sample_lines(state),
     }
+
+
+def _sample_lines(state: RunState) -> list[dict[str, str]]:
+    """Each named sample's readings and derived values in one line, at the deriving step."""
+    return [{"step": step, "text": line}
+            for step, values in derived_for_run(state).items() for line in sample_lines(values)]
 
 
 def _readings(state: RunState) -> list[dict[str, Any]]:
@@ -101,17 +110,34 @@ def _readings(state: RunState) -> list[dict[str, Any]]:
     out = []
     for (step, name), found in grouped.items():
         kind = readings_kind(state.protocol, step, name)
+        named = sample_readings_line(state, step, name)
         out.append({"step": step, "name": name, "per": kind.per, "expected": kind.expected,
-                    "n": len(found), "text": readings_line(found, kind)})
+                    "n": len(found), "text": named or readings_line(found, kind),
+                    "samples": _samples(state, step, name) if named else None})
     return out
+
+
+def _samples(state: RunState, step: str, name: str) -> list[dict[str, Any]]:
+    """Each of the design's samples with its reading (null until it has one)."""
+    names = samples_of(state.protocol, step, name)
+    found = by_sample(names, (v for v in state.current_values()
+                              if v.step == step and v.name == name))
+    return [{"sample": n, "seq": found[n].seq if n in found else None,
+             "value": found[n].value if n in found else None,
+             "unit": found[n].unit if n in found else None} for n in names]
 
 
 def _derived(state: RunState) -> list[dict[str, Any]]:
     """The protocol's derived values as the run stands: numbers, or what they still need."""
     return [
         {"step": d.step, "name": d.name, "expr": d.expr, "unit": d.unit, "per": d.per,
-         "values": list(d.values), "needs": list(d.needs), "missing": d.missing,
-         "outside": [i + 1 for i in d.outside], "problem": d.problem or None,
-         "parameters": [u.to_dict() for u in d.used], "text": d.text()}
+         # per named sample: one place each, null until its reading is in (never shifted)
+         "values": [s.value for s in d.samples] if d.samples else list(d.values),
+         "needs": list(d.needs), "missing": d.missing,
+         "outside": ([i + 1 for i, s in enumerate(d.samples) if s.outside] if d.samples
+                     else [i + 1 for i in d.outside]),
+         "problem": d.problem or None,
+         "parameters": [u.to_dict() for u in d.used], "text": d.text(),
+         "samples": [s.to_dict() for s in d.samples] or None}
         for values in derived_for_run(state).values() for d in values
     ]

@@ -38,8 +38,9 @@ from elab.domain.runs.kinds import (
     RunStarted,
     Signed,
 )
+from elab.domain.runs.samples import next_sample, with_samples
 from elab.domain.runs.summary import RunSummary, summarize
-from elab.domain.runs.values import check_value, split_readings
+from elab.domain.runs.values import check_value, split_readings, split_sample
 from elab.errors import (
     ConflictError,
     ElabError,
@@ -64,8 +65,11 @@ __all__ = [
     "RunsOverview",
     "check_value",
     "current_operator",
+    "next_sample",
     "split_readings",
+    "split_sample",
     "status_json",
+    "with_samples",
 ]
 
 Draft = RunEvent

@@ -15,9 +15,10 @@ from elab.domain.protocol.derive import antibody_volumes
 from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
-from elab.domain.runs.derived import derived_for_run
+from elab.domain.runs.derived import derived_for_run, sample_lines
 from elab.domain.runs.due import step_windows
 from elab.domain.runs.readings import readings_kind, readings_line
+from elab.domain.runs.samples import sample_readings_line
 from elab.units import format_duration
 
 __all__ = ["MARKS", "bar", "step_detail", "timer_line", "window_lines"]
@@ -133,7 +134,9 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
             unit = spec.unit or spec.kind or spec.type
             got = [v for v in mine if v.name == name]
             kind = readings_kind(state.protocol, step_id, name)
-            value = f" = {readings_line([(v.value, v.unit) for v in got], kind)}" if got else ""
+            named = sample_readings_line(state, step_id, name)
+            value = (f" = {named}" if named is not None else
+                     f" = {readings_line([(v.value, v.unit) for v in got], kind)}" if got else "")
             outside = sum(v.in_range is False for v in got)
             flag = "" if not outside else (
                 f" ({outside} out of range)" if len(got) > 1 else " (out of range)")
@@ -141,9 +144,14 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
             out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
     if step.derive:
         out.append("\nDerived\n", style="bold")
-        for derived in derived_for_run(state).get(step_id, []):
+        here = derived_for_run(state).get(step_id, [])
+        for derived in here:
             style = "yellow" if derived.needs or derived.problem or derived.outside else ""
             out.append(f"  {derived.line()}\n", style=style)
+        by_lysate = [v.samples for v in here if v.samples]
+        for i, line in enumerate(sample_lines(here)):  # each lysate's reading by its volumes
+            flagged = any(s[i].value is None or s[i].outside for s in by_lysate if i < len(s))
+            out.append(f"    {line}\n", style="yellow" if flagged else "")
     notes = [n for n in st.notes if n]
     if notes:
         out.append("\nNotes\n", style="bold")

@@ -5,7 +5,9 @@ Each field shows the value's name, unit and expected range; ``1.2 mg/mL`` and
 out-of-range value is recorded only when the scientist confirms it (it then becomes a
 deviation, with their note if they wrote one).  A value measured several times
 (``count: 6`` lysates) takes the readings in one field, separated by ``;``; a bare number
-takes the declared unit.
+takes the declared unit.  A value read once per named sample (``per: lysate``) says which
+lysate an unnamed reading goes to next, and takes ``DMSO / 3 h #2: 1.8`` for a named one;
+under the field each reading is shown beside the lysate it will be recorded for.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from textual.widgets import Input, Label, Static
 from elab.domain.protocol import Step
 from elab.domain.runs import RunState
 from elab.errors import ElabError
-from elab.services.runs import RunService, check_value, split_readings
+from elab.services.runs import (
+    RunService,
+    check_value,
+    next_sample,
+    split_readings,
+    split_sample,
+    with_samples,
+)
 from elab.tui.forms import form_css
 from elab.units import format_quantity
 
@@ -44,6 +53,7 @@ class ValueForm(ModalScreen[bool]):
         self.service = service
         self.run_id = state.run_id
         self.step = step
+        self.state = state
         mine = [v for v in state.current_values() if v.step == step.id]
         self.have = {v.name: v.text for v in mine if step.record[v.name].count == 1}
         self.counted = {name: sum(v.name == name for v in mine) for name in step.record}
@@ -64,6 +74,7 @@ class ValueForm(ModalScreen[bool]):
                     about = f" — {spec.description}" if spec.description else ""
                     several = (f"; {spec.count} readings, ; between them "
                                f"({self.counted[name]} recorded)" if spec.count > 1 else "")
+                    several += self.next_text(name)
                     yield Label(Text(f"{name}{required} [{unit}]{expected}{several}{about}"))
                     yield Input(self.have.get(name, ""), id=f"value-{name}")
                     yield Static("", id=f"check-{name}", classes="check")
@@ -90,15 +101,24 @@ class ValueForm(ModalScreen[bool]):
         shown: list[str] = []
         outside: list[str] = []
         expected = ""
-        for part in parts:
+        try:
+            samples = [r.sample for r in with_samples(self.state, self.step,
+                                                      [(name, event.value)])]
+        except ElabError as exc:  # an unknown lysate, or one that has its reading
+            self.problems.add(name)
+            check.update(Text(f"✗ {exc}", style="red"))
+            return
+        for part, sample in zip(parts, samples, strict=False):
+            text = split_sample(part)[1] if sample else part
             try:
-                value, unit, deviation = check_value(self.step, name, part)
+                value, unit, deviation = check_value(self.step, name, text)
             except ElabError as exc:
                 self.problems.add(name)
                 check.update(Text(f"✗ {exc}", style="red"))
                 return
             reading = (format_quantity(value, unit) if isinstance(value, float) and unit
                        else str(value))
+            reading = f"{sample}: {reading}" if sample else reading
             shown.append(reading)
             if deviation is not None:
                 outside.append(reading)
@@ -112,6 +132,14 @@ class ValueForm(ModalScreen[bool]):
                               "with a deviation if you confirm", style="yellow"))
         else:
             check.update(Text(f"✓ {', '.join(shown)}", style="green"))
+
+    def next_text(self, name: str) -> str:
+        """``; next lysate: 10 nM / 3 h #1 (or name one: DMSO / 3 h #2: 1.8)``."""
+        per = self.step.record[name].per
+        upcoming = next_sample(self.state, self.step.id, name)
+        if per is None or upcoming is None:
+            return ""
+        return f"; next {per}: {upcoming} (or name one: {upcoming}: VALUE)"
 
     def readings(self, name: str, text: str) -> list[str]:
         """The readings typed for ``name``, split as ``runs value`` splits them."""

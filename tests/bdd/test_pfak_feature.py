@@ -9,7 +9,8 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from elab.domain.runs import FakeClock
-from elab.domain.runs.derived import DerivedValue, derived_for_run
+from elab.domain.runs.derived import DerivedValue, SampleValue, derived_for_run
+from elab.errors import ElabError
 from elab.services.record_source import ServiceRunSource
 from elab.services.records import render_record
 from elab.services.runs import RunService
@@ -39,7 +40,44 @@ def started(lab: dict[str, Any], protocol: str, amount: int) -> None:
 @when(parsers.parse('the BCA step records "{value}"'))
 def bca_records(lab: dict[str, Any], value: str) -> None:
     name, _, text = value.partition("=")
-    lab["service"].record_values(lab["run"], "bca", [(name, text)])
+    try:
+        lab["service"].record_values(lab["run"], "bca", [(name, text)])
+    except ElabError as exc:
+        lab["refused"] = str(exc)
+
+
+@when(parsers.parse('the reading of lysate "{lysate}" is corrected to "{value}"'))
+def corrected(lab: dict[str, Any], lysate: str, value: str) -> None:
+    state = lab["service"].state(lab["run"])
+    (seq,) = [v.seq for v in state.current_values() if v.sample == lysate]
+    lab["service"].correct(lab["run"], seq, [("protein_conc", value)], "misread")
+
+
+@then(parsers.parse('it is refused with "{text}"'))
+def refused(lab: dict[str, Any], text: str) -> None:
+    assert text in lab.get("refused", ""), lab.get("refused")
+
+
+@then("no protein_conc reading is recorded")
+def nothing_recorded(lab: dict[str, Any]) -> None:
+    assert lab["service"].state(lab["run"]).current_values() == []
+
+
+def lysate_volume(lab: dict[str, Any], name: str, lysate: str) -> SampleValue:
+    return next(s for s in derived(lab, name).samples if s.sample == lysate)
+
+
+@then(parsers.parse('lysate "{lysate}" loads {loading:g} µL with {water:g} µL of water'))
+def lysate_loads(lab: dict[str, Any], lysate: str, loading: float, water: float) -> None:
+    assert lysate_volume(lab, "loading_volume", lysate).value == pytest.approx(loading)
+    assert lysate_volume(lab, "water_volume", lysate).value == pytest.approx(water)
+
+
+@then(parsers.parse('lysate "{lysate}" has no loading volume because "{reason}"'))
+def no_volume(lab: dict[str, Any], lysate: str, reason: str) -> None:
+    for name in ("loading_volume", "water_volume"):
+        value = lysate_volume(lab, name, lysate)
+        assert (value.value, value.reason) == (None, reason)
 
 
 def derived(lab: dict[str, Any], name: str) -> DerivedValue:
@@ -63,12 +101,12 @@ def water_volumes(lab: dict[str, Any], volumes: str) -> None:
     assert list(derived(lab, "water_volume").values) == pytest.approx(numbers(volumes))
 
 
-@then(parsers.parse("lysate {number:d} is flagged outside {allowed}"))
-def flagged(lab: dict[str, Any], number: int, allowed: str) -> None:
+@then(parsers.parse('lysate "{lysate}" is flagged outside {allowed}'))
+def flagged(lab: dict[str, Any], lysate: str, allowed: str) -> None:
     for name in ("loading_volume", "water_volume"):
         value = derived(lab, name)
-        assert value.outside == (number - 1,)
-        assert f"outside {allowed}: lysate {number}" in value.text()
+        assert [s.sample for s in value.samples if s.outside] == [lysate]
+        assert f"outside {allowed}: {lysate}" in value.text()
 
 
 @then(parsers.parse('the "{step}" step shows "{text}"'))

@@ -27,14 +27,16 @@ async def test_loading_volumes_appear_when_the_bca_values_are_recorded(
         detail = detail_of(app, "denature")
         assert "loading_volume = protein_per_lane / protein_conc" in detail
         assert "needs protein_conc" in detail
-        assert "µL per lysate" not in detail
+        assert "loading_volume 10 µL" not in detail
         service.record_values(run, "bca", [("protein_conc", "2;1.6;2.5 mg/mL")])
         app.screen.tick()  # type: ignore[attr-defined]
         await pilot.pause()
         detail = " ".join(detail_of(app, "denature").split())
         # 20 µg / 2 mg/mL = 10 µL; / 1.6 = 12.5 µL; / 2.5 = 8 µL; water 24 µL minus each
-        assert "10, 12.5, 8 µL per lysate" in detail
-        assert "14, 11.5, 16 µL per lysate" in detail
+        assert ("lysate 0.1 nM / 3 h #1: protein_conc 2 mg/mL → loading_volume 10 µL, "
+                "water_volume 14 µL") in detail
+        assert ("lysate 10 nM / 3 h #1: protein_conc 2.5 mg/mL → loading_volume 8 µL, "
+                "water_volume 16 µL") in detail
         assert "needs protein_conc for 42 more lysates" in detail
 
 

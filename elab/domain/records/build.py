@@ -190,6 +190,7 @@ def _value_rows(state: RunState, step: Step) -> tuple[ValueRow, ...]:
     """Every value of the step in log order; a corrected original is struck, never hidden."""
     mine = [v for v in state.values if v.step == step.id]
     by_seq = {(v.seq, v.name): v for v in mine}
+    samples = _samples_by_seq(state, step)
     rows = []
     for v in mine:
         spec = step.record.get(v.name)
@@ -207,8 +208,24 @@ def _value_rows(state: RunState, step: Step) -> tuple[ValueRow, ...]:
             replaced_reason=(later.reason or "") if later is not None else "",
             replaced_operator=later.operator if later is not None else "",
             replaced_at=later.at if later is not None else None,
+            sample=samples.get(v.corrected_by if v.corrected_by is not None else v.seq, ""),
         ))
     return tuple(rows)
+
+
+def _samples_by_seq(state: RunState, step: Step) -> dict[int, str]:
+    """value seq -> ``lysate DMSO / 3 h #2``: the sample each current reading is for (a
+    reading of an older log, which named none, by its place in the recorded order)."""
+    from elab.domain.runs.samples import by_sample, samples_of
+
+    out: dict[int, str] = {}
+    for name, spec in step.record.items():
+        names = samples_of(state.protocol, step.id, name)
+        if names:
+            current = [v for v in state.current_values() if v.step == step.id and v.name == name]
+            out.update({v.seq: f"{spec.per} {sample}"
+                        for sample, v in by_sample(names, current).items()})
+    return out
 
 
 def _shown(v: ValueRecord, unit: str | None) -> str:

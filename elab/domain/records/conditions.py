@@ -9,6 +9,7 @@ substituted), so the record shows the conditions as run.
 from __future__ import annotations
 
 from elab.domain.protocol.model import Passive, Program, Protocol, Step, Use
+from elab.domain.protocol.samples import record_samples
 from elab.units import QRange, format_range
 
 __all__ = ["step_conditions"]
@@ -110,6 +111,8 @@ def step_conditions(step: Step, protocol: Protocol) -> tuple[str, ...]:
         what = spec.unit or spec.kind or spec.type
         expected = f", expected {_q(spec.range)}" if spec.range is not None else ""
         count = f", {spec.count} readings" if spec.count > 1 else ""
+        if record_samples(protocol, spec):  # each reading names its lysate
+            count += f", one per {spec.per} by name"
         desc = f" — {spec.description}" if spec.description else ""
         lines.append(f"Record {name} ({what}{expected}{count}){desc}")
     if step.until:

@@ -79,6 +79,9 @@ class ValueRow:
     replaced_reason: str = ""
     replaced_operator: str = ""
     replaced_at: datetime | None = None
+    # the design's sample it was read for, with its word (``lysate DMSO / 3 h #2``); "" when
+    # the value is not read per sample
+    sample: str = ""
 
 
 @dataclass(frozen=True)

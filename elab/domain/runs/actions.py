@@ -10,6 +10,7 @@ first, which is safe because deciding has no side effects.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from elab.domain.protocol.graph import step_time
@@ -44,9 +45,10 @@ from elab.domain.runs.rules import (
     untimed_deviation,
     window_deviations,
 )
+from elab.domain.runs.samples import SampleReading, with_samples
 from elab.domain.runs.state import RunPhase, RunState
 from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
-from elab.domain.runs.values import check_value, each_reading
+from elab.domain.runs.values import check_value
 from elab.errors import InputError, NotFoundError, RunStateError
 from elab.files import check_text
 
@@ -100,8 +102,8 @@ def done(
         found += _timer_stop(state, step, now)
     if (untimed := untimed_deviation(step, timer)) is not None:
         found.append(untimed.event())
-    for name, text in each_reading(step, values):
-        found += _value_events(step, name, text)
+    for reading in with_samples(state, step, values):
+        found += _value_events(step, reading)
     if note:
         found.append(NoteAdded(step_id, note))
     found.append(StepDone(step_id))
@@ -112,8 +114,8 @@ def record_values(state: RunState, step_id: str, values: Sequence[tuple[str, str
     """Values for a step without marking it done."""
     step = _step(state, step_id)
     found: Events = []
-    for name, text in each_reading(step, values):
-        found += _value_events(step, name, text)
+    for reading in with_samples(state, step, values):
+        found += _value_events(step, reading)
     return found
 
 
@@ -193,9 +195,11 @@ def correct(state: RunState, seq: int, values: Sequence[tuple[str, str]], reason
         original = next((v for v in originals if v.name == name), None)
         if original is None:
             raise NotFoundError(f"value in event {seq}", name, [v.name for v in originals])
-        reading, deviations = _reading(state.protocol.step(original.step), name, text)
-        found.append(Corrected(**vars(reading), corrects=seq, reason=reason))
-        found += deviations
+        step = state.protocol.step(original.step)
+        for sample_reading in with_samples(state, step, [(name, text)], replacing=seq):
+            reading, deviations = _reading(step, sample_reading)
+            found.append(Corrected(**vars(reading), corrects=seq, reason=reason))
+            found += deviations
     return found
 
 
@@ -296,13 +300,14 @@ def _timer_stop(state: RunState, step: Step, now: datetime) -> Events:
     return found
 
 
-def _value_events(step: Step, name: str, text: str) -> Events:
-    reading, deviations = _reading(step, name, text)
+def _value_events(step: Step, typed: SampleReading) -> Events:
+    reading, deviations = _reading(step, typed)
     return [reading, *deviations]
 
 
-def _reading(step: Step, name: str, text: str) -> tuple[ValueRecorded, list[DeviationNoted]]:
+def _reading(step: Step, typed: SampleReading) -> tuple[ValueRecorded, list[DeviationNoted]]:
     """A typed reading as understood, with the deviation it is when out of range."""
+    name, text = typed.name, typed.text
     check_text(text, f"the value {name}")
     value, unit, deviation = check_value(step, name, text)
     in_range: bool | None = None
@@ -310,8 +315,11 @@ def _reading(step: Step, name: str, text: str) -> tuple[ValueRecorded, list[Devi
     if isinstance(value, float) and step.record[name].range is not None:
         in_range = deviation is None
         if deviation is not None:
-            found.append(deviation.event())
-    return ValueRecorded(step.id, name, value, unit, text, in_range), found
+            event = deviation.event()
+            if typed.sample:  # the deviation names the lysate, not only the value
+                event = replace(event, note=f"{event.note} ({typed.sample})")
+            found.append(event)
+    return ValueRecorded(step.id, name, value, unit, text, in_range, typed.sample), found
 
 
 def _amendable(state: RunState) -> None:

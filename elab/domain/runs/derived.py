@@ -4,7 +4,10 @@ Shown at the step that declares them (the run screen) and in the record.  A valu
 inputs are not recorded yet is not a number but a request: "needs protein_conc".  With
 ``per:`` the expression is computed once per reading (one loading volume per lysate); a
 range on the derived value flags the lysates outside it (too dilute to load the protein in
-the sample volume).
+the sample volume).  When the readings are tied to the design's named samples (a record
+with ``per:``, :mod:`elab.domain.runs.samples`), each value is computed for its sample from
+that sample's reading alone: a sample without a reading has no value and says why, and the
+others never move.
 """
 
 from __future__ import annotations
@@ -19,14 +22,23 @@ from elab.domain.protocol.derive import Source, antibody_volumes, derive_sources
 from elab.domain.protocol.expression import evaluate, parse_expression
 from elab.domain.protocol.loader import parse_overrides
 from elab.domain.protocol.model import Derive, Protocol
+from elab.domain.runs.derived_samples import (
+    Gap,
+    SampleValue,
+    sample_lines,
+    sample_summary,
+    values_by_sample,
+)
 from elab.domain.runs.state import RunState
 from elab.errors import ElabError
 from elab.units import QRange, format_magnitude, format_quantity, format_range
 
-__all__ = ["DerivedValue", "ParameterUsed", "derived_for_run", "derived_values",
-           "magnitude_to_thousandths", "parameter_used", "step_derived_lines"]
+__all__ = ["DerivedValue", "ParameterUsed", "SampleValue", "derived_for_run", "derived_values",
+           "magnitude_to_thousandths", "parameter_used", "sample_lines", "step_derived_lines"]
 
 Readings = Mapping[str, Sequence[tuple[float | str, str]]]
+# value name -> every sample of the design, in bench order -> its reading, or None
+Named = Mapping[str, Mapping[str, tuple[float | str, str] | None]]
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,8 @@ class DerivedValue:
     range: str = ""
     description: str = ""
     used: tuple[ParameterUsed, ...] = ()  # the parameters it computed with, as run
+    # one per named sample of the design, in bench order (``values`` are their numbers)
+    samples: tuple[SampleValue, ...] = ()
 
     @property
     def given(self) -> tuple[str, ...]:
@@ -95,6 +109,8 @@ class DerivedValue:
             return f"cannot compute: {self.problem}"
         if self.needs and not self.values:
             return "needs " + ", ".join(self.needs)
+        if self.samples:
+            return self._sample_text()
         shown = [magnitude_to_thousandths(v) for v in self.values]
         if shown:
             last = self.values[-1]  # the unit after the last number, as format_quantity puts it
@@ -111,6 +127,9 @@ class DerivedValue:
             text += (f" (needs {', '.join(self.needs)} for {self.missing} more "
                      f"{self.per or 'value'}{'s' if self.missing > 1 else ''})")
         return text
+
+    def _sample_text(self) -> str:
+        return sample_summary(self.samples, self.per or "sample", self.range)
 
     def line(self) -> str:
         """``loading_volume = protein_per_lane / protein_conc: 10, 12.5, 8 µL per lysate``."""
@@ -133,8 +152,10 @@ def magnitude_to_thousandths(value: float) -> str:
 
 
 def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
-                   readings: Readings) -> dict[str, list[DerivedValue]]:
-    """Every step's derived values, from parameter values and readings by value name."""
+                   readings: Readings, named: Named | None = None,
+                   ) -> dict[str, list[DerivedValue]]:
+    """Every step's derived values, from parameter values and readings by value name;
+    ``named`` holds the readings of values read once per named sample, by sample."""
     if not any(step.derive for step in protocol.steps):
         return {}  # pint is imported only for protocols that compute something
     from elab.units import registry
@@ -142,18 +163,21 @@ def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
     quantity = registry().Quantity
     sources = derive_sources(protocol)
     defaults = {n: p.default for n, p in protocol.parameters.items()}
-    known: dict[str, list[Any]] = {}
+    known: dict[str, Any] = {}
     waiting: dict[str, tuple[str, ...]] = {}  # a partly computed value: what it waits for
     out: dict[str, list[DerivedValue]] = {}
     for step in protocol.steps:
         for name, spec in step.derive.items():
-            value = _one(step.id, name, spec, sources, (parameters, defaults), readings, known,
-                         quantity)
+            value = _one(step.id, name, spec, sources, (parameters, defaults),
+                         (readings, named or {}), known, quantity)
             value = replace(value, needs=tuple(dict.fromkeys(
                 n for need in value.needs for n in waiting.get(need, (need,)))))
             out.setdefault(step.id, []).append(value)
             waiting[name] = value.needs
-            if value.values and not value.problem:
+            if value.samples:
+                known[name] = {s.sample: s.gap() or quantity(s.value, value.unit)
+                               for s in value.samples}
+            elif value.values and not value.problem:
                 known[name] = [quantity(v, value.unit) for v in value.values]
     return out
 
@@ -163,12 +187,15 @@ Parameters = tuple[Mapping[str, QRange], Mapping[str, QRange]]  # as run, the de
 
 def _inputs(
     names: Sequence[str], sources: Mapping[str, list[Source]],
-    params: Parameters, readings: Readings, known: Mapping[str, list[Any]],
+    params: Parameters, given_readings: tuple[Readings, Named], known: Mapping[str, Any],
     quantity: Any,
-) -> tuple[dict[str, list[Any]], list[str], dict[str, int], list[ParameterUsed]]:
-    """Each name's values (a list: one per reading), the names with none, expected counts."""
+) -> tuple[dict[str, Any], list[str], dict[str, int], list[ParameterUsed]]:
+    """Each name's values (a list: one per reading; for a value read per named sample, a
+    mapping sample -> quantity, or the reason it has none), the names with none, expected
+    counts."""
     parameters, defaults = params
-    values: dict[str, list[Any]] = {}
+    readings, named = given_readings
+    values: dict[str, Any] = {}
     needs: list[str] = []
     expected: dict[str, int] = {}
     given: list[ParameterUsed] = []
@@ -184,6 +211,11 @@ def _inputs(
             else:
                 values[used] = [quantity(param.planned, param.unit)]
                 given.append(parameter_used(used, param, defaults.get(used)))
+        elif source.kind == "record" and used in named:
+            values[used] = {
+                sample: (quantity(float(got[0]), got[1]) if got is not None
+                         and not isinstance(got[0], str) else Gap(f"no {used} reading", (used,)))
+                for sample, got in named[used].items()}
         elif source.kind == "record":
             got = [quantity(float(v), u) for v, u in readings.get(used, ())
                    if not isinstance(v, str)]
@@ -193,7 +225,8 @@ def _inputs(
             else:
                 needs.append(used)
         elif used in known:
-            values[used] = list(known[used])
+            values[used] = (dict(known[used]) if isinstance(known[used], Mapping)
+                            else list(known[used]))
             expected[used] = source.count
         else:
             needs.append(used)
@@ -202,7 +235,7 @@ def _inputs(
 
 def _one(
     step: str, name: str, spec: Derive, sources: Mapping[str, list[Source]],
-    parameters: Parameters, readings: Readings, known: Mapping[str, list[Any]],
+    parameters: Parameters, readings: tuple[Readings, Named], known: Mapping[str, Any],
     quantity: Any,
 ) -> DerivedValue:
     from elab.units import parse_unit
@@ -220,6 +253,13 @@ def _one(
     base["used"] = tuple(given)
     if needs:
         return DerivedValue(unit=unit, needs=tuple(needs), **base)
+    if spec.per is not None and any(isinstance(v, Mapping) for v in values.values()):
+        return _by_sample(expression, spec, unit, values, sources, base)
+    # without per: a named value counts with the readings it has (their mean)
+    values = {n: ([q for q in v.values() if not isinstance(q, Gap)] if isinstance(v, Mapping)
+                  else v) for n, v in values.items()}
+    if empty := [n for n, v in values.items() if not v]:
+        return DerivedValue(unit=unit, needs=tuple(empty), **base)
     if spec.per is None:
         rows = [{n: _mean(v) for n, v in values.items()}]
         missing = 0
@@ -246,6 +286,24 @@ def _one(
                         **base)
 
 
+def _by_sample(expression: Any, spec: Derive, unit: str, values: Mapping[str, Any],
+               sources: Mapping[str, list[Source]], base: dict[str, Any]) -> DerivedValue:
+    """A per-sample value for each named sample, from that sample's inputs alone."""
+    recorded = frozenset(n for n, v in values.items() if isinstance(v, Mapping)
+                         and any(src.kind == "record" for src in sources.get(n, [])[:1]))
+    inputs = {n: (v if isinstance(v, Mapping) else v[0]) for n, v in values.items()}
+    samples = values_by_sample(expression, unit,
+                               spec.range.to(unit) if spec.range is not None else None,
+                               inputs, recorded)
+    computed = [s for s in samples if s.value is not None]
+    waiting = [s for s in samples if s.needs]
+    return DerivedValue(
+        unit=unit, values=tuple(s.value for s in computed if s.value is not None),
+        outside=tuple(i for i, s in enumerate(computed) if s.outside),
+        needs=tuple(dict.fromkeys(n for s in waiting for n in s.needs)),
+        missing=len(waiting), samples=samples, **base)
+
+
 def _mean(values: list[Any]) -> Any:
     if len(values) == 1:
         return values[0]
@@ -263,16 +321,32 @@ def derived_for_run(state: RunState) -> dict[str, list[DerivedValue]]:
         parameters = parse_overrides(state.content, state.params)
     except ElabError:
         parameters = {n: p.default for n, p in state.protocol.parameters.items()}
+    from elab.domain.runs.samples import by_sample, samples_of
+
     readings: dict[str, list[tuple[float | str, str]]] = {}
-    for value in state.current_values():
+    named: dict[str, dict[str, tuple[float | str, str] | None]] = {}
+    current = state.current_values()
+    # a correction takes the place of the reading it corrects, never the end of the list
+    for value in sorted(current, key=lambda v: v.corrects if v.corrects is not None else v.seq):
         readings.setdefault(value.name, []).append((value.value, value.unit))
-    return derived_values(state.protocol, parameters, readings)
+    for step in state.protocol.steps:
+        for name in step.record:
+            names = samples_of(state.protocol, step.id, name)
+            if names:
+                found = by_sample(names, (v for v in current
+                                          if v.step == step.id and v.name == name))
+                named[name] = {n: ((found[n].value, found[n].unit) if n in found else None)
+                               for n in names}
+    return derived_values(state.protocol, parameters, readings, named)
 
 
 def step_derived_lines(protocol: Protocol, step_id: str,
                        derived: Mapping[str, list[DerivedValue]]) -> list[str]:
     """What a step shows of derived values and antibody volumes, one line each."""
-    lines = [v.line() for v in derived.get(step_id, [])]
+    here = derived.get(step_id, [])
+    lines = [v.line() for v in here]
+    lines += sample_lines(here)
     step = protocol.step(step_id)
     lines += [a.line() for a in antibody_volumes(step, protocol)]
     return lines
+

@@ -216,7 +216,8 @@ def _(data: TimerStopped, state: RunState, at: Stamp) -> None:
 @_applies(ValueRecorded)
 def _(data: ValueRecorded, state: RunState, at: Stamp) -> None:
     state.values.append(ValueRecord(at.seq, data.step, data.name, _value(data.value), data.unit,
-                                    data.text, data.in_range, at=at.at, operator=at.operator))
+                                    data.text, data.in_range, at=at.at, operator=at.operator,
+                                    sample=data.sample))
 
 
 @_applies(Corrected)
@@ -227,7 +228,7 @@ def _(data: Corrected, state: RunState, at: Stamp) -> None:
             state.values.append(ValueRecord(
                 at.seq, record.step, record.name, _value(data.value), data.unit or record.unit,
                 data.text, data.in_range, reason=data.reason, at=at.at, operator=at.operator,
-                corrects=data.corrects,
+                corrects=data.corrects, sample=data.sample or record.sample,
             ))
             return
 

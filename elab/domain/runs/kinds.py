@@ -202,16 +202,20 @@ class ValueRecorded(_Kind):
     """A reading as typed (``text``) and as understood (``value`` in ``unit``).
 
     ``in_range`` is the service's verdict against the step's declared range when it was
-    recorded; None when there was no range or the value is not a number.
+    recorded; None when there was no range or the value is not a number.  ``sample`` names
+    the design's sample the reading belongs to (``0.1 nM / 3 h #1``) when the value is read
+    once per sample; logs written before it have none, and their readings keep their order.
     """
 
     TYPE: ClassVar[str] = "value_recorded"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"sample"})
     step: str = ""
     name: str = ""
     value: float | str | None = None
     unit: str = ""
     text: str = ""
     in_range: bool | None = None
+    sample: str = ""
 
 
 @dataclass(frozen=True)

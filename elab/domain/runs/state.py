@@ -92,6 +92,7 @@ class ValueRecord:
     at: datetime | None = None
     operator: str = ""
     corrects: int | None = None
+    sample: str = ""  # the design's sample it was read for ("" before samples were named)
 
 
 @dataclass

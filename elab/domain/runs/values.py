@@ -15,7 +15,7 @@ from elab.domain.runs.rules import AutoDeviation, value_deviation
 from elab.errors import InputError, NotFoundError, QuantityError
 from elab.units import convert, format_quantity, parse_quantity, parse_unit
 
-__all__ = ["check_value", "each_reading", "split_readings"]
+__all__ = ["check_value", "each_reading", "split_readings", "split_sample"]
 
 
 def check_value(
@@ -76,12 +76,24 @@ def split_readings(spec: RecordSpec, text: str) -> list[str]:
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if spec.type != "quantity":
         return parts
-    unit = spec.unit or (_unit_of(parts[-1]) if parts else "")
+    unit = spec.unit or (_unit_of(split_sample(parts[-1])[1]) if parts else "")
     out = []
     for part in parts:
-        bare = _is_number(part)
-        out.append(f"{part} {unit}" if bare and unit else part)
+        label, value = split_sample(part)
+        shown = f"{value} {unit}" if _is_number(value) and unit else value
+        out.append(shown if label is None else f"{label}: {shown}")
     return out
+
+
+def split_sample(reading: str) -> tuple[str | None, str]:
+    """(sample, value) of ``DMSO / 3 h #2: 1.8 mg/mL``; (None, reading) without a name.
+
+    The last ``:`` splits them: a measured value never holds one, a sample name may.
+    """
+    label, colon, value = reading.rpartition(":")
+    if not colon or not label.strip():
+        return None, reading.strip()
+    return label.strip(), value.strip()
 
 
 def _is_number(text: str) -> bool:

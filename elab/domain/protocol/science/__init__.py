@@ -13,6 +13,8 @@ protocol with warnings still loads for a run.  The checks, in the order they run
 6. ``in-vivo``: humane endpoints and the record ranges they bound (:mod:`.invivo`)
 7. ``analysis``: hooks installed, their controls in the design (:mod:`.hooks`)
 8. ``controls``: vehicle controls, time-matched, matching vehicles per arm (:mod:`.controls`)
+9. ``samples``: a value read per sample has one reading for each of the design's samples
+   (:mod:`.samples`)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from elab.domain.protocol.science.finding import Finding, Report, Severity
 from elab.domain.protocol.science.hooks import check_hooks
 from elab.domain.protocol.science.invivo import check_in_vivo
 from elab.domain.protocol.science.regimens import check_regimens
+from elab.domain.protocol.science.samples import check_samples
 from elab.domain.protocol.science.spectra import check_spectra
 from elab.domain.protocol.science.unused import check_unused
 from elab.domain.protocol.science.volumes import check_volumes
@@ -45,6 +48,7 @@ CHECKS: dict[str, _Check] = {
     "regimen": check_regimens,
     "in-vivo": check_in_vivo,
     "controls": check_controls,
+    "samples": check_samples,
 }
 
 
