@@ -19,6 +19,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Home", "enter", "start a run (opens its parameter form) / open the run"),
     ("Home", "tab", "move between the library, the runs and what is due"),
     ("Start", "enter", "start the run once every field is accepted (also ctrl+s)"),
+    ("Run", "b", "begin: record that the step's hands-on work has started (its actual start)"),
     ("Run", "d", "mark the current step done (a timed step done early asks first)"),
     ("Run", "v", "record the step's values (units checked as you type)"),
     ("Run", "t", "start or stop the step's timer (stopping early asks first)"),
