@@ -99,3 +99,13 @@ def test_a_unit_error_names_the_declared_unit_not_a_quantity(mtt: str, capsys: C
     assert line.endswith("(expected %)")
     line = _refused(["runs", "value", mtt, "read", "--value", "blank_od=5 uL"], capsys)
     assert line.endswith("(expected OD)")
+
+
+def test_an_event_that_holds_no_reading_says_so(mtt: str, capsys: Capsys) -> None:
+    _ok(["runs", "value", mtt, "read", "--value", "vehicle_od=1.2"], capsys)
+    line = _refused(["runs", "correct", mtt, "1", "--value", "vehicle_od=1.06", "--reason", "x"],
+                    capsys)
+    assert line == "event 1 is not a recorded reading (vehicle_od is event #2)"
+    line = _refused(["runs", "correct", mtt, "9", "--value", "vehicle_od=1.06", "--reason", "x"],
+                    capsys)
+    assert line == f"run {mtt} has no event 9; its last is #2 (vehicle_od is event #2)"

@@ -90,7 +90,7 @@ def corrected_values(
     """
     originals = [v for v in state.values if v.seq == seq]
     if not originals:
-        return list(values)  # not a value event: the correction names the known ones
+        raise InputError(_not_a_reading(state, seq, [name for name, _ in values]))
     out = []
     for name, text in values:
         original = next((v for v in originals if v.name == name), None)
@@ -108,14 +108,24 @@ def corrected_values(
     return out
 
 
+def _not_a_reading(state: RunState, seq: int, names: list[str]) -> str:
+    """``event 1 is not a recorded reading (vehicle_od is event #3)``."""
+    what = (f"run {state.run_id} has no event {seq}; its last is #{state.last_seq}"
+            if seq > state.last_seq or seq < 1 else f"event {seq} is not a recorded reading")
+    return what + (_where(state, names[0]) if names else "")
+
+
+def _where(state: RunState, name: str) -> str:
+    """`` (vehicle_od is event #29)``: where the value's readings stand now."""
+    where = [v.seq for v in state.current_values() if v.name == name]
+    if len(where) == 1:
+        return f" ({name} is event #{where[0]})"
+    if where:
+        return f" ({name} is in events {', '.join(f'#{s}' for s in where)})"
+    return f" ({name} has no recorded reading)"
+
+
 def _other_value(state: RunState, seq: int, originals: list[ValueRecord], name: str) -> str:
     """``event 28 is blank_od, not vehicle_od (vehicle_od is event #29)``."""
     held = ", ".join(dict.fromkeys(v.name for v in originals))
-    where = [v.seq for v in state.current_values() if v.name == name]
-    if len(where) == 1:
-        hint = f" ({name} is event #{where[0]})"
-    elif where:
-        hint = f" ({name} is in events {', '.join(f'#{s}' for s in where)})"
-    else:
-        hint = f" ({name} has no recorded reading)"
-    return f"event {seq} is {held}, not {name}{hint}"
+    return f"event {seq} is {held}, not {name}{_where(state, name)}"
