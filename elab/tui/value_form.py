@@ -40,6 +40,7 @@ class ValueForm(ModalScreen[bool]):
     AUTO_FOCUS = None  # the first value field, set on mount
     DEFAULT_CSS = form_css("ValueForm", 80) + """
     ValueForm .check { height: auto; }
+    ValueForm #fields Label { width: 1fr; }
     ValueForm #error { color: $error; height: auto; }
     ValueForm #reason { display: none; }
     ValueForm #reason.show { display: block; }
@@ -72,6 +73,8 @@ class ValueForm(ModalScreen[bool]):
                     about = f" — {spec.description}" if spec.description else ""
                     several = (f"; {spec.count} readings, ; between them "
                                f"({self.counted[name]} recorded)" if spec.count > 1 else "")
+                    if spec.count == 1 and self.counted[name] > 1:  # replicates (--another)
+                        several += f"; {self.counted[name]} readings, the last shown"
                     yield Label(Text(f"{name}{required} [{unit}]{expected}{several}{about}"))
                     yield Input(self.have.get(name, ""), id=f"value-{name}")
                     yield Static("", id=f"check-{name}", classes="check")

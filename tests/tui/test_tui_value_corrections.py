@@ -104,3 +104,17 @@ async def test_b_records_the_start_of_the_step_and_the_record_shows_it(
     assert "(20 min)" in text
     assert ("Run", "b", "begin: record that the step's hands-on work has started "
             "(its actual start)") in KEYS
+
+
+async def test_a_value_with_replicates_says_the_field_holds_the_last(service: RunService) -> None:
+    run = service.start(PROTOCOL)
+    service.record_values(run, "measure", [("conc", "2;2.2 mg/mL")])
+    app = ElabApp(service, run, agenda=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#steps", DataTable).move_cursor(row=3)
+        await pilot.press("v")
+        await pilot.pause()
+        labels = " ".join(str(w.render()) for w in app.screen.query("Label"))
+        assert "conc (required) [mg/mL], expected 0.5–10 mg/mL; 2 readings, the last shown" in labels
+        assert app.screen.query_one("#value-conc", Input).value == "2.2 mg/mL"
