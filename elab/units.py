@@ -38,6 +38,7 @@ __all__ = [
     "format_magnitude",
     "format_quantity",
     "format_range",
+    "format_unit",
     "parse_quantity",
     "parse_ratio",
     "parse_unit",
@@ -595,6 +596,14 @@ def format_quantity(value: float, unit: str) -> str:
         return number
     sep = "" if shown in ("%", "×") else " "
     return f"{number}{sep}{shown}"
+
+
+def format_unit(unit: str) -> str:
+    """A unit as a scientist writes it after a number: ``%``, ``µL``, ``cells/mL``, ``× g``.
+
+    Messages that name a declared unit use this, never a quantity of one (``1%``).
+    """
+    return _shown_unit(unit)
 
 
 def format_range(value: QRange) -> str:

@@ -27,3 +27,11 @@ Feature: Following a run from the command line
     And I close the terminal and open a new one
     Then step "exposure" is current
     And the timer of "exposure" has 28 hours left
+
+  Scenario: A measured value is corrected, never averaged with a second reading
+    When I record "confluency=70" at "treat"
+    Then recording "confluency=80" at "treat" again is refused with "already has its reading (70%, event #2)"
+    When I correct the "confluency" reading to "75" because "counted the wrong flask"
+    Then "treat" shows "confluency" as "75%"
+    When I record another reading "confluency=77" at "treat"
+    Then "treat" shows "confluency" as "75, 77% (mean 76, SD 1.414, n = 2)"

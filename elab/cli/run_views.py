@@ -39,7 +39,7 @@ def _status(run: RunArg, as_json: JsonOpt = False) -> None:
         by = f" ({step['by']})" if step.get("by") else ""
         print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
     for r in data["readings"]:
-        print(f"  value {r['step']} {r['name']}: {r['text']}")
+        print(f"  value {r['step']} {r['name']}: {r['text']}{_events(data, r)}")
     for d in data["derived"]:
         used = "; ".join(u["text"] for u in d.get("parameters") or [])
         print(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
@@ -80,6 +80,18 @@ def _results(data: dict[str, Any]) -> None:
         at = re.sub(r"\.\d+", "", str(g["at"]))  # to the second
         print(f"  signed {g['meaning']} by {g['signer']} at {at} over events 1-"
               f"{g['head_seq']} (checked by `elab runs verify`)")
+
+
+def _events(data: dict[str, Any], reading: dict[str, Any]) -> str:
+    """``  [#5]``, ``  [#5–#7]``: the events that hold a value's readings as they stand, so
+    a correction (`runs correct RUN SEQ`) can name the one it replaces."""
+    seqs = [v["seq"] for v in data["values"] if v["step"] == reading["step"]
+            and v["name"] == reading["name"] and v["corrected_by"] is None]
+    if not seqs:
+        return ""
+    if len(seqs) > 2 and seqs == list(range(seqs[0], seqs[0] + len(seqs))):
+        return f"  [#{seqs[0]}–#{seqs[-1]}]"
+    return "  [" + ", ".join(f"#{s}" for s in seqs) + "]"
 
 
 def _list_runs(

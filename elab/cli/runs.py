@@ -30,6 +30,10 @@ OperatorOpt = Annotated[
 ValueOpt = Annotated[
     list[str] | None, typer.Option("--value", help="NAME=QUANTITY, e.g. conc=1.2 mg/mL (repeat).")
 ]
+AnotherOpt = Annotated[bool, typer.Option(
+    "--another", help="Add a reading to a value that already has its declared readings "
+    "(a replicate: mean, SD and n are shown); without it such a value is refused, naming "
+    "the `runs correct` that replaces its reading.")]
 
 
 @contextmanager
@@ -110,10 +114,11 @@ def done(
     note: Annotated[str | None, typer.Option("--note", help="A note on the step.")] = None,
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
+    another: AnotherOpt = False,
 ) -> None:
     """Mark a step done, with its measured values."""
     with service_for(operator) as service:
-        events = service.done(run, step, _values(value), note)
+        events = service.done(run, step, _values(value), note, another=another)
         _report(events, as_json)
         if not as_json:
             _next_samples(service, run, step, events)
@@ -136,8 +141,14 @@ def record_value(
         "--format", help="allotropy's vendor name for --from (guessed when left out).")] = None,
     take: Annotated[list[str] | None, typer.Option(
         "--take", help="FIELD=ASM NAME when --from holds several candidates (repeat).")] = None,
+    another: AnotherOpt = False,
 ) -> None:
-    """Record values for a step without marking it done."""
+    """Record values for a step without marking it done.
+
+    A value that already has its declared readings (one unless the protocol says `count`)
+    is refused: correct the reading with `elab runs correct`, or add --another for a
+    replicate reading.
+    """
     with service_for(operator) as service:
         values = _values(value)
         if from_file is not None:
@@ -147,11 +158,11 @@ def record_value(
             values += record_values_from_file(
                 from_file, {k: v.unit for k, v in record.items()}, fmt,
                 parse_params(take, "--take"))
-            events = service.record_values(run, step, values)
+            events = service.record_values(run, step, values, another=another)
             events += service.attach(run, f"{step}: {from_file.name}", from_file)
             _report(events, as_json)
             return
-        events = service.record_values(run, step, values)
+        events = service.record_values(run, step, values, another=another)
         _report(events, as_json)
         if not as_json:
             _next_samples(service, run, step, events)
@@ -271,12 +282,16 @@ def attach(
 @runs_app.command("correct")
 def correct(
     run: RunArg,
-    seq: Annotated[int, typer.Argument(help="Sequence number of the value event.")],
+    seq: Annotated[int, typer.Argument(
+        help="Event number of the reading (`elab runs status` shows it as #N).")],
     value: ValueOpt = None,
     reason: Annotated[str, typer.Option("--reason", help="Why it is corrected.")] = "",
     operator: OperatorOpt = None,
 ) -> None:
-    """Correct a recorded value: a new event names the old one; both stay."""
+    """Correct a recorded reading: a new event names the old one; both stay.
+
+    A bare number takes the value's declared unit, as in `runs value`.
+    """
     if not reason.strip():
         raise typer.BadParameter("a correction needs --reason", param_hint="--reason")
     if not value:

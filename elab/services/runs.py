@@ -38,6 +38,7 @@ from elab.domain.runs.kinds import (
     RunStarted,
     Signed,
 )
+from elab.domain.runs.reading_rules import corrected_values, refuse_extra_readings
 from elab.domain.runs.samples import next_sample, with_samples
 from elab.domain.runs.summary import RunSummary, summarize
 from elab.domain.runs.values import check_value, split_readings, split_sample
@@ -375,17 +376,35 @@ class RunService:
         step_id: str,
         values: Sequence[tuple[str, str]] = (),
         note: str | None = None,
+        *,
+        another: bool = False,
     ) -> list[Event]:
-        """Mark a step done with its measured values; out-of-range values become deviations."""
-        return self._act(
-            run_id, lambda state, now: actions.done(state, now, step_id, values, note)
-        )
+        """Mark a step done with its measured values; out-of-range values become deviations.
+
+        A value that has its declared readings takes another only with ``another``
+        (see :func:`refuse_extra_readings`).
+        """
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            found = actions.done(state, now, step_id, values, note)  # bad values first
+            if not another:
+                refuse_extra_readings(state, step_id, values)
+            return found
+
+        return self._act(run_id, decide)
 
     def record_values(
-        self, run_id: str, step_id: str, values: Sequence[tuple[str, str]]
+        self, run_id: str, step_id: str, values: Sequence[tuple[str, str]],
+        *, another: bool = False,
     ) -> list[Event]:
-        """Record values for a step without marking it done."""
-        return self._act(run_id, lambda state, now: actions.record_values(state, step_id, values))
+        """Record values for a step without marking it done; a value that has its declared
+        readings takes another only with ``another`` (else: correct the reading)."""
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            found = actions.record_values(state, step_id, values)  # bad values first
+            if not another:
+                refuse_extra_readings(state, step_id, values)
+            return found
+
+        return self._act(run_id, decide)
 
     def skip(self, run_id: str, step_id: str, note: str) -> list[Event]:
         return self._act(run_id, lambda state, now: actions.skip(state, step_id, note))
@@ -428,8 +447,9 @@ class RunService:
         self, run_id: str, seq: int, values: Sequence[tuple[str, str]], reason: str
     ) -> list[Event]:
         """A correction event naming the value event it corrects; the original stays."""
-        return self._act(run_id, lambda state, now: actions.correct(state, seq, values, reason),
-                         finished_ok=True)  # amendments allowed
+        return self._act(run_id, lambda state, now: actions.correct(
+            state, seq, corrected_values(state, seq, values), reason),
+            finished_ok=True)  # amendments allowed
 
     def pause(self, run_id: str) -> list[Event]:
         return self._act(run_id, lambda state, now: actions.pause(state))

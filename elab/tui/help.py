@@ -19,8 +19,10 @@ KEYS: list[tuple[str, str, str]] = [
     ("Home", "enter", "start a run (opens its parameter form) / open the run"),
     ("Home", "tab", "move between the library, the runs and what is due"),
     ("Start", "enter", "start the run once every field is accepted (also ctrl+s)"),
+    ("Run", "b", "begin: record that the step's hands-on work has started (its actual start)"),
     ("Run", "d", "mark the current step done (a timed step done early asks first)"),
-    ("Run", "v", "record the step's values (units checked as you type)"),
+    ("Run", "v", "record the step's values (units checked as you type); changing a recorded "
+     "value corrects it, with a reason"),
     ("Run", "t", "start or stop the step's timer (stopping early asks first)"),
     ("Run", "ctrl+z", "undo your last action, within 2 minutes of it"),
     ("Run", "o", "a second person takes over: their actions carry their name"),

@@ -38,9 +38,11 @@ __all__ = ["RunScreen"]
 
 
 class RunScreen(Screen[None]):
-    # The footer of an 80-column terminal holds eight keys: the ones a step needs, undo,
-    # and the way out and to help.  The rest are listed by ``?``.
+    # The footer of an 80-column terminal holds nine keys: the ones a step needs, undo,
+    # and the way out and to help.  The rest are listed by ``?`` (the theme, ctrl+t, too:
+    # its place in the footer went to b, the start of a step).
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "begin", "Begin"),
         Binding("d", "done", "Done"),
         Binding("v", "value", "Value"),
         Binding("t", "timer", "Timer"),
@@ -56,6 +58,7 @@ class RunScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo"),
         Binding("f", "finish", "Finish"),
         Binding("escape", "back", "Back"),
+        Binding("ctrl+t", "app.toggle_theme", "Theme", show=False),
     ]
     DEFAULT_CSS = """
     RunScreen #steps { width: auto; max-width: 55%; min-width: 30; }
@@ -244,6 +247,23 @@ class RunScreen(Screen[None]):
         else:
             self.app.push_screen(Confirm(f"Mark {step} done early?", warning,
                                          "marks it done and logs the deviation"), mark)
+
+    def action_begin(self) -> None:
+        """b: the hands-on work of the step has begun (``runs start-step``), so the record
+        gives the step's actual start and duration, not only when it was marked done."""
+        step = self.target()
+        if not step:
+            return
+        st = self.state.steps[step]
+        if st.started_at is not None and not st.state.finished:
+            at = st.started_at.astimezone().strftime("%H:%M")
+            self.notify(f"{step} was started at {at}", timeout=6, markup=False)
+            return
+        self.act(lambda: self.service.start_step(self.run_id, step))
+        started = self.state.steps[step].started_at
+        if started is not None:
+            self.notify(f"Started {step} at {started.astimezone():%H:%M}", timeout=6,
+                        markup=False)
 
     def action_timer(self) -> None:
         step = self.target()

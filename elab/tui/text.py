@@ -102,6 +102,9 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
     if timing.max_s != timing.min_s:
         span += f" – {format_duration(timing.max_s)}"
     out.append(f"   time {span}   hands-on {format_duration(timing.hands_on_s)}\n")
+    if st.started_at is not None and not st.state.finished:
+        out.append(f"started {_clock(st.started_at.timestamp(), now or st.started_at)}\n",
+                   style="dim")
     if now is not None and st.started_at is None:
         out.append_text(window_lines(state, step_id, now))
     out.append("\n")

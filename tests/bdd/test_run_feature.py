@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from elab.domain.runs import FakeClock
-from elab.services.runs import RunService
+from elab.errors import InputError
+from elab.services.runs import RunService, status_json
 
 scenarios("run.feature")
 
@@ -72,3 +74,40 @@ def has_deviation(lab: dict[str, Any], step: str, note: str) -> None:
 def timer_left(lab: dict[str, Any], step: str, hours: int) -> None:
     timer = lab["service"].state(lab["run"]).timers[step]
     assert timer.remaining_s(lab["clock"].now()) == hours * 3600
+
+
+@when(parsers.parse('I record "{value}" at "{step}"'))
+def record_value(lab: dict[str, Any], value: str, step: str) -> None:
+    name, _, text = value.partition("=")
+    lab["service"].record_values(lab["run"], step, [(name, text)])
+
+
+@then(parsers.parse('recording "{value}" at "{step}" again is refused with "{message}"'))
+def record_refused(lab: dict[str, Any], value: str, step: str, message: str) -> None:
+    name, _, text = value.partition("=")
+    before = lab["service"].last_seq(lab["run"])
+    with pytest.raises(InputError) as refused:
+        lab["service"].record_values(lab["run"], step, [(name, text)])
+    assert message in str(refused.value) and "elab runs correct" in str(refused.value)
+    assert lab["service"].last_seq(lab["run"]) == before
+
+
+@when(parsers.parse('I correct the "{name}" reading to "{text}" because "{reason}"'))
+def correct_reading(lab: dict[str, Any], name: str, text: str, reason: str) -> None:
+    state = lab["service"].state(lab["run"])
+    (seq,) = [v.seq for v in state.current_values() if v.name == name]
+    lab["service"].correct(lab["run"], seq, [(name, text)], reason)
+
+
+@when(parsers.parse('I record another reading "{value}" at "{step}"'))
+def record_another(lab: dict[str, Any], value: str, step: str) -> None:
+    name, _, text = value.partition("=")
+    lab["service"].record_values(lab["run"], step, [(name, text)], another=True)
+
+
+@then(parsers.parse('"{step}" shows "{name}" as "{text}"'))
+def shows_readings(lab: dict[str, Any], step: str, name: str, text: str) -> None:
+    state = lab["service"].state(lab["run"])
+    lines = {(r["step"], r["name"]): r["text"]
+             for r in status_json(state, lab["clock"].now())["readings"]}
+    assert lines[(step, name)] == text

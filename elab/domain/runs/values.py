@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from elab.domain.protocol.model import RecordSpec, Step
 from elab.domain.runs.rules import AutoDeviation, value_deviation
 from elab.errors import InputError, NotFoundError, QuantityError
-from elab.units import convert, format_quantity, parse_quantity, parse_unit
+from elab.units import convert, format_unit, parse_quantity, parse_unit
 
 __all__ = ["check_value", "each_reading", "split_readings", "split_sample"]
 
@@ -55,11 +55,7 @@ def _parse_value(name: str, spec: RecordSpec, text: str) -> tuple[float | str, s
             return magnitude, unit
         return value.low, value.unit
     except (QuantityError, ValueError) as exc:
-        expected = (
-            f" (expected {format_quantity(1, parse_unit(spec.unit)).split(' ', 1)[-1]})"
-            if spec.unit
-            else ""
-        )
+        expected = f" (expected {format_unit(parse_unit(spec.unit))})" if spec.unit else ""
         raise InputError(f"value {name}={text}: {exc}{expected}") from None
 
 
