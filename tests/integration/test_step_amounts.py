@@ -24,15 +24,21 @@ from elab.tui.text import step_detail
 
 LIBRARY = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "protocols").glob(
     "*.yaml"))
+# a variant's steps change what is counted (its reading step, its master mix)
+ARMS = [(p, None) for p in LIBRARY] + [
+    ("combination-synergy", "celltiter-glo"), ("combination-synergy", "mtt"),
+    ("qrt-pcr-emt", "sybr"), ("qrt-pcr-emt", "taqman")]
 
 
 def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def show_lines(protocol: str, capsys: pytest.CaptureFixture[str]) -> dict[str, list[str]]:
+def show_lines(protocol: str, variant: str | None,
+               capsys: pytest.CaptureFixture[str]) -> dict[str, list[str]]:
     """`elab show PROTOCOL`'s material lines by step (``seed: 90 µL × 24 wells ...``)."""
-    code, out, err = run(["show", protocol, "--format", "json"], capsys)
+    arm = ["--variant", variant] if variant else []
+    code, out, err = run(["show", protocol, "--format", "json", *arm], capsys)
     assert code == 0, err
     by_step: dict[str, list[str]] = defaultdict(list)
     for material in json.loads(out)["materials"]:
@@ -42,11 +48,12 @@ def show_lines(protocol: str, capsys: pytest.CaptureFixture[str]) -> dict[str, l
     return by_step
 
 
-@pytest.mark.parametrize("protocol", LIBRARY)
+@pytest.mark.parametrize(("protocol", "variant"), ARMS)
 def test_every_view_of_a_step_shows_the_amounts_of_elab_show(
-        service: RunService, protocol: str, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = show_lines(protocol, capsys)
-    run_id = service.start(protocol)
+        service: RunService, protocol: str, variant: str | None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    expected = show_lines(protocol, variant, capsys)
+    run_id = service.start(protocol, variant=variant)
     state = service.state(run_id)
     _, record = render_record(run_id, "md", source=ServiceRunSource(service))
     conditions = {s.id: flat(" ".join(s.conditions)) for s in record.steps}
