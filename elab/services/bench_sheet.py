@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from elab.domain.plate import (
     Layout,
@@ -23,10 +24,13 @@ from elab.domain.plate import (
     legend_from_layout,
     spec_from_design,
 )
-from elab.domain.protocol.describe import scaled_use
+from elab.domain.protocol.amounts import step_materials
 from elab.domain.runs import RunState
 from elab.errors import ElabError, QuantityError
 from elab.units import convert
+
+if TYPE_CHECKING:
+    from elab.domain.dilution import Plan
 
 __all__ = ["LAYOUT_NAME", "Sheet", "layout_csv", "recorded_layout", "run_layout", "step_sheet"]
 
@@ -69,11 +73,13 @@ def layout_csv(layout: Layout) -> bytes:
 
 @dataclass(frozen=True)
 class Sheet:
-    """The pipetting table of a step: its materials scaled to the design, and dilutions."""
+    """The pipetting table of a step: its materials scaled to the design (the amounts of
+    `elab show`; a row with no name continues the material above), and dilutions."""
 
     materials: tuple[tuple[str, str], ...]
     dilution: str = ""
     note: str = ""
+    series: Plan | None = None  # the plan ``dilution`` prints, for a screen to lay out
 
 
 def _convertible(from_unit: str, to_unit: str) -> bool:
@@ -102,13 +108,13 @@ def step_sheet(state: RunState, step_id: str, layout: Layout | None = None) -> S
     it, the codes any layout of the design gets), so one code is one dose on the sheet."""
     protocol = state.protocol
     step = protocol.step(step_id)
-    rows = []
+    rows = [row for material in step_materials(protocol, step_id, state.variant)
+            for row in ((material.name, material.headline),
+                        *(("", line) for line in material.details))]
     compound = None
     dose_unit = _dose_unit(protocol.design) if protocol.design is not None else None
     for use in step.uses:
         material = protocol.materials.get(use.material)
-        _, shown = scaled_use(use, protocol, step_id)
-        rows.append((material.name if material else use.material, shown))
         stock = material.stock if material is not None else None
         if (compound is None and dose_unit is not None and stock is not None
                 and _convertible(stock.unit, dose_unit)):
@@ -131,4 +137,5 @@ def step_sheet(state: RunState, step_id: str, layout: Layout | None = None) -> S
         plan = plan_serial(designed.spec)
     except ElabError as exc:
         return Sheet(tuple(rows), note=f"no dilution plan for {material_id}: {exc}")
-    return Sheet(tuple(rows), dilution=plan.text(), note="\n".join(designed.changes))
+    return Sheet(tuple(rows), dilution=plan.text(), note="\n".join(designed.changes),
+                 series=plan)

@@ -37,6 +37,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Run", "f", "finish: what is missing, then analyses and the record"),
     ("Run", "escape", "back to the home screen"),
     ("Plate", "k", "keep the proposed plate layout in the run"),
+    ("Plate", "→ ←", "scroll the dilution table a column at a time (its last: final, per)"),
     ("Finish", "enter", "finish a complete run (analysis hooks run)"),
     ("Finish", "i", "finish an incomplete run with a reason (each missing item a deviation)"),
     ("Confirm", "y n", "go ahead and log the deviation / cancel"),

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from rich.text import Text
 
+from elab.domain.protocol.amounts import step_materials
 from elab.domain.protocol.derive import antibody_volumes
-from elab.domain.protocol.describe import scaled_use
 from elab.domain.protocol.graph import step_time
 from elab.domain.runs import RunState, TimerState
 from elab.domain.runs.derived import derived_for_run, sample_lines
@@ -120,13 +120,14 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
         out.append("\n")
     if step.until:
         out.append(f"Until {step.until} (stopwatch)\n")
-    if step.uses:
+    materials = step_materials(state.protocol, step_id, state.variant)
+    if materials:
         out.append("\nMaterials\n", style="bold")
-        for use in step.uses:
-            material = state.protocol.materials.get(use.material)
-            _, shown = scaled_use(use, state.protocol, step_id)
-            name = material.name if material else use.material
-            out.append(f"  {name}: {shown}\n")
+        for material in materials:
+            amount = f": {material.headline}" if material.headline else ""
+            out.append(f"  {material.name}{amount}\n")
+            for line in material.details:
+                out.append(f"    {line}\n")
         for antibody in antibody_volumes(step, state.protocol):
             out.append(f"  → {antibody.line()}\n", style="cyan")
     if step.record:

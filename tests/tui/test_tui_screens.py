@@ -130,7 +130,7 @@ async def test_bench_sheet_proposes_a_plate_and_keeps_it(service: RunService) ->
         assert "plate 1 (96-well)" in sheet
         # 10 µL of the 1:100 intermediate into the 18 drug wells (not vehicle or blank wells)
         assert "10 µL of the dose series (1:100 in medium) × 18 wells + 10 % overage = 198 µL" in (
-            sheet.replace("\n", " ").replace("  ", " "))
+            " ".join(sheet.split()))
         assert "6-point 5-fold series" in sheet
         await pilot.press("k")
         await pilot.pause()

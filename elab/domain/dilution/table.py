@@ -82,7 +82,16 @@ class Plan:
         }
 
     def text(self) -> str:
-        """A fixed-width table for the terminal."""
+        """A fixed-width table for the terminal: the title, the table, the notes."""
+        return "\n".join([self.title, *self.table(), *self.note_lines()])
+
+    def note_lines(self) -> list[str]:
+        """The rows' own notes (``  point 6: use as is``), then the plan's."""
+        return [f"  {r.step}: {r.note}" for r in self.rows if r.note] + [
+            f"note: {n}" for n in self.notes]
+
+    def table(self) -> list[str]:
+        """The header, its rule and one line per row, in columns as wide as their cells."""
         coded = any(r.code for r in self.rows)
         # The plate code next to the step: a narrow screen cuts the table at its right edge,
         # and the code is what ties a row to the wells on the plate map.
@@ -104,12 +113,8 @@ class Plan:
         ]
         widths = [max(len(h), *(len(b[k]) for b in body)) if body else len(h)
                   for k, h in enumerate(head)]
-        lines = [self.title, "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
         lines.append("  ".join("-" * w for w in widths))
         for b in body:
             lines.append("  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)).rstrip())
-        for r in self.rows:
-            if r.note:
-                lines.append(f"  {r.step}: {r.note}")
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return lines

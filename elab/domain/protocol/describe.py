@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elab.domain.protocol.arms import arms_line
 from elab.domain.protocol.counting import PER_PLATE, PER_RUN, counts_samples, plate_count
@@ -14,6 +15,9 @@ from elab.domain.protocol.model import Design, Protocol, Step, Use
 from elab.errors import QuantityError
 from elab.units import QRange, convert, format_duration, format_quantity
 
+if TYPE_CHECKING:
+    from elab.domain.protocol.amounts import StepAmount
+
 __all__ = [
     "MaterialTotal",
     "describe_json",
@@ -22,6 +26,7 @@ __all__ = [
     "design_line",
     "material_totals",
     "scaled_use",
+    "totals_of",
 ]
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class MaterialTotal:
     def is_range(self) -> bool:
         return (self.low is not None and self.high is not None
                 and not math.isclose(self.low, self.high))
+
+    @property
+    def amount_text(self) -> str:
+        """The total as a person writes it (5.94 mL, 69300–115500 cells), "" without one."""
+        return _pretty_total(self)
 
 
 def scaled_use(
@@ -197,23 +207,22 @@ def _pretty_total(total: MaterialTotal) -> str:
 def material_totals(protocol: Protocol, variant: str | None = None) -> list[MaterialTotal]:
     """Each material's total over the run, one line per use saying what it counts.
 
-    Besides the steps' ``uses:``, the totals count what no step lists
-    (:mod:`.implied`): the diluent of a step's antibody solution, the medium of edge wells
-    filled with medium, and the vehicle and medium the dilution plan pipettes."""
-    from elab.domain.protocol.implied import implied_uses
+    The amounts are the steps' (:func:`.amounts.amounts_by_step`, which the run screen,
+    the bench sheet and the record show too): besides the steps' ``uses:``, what no step
+    lists (:mod:`.implied`): the diluent of a step's antibody solution, the medium of edge
+    wells filled with medium, and the vehicle and medium the dilution plan pipettes."""
+    from elab.domain.protocol.amounts import amounts_by_step
 
-    steps = protocol.active_steps(variant)
-    implied: dict[str, list[tuple[str, QRange, str]]] = {}
-    for extra in implied_uses(protocol, steps):
-        implied.setdefault(extra.step, []).append((extra.material, extra.amount, extra.shown))
+    steps = amounts_by_step(protocol, variant)
+    return totals_of(protocol, [amount for amounts in steps.values() for amount in amounts])
+
+
+def totals_of(protocol: Protocol, amounts: Iterable[StepAmount]) -> list[MaterialTotal]:
+    """The totals of ``amounts`` by material, in the order the materials first appear."""
     totals: dict[str, MaterialTotal] = {}
-    for step in steps:
-        times = step.repeat.times if step.repeat else 1
-        for use in step.uses:
-            scaled, shown = scaled_use(use, protocol, step.id)
-            _add_use(totals, protocol, use.material, step.id, scaled, shown, times)
-        for material, amount, shown in implied.get(step.id, []):
-            _add_use(totals, protocol, material, step.id, amount, shown, 1)
+    for amount in amounts:
+        _add_use(totals, protocol, amount.material, amount.step, amount.amount, amount.shown,
+                 amount.times)
     return list(totals.values())
 
 

@@ -8,6 +8,7 @@ substituted), so the record shows the conditions as run.
 
 from __future__ import annotations
 
+from elab.domain.protocol.amounts import step_materials
 from elab.domain.protocol.model import Passive, Program, Protocol, Step, Use
 from elab.domain.protocol.samples import record_samples
 from elab.units import QRange, format_range
@@ -38,22 +39,37 @@ def _passive(word: str, p: Passive, protocol: Protocol) -> str:
     return f"{line} — {p.note}" if p.note else line
 
 
-def _use(u: Use, protocol: Protocol, step_id: str) -> str:
-    from elab.domain.protocol.volumes import dosing_for_use
-
-    material = protocol.materials.get(u.material)
-    name = f"{material.name} ({u.material})" if material is not None else u.material
-    dosing = dosing_for_use(protocol, step_id, u) if u.volume is None else None
-    # The dosing step's volume is the design's addition when the step leaves it out.
-    amount = _q(u.volume or u.amount or (dosing.addition if dosing is not None else None))
-    line = f"{name}: {amount} per {u.per}" if amount else name
-    if u.dilution is not None:
-        line += f", dilution {u.dilution}"
+def _extras(u: Use | None) -> str:
+    """What a use says besides its amount: the dilution, who does not get it, a note."""
+    if u is None:
+        return ""
+    line = f", dilution {u.dilution}" if u.dilution is not None else ""
     if u.exclude:
         line += f", not for {', '.join(u.exclude)}"
     if u.note:
         line += f" — {u.note}"
     return line
+
+
+def _uses(step: Step, protocol: Protocol, variant: str | None) -> list[str]:
+    """``Uses complete culture medium (medium): 5.94 mL in all: ...``: the amounts of
+    `elab show` (:func:`step_materials`), so the record never says "10 µL per well" of a
+    drug where the well gets 10 µL of its 1:100 dilution in medium, nor leaves out the
+    medium of the edge wells."""
+    lines = []
+    for material in step_materials(protocol, step.id, variant):
+        known = protocol.materials.get(material.material)
+        name = f"{material.name} ({material.material})" if known is not None else material.name
+        parts = [f"{a.line}{_extras(a.use)}" for a in material.amounts if a.line]
+        bare = "".join(_extras(a.use) for a in material.amounts if not a.line)
+        if len(parts) > 1:
+            head = f"{material.total} in all: " if material.total else ""
+            lines.append(f"Uses {name}: {head}{'; '.join(parts)}{bare}")
+        elif parts:
+            lines.append(f"Uses {name}: {parts[0]}{bare}")
+        else:
+            lines.append(f"Uses {name}{bare}")
+    return lines
 
 
 def _program(stages: list[Program], depth: int = 0) -> list[str]:
@@ -71,8 +87,13 @@ def _program(stages: list[Program], depth: int = 0) -> list[str]:
     return lines
 
 
-def step_conditions(step: Step, protocol: Protocol) -> tuple[str, ...]:
-    """``Hands-on: 20 min``, ``Incubate 5 min at 95 °C on/in heat block``, ``Uses: ...``."""
+def step_conditions(
+    step: Step, protocol: Protocol, variant: str | None = None
+) -> tuple[str, ...]:
+    """``Hands-on: 20 min``, ``Incubate 5 min at 95 °C on/in heat block``, ``Uses: ...``.
+
+    ``variant`` is the run's; without it the step's own (a step of no variant is counted
+    with the base protocol's steps)."""
     lines: list[str] = []
     if step.hands_on is not None:
         lines.append(f"Hands-on: {_q(step.hands_on)}")
@@ -106,7 +127,7 @@ def step_conditions(step: Step, protocol: Protocol) -> tuple[str, ...]:
         lines.append(f"Dose: {_q(step.dose)}" + (f" {step.route}" if step.route else ""))
     if step.equipment:
         lines.append("Equipment: " + ", ".join(_equipment(protocol, e) for e in step.equipment))
-    lines += [f"Uses {_use(u, protocol, step.id)}" for u in step.uses]
+    lines += _uses(step, protocol, step.variant if variant is None else variant)
     for name, spec in step.record.items():
         what = spec.unit or spec.kind or spec.type
         expected = f", expected {_q(spec.range)}" if spec.range is not None else ""

@@ -99,7 +99,8 @@ def test_the_procedure_as_run_and_who_did_each_step(service: RunService,
     for out in (html, md):
         assert "Seed the cells in medium with FBS." in out
         assert "Hands-on: 30 min" in out
-        assert "Fetal bovine serum (fbs): 10 mL per run" in out
+        # a use per run is the run's amount, as `elab show` counts it
+        assert "Fetal bovine serum (fbs): 10 mL" in out
         assert "Incubate 12–24 h using CO2 incubator (incubator)" in out
         assert "Record viability (%, expected 90–100%)" in out
     assert "Done by ana" in html and "Done by: ana" in md
