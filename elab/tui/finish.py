@@ -150,8 +150,10 @@ class FinishScreen(ModalScreen[None]):
             for blocked in self.blockers:
                 body.append(f"  ! {blocked.reason}\n", style="yellow")
             if self.blockers:
-                body.append("  Finishing now leaves them without a result until that is "
-                            "done; then a (after finishing) runs them again.\n", style="yellow")
+                them = "it" if len(self.blockers) == 1 else "them"
+                body.append(f"  Finishing now leaves {them} without a result until that is "
+                            f"done; then a (after finishing) runs {them} again.\n",
+                            style="yellow")
             body.append(f"Records are written to {records_dir()}\n", style="dim")
             keys.update(Text(
                 "i finishes incomplete (a reason; each item a deviation) · esc goes back"
