@@ -75,7 +75,7 @@ def test_an_analysis_runs_again_on_the_completed_run_once_the_layout_is_there(
     run = service.start(MTT)
     service.attach(run, "absorbance", DATA / "grid_mtt.csv")
     failed = service.finish(run, incomplete="test: the layout was not kept").analyses[0]
-    with pytest.raises(InputError, match="nothing was added.*ic50 needs the plate layout"):
+    with pytest.raises(InputError, match=r"nothing was added.*ic50 needs the plate layout"):
         service.analyze(run)
     assert len(service.state(run).analyses) == 1  # a refused rerun appends nothing
     service.attach(run, "layout", DATA / "grid_mtt_layout.csv")

@@ -54,6 +54,7 @@ __all__ = [
     "MAX_NAME",
     "abort",
     "attach",
+    "closed",
     "correct",
     "deviate",
     "done",
