@@ -82,7 +82,9 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         ],
         "attachments": [{**a.data.to_payload(), "seq": a.seq, "at": iso(a.at)}
                         for a in state.attachments],
-        "analyses": [{"hook": a.data.hook, "error": a.data.error} for a in state.analyses],
+        "analyses": [{"hook": a.data.hook, "error": a.data.error, "seq": a.seq, "at": iso(a.at),
+                      "operator": a.operator, "after_completion": state.ended_seq is not None
+                      and a.seq > state.ended_seq} for a in state.analyses],
         "derived": _derived(state),
         "readings": _readings(state),
     }

@@ -47,6 +47,9 @@ def test_finish_says_the_layout_is_missing_and_analyze_runs_it_later(sqlite_url:
     assert "IC50" in again.stdout
     status = json.loads(elab(sqlite_url, "runs", "status", run, "--json").stdout)
     assert [a["error"] is None for a in status["analyses"]] == [False, True]
+    assert [a["after_completion"] for a in status["analyses"]] == [False, True]
+    assert status["analyses"][1]["operator"] == "ana"
+    assert status["analyses"][1]["seq"] > status["analyses"][0]["seq"]
 
     record = elab(sqlite_url, "record", run, "--format", "md").stdout
     assert "Run again after completion" in record
