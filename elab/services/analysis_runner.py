@@ -97,7 +97,8 @@ def _tidy_or_reader(
 
     if layout is None:
         if _reads_as_reader(data, filename):
-            raise _Missing(_needs_layout(state, name, filename))
+            raise _Missing(_unreadable_layout(state, fetch)
+                           or _needs_layout(state, name, filename))
         if text is None:
             raise ValueError(f"the attachment {name!r} ({filename}) is neither a CSV table "
                              "nor a plate-reader export elab reads")
@@ -118,6 +119,24 @@ def _reads_as_reader(data: bytes, filename: str) -> bool:
     except (ElabError, ValueError, UnicodeDecodeError):
         return False
     return True
+
+
+def _unreadable_layout(state: RunState, fetch: Callable[[str], bytes]) -> str | None:
+    """Why the layout the run attached does not read, when it attached one."""
+    from elab.domain.plate.csvio import layout_from_csv
+    from elab.services.record_parts import LAYOUT_NAMES
+
+    found = [a.data for a in state.attachments if a.data.name.lower() in LAYOUT_NAMES]
+    if not found:
+        return None
+    try:
+        layout_from_csv(fetch(found[-1].sha256).decode("utf-8-sig"),
+                        source=f"attachment {found[-1].name}")
+    except (ElabError, UnicodeDecodeError, ValueError) as exc:
+        return (f"needs the plate layout, and the attachment {found[-1].name!r} "
+                f"({found[-1].filename}) does not read as one ({exc}): attach the CSV "
+                f"elab plate layout -o writes with elab runs attach {state.run_id} layout FILE")
+    return None
 
 
 def _needs_layout(state: RunState, name: str, filename: str) -> str:

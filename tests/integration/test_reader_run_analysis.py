@@ -117,3 +117,15 @@ def test_a_completed_run_says_what_may_still_be_added(service: RunService) -> No
         assert allowed in message
     service.note(run, None, "an addendum")  # and these are indeed accepted
     service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+
+
+def test_a_layout_attachment_that_does_not_read_is_named(service: RunService,
+                                                          tmp_path: Path) -> None:
+    wrong = tmp_path / "plate.csv"
+    wrong.write_text("this is not a layout\n", encoding="utf-8")
+    run = service.start(MTT)
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    service.attach(run, "layout", wrong)
+    (blocked,) = service.analysis_blockers(run)
+    assert "the attachment 'layout' (plate.csv) does not read as one" in blocked.reason
+    assert f"elab runs attach {run} layout FILE" in blocked.reason
