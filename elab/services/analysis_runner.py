@@ -102,7 +102,10 @@ def _tidy_or_reader(
         if text is None:
             raise ValueError(f"the attachment {name!r} ({filename}) is neither a CSV table "
                              "nor a plate-reader export elab reads")
-        return text  # a table of another shape: the hook says what it lacks
+        from elab.domain.analysis import read_table
+
+        # a table of another shape: the hook says what it lacks, naming the attachment
+        return read_table(text, source=f"attachment {name}")
     from elab.domain.analysis import table_from_records
 
     tidy = tidy_from_reader(reader_data_from_bytes(data, filename), layout, f"attachment {name}")
@@ -154,7 +157,7 @@ def _with_layout(text: str, layout: Any, name: str) -> Any:
 
     table = read_table(text, source=f"attachment {name}")
     if layout is None or table.has("condition") or not table.has("well"):
-        return text
+        return table
     from elab.domain.plate import csv_from_layout
 
     return join_layout(table, read_table(csv_from_layout(layout), source="the run's layout"))
@@ -216,10 +219,21 @@ def analysis_blockers(
     out = []
     for entry in _selected(state, hooks):
         try:
-            _prepare(state, entry, fetch)
+            _check(entry.hook, _prepare(state, entry, fetch))
         except _FAILURES as exc:
             out.append(Blocked(entry.hook, _why(entry.hook, exc)))
     return out
+
+
+def _check(name: str, prepared: _Prepared) -> None:
+    """What the hook checks before it analyses: its columns and units, its parameters."""
+    from elab.domain.analysis import Table, concat_tables, load_hook, read_table
+
+    hook = load_hook(name)
+    tables = prepared.tables if isinstance(prepared.tables, list) else [prepared.tables]
+    read = [t if isinstance(t, Table) else read_table(t) for t in tables]
+    concat_tables(read).checked(hook.inputs, hook=hook.name)
+    hook.parse_params(prepared.params)
 
 
 def _payload(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) -> dict[str, Any]:

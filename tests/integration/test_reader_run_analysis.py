@@ -129,3 +129,14 @@ def test_a_layout_attachment_that_does_not_read_is_named(service: RunService,
     (blocked,) = service.analysis_blockers(run)
     assert "the attachment 'layout' (plate.csv) does not read as one" in blocked.reason
     assert f"elab runs attach {run} layout FILE" in blocked.reason
+
+
+def test_a_table_without_the_hooks_columns_is_said_before_finishing(service: RunService,
+                                                                     tmp_path: Path) -> None:
+    tidy = tmp_path / "od.csv"
+    tidy.write_text("well,od [OD]\nB2,0.5\n", encoding="utf-8")
+    run = service.start(MTT)
+    service.attach(run, "absorbance", tidy)
+    (blocked,) = service.analysis_blockers(run)
+    assert blocked.reason.startswith("ic50 cannot run: ")
+    assert "attachment absorbance: ic50 needs a column 'dose'" in blocked.reason
