@@ -325,7 +325,7 @@ def finish(
     for logged in state.analyses:
         _print_analysis(logged.data)
         if logged.data.error:
-            print(f"  run it again once that is done: elab runs analyze {run} "
+            print(f"  run it again once that is put right: elab runs analyze {run} "
                   f"{logged.data.hook}")
 
 

@@ -116,7 +116,7 @@ class FinishScreen(ModalScreen[None]):
         self.draw()
 
     def _check_analyses(self) -> None:
-        """What each analysis lacks on the run as it stands (read once per change)."""
+        """What each analysis lacks on the run as it stands, read when the screen opens."""
         try:
             self.blockers = self.service.analysis_blockers(self.run_id)
         except ElabError:

@@ -33,7 +33,7 @@ def test_finish_says_the_layout_is_missing_and_analyze_runs_it_later(sqlite_url:
     assert finished.returncode == 0, finished.stderr
     assert "analysis ic50: not run: ic50 needs the plate layout" in finished.stdout
     assert f"elab runs attach {run} layout FILE" in finished.stdout
-    assert f"run it again once that is done: elab runs analyze {run} ic50" in finished.stdout
+    assert f"run it again once that is put right: elab runs analyze {run} ic50" in finished.stdout
     assert "cells, the header" not in finished.stdout
 
     early = elab(sqlite_url, "runs", "analyze", run)
