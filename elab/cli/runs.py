@@ -347,7 +347,7 @@ def _print_analysis(analysis: AnalysisDone, label: str = "") -> None:
 def analyze(
     run: RunArg,
     name: Annotated[str | None, typer.Argument(
-        metavar="[NAME]", help="The analysis hook to run (default: every one).")] = None,
+        metavar="NAME", help="The analysis hook to run (default: every one).")] = None,
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
