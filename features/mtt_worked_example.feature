@@ -52,6 +52,20 @@ Feature: MTT worked example, from the design to the record
     When I run ic50 on the reader file with the layout
     # as % of the vehicle (1 OD above blank): 100 / (1 + d / 4 uM), half at d = 4 uM
     Then the IC50 is 4 uM
+    # the 36 edge wells are in the layout as control kind "edge": expected, left out quietly
+    And the IC50 has no warning about the edge wells
 
     When I attach the layout and the reader file to the run and finish it
     Then the record says "IC50 all (relative): 4 µM"
+
+  Scenario: The layout was not kept: the finish says what the IC50 needs, and it runs later
+    Given the protocol "mtt-viability"
+    When I lay out its plate with seed 7
+    And the plate is read with responses following a logistic with IC50 4 uM
+    And I start a run, attach only the reader file and finish it
+    # a reader export says which well read what, not which dose a well held
+    Then the finish says "ic50 needs the plate layout"
+    And the finish says "elab runs analyze"
+    When I attach the layout to the finished run and run its analyses again
+    Then the record says "IC50 all (relative): 4 µM"
+    And the record says "Run again after completion"

@@ -15,6 +15,7 @@ from elab.cli.options import parse_params
 
 if TYPE_CHECKING:
     from elab.domain.runs import Event
+    from elab.domain.runs.kinds import AnalysisDone
     from elab.services.runs import RunService
 
 __all__ = ["register", "service_for"]
@@ -348,20 +349,68 @@ def finish(
         raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
     if reason is not None and not incomplete:
         raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
+    from elab.errors import RunStateError
+
     with service_for(operator) as service:
-        state = service.finish(run, reason if incomplete else None)
+        try:
+            state = service.finish(run, reason if incomplete else None)
+        except RunStateError as exc:
+            # Refused (steps or values missing): say in the same line what the analyses
+            # lack too, before the scientist reaches for --incomplete.
+            blocked = [b.reason for b in service.analysis_blockers(run)]
+            if not blocked:
+                raise
+            raise RunStateError(f"{exc}; also, {'; '.join(blocked)}") from None
         status = status_json(state, service.clock.now())
     if as_json:
         print(json.dumps(status, ensure_ascii=False))
         return
     print(f"run {run} completed; {len(state.deviations)} deviation(s)")
     for logged in state.analyses:
-        analysis = logged.data
-        if analysis.error:
-            print(f"analysis {analysis.hook}: not run: {analysis.error}")
-        else:
-            results = (analysis.result or {}).get("results", [])
-            print(f"analysis {analysis.hook}: {len(results)} result row(s)")
+        _print_analysis(logged.data)
+        if logged.data.error:
+            print(f"  run it again once that is put right: elab runs analyze {run} "
+                  f"{logged.data.hook}")
+
+
+def _print_analysis(analysis: AnalysisDone, label: str = "") -> None:
+    """One analysis in a few lines: its headline (IC50 with CI...), else how many rows."""
+    if analysis.error:
+        print(f"analysis {analysis.hook}{label}: not run: {analysis.error}")
+        return
+    result = analysis.result or {}
+    results = result.get("results") or []
+    print(f"analysis {analysis.hook}{label}: {len(results)} result row(s)")
+    for line in result.get("headline") or []:
+        print(f"  {line}")
+    for warning in result.get("warnings") or []:
+        print(f"  warning: {warning}")
+
+
+@runs_app.command("analyze")
+def analyze(
+    run: RunArg,
+    name: Annotated[str | None, typer.Argument(
+        metavar="NAME", help="The analysis hook to run (default: every one).")] = None,
+    operator: OperatorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a completed run's analyses again, now that their inputs are there.
+
+    Each result is a new event, an addendum after completion (the log keeps the earlier
+    ones; the record shows the latest, with when and by whom). Nothing is added when an
+    input is still missing: the error says which and how to add it.
+    """
+    from elab.domain.runs.kinds import AnalysisDone as Done
+
+    with service_for(operator) as service:
+        events = service.analyze(run, name)
+    if as_json:
+        _report(events, True)
+        return
+    for event in events:
+        if isinstance(event.data, Done):
+            _print_analysis(event.data, f" (#{event.seq}, after completion, {event.operator})")
 
 
 def register(app: typer.Typer) -> None:

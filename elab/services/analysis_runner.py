@@ -3,19 +3,52 @@
 Each hook's outcome becomes the payload of one ``analysis_done`` event: the JSON result,
 the plot as base64 PNG where the hook draws one, or the reason it could not run.  A hook
 that fails never blocks finishing the run; the record shows why it has no numbers.
+
+Before finishing, :func:`analysis_blockers` says which hooks cannot run yet and what the
+scientist can do about it (attach a file, keep the plate layout); once that is done,
+``elab runs analyze`` runs them again on the completed run.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
+from elab.domain.protocol.model import Analysis
 from elab.domain.runs import RunState
 from elab.domain.runs.kinds import AnalysisDone
+from elab.domain.runs.state import Logged
 from elab.errors import ElabError
 
-__all__ = ["run_protocol_analyses"]
+__all__ = ["Blocked", "analysis_blockers", "latest_analyses", "run_protocol_analyses"]
+
+_FAILURES = (ElabError, LookupError, ValueError, ArithmeticError, UnicodeDecodeError)
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """An analysis of the protocol that cannot run on the run as it stands, and why."""
+
+    hook: str
+    reason: str
+
+
+class _Missing(LookupError):
+    """An input the analysis needs is not in the run (a file, the layout, a value); the
+    message is a verb phrase that follows the hook's name ("ic50 needs the plate layout")."""
+
+
+def _why(hook: str, exc: Exception) -> str:
+    return f"{hook} {exc}" if isinstance(exc, _Missing) else f"{hook} cannot run: {exc}"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    tables: Any
+    params: dict[str, str]
+    notes: list[str]
 
 
 def _inputs(
@@ -25,7 +58,9 @@ def _inputs(
     for name in names:
         found = state.attachment(name)
         if found is None:
-            raise LookupError(f"no attachment named {name!r} (elab runs attach RUN {name} FILE)")
+            raise _Missing(f"reads the attachment {name!r}, which the run does not have: "
+                           f"attach the data file with elab runs attach {state.run_id} "
+                           f"{name} FILE")
         data = fetch(found.sha256)
         texts.append(_tidy_or_reader(state, name, found.filename or name, data,
                                      fetch, notes))
@@ -58,18 +93,61 @@ def _tidy_or_reader(
     if text is not None and "\n" in text and _is_tidy(text):
         return _with_layout(text, recorded_layout(state, fetch), name)
     layout = recorded_layout(state, fetch)
-    if layout is None:
-        if text is None:
-            raise ValueError(f"attachment {name!r} is not a CSV table, and the run has no "
-                             "recorded layout to join a reader file with")
-        return text
-    from elab.domain.analysis import table_from_records
     from elab.domain.reader import reader_data_from_bytes, records_from_tidy, tidy_from_reader
+
+    if layout is None:
+        if _reads_as_reader(data, filename):
+            raise _Missing(_unreadable_layout(state, fetch)
+                           or _needs_layout(state, name, filename))
+        if text is None:
+            raise ValueError(f"the attachment {name!r} ({filename}) is neither a CSV table "
+                             "nor a plate-reader export elab reads")
+        from elab.domain.analysis import read_table
+
+        # a table of another shape: the hook says what it lacks, naming the attachment
+        return read_table(text, source=f"attachment {name}")
+    from elab.domain.analysis import table_from_records
 
     tidy = tidy_from_reader(reader_data_from_bytes(data, filename), layout, f"attachment {name}")
     notes.extend([*tidy.notes, *tidy.warnings])
     records, units = records_from_tidy(tidy)
     return table_from_records(records, units, source=f"attachment {name} + layout")
+
+
+def _reads_as_reader(data: bytes, filename: str) -> bool:
+    from elab.domain.reader import reader_data_from_bytes
+
+    try:
+        reader_data_from_bytes(data, filename)
+    except (ElabError, ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _unreadable_layout(state: RunState, fetch: Callable[[str], bytes]) -> str | None:
+    """Why the layout the run attached does not read, when it attached one."""
+    from elab.domain.plate.csvio import layout_from_csv
+    from elab.services.record_parts import LAYOUT_NAMES
+
+    found = [a.data for a in state.attachments if a.data.name.lower() in LAYOUT_NAMES]
+    if not found:
+        return None
+    try:
+        layout_from_csv(fetch(found[-1].sha256).decode("utf-8-sig"),
+                        source=f"attachment {found[-1].name}")
+    except (ElabError, UnicodeDecodeError, ValueError) as exc:
+        return (f"needs the plate layout, and the attachment {found[-1].name!r} "
+                f"({found[-1].filename}) does not read as one ({exc}): attach the CSV "
+                f"elab plate layout -o writes with elab runs attach {state.run_id} layout FILE")
+    return None
+
+
+def _needs_layout(state: RunState, name: str, filename: str) -> str:
+    """What to do when a plate-reader export has no layout to say what each well held."""
+    return (f"needs the plate layout to tell which wells of the plate-reader export {name!r} "
+            f"({filename}) hold which dose, vehicle or blank: keep it from the bench sheet "
+            f"(run screen: m, then k) or attach one with elab runs attach {state.run_id} "
+            "layout FILE (made by elab plate layout)")
 
 
 def _with_layout(text: str, layout: Any, name: str) -> Any:
@@ -79,7 +157,7 @@ def _with_layout(text: str, layout: Any, name: str) -> Any:
 
     table = read_table(text, source=f"attachment {name}")
     if layout is None or table.has("condition") or not table.has("well"):
-        return text
+        return table
     from elab.domain.plate import csv_from_layout
 
     return join_layout(table, read_table(csv_from_layout(layout), source="the run's layout"))
@@ -104,42 +182,103 @@ def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
         found = [v.value for v in state.current_values()
                  if v.step == step and v.name == name and isinstance(v.value, int | float)]
         if not found:
-            raise LookupError(f"parameter {key} needs the value {name} of step {step}, "
-                              "which the run did not record")
+            raise _Missing(f"needs the value {name} of step {step} (its parameter {key}), "
+                           "which the run did not record")
         out[key] = repr(sum(float(v) for v in found) / len(found))
     return out
 
 
-def run_protocol_analyses(state: RunState, fetch: Callable[[str], bytes]) -> list[AnalysisDone]:
-    """One ``analysis_done`` event per entry of the protocol's ``analysis:`` list."""
+def _entry_inputs(entry: Analysis) -> list[str]:
+    return [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
+
+
+def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) -> _Prepared:
+    """The hook's tables and parameters as the run holds them; ``_Missing`` names what is not
+    there yet, other errors what is wrong with it."""
+    names = _entry_inputs(entry)
+    params = _resolved(state, {k: str(v) for k, v in entry.params.items()})
+    notes: list[str] = []
+    if names:
+        tables: Any = _inputs(state, names, fetch, notes)
+    else:
+        from elab.domain.analysis import table_from_records
+
+        tables = table_from_records(_recorded_rows(state))
+    return _Prepared(tables, params, notes)
+
+
+def _selected(state: RunState, hooks: Collection[str] | None) -> list[Analysis]:
+    return [e for e in state.protocol.analysis if hooks is None or e.hook in hooks]
+
+
+def analysis_blockers(
+    state: RunState, fetch: Callable[[str], bytes], hooks: Collection[str] | None = None
+) -> list[Blocked]:
+    """The protocol's analyses whose inputs are not (or not usably) in the run, each with
+    what to do: read before finishing, so nothing is lost without a word."""
+    out = []
+    for entry in _selected(state, hooks):
+        try:
+            _check(entry.hook, _prepare(state, entry, fetch))
+        except _FAILURES as exc:
+            out.append(Blocked(entry.hook, _why(entry.hook, exc)))
+    return out
+
+
+def _check(name: str, prepared: _Prepared) -> None:
+    """What the hook checks before it analyses: its columns and units, its parameters."""
+    from elab.domain.analysis import Table, concat_tables, load_hook, read_table
+
+    hook = load_hook(name)
+    tables = prepared.tables if isinstance(prepared.tables, list) else [prepared.tables]
+    read = [t if isinstance(t, Table) else read_table(t) for t in tables]
+    concat_tables(read).checked(hook.inputs, hook=hook.name)
+    hook.parse_params(prepared.params)
+
+
+def _payload(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) -> dict[str, Any]:
     from elab.domain.analysis import load_hook, run_hook
 
-    payloads: list[AnalysisDone] = []
-    for entry in state.protocol.analysis:
-        names = [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
-        params = {k: str(v) for k, v in entry.params.items()}
-        payload: dict[str, Any] = {"hook": entry.hook, "inputs": names, "params": params}
-        notes: list[str] = []
-        try:
-            params = _resolved(state, params)
-            payload["params"] = params
-            if names:
-                tables: Any = _inputs(state, names, fetch, notes)
-            else:
-                from elab.domain.analysis import table_from_records
+    params = {k: str(v) for k, v in entry.params.items()}
+    payload: dict[str, Any] = {"hook": entry.hook, "inputs": _entry_inputs(entry),
+                               "params": params}
+    try:
+        prepared = _prepare(state, entry, fetch)
+        payload["params"] = prepared.params
+        result = run_hook(entry.hook, prepared.tables, prepared.params)
+        payload["result"] = result.to_json()
+        if prepared.notes:
+            payload["import"] = prepared.notes
+        hook = load_hook(entry.hook)
+        if hook.draw is not None:
+            try:
+                payload["plot_png"] = base64.b64encode(hook.plot(result)).decode("ascii")
+            except (ElabError, ValueError, ArithmeticError) as exc:
+                payload["plot_error"] = str(exc)
+    except _Missing as exc:
+        payload["error"] = _why(entry.hook, exc)
+    except _FAILURES as exc:
+        payload["error"] = str(exc)
+    return payload
 
-                tables = table_from_records(_recorded_rows(state))
-            result = run_hook(entry.hook, tables, params)
-            payload["result"] = result.to_json()
-            if notes:
-                payload["import"] = notes
-            hook = load_hook(entry.hook)
-            if hook.draw is not None:
-                try:
-                    payload["plot_png"] = base64.b64encode(hook.plot(result)).decode("ascii")
-                except (ElabError, ValueError, ArithmeticError) as exc:
-                    payload["plot_error"] = str(exc)
-        except (ElabError, LookupError, ValueError, ArithmeticError, UnicodeDecodeError) as exc:
-            payload["error"] = str(exc)
-        payloads.append(AnalysisDone.from_payload(payload))
-    return payloads
+
+def run_protocol_analyses(
+    state: RunState, fetch: Callable[[str], bytes], hooks: Collection[str] | None = None
+) -> list[AnalysisDone]:
+    """One ``analysis_done`` event per entry of the protocol's ``analysis:`` list (or per
+    entry whose hook is in ``hooks``)."""
+    return [AnalysisDone.from_payload(_payload(state, entry, fetch))
+            for entry in _selected(state, hooks)]
+
+
+def latest_analyses(state: RunState) -> list[Logged[AnalysisDone]]:
+    """The last result of each analysis (hook and inputs), in the protocol's order: an
+    analysis run again after completion stands in for the earlier one, which the log keeps."""
+    latest: dict[tuple[str, tuple[str, ...]], Logged[AnalysisDone]] = {}
+    for logged in state.analyses:
+        key = (logged.data.hook, tuple(logged.data.inputs))
+        latest.pop(key, None)
+        latest[key] = logged
+    order = {(e.hook, tuple(_entry_inputs(e))): i for i, e in enumerate(state.protocol.analysis)}
+    return sorted(latest.values(),
+                  key=lambda a: order.get((a.data.hook, tuple(a.data.inputs)), len(order)))

@@ -32,16 +32,22 @@ def elab_version() -> str:
 
 
 def analyses_of(state: RunState) -> list[AnalysisRecord]:
-    """Analysis results stored in the run, with their plots.
+    """Analysis results stored in the run, with their plots: the latest of each analysis,
+    saying when it was run after completion and which earlier results (kept in the log)
+    it stands in for.
 
     Each carries what reproducing it needs: the hook's parameters, every input file's name
     and SHA-256 (the attachment of that name the run held when the analysis ran), and the
     version of elab that renders the record.
     """
+    from elab.services.analysis_runner import latest_analyses
+
     out = []
     version = elab_version()
-    for logged in state.analyses:
+    for logged in latest_analyses(state):
         a = logged.data
+        earlier = tuple(o.seq for o in state.analyses if o.seq < logged.seq
+                        and (o.data.hook, o.data.inputs) == (a.hook, a.inputs))
         files = {f.data.name: InputFile(f.data.name, f.data.filename, f.data.sha256, f.seq)
                  for f in state.attachments if f.seq < logged.seq}
         analysis = analysis_from_result(a.hook or "analysis", a.result or {}, _plots_of(a),
@@ -50,7 +56,9 @@ def analyses_of(state: RunState) -> list[AnalysisRecord]:
             analysis,
             params=tuple((str(k), str(v)) for k, v in sorted(a.params.items())),
             inputs=tuple(files.get(n, InputFile(n)) for n in a.inputs),
-            elab_version=version, seq=logged.seq, at=logged.at,
+            elab_version=version, seq=logged.seq, at=logged.at, operator=logged.operator,
+            after_completion=state.ended_seq is not None and logged.seq > state.ended_seq,
+            replaces=earlier,
         ))
     return out
 

@@ -85,6 +85,8 @@ def status_json(state: RunState, now: datetime) -> dict[str, Any]:
         "attachments": [{**a.data.to_payload(), "seq": a.seq, "at": iso(a.at)}
                         for a in state.attachments],
         "analyses": [{"hook": a.data.hook, "error": a.data.error, "seq": a.seq, "at": iso(a.at),
+                      "operator": a.operator, "after_completion": state.ended_seq is not None
+                      and a.seq > state.ended_seq,
                       "headline": [str(h) for h in (a.data.result or {}).get("headline", [])]}
                      for a in state.analyses],
         "signatures": [{"signer": g.data.signer, "meaning": g.data.meaning, "at": g.data.at,

@@ -40,6 +40,7 @@ from elab.domain.runs.kinds import (
 )
 from elab.domain.runs.reading_rules import corrected_values, refuse_extra_readings
 from elab.domain.runs.samples import next_sample, with_samples
+from elab.domain.runs.state import RunPhase
 from elab.domain.runs.summary import RunSummary, summarize
 from elab.domain.runs.values import check_value, split_readings, split_sample
 from elab.errors import (
@@ -52,6 +53,7 @@ from elab.errors import (
     StorageError,
 )
 from elab.files import STDIN, check_text, read_bytes
+from elab.services.analysis_runner import Blocked
 from elab.services.integrity import Finding
 from elab.services.protocol_library import find_protocol_file as find_protocol
 from elab.services.protocol_library import library_dirs
@@ -107,6 +109,23 @@ def _operator(engine: Any, explicit: str | None) -> str:
         raise InputError(f"on this database you act as {person!r}, the role you logged in "
                          f"as; --operator {explicit!r} is refused")
     return person
+
+
+def _analysis_names(state: RunState, hook: str | None) -> list[str]:
+    """The hooks ``runs analyze`` runs: a completed run's protocol analyses, or one of them."""
+    if state.state != RunPhase.COMPLETED:
+        why = ("an aborted run is not analysed" if state.state == RunPhase.ABORTED else
+               f"its analyses run when it finishes (elab runs finish {state.run_id})")
+        raise RunStateError(f"run {state.run_id} is {state.state}: {why}")
+    names = list(dict.fromkeys(entry.hook for entry in state.protocol.analysis))
+    if not names:
+        raise InputError(f"protocol {state.protocol.id} has no analysis: hooks to run")
+    if hook is None:
+        return names
+    if hook not in names:
+        raise InputError(f"protocol {state.protocol.id} has no analysis {hook!r}; "
+                         f"its analyses: {', '.join(names)}")
+    return [hook]
 
 
 @dataclass(frozen=True)
@@ -330,7 +349,7 @@ class RunService:
         state = self._cache.get(run_id) or self._fresh(run_id)
         for attempt in range(_RETRIES):
             if state.finished and not finished_ok:
-                raise RunStateError(f"run {run_id} is {state.state}; nothing more can be added")
+                raise RunStateError(actions.closed(state))
             now = self.clock.now()
             drafts = decide(state, now)
             new: list[Event] = []
@@ -464,6 +483,32 @@ class RunService:
         """Complete the run and run its analysis hooks (see :func:`actions.finish`)."""
         self._act(run_id, lambda state, now: actions.finish(state, incomplete, self._analyses))
         return self.state(run_id)
+
+    def analysis_blockers(self, run_id: str, hooks: Sequence[str] | None = None) -> list[Blocked]:
+        """The protocol's analyses that cannot run on the run as it stands, each with why
+        and what to do: said before finishing, so no result is lost without a word."""
+        from elab.services.analysis_runner import analysis_blockers
+
+        return analysis_blockers(self.state(run_id), self.store.attachment, hooks)
+
+    def analyze(self, run_id: str, hook: str | None = None) -> list[Event]:
+        """Run the protocol's analyses (or the one named ``hook``) again on a completed run.
+
+        Each appends a new ``analysis_done`` event; the log keeps every earlier result and
+        the record shows the latest, marked as run after completion.  An analysis whose
+        inputs are still missing, or that fails, appends nothing and says why.
+        """
+        from elab.services.analysis_runner import run_protocol_analyses
+
+        def decide(state: RunState, now: datetime) -> list[Draft]:
+            hooks = _analysis_names(state, hook)
+            done = run_protocol_analyses(state, self.store.attachment, hooks)
+            failed = [a.error for a in done if a.error]
+            if failed:
+                raise InputError(f"nothing was added to run {run_id}: " + "; ".join(failed))
+            return list(done)
+
+        return self._act(run_id, decide, finished_ok=True)
 
     def undo(self, run_id: str) -> list[Event]:
         """Retract this operator's last action, within :data:`UNDO_WINDOW_S` of it.

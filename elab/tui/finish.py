@@ -3,9 +3,12 @@
 Finishing is the one irreversible key, so ``f`` only opens this screen.  It lists the steps
 not done, required values and lots not recorded and timers still running; enter completes
 a complete run, and an incomplete one finishes only with ``i`` and a reason, each missing
-item then logged as a deviation (as ``runs finish --incomplete --reason``).  Afterwards the
-screen shows what each analysis hook found and writes the record as HTML, Markdown or PDF
-into the records folder it names, without leaving the TUI.
+item then logged as a deviation (as ``runs finish --incomplete --reason``).  It also says
+which analyses cannot run yet and what they need (the plate layout, a data file), before
+the finish makes their result wait.  Afterwards the screen shows what each analysis hook
+found, runs them again with ``a`` once their inputs are there (as ``runs analyze``), and
+writes the record as HTML, Markdown or PDF into the records folder it names, without
+leaving the TUI.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from elab.domain.runs import RunState
 from elab.domain.runs.kinds import AnalysisDone
 from elab.domain.runs.rules import unfinished
 from elab.errors import ElabError
+from elab.services.analysis_runner import Blocked, latest_analyses
 from elab.services.runs import RunService
 from elab.tui.prompt import Prompt
 
@@ -77,6 +81,7 @@ class FinishScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "finish", "Finish run"),
         Binding("i", "finish_incomplete", "Finish incomplete"),
+        Binding("a", "analyze", "Analyse again"),
         Binding("h", "record('html')", "HTML record"),
         Binding("m", "record('md')", "Markdown record"),
         Binding("p", "record('pdf')", "PDF record"),
@@ -97,6 +102,7 @@ class FinishScreen(ModalScreen[None]):
         self.run_id = run_id
         self.on_change = on_change
         self.state: RunState = service.state(run_id)
+        self.blockers: list[Blocked] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -106,7 +112,15 @@ class FinishScreen(ModalScreen[None]):
             yield Static("", id="keys")
 
     def on_mount(self) -> None:
+        self._check_analyses()
         self.draw()
+
+    def _check_analyses(self) -> None:
+        """What each analysis lacks on the run as it stands, read when the screen opens."""
+        try:
+            self.blockers = self.service.analysis_blockers(self.run_id)
+        except ElabError:
+            self.blockers = []
 
     def draw(self) -> None:
         s = self.state
@@ -133,6 +147,13 @@ class FinishScreen(ModalScreen[None]):
                 body.append("Every step is done and every required value recorded.\n",
                             style="green")
             body.append(f"\nAnalyses to run: {len(s.protocol.analysis)}\n")
+            for blocked in self.blockers:
+                body.append(f"  ! {blocked.reason}\n", style="yellow")
+            if self.blockers:
+                them = "it" if len(self.blockers) == 1 else "them"
+                body.append(f"  Finishing now leaves {them} without a result until that is "
+                            f"done; then a (after finishing) runs {them} again.\n",
+                            style="yellow")
             body.append(f"Records are written to {records_dir()}\n", style="dim")
             keys.update(Text(
                 "i finishes incomplete (a reason; each item a deviation) · esc goes back"
@@ -141,12 +162,17 @@ class FinishScreen(ModalScreen[None]):
         else:
             title.update(Text(f"Run {s.run_id} {s.state}", style="bold"))
             body.append(f"{len(s.deviations)} deviation(s)\n")
-            for analysis in s.analyses:
-                body.append(analysis_summary(analysis.data) + "\n")
+            for analysis in latest_analyses(s):
+                again = (f" [#{analysis.seq}, run again after completion by "
+                         f"{analysis.operator}]" if s.ended_seq is not None
+                         and analysis.seq > s.ended_seq else "")
+                body.append(analysis_summary(analysis.data) + again + "\n")
             if not s.analyses:
                 body.append("No analysis hooks for this protocol.\n", style="dim")
+            again = (" · a runs the analyses again" if s.protocol.analysis
+                     and s.state == "completed" else "")
             keys.update(Text(f"records folder: {records_dir()}\n"
-                             "write the record: h HTML · m Markdown · p PDF · esc closes",
+                             f"write the record: h HTML · m Markdown · p PDF{again} · esc closes",
                              style="dim"))
         self.query_one("#summary", Static).update(body)
 
@@ -165,6 +191,24 @@ class FinishScreen(ModalScreen[None]):
         if self.on_change is not None:
             self.on_change()  # the run screen underneath shows the run completed at once
         self.draw()
+
+    def action_analyze(self) -> None:
+        """a: run the analyses again on the completed run (``elab runs analyze``)."""
+        if not self.state.finished:
+            self.notify("the analyses run when the run finishes (enter)", severity="warning",
+                        timeout=5, markup=False)
+            return
+        try:
+            self.service.analyze(self.run_id)
+        except ElabError as exc:
+            self.notify(str(exc), severity="error", timeout=12, markup=False)
+            return
+        self.state = self.service.state(self.run_id)
+        if self.on_change is not None:
+            self.on_change()
+        self.draw()
+        self.notify("analyses run again; the record shows the new results", timeout=5,
+                    markup=False)
 
     def action_finish_incomplete(self) -> None:
         """i: finish with steps, values or lots missing, saying why."""

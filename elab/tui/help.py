@@ -40,6 +40,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Plate", "→ ←", "scroll the dilution table a column at a time (its last: final, per)"),
     ("Finish", "enter", "finish a complete run (analysis hooks run)"),
     ("Finish", "i", "finish an incomplete run with a reason (each missing item a deviation)"),
+    ("Finish", "a", "run a completed run's analyses again, once their inputs are there"),
     ("Confirm", "y n", "go ahead and log the deviation / cancel"),
     ("Finish", "h m p", "write the record as HTML, Markdown or PDF"),
     ("All", "?", "this help"),

@@ -256,3 +256,28 @@ def finish_run(world: dict[str, Any]) -> None:
 @then(parsers.parse('the record says "{text}"'))
 def record_says(world: dict[str, Any], text: str) -> None:
     assert text in _elab(world, "record", world["run"], "--format", "md")
+
+
+@then("the IC50 has no warning about the edge wells")
+def no_edge_warning(world: dict[str, Any]) -> None:
+    assert any(w["control"] == "edge" for w in world["wells"])
+    assert not [w for w in world["ic50"]["warnings"] if "edge" in w]
+
+
+@when("I start a run, attach only the reader file and finish it")
+def finish_without_layout(world: dict[str, Any]) -> None:
+    world["run"] = _elab(world, "runs", "start", world["protocol"]).strip()
+    _elab(world, "runs", "attach", world["run"], "absorbance", str(world["reader"]))
+    world["finish"] = _elab(world, "runs", "finish", world["run"], "--incomplete", "--reason",
+                            "worked example: the layout was not kept")
+
+
+@then(parsers.parse('the finish says "{text}"'))
+def finish_says(world: dict[str, Any], text: str) -> None:
+    assert text in world["finish"]
+
+
+@when("I attach the layout to the finished run and run its analyses again")
+def analyse_again(world: dict[str, Any]) -> None:
+    _elab(world, "runs", "attach", world["run"], "layout", str(world["layout"]))
+    _elab(world, "runs", "analyze", world["run"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from elab.errors import InputError, RunStateError
 from elab.services.runs import RunService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,4 +49,94 @@ def test_without_a_recorded_layout_a_workbook_is_a_clear_error(service: RunServi
     run = service.start(MTT)
     service.attach(run, "absorbance", DATA / "magellan_od.xlsx")
     (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
-    assert "no recorded layout" in (analysis.data.error or "")
+    assert "ic50 needs the plate layout" in (analysis.data.error or "")
+    assert f"elab runs attach {run} layout FILE" in (analysis.data.error or "")
+
+
+def test_a_reader_export_without_a_layout_is_said_before_finishing(service: RunService) -> None:
+    run = service.start(MTT)
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    (blocked,) = service.analysis_blockers(run)
+    assert blocked.hook == "ic50"
+    assert blocked.reason.startswith("ic50 needs the plate layout")
+    assert "bench sheet" in blocked.reason and f"elab runs attach {run} layout FILE" in (
+        blocked.reason)
+    (analysis,) = service.finish(run, incomplete="test: the layout was not kept").analyses
+    error = analysis.data.error or ""
+    assert error == blocked.reason  # the event says what the warning said, not a row count
+    assert "cells, the header" not in error
+
+
+def test_an_analysis_runs_again_on_the_completed_run_once_the_layout_is_there(
+    service: RunService,
+) -> None:
+    from elab.services.record_parts import analyses_of
+
+    run = service.start(MTT)
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    failed = service.finish(run, incomplete="test: the layout was not kept").analyses[0]
+    with pytest.raises(InputError, match=r"nothing was added.*ic50 needs the plate layout"):
+        service.analyze(run)
+    assert len(service.state(run).analyses) == 1  # a refused rerun appends nothing
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+    assert service.analysis_blockers(run) == []
+    (event,) = service.analyze(run, "ic50")
+    state = service.state(run)
+    assert [a.seq for a in state.analyses] == [failed.seq, event.seq]  # the log keeps both
+    (curve,) = state.analyses[-1].data.result["results"]  # type: ignore[index]
+    assert curve["ic50"]["value"] == pytest.approx(1.0, rel=1e-3)
+    assert state.ended_seq is not None and event.seq > state.ended_seq
+    (shown,) = analyses_of(state)  # the record shows the latest, run after completion
+    assert (shown.seq, shown.after_completion, shown.replaces, shown.operator) == (
+        event.seq, True, (failed.seq,), "ana")
+    assert shown.error == "" and shown.rows
+
+
+def test_analyze_is_for_completed_runs_and_known_analyses(service: RunService) -> None:
+    run = service.start(MTT)
+    with pytest.raises(RunStateError, match="running: its analyses run when it finishes"):
+        service.analyze(run)
+    service.finish(run, incomplete="test")
+    with pytest.raises(InputError, match="has no analysis 'ic5'; its analyses: ic50"):
+        service.analyze(run, "ic5")
+    aborted = service.start(MTT)
+    service.abort(aborted, "contaminated")
+    with pytest.raises(RunStateError, match="aborted run is not analysed"):
+        service.analyze(aborted)
+
+
+def test_a_completed_run_says_what_may_still_be_added(service: RunService) -> None:
+    run = service.start(MTT)
+    service.finish(run, incomplete="test")
+    with pytest.raises(RunStateError) as refused:
+        service.record_values(run, "read", [("blank_od", "0.06 OD")])
+    message = str(refused.value)
+    assert "values" in message and "closed" in message
+    for allowed in ("elab runs note", "elab runs attach", "elab runs correct",
+                    "elab runs analyze", "elab runs sign"):
+        assert allowed in message
+    service.note(run, None, "an addendum")  # and these are indeed accepted
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+
+
+def test_a_layout_attachment_that_does_not_read_is_named(service: RunService,
+                                                          tmp_path: Path) -> None:
+    wrong = tmp_path / "plate.csv"
+    wrong.write_text("this is not a layout\n", encoding="utf-8")
+    run = service.start(MTT)
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    service.attach(run, "layout", wrong)
+    (blocked,) = service.analysis_blockers(run)
+    assert "the attachment 'layout' (plate.csv) does not read as one" in blocked.reason
+    assert f"elab runs attach {run} layout FILE" in blocked.reason
+
+
+def test_a_table_without_the_hooks_columns_is_said_before_finishing(service: RunService,
+                                                                     tmp_path: Path) -> None:
+    tidy = tmp_path / "od.csv"
+    tidy.write_text("well,od [OD]\nB2,0.5\n", encoding="utf-8")
+    run = service.start(MTT)
+    service.attach(run, "absorbance", tidy)
+    (blocked,) = service.analysis_blockers(run)
+    assert blocked.reason.startswith("ic50 cannot run: ")
+    assert "attachment absorbance: ic50 needs a column 'dose'" in blocked.reason

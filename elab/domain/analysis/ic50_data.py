@@ -32,6 +32,11 @@ _KINDS = {
     "full_kill": "kill", "max kill": "kill",
 }
 
+# Wells a layout fills on purpose and that are never part of a curve: the edge ring filled
+# with medium (``edge: medium`` writes control kind ``edge``) to limit evaporation.  They
+# are left out without a warning; a kind elab does not know still warns.
+_EXPECTED_OUT = frozenset({"edge"})
+
 
 @dataclass(frozen=True)
 class Curve:
@@ -78,7 +83,8 @@ def curves_from_table(table: Table, params: dict[str, Any]) -> tuple[list[Curve]
     other: dict[str, int] = defaultdict(int)
     for d, r, g, k, lab in zip(dose, resp, groups, kinds, labels, strict=True):
         if k == "other":
-            other[lab.strip().lower()] += 1
+            if lab.strip().lower() not in _EXPECTED_OUT:
+                other[lab.strip().lower()] += 1
             continue
         if has_groups and not g and k in ("vehicle", "blank", "kill"):
             shared[k].append((d, r))

@@ -104,6 +104,24 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+SIGNIFICANT = 10
+"""Significant figures kept of a reading: no plate reader resolves more (4 decimals of OD)."""
+
+
+def _subtracted(raw: float, blank: float | None) -> float:
+    """``raw - blank`` without binary float noise: the difference is rounded at the
+    ``SIGNIFICANT``-th figure of the larger operand, the last one either could hold, so a
+    well that reads the blank is exactly 0 (not -6.9e-18) and 0.06 - 0.05 is 0.01."""
+    if blank is None:
+        return raw
+    scale = max(abs(raw), abs(blank))
+    difference = raw - blank
+    if scale == 0 or not math.isfinite(difference):
+        return difference
+    digits = SIGNIFICANT - 1 - math.floor(math.log10(scale))
+    return round(difference, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
 def tidy_from_reader(
     data: ReaderData, layout: Layout, source: str, plate: str | None = None
 ) -> TidyPlate:
@@ -143,7 +161,7 @@ def tidy_from_reader(
         for p, r in found:
             raw = r.value if r is not None else None
             flag = r.flag if r is not None else "not read"
-            response = None if raw is None else raw - (blank or 0.0)
+            response = None if raw is None else _subtracted(raw, blank)
             rows.append(TidyRow(p, raw, flag, response))
     if len(pairs) < layout.plates:
         warnings.append(f"{source} holds {len(pairs)} plate(s); layout plates "
@@ -197,8 +215,9 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        # 10 significant figures: no reader resolves more, and 0.06 - 0.05 prints as 0.01.
-        return f"{value:.10g}" if math.isfinite(value) else ""
+        # SIGNIFICANT figures: no reader resolves more, and 0.06 - 0.05 prints as 0.01;
+        # a negative zero prints as 0.
+        return f"{value + 0.0:.{SIGNIFICANT}g}" if math.isfinite(value) else ""
     return str(value)
 
 

@@ -43,7 +43,14 @@ from elab.domain.records.protocol_rows import (
     value_text,
 )
 from elab.domain.runs.clock import parse_iso
-from elab.domain.runs.kinds import Attached, Corrected, DeviationNoted, NoteAdded, ValueRecorded
+from elab.domain.runs.kinds import (
+    AnalysisDone,
+    Attached,
+    Corrected,
+    DeviationNoted,
+    NoteAdded,
+    ValueRecorded,
+)
 from elab.domain.runs.state import RunState, StepPhase, StepState, ValueRecord
 from elab.units import QRange, format_range, parse_quantity, parse_unit
 
@@ -57,7 +64,7 @@ __all__ = [
 
 # What may still be added to a completed run, and is shown under "Changes after completion".
 AMENDABLE = (NoteAdded.TYPE, Corrected.TYPE, Attached.TYPE, ValueRecorded.TYPE,
-             DeviationNoted.TYPE)
+             DeviationNoted.TYPE, AnalysisDone.TYPE)
 
 
 def record_from_run(
@@ -260,6 +267,9 @@ def _amendment_text(data: object) -> str:
         case ValueRecorded():
             shown = value_text(data.value if data.value is not None else data.text, data.unit)
             return f"{data.name} = {shown}"
+        case AnalysisDone():
+            headline = "; ".join(str(h) for h in (data.result or {}).get("headline") or [])
+            return f"{data.hook} run again" + (f": {headline}" if headline else "")
     return ""
 
 

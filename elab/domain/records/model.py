@@ -246,6 +246,11 @@ class AnalysisRecord:
     elab_version: str = ""
     seq: int | None = None
     at: datetime | None = None
+    operator: str = ""
+    # Run again after completion (``elab runs analyze``): the earlier results it stands in
+    # for stay in the log, named here by their event numbers.
+    after_completion: bool = False
+    replaces: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ __all__ = [
     "MAX_NAME",
     "abort",
     "attach",
+    "closed",
     "correct",
     "deviate",
     "done",
@@ -322,10 +323,29 @@ def _reading(step: Step, typed: SampleReading) -> tuple[ValueRecorded, list[Devi
     return ValueRecorded(step.id, name, value, unit, text, in_range, typed.sample), found
 
 
+def closed(state: RunState) -> str:
+    """Why a finished run refuses an action, and what it still takes.
+
+    After completion the bench record is closed (steps, values, timers, lots, deviations):
+    what was measured stays as it was measured.  What may follow it are addenda, each shown
+    in the record as a change after completion with its time, operator and the signatures
+    it postdates: notes, files, corrections with their reason, analyses run again on the
+    inputs now there, and signatures.  An aborted run takes only signatures.
+    """
+    if state.state == RunPhase.ABORTED:
+        return (f"run {state.run_id} is aborted: nothing more can be added to it, "
+                "except signatures (elab runs sign)")
+    return (f"run {state.run_id} is completed: its steps, values, timers, lots and "
+            "deviations are closed. Still allowed, as addenda after completion: a note "
+            "(elab runs note), a file (elab runs attach), a correction with its reason "
+            "(elab runs correct), analyses run again (elab runs analyze) and signatures "
+            "(elab runs sign)")
+
+
 def _amendable(state: RunState) -> None:
     """Notes, corrections and attachments may follow completion, never an abort."""
     if state.state == RunPhase.ABORTED:
-        raise RunStateError(f"run {state.run_id} is aborted; nothing more can be added")
+        raise RunStateError(closed(state))
 
 
 def _date(text: str) -> date:

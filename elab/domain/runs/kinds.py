@@ -289,7 +289,8 @@ class Aborted(_Kind):
 
 @dataclass(frozen=True)
 class AnalysisDone(_Kind):
-    """One analysis hook's outcome at completion: its result, or the error that stopped it."""
+    """One analysis hook's outcome at completion (or run again after it with ``runs analyze``):
+    its result, or the error that stopped it."""
 
     TYPE: ClassVar[str] = "analysis_done"
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(

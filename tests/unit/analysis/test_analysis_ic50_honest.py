@@ -149,7 +149,7 @@ def test_full_kill_control_defines_zero_percent() -> None:
     # Signal 0.1 at full kill, 1.0 untreated; the drug's plateau sits at 20 % of the range.
     bottom, ic50, hill = 0.2, 0.8, 1.0
     rows = [r + "," for r in model_csv(bottom, 1.0, ic50, hill, scale=0.9, offset=0.1)]
-    rows += ["5000,0.1,positive"] * 3 + [",0.7,edge"] * 2
+    rows += ["5000,0.1,positive"] * 3 + [",0.7,negative"] * 2
     result = run_hook("ic50", text(rows, header="dose [uM],response,control"),
                       {"normalize": "vehicle"})
     (curve,) = result.results
@@ -158,7 +158,21 @@ def test_full_kill_control_defines_zero_percent() -> None:
     expected = crossing(bottom, 1.0, ic50, hill, 0.5)
     assert curve["absolute_ic50"]["value"] == pytest.approx(expected, rel=1e-6)
     assert "Top fixed at 100 %" in result.method
-    assert "2 wells with control kind 'edge' left out" in result.warnings[0]
+    assert "2 wells with control kind 'negative' left out" in result.warnings[0]
+
+
+def test_medium_filled_edge_wells_are_left_out_without_a_warning() -> None:
+    # `edge: medium` in a design writes control kind `edge` for the outer ring: expected
+    # wells, never part of a curve; a kind elab does not know (`standard`) still warns.
+    rows = [r + "," for r in model_csv(0.0, 1.0, 1.5, 1.2)]
+    plain = run_hook("ic50", text(rows, header="dose [uM],response,control"))
+    edged = run_hook("ic50", text(rows + [",0.05,edge"] * 36 + [",0.4,standard"] * 2,
+                                  header="dose [uM],response,control"))
+    assert not any("edge" in w for w in edged.warnings)
+    assert [w for w in edged.warnings if "standard" in w] == [
+        "2 wells with control kind 'standard' left out (not vehicle, blank or positive)"]
+    assert edged.results[0]["ic50"] == plain.results[0]["ic50"]
+    assert edged.results[0]["n"] == plain.results[0]["n"]
 
 
 def _shared_rss(curves: list[tuple[np.ndarray, np.ndarray]]) -> float:

@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elab.domain.plate.csvio import layout_from_csv
 from elab.domain.reader import (
@@ -103,3 +105,34 @@ def test_no_blank_wells_means_nothing_subtracted_and_said() -> None:
     tidy = tidy_from_reader(data, layout, "f.csv")
     assert tidy.rows[0].response == 0.5
     assert any("no blank wells" in n for n in tidy.notes)
+
+
+def _blank_and_well(blanks: list[float], well: float) -> list[dict[str, str]]:
+    """The tidy CSV of three blank wells and one edge well, as text cells."""
+    layout = layout_from_csv("plate,well,condition,dose,replicate,control\n"
+                             "1,A1,medium,,0,edge\n1,B2,blank,,1,blank\n"
+                             "1,B3,blank,,2,blank\n1,B4,blank,,3,blank\n")
+    readings = (Reading("1", "A1", well),
+                *(Reading("1", w, b) for w, b in zip(("B2", "B3", "B4"), blanks, strict=True)))
+    text = csv_from_tidy(tidy_from_reader(ReaderData("grid", "absorbance", "OD", readings,
+                                                     ("1",)), layout, "x"))
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_well_reading_the_blank_is_written_as_zero_not_float_noise() -> None:
+    # 0.045 - mean(0.045, 0.045, 0.045) is -6.9e-18 in binary floating point.
+    rows = _blank_and_well([0.045, 0.045, 0.045], 0.045)
+    assert [r["response [OD]"] for r in rows] == ["0", "0", "0", "0"]
+    assert rows[0]["blank [OD]"] == "0.045"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40000), st.integers(0, 40000))
+def test_responses_are_the_exact_decimal_differences_of_the_readings(well: int, blank: int,
+                                                                     ) -> None:
+    # Readings with 4 decimals, as readers print OD: the written response is the exact
+    # decimal difference (0.3 - 0.1 is 0.2, not 0.19999999999999998 nor a 1e-17 tail).
+    from decimal import Decimal
+
+    row = _blank_and_well([blank / 10000] * 3, well / 10000)[0]
+    assert Decimal(row["response [OD]"]) == (Decimal(well) - Decimal(blank)) / 10000

@@ -142,7 +142,7 @@ def test_missing_required_values_at_finish(service: RunService) -> None:
     ]
     assert state.state == "completed"
     assert state.analyses[0].data.hook == "transwell"
-    assert "no attachment named 'counts'" in (state.analyses[0].data.error or "")
+    assert "transwell reads the attachment 'counts', which the run does not have" in (state.analyses[0].data.error or "")
 
 
 def test_finish_runs_the_analysis_on_the_attachment(service: RunService, tmp_path: Path) -> None:
