@@ -165,7 +165,8 @@ def _step_rows(
         rows.append(StepRecord(
             id=step.id, title=step.title, state=_step_word(st), optional=step.optional,
             text=as_run(step.text or "", parameters),
-            conditions=step_conditions(step, state.protocol), until=step.until or "",
+            conditions=step_conditions(step, state.protocol, state.variant),
+            until=step.until or "",
             planned_start=planned_start, planned_end=planned_end,
             planned_duration=duration_text(step),
             actual_start=st.started_at, actual_end=done_at, actual_duration_s=duration,
