@@ -94,6 +94,20 @@ def step_conditions(
 
     ``variant`` is the run's; without it the step's own (a step of no variant is counted
     with the base protocol's steps)."""
+    lines = [*_timing(step, protocol), *_dosing(step)]
+    if step.equipment:
+        lines.append("Equipment: " + ", ".join(_equipment(protocol, e) for e in step.equipment))
+    lines += _uses(step, protocol, step.variant if variant is None else variant)
+    lines += _records(step, protocol)
+    if step.until:
+        lines.append(f"Until: {step.until}")
+    if step.note:
+        lines.append(f"Note: {step.note}")
+    return tuple(" ".join(line.split()) for line in lines)
+
+
+def _timing(step: Step, protocol: Protocol) -> list[str]:
+    """Hands-on time, temperature, incubations, repeats, programs and time-lapse."""
     lines: list[str] = []
     if step.hands_on is not None:
         lines.append(f"Hands-on: {_q(step.hands_on)}")
@@ -113,21 +127,26 @@ def step_conditions(
         e = step.every
         lines.append(f"Every {_q(e.interval)} for {_q(e.for_)}"
                      + (f": {e.what}" if e.what else ""))
+    return lines
+
+
+def _dosing(step: Step) -> list[str]:
+    """A regimen (frequency, dose, route, material) or a single dose."""
+    lines: list[str] = []
     if step.regimen is not None:
         r = step.regimen
         bits = [str(r.frequency)]
-        if r.dose is not None:
-            bits.append(f"dose {_q(r.dose)}")
-        if r.route:
-            bits.append(r.route)
-        if r.material:
-            bits.append(r.material)
+        bits += [f"dose {_q(r.dose)}"] if r.dose is not None else []
+        bits += [text for text in (r.route, r.material) if text]
         lines.append("Regimen: " + ", ".join(bits))
     if step.dose is not None:
         lines.append(f"Dose: {_q(step.dose)}" + (f" {step.route}" if step.route else ""))
-    if step.equipment:
-        lines.append("Equipment: " + ", ".join(_equipment(protocol, e) for e in step.equipment))
-    lines += _uses(step, protocol, step.variant if variant is None else variant)
+    return lines
+
+
+def _records(step: Step, protocol: Protocol) -> list[str]:
+    """What the step records: unit, expected range, how many readings, for whom."""
+    lines = []
     for name, spec in step.record.items():
         what = spec.unit or spec.kind or spec.type
         expected = f", expected {_q(spec.range)}" if spec.range is not None else ""
@@ -136,9 +155,4 @@ def step_conditions(
             count += f", one per {spec.per} by name"
         desc = f" — {spec.description}" if spec.description else ""
         lines.append(f"Record {name} ({what}{expected}{count}){desc}")
-    if step.until:
-        lines.append(f"Until: {step.until}")
-    if step.note:
-        lines.append(f"Note: {step.note}")
-    return tuple(" ".join(line.split()) for line in lines)
-
+    return lines
