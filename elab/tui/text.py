@@ -14,6 +14,7 @@ from rich.text import Text
 from elab.domain.protocol.amounts import step_materials
 from elab.domain.protocol.derive import antibody_volumes
 from elab.domain.protocol.graph import step_time
+from elab.domain.protocol.model import Step
 from elab.domain.runs import RunState, TimerState
 from elab.domain.runs.derived import derived_for_run, sample_lines
 from elab.domain.runs.due import step_windows
@@ -120,45 +121,69 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
         out.append("\n")
     if step.until:
         out.append(f"Until {step.until} (stopwatch)\n")
-    materials = step_materials(state.protocol, step_id, state.variant)
-    if materials:
-        out.append("\nMaterials\n", style="bold")
-        for material in materials:
-            amount = f": {material.headline}" if material.headline else ""
-            out.append(f"  {material.name}{amount}\n")
-            for line in material.details:
-                out.append(f"    {line}\n")
-        for antibody in antibody_volumes(step, state.protocol):
-            out.append(f"  → {antibody.line()}\n", style="cyan")
-    if step.record:
-        out.append("\nRecord\n", style="bold")
-        mine = [v for v in state.current_values() if v.step == step_id]
-        for name, spec in step.record.items():
-            expected = f" expected {spec.range}" if spec.range is not None else ""
-            unit = spec.unit or spec.kind or spec.type
-            got = [v for v in mine if v.name == name]
-            kind = readings_kind(state.protocol, step_id, name)
-            named = sample_readings_line(state, step_id, name)
-            value = (f" = {named}" if named is not None else
-                     f" = {readings_line([(v.value, v.unit) for v in got], kind)}" if got else "")
-            outside = sum(v.in_range is False for v in got)
-            flag = "" if not outside else (
-                f" ({outside} out of range)" if len(got) > 1 else " (out of range)")
-            required = " *" if spec.required else ""
-            out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
-    if step.derive:
-        out.append("\nDerived\n", style="bold")
-        here = derived_for_run(state).get(step_id, [])
-        for derived in here:
-            style = "yellow" if derived.needs or derived.problem or derived.outside else ""
-            out.append(f"  {derived.line()}\n", style=style)
-        by_lysate = [v.samples for v in here if v.samples]
-        for i, line in enumerate(sample_lines(here)):  # each lysate's reading by its volumes
-            flagged = any(s[i].value is None or s[i].outside for s in by_lysate if i < len(s))
-            out.append(f"    {line}\n", style="yellow" if flagged else "")
+    out.append_text(_materials(state, step))
+    out.append_text(_to_record(state, step))
+    out.append_text(_derived(state, step))
     notes = [n for n in st.notes if n]
     if notes:
         out.append("\nNotes\n", style="bold")
         for note in notes:
             out.append(f"  {note}\n")
+    return out
+
+
+def _materials(state: RunState, step: Step) -> Text:
+    """What the step uses, scaled to the design, and its antibodies' volumes."""
+    out = Text()
+    materials = step_materials(state.protocol, step.id, state.variant)
+    if not materials:
+        return out
+    out.append("\nMaterials\n", style="bold")
+    for material in materials:
+        amount = f": {material.headline}" if material.headline else ""
+        out.append(f"  {material.name}{amount}\n")
+        for line in material.details:
+            out.append(f"    {line}\n")
+    for antibody in antibody_volumes(step, state.protocol):
+        out.append(f"  → {antibody.line()}\n", style="cyan")
+    return out
+
+
+def _to_record(state: RunState, step: Step) -> Text:
+    """Each value to record, with what is recorded so far and whether it is in range."""
+    out = Text()
+    if not step.record:
+        return out
+    out.append("\nRecord\n", style="bold")
+    mine = [v for v in state.current_values() if v.step == step.id]
+    for name, spec in step.record.items():
+        expected = f" expected {spec.range}" if spec.range is not None else ""
+        unit = spec.unit or spec.kind or spec.type
+        got = [v for v in mine if v.name == name]
+        kind = readings_kind(state.protocol, step.id, name)
+        named = sample_readings_line(state, step.id, name)
+        value = (f" = {named}" if named is not None else
+                 f" = {readings_line([(v.value, v.unit) for v in got], kind)}" if got else "")
+        outside = sum(v.in_range is False for v in got)
+        flag = "" if not outside else (
+            f" ({outside} out of range)" if len(got) > 1 else " (out of range)")
+        required = " *" if spec.required else ""
+        out.append(f"  {name}{required} [{unit}]{expected}{value}{flag}\n")
+    return out
+
+
+def _derived(state: RunState, step: Step) -> Text:
+    """The values the protocol computes at this step, lysate by lysate where it names them."""
+    out = Text()
+    if not step.derive:
+        return out
+    out.append("\nDerived\n", style="bold")
+    here = derived_for_run(state).get(step.id, [])
+    for derived in here:
+        style = "yellow" if derived.needs or derived.problem or derived.outside else ""
+        out.append(f"  {derived.line()}\n", style=style)
+    by_lysate = [v.samples for v in here if v.samples]
+    for i, line in enumerate(sample_lines(here)):  # each lysate's reading by its volumes
+        flagged = any(s[i].value is None or s[i].outside for s in by_lysate if i < len(s))
+        out.append(f"    {line}\n", style="yellow" if flagged else "")
     return out
