@@ -56,7 +56,13 @@ def _others_work(state: RunState, action: Undoable) -> str | None:
 
 
 def _too_many_readings(state: RunState, action: Undoable) -> str | None:
-    """A reading the undo brings back onto a value or named sample that has one now."""
+    """A reading the undo brings back onto a value or named sample that has one now.
+
+    Only taking back a correction brings a reading back (its original); any other undo is
+    not folded again for this.
+    """
+    if not any(isinstance(e.data, Corrected) for e in action.events):
+        return None
     before = _by_value(state)
     after = _by_value(without(state, action.seqs))
     for (step_id, name), readings in after.items():
