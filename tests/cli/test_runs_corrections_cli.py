@@ -109,3 +109,28 @@ def test_an_event_that_holds_no_reading_says_so(mtt: str, capsys: Capsys) -> Non
     line = _refused(["runs", "correct", mtt, "9", "--value", "vehicle_od=1.06", "--reason", "x"],
                     capsys)
     assert line == f"run {mtt} has no event 9; its last is #2 (vehicle_od is event #2)"
+
+
+def test_a_correction_with_two_values_is_one_line_and_appends_nothing(
+    mtt: str, capsys: Capsys,
+) -> None:
+    _ok(["runs", "value", mtt, "read", "--value", "blank_od=0.06"], capsys)
+    line = _refused(["runs", "correct", mtt, "2", "--value", "blank_od=0.07", "--value",
+                     "blank_od=0.08", "--reason", "x"], capsys)
+    assert line == ("a correction replaces one reading: give event 2 one --value, not 2 "
+                    "(blank_od=0.07, blank_od=0.08)")
+    assert _values(mtt, capsys) == [("blank_od", 0.06, "OD", None)]
+
+
+def test_undoing_my_reading_bob_corrected_names_his_correction(
+    mtt: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _ok(["runs", "value", mtt, "read", "--value", "blank_od=0.06"], capsys)
+    monkeypatch.setenv("ELAB_OPERATOR", "bob")
+    _ok(["runs", "correct", mtt, "2", "--value", "blank_od=0.07", "--reason", "b"], capsys)
+    monkeypatch.setenv("ELAB_OPERATOR", "ana")
+    line = _refused(["runs", "undo", mtt], capsys)
+    assert line == ("undoing value_recorded read blank_od=0.06 OD (#2) would also take back "
+                    "bob's correction read blank_od=0.07 OD (#3), which corrects #2; another "
+                    "operator's work is never undone: correct #3 instead")
+    assert _values(mtt, capsys) == [("blank_od", 0.06, "OD", 3), ("blank_od", 0.07, "OD", None)]

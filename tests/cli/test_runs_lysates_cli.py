@@ -63,3 +63,55 @@ def test_runs_done_takes_named_readings_too(
     code, out, _ = run(["runs", "status", run_id], capsys)
     assert ("denature lysate DMSO / 48 h #2: protein_conc 4 mg/mL → loading_volume 5 µL, "
             "water_volume 19 µL") in out
+
+
+def _one_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code, out, err = run(args, capsys)
+    assert code == 1 and out == "", (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, lines
+    return lines[0].removeprefix("elab: ")
+
+
+def test_a_lysate_that_has_its_reading_gives_the_whole_correction_to_type(
+    capsys: pytest.CaptureFixture[str], run_id: str,
+) -> None:
+    run(["runs", "value", run_id, "bca", "--value", "protein_conc=DMSO / 3 h #2: 1.9"], capsys)
+    line = _one_line(["runs", "value", run_id, "bca", "--value",
+                      "protein_conc=DMSO / 3 h #2: 1.7"], capsys)
+    assert line == ("lysate DMSO / 3 h #2 already has its protein_conc reading (#2); put it "
+                    f"right with `elab runs correct {run_id} 2 --value 'protein_conc=DMSO / "
+                    "3 h #2: 1.7 mg/mL' --reason TEXT`")
+    code, _, err = run(["runs", "correct", run_id, "2", "--value",
+                        "protein_conc=DMSO / 3 h #2: 1.7 mg/mL", "--reason", "misread"], capsys)
+    assert code == 0, err  # the command as given works
+
+
+def test_a_lysate_named_without_a_value_is_named_in_the_refusal(
+    capsys: pytest.CaptureFixture[str], run_id: str,
+) -> None:
+    line = _one_line(["runs", "value", run_id, "bca", "--value", "protein_conc=DMSO / 3 h #2:"],
+                     capsys)
+    assert line == ("value protein_conc for DMSO / 3 h #2 is empty: give it as "
+                    "'protein_conc=DMSO / 3 h #2: VALUE'")
+
+
+def test_undoing_a_move_onto_a_lysate_read_since_is_one_line_and_appends_nothing(
+    capsys: pytest.CaptureFixture[str], run_id: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ELAB_OPERATOR", "ana")
+    run(["runs", "value", run_id, "bca", "--value", "protein_conc=DMSO / 3 h #1: 1.8"], capsys)
+    code, _, err = run(["runs", "correct", run_id, "2", "--value",
+                        "protein_conc=DMSO / 3 h #2: 1.8", "--reason", "wrong tube"], capsys)
+    assert code == 0, err
+    monkeypatch.setenv("ELAB_OPERATOR", "bob")
+    run(["runs", "value", run_id, "bca", "--value", "protein_conc=DMSO / 3 h #1: 3.0"], capsys)
+    monkeypatch.setenv("ELAB_OPERATOR", "ana")
+    line = _one_line(["runs", "undo", run_id], capsys)
+    assert line.endswith("would give lysate DMSO / 3 h #1 two protein_conc readings "
+                         "(#2 by ana and #4 by bob); correct #4 instead")
+    code, out, _ = run(["runs", "status", run_id, "--json"], capsys)
+    status = json.loads(out)
+    assert status["retractions"] == [] and status["last_seq"] == 4  # nothing appended
+    assert [(v["sample"], v["corrected_by"]) for v in status["values"]] == [
+        ("DMSO / 3 h #1", 3), ("DMSO / 3 h #2", None), ("DMSO / 3 h #1", None)]

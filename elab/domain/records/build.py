@@ -216,7 +216,8 @@ def _value_rows(state: RunState, step: Step) -> tuple[ValueRow, ...]:
             replaced_reason=(later.reason or "") if later is not None else "",
             replaced_operator=later.operator if later is not None else "",
             replaced_at=later.at if later is not None else None,
-            sample=samples.get(v.corrected_by if v.corrected_by is not None else v.seq, ""),
+            sample=samples.get(v.seq, "") if v.corrected_by is None
+            else _replaced_sample(state, step, v),
         ))
     return tuple(rows)
 
@@ -234,6 +235,25 @@ def _samples_by_seq(state: RunState, step: Step) -> dict[int, str]:
             out.update({v.seq: f"{spec.per} {sample}"
                         for sample, v in by_sample(names, current).items()})
     return out
+
+
+def _replaced_sample(state: RunState, step: Step, v: ValueRecord) -> str:
+    """``lysate 10 nM / 3 h #1``: the sample a corrected reading was for, its own and not its
+    correction's (a correction may move a reading to another lysate): the one it named, or
+    (an older log) the one it stood for among the readings current until its correction."""
+    from elab.domain.runs.samples import by_sample, samples_of
+
+    spec = step.record.get(v.name)
+    names = samples_of(state.protocol, step.id, v.name)
+    if spec is None or not names:
+        return ""
+    if v.sample:
+        return f"{spec.per} {v.sample}"
+    until = v.corrected_by or 0
+    then = [w for w in state.values if w.step == step.id and w.name == v.name
+            and w.seq < until and (w.corrected_by is None or w.corrected_by >= until)]
+    return next((f"{spec.per} {sample}" for sample, w in by_sample(names, then).items()
+                 if w.seq == v.seq), "")
 
 
 def _shown(v: ValueRecord, unit: str | None) -> str:

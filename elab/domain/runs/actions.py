@@ -48,6 +48,7 @@ from elab.domain.runs.rules import (
 from elab.domain.runs.samples import SampleReading, with_samples
 from elab.domain.runs.state import RunPhase, RunState
 from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
+from elab.domain.runs.undo_checks import undo_refusal
 from elab.domain.runs.values import check_value
 from elab.errors import InputError, NotFoundError, RunStateError
 from elab.files import check_text
@@ -244,7 +245,9 @@ def finish(
 
 
 def undo(state: RunState, now: datetime, operator: str) -> Events:
-    """Retract ``operator``'s last action, within :data:`UNDO_WINDOW_S` of it."""
+    """Retract ``operator``'s last action, within :data:`UNDO_WINDOW_S` of it, unless that
+    would take back another operator's work or give a value two readings where it has room
+    for one (:func:`undo_refusal`)."""
     action = last_action(state, operator, now)
     if action is None:
         raise RunStateError(f"{operator} has nothing to undo in run {state.run_id}")
@@ -257,6 +260,8 @@ def undo(state: RunState, now: datetime, operator: str) -> Events:
             "right with `elab runs correct`, explain anything else with "
             "`elab runs deviate` or `elab runs note`"
         )
+    if (why := undo_refusal(state, action)) is not None:
+        raise RunStateError(why)
     return [Retracted(action.seqs, action.what)]
 
 

@@ -8,7 +8,7 @@ registered for its class (a dictionary lookup, not ``singledispatch``: a long ru
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -51,7 +51,7 @@ from elab.domain.runs.state import (
     ValueRecord,
 )
 
-__all__ = ["Stamp", "advance", "fold", "protocol_of"]
+__all__ = ["Stamp", "advance", "fold", "protocol_of", "without"]
 
 
 @lru_cache(maxsize=32)
@@ -114,6 +114,23 @@ def _advance(state: RunState, events: Iterable[Event]) -> None:
             _apply_event(state, event)
         state.last_seq = event.seq
         state.head_hash = event.hash
+
+
+def without(state: RunState, seqs: Collection[int]) -> RunState:
+    """A new state: ``state``'s events folded again with ``seqs`` taken back too.
+
+    What an undo would leave, looked at before it is appended: an undo that would leave the
+    run inconsistent is refused, not written and explained afterwards.
+    """
+    gone = state.retracted | set(seqs)
+    fresh = _start(state.events[0])
+    with _no_cycle_collection():
+        for event in state.events[1:]:
+            if event.seq not in gone and event.type != Retracted.TYPE:
+                _apply_event(fresh, event)
+    fresh.last_seq, fresh.head_hash = state.last_seq, state.head_hash
+    _derive_step_states(fresh)
+    return fresh
 
 
 def _start(event: Event) -> RunState:

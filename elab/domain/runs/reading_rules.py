@@ -86,8 +86,11 @@ def corrected_values(
 
     InputError when the event holds another value (``event 28 is blank_od, not
     vehicle_od``), when it was corrected already (the later correction is what stands), or
-    when several readings are typed for one.
+    when several readings are typed for one, in one ``--value`` or in several: two values
+    for one reading would either average into it or split it over two lysates.
     """
+    if len(values) != 1:
+        raise InputError(_one_value(seq, values))
     originals = [v for v in state.values if v.seq == seq]
     if not originals:
         raise InputError(_not_a_reading(state, seq, [name for name, _ in values]))
@@ -106,6 +109,14 @@ def corrected_values(
                              f"{len(readings)}")
         out.append((name, readings[0]))
     return out
+
+
+def _one_value(seq: int, values: Sequence[tuple[str, str]]) -> str:
+    """``a correction replaces one reading: give event 2 one --value, not 2 (blank_od=0.07,
+    blank_od=0.08)``."""
+    given = ", ".join(f"{name}={text}" for name, text in values)
+    return (f"a correction replaces one reading: give event {seq} one --value, not "
+            f"{len(values)}" + (f" ({given})" if given else ""))
 
 
 def _not_a_reading(state: RunState, seq: int, names: list[str]) -> str:

@@ -14,6 +14,7 @@ place of the reading it corrects), which is what those readings always meant.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,9 @@ def with_samples(state: RunState, step: Step, values: Sequence[tuple[str, str]],
     for name, reading in each_reading(step, values):
         spec = step.record[name]
         label, text = split_sample(reading) if spec.type != "text" else (None, reading)
+        if label is not None and not text:
+            raise InputError(f"value {name} for {label} is empty: give it as "
+                             f"{shlex.quote(f'{name}={label}: VALUE')}")
         names = record_samples(state.protocol, spec)
         if not names:
             if label is not None:
@@ -100,20 +104,27 @@ def with_samples(state: RunState, step: Step, values: Sequence[tuple[str, str]],
                 continue
             sample = next((n for n in names if n not in taken and n not in mine), None)
             if sample is None:
+                command = _correct_command(state.run_id, "SEQ", name, f"{per.upper()}: VALUE")
                 raise RunStateError(f"every {per} has its {name} reading ({len(names)} of "
-                                    f"{len(names)}); put one right with `elab runs correct SEQ`")
+                                    f"{len(names)}); put one right with `{command}`")
         else:
             sample = match_sample(names, label, per)
             if sample in mine:
                 raise InputError(f"{per} {sample} is given two {name} readings; give it one")
             if sample in taken:
                 seq = taken[sample].seq
+                command = _correct_command(state.run_id, str(seq), name, f"{sample}: {text}")
                 raise InputError(f"{per} {sample} already has its {name} reading (#{seq}); "
-                                 f"put it right with `elab runs correct {seq}`")
+                                 f"put it right with `{command}`")
         mine.add(sample)
         out.append(SampleReading(name, text, sample))
     return out
 
+
+def _correct_command(run_id: str, seq: str, name: str, reading: str) -> str:
+    """The whole correction to type, as the count refusal of ``runs value`` gives it."""
+    return (f"elab runs correct {run_id} {seq} --value {shlex.quote(f'{name}={reading}')} "
+            "--reason TEXT")
 
 
 def sample_readings_line(state: RunState, step_id: str, name: str) -> str | None:
