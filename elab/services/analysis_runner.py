@@ -19,7 +19,7 @@ from typing import Any
 from elab.domain.protocol.model import Analysis
 from elab.domain.runs import RunState
 from elab.domain.runs.kinds import AnalysisDone
-from elab.domain.runs.state import Logged
+from elab.domain.runs.state import Logged, ValueRecord
 from elab.errors import ElabError
 
 __all__ = ["Blocked", "analysis_blockers", "latest_analyses", "run_protocol_analyses"]
@@ -172,20 +172,45 @@ def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
 
 def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
     """Parameters with ``@step.value`` replaced by what the run recorded there (the mean of
-    its readings, in the recorded unit), so a blank read at the bench reaches the fit."""
+    its replicate readings, in the recorded unit), so a blank read at the bench reaches the
+    fit; a value read per sample is refused rather than averaged."""
     out = {}
     for key, value in params.items():
         if not value.startswith("@"):
             out[key] = value
             continue
         step, _, name = value[1:].partition(".")
-        found = [v.value for v in state.current_values()
-                 if v.step == step and v.name == name and isinstance(v.value, int | float)]
-        if not found:
+        readings = [v for v in state.current_values()
+                    if v.step == step and v.name == name and isinstance(v.value, int | float)]
+        _refuse_per_sample(state, key, value, readings)
+        if not readings:
             raise _Missing(f"needs the value {name} of step {step} (its parameter {key}), "
                            "which the run did not record")
-        out[key] = repr(sum(float(v) for v in found) / len(found))
+        out[key] = repr(sum(float(v.value) for v in readings) / len(readings))
     return out
+
+
+def _refuse_per_sample(state: RunState, key: str, ref: str,
+                       readings: list[ValueRecord]) -> None:
+    """A parameter takes one number: the mean of replicate readings of one thing, never of
+    a value read per sample (a stored protocol from before validation said so, or readings
+    that name different samples), which would mix a blank of 0.05 and 0.25 into 0.15."""
+    from elab.domain.protocol.science.hooks import read_per_sample
+
+    step_id, _, name = ref[1:].partition(".")
+    step = next((s for s in state.protocol.steps if s.id == step_id), None)
+    spec = step.record.get(name) if step is not None else None
+    samples = sorted({v.sample for v in readings if v.sample})
+    if spec is not None and read_per_sample(spec):
+        why = f"is read per {spec.per}"
+    elif len(samples) > 1:
+        why = (f"was read for {len(samples)} different samples ({', '.join(samples[:3])}"
+               + (", ...)" if len(samples) > 3 else ")"))
+    else:
+        return
+    raise ValueError(f"parameter {key} refers to {ref!r}, which {why}: its mean would mix "
+                     "different samples into one number; the protocol must name a value "
+                     "read once for the run")
 
 
 def _entry_inputs(entry: Analysis) -> list[str]:
