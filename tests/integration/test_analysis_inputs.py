@@ -4,6 +4,7 @@ in its event and in the record; and what the record says of the earlier attempts
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,106 @@ def test_replicate_readings_of_one_thing_are_averaged(tmp_path: Path,
     (done,) = service.finish(run, incomplete="test: only the analysis").analyses
     assert done.data.error is None, done.data.error
     assert float(done.data.params["blank"]) == pytest.approx(0.06)
+
+
+def _layout_in_nm(tmp_path: Path) -> Path:
+    """The grid's layout with every dose in nM instead of µM: the same wells, another IC50."""
+    lines = (DATA / "grid_mtt_layout.csv").read_text(encoding="utf-8").splitlines()
+    out = tmp_path / "layout-nm.csv"
+    out.write_text("\n".join(line.replace(" uM", " nM") for line in lines) + "\n",
+                   encoding="utf-8")
+    return out
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_file_an_analysis_read_is_named_the_layout_included(
+    tmp_path: Path, service: RunService,
+) -> None:
+    from elab.services.record_parts import analyses_of
+
+    run = service.start(str(MTT))
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+    (first,) = service.finish(run, incomplete="test: only the analysis").analyses
+    files = {f["name"]: f for f in first.data.files}
+    seqs = {a.data.name: a.seq for a in service.state(run).attachments}
+    assert files["layout"] == {"name": "layout", "filename": "grid_mtt_layout.csv",
+                               "seq": seqs["layout"],
+                               "sha256": _sha(DATA / "grid_mtt_layout.csv")}
+    assert files["absorbance"]["seq"] == seqs["absorbance"]
+
+    service.attach(run, "layout", _layout_in_nm(tmp_path))
+    (again,) = service.analyze(run, "ic50")
+    state = service.state(run)
+    layout_b = state.attachments[-1]
+    (curve,) = again.data.result["results"]  # type: ignore[index]
+    assert curve["ic50"]["unit"] == "nM"  # the new layout changed the result...
+    (shown,) = analyses_of(state)
+    named = {f.name: f for f in shown.inputs}
+    # ...and the record says which layout it used: its event number and SHA-256
+    assert (named["layout"].seq, named["layout"].sha256, named["layout"].filename) == (
+        layout_b.seq, _sha(tmp_path / "layout-nm.csv"), "layout-nm.csv")
+    assert named["absorbance"].seq == seqs["absorbance"]
+
+
+def test_an_analysis_of_a_tidy_table_naming_its_conditions_reads_no_layout(
+    tmp_path: Path, service: RunService,
+) -> None:
+    tidy = tmp_path / "od.csv"
+    tidy.write_text("condition,dose [uM],response,control\nvehicle,,1,vehicle\n"
+                    + "".join(f"{d} uM,{d},{r},\n" for d, r in ((0.1, 0.9), (1, 0.5), (10, 0.1)))
+                    , encoding="utf-8")
+    run = service.start(str(MTT))
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+    service.attach(run, "absorbance", tidy)
+    (done,) = service.finish(run, incomplete="test").analyses
+    assert [f["name"] for f in done.data.files] == ["absorbance"]
+
+
+def test_earlier_attempts_say_which_failed_rather_than_counting_them_as_results(
+    tmp_path: Path, service: RunService,
+) -> None:
+    from elab.services.record_parts import analyses_of
+    from elab.services.record_source import ServiceRunSource
+    from elab.services.records import render_record
+
+    run = service.start(str(MTT))
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    (failed,) = service.finish(run, incomplete="test: the layout was not kept").analyses
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+    (result,) = service.analyze(run, "ic50")
+    (latest,) = service.analyze(run, "ic50")
+    (shown,) = analyses_of(service.state(run))
+    assert (shown.replaces, shown.failed) == ((failed.seq, result.seq), (failed.seq,))
+    assert latest.seq == shown.seq
+    md, _ = render_record(run, "md", source=ServiceRunSource(service), lab_templates=tmp_path)
+    html, _ = render_record(run, "html", source=ServiceRunSource(service), lab_templates=tmp_path)
+    said = (f"earlier attempts in the log: #{failed.seq} (failed), #{result.seq}")
+    assert said in md.decode() and said in html.decode()
+    assert "earlier results" not in md.decode()
+
+
+def test_the_record_names_the_layout_among_the_inputs(tmp_path: Path,
+                                                      service: RunService) -> None:
+    from elab.services.record_source import ServiceRunSource
+    from elab.services.records import render_record
+
+    run = service.start(str(MTT))
+    service.attach(run, "absorbance", DATA / "grid_mtt.csv")
+    service.attach(run, "layout", DATA / "grid_mtt_layout.csv")
+    service.finish(run, incomplete="test: only the analysis")
+    layout = service.state(run).attachments[-1]
+    md, _ = render_record(run, "md", source=ServiceRunSource(service), lab_templates=tmp_path)
+    assert (f"- Input layout (grid_mtt_layout.csv, #{layout.seq}): SHA-256 "
+            f"{layout.data.sha256}") in md.decode()
+
+
+def test_events_written_before_files_were_named_still_read() -> None:
+    from elab.domain.runs.kinds import AnalysisDone
+
+    old = {"hook": "ic50", "inputs": ["absorbance"], "params": {}, "error": "not run"}
+    event = AnalysisDone.from_payload(old)
+    assert event.files == () and event.to_payload() == old  # the new key is optional

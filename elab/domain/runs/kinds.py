@@ -294,10 +294,13 @@ class AnalysisDone(_Kind):
 
     TYPE: ClassVar[str] = "analysis_done"
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(
-        {"result", "import_notes", "plot_png", "plot_error", "error"}
+        {"result", "import_notes", "plot_png", "plot_error", "error", "files"}
     )
     hook: str = ""
     inputs: tuple[str, ...] = ()
+    # Every attachment it read, the plate layout joined to a reader's export included:
+    # ``{"name", "filename", "seq", "sha256"}`` each (events before it have none).
+    files: tuple[Mapping[str, Any], ...] = ()
     params: Mapping[str, str] = field(default_factory=dict)
     result: Mapping[str, Any] | None = None
     import_notes: tuple[str, ...] = field(default=(), metadata={"key": "import"})
