@@ -110,10 +110,10 @@ def test_every_file_an_analysis_read_is_named_the_layout_included(
     assert files["absorbance"]["seq"] == seqs["absorbance"]
 
     service.attach(run, "layout", _layout_in_nm(tmp_path))
-    (again,) = service.analyze(run, "ic50")
+    service.analyze(run, "ic50")
     state = service.state(run)
     layout_b = state.attachments[-1]
-    (curve,) = again.data.result["results"]  # type: ignore[index]
+    (curve,) = state.analyses[-1].data.result["results"]  # type: ignore[index]
     assert curve["ic50"]["unit"] == "nM"  # the new layout changed the result...
     (shown,) = analyses_of(state)
     named = {f.name: f for f in shown.inputs}
