@@ -58,6 +58,8 @@ class _Reading:
 
     notes: list[str] = field(default_factory=list)
     files: list[Logged[Attached]] = field(default_factory=list)
+    # each ``@step.value`` parameter: the reference and the value events it took the mean of
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def used(self, attached: Logged[Attached] | None) -> None:
         if attached is not None and attached not in self.files:
@@ -205,7 +207,7 @@ def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
     ]
 
 
-def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
+def _resolved(state: RunState, params: dict[str, str], reading: _Reading) -> dict[str, str]:
     """Parameters with ``@step.value`` replaced by what the run recorded there (the mean of
     its replicate readings, in the recorded unit), so a blank read at the bench reaches the
     fit; a value read per sample is refused rather than averaged."""
@@ -222,6 +224,7 @@ def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
             raise _Missing(f"needs the value {name} of step {step} (its parameter {key}), "
                            "which the run did not record")
         out[key] = repr(sum(float(v.value) for v in readings) / len(readings))
+        reading.values[key] = {"ref": value, "seqs": [v.seq for v in readings]}
     return out
 
 
@@ -258,7 +261,7 @@ def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes],
     there yet, other errors what is wrong with it.  ``reading`` collects the files read."""
     reading = reading if reading is not None else _Reading()
     names = _entry_inputs(entry)
-    params = _resolved(state, {k: str(v) for k, v in entry.params.items()})
+    params = _resolved(state, {k: str(v) for k, v in entry.params.items()}, reading)
     if names:
         tables: Any = _inputs(state, names, fetch, reading)
     else:
@@ -323,6 +326,8 @@ def _payload(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) ->
         payload["error"] = str(exc)
     if reading.files:
         payload["files"] = [_file_entry(f) for f in reading.files]
+    if reading.values and "error" not in payload:
+        payload["values"] = reading.values
     return payload
 
 

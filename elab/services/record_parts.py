@@ -53,7 +53,8 @@ def analyses_of(state: RunState) -> list[AnalysisRecord]:
                                         a.error or "", _result_order(a.hook))
         out.append(replace(
             analysis,
-            params=tuple((str(k), str(v)) for k, v in sorted(a.params.items())),
+            params=tuple((str(k), _param_text(str(v), a.values.get(k)))
+                         for k, v in sorted(a.params.items())),
             inputs=_inputs_of(state, logged.seq, a),
             elab_version=version, seq=logged.seq, at=logged.at, operator=logged.operator,
             after_completion=state.ended_seq is not None and logged.seq > state.ended_seq,
@@ -72,6 +73,18 @@ def _inputs_of(state: RunState, seq: int, analysis: AnalysisDone) -> tuple[Input
     named = {f.name: f for f in (_input_file(m) for m in analysis.files) if f is not None}
     inputs = [named.get(n) or held.get(n) or InputFile(n) for n in analysis.inputs]
     return (*inputs, *(f for n, f in named.items() if n not in analysis.inputs))
+
+
+def _param_text(value: str, source: Any) -> str:
+    """A parameter as the hook got it; one taken from the run says from which readings
+    (``0.06 (@read.blank_od: #5, #6)``), so the record names that input too."""
+    if not isinstance(source, Mapping):
+        return value
+    ref, seqs = source.get("ref"), source.get("seqs")
+    if not isinstance(ref, str) or not isinstance(seqs, list):
+        return value
+    events = ", ".join(f"#{n}" for n in seqs if isinstance(n, int) and not isinstance(n, bool))
+    return f"{value} ({ref}: {events})" if events else f"{value} ({ref})"
 
 
 def _input_file(entry: Mapping[str, Any]) -> InputFile | None:

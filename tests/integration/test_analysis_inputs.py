@@ -78,6 +78,14 @@ def test_replicate_readings_of_one_thing_are_averaged(tmp_path: Path,
     (done,) = service.finish(run, incomplete="test: only the analysis").analyses
     assert done.data.error is None, done.data.error
     assert float(done.data.params["blank"]) == pytest.approx(0.06)
+    # the readings it took the mean of are named in the event and the record
+    seqs = [v.seq for v in service.state(run).values]
+    assert done.data.values == {"blank": {"ref": "@read.blank_od", "seqs": seqs}}
+    from elab.services.record_parts import analyses_of
+
+    (shown,) = analyses_of(service.state(run))
+    (blank,) = [v for k, v in shown.params if k == "blank"]
+    assert blank.endswith(f" (@read.blank_od: #{seqs[0]}, #{seqs[1]})")
 
 
 def _layout_in_nm(tmp_path: Path) -> Path:
