@@ -19,6 +19,7 @@ from elab.domain.plate.grid import codes_for
 from elab.domain.plate.layout import EDGE_KIND, Layout
 from elab.domain.plate.quality import quality_report
 from elab.domain.plate.wells import row_name
+from elab.safe_text import printable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -116,8 +117,10 @@ def styles_for(layout: Layout) -> dict[str, WellStyle]:
 
 
 def _plain(text: str) -> str:
-    """Text matplotlib shows as written: a ``$`` would otherwise start mathtext."""
-    return text.replace("$", r"\$")
+    """Text matplotlib shows as written: a ``$`` would otherwise start mathtext, and control
+    or bidirectional characters of a typed condition name are shown as escapes (an SVG with
+    a raw ESC is not even XML)."""
+    return printable(text).replace("$", r"\$")
 
 
 def _legend_title(layout: Layout) -> str:
@@ -220,7 +223,8 @@ def plate_map_svg(layout: Layout, title: str = "") -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):].strip()
     for gid, text in _well_titles(layout).items():
-        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}"><title>{html.escape(text)}</title>', 1)
+        shown = html.escape(printable(text))
+        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}"><title>{shown}</title>', 1)
     return svg
 
 

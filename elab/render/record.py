@@ -2,7 +2,8 @@
 
 Three rules keep a record honest and safe:
 
-* Everything a person typed is escaped.  HTML templates autoescape; the Markdown templates
+* Everything a person typed is escaped.  HTML templates autoescape (after ``finalize``
+  shows control and bidirectional characters as escapes); the Markdown templates
   escape every ``{{ }}`` output through ``finalize`` (backslash escapes, which both a
   terminal reader and CommonMark understand), so ``<script>`` or ``[link](..)`` in a note
   reads as text in every format.
@@ -44,6 +45,7 @@ __all__ = [
     "MdSafe",
     "Paper",
     "css_string",
+    "html_text",
     "md_code",
     "md_escape",
     "record_html",
@@ -108,6 +110,19 @@ def _escape_line_start(match: re.Match[str]) -> str:
     if mark.isdigit():
         return lead + mark + "\\"
     return lead + "\\" + mark
+
+
+def html_text(value: Any) -> Any:
+    """Every ``{{ }}`` of an HTML template (a lab's too) before autoescaping: typed text with
+    its control and bidirectional characters shown as escapes (``\u001b``, ``\u202e``), as
+    the terminal shows them, so a note cannot ring, recolour a terminal that cats the file,
+    or reverse what the lines after it say in the browser and the PDF.  Markup the renderer
+    built itself (the plate map, CSS strings, ``data:`` URIs) passes as it is."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 def md_code(value: Any) -> MdSafe:
@@ -216,7 +231,7 @@ def _environment(
         "keep_trailing_newline": True,
     }
     if kind == "html":
-        env = ImmutableSandboxedEnvironment(autoescape=True, **options)
+        env = ImmutableSandboxedEnvironment(autoescape=True, finalize=html_text, **options)
     else:
         env = ImmutableSandboxedEnvironment(autoescape=False, finalize=md_escape, **options)
     env.filters.update(

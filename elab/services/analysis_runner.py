@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from elab.domain.protocol.model import Analysis
 from elab.domain.runs import RunState
-from elab.domain.runs.kinds import AnalysisDone
-from elab.domain.runs.state import Logged
+from elab.domain.runs.kinds import AnalysisDone, Attached
+from elab.domain.runs.state import Logged, ValueRecord
 from elab.errors import ElabError
 
 __all__ = ["Blocked", "analysis_blockers", "latest_analyses", "run_protocol_analyses"]
@@ -51,19 +51,50 @@ class _Prepared:
     notes: list[str]
 
 
+@dataclass
+class _Reading:
+    """What preparing an analysis read so far: the import's notes, and every attachment it
+    used (kept even when a later input fails, so the event names what was there)."""
+
+    notes: list[str] = field(default_factory=list)
+    files: list[Logged[Attached]] = field(default_factory=list)
+    # each ``@step.value`` parameter: the reference and the value events it took the mean of
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def used(self, attached: Logged[Attached] | None) -> None:
+        if attached is not None and attached not in self.files:
+            self.files.append(attached)
+
+
+def _newest(state: RunState, names: Collection[str]) -> Logged[Attached] | None:
+    """The attachment the run holds under one of ``names`` (the last one attached)."""
+    found = [a for a in state.attachments if a.data.name in names]
+    return found[-1] if found else None
+
+
+def _layout_attachment(state: RunState) -> Logged[Attached] | None:
+    """The attachment :func:`~elab.services.bench_sheet.recorded_layout` reads."""
+    from elab.services.record_parts import LAYOUT_NAMES
+
+    found = [a for a in state.attachments if a.data.name.lower() in LAYOUT_NAMES]
+    return found[-1] if found else None
+
+
 def _inputs(
-    state: RunState, names: list[str], fetch: Callable[[str], bytes], notes: list[str]
+    state: RunState, names: list[str], fetch: Callable[[str], bytes], reading: _Reading
 ) -> list[Any]:
     texts: list[Any] = []
     for name in names:
-        found = state.attachment(name)
-        if found is None:
+        logged = _newest(state, {name})
+        if logged is None:
             raise _Missing(f"reads the attachment {name!r}, which the run does not have: "
                            f"attach the data file with elab runs attach {state.run_id} "
                            f"{name} FILE")
+        found = logged.data
+        reading.used(logged)
         data = fetch(found.sha256)
         texts.append(_tidy_or_reader(state, name, found.filename or name, data,
-                                     fetch, notes))
+                                     fetch, reading))
     return texts
 
 
@@ -79,7 +110,7 @@ def _is_tidy(text: str) -> bool:
 
 def _tidy_or_reader(
     state: RunState, name: str, filename: str, data: bytes, fetch: Callable[[str], bytes],
-    notes: list[str],
+    reading: _Reading,
 ) -> Any:
     """The attachment's CSV text when it is a tidy table (as always); a plate-reader export
     (any format ``elab import reader`` reads) joined with the layout the run recorded, when
@@ -91,7 +122,10 @@ def _tidy_or_reader(
     from elab.services.bench_sheet import recorded_layout
 
     if text is not None and "\n" in text and _is_tidy(text):
-        return _with_layout(text, recorded_layout(state, fetch), name)
+        table, joined = _with_layout(text, recorded_layout(state, fetch), name)
+        if joined:
+            reading.used(_layout_attachment(state))
+        return table
     layout = recorded_layout(state, fetch)
     from elab.domain.reader import reader_data_from_bytes, records_from_tidy, tidy_from_reader
 
@@ -108,8 +142,9 @@ def _tidy_or_reader(
         return read_table(text, source=f"attachment {name}")
     from elab.domain.analysis import table_from_records
 
+    reading.used(_layout_attachment(state))
     tidy = tidy_from_reader(reader_data_from_bytes(data, filename), layout, f"attachment {name}")
-    notes.extend([*tidy.notes, *tidy.warnings])
+    reading.notes.extend([*tidy.notes, *tidy.warnings])
     records, units = records_from_tidy(tidy)
     return table_from_records(records, units, source=f"attachment {name} + layout")
 
@@ -150,17 +185,19 @@ def _needs_layout(state: RunState, name: str, filename: str) -> str:
             "layout FILE (made by elab plate layout)")
 
 
-def _with_layout(text: str, layout: Any, name: str) -> Any:
+def _with_layout(text: str, layout: Any, name: str) -> tuple[Any, bool]:
     """A tidy table that names wells but not their conditions (bands exported by plate and
-    well) joined with the run's kept layout, which adds condition, dose, time and control."""
+    well) joined with the run's kept layout, which adds condition, dose, time and control;
+    and whether the layout was joined."""
     from elab.domain.analysis import join_layout, read_table
 
     table = read_table(text, source=f"attachment {name}")
     if layout is None or table.has("condition") or not table.has("well"):
-        return table
+        return table, False
     from elab.domain.plate import csv_from_layout
 
-    return join_layout(table, read_table(csv_from_layout(layout), source="the run's layout"))
+    return join_layout(table, read_table(csv_from_layout(layout),
+                                         source="the run's layout")), True
 
 
 def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
@@ -170,41 +207,68 @@ def _recorded_rows(state: RunState) -> list[dict[str, Any]]:
     ]
 
 
-def _resolved(state: RunState, params: dict[str, str]) -> dict[str, str]:
+def _resolved(state: RunState, params: dict[str, str], reading: _Reading) -> dict[str, str]:
     """Parameters with ``@step.value`` replaced by what the run recorded there (the mean of
-    its readings, in the recorded unit), so a blank read at the bench reaches the fit."""
+    its replicate readings, in the recorded unit), so a blank read at the bench reaches the
+    fit; a value read per sample is refused rather than averaged."""
     out = {}
     for key, value in params.items():
         if not value.startswith("@"):
             out[key] = value
             continue
         step, _, name = value[1:].partition(".")
-        found = [v.value for v in state.current_values()
-                 if v.step == step and v.name == name and isinstance(v.value, int | float)]
-        if not found:
+        readings = [v for v in state.current_values()
+                    if v.step == step and v.name == name and isinstance(v.value, int | float)]
+        _refuse_per_sample(state, key, value, readings)
+        if not readings:
             raise _Missing(f"needs the value {name} of step {step} (its parameter {key}), "
                            "which the run did not record")
-        out[key] = repr(sum(float(v) for v in found) / len(found))
+        out[key] = repr(sum(float(v.value) for v in readings) / len(readings))
+        reading.values[key] = {"ref": value, "seqs": [v.seq for v in readings]}
     return out
+
+
+def _refuse_per_sample(state: RunState, key: str, ref: str,
+                       readings: list[ValueRecord]) -> None:
+    """A parameter takes one number: the mean of replicate readings of one thing, never of
+    a value read per sample (a stored protocol from before validation said so, or readings
+    that name different samples), which would mix a blank of 0.05 and 0.25 into 0.15."""
+    from elab.domain.protocol.science.hooks import read_per_sample
+
+    step_id, _, name = ref[1:].partition(".")
+    step = next((s for s in state.protocol.steps if s.id == step_id), None)
+    spec = step.record.get(name) if step is not None else None
+    samples = sorted({v.sample for v in readings if v.sample})
+    if spec is not None and read_per_sample(spec):
+        why = f"is read per {spec.per}"
+    elif len(samples) > 1:
+        why = (f"was read for {len(samples)} different samples ({', '.join(samples[:3])}"
+               + (", ...)" if len(samples) > 3 else ")"))
+    else:
+        return
+    raise ValueError(f"parameter {key} refers to {ref!r}, which {why}: its mean would mix "
+                     "different samples into one number; the protocol must name a value "
+                     "read once for the run")
 
 
 def _entry_inputs(entry: Analysis) -> list[str]:
     return [entry.input] if isinstance(entry.input, str) else list(entry.input or [])
 
 
-def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) -> _Prepared:
+def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes],
+             reading: _Reading | None = None) -> _Prepared:
     """The hook's tables and parameters as the run holds them; ``_Missing`` names what is not
-    there yet, other errors what is wrong with it."""
+    there yet, other errors what is wrong with it.  ``reading`` collects the files read."""
+    reading = reading if reading is not None else _Reading()
     names = _entry_inputs(entry)
-    params = _resolved(state, {k: str(v) for k, v in entry.params.items()})
-    notes: list[str] = []
+    params = _resolved(state, {k: str(v) for k, v in entry.params.items()}, reading)
     if names:
-        tables: Any = _inputs(state, names, fetch, notes)
+        tables: Any = _inputs(state, names, fetch, reading)
     else:
         from elab.domain.analysis import table_from_records
 
         tables = table_from_records(_recorded_rows(state))
-    return _Prepared(tables, params, notes)
+    return _Prepared(tables, params, reading.notes)
 
 
 def _selected(state: RunState, hooks: Collection[str] | None) -> list[Analysis]:
@@ -242,8 +306,9 @@ def _payload(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) ->
     params = {k: str(v) for k, v in entry.params.items()}
     payload: dict[str, Any] = {"hook": entry.hook, "inputs": _entry_inputs(entry),
                                "params": params}
+    reading = _Reading()
     try:
-        prepared = _prepare(state, entry, fetch)
+        prepared = _prepare(state, entry, fetch, reading)
         payload["params"] = prepared.params
         result = run_hook(entry.hook, prepared.tables, prepared.params)
         payload["result"] = result.to_json()
@@ -259,7 +324,17 @@ def _payload(state: RunState, entry: Analysis, fetch: Callable[[str], bytes]) ->
         payload["error"] = _why(entry.hook, exc)
     except _FAILURES as exc:
         payload["error"] = str(exc)
+    if reading.files:
+        payload["files"] = [_file_entry(f) for f in reading.files]
+    if reading.values and "error" not in payload:
+        payload["values"] = reading.values
     return payload
+
+
+def _file_entry(logged: Logged[Attached]) -> dict[str, Any]:
+    """An input as the ``analysis_done`` event names it: enough to find its bytes again."""
+    return {"name": logged.data.name, "filename": logged.data.filename, "seq": logged.seq,
+            "sha256": logged.data.sha256}
 
 
 def run_protocol_analyses(

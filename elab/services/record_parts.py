@@ -7,8 +7,9 @@ holds one part; the record service calls these.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from elab.domain.records.build import analysis_from_result
 from elab.domain.records.model import AnalysisRecord, InputFile, PlotImage, RunRecord
@@ -33,8 +34,8 @@ def elab_version() -> str:
 
 def analyses_of(state: RunState) -> list[AnalysisRecord]:
     """Analysis results stored in the run, with their plots: the latest of each analysis,
-    saying when it was run after completion and which earlier results (kept in the log)
-    it stands in for.
+    saying when it was run after completion and which earlier attempts (kept in the log)
+    it stands in for, and which of those failed.
 
     Each carries what reproducing it needs: the hook's parameters, every input file's name
     and SHA-256 (the attachment of that name the run held when the analysis ran), and the
@@ -46,21 +47,53 @@ def analyses_of(state: RunState) -> list[AnalysisRecord]:
     version = elab_version()
     for logged in latest_analyses(state):
         a = logged.data
-        earlier = tuple(o.seq for o in state.analyses if o.seq < logged.seq
-                        and (o.data.hook, o.data.inputs) == (a.hook, a.inputs))
-        files = {f.data.name: InputFile(f.data.name, f.data.filename, f.data.sha256, f.seq)
-                 for f in state.attachments if f.seq < logged.seq}
+        earlier = [o for o in state.analyses if o.seq < logged.seq
+                   and (o.data.hook, o.data.inputs) == (a.hook, a.inputs)]
         analysis = analysis_from_result(a.hook or "analysis", a.result or {}, _plots_of(a),
                                         a.error or "", _result_order(a.hook))
         out.append(replace(
             analysis,
-            params=tuple((str(k), str(v)) for k, v in sorted(a.params.items())),
-            inputs=tuple(files.get(n, InputFile(n)) for n in a.inputs),
+            params=tuple((str(k), _param_text(str(v), a.values.get(k)))
+                         for k, v in sorted(a.params.items())),
+            inputs=_inputs_of(state, logged.seq, a),
             elab_version=version, seq=logged.seq, at=logged.at, operator=logged.operator,
             after_completion=state.ended_seq is not None and logged.seq > state.ended_seq,
-            replaces=earlier,
+            replaces=tuple(o.seq for o in earlier),
+            failed=tuple(o.seq for o in earlier if o.data.error or o.data.result is None),
         ))
     return out
+
+
+def _inputs_of(state: RunState, seq: int, analysis: AnalysisDone) -> tuple[InputFile, ...]:
+    """Every file the analysis read: as its event names them (the plate layout joined to a
+    reader's export included), else, for events that name none, the attachment of each
+    input's name the run held when it ran."""
+    held = {f.data.name: InputFile(f.data.name, f.data.filename, f.data.sha256, f.seq)
+            for f in state.attachments if f.seq < seq}
+    named = {f.name: f for f in (_input_file(m) for m in analysis.files) if f is not None}
+    inputs = [named.get(n) or held.get(n) or InputFile(n) for n in analysis.inputs]
+    return (*inputs, *(f for n, f in named.items() if n not in analysis.inputs))
+
+
+def _param_text(value: str, source: Any) -> str:
+    """A parameter as the hook got it; one taken from the run says from which readings
+    (``0.06 (@read.blank_od: #5, #6)``), so the record names that input too."""
+    if not isinstance(source, Mapping):
+        return value
+    ref, seqs = source.get("ref"), source.get("seqs")
+    if not isinstance(ref, str) or not isinstance(seqs, list):
+        return value
+    events = ", ".join(f"#{n}" for n in seqs if isinstance(n, int) and not isinstance(n, bool))
+    return f"{value} ({ref}: {events})" if events else f"{value} ({ref})"
+
+
+def _input_file(entry: Mapping[str, Any]) -> InputFile | None:
+    """One ``files`` entry of an ``analysis_done`` event, when it holds what it should."""
+    name, seq = entry.get("name"), entry.get("seq")
+    if not isinstance(name, str) or not name:
+        return None
+    return InputFile(name, str(entry.get("filename") or ""), str(entry.get("sha256") or ""),
+                     seq if isinstance(seq, int) and not isinstance(seq, bool) else None)
 
 
 def _result_order(hook: str) -> tuple[str, ...]:

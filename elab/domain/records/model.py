@@ -247,10 +247,12 @@ class AnalysisRecord:
     seq: int | None = None
     at: datetime | None = None
     operator: str = ""
-    # Run again after completion (``elab runs analyze``): the earlier results it stands in
-    # for stay in the log, named here by their event numbers.
+    # Run again after completion (``elab runs analyze``): the earlier attempts it stands in
+    # for stay in the log, named here by their event numbers; ``failed`` are those of them
+    # that gave no result (an error such as "not run" at the finish), never called results.
     after_completion: bool = False
     replaces: tuple[int, ...] = ()
+    failed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -294,10 +294,16 @@ class AnalysisDone(_Kind):
 
     TYPE: ClassVar[str] = "analysis_done"
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(
-        {"result", "import_notes", "plot_png", "plot_error", "error"}
+        {"result", "import_notes", "plot_png", "plot_error", "error", "files", "values"}
     )
     hook: str = ""
     inputs: tuple[str, ...] = ()
+    # Every attachment it read, the plate layout joined to a reader's export included:
+    # ``{"name", "filename", "seq", "sha256"}`` each (events before it have none).
+    files: tuple[Mapping[str, Any], ...] = ()
+    # Each ``@STEP.VALUE`` parameter: ``{"ref": "@read.blank_od", "seqs": [5, 6]}``, the
+    # value events whose mean it took.
+    values: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, str] = field(default_factory=dict)
     result: Mapping[str, Any] | None = None
     import_notes: tuple[str, ...] = field(default=(), metadata={"key": "import"})

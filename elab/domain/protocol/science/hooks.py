@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from elab.domain.protocol.model import Protocol
+from elab.domain.protocol.model import Protocol, RecordSpec
 from elab.domain.protocol.science.finding import Report
 from elab.errors import did_you_mean
 
-__all__ = ["check_hooks", "design_labels"]
+__all__ = ["check_hooks", "design_labels", "read_per_sample"]
 
 
 def design_labels(protocol: Protocol) -> list[str]:
@@ -53,9 +53,20 @@ def check_hooks(protocol: Protocol, report: Report, hooks: Collection[str] | Non
                          "analysis", index, "params", "control")
 
 
+_ONCE = frozenset({"run", "protocol", "experiment", "batch"})
+
+
+def read_per_sample(spec: RecordSpec) -> bool:
+    """Whether the value is read once per sample (``per: well``...) rather than for the run;
+    ``count`` without ``per:`` is replicate readings of one thing."""
+    return spec.per is not None and spec.per not in _ONCE
+
+
 def _check_reference(protocol: Protocol, report: Report, index: int, key: str,
                      value: object) -> None:
-    """``@step.value`` in a hook's parameters names a value the protocol records."""
+    """``@step.value`` in a hook's parameters names a value the protocol records once for
+    the run: the hook gets one number, and the mean of a value read per sample (``per:``)
+    would mix different samples into it (a blank of 0.05 and 0.25 becoming 0.15)."""
     if not (isinstance(value, str) and value.startswith("@")):
         return
     step_id, _, name = value[1:].partition(".")
@@ -67,4 +78,13 @@ def _check_reference(protocol: Protocol, report: Report, index: int, key: str,
         report.error(f"analysis {protocol.analysis[index].hook!r}: parameter {key} refers to "
                      f"{value!r}, which no step records"
                      + (f" (did you mean {hint}?)" if hint else ""),
+                     "analysis", index, "params", key)
+        return
+    spec = step.record[name]
+    if read_per_sample(spec):
+        report.error(f"analysis {protocol.analysis[index].hook!r}: parameter {key} refers to "
+                     f"{value!r}, which is read per {spec.per} ({spec.count} readings of "
+                     "different samples): the hook would get their mean, one number made of "
+                     "different samples; refer to a value read once for the run (replicate "
+                     "readings of one thing, count without per:, are averaged)",
                      "analysis", index, "params", key)
