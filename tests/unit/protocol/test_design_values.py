@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from elab.domain.protocol import load_document, protocol_from_content, protocol_from_tree
+from elab.domain.protocol.describe import describe_json, describe_text
 from elab.domain.protocol.science import science_findings
 from elab.domain.protocol.yamlsource import load_yaml
-from elab.errors import ProtocolErrors
+from elab.errors import ElabError, ProtocolErrors
 
 PROTOCOLS = Path(__file__).resolve().parents[3] / "elab" / "protocols"
 MTT = (PROTOCOLS / "mtt-viability.yaml").read_text(encoding="utf-8")
@@ -128,7 +129,8 @@ _NUMBER = st.sampled_from([0, 0.0001, 0.5, 1, 10, 90, 1e6, 1e300])
 def test_no_design_numbers_crash_validation(addition: float, working: float, stock: float,
                                             use: float, final: float,
                                             levels: list[str]) -> None:
-    """Whatever the numbers, validating and the science checks give located lines."""
+    """Whatever the numbers, validating and the science checks give located lines, and a
+    run's stored copy of such a file is shown (or refused in words), never a crash."""
     text = _DESIGN.format(addition=addition, working=working, stock=stock, use=use,
                           final=final, levels=", ".join(levels))
     tree = load_yaml(text, "p.yaml")
@@ -136,9 +138,15 @@ def test_no_design_numbers_crash_validation(addition: float, working: float, sto
         protocol = protocol_from_tree(tree, "p.yaml")
     except ProtocolErrors as exc:
         assert all(str(e).startswith("p.yaml:") for e in exc.errors)
-        return
-    for finding in science_findings(protocol, tree, "p.yaml"):
-        assert str(finding).startswith("p.yaml:")
+    else:
+        for finding in science_findings(protocol, tree, "p.yaml"):
+            assert str(finding).startswith("p.yaml:")
+    try:
+        stored = protocol_from_content(tree)
+        assert describe_text(stored).startswith("T (t v1)")
+        assert describe_json(stored)["id"] == "t"
+    except ElabError as exc:
+        assert str(exc)
 
 
 # ----------------------------------------------------------------------------- item 8
