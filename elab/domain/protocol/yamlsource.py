@@ -182,8 +182,8 @@ def load_yaml(text: str, file: str) -> LocDict:
         raise ProtocolErrors([ProtocolError(f"YAML error: {exc}", top)]) from None
     converter = _Converter(file)
     tree = converter.convert(node, top)
-    if converter.errors:
-        raise ProtocolErrors(converter.errors)
+    if converter.errors:  # ten aliases on one line are one mistake there: one line
+        raise ProtocolErrors(list({str(e): e for e in converter.errors}.values()))
     if not isinstance(tree, LocDict):
         raise ProtocolErrors([ProtocolError("a protocol file must be a mapping of keys", top)])
     return tree
