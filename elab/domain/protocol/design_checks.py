@@ -8,7 +8,8 @@ without a word or crash the science checks:
 - ``addition:`` is the volume of a series point pipetted into each well: 0 µL doses
   nothing, and every fraction of the vehicle and the drug is computed by dividing by it;
 - ``stock:`` and ``series_stock:`` are concentrations (``10 mM``), ``vehicle: final:`` a
-  fraction of the well (``0.1 %``);
+  fraction of the well (``0.1 %``) above 0 (at 0 the vehicle arithmetic had nothing to
+  compare with and said nothing);
 - ``expected:`` names a potency the dose levels should bracket (``ic50``): an unknown key
   (``ic5``) is a check that silently never runs.
 
@@ -98,8 +99,11 @@ def _dosing(protocol: Protocol, design: Design) -> list[tuple[int, str, str]]:
 
 def _vehicle_final(material: str, final: QRange) -> str | None:
     """The message for a vehicle's ``final`` that is no fraction of the well, or None."""
-    if _dimension(final) == "":
+    if _dimension(final) == "" and _positive(final):
         return None
+    if _dimension(final) == "":
+        return (f"vehicle ({material}): final {final.text or final} puts none of it in the"
+                " well; give its fraction (such as 0.1 %), or leave vehicle: out")
     return (f"vehicle ({material}): final {final.text or final} is {_what(final)}; it is the"
             " vehicle's fraction of the well (such as 0.1 %)")
 

@@ -65,6 +65,24 @@ def test_a_vehicle_final_that_is_no_fraction_names_the_kind_expected(final: str,
         "of the well (such as 0.1 %)"]
 
 
+def test_a_vehicle_at_nothing_is_located() -> None:
+    assert errors_in(edited(MTT, "final: 0.1 % v/v", "final: 0 % v/v")) == [
+        "p.yaml:54:36: vehicle (dmso): final 0 % v/v puts none of it in the well; give its "
+        "fraction (such as 0.1 %), or leave vehicle: out"]
+
+
+@pytest.mark.parametrize(("text", "old", "new", "where"), [
+    (PFAK, "control: DMSO", "control: ~", "307:43"),
+    (MTT, "{name: vehicle, kind: vehicle, count: 3}", "{name: ~, kind: vehicle, count: 3}",
+     "51:14"),
+])
+def test_an_empty_value_is_one_line_not_one_per_type_it_could_be(text: str, old: str,
+                                                                   new: str,
+                                                                   where: str) -> None:
+    assert errors_in(edited(text, old, new)) == [
+        f"p.yaml:{where}: empty value: write one here (a key left empty is null)"]
+
+
 def test_an_empty_level_is_one_located_line() -> None:
     assert errors_in(edited(MTT, "levels: [0.032 uM,", "levels: [~,")) == [
         "p.yaml:47:16: a level cannot be empty (write its value, such as 10 nM or DMSO)"]
