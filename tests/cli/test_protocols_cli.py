@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,24 @@ def test_validate_without_a_path_checks_the_library(tmp_path: Path) -> None:
     assert {p.resolve() for p in bundled} <= {p.resolve() for p in checked}
     assert any(p.parent == DATA for p in checked)  # ELAB_PROTOCOLS comes first
     assert checked[0].parent == DATA
+
+
+def test_an_addition_of_nothing_is_one_located_line_for_validate_and_runs_start(
+        tmp_path: Path) -> None:
+    """Review 13b item 7: it was a ZeroDivisionError traceback, and runs start took it."""
+    text = (ROOT / "elab" / "protocols" / "mtt-viability.yaml").read_text(encoding="utf-8")
+    assert "addition: 10 uL" in text
+    (tmp_path / "mtt.yaml").write_text(text.replace("addition: 10 uL", "addition: 0 uL"),
+                                       encoding="utf-8")
+    expected = ("mtt.yaml:61:17: dosing of defactinib: addition must be more than 0 µL (the "
+                "volume of each series point pipetted into a well)")
+    result = elab("validate", "mtt.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (1, expected)
+    started = subprocess.run(
+        [sys.executable, "-m", "elab.cli.main", "runs", "start", "mtt.yaml"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, "ELAB_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+             "ELAB_SIGNER_DIR": str(tmp_path / "signers"),
+             "ELAB_CACHE_DIR": str(tmp_path / "cache"),
+             "ELAB_RECORDS_DIR": str(tmp_path / "records")})
+    assert (started.returncode, started.stderr.strip(), started.stdout) == (1, expected, "")

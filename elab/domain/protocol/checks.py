@@ -11,9 +11,11 @@ from typing import Any
 
 from elab.domain.protocol.counting import check_per
 from elab.domain.protocol.derive import check_derived
+from elab.domain.protocol.design_checks import check_design_values
 from elab.domain.protocol.graph import find_cycle
 from elab.domain.protocol.levels import check_levels
 from elab.domain.protocol.model import Protocol
+from elab.domain.protocol.samples import check_sample_names
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import Location, ProtocolError, QuantityError, did_you_mean
 from elab.units import check_kind, parse_quantity, parse_unit
@@ -34,9 +36,17 @@ def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str,
     checker.records(protocol)
     checker.parameters(protocol)
     checker.design(protocol)
-    authoring = ([*check_per(protocol, tree, file), *check_levels(protocol, tree, file)]
-                 if authored else [])
+    authoring = _authoring(protocol, tree, file) if authored else []
     return [*checker.errors, *authoring, *check_derived(protocol, tree, file)]
+
+
+def _authoring(protocol: Protocol, tree: Mapping[str, Any], file: str) -> list[ProtocolError]:
+    """The checks of a file as written.  Sample names are built from the levels, so they
+    are checked once the levels are right (a bad level is one line, not two)."""
+    levels = check_levels(protocol, tree, file)
+    names = [] if levels else check_sample_names(protocol.design, tree, file)
+    return [*check_per(protocol, tree, file), *levels,
+            *check_design_values(protocol, tree, file), *names]
 
 
 def check_references(tree: Mapping[str, Any], file: str) -> list[ProtocolError]:

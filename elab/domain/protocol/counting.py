@@ -18,6 +18,10 @@ wrong.  The words:
 A step's ``solution:`` gives its own ``count``, so its word only names what is counted
 (``10 mL per membrane × 4``); it must still be a thing (:data:`SOLUTION_WORDS`, a word
 above) so a typo is caught rather than printed on every bench sheet.
+
+A ``derive:`` with ``per:`` is computed once per reading of the per-sample values it uses,
+so its word is one those recorded values are read per (``lysate``), or a word above: a typo
+(``lysat``) would be printed as what each value is for.
 """
 
 from __future__ import annotations
@@ -102,8 +106,29 @@ def check_per(protocol: Protocol, tree: Mapping[str, Any], file: str) -> list[Pr
                 plates.append(f"{step.id}: {use.material}")
         if step.solution is not None:
             errors += _solution(step.solution.per, design, at("steps", i, "solution", "per"))
+        errors += _derived(protocol, step.derive, known,
+                           lambda name, i=i: at("steps", i, "derive", name, "per"))
     if plates and design is not None:
         errors += _plates_countable(design, at("design", "plate"))
+    return errors
+
+
+def _derived(protocol: Protocol, derive: Mapping[str, Any], known: list[str],
+             at: Any) -> list[ProtocolError]:
+    """Each derived value's ``per:`` that no recorded value is read per and no use counts."""
+    words = list(dict.fromkeys([spec.per for step in protocol.steps
+                                for spec in step.record.values() if spec.per]))
+    errors: list[ProtocolError] = []
+    if not words:  # readings counted by count: alone; nothing names what they are per
+        return errors
+    for name, spec in derive.items():
+        if spec.per is None or spec.per in words or spec.per in known:
+            continue
+        hint = did_you_mean(spec.per, [*words, *known], n=1)
+        read = f"the recorded values are read per {', '.join(words)}"
+        errors.append(ProtocolError(
+            f"derive {name!r}: per: {spec.per!r} is nothing its values are read per"
+            + (f" (did you mean {hint}?)" if hint else "") + f"; {read}", at(name)))
     return errors
 
 

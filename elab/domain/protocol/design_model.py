@@ -18,9 +18,20 @@ from elab.units import QRange, parse_quantity
 __all__ = ["Control", "Design", "Dosing", "Factor", "HumaneEndpoints", "Vehicle"]
 
 
+def _level(value: Any) -> Any:
+    """A level is a value: an empty one (``~``) is one located line, not one per type a
+    level may have."""
+    if value is None:
+        raise ValueError("a level cannot be empty (write its value, such as 10 nM or DMSO)")
+    return value
+
+
+Level = Annotated[Text | int | float, BeforeValidator(_level)]
+
+
 class Factor(Model):
     name: str
-    levels: list[Text | int | float] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
     unit: str | None = None
     expected: dict[str, Quantity] = Field(default_factory=dict)
 

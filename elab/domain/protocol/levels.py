@@ -9,8 +9,12 @@ no longer there, so the blank's medium is counted for the 0.8 um wells too.  So:
 - the quantity levels of one factor share one dimension (each odd one is named with the
   unit the others have);
 - a factor that ``design.dosing`` doses by has only concentrations for levels;
+- each level is one value, written once: ``0.032-0.1 uM`` is no condition a well can be
+  given, and ``0.16 uM`` twice (or ``1 nM`` beside ``1nM``, ``160 nM`` beside ``0.16 uM``)
+  is one condition under two names, so the samples could not be told apart by name;
 - ``exclude:`` names a level, a control or a control kind of the design, and a regimen's
-  ``arms:`` name levels; anything else is located with a did-you-mean.
+  ``arms:`` name levels; anything else is located with a did-you-mean.  A level already
+  reported is not reported again through an ``exclude:`` that named it as it should be.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from elab.domain.protocol.model import Design, Factor, Protocol
+from elab.domain.protocol.samples import sample_key
 from elab.domain.protocol.yamlsource import locate
 from elab.errors import Location, ProtocolError, QuantityError, did_you_mean
-from elab.units import KINDS, parse_quantity, unit_facts
+from elab.units import KINDS, QRange, convert, parse_quantity, unit_facts
 
 __all__ = ["check_levels", "excluded_names", "level_names"]
 
@@ -52,6 +57,7 @@ class _Level:
     text: str
     dimension: str | None  # None: a word (``vehicle``), not a quantity
     unit: str  # the unit as written (``uM``), "" for a word or a bare number
+    quantity: QRange | None = None
 
 
 def level_names(factor: Factor) -> list[str]:
@@ -84,16 +90,20 @@ def check_levels(protocol: Protocol, tree: Mapping[str, Any], file: str) -> list
         return locate(tree, list(path)) or Location(file, 1, 1)
 
     errors: list[ProtocolError] = []
+    bad: list[str] = []
     dosed = {d.factor: d.material for d in design.dosing}
     for index, factor in enumerate(design.factors):
         levels = _levels(factor)
         where = ("design", "factors", index, "levels")
         expected = _expected(levels, dosed.get(factor.name) is not None)
         for level in levels:
-            message = _odd_level(factor, level, levels, expected, dosed.get(factor.name))
+            message = (_odd_level(factor, level, levels, expected, dosed.get(factor.name))
+                       or _not_one_value(factor, level)
+                       or _again(factor, level, levels))
             if message:
                 errors.append(ProtocolError(message, at(*where, level.index)))
-    errors += _excludes(protocol, design, at)
+                bad.append(level.text)
+    errors += _excludes(protocol, design, at, bad)
     errors += _regimen_arms(protocol, design, at)
     return errors
 
@@ -107,7 +117,8 @@ def _levels(factor: Factor) -> list[_Level]:
             out.append(_Level(index, str(level), None, ""))
             continue
         written = _NUMBER.sub("", text, count=1).strip()
-        out.append(_Level(index, text, unit_facts(quantity.unit).dimensionality, written))
+        out.append(_Level(index, text, unit_facts(quantity.unit).dimensionality, written,
+                          quantity))
     return out
 
 
@@ -160,6 +171,39 @@ def _odd_level(factor: Factor, level: _Level, levels: list[_Level], expected: _L
     return None
 
 
+def _not_one_value(factor: Factor, level: _Level) -> str | None:
+    """The message for a level written as a range (``0.032-0.1 uM``): no well gets one."""
+    quantity = level.quantity
+    if quantity is None or quantity.is_exact or quantity.low is None or (
+            quantity.high is None):
+        return None
+    return (f"level {level.text!r} of factor {factor.name!r} is a range; a level is one "
+            "value each sample is given (write each value as a level of its own)")
+
+
+def _again(factor: Factor, level: _Level, levels: list[_Level]) -> str | None:
+    """The message for a level that repeats an earlier one: the same text once case and
+    spaces are ignored (``1nM``, ``1 nM``), or the same quantity (``160 nM``, ``0.16 uM``)."""
+    for other in levels[: level.index]:
+        if sample_key(other.text) == sample_key(level.text) or _equal(other, level):
+            return (f"level {level.text!r} of factor {factor.name!r} is the same as level "
+                    f"{other.text!r}; each level is one condition, written once")
+    return None
+
+
+def _equal(one: _Level, two: _Level) -> bool:
+    """Both levels the same single quantity, in whatever units they are written."""
+    a, b = one.quantity, two.quantity
+    if a is None or b is None or not (a.is_exact and b.is_exact) or (
+            one.dimension != two.dimension):
+        return False
+    try:
+        there = convert(a.planned, a.unit, b.unit)
+    except QuantityError:
+        return False
+    return there is not None and abs(there - b.planned) <= 1e-9 * max(abs(b.planned), 1e-300)
+
+
 def _suggest(level: _Level, expected: _Level) -> str:
     """``(did you mean '0.8 uM'?)`` when the unit differs from the others' by case alone."""
     if level.unit and expected.unit and level.unit.lower() == expected.unit.lower():
@@ -182,8 +226,13 @@ def _plural(dimension: str | None) -> str:
     return found[1] if found else f"of dimension {dimension}"
 
 
-def _excludes(protocol: Protocol, design: Design, at: Any) -> list[ProtocolError]:
-    """Each ``exclude:`` entry that names no level, control or control kind of the design."""
+def _excludes(protocol: Protocol, design: Design, at: Any,
+              bad: list[str]) -> list[ProtocolError]:
+    """Each ``exclude:`` entry that names no level, control or control kind of the design.
+
+    When a level is already reported (``bad``), an entry that names a level as it should
+    be written (a quantity, or a name closest to the bad level) is that same mistake seen
+    from the other end: it is left out, so one bad level is one line."""
     levels = [name for factor in design.factors for name in level_names(factor)]
     controls = [c.name for c in design.controls] + [c.kind for c in design.controls]
     known = [*levels, *controls]
@@ -194,11 +243,21 @@ def _excludes(protocol: Protocol, design: Design, at: Any) -> list[ProtocolError
                 if name in known:
                     continue
                 hint = did_you_mean(name, known, n=1)
+                if bad and (_is_quantity(name) or hint in {repr(b) for b in bad}):
+                    continue
                 errors.append(ProtocolError(
                     f"exclude: {name!r} is no level, control or control kind of the design"
                     + (f" (did you mean {hint}?)" if hint else _listed(levels, controls)),
                     at("steps", i, "uses", j, "exclude", k)))
     return errors
+
+
+def _is_quantity(text: str) -> bool:
+    try:
+        parse_quantity(text)
+    except (QuantityError, ValueError):
+        return False
+    return True
 
 
 def _listed(levels: list[str], controls: list[str]) -> str:

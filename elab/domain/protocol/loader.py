@@ -415,6 +415,11 @@ def _located(exc: ValidationError, tree: Mapping[str, Any], file: str) -> list[P
         elif kind == "missing":
             where = locate(tree, path[:-1])
             message = f"missing required key {path[-1]!r}"
+        elif item.get("input", "") is None and kind.endswith("_type"):
+            # an empty value (``key: ~``) where a union takes several types is one mistake,
+            # not one line per type it could have been
+            where = locate(tree, path)
+            message = "empty value: write one here (a key left empty is null)"
         else:
             where = locate(tree, path)
             message = _message(item)

@@ -16,13 +16,20 @@ the p-FAK design after another), then the conditions in design order.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
+from typing import Any
 
-from elab.domain.protocol.design_model import Design
+from elab.domain.protocol.design_model import Control, Design
 from elab.domain.protocol.model import Protocol, RecordSpec
-from elab.errors import ElabError, InputError, NotFoundError
+from elab.domain.protocol.yamlsource import locate
+from elab.errors import ElabError, InputError, Location, NotFoundError, ProtocolError
 
-__all__ = ["match_sample", "record_samples", "sample_key", "sample_names"]
+__all__ = ["check_sample_names", "match_sample", "record_samples", "sample_key",
+           "sample_names"]
+
+#: What splits ``name=r1;r2`` into readings: no sample name may hold it.
+READING_SEPARATOR = ";"
 
 
 def sample_names(design: Design | None) -> tuple[str, ...]:
@@ -81,10 +88,15 @@ def sample_key(text: str) -> str:
 
 
 def match_sample(names: tuple[str, ...], text: str, per: str = "sample") -> str:
-    """The sample ``text`` names; NotFoundError (with the closest names) when none."""
+    """The sample ``text`` names; NotFoundError (with the closest names) when none.
+
+    A name written exactly as the design writes it is that sample, whatever else it may
+    look like once case and spaces are ignored; only then is the loose spelling tried."""
     if len(text) > _LONGEST:  # no name is this long: say so without echoing it whole
         raise InputError(f"a {per} name of {len(text)} characters is not one of the "
                          f"design's {len(names)}")
+    if text.strip() in names:
+        return text.strip()
     found = _keys(names).get(sample_key(text))
     if found is None:
         raise NotFoundError(per, text.strip(), names)
@@ -93,3 +105,82 @@ def match_sample(names: tuple[str, ...], text: str, per: str = "sample") -> str:
 
 def _keys(names: tuple[str, ...]) -> Mapping[str, str]:
     return {sample_key(n): n for n in names}
+
+
+def check_sample_names(design: Design | None, tree: Mapping[str, Any],
+                       file: str) -> list[ProtocolError]:
+    """Located errors for condition names a reading could not tell apart.
+
+    A reading names its sample (``DMSO / 3 h #2: 1.8``), matched with case and spaces
+    ignored, and ``;`` separates readings.  So a control ``dmso`` beside ``DMSO``, a
+    control named like a treated condition (``1 nM`` crossed with time is ``1 nM / 3 h``,
+    a treated well's name), or a name holding ``;`` would send a reading to the wrong
+    sample or to none (and a design whose names collide has no named samples at all).
+    """
+    if design is None:
+        return []
+
+    def at(*path: str | int) -> Location:
+        return locate(tree, list(path)) or Location(file, 1, 1)
+
+    errors: list[ProtocolError] = []
+    for index, factor in enumerate(design.factors):
+        for k, level in enumerate(factor.levels):
+            if READING_SEPARATOR in str(level):
+                errors.append(ProtocolError(_separator("level", str(level)),
+                                            at("design", "factors", index, "levels", k)))
+    seen = {sample_key(n): (n, "a treated condition") for n in _treated(design)}
+    for index, control in enumerate(design.controls):
+        where = at("design", "controls", index, "name")
+        if READING_SEPARATOR in control.name:
+            errors.append(ProtocolError(_separator("control", control.name), where))
+            continue
+        names = _control_conditions(design, control)
+        clash = next((n for n in names if sample_key(n) in seen), None)
+        if clash is not None:
+            errors.append(ProtocolError(_collision(control.name, clash,
+                                                   *seen[sample_key(clash)]), where))
+            continue
+        seen.update({sample_key(n): (n, f"control {control.name!r}") for n in names})
+    return errors
+
+
+def _collision(control: str, name: str, other: str, owner: str) -> str:
+    same = (f"the name of {owner}" if name == other else
+            f"which is {other!r} of {owner} once case and spaces are ignored")
+    return (f"control {control!r}: its samples would be named {name!r}, {same}; readings "
+            "name their sample, so give the control a name of its own")
+
+
+def _separator(what: str, name: str) -> str:
+    return (f"{what} {name!r} holds {READING_SEPARATOR!r}, which separates readings "
+            f"(name=r1{READING_SEPARATOR}r2), so no reading could name its samples")
+
+
+def _texts(design: Design) -> dict[str, list[str]]:
+    """Each factor's levels as the plate layout writes them in a condition's name (a bare
+    number with the factor's unit: ``24`` with ``unit: h`` is ``24 h``)."""
+    return {f.name: [_level_text(v, f.unit) for v in f.levels] for f in design.factors}
+
+
+def _level_text(level: object, unit: str | None) -> str:
+    if unit and isinstance(level, int | float) and not isinstance(level, bool):
+        return f"{level:g} {unit}"
+    return str(level).strip()
+
+
+def _treated(design: Design) -> list[str]:
+    """The treated conditions' names, as the plate layout names them."""
+    if not design.factors:
+        return []
+    levels = _texts(design)
+    return [" / ".join(combo) for combo in itertools.product(*levels.values())]
+
+
+def _control_conditions(design: Design, control: Control) -> list[str]:
+    """A control's conditions: its name, then the levels it is crossed with."""
+    levels = _texts(design)
+    if not control.for_each:
+        return [control.name]
+    return [" / ".join((control.name, *combo)) for combo in
+            itertools.product(*(levels.get(name, []) for name in control.for_each))]

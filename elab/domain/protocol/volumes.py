@@ -66,8 +66,8 @@ class DosingVolumes:
     def well_fraction(self) -> float | None:
         """The share of a series point that ends in the well: addition / total / intermediate."""
         total = self.total_ul
-        if total is None or self.addition_ul is None:
-            return None
+        if total is None or self.addition_ul is None or total <= 0:
+            return None  # no volume in the well: nothing to be a share of
         return self.addition_ul / total / self.intermediate
 
 

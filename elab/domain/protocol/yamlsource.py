@@ -161,6 +161,7 @@ def load_yaml(text: str, file: str) -> LocDict:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     from elab.errors import ProtocolErrors
 
@@ -175,12 +176,14 @@ def load_yaml(text: str, file: str) -> LocDict:
         raise ProtocolErrors([_marked(exc, file, "duplicate key")]) from None
     except MarkedYAMLError as exc:
         raise ProtocolErrors([_marked(exc, file, "YAML syntax error")]) from None
+    except ReaderError as exc:
+        raise ProtocolErrors([_unreadable(exc, text, file)]) from None
     except (YAMLError, RecursionError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ProtocolErrors([ProtocolError(f"YAML error: {exc}", top)]) from None
     converter = _Converter(file)
     tree = converter.convert(node, top)
-    if converter.errors:
-        raise ProtocolErrors(converter.errors)
+    if converter.errors:  # ten aliases on one line are one mistake there: one line
+        raise ProtocolErrors(list({str(e): e for e in converter.errors}.values()))
     if not isinstance(tree, LocDict):
         raise ProtocolErrors([ProtocolError("a protocol file must be a mapping of keys", top)])
     return tree
@@ -195,6 +198,17 @@ def _marked(exc: Any, file: str, what: str) -> ProtocolError:
         problem = found.replace("found ", "") or problem
         return ProtocolError(problem or "duplicate key", _mark_location(mark, file))
     return ProtocolError(f"{what}: {problem}", _mark_location(mark, file))
+
+
+def _unreadable(exc: Any, text: str, file: str) -> ProtocolError:
+    """A character YAML refuses (a NUL byte, a control character), at its line and column."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else 0
+    return ProtocolError(f"character U+{character:04X} is not allowed in a protocol file "
+                         "(YAML allows no control character but tab, newline and carriage return)",
+                         Location(file, line, col))
 
 
 def _mark_location(mark: Any, file: str) -> Location:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from elab.domain.protocol import load_protocol
-from elab.domain.protocol.yamlsource import MAX_BYTES
+from elab.domain.protocol.yamlsource import MAX_BYTES, load_yaml
 from elab.errors import ProtocolErrors
 
 DATA = Path(__file__).parent / "data"
@@ -95,3 +95,12 @@ def test_unit_definitions_in_a_protocol_are_just_an_unknown_key(tmp_path: Path) 
     )
     found = messages(path)
     assert found[0].startswith(f"{path}:4:1: unknown key 'units'")
+
+
+def test_an_alias_bomb_is_one_line_per_place_not_one_per_alias() -> None:
+    text = 'id: a\ntitle: t\nversion: "1"\nx: &a [1]\ny: [*a, *a, *a, *a]\nsteps: []\n'
+    with pytest.raises(ProtocolErrors) as caught:
+        load_yaml(text, "p.yaml")
+    assert [str(e) for e in caught.value.errors] == [
+        "p.yaml:4:4: YAML anchors (&name) are not allowed",
+        "p.yaml:4:4: YAML aliases (*name) are not allowed"]

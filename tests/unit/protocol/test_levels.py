@@ -49,15 +49,14 @@ def test_an_exclude_naming_a_level_the_design_lacks_is_located() -> None:
         "kind of the design (did you mean '0.8 uM'?)"]
 
 
-def test_the_reviewers_mtt_typo_names_the_level_and_the_stale_exclude() -> None:
+def test_the_reviewers_mtt_typo_is_one_line_not_a_follow_on_exclude_error() -> None:
+    """The exclude: that names ``0.8 uM`` as it should be is the same mistake: one line."""
     text = (PROTOCOLS / "mtt-viability.yaml").read_text(encoding="utf-8").replace(
         "levels: [0.032 uM, 0.16 uM, 0.8 uM,", "levels: [0.032 uM, 0.16 uM, 0.8 um,")
     found = errors_in(text)
     assert found == [
         "p.yaml:47:35: level '0.8 um' of factor 'dose' is a length (um is micrometer); the "
-        "other levels are molar concentrations in uM (did you mean '0.8 uM'?)",
-        "p.yaml:101:38: exclude: '0.8 uM' is no level, control or control kind of the design "
-        "(did you mean '0.8 um'?)"]
+        "other levels are molar concentrations in uM (did you mean '0.8 uM'?)"]
 
 
 def test_a_word_among_dosed_levels_is_no_concentration() -> None:

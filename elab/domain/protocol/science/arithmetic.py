@@ -20,6 +20,7 @@ from elab.domain.protocol.science.common import (
 )
 from elab.domain.protocol.science.finding import Report
 from elab.domain.protocol.volumes import working_volume
+from elab.errors import QuantityError
 from elab.units import convert, format_magnitude
 
 __all__ = ["PIPETTABLE_UL", "TOLERANCE", "check_arithmetic"]
@@ -47,7 +48,11 @@ def check_arithmetic(protocol: Protocol, report: Report) -> None:
     additions: list[tuple[int, Dosing, float, tuple[str | int, ...]]] = []
     for index, dosing in enumerate(design.dosing):
         found = _addition(protocol, index, dosing, report)
-        if found is not None:
+        if found is not None and found[0] <= 0:  # every fraction below divides by it
+            report.error(f"{dosing.material}: an addition of {format_magnitude(found[0])} µL"
+                         " puts none of the series in the well (it must be more than 0 µL)",
+                         *found[1])
+        elif found is not None:
             additions.append((index, dosing, *found))
     total = working + sum(a for _, _, a, _ in additions)
     vehicle_parts: list[str] = []
@@ -169,7 +174,10 @@ def _vehicle(
     design = protocol.design
     if design is None or design.vehicle is None or not additions:
         return
-    declared = convert(design.vehicle.final.planned, design.vehicle.final.unit, "")
+    try:
+        declared = convert(design.vehicle.final.planned, design.vehicle.final.unit, "")
+    except QuantityError:
+        return  # no fraction: the loader's located error names the kind it should be
     if declared is None or declared <= 0:
         return
     if abs(fraction - declared) > TOLERANCE * declared:
