@@ -31,10 +31,11 @@ __all__ = [
 _DAY = ((time(8), time(18)),)
 _BID = ((time(7), time(12)), (time(14), time(19)))
 _TID = ((time(7), time(10)), (time(11, 30), time(14, 30)), (time(16), time(19)))
-# Work outside the lab (a patient's own doses, the animal facility's) keeps the clock: about
-# 08:00, 14:00 and 20:00, an hour either way.
-_CLOCK = {1: ((time(7), time(9)),), 2: ((time(7), time(9)), (time(19), time(21))),
-          3: ((time(7), time(9)), (time(13), time(15)), (time(19), time(21)))}
+# Work outside the lab (a patient's own doses, the animal facility's) keeps the clock: at
+# 08:00, 14:00 and 20:00, up to an hour later.  A window that starts before the time would
+# put every planned dose at its early edge (07:00 for "08:00").
+_CLOCK = {1: ((time(8), time(9)),), 2: ((time(8), time(9)), (time(20), time(21))),
+          3: ((time(8), time(9)), (time(14), time(15)), (time(20), time(21)))}
 FREQUENCIES: dict[str, tuple[tuple[int, ...], int, tuple[tuple[time, time], ...]]] = {
     "QD": ((0,), 1, _DAY),
     "BID": ((0,), 1, _BID),
@@ -140,10 +141,12 @@ def activities_from_events(
 
 
 def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
-    """The k-th dose of a day within an hour of the regimen's k-th ``at:`` time.
+    """The k-th dose of a day at the regimen's k-th ``at:`` time, up to an hour later.
 
     "BID" alone is any two windows of a day; ``at: ["08:00", "20:00"]`` keeps the doses
-    about 12 h apart, as twice-daily dosing means.
+    about 12 h apart, as twice-daily dosing means.  The window opens at the time given, so
+    a plan says 08:00 where the protocol says 08:00 (a planner takes a window's first
+    minute it can).
     """
     if not at:
         return events
@@ -154,7 +157,7 @@ def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
         k = seen.get(event.day, 0)
         seen[event.day] = k + 1
         if k < len(clocks):
-            lo, hi = max(clocks[k] - 60, 0), min(clocks[k] + 60, 23 * 60 + 59)
+            lo, hi = clocks[k], min(clocks[k] + 60, 23 * 60 + 59)
             event = replace(event, earliest=time(lo // 60, lo % 60), latest=time(hi // 60, hi % 60))
         out.append(event)
     return out

@@ -10,7 +10,7 @@ import pytest
 from schedule_cases import BERLIN, MONDAY
 
 from elab.domain.protocol import load_protocol
-from elab.domain.schedule import LabCalendar, check_schedule, out_of_hours_min
+from elab.domain.schedule import LabCalendar, check_schedule, greedy_schedule, out_of_hours_min
 from elab.domain.schedule.expand import (
     Expansion,
     Progress,
@@ -115,7 +115,7 @@ def bundled(name: str, variant: str | None = None, first_day: date = date(2026, 
 
 def test_a_regimen_after_tumour_growth_starts_when_the_tumours_can_have_grown() -> None:
     # implantation on Monday 23 Nov, at least 7 days of growth, randomisation (1 h): the
-    # morning dose window (07:00-09:00) of Monday 30 Nov is missed, so day 1 of
+    # morning dose window (08:00-09:00) of Monday 30 Nov is missed, so day 1 of
     # every regimen is Tuesday 1 Dec, and the study can be planned
     expansion = bundled("xenograft-combination")
     first: dict[str, datetime] = {}
@@ -143,7 +143,7 @@ def test_a_variant_step_listed_beside_its_predecessor_does_not_follow_it_at_once
 
 def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     # the tumours took 11 days, not 7: growth ended Friday 4 Dec at 10:00, randomisation
-    # takes an hour, and the facility's morning dose (07:00-09:00) has passed by then, so
+    # takes an hour, and the facility's morning dose (08:00-09:00) has passed by then, so
     # dosing starts Saturday morning
     grown = datetime(2026, 12, 4, 10, 0, tzinfo=BERLIN)
     progress = Progress({"prepare-cells": datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN),
@@ -152,7 +152,7 @@ def test_a_regimen_still_to_come_starts_when_the_run_under_way_allows() -> None:
     expansion = bundled("xenograft-combination", progress=progress)
     doses = [a.release for a in expansion.activities
              if a.step.startswith("dose-defactinib@") and a.release is not None]
-    assert min(doses) == datetime(2026, 12, 5, 7, 0, tzinfo=BERLIN)
+    assert min(doses) == datetime(2026, 12, 5, 8, 0, tzinfo=BERLIN)
 
 
 def test_a_study_started_on_a_saturday_implants_on_monday_and_doses_a_week_later() -> None:
@@ -191,14 +191,14 @@ def test_a_time_lapse_covers_its_span_and_starts_an_interval_after_time_0() -> N
 
 
 def test_bid_doses_at_their_clock_times_are_twelve_hours_apart() -> None:
-    # at: ["08:00", "20:00"] puts each day's two doses within an hour of those times
+    # at: ["08:00", "20:00"] puts each day's two doses at those times, up to an hour later
     acts = [a for a in bundled("xenograft-combination").activities
             if a.step.startswith("dose-defactinib@") and a.release is not None]
     first_day = min(a.release for a in acts if a.release is not None).date()
     day = sorted((a for a in acts if a.release is not None and a.release.date() == first_day),
                  key=lambda a: a.release or datetime.min)
     assert [(a.release.hour, a.deadline.hour) for a in day  # type: ignore[union-attr]
-            ] == [(7, 9), (19, 21)]
+            ] == [(8, 9), (20, 21)]
 
 
 def test_oral_days_on_and_cycles_shape_the_clinical_plan() -> None:
@@ -227,12 +227,12 @@ def test_an_open_ended_step_is_watched_work_of_its_expected_range() -> None:
 
 
 def test_patient_doses_follow_the_clock_and_take_no_lab_hours() -> None:
-    # defactinib by mouth twice daily at home: about 08:00 and 20:00, an hour either way
+    # defactinib by mouth twice daily at home: at 08:00 and 20:00, up to an hour later
     expansion = bundled("clinical-combination-regimen")
     doses = [a for a in expansion.activities if a.step.startswith("defactinib@")]
     assert doses and all(a.by == "patient" and a.who == "patient" for a in doses)
     assert {(a.release.hour, a.deadline.hour) for a in doses  # type: ignore[union-attr]
-            } == {(7, 9), (19, 21)}
+            } == {(8, 9), (20, 21)}
     problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
                                       MONDAY)
     assert all(a.person is None for a in problem.activities if a.by == "patient")
@@ -252,3 +252,15 @@ def test_work_outside_the_lab_is_planned_at_night_without_out_of_hours_minutes()
     assert by[("p", "dose")].start.hour >= 19
     assert check_schedule(problem, schedule).ok
     assert out_of_hours_min(problem, schedule) == 0
+
+
+def test_twice_daily_doses_are_planned_at_the_times_the_protocol_gives() -> None:
+    # at: ["08:00", "20:00"] was a window an hour either way, and every plan put the doses
+    # at 07:00 and 19:00; the window now opens at the time given
+    expansion = bundled("xenograft-combination")
+    problem = problem_from_expansions([expansion], LabCalendar(timezone="Europe/Berlin"),
+                                      MONDAY)
+    schedule = greedy_schedule(problem)
+    clocks = {a.start.astimezone(BERLIN).strftime("%H:%M") for a in schedule.assignments
+              if a.step.startswith("dose-defactinib@")}
+    assert clocks == {"08:00", "20:00"}
