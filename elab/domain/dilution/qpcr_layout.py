@@ -43,12 +43,11 @@ def qpcr_layout(protocol: Any, variant: str | None = None) -> Layout | None:
     for w in plan.wells:
         what = "NTC (water)" if w.kind == NTC else (
             w.sample if w.kind == SAMPLE else f"no-RT {w.sample}")
-        treatment = w.sample.rsplit("-", 1)[0] if w.kind != NTC else ""
-        levels = ((factor.name, w.gene),) + (
-            (("sample", treatment),) if treatment else ())
+        levels = ((factor.name, w.gene), ("sample", w.sample))
         placements.append(Placement(w.plate, w.well, f"{w.gene} {what}", levels, w.replicate,
                                     "sample" if w.kind == SAMPLE else "negative"))
-    return Layout(plan.plate, tuple(placements), (factor.name,), plan.plates,
+    # the columns of `elab dilute qpcr -o`: plate, well, condition, gene, sample, ...
+    return Layout(plan.plate, tuple(placements), (factor.name, "sample"), plan.plates,
                   notes=plan.notes)
 
 
