@@ -7,12 +7,13 @@ table or, with ``--json``, as ``{title, rows, notes, figures}``.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from elab.domain.dilution import PipetteLimits, Plan
+    from elab.domain.dilution import MixComponent, PipetteLimits, Plan
+    from elab.domain.protocol.model import Protocol
 
 __all__ = ["register"]
 
@@ -174,7 +175,9 @@ def _ul(ul: float) -> str:
 
 @dilute_app.command("mix")
 def mix(
-    reactions: Annotated[int, typer.Option("--reactions", help="Number of reactions.")],
+    reactions: Annotated[int | None, typer.Option("--reactions", help=(
+        "Number of reactions; with a protocol that mixes per gene, of each gene's mix "
+        "(default: each gene's reactions in the design)."))] = None,
     protocol: Annotated[str | None, typer.Argument(
         help="A protocol whose mix step (uses per reaction) gives the reaction.")] = None,
     variant: Annotated[str | None, typer.Option(
@@ -202,12 +205,13 @@ def mix(
         from elab.cli.options import library
         from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
 
-        found = qpcr_inputs_from_protocol(library().load(protocol), variant)
+        loaded = library().load(protocol)
+        found = qpcr_inputs_from_protocol(loaded, variant)
         tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
-        plan = plan_master_mix(list(found["components"]), reactions, limits, separately=tmpl,
-                               title=f"Master mix ({found['mix_step']}) × {reactions} reactions")
-        _emit(plan, as_json)
+        _emit_gene_mixes(loaded, found, reactions, limits, tmpl, as_json)
         return
+    if reactions is None:
+        raise typer.BadParameter("give --reactions (or a PROTOCOL)", param_hint="--reactions")
     if component:
         parts = []
         for item in component:
@@ -229,6 +233,37 @@ def mix(
     _emit(plan, as_json)
 
 
+def _emit_gene_mixes(protocol: Protocol, found: dict[str, Any], reactions: int | None,
+                     limits: PipetteLimits, tmpl: MixComponent, as_json: bool) -> None:
+    """One master mix per gene of the protocol's design (a SYBR mix with two primer pairs is
+    a multiplex: every Ct meaningless), or one mix when the design has no gene factor."""
+    from elab.domain.dilution import plan_master_mix
+    from elab.domain.dilution.gene_mix import gene_reactions, plan_gene_mixes
+
+    step = found["mix_step"]
+    counts = gene_reactions(protocol)
+    if not counts:
+        if reactions is None:
+            raise typer.BadParameter("give --reactions", param_hint="--reactions")
+        _emit(plan_master_mix(list(found["components"]), reactions, limits, separately=tmpl,
+                              title=f"Master mix ({step}) × {reactions} reactions"), as_json)
+        return
+    if reactions is not None:
+        counts = dict.fromkeys(counts, reactions)
+    mixes = plan_gene_mixes(found["components"], counts, limits, tmpl, label=step)
+    if as_json:
+        print(json.dumps({"step": step, "mixes": [{"gene": m.gene, **m.plan.to_dict()}
+                                                  for m in mixes]},
+                         indent=2, ensure_ascii=False))
+        return
+    each = (f"--reactions {reactions} is each gene's mix" if reactions is not None
+            else "each gene's reactions in the design")
+    print(f"{len(mixes)} master mixes, one per gene: each holds one primer pair (assay) only "
+          f"({each})\n")
+    for m in mixes:
+        print(m.plan.text() + "\n")
+
+
 def _names(values: list[str] | None) -> tuple[str, ...]:
     """``--gene A,B --gene C`` → ``(A, B, C)``."""
     return tuple(n.strip() for v in values or [] for n in v.split(",") if n.strip())
@@ -242,7 +277,9 @@ def qpcr(
         "--gene", help="Genes (assays), comma-separated or repeated.")] = None,
     sample: Annotated[list[str] | None, typer.Option(
         "--sample", help="RNA samples (cDNA templates), comma-separated or repeated.")] = None,
-    technical: Annotated[int, typer.Option("--technical", help="Technical replicates.")] = 3,
+    technical: Annotated[int | None, typer.Option("--technical", help=(
+        "Technical replicates (default 3; with a PROTOCOL 1, its replicates being "
+        "biological)."))] = None,
     no_rt_gene: Annotated[list[str] | None, typer.Option(
         "--no-rt-gene", help="Assay(s) run on each sample's no-RT (default: the reference).")]
         = None,
@@ -288,19 +325,27 @@ def qpcr(
         raise typer.BadParameter("a qPCR plate has 96 or 384 wells", param_hint="--plate")
     tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
     declared: dict[str, int] = {}
+    design_no_rt: tuple[str, ...] = ()
     notes: list[str] = []
     if protocol is not None:
         from elab.cli.options import library
+        from elab.domain.dilution.gene_mix import no_rt_genes
         from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
 
-        found = qpcr_inputs_from_protocol(library().load(protocol), variant)
+        loaded = library().load(protocol)
+        found = qpcr_inputs_from_protocol(loaded, variant)
         genes = _names(gene) or found["genes"]
         samples = _names(sample) or found["samples"]
         components = found["components"]
         refs = _names(reference) or tuple(r for r in found["reference"] if r in genes)
         declared = found["controls"]
+        if technical is None:
+            technical = 1
+            notes.append("one well per RNA and gene: the design's replicates are biological "
+                         "RNAs (--technical 3 for technical triplicates)")
+        design_no_rt = no_rt_genes(loaded)
         notes.append(f"reaction from step {found['mix_step']}: "
-                     + " + ".join(f"{c.per_reaction_ul:g} µL {c.name.split(':')[0]}"
+                     + " + ".join(f"{c.per_reaction_ul:g} µL {c.name.split(':')[0].split(',')[0]}"
                                   for c in components)
                      + f" + {tmpl.per_reaction_ul:g} µL template")
     else:
@@ -311,7 +356,8 @@ def qpcr(
         parts, _ = qpcr_components(reaction_ul=ul_from_text(reaction, "--reaction"),
                                    template_ul=tmpl.per_reaction_ul)
         components = tuple(parts)
-    no_rt = _names(no_rt_gene) or refs[:1]
+    technical = 3 if technical is None else technical
+    no_rt = _names(no_rt_gene) or tuple(g for g in design_no_rt if g in genes) or refs[:1]
     if not no_rt:
         notes.append("no reference gene: no-RT wells left out (give --no-rt-gene or --reference)")
     spec = QpcrSpec(genes=tuple(genes), samples=tuple(samples), components=tuple(components),

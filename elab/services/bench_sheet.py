@@ -61,6 +61,11 @@ def run_layout(
     design = state.protocol.design
     if design is None or design.plate is None:
         return None, False
+    from elab.domain.dilution.qpcr_layout import qpcr_layout
+
+    qpcr = qpcr_layout(state.protocol, state.variant)
+    if qpcr is not None:  # each well one gene and one RNA, as `elab dilute qpcr` plans it
+        return qpcr, False
     from elab.services.plates import plan_layout, run_seed
 
     spec = spec_from_design(design, seed=run_seed(state.run_id))

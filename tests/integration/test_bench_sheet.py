@@ -136,3 +136,28 @@ def test_the_sheet_names_wells_by_the_plate_map_beside_it(service: RunService) -
     sheet = step_sheet(state, "treat", top_first)
     wells_1 = next(line for line in sheet.dilution.splitlines() if line.startswith("wells 1"))
     assert "100 µM" in wells_1 and _wells_codes(sheet.dilution)["wells 1"] == "1"
+
+
+@pytest.mark.parametrize("variant", ["sybr", "taqman"])
+def test_a_qpcr_run_proposes_the_plate_of_elab_dilute_qpcr(
+    service: RunService, variant: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every well names its gene and its RNA (no n1/n2), and the wells are those of
+    `elab dilute qpcr` and the 54 reactions of `elab show` (N2)."""
+    from cli_calls import run as cli
+
+    path = str(PROTOCOLS / "qrt-pcr-emt.yaml")
+    run = service.start(path, variant=variant)
+    sheet, recorded = run_layout(service.state(run), service.store.attachment)
+    assert sheet is not None and not recorded
+    code, out, err = cli(["dilute", "qpcr", path, "--variant", variant, "--json"], capsys)
+    assert code == 0, err
+    planned = {(w["well"], w["gene"]) for w in json.loads(out)["wells"]}
+    assert {(p.well, dict(p.levels)["gene"]) for p in sheet} == planned
+    assert len(sheet.placements) == 54
+    genes = ("SNAI1", "ZEB1", "TWIST1", "CDH1", "GAPDH", "ACTB")
+    for p in sheet:
+        named = [g for g in genes if p.condition.startswith(g + " ")]
+        assert len(named) == 1, p.condition
+        assert "NTC" in p.condition or any(
+            f"{t}-{r}" in p.condition for t in ("vehicle", "defactinib") for r in (1, 2, 3))

@@ -87,3 +87,19 @@ def test_the_mtt_record_says_what_the_wells_get(service: RunService) -> None:
     assert "complete culture medium (medium): 5.94 mL in all: 90 µL × 24 wells" in md
     # the blank wells' medium keeps who does not get it
     assert "10 µL × 3 wells + 10 % overage = 33 µL, not for 0.032 uM" in md
+
+
+@pytest.mark.parametrize(("variant", "step", "pair"), [
+    ("sybr", "mix-sybr", "primers"), ("taqman", "mix-taqman", "taqman_assay")])
+def test_qpcr_mix_step_says_one_mix_per_gene(variant: str, step: str, pair: str) -> None:
+    """The run screen, bench sheet and record read these lines: the primer pairs (assays)
+    are never one mix (with SYBR Green a six-plex, every Ct meaningless)."""
+    from elab.domain.protocol import load_protocol
+    from elab.domain.protocol.amounts import step_materials
+
+    root = Path(__file__).resolve().parents[2]
+    protocol = load_protocol(root / "protocols" / "qrt-pcr-emt.yaml")
+    lines = {m.material: m.headline for m in step_materials(protocol, step, variant)}
+    assert "one pair per gene, each in its own mix, never two together" in lines[pair]
+    assert all("(SNAI1 7, ZEB1 7, TWIST1 7, CDH1 7, GAPDH 13, ACTB 13 reactions)" in line
+               for line in lines.values())

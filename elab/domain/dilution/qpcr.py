@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from elab.domain.dilution.gene_mix import gene_component
 from elab.domain.dilution.mix import MixComponent, plan_master_mix
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.table import Plan, volume_text
@@ -170,9 +171,7 @@ def _place(spec: QpcrSpec, plate: int, genes: tuple[str, ...]) -> list[QpcrWell]
 def _mix(spec: QpcrSpec, plate: int, gene: str, count: int, plates: int) -> Plan:
     where = f" (plate {plate})" if plates > 1 else ""
     # A material declared once for all genes ("primers: SNAI1, ZEB1, ...") is this gene's.
-    parts = [replace(c, name=f"{c.name.split(':')[0]} ({gene})")
-             if ":" in c.name and gene in c.name.split(":", 1)[1] else c
-             for c in spec.components]
+    parts = [gene_component(c, gene, spec.genes) for c in spec.components]
     return plan_master_mix(parts, count, spec.limits, separately=spec.template,
                            title=f"{gene} master mix{where} × {count} reactions")
 
@@ -186,12 +185,18 @@ def _plan(spec: QpcrSpec, groups: list[tuple[str, ...]]) -> QpcrPlan:
         for gene in genes:
             count = sum(1 for w in placed if w.gene == gene)
             mixes.append((plate, gene, _mix(spec, plate, gene, count, len(groups))))
+    # Counted from the wells placed: a reference on both plates brings its NTC and no-RTs
+    # twice, and the headline must say what the plates hold.
+    ntc = sum(1 for w in wells if w.kind == NTC)
+    no_rt = sum(1 for w in wells if w.kind == NO_RT)
+    tech = (f"{spec.technical} technical replicates" if spec.technical > 1
+            else "1 well each")
     notes = [f"{len(wells)} reactions on {len(groups)} {spec.plate.name} plate(s): "
-             f"{len(spec.genes)} genes × {len(spec.samples)} samples × {spec.technical} "
-             "technical replicates"
-             + (f" + {len(spec.genes) * spec.control_replicates} NTC" if spec.ntc else "")
-             + (f" + {len(spec.no_rt_genes) * len(spec.samples) * spec.control_replicates} "
-                f"no-RT ({', '.join(spec.no_rt_genes)})" if spec.no_rt_genes else "")]
+             f"{len(spec.genes)} genes × {len(spec.samples)} samples × {tech}"
+             + (f" + {ntc} NTC" if spec.ntc else "")
+             + (f" + {no_rt} no-RT ({', '.join(spec.no_rt_genes)})" if spec.no_rt_genes else "")
+             + (" (the reference's samples and controls on both plates)"
+                if len(groups) > 1 and spec.reference else "")]
     if spec.ntc:
         notes.append(f"NTC wells get {volume_text(spec.template.per_reaction_ul)} of water "
                      "instead of template")
@@ -236,9 +241,11 @@ def control_notes(plan: QpcrPlan, declared: dict[str, int]) -> list[str]:
         low = name.lower().replace("_", "-")
         kind = NTC if ("template" in low or "ntc" in low) else NO_RT if "rt" in low else None
         if kind is not None and count != counts[kind]:
+            why = (" (add --no-rt-gene for more)" if kind == NO_RT and counts[kind] < count
+                   else " (the reference's controls are on both plates)"
+                   if plan.plates > 1 and counts[kind] > count else "")
             notes.append(f"the design declares {count} {name} wells; this plan has "
-                         f"{counts[kind]}" + (" (add --no-rt-gene for more)" if kind == NO_RT
-                                              else ""))
+                         f"{counts[kind]}{why}")
     return notes
 
 

@@ -125,5 +125,10 @@ def _listed(protocol: Protocol, step_id: str, use: Use, times: int) -> StepAmoun
     amount, shown = scaled_use(use, protocol, step_id)
     if shown and protocol.design is None and use.per not in _PER_RUN:
         shown += f" per {use.per}"  # no design to count the samples: the amount stays per one
+    if shown and use.per == "reaction":
+        from elab.domain.dilution.gene_mix import mix_split_text
+
+        step = protocol.step(step_id)
+        shown += mix_split_text(protocol, step, _name(protocol, use.material))
     return StepAmount(step_id, use.material, _name(protocol, use.material), amount, shown,
                       times, use)

@@ -115,7 +115,7 @@ def record_from_run(
         run_notes=_run_notes(state),
         materials=material_rows(protocol, {
             lot.data.material: (lot.data.lot, lot.data.expiry or "", lot.at)
-            for lot in state.lots}),
+            for lot in state.lots}, state.variant),
         equipment=equipment_rows(protocol, state.variant),
         attachments=tuple(AttachmentRow(a.data.name, a.data.filename, a.data.size,
                                         a.data.sha256, a.at, a.seq, a.operator)

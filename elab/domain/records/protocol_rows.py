@@ -22,6 +22,7 @@ __all__ = [
     "duration_text",
     "equipment_rows",
     "material_rows",
+    "other_variant_materials",
     "parameter_rows",
     "planned_offsets",
     "protocol_yaml",
@@ -142,16 +143,29 @@ def as_run(text: str, values: Mapping[str, str]) -> str:
     return _PARAM_REF.sub(lambda m: values.get(m.group(1), m.group(0)), " ".join(text.split()))
 
 
+def other_variant_materials(protocol: Protocol, variant: str | None) -> frozenset[str]:
+    """Materials only steps of another variant use (a SYBR run never touches the TaqMan
+    assays, so its record must not list them with lot "not recorded")."""
+    active = {u.material for s in protocol.active_steps(variant) for u in s.uses}
+    used = {u.material for s in protocol.steps for u in s.uses}
+    return frozenset(used - active)
+
+
 def material_rows(
-    protocol: Protocol, lots: Mapping[str, tuple[str, str, datetime]]
+    protocol: Protocol, lots: Mapping[str, tuple[str, str, datetime]],
+    variant: str | None = None,
 ) -> tuple[MaterialRow, ...]:
-    """Materials with their lots; a lot is expired if it was past its date when recorded."""
+    """Materials with their lots; a lot is expired if it was past its date when recorded.
+    Materials of another variant are left out unless a lot of them was recorded."""
 
     def expired(expiry: str, used: datetime | None) -> bool:
         return bool(expiry) and used is not None and expiry[:10] < used.date().isoformat()
 
     rows = []
+    other = other_variant_materials(protocol, variant)
     for mid, m in protocol.materials.items():
+        if mid in other and mid not in lots:
+            continue
         lot, expiry, used = lots.get(mid, ("", "", None))
         details = [f"stock {format_range(m.stock)}" if m.stock is not None else "",
                    f"{format_range(m.concentration)}" if m.concentration is not None else "",
