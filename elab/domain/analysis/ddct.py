@@ -12,6 +12,11 @@ Several reference genes combine by the geometric mean of their expression, the m
 their Cts (Vandesompele et al. 2002).  Given amplification efficiencies, every Ct is scaled
 by log2(E) before the same arithmetic, which is exactly Pfaffl's (2001) efficiency-corrected
 ratio E_target^ΔCt_target / E_ref^ΔCt_ref.
+
+What the data cannot support is null with the reason: a reference gene that moves between a
+condition and the control (the method assumes it does not), an undetermined Ct (censored
+below the detection limit, McCall et al. 2014, so its group has no mean), a CI from zero
+between-sample variance, and a range from one well.
 """
 
 from __future__ import annotations
