@@ -36,6 +36,7 @@ from .ddct_checks import (
     unknown_label,
     unstable_references,
 )
+from .ddct_reasons import NullReasons, censored_reason
 from .ddct_stats import NO_VARIANCE, Dct, biological_dct, fold_estimates, pow2, technical_dct
 from .headline import number_text
 from .table import Table
@@ -162,12 +163,12 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                 found = technical_dct(rows, c, g, references, by_well)
                 technical_pairing.add(_PAIRED if by_well else _UNPAIRED)
             if found is None:
-                if not _censored_reason(censored, c, g, references):
+                if not censored_reason(censored, c, g, references):
                     warnings.append(f"{c} / {g}: no sample has both the target and the "
                                     "reference; skipped")
                 continue
             dct[(c, g)] = found
-    why = _Why(censored, references, control,
+    why = NullReasons(censored, references, control,
                unstable_references(raw, references, control, params["max_ref_shift"]),
                params["max_ref_shift"])
     results, headline = _results(dct, conditions, targets, why, warnings)
@@ -177,50 +178,6 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                         "technical replicates, so no CI or test is given")
     return AnalysisResult("ddct", _method(params, references, control, dct, technical_pairing),
                           results, warnings, plot_data={"control": control}, headline=headline)
-
-
-def _censored_reason(censored: dict[tuple[str, str], list[str]], condition: str, gene: str,
-                     references: tuple[str, ...]) -> str:
-    """Why a group with undetermined wells has no estimate (``""`` when it has none)."""
-    parts = []
-    for g in (gene, *references):
-        samples = censored.get((condition, g), [])
-        if samples:
-            parts.append(f"{g} undetermined in {len(samples)} well(s) of {condition} "
-                         f"({', '.join(sorted(set(samples)))})")
-    if not parts:
-        return ""
-    return ("; ".join(parts) + ": an undetermined Ct is censored (beyond the last cycle), "
-            "not missing, so the mean ΔCt of the determined wells would overstate expression")
-
-
-class _Why:
-    """Why a condition's fold change of a gene cannot be given: undetermined (censored) Cts
-    in it or in the control, or a reference gene that moved between it and the control."""
-
-    def __init__(self, censored: dict[tuple[str, str], list[str]], references: tuple[str, ...],
-                 control: str, unstable: dict[str, list[tuple[str, float]]],
-                 limit: float) -> None:
-        self.censored, self.references, self.control = censored, references, control
-        self.unstable, self.limit = unstable, limit
-
-    def __call__(self, condition: str, gene: str) -> str:
-        reasons = [_censored_reason(self.censored, condition, gene, self.references)]
-        if condition != self.control:
-            control = _censored_reason(self.censored, self.control, gene, self.references)
-            reasons.append(f"control: {control}" if control else "")
-            moved = self.unstable.get(condition, [])
-            if moved:
-                shown = ", ".join(f"{ref} (mean Ct {condition} − {self.control} = "
-                                  f"{shift:+.2f} cycles)" for ref, shift in moved)
-                stable = [r for r in self.references if r not in {m for m, _ in moved}]
-                hint = (f"normalise to {', '.join(stable)} alone (reference="
-                        f"{','.join(stable)})" if stable else "choose a stable reference gene")
-                reasons.append(
-                    f"unstable reference gene {shown}, beyond max_ref_shift {self.limit:g}: "
-                    f"the shift would pass into the fold change; {hint}, or raise "
-                    "max_ref_shift if the input amounts differed by as much")
-        return "; ".join(r for r in reasons if r)
 
 
 def _null_row(condition: str, gene: str, d: Dct | None, reason: str,
@@ -245,7 +202,7 @@ def _null_row(condition: str, gene: str, d: Dct | None, reason: str,
 
 def _results(
     dct: dict[tuple[str, str], Dct], conditions: list[str], targets: list[str],
-    why: _Why, warnings: list[str],
+    why: NullReasons, warnings: list[str],
 ) -> tuple[list[dict[str, Any]], list[str]]:
     results: list[dict[str, Any]] = []
     headline: list[str] = []
@@ -255,7 +212,7 @@ def _results(
             d, ref = dct.get((c, g)), dct.get((control, g))
             reason = why(c, g)
             if reason:
-                own = _censored_reason(why.censored, c, g, why.references)
+                own = censored_reason(why.censored, c, g, why.references)
                 results.append(_null_row(c, g, d, reason, bool(own)))
                 warnings.append(f"{g} in {c}: no fold change; {reason}")
             elif d is None:
