@@ -12,7 +12,7 @@ Feature: Analysis hooks turn a run's data into the numbers for the paper
 
   Scenario: Relative expression by the 2^-ΔΔCt method
     Given the data file "livak_separate_tube.csv"
-    When I run the "ddct" analysis with reference "GAPDH" and control "brain"
+    When I run the "ddct" analysis with reference "GAPDH", control "brain" and max_ref_shift 1
     Then c-myc in kidney is 5.6 fold of brain
 
   Scenario: A flat curve gives a warning, not a number to trust
@@ -57,7 +57,7 @@ Feature: Analysis hooks turn a run's data into the numbers for the paper
     Then the absolute IC50 is not reached ("> 30 uM")
     And a warning says "is not reached at any tested dose"
 
-  Scenario: A reference gene that moves with the treatment is flagged
+  Scenario: A reference gene that moves with the treatment gives no fold change
     Given a data file with the rows
       """
       sample,condition,target,ct
@@ -72,7 +72,7 @@ Feature: Analysis hooks turn a run's data into the numbers for the paper
       NTC,ctrl,ZEB1,33.5
       """
     When I run the "ddct" analysis with reference "GAPDH" and control "ctrl"
-    Then ZEB1 in drug is 4 fold of ctrl
+    Then ZEB1 in drug has no fold change because "unstable reference gene GAPDH"
     And a warning says "reference GAPDH: mean Ct shifts by 2.00 cycles"
     And a warning says "NTC ctrl / NTC / ZEB1: amplifies at Ct 33.50"
 
@@ -88,3 +88,19 @@ Feature: Analysis hooks turn a run's data into the numbers for the paper
       """
     When I run the "wound-closure" analysis
     Then well A1 closes at 83333 um^2/h over the times 0, 6, 12 h
+
+  Scenario: Undetermined Cts are censored, not left out
+    Given a data file with the rows
+      """
+      sample,condition,target,ct
+      c1,ctrl,GAPDH,20.0
+      c1,ctrl,ZEB1,27.0
+      c2,ctrl,GAPDH,20.1
+      c2,ctrl,ZEB1,27.3
+      d1,drug,GAPDH,20.0
+      d1,drug,ZEB1,Undetermined
+      d2,drug,GAPDH,20.1
+      d2,drug,ZEB1,38.5
+      """
+    When I run the "ddct" analysis with reference "GAPDH" and control "ctrl"
+    Then ZEB1 in drug has no fold change because "ZEB1 undetermined in 1 well(s) of drug (d1)"

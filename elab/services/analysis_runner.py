@@ -81,7 +81,8 @@ def _layout_attachment(state: RunState) -> Logged[Attached] | None:
 
 
 def _inputs(
-    state: RunState, names: list[str], fetch: Callable[[str], bytes], reading: _Reading
+    state: RunState, names: list[str], fetch: Callable[[str], bytes], reading: _Reading,
+    wants_ct: bool = False,
 ) -> list[Any]:
     texts: list[Any] = []
     for name in names:
@@ -94,7 +95,7 @@ def _inputs(
         reading.used(logged)
         data = fetch(found.sha256)
         texts.append(_tidy_or_reader(state, name, found.filename or name, data,
-                                     fetch, reading))
+                                     fetch, reading, wants_ct))
     return texts
 
 
@@ -110,11 +111,12 @@ def _is_tidy(text: str) -> bool:
 
 def _tidy_or_reader(
     state: RunState, name: str, filename: str, data: bytes, fetch: Callable[[str], bytes],
-    reading: _Reading,
+    reading: _Reading, wants_ct: bool = False,
 ) -> Any:
-    """The attachment's CSV text when it is a tidy table (as always); a plate-reader export
-    (any format ``elab import reader`` reads) joined with the layout the run recorded, when
-    the run has one, so attaching the reader's own file at the read step is enough."""
+    """The attachment's CSV text when it is a tidy table (as always); for a hook that reads
+    Cts, a qPCR export or RDML file read as ``elab analyze ddct FILE`` reads it; else a
+    plate-reader export (any format ``elab import reader`` reads) joined with the layout the
+    run recorded, when the run has one, so attaching the instrument's own file is enough."""
     try:
         text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -126,6 +128,10 @@ def _tidy_or_reader(
         if joined:
             reading.used(_layout_attachment(state))
         return table
+    if wants_ct:
+        ct_table = _ct_export(name, filename, data, reading)
+        if ct_table is not None:
+            return ct_table
     layout = recorded_layout(state, fetch)
     from elab.domain.reader import reader_data_from_bytes, records_from_tidy, tidy_from_reader
 
@@ -147,6 +153,22 @@ def _tidy_or_reader(
     reading.notes.extend([*tidy.notes, *tidy.warnings])
     records, units = records_from_tidy(tidy)
     return table_from_records(records, units, source=f"attachment {name} + layout")
+
+
+def _ct_export(name: str, filename: str, data: bytes, reading: _Reading) -> Any:
+    """The Ct table of a qPCR instrument export or RDML file (the reader ``elab analyze
+    ddct FILE`` uses), or None when the attachment is not one."""
+    from elab.domain.analysis import table_from_records
+    from elab.domain.reader import ct_records, qpcr_rows_from_bytes
+
+    try:
+        rows, notes = qpcr_rows_from_bytes(data, filename)
+    except (ElabError, ValueError, UnicodeDecodeError, LookupError):
+        return None
+    if not rows:
+        return None
+    reading.notes.extend(notes)
+    return table_from_records(ct_records(rows), source=f"attachment {name} ({filename})")
 
 
 def _reads_as_reader(data: bytes, filename: str) -> bool:
@@ -263,12 +285,22 @@ def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes],
     names = _entry_inputs(entry)
     params = _resolved(state, {k: str(v) for k, v in entry.params.items()}, reading)
     if names:
-        tables: Any = _inputs(state, names, fetch, reading)
+        tables: Any = _inputs(state, names, fetch, reading, _reads_ct(entry.hook))
     else:
         from elab.domain.analysis import table_from_records
 
         tables = table_from_records(_recorded_rows(state))
     return _Prepared(tables, params, reading.notes)
+
+
+def _reads_ct(hook: str) -> bool:
+    """Whether the hook takes a ``ct`` column (its attachment may be a qPCR export)."""
+    from elab.domain.analysis import load_hook
+
+    try:
+        return any(c.name == "ct" for c in load_hook(hook).inputs)
+    except _FAILURES:
+        return False  # an unknown hook is said where the hook is run
 
 
 def _selected(state: RunState, hooks: Collection[str] | None) -> list[Analysis]:

@@ -35,6 +35,22 @@ def run_ddct(context: dict[str, Any], hook: str, ref: str, ctrl: str) -> None:
     context["result"] = run_hook(hook, context["input"], {"reference": ref, "control": ctrl})
 
 
+@when(parsers.parse('I run the "{hook}" analysis with reference "{ref}", control "{ctrl}" '
+                    'and max_ref_shift {shift}'))
+def run_ddct_shift(context: dict[str, Any], hook: str, ref: str, ctrl: str, shift: str) -> None:
+    context["result"] = run_hook(hook, context["input"],
+                                 {"reference": ref, "control": ctrl, "max_ref_shift": shift})
+
+
+@then(parsers.parse('{target} in {condition} has no fold change because "{why}"'))
+def no_fold(context: dict[str, Any], target: str, condition: str, why: str) -> None:
+    row = next(r for r in context["result"].results
+               if r["target"] == target and r["condition"] == condition)
+    assert row["fold_change"]["value"] is None
+    assert row["fold_change"]["ci95"] == [None, None] and row["p_value"] is None
+    assert why in row["reason"]
+
+
 @then(parsers.parse("the IC50 is {value:g} {unit}"))
 def ic50_is(context: dict[str, Any], value: float, unit: str) -> None:
     (curve,) = context["result"].results

@@ -64,12 +64,26 @@ def test_params_and_several_files(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_text_output_states_method_and_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    # the published example normalises a 0.96-cycle GAPDH difference: above the default limit
     code, out, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
-                          "-p", "reference=GAPDH", "-p", "control=brain"], capsys)
+                          "-p", "reference=GAPDH", "-p", "control=brain",
+                          "-p", "max_ref_shift=1"], capsys)
     assert code == 0, err
     assert out.startswith("ddct: Livak & Schmittgen (2001) 2^-ΔΔCt method")
     assert "fold_change: 5.637" in out
     assert "» c-myc in kidney vs brain: 5.637-fold, n = 1 vs 1" in out
+    code, out, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
+                          "-p", "reference=GAPDH", "-p", "control=brain"], capsys)
+    assert code == 0, err
+    assert "» c-myc in kidney vs brain: no fold change (unstable reference gene GAPDH" in out
+
+
+def test_an_unknown_control_lists_the_table_s_conditions(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["analyze", "ddct", str(DATA / "livak_separate_tube.csv"),
+                        "-p", "reference=GAPDH", "-p", "control=vehicle"], capsys)
+    assert code == 1
+    assert "unknown control condition 'vehicle'; the table's conditions: brain, kidney" in err
 
 
 @pytest.mark.parametrize(

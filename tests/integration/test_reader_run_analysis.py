@@ -140,3 +140,48 @@ def test_a_table_without_the_hooks_columns_is_said_before_finishing(service: Run
     (blocked,) = service.analysis_blockers(run)
     assert blocked.reason.startswith("ic50 cannot run: ")
     assert "attachment absorbance: ic50 needs a column 'dose'" in blocked.reason
+
+
+QPCR = ROOT / "protocols" / "qrt-pcr-emt.yaml"
+QUANTSTUDIO = DATA / "quantstudio_comparative_ct.txt"
+
+
+def _qpcr_protocol(tmp_path: Path, control: str) -> str:
+    """qrt-pcr-emt whose ddct analysis compares with ``control``."""
+    path = tmp_path / "qpcr.yaml"
+    path.write_text(QPCR.read_text(encoding="utf-8").replace(
+        "params: {reference: GAPDH, control: vehicle}",
+        f"params: {{reference: GAPDH, control: {control}}}"), encoding="utf-8")
+    return str(path)
+
+
+def test_a_qpcr_export_attached_as_ct_values_is_read_as_analyze_reads_it(
+    service: RunService, tmp_path: Path,
+) -> None:
+    """`elab analyze ddct FILE` reads an instrument export; so does finishing a run."""
+    from elab.domain.analysis import load_hook
+    from elab.domain.analysis.table import table_from_records
+    from elab.domain.reader import ct_records
+    from elab.services.reader_import import ct_rows_from_file
+
+    rows, _ = ct_rows_from_file(QUANTSTUDIO)
+    params = {"reference": "GAPDH", "control": "Liver"}
+    expected = load_hook("ddct").run(table_from_records(ct_records(rows)), params)
+    run = service.start(_qpcr_protocol(tmp_path, "Liver"), variant="sybr")
+    service.attach(run, "ct_values", QUANTSTUDIO)
+    assert service.analysis_blockers(run) == []
+    (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
+    assert analysis.data.error is None, analysis.data.error
+    assert analysis.data.result is not None
+    assert analysis.data.result["results"] == expected.to_json()["results"]
+    assert any("format appbio-quantstudio" in n for n in analysis.data.import_notes)
+
+
+def test_a_qpcr_export_with_the_wrong_control_names_the_conditions_it_has(
+    service: RunService,
+) -> None:
+    run = service.start(str(QPCR), variant="sybr")
+    service.attach(run, "ct_values", QUANTSTUDIO)
+    (analysis,) = service.finish(run, incomplete="test: only the analysis is under test").analyses
+    assert analysis.data.error == ("unknown control condition 'vehicle'; the table's "
+                                   "conditions: Liver, Lung")

@@ -12,6 +12,11 @@ Several reference genes combine by the geometric mean of their expression, the m
 their Cts (Vandesompele et al. 2002).  Given amplification efficiencies, every Ct is scaled
 by log2(E) before the same arithmetic, which is exactly Pfaffl's (2001) efficiency-corrected
 ratio E_target^ΔCt_target / E_ref^ΔCt_ref.
+
+What the data cannot support is null with the reason: a reference gene that moves between a
+condition and the control (the method assumes it does not), an undetermined Ct (censored
+below the detection limit, McCall et al. 2014, so its group has no mean), a CI from zero
+between-sample variance, and a range from one well.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from elab.errors import InputError, NotFoundError
+from elab.errors import InputError
 
 from .base import AnalysisResult, Column, Hook, Param, finite, qty
 from .ddct_checks import (
@@ -28,8 +33,11 @@ from .ddct_checks import (
     is_negative_control,
     negative_control_warnings,
     reference_shift_warnings,
+    unknown_label,
+    unstable_references,
 )
-from .ddct_stats import Dct, biological_dct, fold_estimates, pow2, technical_dct
+from .ddct_reasons import NullReasons, censored_reason
+from .ddct_stats import NO_VARIANCE, Dct, biological_dct, fold_estimates, pow2, technical_dct
 from .headline import number_text
 from .table import Table
 
@@ -39,7 +47,12 @@ _METHOD = (
     "Livak & Schmittgen (2001) 2^-ΔΔCt method{pfaffl}: ΔCt = Ct(target) − Ct(reference), the "
     "reference being the mean Ct of {refs} (the geometric mean of their expression, "
     "Vandesompele et al. 2002); ΔΔCt = ΔCt − mean ΔCt of {control}; fold change = 2^-ΔΔCt. "
-    "Technical replicates are averaged first; n counts biological samples. {uncertainty}"
+    "Technical replicates are averaged first; n counts biological samples (n = {counts}); "
+    "reference {genes}: {refs}. {uncertainty} Undetermined Cts are censored (the target is "
+    "below the detection limit, McCall et al. 2014), not missing: a condition with one gets "
+    "no fold change. A reference gene whose mean Ct in a condition differs from the control "
+    "by more than {shift} cycles is not unaffected by the treatment, as the method requires "
+    "(Livak & Schmittgen 2001; Vandesompele et al. 2002): that condition gets no fold change."
 )
 _BIOLOGICAL = (
     "Where a condition has two or more biological samples, ΔCt is taken per sample; the 95 % "
@@ -56,9 +69,13 @@ _UNPAIRED = "unpaired (separate tubes), SD(ΔCt) = sqrt(SD_target² + SD_referen
 
 
 def _rows(
-    table: Table, params: dict[str, Any], warnings: list[str]
+    table: Table, params: dict[str, Any], warnings: list[str],
+    censored: dict[tuple[str, str], list[str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Determined sample rows, and the NTC/no-RT rows (checked, never quantified)."""
+    """Determined sample rows, and the NTC/no-RT rows (checked, never quantified).  An
+    undetermined sample well goes into ``censored`` under its (condition, gene): its Ct is
+    beyond the last cycle, not unknown (McCall et al. 2014), so leaving it out would bias
+    the group's mean Ct low and its expression high."""
     samples, conditions = table.text("sample"), table.text("condition")
     targets, cts = table.text("target"), table.numbers("ct")
     wells = table.text("well") if table.has("well") else [""] * len(cts)
@@ -72,7 +89,9 @@ def _rows(
             continue
         where = f"{c} / {s} / {t}{' well ' + w if w else ''}"
         if math.isnan(ct):
-            warnings.append(f"{where}: undetermined Ct; left out")
+            warnings.append(f"{where}: undetermined Ct; censored (below the detection "
+                            "limit), so this group gets no estimate")
+            censored[(c, t)].append(s)
             continue
         if ct > params["max_ct"]:
             warnings.append(f"{where}: Ct {ct:.2f} above {params['max_ct']:g}; near the "
@@ -109,9 +128,9 @@ def _checked_names(table: Table, params: dict[str, Any]) -> tuple[
     conditions = sorted({c for _, c, _ in labelled})
     for ref in references:
         if ref not in genes:
-            raise NotFoundError("reference gene", ref, genes)
+            raise unknown_label("reference gene", "genes", ref, genes)
     if control not in conditions:
-        raise NotFoundError("control condition", control, conditions)
+        raise unknown_label("control condition", "conditions", control, conditions)
     targets = [g for g in genes if g not in references]
     if not targets:
         raise InputError("every gene in the table is a reference gene; nothing to quantify")
@@ -120,7 +139,8 @@ def _checked_names(table: Table, params: dict[str, Any]) -> tuple[
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     warnings: list[str] = []
-    raw, negatives = _rows(table, params, warnings)
+    censored: dict[tuple[str, str], list[str]] = defaultdict(list)
+    raw, negatives = _rows(table, params, warnings, censored)
     references, control, conditions, targets = _checked_names(table, params)
     warnings += negative_control_warnings(negatives, raw, params["ntc_ct"], params["ntc_gap"])
     warnings += reference_shift_warnings(raw, references, params["max_ref_shift"])
@@ -143,11 +163,15 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                 found = technical_dct(rows, c, g, references, by_well)
                 technical_pairing.add(_PAIRED if by_well else _UNPAIRED)
             if found is None:
-                warnings.append(f"{c} / {g}: no sample has both the target and the reference; "
-                                "skipped")
+                if not censored_reason(censored, c, g, references):
+                    warnings.append(f"{c} / {g}: no sample has both the target and the "
+                                    "reference; skipped")
                 continue
             dct[(c, g)] = found
-    results, headline = _results(dct, control, warnings)
+    why = NullReasons(censored, references, control,
+               unstable_references(raw, references, control, params["max_ref_shift"]),
+               params["max_ref_shift"])
+    results, headline = _results(dct, conditions, targets, why, warnings)
     single = sorted({c for (c, _), d in dct.items() if d.n < 2})
     if single:
         warnings.append(f"{', '.join(single)}: one biological sample; the SD is between "
@@ -156,41 +180,83 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                           results, warnings, plot_data={"control": control}, headline=headline)
 
 
+def _null_row(condition: str, gene: str, d: Dct | None, reason: str,
+              censored: bool) -> dict[str, Any]:
+    """No fold change; the ΔCt is kept unless undetermined wells of this group bias it."""
+    return {
+        "condition": condition,
+        "target": gene,
+        "dct": {"value": None if d is None or censored else d.mean,
+                "sd": None if d is None or censored else finite(d.sd)},
+        "ddct": {"value": None, "sd": None, "ci95": [None, None]},
+        "fold_change": {**qty(None, "1"), "ci95": [None, None]},
+        "fold_change_range": [None, None],
+        "p_value": None,
+        "test": None,
+        "n": 0 if d is None else d.n,
+        "technical": 0 if d is None else d.technical,
+        "reason": reason,
+        "ci_reason": reason,
+    }
+
+
 def _results(
-    dct: dict[tuple[str, str], Dct], control: str, warnings: list[str]
+    dct: dict[tuple[str, str], Dct], conditions: list[str], targets: list[str],
+    why: NullReasons, warnings: list[str],
 ) -> tuple[list[dict[str, Any]], list[str]]:
     results: list[dict[str, Any]] = []
     headline: list[str] = []
-    for (c, g), d in sorted(dct.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        ref = dct.get((control, g))
-        if ref is None:
-            warnings.append(f"{g}: no ΔCt for the control {control!r}; no ΔΔCt")
-            continue
-        est = fold_estimates(d, ref, c == control)
-        results.append({
-            "condition": c,
-            "target": g,
-            "dct": {"value": d.mean, "sd": finite(d.sd)},
-            "ddct": {"value": est["ddct"], "sd": finite(d.sd), "ci95": est["ddct_ci"]},
-            "fold_change": {**qty(pow2(-est["ddct"]), "1"), "ci95": est["fold_ci"]},
-            "fold_change_range": est["range"],
-            "p_value": est["p"],
-            "test": est["test"],
-            "n": d.n,
-            "technical": d.technical,
-        })
-        if c != control:
-            headline.append(_sentence(results[-1], control, ref.n))
+    control = why.control
+    for g in targets:
+        for c in conditions:
+            d, ref = dct.get((c, g)), dct.get((control, g))
+            reason = why(c, g)
+            if reason:
+                own = censored_reason(why.censored, c, g, why.references)
+                results.append(_null_row(c, g, d, reason, bool(own)))
+                warnings.append(f"{g} in {c}: no fold change; {reason}")
+            elif d is None:
+                continue
+            elif ref is None:
+                warnings.append(f"{g}: no ΔCt for the control {control!r}; no ΔΔCt")
+                continue
+            else:
+                results.append(_row(c, g, d, ref, c == control))
+            if c != control:
+                n_control = ref.n if ref is not None else 0
+                headline.append(_sentence(results[-1], control, n_control))
     return results, headline
+
+
+def _row(c: str, g: str, d: Dct, ref: Dct, is_control: bool) -> dict[str, Any]:
+    est = fold_estimates(d, ref, is_control)
+    return {
+        "condition": c,
+        "target": g,
+        "dct": {"value": d.mean, "sd": finite(d.sd)},
+        "ddct": {"value": est["ddct"], "sd": finite(d.sd), "ci95": est["ddct_ci"]},
+        "fold_change": {**qty(pow2(-est["ddct"]), "1"), "ci95": est["fold_ci"]},
+        "fold_change_range": est["range"],
+        "p_value": est["p"],
+        "test": est["test"],
+        "n": d.n,
+        "technical": d.technical,
+        "reason": None,
+        "ci_reason": est["ci_reason"],
+    }
 
 
 def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
     fold = row["fold_change"]
-    shown = "—" if fold["value"] is None else number_text(fold["value"])
-    text = f"{row['target']} in {row['condition']} vs {control}: {shown}-fold"
+    head = f"{row['target']} in {row['condition']} vs {control}"
+    if fold["value"] is None:
+        return f"{head}: no fold change ({row['reason']}), n = {row['n']} vs {n_control}"
+    text = f"{head}: {number_text(fold['value'])}-fold"
     lo, hi = fold["ci95"]
     if lo is not None and hi is not None:
         text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"
+    elif row["ci_reason"] == NO_VARIANCE:
+        text += " (no CI: no between-sample variance)"
     if row["p_value"] is not None:
         text += f", Welch t-test p = {row['p_value']:.3g}"
     return text + f", n = {row['n']} vs {n_control}"
@@ -207,19 +273,26 @@ def _method(params: dict[str, Any], refs: tuple[str, ...], control: str,
         parts.append(_BIOLOGICAL)
     if pairing:
         parts.append(_TECHNICAL.format(pairing="; ".join(sorted(pairing))))
+    n: dict[str, int] = {}
+    for (c, _), d in dct.items():
+        n[c] = max(n.get(c, 0), d.n)
+    counts = ", ".join(f"{c} {k}" for c, k in sorted(n.items())) or "none"
     return _METHOD.format(pfaffl=pfaffl, refs=", ".join(refs), control=control,
-                          uncertainty="".join(parts).strip())
+                          uncertainty="".join(parts).strip(), counts=counts,
+                          shift=f"{params['max_ref_shift']:g}",
+                          genes="gene" if len(refs) == 1 else "genes")
 
 
 def _draw(result: AnalysisResult) -> bytes:
     from .plots import figure_png
 
     def paint(ax: Any) -> None:
-        rows = result.results
+        rows = [r for r in result.results if r["fold_change"]["value"] is not None]
         labels = [f"{r['target']}\n{r['condition']}" for r in rows]
         folds = [r["fold_change"]["value"] for r in rows]
         bars = [r["fold_change"]["ci95"] if None not in r["fold_change"]["ci95"]
-                else r["fold_change_range"] for r in rows]
+                else r["fold_change_range"] if None not in r["fold_change_range"]
+                else [r["fold_change"]["value"]] * 2 for r in rows]
         lo = [f - b[0] for f, b in zip(folds, bars, strict=True)]
         hi = [b[1] - f for f, b in zip(folds, bars, strict=True)]
         ax.bar(range(len(folds)), folds, yerr=[lo, hi], capsize=3, color="tab:blue")
@@ -253,7 +326,8 @@ HOOK = Hook(
         Param("max_ct", 35.0, help="warn for Cts above this"),
         Param("max_spread", 0.5, help="warn when technical replicates spread more (cycles)"),
         Param("max_ref_shift", 0.5,
-              help="warn when a reference gene's mean Ct differs between conditions by more"),
+              help="a reference gene's mean Ct differing from the control's by more (cycles) "
+                   "gives that condition no fold change"),
         Param("efficiency", "", type="text",
               help="amplification factors, e.g. ZEB1=1.95,GAPDH=98% (default 2 = 100 %)"),
         Param("ntc_ct", 35.0, help="an NTC/no-RT well amplifying below this Ct is flagged"),
@@ -263,5 +337,5 @@ HOOK = Hook(
     analyse=_analyse,
     draw=_draw,
     result_keys=("condition", "target", "dct", "ddct", "fold_change", "fold_change_range",
-                 "p_value", "test", "n", "technical"),
+                 "p_value", "test", "n", "technical", "reason", "ci_reason"),
 )

@@ -17,10 +17,10 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from elab.errors import InputError
+from elab.errors import InputError, NotFoundError
 
 __all__ = ["efficiencies", "is_negative_control", "negative_control_warnings",
-           "reference_shift_warnings"]
+           "reference_shift_warnings", "unknown_label", "unstable_references"]
 
 _NEGATIVE = re.compile(
     r"^(ntc|no[\s_-]?template([\s_-]?control)?|water|h2o|nrt|no[\s_-]?rt|-rt|minus[\s_-]?rt|"
@@ -86,6 +86,35 @@ def reference_shift_warnings(
     return out
 
 
+def unstable_references(
+    rows: list[dict[str, Any]], references: tuple[str, ...], control: str, limit: float,
+) -> dict[str, list[tuple[str, float]]]:
+    """Per condition, each reference gene whose mean Ct differs from the control's by more
+    than ``limit`` cycles, with the shift: Livak & Schmittgen (2001) require an internal
+    control unaffected by the treatment, or its shift becomes every target's fold change."""
+    means: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in rows:
+        if r["target"] in references:
+            means[(r["condition"], r["target"])].append(r["ct"])
+    out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (condition, ref), cts in sorted(means.items()):
+        base = means.get((control, ref))
+        if condition == control or not base:
+            continue
+        shift = statistics.fmean(cts) - statistics.fmean(base)
+        if abs(shift) > limit:
+            out[condition].append((ref, shift))
+    return dict(out)
+
+
+def unknown_label(kind: str, plural: str, name: str, known: list[str]) -> NotFoundError:
+    """An unknown gene or condition: the did-you-mean when one is close, and always the
+    labels the table has, so a typo and a wrong guess are both one look away."""
+    error = NotFoundError(kind, name, known)
+    error.args = (f"{error}; the table's {plural}: {', '.join(known) or 'none'}",)
+    return error
+
+
 def efficiencies(text: str, genes: list[str]) -> dict[str, float]:
     """``"ZEB1=1.95, GAPDH=98%"`` as amplification factors; genes not named get 2."""
     out = {g: 2.0 for g in genes}
@@ -104,8 +133,6 @@ def efficiencies(text: str, genes: list[str]) -> dict[str, float]:
             raise InputError(f"efficiency of {name}: {factor:g} is not an amplification factor "
                              "between 1 and 2.2 (2 = 100 %)")
         if name not in out:
-            from elab.errors import NotFoundError
-
             raise NotFoundError("gene with an efficiency", name, genes)
         out[name] = factor
     return out

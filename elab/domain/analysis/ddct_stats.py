@@ -16,7 +16,8 @@ from typing import Any
 
 from .base import finite
 
-__all__ = ["Dct", "biological_dct", "fold_estimates", "pow2", "technical_dct"]
+__all__ = ["NO_VARIANCE", "ONE_SAMPLE", "ONE_WELL", "Dct", "biological_dct", "fold_estimates",
+           "pow2", "technical_dct"]
 
 
 @dataclass(frozen=True)
@@ -97,19 +98,31 @@ def _fold_ci(lo: float, hi: float) -> list[float | None]:
     return [finite(pow2(-hi)), finite(pow2(-lo))]
 
 
+NO_VARIANCE = ("no between-sample variance: every biological sample gave the same ΔCt, "
+               "so the data cannot say how far the mean could be off")
+ONE_SAMPLE = "one biological sample: no between-sample variance to build a CI or test from"
+ONE_WELL = "one well, or no spread: no range to give"
+
+
 def fold_estimates(d: Dct, ref: Dct, is_control: bool) -> dict[str, Any]:
-    """ΔΔCt, the Livak range, and (with ≥ 2 biological samples) CI and Welch's test."""
+    """ΔΔCt, the Livak range, and (with ≥ 2 biological samples) CI and Welch's test; a CI
+    that would have zero width is null with ``ci_reason`` (an interval of 4–4 claims a
+    certainty no finite sample gives)."""
     from scipy.stats import t as t_dist
 
     ddct = d.mean - ref.mean
-    spread = d.sd if math.isfinite(d.sd) else 0.0
     out: dict[str, Any] = {
-        "ddct": ddct,
-        "range": [finite(pow2(-(ddct + spread))), finite(pow2(-(ddct - spread)))],
+        "ddct": ddct, "range": [None, None], "range_reason": ONE_WELL,
         "ddct_ci": [None, None], "fold_ci": [None, None], "p": None, "test": None,
+        "ci_reason": ONE_SAMPLE if d.n < 2 or (ref.n < 2 and not is_control) else None,
     }
+    if math.isfinite(d.sd) and d.sd > 0:  # a zero spread is [v, v]: no range at all
+        out["range"] = [finite(pow2(-(ddct + d.sd))), finite(pow2(-(ddct - d.sd)))]
+        out["range_reason"] = None
     if is_control:
-        if d.n >= 2:
+        if d.n >= 2 and d.sd == 0:
+            out["ci_reason"] = NO_VARIANCE
+        elif d.n >= 2:
             half = float(t_dist.ppf(0.975, d.n - 1)) * d.sd / math.sqrt(d.n)
             out["ddct_ci"] = [ddct - half, ddct + half]
             out["fold_ci"] = _fold_ci(ddct - half, ddct + half)
@@ -120,8 +133,8 @@ def fold_estimates(d: Dct, ref: Dct, is_control: bool) -> dict[str, Any]:
     se = math.sqrt(a + b)
     out["test"] = "Welch t-test on ΔCt"
     if se == 0:
-        out["ddct_ci"] = [ddct, ddct]
-        out["fold_ci"] = _fold_ci(ddct, ddct)
+        out["test"] = None
+        out["ci_reason"] = NO_VARIANCE
         return out
     df = (a + b) ** 2 / (a**2 / (d.n - 1) + b**2 / (ref.n - 1))
     half = float(t_dist.ppf(0.975, df)) * se

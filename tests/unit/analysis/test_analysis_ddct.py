@@ -23,7 +23,10 @@ from elab.domain.analysis import run_hook
 from elab.errors import NotFoundError
 
 DATA = Path(__file__).parent / "data"
-PARAMS = {"reference": "GAPDH", "control": "brain"}
+# GAPDH differs by 0.96 cycles between the tissues in the published table (mean Cts 23.62
+# and 22.66): beyond the default 0.5-cycle stability limit, which gives no fold change.  The
+# worked example normalises it anyway, so reproducing its numbers takes a limit above it.
+PARAMS = {"reference": "GAPDH", "control": "brain", "max_ref_shift": "1"}
 
 
 def by_condition(result: object) -> dict[str, dict[str, object]]:
@@ -46,12 +49,25 @@ def test_livak_separate_tubes() -> None:
     assert kidney["fold_change"]["value"] == pytest.approx(5.6, abs=0.05)
     assert kidney["fold_change_range"] == pytest.approx([5.3, 6.0], abs=0.05)
     assert kidney["n"] == 1 and kidney["technical"] == 6
-    # GAPDH differs by 0.96 cycles between the tissues (mean Cts 23.62 and 22.66 in the
-    # published table): more than the 0.5-cycle stability limit, so it is flagged.
-    shift, single = result.warnings
-    assert shift.startswith("reference GAPDH: mean Ct shifts by 0.96 cycles")
+    (single,) = result.warnings
     assert single == ("brain, kidney: one biological sample; the SD is between technical "
                       "replicates, so no CI or test is given")
+
+
+def test_livak_example_by_default_refuses_its_moving_reference() -> None:
+    """At the default 0.5-cycle limit the 0.96-cycle GAPDH difference gives no fold change,
+    with the reason naming the gene and the shift (not a 5.6-fold headline)."""
+    result = run_hook("ddct", DATA / "livak_separate_tube.csv",
+                      {"reference": "GAPDH", "control": "brain"})
+    kidney = by_condition(result)["kidney"]
+    assert kidney["fold_change"]["value"] is None
+    assert kidney["fold_change"]["ci95"] == [None, None]
+    assert kidney["fold_change_range"] == [None, None]
+    assert "unstable reference gene GAPDH (mean Ct kidney − brain = -0.96 cycles)" in (
+        kidney["reason"])
+    assert any(w.startswith("reference GAPDH: mean Ct shifts by 0.96 cycles")
+               for w in result.warnings)
+    assert result.headline[0].startswith("c-myc in kidney vs brain: no fold change (")
 
 
 def test_livak_same_tube_is_paired() -> None:
@@ -77,11 +93,13 @@ def test_warnings_for_high_undetermined_and_spread() -> None:
     )
     result = run_hook("ddct", text, {"reference": "GAPDH", "control": "ctrl"})
     joined = "\n".join(result.warnings)
-    assert "undetermined" in joined
+    assert "undetermined Ct; censored" in joined
     assert "Ct 36.00 above 35" in joined
     assert "spread 0.90 cycles" in joined
+    # the undetermined replicate is beyond the last cycle: the 36.0 alone would overstate X
     drug = by_condition(result)["drug"]
-    assert drug["ddct"]["value"] == pytest.approx((36.0 - 20.1) - (25.45 - 20.05))
+    assert drug["ddct"]["value"] is None and drug["fold_change"]["value"] is None
+    assert drug["reason"].startswith("X undetermined in 1 well(s) of drug (s2)")
 
 
 def test_two_reference_genes_use_the_geometric_mean() -> None:
@@ -90,7 +108,9 @@ def test_two_reference_genes_use_the_geometric_mean() -> None:
         "a,ctrl,R1,20\na,ctrl,R2,22\na,ctrl,X,26\n"
         "b,drug,R1,20\nb,drug,R2,24\nb,drug,X,25\n"
     )
-    result = run_hook("ddct", text, {"reference": "R1,R2", "control": "ctrl"})
+    # R2 moves 2 cycles: the arithmetic is checked above the stability limit
+    result = run_hook("ddct", text, {"reference": "R1,R2", "control": "ctrl",
+                                     "max_ref_shift": "2.5"})
     drug = by_condition(result)["drug"]
     # ΔCt ctrl = 26 − 21 = 5; drug = 25 − 22 = 3; ΔΔCt = −2; fold 4.
     assert drug["fold_change"]["value"] == pytest.approx(4.0)
@@ -99,6 +119,21 @@ def test_two_reference_genes_use_the_geometric_mean() -> None:
 def test_unknown_reference_is_a_did_you_mean() -> None:
     with pytest.raises(NotFoundError, match="GAPDH"):
         run_hook("ddct", DATA / "livak_same_tube.csv", {"reference": "GAPHD", "control": "brain"})
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"reference": "GAPDH", "control": "vehicle"},
+     "unknown control condition 'vehicle'; the table's conditions: brain, kidney"),
+    ({"reference": "GAPDH", "control": "brian"},
+     "unknown control condition 'brian' (did you mean 'brain'?); the table's conditions: "
+     "brain, kidney"),
+    ({"reference": "ACTB", "control": "brain"},
+     "unknown reference gene 'ACTB'; the table's genes: GAPDH, c-myc"),
+])
+def test_unknown_names_list_the_known_ones(params: dict[str, str], message: str) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        run_hook("ddct", DATA / "livak_same_tube.csv", params)
+    assert str(caught.value) == message
 
 
 @settings(max_examples=10, deadline=None)
