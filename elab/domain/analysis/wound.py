@@ -36,7 +36,8 @@ _METHOD = (
     "Migration rate = −slope of a least-squares line of {what} against time per well over the "
     "linear phase (from time 0 to the first image with closure ≥ {closed:g} %, or to the last "
     "image before the {what} stops falling), in {what} per hour and in % closure per hour "
-    "(rate / A0 × 100); per condition mean ± SD over wells. No test between conditions."
+    "(rate / A0 × 100); per condition mean ± SD over wells; a rate from only 2 images is "
+    "warned. No test between conditions."
 )
 
 
@@ -133,6 +134,14 @@ def _well(
         )
     used = _linear_phase(pts, a0, closed)
     rate = _rate(used) if len(used) >= 2 else None
+    if len(used) == 2 and len(pts) > 2:
+        warnings.append(
+            f"well {w}: the linear phase rests on 2 images ({used[0][0]:g}–{used[1][0]:g} h): "
+            + (f"closure reached {closed:g} % at {used[1][0]:g} h" if a0 and
+               (a0 - used[1][1]) / a0 * 100.0 >= closed else
+               f"the {what} at {pts[2][0]:g} h is not below the one before")
+            + f", so {len(pts) - 2} later image(s) are not in the rate; a slope through 2 "
+            "points has no check of linearity")
     if rate is None:
         warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
     final = (a0 - pts[-1][1]) / a0 * 100.0 if a0 else None
