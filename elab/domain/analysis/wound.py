@@ -87,6 +87,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     closure: dict[tuple[str, float], list[float]] = defaultdict(list)
     rates: dict[str, list[float]] = defaultdict(list)
     pct_rates: dict[str, list[float]] = defaultdict(list)
+    late: dict[str, list[str]] = defaultdict(list)  # wells whose rate does not start at 0 h
     results: list[dict[str, Any]] = []
     for (c, w), pts in sorted(series.items()):
         row = _well(c, w, sorted(pts), start, what, rate_unit, float(params["closed"]), warnings)
@@ -96,6 +97,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             closure[(c, t)].append(pct)
         if row["migration_rate"]["value"] is not None:
             rates[c].append(row["migration_rate"]["value"])
+            if row["closure_rate"]["value"] is None:
+                late[c].append(w)
         if row["closure_rate"]["value"] is not None:
             pct_rates[c].append(row["closure_rate"]["value"])
         results.append(row)
@@ -108,6 +111,11 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         pct = {**summary(pct_rates[c]), "unit": "%/h"}
         results.append({"kind": "condition", "condition": c, "migration_rate": rate,
                         "closure_rate": pct})
+        if late[c] and rate["n"] > len(late[c]):
+            warnings.append(
+                f"{c}: migration_rate averages {rate['n']} wells, {len(late[c])} of them "
+                f"({', '.join(late[c])}) without an image at time 0 whose rate covers a later "
+                f"phase; closure_rate (n = {pct['n']}) leaves them out")
         if pct["mean"] is not None:
             headline.append(f"{c}: closure {number_text(pct['mean'])} %/h"
                             + (f" ± {number_text(pct['sd'])} SD" if pct["sd"] is not None

@@ -44,3 +44,14 @@ def test_frequency_of_a_tiny_parent_is_warned_with_the_threshold() -> None:
     assert "100 events" in result.method
     stricter = run_hook("flow-frequencies", FLOW, {"min_parent": 6000})
     assert any("s1: 'CD3+' is 20 % of 'CD45+'" in w for w in stricter.warnings)
+
+
+def test_rate_mixing_a_well_without_time_zero_is_warned() -> None:
+    text = ("well,condition,time [h],area [um^2]\n"
+            "B1,drug,0,1000000\nB1,drug,12,900000\nB1,drug,24,800000\n"
+            "B2,drug,12,900000\nB2,drug,24,800000\n")
+    result = run_hook("wound-closure", text)
+    (cond,) = [r for r in result.results if r["kind"] == "condition"]
+    assert cond["migration_rate"]["n"] == 2 and cond["closure_rate"]["n"] == 1
+    assert any(w.startswith("drug: migration_rate averages 2 wells, 1 of them (B2)")
+               for w in result.warnings), result.warnings
