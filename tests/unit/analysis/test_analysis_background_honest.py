@@ -8,7 +8,10 @@ headline, and blank cells are warned rather than dropped silently.
 
 from __future__ import annotations
 
+from typing import Any
+
 from elab.domain.analysis import run_hook
+from elab.domain.analysis.base import AnalysisResult
 
 ZERO_CONTROL = """insert,condition,field,count
 i1,control,1,0
@@ -40,7 +43,7 @@ BLOT = """lane,condition,target,intensity
 """
 
 
-def _condition(result, name):  # type: ignore[no-untyped-def]
+def _condition(result: AnalysisResult, name: str) -> dict[str, Any]:
     return next(r for r in result.results if r["kind"] == "condition" and r["condition"] == name)
 
 

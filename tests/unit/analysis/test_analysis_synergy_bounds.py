@@ -8,7 +8,10 @@ so it is null with the fold it would need (as ic50 reports ``> top dose``); a li
 
 from __future__ import annotations
 
+from typing import Any
+
 from elab.domain.analysis import run_hook
+from elab.domain.analysis.base import AnalysisResult
 
 WEAK = """dose_a [nM],dose_b [nM],effect
 1,0,0.0099
@@ -37,7 +40,7 @@ EDGE = """dose_a [nM],dose_b [nM],viability
 """
 
 
-def _ratio(result):  # type: ignore[no-untyped-def]
+def _ratio(result: AnalysisResult) -> dict[str, Any]:
     (ratio,) = [r for r in result.results if r["kind"] == "ratio"]
     return ratio
 

@@ -4,7 +4,10 @@ controls dropped out of give no confident number (review 13c S7).
 
 from __future__ import annotations
 
+from typing import Any
+
 from elab.domain.analysis import run_hook
+from elab.domain.analysis.base import AnalysisResult
 
 ONE = """animal,arm,day,length [mm],width [mm]
 v1,vehicle,0,7,6
@@ -45,7 +48,7 @@ d3,drug,7,8,7
 """
 
 
-def _row(result, arm, day):  # type: ignore[no-untyped-def]
+def _row(result: AnalysisResult, arm: str, day: float) -> dict[str, Any]:
     return next(r for r in result.results if r["arm"] == arm and r["day"] == day)
 
 
