@@ -13,6 +13,7 @@ among the 3 h lanes and ``DMSO / 24 h`` among the 24 h ones.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from typing import Any
@@ -23,7 +24,7 @@ from .base import AnalysisResult, Column, Hook, Param
 from .headline import number_text
 from .stats import summary
 from .table import Table
-from .transwell import control_of
+from .transwell import control_of, pct_reason
 
 __all__ = ["HOOK", "lane_key"]
 
@@ -32,7 +33,11 @@ Key = tuple[str, str, str]  # (matching group, condition, target)
 _METHOD = (
     "Ratio = target intensity / {loading} intensity in the same lane; mean ± SD over lanes per "
     "condition and target, n counting lanes; relative ratio = ratio / mean ratio of the "
-    "control condition ({control}){matched}. No test between conditions."
+    "control condition ({control}){matched}. Intensities are used as given: background is "
+    "subtracted by the imaging software before import, elab subtracts none; a band at or "
+    "below 0 after that subtraction is reported as below background (no ratio), and a "
+    "condition with such a lane, or a control mean of 0, gets no relative value; blank "
+    "intensities are left out and warned. No test between conditions."
 )
 
 
@@ -78,6 +83,8 @@ def _bands(table: Table, match_by: str, warnings: list[str]) -> tuple[
             table.numbers("intensity"), groups, strict=True):
         cond_of[lane] = _within(cond, group)
         group_of[lane] = group
+        if value != value:
+            warnings.append(f"lane {lane}: {target} intensity blank; left out")
         if (lane, target) in band:
             warnings.append(f"lane {lane}: {target} given twice; the values are summed")
             band[(lane, target)] += value
@@ -97,49 +104,86 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     if loading not in targets:
         raise NotFoundError("loading control", loading, targets)
     ratios: dict[Key, list[float]] = defaultdict(list)
+    below: dict[Key, list[str]] = defaultdict(list)
     lane_rows = []
     for (lane, target), value in sorted(band.items(), key=lambda kv: (lane_key(kv[0][0]),
                                                                       kv[0][1])):
         if target == loading:
             continue
         load = band.get((lane, loading))
-        if not load or load != load:
+        if value != value:
+            continue  # blank: warned when read
+        if load is None or load != load:
             warnings.append(f"lane {lane}: no {loading} band; {target} not normalised")
             continue
-        ratio = value / load
-        ratios[(group_of[lane], cond_of[lane], target)].append(ratio)
+        if load <= 0:
+            warnings.append(f"lane {lane}: {loading} band at or below background "
+                            f"({number_text(load)}); {target} not normalised")
+            continue
+        key = (group_of[lane], cond_of[lane], target)
         row = {"kind": "lane", "lane": lane, "condition": cond_of[lane], "target": target,
-               "ratio": ratio}
+               "ratio": value / load}
+        if value <= 0:
+            below[key].append(lane)
+            row.update(ratio=None, reason=f"below background ({number_text(value)})")
+            warnings.append(f"lane {lane}: {target} at or below background "
+                            f"({number_text(value)}); no ratio")
+        else:
+            ratios[key].append(value / load)
         if match_by:
             row[match_by] = group_of[lane]
         lane_rows.append(row)
     control = control_of(sorted(set(cond_of.values())), params["control"], warnings)
     results: list[dict[str, Any]] = list(lane_rows)
     headline: list[str] = []
-    for (group, cond, target), values in sorted(
-            ratios.items(), key=lambda kv: (kv[0][2], lane_key(kv[0][0]), kv[0][1])):
+    for key in sorted(set(ratios) | set(below),
+                      key=lambda k: (k[2], lane_key(k[0]), k[1])):
+        group, cond, target = key
+        values = ratios.get(key, [])
         s = summary(values)
         base = summary(ratios.get((group, control, target), []))["mean"] if control else None
-        if control and base is None:
+        if control and base is None and not below.get((group, control, target)):
             where = f" at {match_by} {group}" if match_by else ""
             warnings.append(f"{cond} / {target}{where}: no {control} lanes to compare with")
-        rel = summary([v / base for v in values]) if base else None
+        reason = _relative_reason(key, control, base, below)
+        rel = summary([v / base for v in values]) if base and not reason else None
         row = {"kind": "condition", "condition": cond, "target": target, "ratio": s,
                "relative": rel}
+        if rel is None and reason:
+            row["reason"] = reason
         if match_by:
             row[match_by] = group
         results.append(row)
-        if rel is not None and rel["mean"] is not None and cond != control:
-            where = f" ({match_by} {group})" if match_by else ""
+        if cond == control:
+            continue
+        where = f" ({match_by} {group})" if match_by else ""
+        if rel is not None and rel["mean"] is not None:
             sd = f"SD {number_text(rel['sd'])}, " if rel["sd"] is not None else ""
             headline.append(f"{target} in {cond}{where}: {number_text(rel['mean'])} × "
                             f"{control} ({sd}n = {rel['n']} lanes)")
+        elif reason and control:
+            headline.append(f"{target} in {cond}{where}: no relative value ({reason})")
     matched = f", matched by {match_by}" if match_by else ""
     return AnalysisResult(
         "densitometry", _METHOD.format(loading=loading, control=control or "none",
                                        matched=matched),
         results, warnings, headline=headline,
     )
+
+
+def _relative_reason(key: Key, control: str | None, base: float | None,
+                     below: dict[Key, list[str]]) -> str:
+    """Why a condition gets no relative value: its own band, or its control's, is not there.
+
+    A lane below background has no ratio; averaging only the other lanes would overstate the
+    band, so the condition as a whole is below background rather than a confident number.
+    """
+    group, _, target = key
+    if below.get(key):
+        return f"{target} below background in lane(s) {', '.join(below[key])}"
+    if below.get((group, control or "", target)) and base is None:
+        return f"{target} in {control} is below background; no ratio to divide by"
+    return pct_reason(control, base, "ratio")
 
 
 def _draw(result: AnalysisResult) -> bytes:
@@ -150,7 +194,7 @@ def _draw(result: AnalysisResult) -> bytes:
     key = "relative" if use_rel else "ratio"
     return bar_png(
         [f"{r['target']} {r['condition']}" for r in rows],
-        [r[key]["mean"] for r in rows],
+        [math.nan if r[key]["mean"] is None else r[key]["mean"] for r in rows],  # no bar
         [r[key]["sd"] or 0.0 for r in rows],
         f"{'relative ' if use_rel else ''}target / loading (mean ± SD)", "Densitometry",
     )

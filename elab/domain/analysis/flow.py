@@ -20,13 +20,22 @@ __all__ = ["HOOK"]
 _METHOD = (
     "% of parent = gate count / parent gate count × 100; % of {lineage} = gate count / "
     "{lineage} count × 100 for gates below {lineage}; per condition mean ± SD over samples, n "
-    "counting samples; event counts are used as gated (no background subtraction); no test "
-    "between conditions."
+    "counting samples; event counts are used as gated (no background subtraction); a "
+    "frequency whose parent (or {lineage}) gate has fewer than {min_parent:g} events is warned "
+    "(Poisson: 100 events give a 10 % CV); no test between conditions."
 )
+
+
+def _few(s: str, p: str, gate: str, base: float, pct: float, floor: float) -> str:
+    """The warning for a frequency over a denominator too small to be precise."""
+    return (f"{s}: {p!r} is {pct:.3g} % of {gate!r}, which has only {base:g} events "
+            f"(< {floor:g}); the frequency is imprecise (Poisson CV of a count n is 1/√n, "
+            "10 % at 100 events)")
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     lineage = params["lineage"]
+    floor = float(params["min_parent"])
     samples, pops = table.text("sample"), table.text("population")
     parents, counts = table.text("parent"), table.numbers("count", nonnegative=True)
     given_parent = None
@@ -56,11 +65,16 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             base = count.get((s, par))
             if base:
                 pct_parent = 100.0 * n / base
+                if base < floor:
+                    warnings.append(_few(s, p, par, base, pct_parent, floor))
             else:
-                warnings.append(f"{s}: parent gate {par!r} of {p!r} has no count; no % of parent")
+                what = "0 events" if base == 0 else "no count"
+                warnings.append(f"{s}: parent gate {par!r} of {p!r} has {what}; no % of parent")
         pct_lineage = None
         if _below(s, p, lineage, parent_of) and count.get((s, lineage)):
             pct_lineage = 100.0 * n / count[(s, lineage)]
+            if count[(s, lineage)] < floor and par != lineage and p != lineage:
+                warnings.append(_few(s, p, lineage, count[(s, lineage)], pct_lineage, floor))
         if n > count.get((s, par), float("inf")):
             warnings.append(f"{s}: gate {p!r} has more events than its parent {par!r}")
         results.append({"kind": "gate", "sample": s, "condition": cond_of[s], "population": p,
@@ -74,7 +88,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                 "pct_parent": {**summary(v for v, _ in values if v is not None), "unit": "%"},
                 "pct_lineage": {**summary(v for _, v in values if v is not None), "unit": "%"},
             })
-    return AnalysisResult("flow-frequencies", _METHOD.format(lineage=lineage), results,
+    return AnalysisResult("flow-frequencies",
+                          _METHOD.format(lineage=lineage, min_parent=floor), results,
                           warnings)
 
 
@@ -100,7 +115,12 @@ HOOK = Hook(
         Column("parent_count", optional=True, help="events in the parent, if not a row"),
         Column("condition", optional=True, text=True),
     ),
-    params=(Param("lineage", "CD45+", type="text", help="gate for the % of lineage column"),),
+    params=(
+        Param("lineage", "CD45+", type="text", help="gate for the % of lineage column"),
+        Param("min_parent", 100.0,
+              help="warn when a frequency's parent gate has fewer events (100 events: 10 % "
+                   "Poisson CV)"),
+    ),
     analyse=_analyse,
     result_keys=("kind", "sample", "population", "parent", "count", "pct_parent",
                  "pct_lineage"),

@@ -176,8 +176,13 @@ def _curve_headline(row: dict[str, Any]) -> str:
     group = row["group"]
     reason = str(row.get("reason") or "")
     text = estimate_sentence(f"IC50 {group} (relative)", row["ic50"], reason)
+    if row["ic50"].get("value") is not None and (row.get("bottom") or {}).get("reason"):
+        text += ", bottom plateau not defined by the data"
     if row["ic50"].get("value") is not None or row["ic50"].get("bound"):
-        text += "; " + estimate_sentence("absolute", row["absolute_ic50"])
+        absolute = row["absolute_ic50"]
+        text += "; " + estimate_sentence("absolute", absolute)
+        if absolute.get("ci_reason"):
+            text += f" (no CI: {absolute['ci_reason']})"
     return text
 
 

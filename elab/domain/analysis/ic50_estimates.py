@@ -149,13 +149,22 @@ def estimates(
             f"({number_text(lo)}–{number_text(hi)} {unit}); reported as {relative['bound']}"
         )
     absolute = _absolute(curve, cf, lo, hi, unit, warnings)
+    plateau = "" if fixed_bottom or side == "above" else _bottom_undefined(curve, bottom, top)
+    if plateau:
+        warnings.append(
+            f"{name}: the bottom plateau is not defined by the data ({plateau}); the fitted "
+            f"bottom {number_text(bottom)} is extrapolated and the relative IC50, its midpoint, "
+            "rests on it (GraphPad: incomplete curve); test higher doses or constrain the "
+            "bottom (model=3pl with bottom=, or normalize=vehicle constrain=both)"
+        )
     result = {
         "group": name,
         "ic50": relative,
         "absolute_ic50": absolute,
         "hill": finite(hill),
         "top": qty(top, resp_unit),
-        "bottom": qty(None if side == "above" else bottom, resp_unit),
+        "bottom": qty(None if side == "above" or plateau else bottom, resp_unit)
+        | ({"reason": f"not defined by the data: {plateau}"} if plateau else {}),
         "r2": finite(1.0 - rss / tss),
         "n": len(curve.dose),
         "doses": len(np.unique(curve.dose)),
@@ -190,7 +199,33 @@ def _absolute(
     if side:
         warnings.append(f"{name}: the absolute IC50 lies outside the tested doses; reported as "
                         f"{value['bound']}")
+    elif None in value["ci95"]:
+        value["ci_reason"] = ("the fit's covariance gives no finite standard error (a plateau "
+                              "or the midpoint is not determined by the data)")
+        warnings.append(f"{name}: absolute IC50 {number_text(value['value'])} {unit} has no 95 % "
+                        f"CI: {value['ci_reason']}".replace("  ", " "))
     return value
+
+
+def _bottom_undefined(curve: Curve, bottom: float, top: float) -> str:
+    """Why the free bottom plateau is not defined by the data, or "" when it is.
+
+    GraphPad's guide to incomplete curves: when no tested dose comes near the plateau the
+    fit extrapolates it.  The response of the dose nearest the bottom (the lowest mean of a
+    falling curve, the highest of a rising one) must lie within ``PLATEAU_SUPPORT`` of the
+    span from the fitted bottom.
+    """
+    pos = curve.dose > 0
+    span = abs(top - bottom)
+    if not pos.any() or span <= 0:
+        return ""
+    means = [float(curve.response[curve.dose == d].mean()) for d in np.unique(curve.dose[pos])]
+    nearest = min(means) if top > bottom else max(means)
+    gap = abs(nearest - bottom)
+    if gap <= PLATEAU_SUPPORT * span:
+        return ""
+    return (f"the response nearest it is {number_text(nearest)}, {gap / span:.0%} of the span "
+            f"away; at most {PLATEAU_SUPPORT:.0%} is accepted")
 
 
 def _check_fixed_bottom(curve: Curve, bottom: float, top: float, warnings: list[str]) -> None:

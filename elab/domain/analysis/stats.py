@@ -16,8 +16,11 @@ def summary(values: Iterable[float]) -> dict[str, Any]:
     n = len(data)
     if n == 0:
         return {"mean": None, "sd": None, "sem": None, "n": 0}
-    mean = statistics.fmean(data)
-    if n < 2:
-        return {"mean": mean, "sd": None, "sem": None, "n": 1}
-    sd = statistics.stdev(data)
+    try:
+        mean = statistics.fmean(data)
+        if n < 2:
+            return {"mean": mean, "sd": None, "sem": None, "n": 1}
+        sd = statistics.stdev(data)
+    except OverflowError:  # values near the float limit: no summary rather than a crash
+        return {"mean": None, "sd": None, "sem": None, "n": n}
     return {"mean": mean, "sd": sd, "sem": sd / math.sqrt(n), "n": n}

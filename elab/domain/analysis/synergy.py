@@ -38,8 +38,14 @@ _METHOD = (
     "= 1 additive, > 1 antagonism). Replicate wells are averaged per dose pair first. 95 % "
     "CIs of CI at fa 0.5, 0.75 and 0.9: percentile intervals of {draws} residual-bootstrap "
     "redraws of the three median-effect lines (seed {seed}; lines of three or more points), "
-    "assuming the residuals of each line are exchangeable."
+    "assuming the residuals of each line are exchangeable. fa is the {source} column"
+    "{derived}, averaged over replicate wells per dose pair; n counts the dose pairs on a "
+    "line with 0 < fa < 1 (fa of 0 or 1 and blank cells are left out, with a warning). A line "
+    "of 2 points has no r and gives no headline CI; a CI whose dose (mixture or either drug) "
+    "lies more than {limit:g}-fold beyond the tested doses is null with that bound."
 )
+
+EXTRAPOLATION_LIMIT = 3.0  # half a log: beyond this fold of the tested doses, CI is not reported
 _METHOD_MATRIX = (
     " For the dose matrix, excess over Bliss independence fa12 − (fa1 + fa2 − fa1·fa2), over "
     "the highest single agent fa12 − max(fa1, fa2), over Loewe additivity (median-effect "
@@ -49,7 +55,7 @@ _METHOD_MATRIX = (
 )
 
 
-def _fa_by_pair(table: Table) -> tuple[dict[tuple[float, float], float], str]:
+def _fa_by_pair(table: Table) -> tuple[dict[tuple[float, float], float], str, int]:
     da = table.numbers("dose_a")
     db = table.numbers("dose_b")
     if table.has("effect"):
@@ -63,13 +69,15 @@ def _fa_by_pair(table: Table) -> tuple[dict[tuple[float, float], float], str]:
             f"{table.source}: combination-index needs a column 'effect' or 'viability'"
         )
     sums: dict[tuple[float, float], list[float]] = defaultdict(list)
+    blank = 0
     for a, b, f in zip(da, db, fa, strict=True):
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(f)):
+            blank += 1
             continue
         if a < 0 or b < 0:
             raise InputError(f"{table.source}: negative dose ({a:g}, {b:g})")
         sums[(a, b)].append(f)
-    return {k: float(np.mean(v)) for k, v in sorted(sums.items())}, source
+    return {k: float(np.mean(v)) for k, v in sorted(sums.items())}, source, blank
 
 
 def _ratio_key(a: float, b: float) -> float:
@@ -78,13 +86,32 @@ def _ratio_key(a: float, b: float) -> float:
 
 def _drug_entry(name: str, fit: MedianEffect, unit: str) -> dict[str, Any]:
     return {"kind": "drug", "drug": name, "dm": qty(fit.dm, unit), "m": finite(fit.m),
-            "r": finite(fit.r), "n": fit.n}
+            **_r_of(fit), "n": fit.n}
+
+
+def _r_of(fit: MedianEffect) -> dict[str, Any]:
+    """r of the median-effect line; a line through 2 points has |r| = 1 by construction."""
+    if fit.n < 3:
+        return {"r": None, "r_reason": f"only {fit.n} points; r cannot check the fit"}
+    return {"r": finite(fit.r)}
+
+
+def _left_out(label: str, fa: list[float], warnings: list[str]) -> None:
+    """Warn about points the median-effect line cannot use: log(fa/fu) needs 0 < fa < 1."""
+    low = sum(1 for f in fa if f <= 1e-9)
+    high = sum(1 for f in fa if f >= 1 - 1e-9)
+    parts = [f"{k} point(s) with fa {side}" for k, side in ((low, "≤ 0"), (high, "≥ 1")) if k]
+    if parts:
+        warnings.append(f"{label}: {' and '.join(parts)} left out of the median-effect line "
+                        "(log(fa/fu) is undefined there)")
 
 
 def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
-    fa_of, source = _fa_by_pair(table)
+    fa_of, source, blank = _fa_by_pair(table)
     unit_a, unit_b = table.unit("dose_a"), table.unit("dose_b")
     warnings: list[str] = []
+    if blank:
+        warnings.append(f"{blank} row(s) with a blank dose or {source} left out")
     if any(not -0.05 <= f <= 1.05 for f in fa_of.values()):
         warnings.append(f"some {source} values lie outside 0–1; give fractions, not percentages")
     singles_a = {a: f for (a, b), f in fa_of.items() if b == 0 and a > 0}
@@ -129,7 +156,9 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             _extrapolation(entry, ratio, pts, fit_a, fit_b, tested, warnings)
             results.append(entry)
 
-    method = _METHOD.format(draws=draws, seed=int(params["seed"]))
+    method = _METHOD.format(draws=draws, seed=int(params["seed"]), source=source,
+                            derived=" (fa = 1 − viability)" if source == "viability" else "",
+                            limit=EXTRAPOLATION_LIMIT)
     points = [
         {"dose_a": a, "dose_b": b, "fa": f,
          "ci": finite(ci_of(a, b, f, fit_a, fit_b))}
@@ -156,6 +185,7 @@ def _draws(singles: dict[float, float], draws: int, rng: np.random.Generator) ->
 def _fit(singles: dict[float, float], name: str, unit: str, warnings: list[str]) -> MedianEffect:
     doses = np.array(sorted(singles))
     fit = fit_median_effect(doses, np.array([singles[d] for d in doses]))
+    _left_out(f"drug {name}", list(singles.values()), warnings)
     side = outside(fit.dm, list(singles)) if math.isfinite(fit.dm) else ""
     if side and singles:
         positive = [d for d in singles if d > 0]
@@ -188,6 +218,7 @@ def _ratio_entry(
         ci = d1 / fit_a.dose_for(level) + (d1 / ratio) / fit_b.dose_for(level)
         ci_at[str(level)] = finite(ci)
     label = f"{ratio:.6g}:1"
+    _left_out(f"ratio {label}", [p[2] for p in pts], warnings)
     if fit.n >= 3 and math.isfinite(fit.r) and abs(fit.r) < 0.9:
         warnings.append(f"ratio {label}: median-effect plot r = {fit.r:.3f} (< 0.9)")
     return {
@@ -196,7 +227,7 @@ def _ratio_entry(
         "dm": qty(fit.dm * scale, unit) if same_unit else qty(fit.dm, unit),
         "dm_basis": "total dose" if same_unit else "dose of A in the mixture",
         "m": finite(fit.m),
-        "r": finite(fit.r),
+        **_r_of(fit),
         "n": fit.n,
         "ci_at": ci_at,
         "points": [
@@ -214,27 +245,60 @@ def _extrapolation(
     """Name the fa levels whose CI needs doses beyond those tested (mixture or single drug)."""
     mix = fit_median_effect(np.array([p[0] for p in pts]), np.array([p[2] for p in pts]))
     beyond = []
+    bounds: dict[str, str] = {}
     for level in FA_LEVELS:
         parts = []
-        if outside(mix.dose_for(level), [p[0] for p in pts]):
-            parts.append("the mixture")
-        if outside(fit_a.dose_for(level), tested[0]):
-            parts.append("drug A")
-        if outside(fit_b.dose_for(level), tested[1]):
-            parts.append("drug B")
+        far = []
+        for name, line, doses in (("the mixture", mix, [p[0] for p in pts]),
+                                  ("drug A", fit_a, tested[0]), ("drug B", fit_b, tested[1])):
+            dx = line.dose_for(level)
+            if outside(dx, doses):
+                parts.append(name)
+                fold = _fold_beyond(dx, doses)
+                if fold > EXTRAPOLATION_LIMIT:
+                    far.append(f"{name} {number_text(fold)}-fold past its tested doses"
+                               if math.isfinite(fold) else f"{name} beyond any finite dose")
         if parts:
             beyond.append(str(level))
             warnings.append(f"ratio {entry['ratio']}: CI at fa {level} needs doses of "
                             f"{', '.join(parts)} beyond those tested; it is extrapolated")
+        if far:
+            key = str(level)
+            bounds[key] = f"fa {level} needs {'; '.join(far)}"
+            entry["ci_at"][key] = None
+            entry["ci_at_ci95"][key] = [None, None]
+            warnings.append(f"ratio {entry['ratio']}: CI at fa {level} not reported: "
+                            f"{bounds[key]} (limit {EXTRAPOLATION_LIMIT:g}-fold)")
     entry["ci_at_extrapolated"] = beyond
+    entry["ci_at_bound"] = bounds
+
+
+def _fold_beyond(dose: float, tested: list[float]) -> float:
+    """How many fold ``dose`` lies outside the tested positive doses (1 inside, inf unknown)."""
+    positive = [d for d in tested if d > 0]
+    if not positive or not math.isfinite(dose) or dose <= 0:
+        return math.inf
+    return max(dose / max(positive), min(positive) / dose, 1.0)
 
 
 def _headline(results: list[dict[str, Any]]) -> list[str]:
     out = []
+    lines = [(f"drug {r['drug'].upper()}", r["n"]) for r in results if r["kind"] == "drug"]
     for r in results:
         if r["kind"] == "ratio":
+            label = f"CI at fa 0.5, ratio {r['ratio']}"
+            bound = r.get("ci_at_bound", {}).get("0.5")
+            if bound:
+                out.append(f"{label}: not reported ({bound})")
+                continue
+            short = [name for name, n in lines if n < 3] + (["the mixture"] if r["n"] < 3
+                                                              else [])
+            if short:
+                out.append(estimate_sentence(label, None, "only 2 points on the line of "
+                                             + ", ".join(short)))
+                continue
             ci = {"value": r["ci_at"].get("0.5"), "unit": "1", "ci95": r["ci_at_ci95"]["0.5"]}
-            text = estimate_sentence(f"CI at fa 0.5, ratio {r['ratio']}", ci)
+            text = estimate_sentence(label, ci)
             if "0.5" in r.get("ci_at_extrapolated", []):
                 text += " (extrapolated)"
             out.append(text)

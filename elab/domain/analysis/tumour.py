@@ -35,7 +35,9 @@ _METHOD = (
     "arm is compared with the control at each day by Welch's two-sided t-test on ln volume "
     "(assumes independent animals and log-normal volumes; no correction across days). "
     "Body-weight change relative to each animal's first weight; animals past {loss:g} % weight "
-    "loss or {vmax:g} mm³ flagged."
+    "loss or {vmax:g} mm³ flagged. No TGI when the control did not grow (C_t ≤ C_0); no test "
+    "or CI with 1 animal in an arm; the headline day is the last on which more than half of "
+    "each arm's animals are measured."
 )
 
 Key = tuple[str, float]
@@ -140,6 +142,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     draws = max(int(params["bootstrap"]), 100)
     results: list[dict[str, Any]] = []
     headline: list[str] = []
+    shown = _headline_days(per, members, control, day0, warnings)
     for (arm, d), values in sorted(per.items()):
         s = summary(values)
         row: dict[str, Any] = {
@@ -149,15 +152,30 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             "body_weight_change_pct": qty(summary(change.get((arm, d), []))["mean"], "%"),
         }
         if control and arm != control and d != day0 and (control, d) in per:
+            growth = means[(control, d)] - means.get((control, day0), np.nan)
             value = tgi(means.get((arm, day0), np.nan), s["mean"],
                         means.get((control, day0), np.nan), means[(control, d)])
+            if growth <= 0:
+                value = None
+                row["tgi_reason"] = (f"the control {control} did not grow by day {d:g} "
+                                     f"(C_t − C_0 = {number_text(growth)} mm³); TGI is undefined")
+                warnings.append(f"{arm}, day {d:g}: no TGI: {row['tgi_reason']}")
             ci = tgi_ci(_matrix(volume, members[arm], days), _matrix(volume, members[control],
                         days), 0, days.index(d), draws, rng) if value is not None else [None,
                                                                                        None]
             row["tgi"] = {**qty(value, "%"), "ci95": ci}
-            row["p_value"] = welch_log(values, per[(control, d)])
-            row["test"] = "Welch t-test on ln volume"
-            if d == days[-1]:
+            single = [a for a, k in ((arm, len(values)), (control, len(per[(control, d)])))
+                      if k < 2]
+            if single:
+                row["test_reason"] = (f"1 animal in {' and '.join(single)} on day {d:g}; a "
+                                      "test and a CI need at least 2 animals per arm")
+                if d == shown.get(arm):
+                    warnings.append(f"{arm} vs {control}, day {d:g}: no test or CI: "
+                                    f"{row['test_reason']}")
+            else:
+                row["p_value"] = welch_log(values, per[(control, d)])
+                row["test"] = "Welch t-test on ln volume"
+            if d == shown.get(arm):
                 headline.append(_sentence(row, control, len(per[(control, d)])))
         results.append(row)
     method = _METHOD.format(control=control or "(none)", day0=day0, draws=draws,
@@ -167,15 +185,52 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                           plot_data={"control": control, "animals": volume, "arm_of": arm_of})
 
 
+def _headline_days(per: dict[Key, list[float]], members: dict[str, list[str]],
+                   control: str | None, day0: float, warnings: list[str]) -> dict[str, float]:
+    """The day each treated arm's headline reports: the last day on which more than half of
+    the animals of both the arm and the control are still measured.
+
+    A later day whose mean rests on the few survivors (drop-outs are the largest tumours)
+    would overstate or understate TGI; the dropped later days stay in the results.
+    """
+    if not control:
+        return {}
+    out: dict[str, float] = {}
+    for arm in members:
+        if arm == control:
+            continue
+        days = sorted(d for a, d in per if a == arm and d != day0 and (control, d) in per)
+        if not days:
+            continue
+        kept = [d for d in days if all(2 * len(per[(x, d)]) > len(members[x])
+                                       for x in (arm, control))]
+        out[arm] = kept[-1] if kept else days[-1]
+        if out[arm] != days[-1]:
+            d = days[-1]
+            warnings.append(
+                f"{arm} vs {control}: the headline reports day {out[arm]:g}, not day {d:g}, "
+                f"where only {len(per[(control, d)])} of {len(members[control])} {control} and "
+                f"{len(per[(arm, d)])} of {len(members[arm])} {arm} animals remain")
+        elif not kept:
+            warnings.append(f"{arm} vs {control}: on every day after day {day0:g} half or more "
+                            "of an arm's animals are missing; the headline rests on survivors")
+    return out
+
+
 def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
     tgi_value = row["tgi"]
     text = f"{row['arm']} vs {control}, day {row['day']:g}: TGI "
-    text += "—" if tgi_value["value"] is None else f"{number_text(tgi_value['value'])} %"
+    if tgi_value["value"] is None:
+        text += f"not computed ({row['tgi_reason']})" if row.get("tgi_reason") else "—"
+    else:
+        text += f"{number_text(tgi_value['value'])} %"
     lo, hi = tgi_value["ci95"]
     if lo is not None and hi is not None:
         text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"
     if row["p_value"] is not None:
         text += f", Welch t-test on ln volume p = {row['p_value']:.3g}"
+    if row.get("test_reason"):
+        text += f" (no test or CI: {row['test_reason']})"
     return text + f", n = {row['n']} vs {n_control}"
 
 

@@ -36,7 +36,8 @@ _METHOD = (
     "Migration rate = −slope of a least-squares line of {what} against time per well over the "
     "linear phase (from time 0 to the first image with closure ≥ {closed:g} %, or to the last "
     "image before the {what} stops falling), in {what} per hour and in % closure per hour "
-    "(rate / A0 × 100); per condition mean ± SD over wells. No test between conditions."
+    "(rate / A0 × 100); per condition mean ± SD over wells; a rate from only 2 images is "
+    "warned. No test between conditions."
 )
 
 
@@ -86,6 +87,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     closure: dict[tuple[str, float], list[float]] = defaultdict(list)
     rates: dict[str, list[float]] = defaultdict(list)
     pct_rates: dict[str, list[float]] = defaultdict(list)
+    late: dict[str, list[str]] = defaultdict(list)  # wells whose rate does not start at 0 h
     results: list[dict[str, Any]] = []
     for (c, w), pts in sorted(series.items()):
         row = _well(c, w, sorted(pts), start, what, rate_unit, float(params["closed"]), warnings)
@@ -95,6 +97,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             closure[(c, t)].append(pct)
         if row["migration_rate"]["value"] is not None:
             rates[c].append(row["migration_rate"]["value"])
+            if row["closure_rate"]["value"] is None:
+                late[c].append(w)
         if row["closure_rate"]["value"] is not None:
             pct_rates[c].append(row["closure_rate"]["value"])
         results.append(row)
@@ -107,6 +111,11 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         pct = {**summary(pct_rates[c]), "unit": "%/h"}
         results.append({"kind": "condition", "condition": c, "migration_rate": rate,
                         "closure_rate": pct})
+        if late[c] and rate["n"] > len(late[c]):
+            warnings.append(
+                f"{c}: migration_rate averages {rate['n']} wells, {len(late[c])} of them "
+                f"({', '.join(late[c])}) without an image at time 0 whose rate covers a later "
+                f"phase; closure_rate (n = {pct['n']}) leaves them out")
         if pct["mean"] is not None:
             headline.append(f"{c}: closure {number_text(pct['mean'])} %/h"
                             + (f" ± {number_text(pct['sd'])} SD" if pct["sd"] is not None
@@ -133,6 +142,14 @@ def _well(
         )
     used = _linear_phase(pts, a0, closed)
     rate = _rate(used) if len(used) >= 2 else None
+    if len(used) == 2 and len(pts) > 2:
+        warnings.append(
+            f"well {w}: the linear phase rests on 2 images ({used[0][0]:g}–{used[1][0]:g} h): "
+            + (f"closure reached {closed:g} % at {used[1][0]:g} h" if a0 and
+               (a0 - used[1][1]) / a0 * 100.0 >= closed else
+               f"the {what} at {pts[2][0]:g} h is not below the one before")
+            + f", so {len(pts) - 2} later image(s) are not in the rate; a slope through 2 "
+            "points has no check of linearity")
     if rate is None:
         warnings.append(f"well {w}: fewer than two distinct time points; no migration rate")
     final = (a0 - pts[-1][1]) / a0 * 100.0 if a0 else None
