@@ -298,9 +298,11 @@ def _draw(result: AnalysisResult) -> bytes:
         ax.bar(range(len(folds)), folds, yerr=[lo, hi], capsize=3, color="tab:blue")
         ax.set_xticks(range(len(folds)), labels, fontsize="small")
         ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
-        ax.set_ylabel("fold change (2^-ΔΔCt); bars: 95 % CI, or range for n = 1")
+        # the axis label fits the page; what the bars mean goes in the title
+        ax.set_ylabel("fold change (2^-ΔΔCt)")
 
-    return figure_png(paint, title="Relative expression")
+    return figure_png(paint, title="Relative expression\nbars: 95 % CI, or 2^-(ΔΔCt ± SD) "
+                                   "where there is no CI")
 
 
 HOOK = Hook(
