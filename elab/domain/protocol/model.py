@@ -172,6 +172,9 @@ class Regimen(Model):
     off: Duration | None = None
     at: list[ClockTime] | None = None
     for_: Duration | None = Field(default=None, alias="for")
+    # the first event's distance from day 0, the treatment day 1 shared with the regimens
+    # after the same steps: RECIST scans every 8 weeks begin at week 8, not on day 1
+    start: Duration | None = None
     dose: Quantity | None = None
     route: str | None = None
     material: Id | None = None
