@@ -176,6 +176,10 @@ class Regimen(Model):
     # after the same steps: RECIST scans every 8 weeks begin at week 8, not on day 1
     start: Duration | None = None
     dose: Quantity | None = None
+    # what a mg/kg dose and a mL/kg dosing volume are planned with, for the totals to make
+    # (each animal is weighed on the day: `elab dose`)
+    weight: Quantity | None = None
+    volume: Quantity | None = None
     route: str | None = None
     material: Id | None = None
     arms: list[str] | None = None
