@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Literal
 
 import typer
@@ -16,6 +17,7 @@ __all__ = ["register"]
 # The domain's BsaFormula, spelled here so that `elab --help` does not import the domain;
 # mypy checks that every choice is one the domain accepts.
 BsaFormula = Literal["mosteller", "dubois"]
+Route = Literal["oral", "s.c.", "i.p.", "i.v."]
 
 
 def dose(
@@ -25,6 +27,9 @@ def dose(
                                               "patient). Commas allowed.")] = [],  # noqa: B006
     dosing_volume: Annotated[str, typer.Option("--dosing-volume", help="mL/kg.")] = "10 mL/kg",
     overage: Annotated[str, typer.Option("--overage", help="Extra formulation.")] = "20%",
+    route: Annotated[Route, typer.Option("--route", help="Animal route; the dosing volume "
+                                         "is checked against its good-practice volume.")]
+    = "oral",
     height: Annotated[str | None, typer.Option("--height", help="Patient height.")] = None,
     formula: Annotated[BsaFormula, typer.Option("--formula", help="Body-surface-area formula.")]
     = "mosteller",
@@ -32,7 +37,7 @@ def dose(
 ) -> None:
     """Dose amounts and volumes for animals (mg/kg) or a patient (mg/m²)."""
     from elab.cli._amounts import fraction_from_text, magnitude_in
-    from elab.domain.dosing import dose_animals, dose_patient
+    from elab.domain.dosing import dose_animals, dose_patient, dosing_volume_warning
     from elab.errors import InputError
     from elab.units import parse_quantity
 
@@ -54,12 +59,12 @@ def dose(
         return
     if per_kg is None:
         raise InputError(f"DOSE {amount!r} is neither a mg/kg nor a mg/m^2 dose")
-    plan = dose_animals(
-        per_kg,
-        [_bare(w, "gram") for w in weights],
-        magnitude_in(dosing_volume, None, "milliliter / kilogram", "--dosing-volume"),
-        fraction_from_text(overage, "--overage"),
-    )
+    ml_per_kg = magnitude_in(dosing_volume, None, "milliliter / kilogram", "--dosing-volume")
+    plan = dose_animals(per_kg, [_bare(w, "gram") for w in weights], ml_per_kg,
+                        fraction_from_text(overage, "--overage"))
+    warning = dosing_volume_warning(ml_per_kg, route)
+    if warning:
+        print(f"elab: warning: {warning}", file=sys.stderr)
     print(json.dumps(plan.to_dict(), indent=2) if as_json else plan.text())
 
 

@@ -108,7 +108,21 @@ def _plan(runs: list[str], start: str, calendar: Path | None, horizon_days: int,
                             under_way=under_way, people=people, persons=persons)
     options = SolveOptions(time_limit_s=time_limit, workers=workers,
                            allow_out_of_hours=allow_out_of_hours)
-    return problem, plan_runs(problem, options)
+    schedule = plan_runs(problem, options)
+    _warn_if_past(problem)  # once there is a plan: a refusal stays one line
+    return problem, schedule
+
+
+def _warn_if_past(problem: Problem) -> None:
+    """A plan that starts before today is planned (a what-if), but said: a mistyped year
+    (2020 for 2026) otherwise gives a calendar of days already gone without a word."""
+    import sys
+    from datetime import datetime
+
+    today = datetime.now(problem.start.tzinfo).date()
+    if problem.start.date() < today:
+        print(f"elab: warning: the plan starts {problem.start:%a %d %b %Y}, before today"
+              f" ({today:%a %d %b %Y}); its days are past", file=sys.stderr)
 
 
 def plan(

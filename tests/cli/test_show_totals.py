@@ -39,3 +39,20 @@ def test_mtt_cells_are_a_range_and_dmso_is_listed(capsys: pytest.CaptureFixture[
     code, out, err = run(["show", "mtt-viability", "--format", "json"], capsys)
     cells = next(m for m in json.loads(out)["materials"] if m["id"] == "cells")
     assert (round(cells["low"]), round(cells["high"])) == (69300, 115500)
+
+
+def test_xenograft_totals_count_the_regimens(capsys: pytest.CaptureFixture[str]) -> None:
+    # 50 mg/kg × 20 g × 42 twice-daily doses × 16 animals (defactinib and combination arms);
+    # 10 mg/kg × 20 g × 3 weekly doses × 16; the vehicles at 10 mL/kg for every arm, the
+    # drug arms' share being what the drug is formulated in
+    code, out, err = run(["show", "xenograft-combination", "--format", "json"], capsys)
+    assert code == 0, err
+    materials = {m["id"]: m for m in json.loads(out)["materials"]}
+    assert materials["defactinib"]["total"] == pytest.approx(672)
+    assert materials["defactinib"]["unit"] == "milligram"
+    assert materials["paclitaxel"]["total"] == pytest.approx(9.6)
+    assert materials["oral_vehicle"]["total"] == pytest.approx(268.8)
+    assert materials["ip_vehicle"]["total"] == pytest.approx(19.2)
+    code, out, err = run(["show", "xenograft-combination", "--param", "body_weight=25 g"],
+                         capsys)
+    assert "defactinib (oral formulation): 840 mg" in out

@@ -26,6 +26,7 @@ __all__ = [
     "Timing",
     "find_cycle",
     "program_seconds",
+    "regimen_administrations",
     "step_time",
     "topological_order",
 ]
@@ -111,6 +112,11 @@ def _on_share(regimen: Regimen) -> float:
         return 1.0
     cycle, on = regimen.cycle.seconds()[0], regimen.on.seconds()[0]
     return min(on / cycle, 1.0) if cycle else 1.0
+
+
+def regimen_administrations(regimen: Regimen) -> float:
+    """How many times the regimen is given (42 for twice daily over 21 days)."""
+    return _regimen_seconds(regimen)[2]
 
 
 def _regimen_seconds(regimen: Regimen) -> tuple[float, float | None, float]:

@@ -1,6 +1,6 @@
 """Materials a run uses that no step lists: what `elab show`'s totals would otherwise miss.
 
-Three things consume a material without a ``uses:`` entry of their own:
+Four things consume a material without a ``uses:`` entry of their own:
 
 - a step's ``solution: {volume, count, diluent}``: the antibodies are diluted in it, so the
   diluent (blocking buffer for the primaries, TBST for the secondaries) is used by the
@@ -9,7 +9,9 @@ Three things consume a material without a ``uses:`` entry of their own:
   much per well as the seeding step puts into the sample wells;
 - the design's dilution plan (:func:`elab.domain.dilution.plan_serial`): the vehicle that
   dilutes the series and makes the vehicle's working solution, and the medium of the
-  intermediate dilutions. The wells' own additions are counted by the dosing step itself.
+  intermediate dilutions. The wells' own additions are counted by the dosing step itself;
+- a dosing regimen: dose (or dosing volume) per kg × body weight × administrations ×
+  animals (:mod:`.regimen_amounts`).
 
 Each entry carries the line that says what it counts, so a total never hides its parts.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.model import Protocol, Step
+from elab.domain.protocol.regimen_amounts import regimen_amounts
 from elab.errors import ElabError
 from elab.units import QRange, convert, format_quantity
 
@@ -44,6 +47,8 @@ def implied_uses(protocol: Protocol, steps: list[Step]) -> list[ImpliedUse]:
     ids = {s.id for s in steps}
     out += [u for u in _edge_medium(protocol, steps) if u.step in ids]
     out += [u for u in _dilution_plan(protocol) if u.step in ids]
+    out += [ImpliedUse(r.material, r.step, r.amount, r.shown)
+            for r in regimen_amounts(protocol, steps)]
     return out
 
 

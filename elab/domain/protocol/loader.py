@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from elab.domain.protocol.arms import expand_arms
 from elab.domain.protocol.checks import check_protocol, check_references
 from elab.domain.protocol.model import Parameter, Protocol
+from elab.domain.protocol.param_text import with_parameter_text
 from elab.domain.protocol.yamlsource import LocDict, LocList, load_yaml, locate, read_text
 from elab.errors import Location, ProtocolError, ProtocolErrors, QuantityError, did_you_mean
 from elab.units import QRange, check_kind, parse_quantity
@@ -373,6 +374,7 @@ def protocol_from_tree(
         protocol = Protocol.model_validate(tree, context={"parameters": parameters})
     except ValidationError as exc:
         raise ProtocolErrors(_once([*_located(exc, tree, file), *problems])) from None
+    protocol = with_parameter_text(protocol, parameters)
     problems += check_protocol(protocol, tree, file, authored=authored)
     if problems:
         raise ProtocolErrors(_once(problems))

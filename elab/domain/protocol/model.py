@@ -172,7 +172,14 @@ class Regimen(Model):
     off: Duration | None = None
     at: list[ClockTime] | None = None
     for_: Duration | None = Field(default=None, alias="for")
+    # the first event's distance from day 0, the treatment day 1 shared with the regimens
+    # after the same steps: RECIST scans every 8 weeks begin at week 8, not on day 1
+    start: Duration | None = None
     dose: Quantity | None = None
+    # what a mg/kg dose and a mL/kg dosing volume are planned with, for the totals to make
+    # (each animal is weighed on the day: `elab dose`)
+    weight: Quantity | None = None
+    volume: Quantity | None = None
     route: str | None = None
     material: Id | None = None
     arms: list[str] | None = None

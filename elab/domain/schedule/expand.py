@@ -100,6 +100,11 @@ def _days(value: QRange | None, what: str) -> int:
     return max(1, math.ceil(lo / 1440))
 
 
+def _start_day(regimen: Regimen, what: str) -> int:
+    """Days from the regimen's day 0 to its first event (``start: 8 wk`` is 56)."""
+    return 0 if regimen.start is None else _days(regimen.start, what)
+
+
 def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
     return at_clock_times(_frequency_events(step, regimen), regimen.at or [])
 
@@ -126,7 +131,8 @@ def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
             length = _days(regimen.cycle, what) * (regimen.cycles or 1)
         else:
             length = _days(regimen.for_, what)
-        return events_from_frequency(regimen.frequency, length, clock=clock)
+        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what),
+                                     clock=clock)
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
 
 
@@ -305,8 +311,10 @@ class _Expander:
         minutes, _ = _minutes(regimen.hands_on or step.hands_on)
         events = _regimen_events(step, regimen)
         minutes = minutes or DEFAULT_DOSE_MIN
+        offset = _start_day(regimen, f"step {step.id!r} regimen")
         acts = activities_from_events(self.run, step.id, events,
-                                      self._regimen_day(lags, events, minutes), self.zone,
+                                      self._regimen_day(lags, events, minutes, offset),
+                                      self.zone,
                                       minutes, own, step.title)
         for k, act in enumerate(acts):
             self._add(step, replace(act, after=lags if k == 0 else (), anytime=True,
@@ -315,7 +323,7 @@ class _Expander:
         self.passive_exit[step.id] = False
 
     def _regimen_day(self, lags: tuple[Lag, ...], events: list[DatedEvent],
-                     minutes: int) -> date:
+                     minutes: int, offset: int = 0) -> date:
         """The regimen's day 0: the first day its first event can follow the steps before it.
 
         Those steps are taken at their shortest from the run's first day, hands-on work in
@@ -327,7 +335,8 @@ class _Expander:
         ready = self._earliest_end(lags)
         first = min(events, key=lambda e: (e.day, e.earliest))
         shift = 0
-        while datetime.combine(self.first_day + timedelta(days=first.day + shift),
+        # day 0 itself follows the steps before it, even when the first event comes later
+        while datetime.combine(self.first_day + timedelta(days=first.day - offset + shift),
                                first.latest, self.zone) - timedelta(minutes=minutes) < ready:
             shift += 1
         key = frozenset(lag.step for lag in lags)

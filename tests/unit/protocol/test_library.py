@@ -56,10 +56,12 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     # 2 × 42 BID doses × 30 (drug, oral vehicle) + 2 × 3 weekly × 30 (drug, i.p. vehicle)
     # + caliper shots every 2.3-3.5 d through 21 d (21 / 3.5 + 1 = 7) × 45
     "xenograft-combination": (None, 40695, 60945, 3390),
-    # 120 + 15 + imaging (8 wk window + 6 × 28 d) + 30; hands-on 120 + 15 + 30 + 6
+    # 120 + 15 + 6 × 28 d (every regimen, the scans at weeks 8, 16, 24 of it) + 30, at most
+    # 1 d (screening to BSA) + 28 d (BSA to cycle 1 day 1) more;
+    # hands-on 120 + 15 + 30 + 6
     # toxicity visits × 30 + 18 blood counts × 30 + 18 × (1 h gemcitabine + 2 h
     # nab-paclitaxel) + 3 scans × 1 h
-    "clinical-combination-regimen": (None, 322725, 322725, 4305),
+    "clinical-combination-regimen": (None, 242085, 283845, 4305),
     # 2×5 + 4×3 + 2 + (10 + 20) + 20 + 2×5 + 10 + 3×5 + 30 + (15 + 720) + 3×5 + (10 + 60)
     # + 3×5 + 5 (DAB, open) + 2×2 + 1 + bluing 5 + (5 + 15) + 15 + 60
     "ihc-fak": (None, 1084, None, 122),
