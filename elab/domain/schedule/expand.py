@@ -12,24 +12,20 @@ Each step becomes one or more activities, in protocol order:
   a passive part is hands-on work (someone watches the imager) of its ``hands_on`` time up
   to ``OPEN_FACTOR`` times that; an open incubation (``>= 1 h``, or one with ``until:``) up
   to ``OPEN_EXTRA_MIN`` longer.  No equipment is booked that the step does not name.
-- ``by: patient|facility`` steps take nobody's working hours; their regimens follow the
-  clock (BID about 08:00 and 20:00, see :mod:`.regimen`).
+- ``by: patient|facility`` steps take nobody's working hours; their regimens keep the
+  clock (BID at 08:00 and 20:00, :mod:`.regimen`).
 - ``equipment: [...]`` is booked for the hands-on part (for the passive part too when the
   step has a program or no hands-on part); ``incubate: {equipment: ...}`` for the passive part.
 - ``after: [{step, window}]`` becomes a lag window on the successor's first activity.
-- The arms of a time course (``for_each: time``) reach this module as steps of their own
-  (``exposure.3h`` ... ``exposure.48h``, see :mod:`elab.domain.protocol.arms`), so each is a
-  branch with its own length and timer; the lag-0 rule above makes the design's ``stagger``
-  hold: arms after one shared treatment start together, arms before one shared harvest end
-  together.
+- A time course's arms (``exposure.3h`` ... ``.48h``, :mod:`elab.domain.protocol.arms`) are
+  steps of their own, each a branch; the lag-0 rule makes the design's ``stagger`` hold.
 - ``every`` with ``hands_on`` becomes the fewest hands-on shots whose intervals can cover the
   span, chained by lag windows, the last one the span after the first; without ``hands_on``
   it is one passive booking of the instrument for the whole span.
-- ``regimen`` becomes dated hands-on events (see :mod:`.regimen`), day 0 being the run's
-  first day, or, after other steps, the first day those steps allow (their shortest
-  durations, hands-on work in the lab's working hours: a xenograft's dosing starts once
-  the tumours have grown for 7 days, not on the day of implantation); they are ``anytime``
-  work, because doses do not wait for Monday.
+- ``regimen`` becomes dated ``anytime`` hands-on events (:mod:`.regimen`; doses do not wait
+  for Monday), day 0 being the run's first day, or the first day the steps before it allow
+  (a xenograft's dosing starts once the tumours have grown, not at implantation); its
+  ``start:`` puts the first event that far after day 0 (scans from week 8).
 """
 
 from __future__ import annotations
@@ -54,14 +50,8 @@ from elab.domain.schedule.regimen import (
 from elab.errors import InputError
 from elab.units import QRange
 
-__all__ = [
-    "DEFAULT_HANDS_ON_MIN",
-    "OPEN_EXTRA_MIN",
-    "OPEN_FACTOR",
-    "Expansion",
-    "Progress",
-    "expand_protocol",
-]
+__all__ = ["DEFAULT_HANDS_ON_MIN", "OPEN_EXTRA_MIN", "OPEN_FACTOR", "Expansion", "Progress",
+           "expand_protocol"]
 
 DEFAULT_HANDS_ON_MIN = 10
 OPEN_EXTRA_MIN = 16 * 60
@@ -312,10 +302,9 @@ class _Expander:
         events = _regimen_events(step, regimen)
         minutes = minutes or DEFAULT_DOSE_MIN
         offset = _start_day(regimen, f"step {step.id!r} regimen")
-        acts = activities_from_events(self.run, step.id, events,
-                                      self._regimen_day(lags, events, minutes, offset),
-                                      self.zone,
-                                      minutes, own, step.title)
+        day0 = self._regimen_day(lags, events, minutes, offset)
+        acts = activities_from_events(self.run, step.id, events, day0, self.zone, minutes, own,
+                                      step.title)
         for k, act in enumerate(acts):
             self._add(step, replace(act, after=lags if k == 0 else (), anytime=True,
                                     by=step.by))
