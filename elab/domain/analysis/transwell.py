@@ -15,7 +15,7 @@ from .headline import number_text
 from .stats import summary
 from .table import Table
 
-__all__ = ["HOOK", "control_of"]
+__all__ = ["HOOK", "control_of", "pct_reason"]
 
 _METHOD = (
     "Cells per field averaged per insert (fields are technical replicates); per condition "
