@@ -103,36 +103,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     targets = sorted({t for _, t in band})
     if loading not in targets:
         raise NotFoundError("loading control", loading, targets)
-    ratios: dict[Key, list[float]] = defaultdict(list)
-    below: dict[Key, list[str]] = defaultdict(list)
-    lane_rows = []
-    for (lane, target), value in sorted(band.items(), key=lambda kv: (lane_key(kv[0][0]),
-                                                                      kv[0][1])):
-        if target == loading:
-            continue
-        load = band.get((lane, loading))
-        if value != value:
-            continue  # blank: warned when read
-        if load is None or load != load:
-            warnings.append(f"lane {lane}: no {loading} band; {target} not normalised")
-            continue
-        if load <= 0:
-            warnings.append(f"lane {lane}: {loading} band at or below background "
-                            f"({number_text(load)}); {target} not normalised")
-            continue
-        key = (group_of[lane], cond_of[lane], target)
-        row = {"kind": "lane", "lane": lane, "condition": cond_of[lane], "target": target,
-               "ratio": value / load}
-        if value <= 0:
-            below[key].append(lane)
-            row.update(ratio=None, reason=f"below background ({number_text(value)})")
-            warnings.append(f"lane {lane}: {target} at or below background "
-                            f"({number_text(value)}); no ratio")
-        else:
-            ratios[key].append(value / load)
-        if match_by:
-            row[match_by] = group_of[lane]
-        lane_rows.append(row)
+    ratios, below, lane_rows = _lane_ratios(band, loading, cond_of, group_of, match_by,
+                                            warnings)
     control = control_of(sorted(set(cond_of.values())), params["control"], warnings)
     results: list[dict[str, Any]] = list(lane_rows)
     headline: list[str] = []
@@ -169,6 +141,44 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                                        matched=matched),
         results, warnings, headline=headline,
     )
+
+
+def _lane_ratios(band: dict[tuple[str, str], float], loading: str, cond_of: dict[str, str],
+                 group_of: dict[str, str], match_by: str, warnings: list[str]
+                 ) -> tuple[dict[Key, list[float]], dict[Key, list[str]], list[dict[str, Any]]]:
+    """Each lane's band over its loading band: the ratios by condition, the lanes below
+    background, and one result row per lane (a lane without a loading band is warned)."""
+    ratios: dict[Key, list[float]] = defaultdict(list)
+    below: dict[Key, list[str]] = defaultdict(list)
+    lane_rows = []
+    for (lane, target), value in sorted(band.items(), key=lambda kv: (lane_key(kv[0][0]),
+                                                                      kv[0][1])):
+        if target == loading:
+            continue
+        load = band.get((lane, loading))
+        if value != value:
+            continue  # blank: warned when read
+        if load is None or load != load:
+            warnings.append(f"lane {lane}: no {loading} band; {target} not normalised")
+            continue
+        if load <= 0:
+            warnings.append(f"lane {lane}: {loading} band at or below background "
+                            f"({number_text(load)}); {target} not normalised")
+            continue
+        key = (group_of[lane], cond_of[lane], target)
+        row = {"kind": "lane", "lane": lane, "condition": cond_of[lane], "target": target,
+               "ratio": value / load}
+        if value <= 0:
+            below[key].append(lane)
+            row.update(ratio=None, reason=f"below background ({number_text(value)})")
+            warnings.append(f"lane {lane}: {target} at or below background "
+                            f"({number_text(value)}); no ratio")
+        else:
+            ratios[key].append(value / load)
+        if match_by:
+            row[match_by] = group_of[lane]
+        lane_rows.append(row)
+    return ratios, below, lane_rows
 
 
 def _relative_reason(key: Key, control: str | None, base: float | None,
