@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from elab.units import QRange, format_range
 
-__all__ = ["TEXT_FIELDS", "substitute_parameters", "with_parameter_text"]
+__all__ = ["TEXT_FIELDS", "substitute_names", "substitute_parameters", "with_parameter_text"]
 
 #: The fields that hold sentences for people (not ids, not quantities).
 TEXT_FIELDS = frozenset({"title", "text", "note", "notes", "summary", "description"})
@@ -25,11 +25,18 @@ _REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 M = TypeVar("M", bound=BaseModel)
 
 
+def substitute_names(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with every ``$name`` (or ``${name}``) in ``values`` replaced; others kept."""
+    if "$" not in text:
+        return text
+    return _REF.sub(lambda m: values.get(m[1], m[0]), text)
+
+
 def substitute_parameters(text: str, values: Mapping[str, QRange]) -> str:
     """``text`` with every ``$name`` of a parameter replaced by its value as written back."""
     if "$" not in text:
         return text
-    return _REF.sub(lambda m: format_range(values[m[1]]) if m[1] in values else m[0], text)
+    return substitute_names(text, {name: format_range(q) for name, q in values.items()})
 
 
 def with_parameter_text(model: M, values: Mapping[str, QRange]) -> M:

@@ -6,13 +6,13 @@ what happened at the bench; :mod:`elab.domain.records.build` lays the run over t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from elab.domain.protocol.graph import StepGraph, step_time
 from elab.domain.protocol.model import Control, Design, Protocol, Step
+from elab.domain.protocol.param_text import substitute_names
 from elab.domain.records.model import DesignRecord, EquipmentRow, MaterialRow, ParameterRow
 from elab.units import QRange, format_duration, format_quantity, format_range, parse_quantity
 
@@ -134,13 +134,12 @@ def _derive_inputs(protocol: Protocol) -> set[str]:
     return names
 
 
-_PARAM_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 def as_run(text: str, values: Mapping[str, str]) -> str:
     """A step's text with ``$param`` replaced by the value the run used (as in the record's
     parameter table), so the instructions read as they were carried out."""
-    return _PARAM_REF.sub(lambda m: values.get(m.group(1), m.group(0)), " ".join(text.split()))
+    return substitute_names(" ".join(text.split()), values)
 
 
 def other_variant_materials(protocol: Protocol, variant: str | None) -> frozenset[str]:
