@@ -128,3 +128,11 @@ def test_both_transwell_guides_numbers_are_kept() -> None:
         PROTOCOLS / "transwell-migration.yaml", params={"migration_time": "12-48 h"}
     )
     assert StepGraph(longer).timing().min_s == (2589 - 16 * 60 + 12 * 60) * MIN
+
+
+def test_the_clinical_infusions_follow_the_mpact_order() -> None:
+    # MPACT (Von Hoff et al. 2013) gives nab-paclitaxel first, then gemcitabine at once.
+    protocol = load_protocol(PROTOCOLS / "clinical-combination-regimen.yaml")
+    order = [step.id for step in protocol.steps]
+    assert order.index("nab-paclitaxel") < order.index("gemcitabine")
+    assert "Von Hoff" in (protocol.step("nab-paclitaxel").text or "")
