@@ -56,3 +56,15 @@ def test_xenograft_totals_count_the_regimens(capsys: pytest.CaptureFixture[str])
     code, out, err = run(["show", "xenograft-combination", "--param", "body_weight=25 g"],
                          capsys)
     assert "defactinib (oral formulation): 840 mg" in out
+
+
+def test_bca_bsa_stock_is_the_kits_standard_series_not_a_per_well_volume(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Pierce BCA kit, Table 1: vials A-C take 300 + 375 + 325 uL of the 2 mg/mL stock and the
+    # rest is diluted from them; the 12 lysate wells take no BSA (was 25 uL x 30 wells).
+    code, out, err = run(["show", "bca-assay", "--format", "json"], capsys)
+    assert code == 0, err
+    materials = {m["id"]: m for m in json.loads(out)["materials"]}
+    assert materials["bsa_standard"]["total"] == pytest.approx(1)
+    assert materials["bsa_standard"]["unit"] == "milliliter"
+    assert materials["working"]["total"] == pytest.approx(6000)  # 200 uL x all 30 wells, in uL
