@@ -27,7 +27,7 @@ modules only.
 
 from __future__ import annotations
 
-from importlib import import_module
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -100,10 +100,14 @@ def __getattr__(name: str) -> Any:
     # ``ureg`` is built on first use: pint costs half a second, and validating a protocol
     # whose units are all in the facts cache never needs it.
     if name == "ureg":
-        return import_module("elab.units.pint_registry")._registry()
+        from elab.units.pint_registry import _registry
+
+        return _registry()
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(name)
-    value = getattr(import_module(f"elab.units.{home}"), name)
+    module = f"elab.units.{home}"
+    __import__(module)  # rather than importlib's: ``python -X importtime`` shows this one
+    value = getattr(sys.modules[module], name)
     globals()[name] = value  # found once; later lookups do not come here
     return value
