@@ -40,7 +40,6 @@ class _FactsCache:
 
     def __init__(self) -> None:
         self.entries: dict[str, UnitFacts] | None = None
-        self.dirty = False
         self.directory: Path | None = None
         self.configured = False
 

@@ -32,7 +32,6 @@ BENCH_WORDS: dict[str, tuple[float, float, str]] = {
 
 _MAX_TEXT = 80
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
-_NUM_RE = re.compile(rf"^({_NUMBER})$")
 _UNIT_CHARS = re.compile(r"^[A-Za-z_µμΩ°%/^·*. 0-9()-]*$")
 _RANGE_RE = re.compile(
     rf"^(?P<lo>{_NUMBER})\s*(?:-|–|—|to)\s*(?P<hi>[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{{1,3}})?)"
