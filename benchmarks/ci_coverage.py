@@ -17,7 +17,11 @@ the extra-sum-of-squares F test.
 3. ic50: two 4PL curves (8 doses × 3 wells, SD 5 %), IC50 ratio 1 and 2: coverage of the ratio
    CI, and how often the CI and the F test disagree on "different at 5 %"; four curves with
    one IC50: how often any of the 3 comparisons with the reference is called significant
-   (family-wise error; goal ≤ 5 % with Holm's adjustment).
+   (family-wise error; goal ≤ 7 %: Holm's adjustment keeps it at 5 % for exact tests, and the
+   F test of a 4PL fit on 24 wells rejects a true null slightly more often than 5 %).
+
+A 3-point median-effect line gets no interval now (one residual degree of freedom); its
+figure is the share of experiments given one (goal 0).
 
 Run: ``.venv/bin/python benchmarks/ci_coverage.py`` (a few minutes on one core; seeded).
 The last line is the figures JSON.
@@ -34,9 +38,9 @@ import numpy as np
 
 from elab.domain.analysis import run_hook
 
-REPS_CI = 300
-REPS_TGI = 400
-REPS_IC50 = 150
+REPS_CI = 500
+REPS_TGI = 500
+REPS_IC50 = 200
 DRAWS = 2000
 
 

@@ -143,7 +143,8 @@ def comparison_method(names: list[str], reference: str) -> str:
         f"({', '.join(names)}); each ratio's 95 % CI inverts the extra-sum-of-squares F test "
         "of the two curves (the ratios whose fit with that fixed ratio is not rejected at 5 %; "
         "GraphPad's profile-likelihood interval), so it excludes 1 exactly when that test's "
-        "p < 0.05; n counts the wells of the two curves, df = n − 2 × the fitted parameters."
+        "p < 0.05; n counts the wells of the two curves (rows with a blank dose or response "
+        "left out, with a warning), df = n − 2 × the fitted parameters."
     )
     if m > 1:
         text += (f" Multiplicity: {m} comparisons; their p values are also given Holm-adjusted "

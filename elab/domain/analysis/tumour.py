@@ -29,7 +29,8 @@ __all__ = ["HOOK"]
 
 _METHOD = (
     "Tumour volume V = 0.5 × L × W² (L ≥ W, mm → mm³); mean ± SEM per arm and day, n counting "
-    "the animals measured that day; TGI % = (1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean "
+    "the animals measured that day (a row with a blank day, length or width is left out, "
+    "with a warning); TGI % = (1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean "
     "volumes against the control arm {control}, day {day0:g} as T_0/C_0, with a 95 % "
     "studentized bootstrap CI (bootstrap-t: {draws} redraws of the animals of each arm, seed "
     "{seed}, each TGI standardised by its delta-method SE; none with fewer than {min_animals} "
@@ -57,12 +58,14 @@ def _read(table: Table, warnings: list[str]) -> tuple[
     volume: dict[str, dict[float, float]] = defaultdict(dict)
     bw: dict[str, list[tuple[float, float]]] = defaultdict(list)
     arm_of: dict[str, str] = {}
-    swapped = 0
+    swapped = blank = 0
     for a, arm, d, ln, w, wt in zip(animals, arms, days, lengths, widths, weights, strict=True):
         arm_of[a] = arm
+        weigh_only = ln != ln and w != w and wt == wt  # NaN != NaN; a weighing, no calipers
+        blank += (d != d or ln != ln or w != w) and not weigh_only
         if d != d:
             continue
-        if ln == ln and w == w:  # both measured (NaN != NaN)
+        if ln == ln and w == w:  # both measured
             if w > ln:
                 swapped += 1
                 ln, w = w, ln
@@ -71,6 +74,9 @@ def _read(table: Table, warnings: list[str]) -> tuple[
             bw[a].append((d, wt))
     if swapped:
         warnings.append(f"{swapped} rows had width > length; the two were swapped")
+    if blank:
+        warnings.append(f"{blank} row(s) with a blank day, length or width left out (that "
+                        "animal is not counted on that day)")
     return dict(volume), dict(bw), arm_of
 
 

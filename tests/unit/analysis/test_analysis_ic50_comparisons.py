@@ -59,6 +59,8 @@ def test_ratio_ci_and_f_test_agree_at_the_border() -> None:
     assert p == pytest.approx(0.0525, abs=5e-4)
     assert low < 1.0 < high  # p > 0.05: 1 is inside the interval
     assert "excludes 1 exactly when that test's p < 0.05" in result.method
+    assert "n counts the wells of the two curves (rows with a blank dose or response left out" \
+        in result.method
 
 
 def test_ratio_ci_edges_are_where_the_f_test_reaches_5_percent() -> None:

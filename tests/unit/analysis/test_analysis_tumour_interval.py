@@ -86,3 +86,15 @@ def test_two_animals_per_arm_give_a_test_but_no_interval() -> None:
     assert row["tgi"]["ci95"] == [None, None]  # type: ignore[index]
     assert row["tgi"]["ci_reason"].startswith("2 animal(s) in an arm")  # type: ignore[index]
     assert "at least 3 animals per arm" in result.headline[0]
+
+
+def test_a_blank_caliper_row_is_left_out_with_a_warning_and_the_method_says_so() -> None:
+    lines = cohort(VOLUMES).splitlines()
+    lines = [line if not line.startswith("drug0,drug,14,") else "drug0,drug,14,,5.0"
+             for line in lines]
+    lines.append("drug1,drug,7,,")  # a weighing-only row would carry a body weight
+    result = run_hook("tumour-growth", "\n".join(lines) + "\n", {"control": "vehicle"})
+    assert row_of(result)["n"] == 4
+    assert "2 row(s) with a blank day, length or width left out" in " ".join(result.warnings)
+    assert "n counting the animals measured that day (a row with a blank day, length or " \
+        "width is left out, with a warning)" in result.method
