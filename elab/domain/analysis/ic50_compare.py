@@ -111,16 +111,18 @@ def _profile_ci(curves: list[Curve], fit: BatchFit, ref: int, r: int,
     def excess(delta: float) -> float:
         return float(_shared_rss(curves, fit, [ref, r], [0.0, delta]) - target)
 
+    wald = 2.0 * math.hypot(float(fit.se(2)[ref]), float(fit.se(2)[r]))
+    first = min(wald, 1.0) if math.isfinite(wald) and wald > 0 else 0.25
     edges = []
     for side in (-1.0, 1.0):
-        step, inside = 0.25, 0.0
+        step, inside = first, 0.0
         while excess(best + side * step) < 0:
-            inside, step = step, 2 * step
+            inside, step = step, 1.5 * step
             if step > _FOLD_LIMIT:
                 return [None, None], ("the F test does not bound the ratio within "
                                       "10⁴-fold on one side")
         edges.append(best + side * brentq(lambda h, sd=side: excess(best + sd * h),
-                                          inside, step, xtol=1e-6))
+                                          inside, step, xtol=1e-5))
     return [finite(math.exp(edges[0])), finite(math.exp(edges[1]))], ""
 
 
