@@ -141,6 +141,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     ]
     comparisons: list[dict[str, Any]] = []
     headline_cmp: list[str] = []
+    method_cmp = ""
     if to_fit:
         fit, converged = _fit(to_fit, fixed)
         dof = np.maximum(fit.n - n_free, 1)
@@ -158,14 +159,14 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             if row["ic50"]["value"] is not None:
                 usable.append(i)
         if len(usable) <= MAX_COMPARED:
-            comparisons, headline_cmp = compare_curves(
+            comparisons, headline_cmp, method_cmp = compare_curves(
                 to_fit, fit, usable, str(params.get("reference") or ""), dose_unit)
     results = [by_group[g] for g in sorted(by_group)] + comparisons
     headline = [_curve_headline(r) for r in results if r.get("kind") != "comparison"]
     label = "% of vehicle" if normalised else (
         f"response [{resp_unit}]" if resp_unit else "response (as measured)")
     return AnalysisResult(
-        "ic50", _method(params, fixed, curves), results, warnings,
+        "ic50", _method(params, fixed, curves) + method_cmp, results, warnings,
         plot_data={"curves": sorted(plot_curves, key=lambda c: str(c["group"])),
                    "dose_unit": dose_unit, "response_unit": resp_unit, "response_label": label},
         headline=headline + headline_cmp,

@@ -21,7 +21,14 @@ from elab.errors import InputError
 from .base import AnalysisResult, Column, Hook, Param, finite, qty
 from .headline import estimate_sentence, number_text
 from .median_effect import MedianEffect, ci_of, fit_median_effect
-from .synergy_bootstrap import Lines, bootstrap_ci, line_draws, outside
+from .synergy_bootstrap import (
+    MIN_POINTS,
+    LineDraws,
+    bootstrap_ci,
+    interval_reason,
+    line_draws,
+    outside,
+)
 from .synergy_matrix import matrix_entry
 from .table import Table
 
@@ -36,9 +43,11 @@ _METHOD = (
     "least squares for each drug and each fixed-ratio combination (r = correlation of that "
     "line); combination index CI = d1/Dx1 + d2/Dx2 with Dx = Dm·(fa/fu)^(1/m) (CI < 1 synergy, "
     "= 1 additive, > 1 antagonism). Replicate wells are averaged per dose pair first. 95 % "
-    "CIs of CI at fa 0.5, 0.75 and 0.9: percentile intervals of {draws} residual-bootstrap "
-    "redraws of the three median-effect lines (seed {seed}; lines of three or more points), "
-    "assuming the residuals of each line are exchangeable. fa is the {source} column"
+    "CIs of CI at fa 0.5, 0.75 and 0.9: studentized (bootstrap-t) intervals of ln CI from "
+    "{draws} redraws of the three median-effect lines resampling leverage-adjusted residuals "
+    "(Davison & Hinkley 1997 §6.3; seed {seed}), with the delta-method standard error of ln "
+    "CI; assumes each line's errors are exchangeable; no interval when a line has fewer "
+    "than {min_points} points. fa is the {source} column"
     "{derived}, averaged over replicate wells per dose pair; n counts the dose pairs on a "
     "line with 0 < fa < 1 (fa of 0 or 1 and blank cells are left out, with a warning). A line "
     "of 2 points has no r and gives no headline CI; a CI whose dose (mixture or either drug) "
@@ -153,12 +162,13 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             entry["ci_at_ci95"] = bootstrap_ci(
                 lines_a, lines_b, _draws({p[0]: p[2] for p in pts}, draws, rng), ratio,
                 FA_LEVELS)
+            _interval_reason(entry, fit_a.n, fit_b.n, warnings)
             _extrapolation(entry, ratio, pts, fit_a, fit_b, tested, warnings)
             results.append(entry)
 
     method = _METHOD.format(draws=draws, seed=int(params["seed"]), source=source,
                             derived=" (fa = 1 − viability)" if source == "viability" else "",
-                            limit=EXTRAPOLATION_LIMIT)
+                            limit=EXTRAPOLATION_LIMIT, min_points=MIN_POINTS)
     points = [
         {"dose_a": a, "dose_b": b, "fa": f,
          "ci": finite(ci_of(a, b, f, fit_a, fit_b))}
@@ -177,7 +187,16 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     )
 
 
-def _draws(singles: dict[float, float], draws: int, rng: np.random.Generator) -> Lines | None:
+def _interval_reason(entry: dict[str, Any], n_a: int, n_b: int, warnings: list[str]) -> None:
+    """Say why a ratio has no 95 % CI of CI when a line is too short to resample."""
+    reason = interval_reason({"drug A": n_a, "drug B": n_b, "the mixture": entry["n"]})
+    if reason and min(n_a, n_b, entry["n"]) >= 3:  # 2-point lines have their own reason
+        entry["ci95_reason"] = reason
+        warnings.append(f"ratio {entry['ratio']}: no 95 % CI of CI: {reason}")
+
+
+def _draws(singles: dict[float, float], draws: int,
+           rng: np.random.Generator) -> LineDraws | None:
     doses = np.array(sorted(singles), dtype=float)
     return line_draws(doses, np.array([singles[d] for d in doses], dtype=float), draws, rng)
 
@@ -299,6 +318,8 @@ def _headline(results: list[dict[str, Any]]) -> list[str]:
                 continue
             ci = {"value": r["ci_at"].get("0.5"), "unit": "1", "ci95": r["ci_at_ci95"]["0.5"]}
             text = estimate_sentence(label, ci)
+            if r.get("ci95_reason"):
+                text += f" (no 95 % CI: {r['ci95_reason']})"
             if "0.5" in r.get("ci_at_extrapolated", []):
                 text += " (extrapolated)"
             out.append(text)

@@ -23,15 +23,18 @@ from .headline import number_text
 from .stats import summary
 from .table import Table
 from .transwell import control_of
-from .tumour_stats import tgi, tgi_ci, welch_log
+from .tumour_stats import MIN_ANIMALS, tgi, tgi_ci, welch_log
 
 __all__ = ["HOOK"]
 
 _METHOD = (
     "Tumour volume V = 0.5 × L × W² (L ≥ W, mm → mm³); mean ± SEM per arm and day, n counting "
-    "the animals measured that day; TGI % = (1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean "
+    "the animals measured that day (a row with a blank day, length or width is left out, "
+    "with a warning); TGI % = (1 − (T_t − T_0)/(C_t − C_0)) × 100 on mean "
     "volumes against the control arm {control}, day {day0:g} as T_0/C_0, with a 95 % "
-    "percentile bootstrap CI ({draws} redraws of the animals of each arm, seed {seed}); each "
+    "studentized bootstrap CI (bootstrap-t: {draws} redraws of the animals of each arm, seed "
+    "{seed}, each TGI standardised by its delta-method SE; none with fewer than {min_animals} "
+    "animals in an arm or a control whose growth is within its 95 % t interval of 0); each "
     "arm is compared with the control at each day by Welch's two-sided t-test on ln volume "
     "(assumes independent animals and log-normal volumes; no correction across days). "
     "Body-weight change relative to each animal's first weight; animals past {loss:g} % weight "
@@ -55,12 +58,14 @@ def _read(table: Table, warnings: list[str]) -> tuple[
     volume: dict[str, dict[float, float]] = defaultdict(dict)
     bw: dict[str, list[tuple[float, float]]] = defaultdict(list)
     arm_of: dict[str, str] = {}
-    swapped = 0
+    swapped = blank = 0
     for a, arm, d, ln, w, wt in zip(animals, arms, days, lengths, widths, weights, strict=True):
         arm_of[a] = arm
+        weigh_only = ln != ln and w != w and wt == wt  # NaN != NaN; a weighing, no calipers
+        blank += (d != d or ln != ln or w != w) and not weigh_only
         if d != d:
             continue
-        if ln == ln and w == w:  # both measured (NaN != NaN)
+        if ln == ln and w == w:  # both measured
             if w > ln:
                 swapped += 1
                 ln, w = w, ln
@@ -69,6 +74,9 @@ def _read(table: Table, warnings: list[str]) -> tuple[
             bw[a].append((d, wt))
     if swapped:
         warnings.append(f"{swapped} rows had width > length; the two were swapped")
+    if blank:
+        warnings.append(f"{blank} row(s) with a blank day, length or width left out (that "
+                        "animal is not counted on that day)")
     return dict(volume), dict(bw), arm_of
 
 
@@ -160,10 +168,9 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                 row["tgi_reason"] = (f"the control {control} did not grow by day {d:g} "
                                      f"(C_t − C_0 = {number_text(growth)} mm³); TGI is undefined")
                 warnings.append(f"{arm}, day {d:g}: no TGI: {row['tgi_reason']}")
-            ci = tgi_ci(_matrix(volume, members[arm], days), _matrix(volume, members[control],
-                        days), 0, days.index(d), draws, rng) if value is not None else [None,
-                                                                                       None]
-            row["tgi"] = {**qty(value, "%"), "ci95": ci}
+            row["tgi"] = _tgi_estimate(value, _matrix(volume, members[arm], days),
+                                       _matrix(volume, members[control], days),
+                                       days.index(d), draws, rng)
             single = [a for a, k in ((arm, len(values)), (control, len(per[(control, d)])))
                       if k < 2]
             if single:
@@ -179,10 +186,20 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                 headline.append(_sentence(row, control, len(per[(control, d)])))
         results.append(row)
     method = _METHOD.format(control=control or "(none)", day0=day0, draws=draws,
+                            min_animals=MIN_ANIMALS,
                             seed=int(params["seed"]), loss=params["max_weight_loss"],
                             vmax=float(params["max_volume"]))
     return AnalysisResult("tumour-growth", method, results, warnings, headline=headline,
                           plot_data={"control": control, "animals": volume, "arm_of": arm_of})
+
+
+def _tgi_estimate(value: float | None, treated: np.ndarray, control: np.ndarray, day: int,
+                  draws: int, rng: np.random.Generator) -> dict[str, Any]:
+    """TGI with its interval, and ``ci_reason`` when the animals cannot give one."""
+    if value is None:
+        return {**qty(None, "%"), "ci95": [None, None]}
+    ci, reason = tgi_ci(treated, control, 0, day, draws, rng)
+    return {**qty(value, "%"), "ci95": ci, **({"ci_reason": reason} if reason else {})}
 
 
 def _headline_days(per: dict[Key, list[float]], members: dict[str, list[str]],
@@ -227,6 +244,8 @@ def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
     lo, hi = tgi_value["ci95"]
     if lo is not None and hi is not None:
         text += f" (95 % CI {number_text(lo)}–{number_text(hi)})"
+    elif tgi_value.get("ci_reason") and not row.get("test_reason"):
+        text += f" (no 95 % CI: {tgi_value['ci_reason']})"
     if row["p_value"] is not None:
         text += f", Welch t-test on ln volume p = {row['p_value']:.3g}"
     if row.get("test_reason"):
