@@ -94,8 +94,11 @@ def events_from_frequency(frequency: str, days: int, first_day: int = 0,
 
 
 def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
-                       clock: bool = False) -> list[DatedEvent]:
-    """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28)."""
+                       clock: bool = False, first: int = 0) -> list[DatedEvent]:
+    """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28).
+
+    ``first``: the cycles before the first event's (C3D1 and on, from day 56 of 28-day ones).
+    """
     (earliest, latest), = _CLOCK[1] if clock else _DAY
     if cycle_days < 1 or cycles < 1:
         raise InputError("a cycle needs at least one day and one repetition")
@@ -103,7 +106,7 @@ def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
     if bad:
         raise InputError(f"day {bad[0]} lies outside a {cycle_days}-day cycle")
     out: list[DatedEvent] = []
-    for cycle in range(cycles):
+    for cycle in range(first, first + cycles):
         for d in sorted(days):
             day = cycle * cycle_days + d - 1
             out.append(DatedEvent(day, earliest, latest, len(out) + 1, cycle + 1, d))
