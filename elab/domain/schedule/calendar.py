@@ -20,24 +20,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from elab.errors import InputError
 
-__all__ = [
-    "DAYTIME",
-    "WEEKDAYS",
-    "Booking",
-    "BookingSpec",
-    "CalendarFile",
-    "EquipmentSpec",
-    "LabCalendar",
-    "Person",
-    "PersonSpec",
-    "RecurringBooking",
-    "RecurringSpec",
-    "calendar_from_file",
-    "calendar_json_schema",
-    "default_calendar",
-    "load_calendar",
-    "people_from",
-]
+__all__ = ["DAYTIME", "WEEKDAYS", "Booking", "BookingSpec", "CalendarFile", "EquipmentSpec",
+           "LabCalendar", "Person", "PersonSpec", "RecurringBooking", "RecurringSpec",
+           "calendar_from_file", "calendar_json_schema", "default_calendar", "load_calendar",
+           "people_from"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*(?:-|–|to)\s*(\d{1,2}):(\d{2})\s*$")

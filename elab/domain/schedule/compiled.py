@@ -17,15 +17,8 @@ from graphlib import CycleError, TopologicalSorter
 from elab.domain.schedule.model import Activity, Problem
 from elab.errors import InputError, did_you_mean
 
-__all__ = [
-    "Compiled",
-    "FixedUse",
-    "TimeGrid",
-    "compile_problem",
-    "grid_from_problem",
-    "in_one_window",
-    "topological",
-]
+__all__ = ["Compiled", "FixedUse", "TimeGrid", "compile_problem", "grid_from_problem",
+           "in_one_window", "topological"]
 
 
 DAY = 1440

@@ -95,34 +95,24 @@ def _start_day(regimen: Regimen, what: str) -> int:
     return 0 if regimen.start is None else _days(regimen.start, what)
 
 
-def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
-    return at_clock_times(_frequency_events(step, regimen), regimen.at or [])
-
-
 def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
     # A patient's or a facility's doses follow the clock (BID about 08:00 and 20:00), not
     # the lab's working hours.
     clock, what = step.by != "lab", f"step {step.id!r} regimen"
     if regimen.days or (regimen.frequency and regimen.on is not None and regimen.cycle):
         return _cycle_events(regimen, what, clock)
-    if regimen.frequency:
-        if regimen.for_ is None and regimen.cycle is not None:
-            # "twice daily through 6 cycles of 28 days": the cycles give the length.
-            length = _days(regimen.cycle, what) * (regimen.cycles or 1)
-        else:
-            length = _days(regimen.for_, what)
-        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what),
-                                     clock=clock)
+    if regimen.frequency:  # "twice daily through 6 cycles of 28 days": no for:, the cycles
+        length = (_days(regimen.cycle, what) * (regimen.cycles or 1)
+                  if regimen.for_ is None and regimen.cycle is not None
+                  else _days(regimen.for_, what))
+        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what), clock)
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
 
 
 def _cycle_events(regimen: Regimen, what: str, clock: bool) -> list[DatedEvent]:
-    """Events on days of the study's cycles, counted from cycle 1 day 1 (day 0).
-
-    ``start:`` skips whole cycles (an infusion from cycle 3), the labels keeping the study's
-    cycle numbers; part of a cycle would move "day 1" to another cycle day, so it is refused
-    (the protocol checks locate it in the file).
-    """
+    """Events on days of the study's cycles, from cycle 1 day 1 (day 0); ``start:`` skips
+    whole cycles (an infusion from cycle 3) and the labels keep the study's cycle numbers:
+    part of a cycle would put "day 1" on another cycle day (refused; the checks locate it)."""
     if regimen.cycle is None:
         raise InputError(f"{what}: a regimen with days needs a cycle length")
     cycle = _days(regimen.cycle, what)
@@ -313,7 +303,7 @@ class _Expander:
         regimen = step.regimen
         assert regimen is not None
         minutes, _ = _minutes(regimen.hands_on or step.hands_on)
-        events = _regimen_events(step, regimen)
+        events = at_clock_times(_frequency_events(step, regimen), regimen.at or [])
         minutes = minutes or DEFAULT_DOSE_MIN
         offset = _start_day(regimen, f"step {step.id!r} regimen")
         day0 = self._regimen_day(lags, events, minutes, offset)

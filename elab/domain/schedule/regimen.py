@@ -17,14 +17,8 @@ from zoneinfo import ZoneInfo
 from elab.domain.schedule.model import Activity, Demand
 from elab.errors import InputError
 
-__all__ = [
-    "FREQUENCIES",
-    "DatedEvent",
-    "activities_from_events",
-    "at_clock_times",
-    "events_from_cycles",
-    "events_from_frequency",
-]
+__all__ = ["FREQUENCIES", "DatedEvent", "activities_from_events", "at_clock_times",
+           "events_from_cycles", "events_from_frequency"]
 
 # Per frequency: days of each period that carry events, the period in days, and the
 # time-of-day windows of the events on such a day.
@@ -113,34 +107,16 @@ def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
     return out
 
 
-def activities_from_events(
-    run: str,
-    step: str,
-    events: Sequence[DatedEvent],
-    first_date: date,
-    zone: ZoneInfo,
-    hands_on_min: int,
-    demands: tuple[Demand, ...] = (),
-    title: str = "",
-) -> list[Activity]:
+def activities_from_events(run: str, step: str, events: Sequence[DatedEvent], first_date: date,
+                           zone: ZoneInfo, hands_on_min: int, demands: tuple[Demand, ...] = (),
+                           title: str = "") -> list[Activity]:
     """One hands-on activity per event, pinned to its day's window in local time."""
-    out = []
-    for event in events:
-        day = first_date + timedelta(days=event.day)
-        out.append(
-            Activity(
-                run=run,
-                step=f"{step}@{event.label}",
-                min_min=hands_on_min,
-                max_min=hands_on_min,
-                hands_on=True,
-                demands=demands,
-                title=f"{title or step} ({event.label}, {day:%a %d %b})",
-                release=datetime.combine(day, event.earliest, zone),
-                deadline=datetime.combine(day, event.latest, zone),
-            )
-        )
-    return out
+    days = [first_date + timedelta(days=event.day) for event in events]
+    return [Activity(run, f"{step}@{event.label}", hands_on_min, hands_on_min, True, demands,
+                     title=f"{title or step} ({event.label}, {day:%a %d %b})",
+                     release=datetime.combine(day, event.earliest, zone),
+                     deadline=datetime.combine(day, event.latest, zone))
+            for event, day in zip(events, days, strict=True)]
 
 
 def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
