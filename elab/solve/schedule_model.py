@@ -130,7 +130,9 @@ class _Builder:
         """Hands-on work in one working window: always, or while its flag says so.
 
         Work the biology times has a second flag, for the daytime (working hours are part
-        of it): out of hours it is priced again at night.
+        of it): out of hours it is priced again at night.  Only work that can move half a
+        day has it: a shot held within hours of the one before (a time-lapse every 2-6 h)
+        is where its chain puts it, and the flags would only slow the search.
         """
         flag = None
         if self.explain and not a.anytime:
@@ -139,7 +141,9 @@ class _Builder:
             flag = self.m.new_bool_var(f"in_hours{i}")
             self.built.in_hours.append((i, flag))
         self._within(i, a, start, end, windows, flag)
-        if a.anytime and flag is not None and not self.explain:
+        movable = self.c.deadline[i] - self.c.release[i] >= 720 and all(
+            lag.max_min is None or lag.max_min - lag.min_min >= 720 for lag in a.after)
+        if a.anytime and flag is not None and not self.explain and movable:
             day = self.m.new_bool_var(f"daytime{i}")
             self.m.add_implication(flag, day)
             self.built.daytime.append((i, day))
@@ -260,10 +264,10 @@ class _Builder:
                 m.add_max_equality(finish, [b.ends[i] for i in items])
                 terms.append(c.problem.priority(run) * finish)
                 weight += c.problem.priority(run)
-        prices = [out_of_hours_price(c.activities[i], weight, c.horizon) for i, _ in b.in_hours]
-        terms += [price * (1 - flag) for price, (_, flag) in zip(prices, b.in_hours, strict=True)]
-        night = sum(prices) + 1  # a night minute outweighs every out-of-hours minute
-        terms += [night * max(c.activities[i].min_min, 1) * (1 - day) for i, day in b.daytime]
+        for i, flag in b.in_hours:
+            terms.append(out_of_hours_price(c.activities[i], weight, c.horizon) * (1 - flag))
+        for i, day in b.daytime:  # three Saturday-morning minutes before one at midnight
+            terms.append(2 * out_of_hours_price(c.activities[i], weight, c.horizon) * (1 - day))
         m.minimize(sum(terms))
 
 
