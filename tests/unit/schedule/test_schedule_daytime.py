@@ -24,7 +24,13 @@ from elab.domain.schedule import (
 from elab.domain.schedule.expand import expand_protocol
 from elab.domain.schedule.problem import problem_from_expansions
 from elab.services.protocol_library import bundled_dir
-from elab.services.schedule import RunSpec, agenda_text, build_problem, plan_runs
+from elab.services.schedule import (
+    RunSpec,
+    agenda_text,
+    build_problem,
+    plan_runs,
+    schedule_json,
+)
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 FRIDAY = MONDAY + timedelta(days=4)
@@ -53,6 +59,7 @@ def test_the_xenograft_plan_measures_no_tumour_at_night() -> None:
     assert out_of_hours_min(problem, schedule, night=True) == 0
     text = agenda_text(problem, schedule)
     assert "(shot 8 of 8)" in text and "at night" not in text
+    assert schedule_json(problem, schedule)["night_hands_on_min"] == 0
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
