@@ -209,6 +209,7 @@ def schedule_json(problem: Problem, schedule: Schedule) -> dict[str, Any]:
         "activities": rows,
         "makespan_h": round(schedule.makespan_h(problem.start), 3),
         "out_of_hours_hands_on_min": out_of_hours_min(problem, schedule),
+        "night_hands_on_min": out_of_hours_min(problem, schedule, night=True),
         "required_off_hours": [f"{run}/{step}" for run, step in report.required_off_hours],
         "violations": [str(v) for v in report.violations],
         "status": schedule.status,
@@ -247,9 +248,11 @@ def agenda_text(problem: Problem, schedule: Schedule) -> str:
         out.append(f"{day:%a %d %b %Y}")
         out += [line for _, line in sorted(by_day[day])]
     out.append("")
+    night = out_of_hours_min(problem, schedule, night=True)
     out.append(
         f"makespan {schedule.makespan_h(problem.start):.1f} h; "
-        f"out-of-hours hands-on {out_of_hours_min(problem, schedule)} min; "
+        f"out-of-hours hands-on {out_of_hours_min(problem, schedule)} min"
+        f"{f' ({night} at night)' if night else ''}; "
         f"{len(schedule.assignments)} activities in {len(problem.runs)} "
         f"run{'' if len(problem.runs) == 1 else 's'}"
     )

@@ -66,6 +66,8 @@ def _search(c: Compiled, opts: SolveOptions, objective: str, hint: Plan | None,
         for i, flag in built.in_hours:
             # left to itself the search tries a step out of hours first and pays for it
             built.model.add_hint(flag, in_one_window(c.windows[i] or (), starts[i], ends[i]))
+        for i, flag in built.daytime:
+            built.model.add_hint(flag, in_one_window(c.grid.daytime, starts[i], ends[i]))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.5)
     solver.parameters.num_workers = max(1, opts.workers)

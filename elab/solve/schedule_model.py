@@ -32,6 +32,7 @@ class Built:
     starts: list[Any] = field(default_factory=list)
     ends: list[Any] = field(default_factory=list)
     in_hours: list[tuple[int, Any]] = field(default_factory=list)  # (activity, in-hours flag)
+    daytime: list[tuple[int, Any]] = field(default_factory=list)  # (activity, daytime flag)
     groups: dict[int, Group] = field(default_factory=dict)  # literal index -> group
     literals: dict[Group, Any] = field(default_factory=dict)
 
@@ -126,13 +127,30 @@ class _Builder:
 
     def _hours(self, i: int, a: Activity, start: Any, end: Any,
                windows: Sequence[tuple[int, int]]) -> None:
-        """Hands-on work in one working window: always, or while its flag says so."""
+        """Hands-on work in one working window: always, or while its flag says so.
+
+        Work the biology times has a second flag, for the daytime (working hours are part
+        of it): out of hours it is priced again at night.  Only work that can move half a
+        day has it: a shot held within hours of the one before (a time-lapse every 2-6 h)
+        is where its chain puts it, and the flags would only slow the search.
+        """
         flag = None
         if self.explain and not a.anytime:
             flag = self.lit(("hours", i))
         elif a.anytime or self.soft_hours:
             flag = self.m.new_bool_var(f"in_hours{i}")
             self.built.in_hours.append((i, flag))
+        self._within(i, a, start, end, windows, flag)
+        movable = self.c.deadline[i] - self.c.release[i] >= 720 and all(
+            lag.max_min is None or lag.max_min - lag.min_min >= 720 for lag in a.after)
+        if a.anytime and flag is not None and not self.explain and movable:
+            day = self.m.new_bool_var(f"daytime{i}")
+            self.m.add_implication(flag, day)
+            self.built.daytime.append((i, day))
+            self._within(i, a, start, end, self.c.grid.daytime, day)
+
+    def _within(self, i: int, a: Activity, start: Any, end: Any,
+                windows: Sequence[tuple[int, int]], flag: Any) -> None:
         if not windows and flag is not None:
             self.m.add_bool_or([flag.Not()])
             return
@@ -222,7 +240,8 @@ class _Builder:
             self.m.add_no_overlap(self._optional(items, lit, "p"))
 
     def objective_terms(self) -> None:
-        """Weighted: runs × plan end + each run's end × its priority + out-of-hours price.
+        """Weighted: runs × plan end + each run's end × its priority + out-of-hours price
+        (and, above it, the price of night work).
 
         The plan's end weighs as much as all the runs' ends together, so a plan that ends
         sooner wins unless a high-priority run pays for a later one.
@@ -247,6 +266,8 @@ class _Builder:
                 weight += c.problem.priority(run)
         for i, flag in b.in_hours:
             terms.append(out_of_hours_price(c.activities[i], weight, c.horizon) * (1 - flag))
+        for i, day in b.daytime:  # three Saturday-morning minutes before one at midnight
+            terms.append(2 * out_of_hours_price(c.activities[i], weight, c.horizon) * (1 - day))
         m.minimize(sum(terms))
 
 

@@ -6,6 +6,7 @@ with it in one go.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,8 @@ def check_protocol(protocol: Protocol, tree: Mapping[str, Any], file: str,
     checker.records(protocol)
     checker.parameters(protocol)
     checker.design(protocol)
+    if authored:
+        checker.regimens(protocol)
     authoring = _authoring(protocol, tree, file) if authored else []
     return [*checker.errors, *authoring, *check_derived(protocol, tree, file)]
 
@@ -253,6 +256,21 @@ class _Checker:
                     name,
                     "default",
                 )
+
+    def regimens(self, p: Protocol) -> None:
+        """A regimen on days of cycles counts the study's cycle days from cycle 1 day 1, so
+        its ``start:`` skips whole cycles (an infusion from cycle 3): part of one would give
+        "day 1" on another cycle day (a clinical schedule names the cycle day instead)."""
+        for i, step in enumerate(p.steps):
+            r = step.regimen
+            if r is None or r.start is None or not r.cycle or not (r.days or r.on):
+                continue
+            start, cycle = (math.ceil(q.seconds()[0] / 86400) for q in (r.start, r.cycle))
+            if cycle > 0 and start % cycle:
+                self.error(f"regimen start {r.start} is not a whole number of {r.cycle} cycles: "
+                           f"cycle days count from cycle 1 day 1 (say the day in days:, or "
+                           f"start: {start // cycle * cycle or cycle} d to skip cycles)",
+                           "steps", i, "regimen", "start")
 
     def design(self, p: Protocol) -> None:
         design = p.design

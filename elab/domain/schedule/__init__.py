@@ -25,23 +25,7 @@ from elab.domain.schedule.model import (
     Schedule,
 )
 
-__all__ = [
-    "Activity",
-    "Assignment",
-    "Booking",
-    "CheckReport",
-    "Demand",
-    "LabCalendar",
-    "Lag",
-    "Person",
-    "Problem",
-    "RecurringBooking",
-    "Resource",
-    "Schedule",
-    "Violation",
-    "check_schedule",
-    "default_calendar",
-    "greedy_schedule",
-    "load_calendar",
-    "out_of_hours_min",
-]
+__all__ = ["Activity", "Assignment", "Booking", "CheckReport", "Demand", "LabCalendar", "Lag",
+           "Person", "Problem", "RecurringBooking", "Resource", "Schedule", "Violation",
+           "check_schedule", "default_calendar", "greedy_schedule", "load_calendar",
+           "out_of_hours_min"]

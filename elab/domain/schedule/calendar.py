@@ -20,23 +20,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from elab.errors import InputError
 
-__all__ = [
-    "WEEKDAYS",
-    "Booking",
-    "BookingSpec",
-    "CalendarFile",
-    "EquipmentSpec",
-    "LabCalendar",
-    "Person",
-    "PersonSpec",
-    "RecurringBooking",
-    "RecurringSpec",
-    "calendar_from_file",
-    "calendar_json_schema",
-    "default_calendar",
-    "load_calendar",
-    "people_from",
-]
+__all__ = ["DAYTIME", "WEEKDAYS", "Booking", "BookingSpec", "CalendarFile", "EquipmentSpec",
+           "LabCalendar", "Person", "PersonSpec", "RecurringBooking", "RecurringSpec",
+           "calendar_from_file", "calendar_json_schema", "default_calendar", "load_calendar",
+           "people_from"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*(?:-|–|to)\s*(\d{1,2}):(\d{2})\s*$")
@@ -94,6 +81,7 @@ class RecurringBooking:
 
 
 _DEFAULT_DAY: tuple[Span, ...] = ((time(9), time(17)),)
+DAYTIME: Span = (time(8), time(20))  # when work the biology times may fall out of hours
 
 
 @dataclass(frozen=True)
@@ -137,6 +125,16 @@ class LabCalendar:
             (datetime.combine(day, a, zone), datetime.combine(day, b, zone))
             for a, b in self.spans_on(day)
         ]
+
+    def daytime_on(self, day: date) -> tuple[datetime, datetime]:
+        """08:00-20:00, or the day's working hours where they reach further (holidays too).
+
+        Out-of-hours work that the biology times (a caliper shot) falls here when it can:
+        tumours are measured on a Saturday morning if they must be, never at midnight.
+        """
+        spans = [DAYTIME, *self.hours[day.weekday()]]
+        return (datetime.combine(day, min(a for a, _ in spans), self.zone),
+                datetime.combine(day, max(b for _, b in spans), self.zone))
 
     def longest_span_min(self) -> int:
         """The longest single working interval of the week, in minutes."""

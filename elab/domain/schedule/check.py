@@ -59,8 +59,10 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _intervals_utc(calendar: LabCalendar, day: date) -> list[tuple[datetime, datetime]]:
-    return [(_utc(a), _utc(b)) for a, b in calendar.intervals_on(day)]
+def _intervals_utc(calendar: LabCalendar, day: date, daytime: bool = False
+                   ) -> list[tuple[datetime, datetime]]:
+    spans = [calendar.daytime_on(day)] if daytime else calendar.intervals_on(day)
+    return [(_utc(a), _utc(b)) for a, b in spans]
 
 
 def _normalised(problem: Problem, schedule: Schedule) -> tuple[Problem, Schedule]:
@@ -87,14 +89,15 @@ def _working(calendar: LabCalendar, start: datetime, end: datetime) -> bool:
                for a, b in _intervals_utc(calendar, local_start.date()))
 
 
-def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> timedelta:
+def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime,
+                     daytime: bool = False) -> timedelta:
     zone = calendar.zone
     first = start.astimezone(zone).date()
     last = end.astimezone(zone).date()
     total = timedelta()
     day = first
     while day <= last:
-        for a, b in _intervals_utc(calendar, day):
+        for a, b in _intervals_utc(calendar, day, daytime):
             lo, hi = max(a, start), min(b, end)
             if hi > lo:
                 total += hi - lo
@@ -102,8 +105,9 @@ def _overlap_working(calendar: LabCalendar, start: datetime, end: datetime) -> t
     return total
 
 
-def out_of_hours_min(problem: Problem, schedule: Schedule) -> int:
-    """Minutes of hands-on work outside the calendar's working hours."""
+def out_of_hours_min(problem: Problem, schedule: Schedule, night: bool = False) -> int:
+    """Minutes of hands-on work outside the calendar's working hours (``night``: outside
+    its daytime too, 08:00-20:00 any day: :meth:`.LabCalendar.daytime_on`)."""
     problem, schedule = _normalised(problem, schedule)
     activities = problem.activity_map()
     total = timedelta()
@@ -111,7 +115,7 @@ def out_of_hours_min(problem: Problem, schedule: Schedule) -> int:
         activity = activities.get(a.key)
         if activity is None or not activity.in_lab_hours:
             continue
-        total += (a.end - a.start) - _overlap_working(problem.calendar, a.start, a.end)
+        total += (a.end - a.start) - _overlap_working(problem.calendar, a.start, a.end, night)
     return round(total.total_seconds() / 60)
 
 

@@ -17,15 +17,8 @@ from graphlib import CycleError, TopologicalSorter
 from elab.domain.schedule.model import Activity, Problem
 from elab.errors import InputError, did_you_mean
 
-__all__ = [
-    "Compiled",
-    "FixedUse",
-    "TimeGrid",
-    "compile_problem",
-    "grid_from_problem",
-    "in_one_window",
-    "topological",
-]
+__all__ = ["Compiled", "FixedUse", "TimeGrid", "compile_problem", "grid_from_problem",
+           "in_one_window", "topological"]
 
 
 DAY = 1440
@@ -33,11 +26,16 @@ DAY = 1440
 
 @dataclass(frozen=True)
 class TimeGrid:
-    """The plan's clock: minute 0 is ``start``; ``horizon`` minutes are plannable."""
+    """The plan's clock: minute 0 is ``start``; ``horizon`` minutes are plannable.
+
+    ``windows`` are the working hours; ``daytime`` the hours out-of-hours work the biology
+    times may take when it can (:meth:`.LabCalendar.daytime_on`).
+    """
 
     start: datetime
     horizon: int
     windows: tuple[tuple[int, int], ...]
+    daytime: tuple[tuple[int, int], ...] = ()
 
     def minute_from(self, instant: datetime, up: bool = False) -> int:
         """Whole minutes from the plan start, rounded down (or ``up``)."""
@@ -63,13 +61,15 @@ def grid_from_problem(problem: Problem, horizon_days: int | None = None) -> Time
     horizon = days * DAY
     probe = TimeGrid(start, horizon, ())
     windows: list[tuple[int, int]] = []
+    daytime: list[tuple[int, int]] = []
     for offset in range(-1, days + 2):
         day = start.date() + timedelta(days=offset)
-        for a, b in calendar.intervals_on(day):
+        for into, (a, b) in [*((windows, ab) for ab in calendar.intervals_on(day)),
+                             (daytime, calendar.daytime_on(day))]:
             lo, hi = max(probe.minute_from(a, up=True), 0), min(probe.minute_from(b), horizon)
             if hi > lo:
-                windows.append((lo, hi))
-    return TimeGrid(start, horizon, tuple(sorted(windows)))
+                into.append((lo, hi))
+    return TimeGrid(start, horizon, tuple(sorted(windows)), tuple(daytime))
 
 
 @dataclass(frozen=True)
@@ -207,16 +207,6 @@ def compile_problem(problem: Problem) -> Compiled:
             raise InputError(f"the finished step {f.step!r} of run {f.run!r} is not in the plan")
         fixed[index[f.key]] = (grid.minute_from(f.start), grid.minute_from(f.end))
     capacity = {r.name: r.capacity for r in problem.resources}
-    return Compiled(
-        problem=problem,
-        grid=grid,
-        activities=activities,
-        index=index,
-        release=tuple(release),
-        deadline=tuple(deadline),
-        windows=tuple(windows),
-        fixed=fixed,
-        capacity=capacity,
-        fixed_uses=tuple(_fixed_uses(problem, grid, capacity)),
-        order=topological(activities),
-    )
+    return Compiled(problem, grid, activities, index, tuple(release), tuple(deadline),
+                    tuple(windows), fixed, capacity,
+                    tuple(_fixed_uses(problem, grid, capacity)), topological(activities))

@@ -95,35 +95,36 @@ def _start_day(regimen: Regimen, what: str) -> int:
     return 0 if regimen.start is None else _days(regimen.start, what)
 
 
-def _regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
-    return at_clock_times(_frequency_events(step, regimen), regimen.at or [])
-
-
 def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
     # A patient's or a facility's doses follow the clock (BID about 08:00 and 20:00), not
     # the lab's working hours.
-    clock = step.by != "lab"
-    if regimen.days:
-        if regimen.cycle is None:
-            raise InputError(f"step {step.id!r}: a regimen with days needs a cycle length")
-        return events_from_cycles(regimen.days, _days(regimen.cycle, f"step {step.id!r} cycle"),
-                                  regimen.cycles or 1, clock)
-    if regimen.frequency:
-        what = f"step {step.id!r} regimen"
-        if regimen.on is not None and regimen.cycle is not None:
-            # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days.
-            cycle, on = _days(regimen.cycle, what), _days(regimen.on, what)
-            return [event for c in range(regimen.cycles or 1)
-                    for event in events_from_frequency(regimen.frequency, min(on, cycle),
-                                                       first_day=c * cycle, clock=clock)]
-        if regimen.for_ is None and regimen.cycle is not None:
-            # "twice daily through 6 cycles of 28 days": the cycles give the length.
-            length = _days(regimen.cycle, what) * (regimen.cycles or 1)
-        else:
-            length = _days(regimen.for_, what)
-        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what),
-                                     clock=clock)
+    clock, what = step.by != "lab", f"step {step.id!r} regimen"
+    if regimen.days or (regimen.frequency and regimen.on is not None and regimen.cycle):
+        return _cycle_events(regimen, what, clock)
+    if regimen.frequency:  # "twice daily through 6 cycles of 28 days": no for:, the cycles
+        length = (_days(regimen.cycle, what) * (regimen.cycles or 1)
+                  if regimen.for_ is None and regimen.cycle is not None
+                  else _days(regimen.for_, what))
+        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what), clock)
     raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
+
+
+def _cycle_events(regimen: Regimen, what: str, clock: bool) -> list[DatedEvent]:
+    """Events on days of the study's cycles, from cycle 1 day 1 (day 0); ``start:`` skips
+    whole cycles (an infusion from cycle 3) and the labels keep the study's cycle numbers:
+    part of a cycle would put "day 1" on another cycle day (refused; the checks locate it)."""
+    if regimen.cycle is None:
+        raise InputError(f"{what}: a regimen with days needs a cycle length")
+    cycle = _days(regimen.cycle, what)
+    first, part = divmod(_start_day(regimen, what), cycle)
+    if part:
+        raise InputError(f"{what}: start skips whole {cycle}-day cycles, not {part} d of one")
+    if regimen.days:  # days 1, 8 and 15 of each 28-day cycle
+        return events_from_cycles(regimen.days, cycle, regimen.cycles or 1, clock, first)
+    # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days
+    on = min(_days(regimen.on, what), cycle)
+    return [event for c in range(first, first + (regimen.cycles or 1))
+            for event in events_from_frequency(regimen.frequency or "", on, c * cycle, clock)]
 
 
 @dataclass(frozen=True)
@@ -270,8 +271,11 @@ class _Expander:
         int_hi = int_hi if int_hi is not None else int_lo
         span_lo, span_hi = _closed(span_lo, span_hi)
         # the fewest shots whose intervals can cover the span: imaging every 2-6 h for
-        # 24-48 h is five shots, the last at least 24 h after the first
-        shots = math.ceil(span_lo / max(int_hi, 1)) + 1
+        # 24-48 h is five shots, the last at least 24 h after the first; shots days apart
+        # keep half a day of room in each interval, so each can fall in the daytime
+        # (calipers every 2.3-3.5 d for 21 d: eight, not seven 3.5 d apart, noon and midnight)
+        room = min(720, (int_hi - int_lo) // 2) if int_hi >= 1440 else 0
+        shots = math.ceil(span_lo / max(int_hi - room, 1)) + 1
         covers = (shots - 1) * int_lo <= span_hi
         first = f"{step.id}#1"
         previous: str | None = None
@@ -299,7 +303,7 @@ class _Expander:
         regimen = step.regimen
         assert regimen is not None
         minutes, _ = _minutes(regimen.hands_on or step.hands_on)
-        events = _regimen_events(step, regimen)
+        events = at_clock_times(_frequency_events(step, regimen), regimen.at or [])
         minutes = minutes or DEFAULT_DOSE_MIN
         offset = _start_day(regimen, f"step {step.id!r} regimen")
         day0 = self._regimen_day(lags, events, minutes, offset)

@@ -21,6 +21,7 @@ __all__ = ["greedy_minutes", "greedy_schedule", "schedule_from_minutes"]
 
 Use = tuple[int, int, int]  # start, end, units
 Held = tuple[str, str]  # ("equipment", name) or ("person", name): what a step holds
+Windows = Sequence[tuple[int, int]]
 _STEP = 5  # minutes between tries of a group's start
 _TRIES = 3000  # placements of one group before it is given up (and placed step by step)
 _SLACK = 60  # minutes: groups that can start this soon after the earliest are all "ready now"
@@ -39,7 +40,7 @@ def _conflict_end(uses: list[Use], start: int, end: int, units: int, cap: int) -
     return None
 
 
-def _window_fit(windows: Sequence[tuple[int, int]], t: int, d: int) -> int | None:
+def _window_fit(windows: Windows, t: int, d: int) -> int | None:
     """The earliest start at or after ``t`` where ``d`` minutes fit in a window, if any."""
     return next((max(s, t) for s, e in windows if e - max(s, t) >= d), None)
 
@@ -117,9 +118,8 @@ class _Greedy:
                 return nxt
         return None
 
-    def _find(self, i: int, t: int, trial: _Trial, hours: bool = True) -> int | None:
-        """The earliest start >= t in a working window (when ``hours``) with all it needs."""
-        windows = self.c.windows[i] if hours else None
+    def _find(self, i: int, t: int, trial: _Trial, windows: Windows | None) -> int | None:
+        """The earliest start >= t in one of the windows (if any) with all it needs."""
         d = self.c.activities[i].min_min
         for _ in range(10000):
             if windows is not None:
@@ -199,10 +199,12 @@ class _Greedy:
                 inside = inside or self.group_of[j] == g
             if not inside:
                 est = max(est, t)
-            start = self._find(i, est, trial)
-            if a.anytime and (start is None or self._late(i, start, trial)):
-                # a shot of a time-lapse is taken out of hours rather than late
-                start = self._find(i, est, trial, hours=False)
+            start = self._find(i, est, trial, c.windows[i])
+            for windows in (c.grid.daytime, None) if a.anytime else ():
+                if start is None or self._late(i, start, trial):
+                    # a shot is taken out of hours rather than late: in the daytime when
+                    # the biology allows, at night only when it must
+                    start = self._find(i, est, trial, windows)
             if start is None:
                 return None, None
             for j, need in self._late(i, start, trial):
@@ -267,9 +269,9 @@ class _Greedy:
             if placed is None:  # nothing fits: one at a time, rules broken
                 for i in self.groups[g]:
                     est = self._earliest(i)
-                    start = self._find(i, est, _Trial())
+                    start = self._find(i, est, _Trial(), c.windows[i])
                     if start is None:
-                        start = self._find(i, est, _Trial(), hours=False)
+                        start = self._find(i, est, _Trial(), None)
                     start = est if start is None else start
                     single = _Trial()
                     self._add(single, i, start, start + c.activities[i].min_min)

@@ -15,15 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from elab.domain.schedule.calendar import Booking, LabCalendar, RecurringBooking
 from elab.errors import InputError
 
-__all__ = [
-    "Activity",
-    "Assignment",
-    "Demand",
-    "Lag",
-    "Problem",
-    "Resource",
-    "Schedule",
-]
+__all__ = ["Activity", "Assignment", "Demand", "Lag", "Problem", "Resource", "Schedule"]
 
 
 @dataclass(frozen=True)

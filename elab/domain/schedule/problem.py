@@ -53,14 +53,10 @@ def people_of_runs(expansions: list[Expansion], calendar: LabCalendar,
     return chosen
 
 
-def problem_from_expansions(
-    expansions: list[Expansion],
-    calendar: LabCalendar,
-    start: datetime,
-    horizon_days: int = 14,
-    priorities: tuple[tuple[str, int], ...] = (),
-    named: Mapping[str, str] | None = None,
-) -> Problem:
+def problem_from_expansions(expansions: list[Expansion], calendar: LabCalendar,
+                            start: datetime, horizon_days: int = 14,
+                            priorities: tuple[tuple[str, int], ...] = (),
+                            named: Mapping[str, str] | None = None) -> Problem:
     """The planning problem of several runs sharing the lab's people, equipment and calendar.
 
     Each run's lab hands-on work goes to its person (:func:`people_of_runs`).
@@ -68,11 +64,5 @@ def problem_from_expansions(
     person = people_of_runs(expansions, calendar, named)
     activities = tuple(replace(a, person=person[a.run]) if a.in_lab_hours else a
                        for e in expansions for a in e.activities)
-    return Problem(
-        activities=activities,
-        resources=merge_resources(expansions, calendar.capacities),
-        calendar=calendar,
-        start=start,
-        horizon_days=horizon_days,
-        priorities=priorities,
-    )
+    return Problem(activities, merge_resources(expansions, calendar.capacities), calendar,
+                   start, horizon_days=horizon_days, priorities=priorities)

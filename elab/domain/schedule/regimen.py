@@ -17,14 +17,8 @@ from zoneinfo import ZoneInfo
 from elab.domain.schedule.model import Activity, Demand
 from elab.errors import InputError
 
-__all__ = [
-    "FREQUENCIES",
-    "DatedEvent",
-    "activities_from_events",
-    "at_clock_times",
-    "events_from_cycles",
-    "events_from_frequency",
-]
+__all__ = ["FREQUENCIES", "DatedEvent", "activities_from_events", "at_clock_times",
+           "events_from_cycles", "events_from_frequency"]
 
 # Per frequency: days of each period that carry events, the period in days, and the
 # time-of-day windows of the events on such a day.
@@ -94,8 +88,11 @@ def events_from_frequency(frequency: str, days: int, first_day: int = 0,
 
 
 def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
-                       clock: bool = False) -> list[DatedEvent]:
-    """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28)."""
+                       clock: bool = False, first: int = 0) -> list[DatedEvent]:
+    """Events on 1-based ``days`` of each ``cycle_days``-day cycle (days 1, 8, 15 of 28).
+
+    ``first``: the cycles before the first event's (C3D1 and on, from day 56 of 28-day ones).
+    """
     (earliest, latest), = _CLOCK[1] if clock else _DAY
     if cycle_days < 1 or cycles < 1:
         raise InputError("a cycle needs at least one day and one repetition")
@@ -103,41 +100,23 @@ def events_from_cycles(days: Sequence[int], cycle_days: int, cycles: int,
     if bad:
         raise InputError(f"day {bad[0]} lies outside a {cycle_days}-day cycle")
     out: list[DatedEvent] = []
-    for cycle in range(cycles):
+    for cycle in range(first, first + cycles):
         for d in sorted(days):
             day = cycle * cycle_days + d - 1
             out.append(DatedEvent(day, earliest, latest, len(out) + 1, cycle + 1, d))
     return out
 
 
-def activities_from_events(
-    run: str,
-    step: str,
-    events: Sequence[DatedEvent],
-    first_date: date,
-    zone: ZoneInfo,
-    hands_on_min: int,
-    demands: tuple[Demand, ...] = (),
-    title: str = "",
-) -> list[Activity]:
+def activities_from_events(run: str, step: str, events: Sequence[DatedEvent], first_date: date,
+                           zone: ZoneInfo, hands_on_min: int, demands: tuple[Demand, ...] = (),
+                           title: str = "") -> list[Activity]:
     """One hands-on activity per event, pinned to its day's window in local time."""
-    out = []
-    for event in events:
-        day = first_date + timedelta(days=event.day)
-        out.append(
-            Activity(
-                run=run,
-                step=f"{step}@{event.label}",
-                min_min=hands_on_min,
-                max_min=hands_on_min,
-                hands_on=True,
-                demands=demands,
-                title=f"{title or step} ({event.label}, {day:%a %d %b})",
-                release=datetime.combine(day, event.earliest, zone),
-                deadline=datetime.combine(day, event.latest, zone),
-            )
-        )
-    return out
+    days = [first_date + timedelta(days=event.day) for event in events]
+    return [Activity(run, f"{step}@{event.label}", hands_on_min, hands_on_min, True, demands,
+                     title=f"{title or step} ({event.label}, {day:%a %d %b})",
+                     release=datetime.combine(day, event.earliest, zone),
+                     deadline=datetime.combine(day, event.latest, zone))
+            for event, day in zip(events, days, strict=True)]
 
 
 def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:

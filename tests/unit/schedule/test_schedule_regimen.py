@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from schedule_cases import BERLIN, MONDAY
 
-from elab.domain.schedule import LabCalendar, Problem, check_schedule
+from elab.domain.protocol import load_protocol
+from elab.domain.schedule import Activity, LabCalendar, Problem, check_schedule
+from elab.domain.schedule.expand import expand_protocol
 from elab.domain.schedule.regimen import (
     activities_from_events,
     events_from_cycles,
     events_from_frequency,
 )
-from elab.errors import InputError
+from elab.errors import InputError, ProtocolErrors
 from elab.solve.schedule import SolveOptions, solve_schedule
 
 
@@ -71,3 +76,81 @@ def test_unknown_frequency(bad: str) -> None:
 def test_day_outside_cycle() -> None:
     with pytest.raises(InputError, match="outside a 28-day cycle"):
         events_from_cycles([1, 29], 28, 1)
+
+
+CYCLE_PROTOCOL = """\
+id: cycle-start
+title: A regimen on days of 28-day cycles
+version: "1"
+steps:
+  - id: screen
+    title: Screen
+    hands_on: 1 h
+  - id: infuse
+    title: Infuse
+    after: [screen]
+    regimen: {REGIMEN}
+"""
+SCREEN = CYCLE_PROTOCOL[CYCLE_PROTOCOL.index("  - id: screen"):CYCLE_PROTOCOL.index("  - id: infuse")]
+
+
+def _cycle_plan(tmp_path: Path, regimen: str, after: bool = True) -> list[Activity]:
+    path = tmp_path / "cycle-start.yaml"
+    text = CYCLE_PROTOCOL.replace("{REGIMEN}", regimen)
+    path.write_text(text if after else text.replace(SCREEN, "").replace("    after: [screen]\n",
+                                                                          ""))
+    expansion = expand_protocol(load_protocol(path), "c", MONDAY.date(), BERLIN,
+                                calendar=LabCalendar(timezone="Europe/Berlin"))
+    return [a for a in expansion.activities if a.step.startswith("infuse@")]
+
+
+def _days_after_monday(acts: list[Activity]) -> list[int]:
+    return [(a.release.date() - MONDAY.date()).days for a in acts if a.release is not None]
+
+
+def test_a_days_regimen_with_start_moves_its_first_event_by_whole_cycles(
+        tmp_path: Path) -> None:
+    # "gemcitabine from cycle 2": start: 4 wk skips cycle 1; the labels keep the study's
+    # cycle numbers, and two cycles are still planned
+    without = _cycle_plan(tmp_path, "{days: [1, 8], cycle: 28 d, cycles: 2, hands_on: 1 h}")
+    assert _days_after_monday(without) == [0, 7, 28, 35]
+    acts = _cycle_plan(tmp_path, "{days: [1, 8], cycle: 28 d, cycles: 2, start: 4 wk, "
+                                 "hands_on: 1 h}")
+    assert _days_after_monday(acts) == [28, 35, 56, 63]
+    assert [a.step for a in acts] == ["infuse@C2D1", "infuse@C2D8", "infuse@C3D1", "infuse@C3D8"]
+
+
+@pytest.mark.parametrize("after", [True, False])
+def test_an_on_days_regimen_with_start_moves_by_whole_cycles(tmp_path: Path,
+                                                             after: bool) -> None:
+    # the first event moves, whether or not a step before the regimen sets its day 0 (the
+    # regimen the first step)
+    acts = _cycle_plan(tmp_path, "{frequency: QD, on: 3 d, off: 25 d, cycle: 28 d, "
+                                 "cycles: 1, start: 28 d, hands_on: 10 min}", after)
+    assert _days_after_monday(acts) == [28, 29, 30]
+
+
+def test_a_start_inside_a_cycle_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "cycle-start.yaml"
+    path.write_text(CYCLE_PROTOCOL.replace(
+        "{REGIMEN}", "{days: [1, 8, 15], cycle: 28 d, start: 10 d, hands_on: 1 h}"))
+    with pytest.raises(ProtocolErrors) as caught:
+        load_protocol(path)
+    error = caught.value.errors[0]
+    assert "whole number of 28 d cycles" in error.message
+    assert error.location is not None
+    line = path.read_text().splitlines()[error.location.line - 1]
+    assert line[error.location.col - 1:].startswith("10 d")
+
+
+@settings(max_examples=40, deadline=None)
+@given(cycle=st.integers(7, 35), skip=st.integers(0, 3), cycles=st.integers(1, 3),
+       days=st.lists(st.integers(1, 7), min_size=1, max_size=3, unique=True))
+def test_cycle_events_after_skipped_cycles_keep_the_study_cycle_days(
+        cycle: int, skip: int, cycles: int, days: list[int]) -> None:
+    events = events_from_cycles(days, cycle, cycles, first=skip)
+    assert len(events) == len(days) * cycles
+    assert events[0].day == skip * cycle + min(days) - 1
+    assert all(e.day == (e.cycle - 1) * cycle + e.cycle_day - 1  # type: ignore[operator]
+               for e in events)
+    assert {e.cycle for e in events} == set(range(skip + 1, skip + cycles + 1))
