@@ -178,7 +178,7 @@ class _Greedy:
             if blame is None:
                 break
             j, at = blame
-            if j in self.roots[g]:  # back at a first step: the group starts later
+            if self.roots[g] == {j}:  # back at the only first step: the group starts later
                 return None, max(t + _STEP, at)
             if self.group_of.get(j) != g or at <= later.get(j, -1):
                 return None, t + _STEP

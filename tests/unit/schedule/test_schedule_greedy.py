@@ -109,3 +109,30 @@ def test_a_group_that_fits_nowhere_is_still_placed(calendar: LabCalendar) -> Non
     plan = greedy_schedule(problem)
     assert len(plan.assignments) == len(acts)
     assert not check_schedule(problem, plan).ok
+
+
+def test_two_branches_meeting_in_a_window_each_start_when_they_must() -> None:
+    # Transwell: the cells' 24 h pre-treatment and the inserts' 1-17 h rehydration are two
+    # first steps of one tight group (seeding follows the chemoattractant within 1 h and the
+    # harvest within 30 min).  The rehydration must start on Monday afternoon, the
+    # pre-treatment on Monday morning; moving both together never fits.
+    acts = (
+        Activity("tw", "pretreat", 15, 15, True),
+        Activity("tw", "pretreat:incubate", 1440, 1440, False, (Demand("incubator"),),
+                 (Lag("pretreat", 0, 0),)),
+        Activity("tw", "rehydrate", 10, 10, True),
+        Activity("tw", "rehydrate:incubate", 60, 1020, False, (Demand("incubator"),),
+                 (Lag("rehydrate", 0, 0),)),
+        Activity("tw", "chemoattractant", 10, 10, True, (Demand("hood"),),
+                 (Lag("rehydrate:incubate", 0, 0),)),
+        Activity("tw", "harvest", 20, 20, True, (Demand("hood"),),
+                 (Lag("pretreat:incubate", 0, 0),)),
+        Activity("tw", "seed", 15, 15, True, (Demand("hood"),),
+                 (Lag("chemoattractant", 0, 60), Lag("harvest", 0, 30))),
+    )
+    problem = Problem(acts, LAB, LabCalendar(timezone="Europe/Berlin"), MONDAY)
+    plan = greedy_schedule(problem)
+    assert check_schedule(problem, plan).ok, check_schedule(problem, plan).violations
+    by = plan.by_key()
+    assert by[("tw", "pretreat")].start == MONDAY.replace(hour=9, tzinfo=BERLIN)
+    assert by[("tw", "seed")].end.date() == (MONDAY + timedelta(days=1)).date()
