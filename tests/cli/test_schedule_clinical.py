@@ -36,3 +36,21 @@ def test_recist_scans_come_every_8_weeks_from_cycle_1_day_1(
     c1d1 = starts["gemcitabine@C1D1"].date()
     scans = sorted(t.date() for step, t in starts.items() if step.startswith("imaging@"))
     assert [(d - c1d1).days for d in scans] == [56, 112, 168]
+
+
+def test_each_infusion_day_runs_counts_then_nab_paclitaxel_then_gemcitabine(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # blood counts within a day before the infusion; MPACT (Von Hoff 2013): nab-paclitaxel,
+    # then gemcitabine within 30 min of its end
+    code, out, err = run(["schedule", "plan", "clinical-combination-regimen", "--start",
+                          "2026-12-07", "--json"], capsys)
+    assert code == 0, err
+    spans = {a["step"]: (datetime.fromisoformat(a["start"]), datetime.fromisoformat(a["end"]))
+             for a in json.loads(out)["activities"]}
+    days = [s.split("@")[1] for s in spans if s.startswith("gemcitabine@")]
+    assert len(days) == 18
+    for day in days:
+        counts, nab, gem = (spans[f"{s}@{day}"]
+                            for s in ("blood-counts", "nab-paclitaxel", "gemcitabine"))
+        assert counts[1] <= nab[0] <= counts[1] + timedelta(days=1)
+        assert nab[1] <= gem[0] <= nab[1] + timedelta(minutes=30)

@@ -27,6 +27,7 @@ __all__ = [
     "find_cycle",
     "program_seconds",
     "regimen_administrations",
+    "same_days",
     "step_time",
     "topological_order",
 ]
@@ -140,6 +141,19 @@ def _regimen_seconds(regimen: Regimen) -> tuple[float, float | None, float]:
     return lo, hi, doses
 
 
+_DAY_FIELDS = ("frequency", "days", "cycle", "cycles", "on", "off", "for_", "start")
+
+
+def same_days(first: Regimen | None, then: Regimen | None) -> bool:
+    """Whether two regimens fall on the same days, so that one follows the other dose by dose.
+
+    Nab-paclitaxel then gemcitabine on days 1, 8 and 15 of each cycle: an ``after:`` between
+    them orders each day's infusions; it does not start one regimen when the other ends.
+    """
+    return (first is not None and then is not None
+            and all(getattr(first, name) == getattr(then, name) for name in _DAY_FIELDS))
+
+
 def step_time(step: Step) -> StepTime:
     """A step's elapsed and hands-on time from its hands_on, passive, repeat, program...
 
@@ -227,6 +241,11 @@ class StepGraph:
             chosen: str | None = None
             for edge in self.preds[sid]:
                 gap_lo, gap_hi = edge.gap.seconds() if edge.gap else (0.0, 0.0)
+                if same_days(self.by_id[edge.pred].regimen, self.by_id[sid].regimen):
+                    # dose by dose alongside it: from its start, not its end
+                    pred_max = times[edge.pred].max_s
+                    gap_lo -= times[edge.pred].min_s
+                    gap_hi = None if gap_hi is None or pred_max is None else gap_hi - pred_max
                 cand_lo = end_lo[edge.pred] + gap_lo
                 if chosen is None or cand_lo > start_lo:
                     start_lo, chosen = max(start_lo, cand_lo), edge.pred

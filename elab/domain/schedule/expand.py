@@ -36,18 +36,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from elab.domain.protocol.graph import StepGraph, program_seconds
-from elab.domain.protocol.model import Protocol, Regimen, Step
+from elab.domain.protocol.graph import StepGraph, program_seconds, same_days
+from elab.domain.protocol.model import Protocol, Step
 from elab.domain.schedule.calendar import LabCalendar, default_calendar
 from elab.domain.schedule.model import Activity, Demand, Lag, Resource
 from elab.domain.schedule.regimen import (
     DatedEvent,
     activities_from_events,
-    at_clock_times,
-    events_from_cycles,
-    events_from_frequency,
+    regimen_events,
+    start_day,
 )
-from elab.errors import InputError
 from elab.units import QRange
 
 __all__ = ["DEFAULT_HANDS_ON_MIN", "OPEN_EXTRA_MIN", "OPEN_FACTOR", "Expansion", "Progress",
@@ -83,50 +81,6 @@ def _closed(lo: int, hi: int | None) -> tuple[int, int]:
     return (lo, lo + OPEN_EXTRA_MIN if hi is None else max(hi, lo))
 
 
-def _days(value: QRange | None, what: str) -> int:
-    lo, _ = _minutes(value)
-    if lo <= 0:
-        raise InputError(f"{what} needs a length in days")
-    return max(1, math.ceil(lo / 1440))
-
-
-def _start_day(regimen: Regimen, what: str) -> int:
-    """Days from the regimen's day 0 to its first event (``start: 8 wk`` is 56)."""
-    return 0 if regimen.start is None else _days(regimen.start, what)
-
-
-def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
-    # A patient's or a facility's doses follow the clock (BID about 08:00 and 20:00), not
-    # the lab's working hours.
-    clock, what = step.by != "lab", f"step {step.id!r} regimen"
-    if regimen.days or (regimen.frequency and regimen.on is not None and regimen.cycle):
-        return _cycle_events(regimen, what, clock)
-    if regimen.frequency:  # "twice daily through 6 cycles of 28 days": no for:, the cycles
-        length = (_days(regimen.cycle, what) * (regimen.cycles or 1)
-                  if regimen.for_ is None and regimen.cycle is not None
-                  else _days(regimen.for_, what))
-        return events_from_frequency(regimen.frequency, length, _start_day(regimen, what), clock)
-    raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
-
-
-def _cycle_events(regimen: Regimen, what: str, clock: bool) -> list[DatedEvent]:
-    """Events on days of the study's cycles, from cycle 1 day 1 (day 0); ``start:`` skips
-    whole cycles (an infusion from cycle 3) and the labels keep the study's cycle numbers:
-    part of a cycle would put "day 1" on another cycle day (refused; the checks locate it)."""
-    if regimen.cycle is None:
-        raise InputError(f"{what}: a regimen with days needs a cycle length")
-    cycle = _days(regimen.cycle, what)
-    first, part = divmod(_start_day(regimen, what), cycle)
-    if part:
-        raise InputError(f"{what}: start skips whole {cycle}-day cycles, not {part} d of one")
-    if regimen.days:  # days 1, 8 and 15 of each 28-day cycle
-        return events_from_cycles(regimen.days, cycle, regimen.cycles or 1, clock, first)
-    # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days
-    on = min(_days(regimen.on, what), cycle)
-    return [event for c in range(first, first + (regimen.cycles or 1))
-            for event in events_from_frequency(regimen.frequency or "", on, c * cycle, clock)]
-
-
 @dataclass(frozen=True)
 class Progress:
     """What a run under way has done: when its finished steps ended (by step id), and now.
@@ -155,6 +109,7 @@ class _Expander:
         self.passive_exit: dict[str, bool] = {}
         # regimens after the same steps share their day 0 (a study's treatment day 1)
         self.regimen_days: dict[frozenset[str], date] = {}
+        self.day0: dict[str, date] = {}  # each regimen's day 0, by step id
 
     def _lags_into(self, step: Step, starts_passive: bool) -> tuple[Lag, ...]:
         """Edges into a step; a sample goes straight on when either side is passive.
@@ -303,17 +258,28 @@ class _Expander:
         regimen = step.regimen
         assert regimen is not None
         minutes, _ = _minutes(regimen.hands_on or step.hands_on)
-        events = at_clock_times(_frequency_events(step, regimen), regimen.at or [])
+        events = regimen_events(step, regimen)
         minutes = minutes or DEFAULT_DOSE_MIN
-        offset = _start_day(regimen, f"step {step.id!r} regimen")
-        day0 = self._regimen_day(lags, events, minutes, offset)
+        offset = start_day(regimen, f"step {step.id!r} regimen")
+        paired = self._paired(step)  # followed dose by dose, not after their last dose
+        first = tuple(lag for lag in lags if lag.step not in paired)
+        day0 = (self._regimen_day(first, events, minutes, offset) if first or not paired
+                else self.day0[next(iter(paired)).split("@")[0]])
+        self.day0[step.id] = day0
         acts = activities_from_events(self.run, step.id, events, day0, self.zone, minutes, own,
                                       step.title)
         for k, act in enumerate(acts):
-            self._add(step, replace(act, after=lags if k == 0 else (), anytime=True,
-                                    by=step.by))
+            after = tuple(replace(lag, step=paired[lag.step][k]) for lag in lags
+                          if lag.step in paired)
+            self._add(step, replace(act, after=after + (first if k == 0 else ()),
+                                    anytime=True, by=step.by))
         self.exit[step.id] = acts[-1].step
         self.passive_exit[step.id] = False
+
+    def _paired(self, step: Step) -> dict[str, list[str]]:
+        """Regimens before this one on the same days (:func:`same_days`), by last event."""
+        return {self.exit[edge.pred]: self.entry[edge.pred] for edge in self.graph.preds[step.id]
+                if same_days(self.graph.by_id[edge.pred].regimen, step.regimen)}
 
     def _regimen_day(self, lags: tuple[Lag, ...], events: list[DatedEvent],
                      minutes: int, offset: int = 0) -> date:

@@ -9,16 +9,19 @@ Monday) within a time-of-day window, so twice-daily doses stay hours apart.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from elab.domain.protocol.model import Regimen, Step
 from elab.domain.schedule.model import Activity, Demand
 from elab.errors import InputError
+from elab.units import QRange
 
 __all__ = ["FREQUENCIES", "DatedEvent", "activities_from_events", "at_clock_times",
-           "events_from_cycles", "events_from_frequency"]
+           "events_from_cycles", "events_from_frequency", "regimen_events", "start_day"]
 
 # Per frequency: days of each period that carry events, the period in days, and the
 # time-of-day windows of the events on such a day.
@@ -140,3 +143,52 @@ def at_clock_times(events: list[DatedEvent], at: list[str]) -> list[DatedEvent]:
             event = replace(event, earliest=time(lo // 60, lo % 60), latest=time(hi // 60, hi % 60))
         out.append(event)
     return out
+
+
+def _days(value: QRange | None, what: str) -> int:
+    lo = 0 if value is None else round(value.seconds()[0] / 60)
+    if lo <= 0:
+        raise InputError(f"{what} needs a length in days")
+    return max(1, math.ceil(lo / 1440))
+
+
+def start_day(regimen: Regimen, what: str) -> int:
+    """Days from the regimen's day 0 to its first event (``start: 8 wk`` is 56)."""
+    return 0 if regimen.start is None else _days(regimen.start, what)
+
+
+def regimen_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
+    """The dated events of a protocol step's regimen, at its ``at:`` clock times."""
+    return at_clock_times(_frequency_events(step, regimen), regimen.at or [])
+
+
+def _frequency_events(step: Step, regimen: Regimen) -> list[DatedEvent]:
+    # A patient's or a facility's doses follow the clock (BID about 08:00 and 20:00), not
+    # the lab's working hours.
+    clock, what = step.by != "lab", f"step {step.id!r} regimen"
+    if regimen.days or (regimen.frequency and regimen.on is not None and regimen.cycle):
+        return _cycle_events(regimen, what, clock)
+    if regimen.frequency:  # "twice daily through 6 cycles of 28 days": no for:, the cycles
+        length = (_days(regimen.cycle, what) * (regimen.cycles or 1)
+                  if regimen.for_ is None and regimen.cycle is not None
+                  else _days(regimen.for_, what))
+        return events_from_frequency(regimen.frequency, length, start_day(regimen, what), clock)
+    raise InputError(f"step {step.id!r}: a regimen needs a frequency or days of a cycle")
+
+
+def _cycle_events(regimen: Regimen, what: str, clock: bool) -> list[DatedEvent]:
+    """Events on days of the study's cycles, from cycle 1 day 1 (day 0); ``start:`` skips
+    whole cycles (an infusion from cycle 3) and the labels keep the study's cycle numbers:
+    part of a cycle would put "day 1" on another cycle day (refused; the checks locate it)."""
+    if regimen.cycle is None:
+        raise InputError(f"{what}: a regimen with days needs a cycle length")
+    cycle = _days(regimen.cycle, what)
+    first, part = divmod(start_day(regimen, what), cycle)
+    if part:
+        raise InputError(f"{what}: start skips whole {cycle}-day cycles, not {part} d of one")
+    if regimen.days:  # days 1, 8 and 15 of each 28-day cycle
+        return events_from_cycles(regimen.days, cycle, regimen.cycles or 1, clock, first)
+    # "twice daily on days 1-21 of each 28-day cycle": doses only on the on-days
+    on = min(_days(regimen.on, what), cycle)
+    return [event for c in range(first, first + (regimen.cycles or 1))
+            for event in events_from_frequency(regimen.frequency or "", on, c * cycle, clock)]

@@ -60,8 +60,10 @@ EXPECTED: dict[str, tuple[str | None, float, float | None, float]] = {
     # 1 d (screening to BSA) + 28 d (BSA to cycle 1 day 1) more;
     # hands-on 120 + 15 + 30 + 6
     # toxicity visits × 30 + 18 blood counts × 30 + 18 × (1 h gemcitabine + 2 h
-    # nab-paclitaxel) + 3 scans × 1 h
-    "clinical-combination-regimen": (None, 242085, 283845, 4305),
+    # nab-paclitaxel) + 3 scans × 1 h; the infusions follow the blood counts dose by dose
+    # (within 1 d) and gemcitabine follows nab-paclitaxel (within 30 min): at most 1 d 30 min
+    # more, the regimens running alongside each other, not one after the other
+    "clinical-combination-regimen": (None, 242085, 285315, 4305),
     # 2×5 + 4×3 + 2 + (10 + 20) + 20 + 2×5 + 10 + 3×5 + 30 + (15 + 720) + 3×5 + (10 + 60)
     # + 3×5 + 5 (DAB, open) + 2×2 + 1 + bluing 5 + (5 + 15) + 15 + 60
     "ihc-fak": (None, 1084, None, 122),

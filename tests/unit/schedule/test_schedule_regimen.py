@@ -154,3 +154,48 @@ def test_cycle_events_after_skipped_cycles_keep_the_study_cycle_days(
     assert all(e.day == (e.cycle - 1) * cycle + e.cycle_day - 1  # type: ignore[operator]
                for e in events)
     assert {e.cycle for e in events} == set(range(skip + 1, skip + cycles + 1))
+
+
+PAIRED_PROTOCOL = """\
+id: paired
+title: Two infusions on the same cycle days
+version: "1"
+steps:
+  - id: first-drug
+    title: First infusion
+    regimen: {days: [1, 8], cycle: 28 d, cycles: 2, hands_on: 1 h}
+  - id: second-drug
+    title: Second infusion, right after the first
+    after: [{step: first-drug, within: 30 min}]
+    regimen: {REGIMEN}
+"""
+
+
+def _paired(tmp_path: Path, regimen: str) -> dict[str, Activity]:
+    path = tmp_path / "paired.yaml"
+    path.write_text(PAIRED_PROTOCOL.replace("{REGIMEN}", regimen))
+    expansion = expand_protocol(load_protocol(path), "p", MONDAY.date(), BERLIN,
+                                calendar=LabCalendar(timezone="Europe/Berlin"))
+    return {a.step: a for a in expansion.activities}
+
+
+def test_a_regimen_after_one_on_the_same_days_follows_it_event_by_event(
+        tmp_path: Path) -> None:
+    # MPACT: nab-paclitaxel, then gemcitabine at once, on each infusion day; not every
+    # gemcitabine dose after the last nab-paclitaxel dose of the study
+    acts = _paired(tmp_path, "{days: [1, 8], cycle: 28 d, cycles: 2, hands_on: 1 h}")
+    for label in ("C1D1", "C1D8", "C2D1", "C2D8"):
+        (lag,) = acts[f"second-drug@{label}"].after
+        assert (lag.step, lag.min_min, lag.max_min) == (f"first-drug@{label}", 0, 30)
+    assert acts["second-drug@C1D1"].release == acts["first-drug@C1D1"].release
+    problem = Problem(tuple(acts.values()), (), LabCalendar(timezone="Europe/Berlin"), MONDAY)
+    plan = solve_schedule(problem, SolveOptions(time_limit_s=5)).by_key()
+    for label in ("C1D1", "C1D8", "C2D1", "C2D8"):
+        first, second = plan[("p", f"first-drug@{label}")], plan[("p", f"second-drug@{label}")]
+        assert first.end <= second.start <= first.end + timedelta(minutes=30)
+
+
+def test_a_regimen_after_one_on_other_days_follows_its_last_event(tmp_path: Path) -> None:
+    acts = _paired(tmp_path, "{days: [15], cycle: 28 d, cycles: 1, hands_on: 1 h}")
+    (lag,) = acts["second-drug@C1D15"].after
+    assert lag.step == "first-drug@C2D8"
