@@ -83,3 +83,23 @@ def test_two_loading_bands_without_a_membrane_column_are_not_summed(
     assert ecad["ratio"]["mean"] is None and ecad["relative"] is None
     assert "no membrane column" in ecad["reason"]
     assert any("E-cadherin in defactinib: no relative value" in h for h in result["headline"])
+
+
+def test_a_finished_western_blot_emt_run_normalises_per_membrane(sqlite_url: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    protocol = Path(__file__).resolve().parents[2] / "elab" / "protocols" / "western-blot-emt.yaml"
+    env = {**os.environ, "ELAB_DATABASE_URL": sqlite_url, "ELAB_OPERATOR": "ana"}
+
+    def elab(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "elab.cli.main", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    run_id = elab("runs", "start", str(protocol)).stdout.strip()
+    assert elab("runs", "attach", run_id, "bands", str(BANDS)).returncode == 0
+    done = elab("runs", "finish", run_id, "--incomplete", "--reason", "analysis only")
+    assert done.returncode == 0, done.stderr
+    assert "E-cadherin in defactinib: 1.495 × vehicle" in done.stdout
+    assert "given twice; the values are summed" not in done.stdout
