@@ -22,7 +22,7 @@ from .base import AnalysisResult, Column, Hook, Param, finite, qty
 from .headline import estimate_sentence, number_text
 from .median_effect import MedianEffect, ci_of, fit_median_effect
 from .synergy_bootstrap import Lines, bootstrap_ci, line_draws, outside
-from .synergy_matrix import describe_series, matrix_entry, ratio_series
+from .synergy_matrix import matrix_entry
 from .table import Table
 
 __all__ = ["HOOK"]
@@ -125,6 +125,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
         _drug_entry("b", fit_b, unit_b),
     ]
     same_unit = unit_a == unit_b
+
+    from .synergy_matrix import describe_series, ratio_series  # kept apart from the CI imports
 
     series, measured = ratio_series(combos)
     levels_a = sorted({a for a, _ in fa_of})
