@@ -21,6 +21,7 @@ from elab.domain.runs import RunState
 from elab.domain.runs.kinds import AnalysisDone, Attached
 from elab.domain.runs.state import Logged, ValueRecord
 from elab.errors import ElabError
+from elab.services.analysis_design import design_params
 
 __all__ = ["Blocked", "analysis_blockers", "latest_analyses", "run_protocol_analyses"]
 
@@ -284,6 +285,7 @@ def _prepare(state: RunState, entry: Analysis, fetch: Callable[[str], bytes],
     reading = reading if reading is not None else _Reading()
     names = _entry_inputs(entry)
     params = _resolved(state, {k: str(v) for k, v in entry.params.items()}, reading)
+    params = design_params(state.protocol, entry.hook, params)
     if names:
         tables: Any = _inputs(state, names, fetch, reading, _reads_ct(entry.hook))
     else:

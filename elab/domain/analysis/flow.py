@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from .base import AnalysisResult, Column, Hook, Param, qty
+from .headline import number_text
 from .stats import summary
 from .table import Table
 
@@ -90,7 +91,42 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             })
     return AnalysisResult("flow-frequencies",
                           _METHOD.format(lineage=lineage, min_parent=floor), results,
-                          warnings)
+                          warnings, headline=_headline(per_cond, parent_of, lineage))
+
+
+def _headline(per_cond: dict[tuple[str, str], list[tuple[float | None, float | None]]],
+              parent_of: dict[tuple[str, str], str], lineage: str) -> list[str]:
+    """One sentence per end gate (a gate no other gate is gated from: CD8+, Treg) and
+    condition: its mean % of parent and % of lineage over the samples, the numbers a TIL
+    panel is read for; the gates above them are in the table."""
+    parents = set(parent_of.values())
+    ends = {p for _, p in parent_of if p not in parents}
+    below = {p for s, p in parent_of if _below(s, p, lineage, parent_of) and p != lineage}
+    if below & ends:
+        ends &= below  # the lineage's own end gates, not a debris or dead-cell gate
+    out = []
+    for (c, p), values in sorted(per_cond.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if p not in ends:
+            continue
+        parent = next((par for (_, g), par in sorted(parent_of.items()) if g == p), "")
+        label = f"{p} in {c}" if c else f"{p} (all samples)"
+        stats = [(summary(v for v, _ in values if v is not None), parent),
+                 (summary(v for _, v in values if v is not None), lineage)]
+        stats = [(st, g) for st, g in stats if st["mean"] is not None and g]
+        if not stats:
+            out.append(f"{label}: no frequency (its parent gate has no count or 0 events "
+                       "in every sample)")
+            continue
+        ns = sorted({st["n"] for st, _ in stats})
+        out.append(f"{label}: {', '.join(_share(st, g) for st, g in stats)}; "
+                   f"n = {' and '.join(str(n) for n in ns)} samples")
+    return out
+
+
+def _share(s: dict[str, Any], gate: str) -> str:
+    """``20 % of CD4+ (SD 1.2)``: a mean frequency over samples."""
+    sd = f" (SD {number_text(s['sd'])})" if s["sd"] is not None else ""
+    return f"{number_text(s['mean'])} % of {gate}{sd}"
 
 
 def _below(sample: str, pop: str, lineage: str, parent_of: dict[tuple[str, str], str]) -> bool:

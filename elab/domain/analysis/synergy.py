@@ -89,10 +89,6 @@ def _fa_by_pair(table: Table) -> tuple[dict[tuple[float, float], float], str, in
     return {k: float(np.mean(v)) for k, v in sorted(sums.items())}, source, blank
 
 
-def _ratio_key(a: float, b: float) -> float:
-    return float(f"{a / b:.6g}")
-
-
 def _drug_entry(name: str, fit: MedianEffect, unit: str) -> dict[str, Any]:
     return {"kind": "drug", "drug": name, "dm": qty(fit.dm, unit), "m": finite(fit.m),
             **_r_of(fit), "n": fit.n}
@@ -139,9 +135,9 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     ]
     same_unit = unit_a == unit_b
 
-    series: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
-    for (a, b), f in combos.items():
-        series[_ratio_key(a, b)].append((a, b, f))
+    from .synergy_matrix import describe_series, ratio_series  # kept apart from the CI imports
+
+    series, measured = ratio_series(combos)
     levels_a = sorted({a for a, _ in fa_of})
     levels_b = sorted({b for _, b in fa_of})
     is_matrix = (
@@ -166,6 +162,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             _extrapolation(entry, ratio, pts, fit_a, fit_b, tested, warnings)
             results.append(entry)
 
+    no_series = describe_series(results, measured, fit_a, fit_b, shortest, warnings)
     method = _METHOD.format(draws=draws, seed=int(params["seed"]), source=source,
                             derived=" (fa = 1 − viability)" if source == "viability" else "",
                             limit=EXTRAPOLATION_LIMIT, min_points=MIN_POINTS)
@@ -180,7 +177,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     elif not any(r["kind"] == "ratio" for r in results):
         results.append({"kind": "combinations", "points": points})
     return AnalysisResult(
-        "combination-index", method, results, warnings, headline=_headline(results),
+        "combination-index", method, results, warnings,
+        headline=_headline(results) + no_series,
         plot_data={"fa": fa_of, "fit_a": fit_a, "fit_b": fit_b, "points": points,
                    "levels": (levels_a, levels_b) if is_matrix else None,
                    "units": (unit_a, unit_b)},

@@ -2,7 +2,8 @@
 
 Fields are technical replicates of an insert, inserts are the replicates of a condition:
 mean cells per field per insert first, then mean ± SD and SEM over inserts, and % of the
-control condition's mean.
+control condition's mean.  Uncoated reference inserts of an invasion assay give each
+treatment's invasion index instead of a % of control (:mod:`.transwell_index`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ _METHOD = (
     "mean of the control condition ({control}) × 100, not computed when the control mean is 0. "
     "Counts are used as given (no background subtracted); blank fields are left out and "
     "warned; no test between conditions."
+)
+_INDEX_METHOD = (
+    " Uncoated reference inserts ({refs}) are not compared with the control; invasion index "
+    "= mean cells per field of a treatment's Matrigel-coated inserts / mean of its uncoated "
+    "inserts × 100 (Albini et al. 1987), n counting inserts of each, no SD (the inserts are "
+    "not paired); the treatment's index as % of the control's index."
 )
 
 
@@ -52,10 +59,12 @@ def control_of(conditions: list[str], wanted: str, warnings: list[str]) -> str |
     return None
 
 
-def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+def _insert_means(table: Table, warnings: list[str]) -> tuple[
+        dict[str, list[float]], list[dict[str, Any]], list[str]]:
+    """Mean cells per field of each insert, by condition; one result row per insert; and
+    every condition named (blank fields and inserts without counts are warned)."""
     fields: dict[tuple[str, str], list[float]] = defaultdict(list)
     counts = table.numbers("count", nonnegative=True)
-    warnings: list[str] = []
     blank: dict[str, int] = defaultdict(int)
     for i, c, n in zip(table.text("insert"), table.text("condition"), counts, strict=True):
         fields[(c, i)].append(n)
@@ -64,16 +73,26 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     for i, k in sorted(blank.items()):
         warnings.append(f"insert {i}: {k} blank field count(s) left out")
     per_insert: dict[str, list[float]] = defaultdict(list)
-    results: list[dict[str, Any]] = []
-    for (c, i), counts in sorted(fields.items()):
-        s = summary(counts)
+    rows: list[dict[str, Any]] = []
+    for (c, i), values in sorted(fields.items()):
+        s = summary(values)
         if s["mean"] is None:
             warnings.append(f"insert {i}: no counts")
             continue
         per_insert[c].append(s["mean"])
-        results.append({"kind": "insert", "insert": i, "condition": c,
-                        "cells_per_field": s["mean"], "fields": s["n"]})
-    control = control_of(sorted({c for c, _ in fields}), params["control"], warnings)
+        rows.append({"kind": "insert", "insert": i, "condition": c,
+                     "cells_per_field": s["mean"], "fields": s["n"]})
+    return per_insert, rows, sorted({c for c, _ in fields})
+
+
+def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
+    from .transwell_index import invasion_indices, references
+
+    warnings: list[str] = []
+    per_insert, results, conditions = _insert_means(table, warnings)
+    refs = references(table, params["reference"], conditions, warnings)
+    coated = [c for c in conditions if c not in refs]
+    control = control_of(coated, params["control"], warnings)
     base = summary(per_insert.get(control, []))["mean"] if control else None
     reason = pct_reason(control, base, "cells per field")
     if reason and control is not None:
@@ -81,31 +100,44 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     headline: list[str] = []
     for c, means in sorted(per_insert.items()):
         s = summary(means)
-        pct = 100.0 * s["mean"] / base if base and not reason else None
         if len(means) < 3:
             warnings.append(f"{c}: {len(means)} insert(s); SD and SEM need at least 2, 3 advised")
+        if c in refs:
+            results.append({"kind": "reference", "condition": c, "reference_of": refs[c],
+                            "cells_per_field": s, "inserts": s["n"]})
+            continue
+        pct = 100.0 * s["mean"] / base if base and not reason else None
         share = qty(pct, "%")
         if pct is None:
             share["reason"] = reason
         results.append({"kind": "condition", "condition": c, "cells_per_field": s,
                         "pct_of_control": share, "inserts": s["n"]})
-        if c == control:
-            continue
-        if pct is None:
-            if control is not None:
-                headline.append(f"{c}: % of {control} not computed ({reason}); "
-                                f"{number_text(s['mean'])} cells per field "
-                                f"(n = {s['n']} inserts)")
-            continue
-        headline.append(f"{c}: {number_text(pct)} % of {control} (n = {s['n']} inserts)")
-    return AnalysisResult("transwell", _METHOD.format(control=control or "none"), results,
-                          warnings, headline=headline)
+        if c != control:
+            headline.extend(_pct_sentence(c, s, pct, control, reason))
+    index_rows, index_lines = invasion_indices(per_insert, refs, control)
+    results.extend(index_rows)
+    method = _METHOD.format(control=control or "none")
+    if refs:
+        method += _INDEX_METHOD.format(refs=", ".join(f"{r} → {c or 'no condition'}"
+                                                      for r, c in sorted(refs.items())))
+    return AnalysisResult("transwell", method, results, warnings,
+                          headline=headline + index_lines)
+
+
+def _pct_sentence(c: str, s: dict[str, Any], pct: float | None, control: str | None,
+                  reason: str) -> list[str]:
+    if pct is not None:
+        return [f"{c}: {number_text(pct)} % of {control} (n = {s['n']} inserts)"]
+    if control is None:
+        return []
+    return [f"{c}: % of {control} not computed ({reason}); {number_text(s['mean'])} cells per "
+            f"field (n = {s['n']} inserts)"]
 
 
 def _draw(result: AnalysisResult) -> bytes:
     from .plots import bar_png
 
-    rows = [r for r in result.results if r["kind"] == "condition"]
+    rows = [r for r in result.results if r["kind"] in ("condition", "reference")]
     return bar_png(
         [r["condition"] for r in rows],
         [r["cells_per_field"]["mean"] for r in rows],
@@ -123,7 +155,13 @@ HOOK = Hook(
         Column("field", text=True),
         Column("count", help="cells counted in the field"),
     ),
-    params=(Param("control", "", type="text", help="the control condition"),),
+    params=(
+        Param("control", "", type="text", help="the control condition"),
+        Param("reference", None, type="list",
+              help="uncoated reference inserts (the design's kind: reference), comma-separated; "
+                   "each paired with the coated condition its name contains, or as "
+                   "REFERENCE=CONDITION"),
+    ),
     analyse=_analyse,
     draw=_draw,
     result_keys=("kind", "insert", "condition", "cells_per_field", "pct_of_control"),
