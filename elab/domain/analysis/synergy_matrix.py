@@ -17,7 +17,7 @@ import numpy as np
 from .base import finite
 from .median_effect import MedianEffect, loewe_expected
 
-__all__ = ["matrix_entry"]
+__all__ = ["describe_series", "matrix_entry", "ratio_series"]
 
 Cell = tuple[float, float]
 
