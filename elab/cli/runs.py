@@ -52,10 +52,24 @@ def done(
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
     another: AnotherOpt = False,
+    incomplete: Annotated[bool, typer.Option(
+        "--incomplete", help="Mark it done with required readings missing (--reason TEXT "
+        "says why; each shortfall is logged as a deviation).")] = False,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why it is done without its readings (--incomplete).")] = None,
 ) -> None:
-    """Mark a step done, with its measured values."""
+    """Mark a step done, with its measured values.
+
+    Refused while a required value is short of its readings (the error names which, and
+    for which samples), unless --incomplete --reason TEXT.
+    """
+    if incomplete and not (reason and reason.strip()):
+        raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
+    if reason is not None and not incomplete:
+        raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
     with service_for(operator) as service:
-        events = service.done(run, step, value_pairs(value), note, another=another)
+        events = service.done(run, step, value_pairs(value), note, another=another,
+                              incomplete=reason if incomplete else None)
         report_events(events, as_json)
         if not as_json:
             print_next_samples(service, run, step, events)

@@ -200,14 +200,17 @@ class RunService(RunReader):
         note: str | None = None,
         *,
         another: bool = False,
+        incomplete: str | None = None,
     ) -> list[Event]:
         """Mark a step done with its measured values; out-of-range values become deviations.
 
         A value that has its declared readings takes another only with ``another``
-        (see :func:`refuse_extra_readings`).
+        (see :func:`refuse_extra_readings`); a required value short of its readings
+        refuses the step unless ``incomplete`` says why (a deviation with that reason).
         """
         def decide(state: RunState, now: datetime) -> list[Draft]:
-            found = actions.done(state, now, step_id, values, note)  # bad values first
+            found = actions.done(state, now, step_id, values, note,  # bad values first
+                                 incomplete)
             if not another:
                 refuse_extra_readings(state, step_id, values)
             return found

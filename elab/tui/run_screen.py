@@ -8,6 +8,7 @@ second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -17,8 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from elab.domain.runs import Event
 from elab.domain.runs.kinds import Retracted
 from elab.domain.runs.rules import done_warning, stop_warning
+from elab.domain.runs.step_readings import Shortfall, shortfalls
 from elab.errors import ElabError
 from elab.services.runs import RunService
 from elab.tui.confirm import Confirm
@@ -195,22 +198,53 @@ class RunScreen(RunActions):
     # ---------------------------------------------------------------- acting
 
     def action_done(self) -> None:
+        """d: mark the step done; asks first when that would log a deviation (its timer
+        never ran, it stops early, or a required value is short of its readings)."""
         step = self.target()
         if not step:
             return
-        warning = done_warning(self.state.protocol.step(step), self.state.timers.get(step),
-                               self.now())
+        if self.state.steps[step].state in ("done", "skipped"):
+            self.act(lambda: self.service.done(self.run_id, step))  # says why it is refused
+            return
+        spec = self.state.protocol.step(step)
+        short = shortfalls(self.state, spec)
+        if short:
+            self.ask_done_without(step, short)
+            return
+        warning = done_warning(spec, self.state.timers.get(step), self.now())
 
         def mark(yes: bool | None = True) -> None:
             if yes:
                 self.selected = None
                 self.act(lambda: self.service.done(self.run_id, step))
 
-        if warning is None or self.state.steps[step].state in ("done", "skipped"):
+        if warning is None:
             mark()
         else:
             self.app.push_screen(Confirm(f"Mark {step} done early?", warning,
                                          "marks it done and logs the deviation"), mark)
+
+    def ask_done_without(self, step: str, short: list[Shortfall]) -> None:
+        """A step short of its required readings: say which, and mark it done only with
+        the reason, each shortfall logged as a deviation (v records the readings instead)."""
+        missing = "\n".join(f"• {s.words()}" for s in short)
+        warning = done_warning(self.state.protocol.step(step), self.state.timers.get(step),
+                               self.now())
+        text = (f"Still missing:\n{missing}\nRecord them with v (Value), or mark the step "
+                "done without them: each is logged as a deviation, with your reason."
+                + (f"\n{warning}" if warning else ""))
+
+        def reason(yes: bool | None) -> None:
+            if yes:
+                self._ask(f"Why is {step} done without them?", "e.g. RNA 5 lost in the "
+                          "spin; the reason goes into the deviation", mark)
+
+        def mark(why: str) -> Sequence[Event]:
+            self.selected = None
+            return self.service.done(self.run_id, step, incomplete=why)
+
+        self.app.push_screen(Confirm(f"{step}: required readings missing", text,
+                                     "mark it done without them"), reason)
 
     def action_begin(self) -> None:
         """b: the hands-on work of the step has begun (``runs start-step``), so the record
