@@ -247,8 +247,14 @@ def correct(
         raise typer.BadParameter("a correction needs --reason", param_hint="--reason")
     if not value:
         raise typer.BadParameter("give the corrected --value NAME=QUANTITY", param_hint="--value")
+    from elab.domain.runs.analysis_inputs import stale_analyses
+
     with service_for(operator) as service:
-        report_events(service.correct(run, seq, value_pairs(value), reason), False)
+        events = service.correct(run, seq, value_pairs(value), reason)
+        report_events(events, False)
+        for stale in stale_analyses(service.state(run)):
+            if any(old == seq for old, _ in stale.readings):
+                print(f"elab: warning: {stale.sentence(run)}", file=sys.stderr)
 
 
 @runs_app.command("pause")
