@@ -208,14 +208,8 @@ class RunService(RunReader):
         (see :func:`refuse_extra_readings`); a required value short of its readings
         refuses the step unless ``incomplete`` says why (a deviation with that reason).
         """
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            found = actions.done(state, now, step_id, values, note,  # bad values first
-                                 incomplete)
-            if not another:
-                refuse_extra_readings(state, step_id, values)
-            return found
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.done(
+            state, now, step_id, values, note, incomplete, another=another))
 
     def record_values(
         self, run_id: str, step_id: str, values: Sequence[tuple[str, str]],

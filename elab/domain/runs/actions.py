@@ -35,6 +35,7 @@ from elab.domain.runs.kinds import (
     TimerStopped,
     ValueRecorded,
 )
+from elab.domain.runs.reading_rules import refuse_extra_readings
 from elab.domain.runs.rules import (
     AutoDeviation,
     expired_lot_deviation,
@@ -93,19 +94,24 @@ def start_step(state: RunState, now: datetime, step_id: str) -> Events:
 
 def done(
     state: RunState, now: datetime, step_id: str, values: Sequence[tuple[str, str]] = (),
-    note: str | None = None, incomplete: str | None = None,
+    note: str | None = None, incomplete: str | None = None, *, another: bool = True,
 ) -> Events:
     """The step done with its measured values; out-of-range values become deviations.
 
     A required value short of its readings refuses it, naming what is missing
     (:mod:`~elab.domain.runs.step_readings`), unless ``incomplete`` gives the reason it
     is marked done without them: then each shortfall is a deviation carrying that reason.
+    A value typed wrong is said first, then (without ``another``) one that has its
+    readings already (:func:`refuse_extra_readings`), then what is still missing.
     """
     step = _step(state, step_id)
     st = state.steps[step_id]
     if st.state.finished:
         raise RunStateError(f"step {step_id} is already {st.state}")
     readings = with_samples(state, step, values)
+    recorded = [event for reading in readings for event in _value_events(step, reading)]
+    if not another:
+        refuse_extra_readings(state, step_id, values)
     found = _shortfall_events(state, step, readings, incomplete)
     found += _start_checks(state, step_id, now, "done")
     timer = state.timers.get(step_id)
@@ -113,8 +119,7 @@ def done(
         found += _timer_stop(state, step, now)
     if (untimed := untimed_deviation(step, timer)) is not None:
         found.append(untimed.event())
-    for reading in readings:
-        found += _value_events(step, reading)
+    found += recorded
     if note:
         found.append(NoteAdded(step_id, note))
     found.append(StepDone(step_id))
