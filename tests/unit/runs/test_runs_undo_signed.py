@@ -72,3 +72,29 @@ def test_an_action_after_the_signature_can_still_be_undone(
     [retracted] = ana.undo(run)
     assert retracted.type == "retracted"
     assert ana.state(run).steps["seed"].state != "done"
+
+
+def test_undoing_a_reading_a_later_analysis_ran_on_is_refused() -> None:
+    # Analyses run at completion, when undo is closed; the rule holds for a log that has
+    # one after an open action all the same (a log written by another tool).
+    from elab.domain.protocol import load_document
+    from elab.domain.runs import actions, fold
+    from elab.domain.runs.events import GENESIS, new_event
+    from elab.domain.runs.kinds import AnalysisDone, RunEvent, RunStarted, ValueRecorded
+
+    at = "2026-11-23T09:00:00+00:00"
+    data: list[tuple[RunEvent, str]] = [
+        (RunStarted(protocol="run-assay", content=load_document(PROTOCOL).content), "ana"),
+        (ValueRecorded(step="measure", name="conc", value=2.0, unit="mg/mL", text="2"), "ana"),
+        (AnalysisDone(hook="transwell", values={"x": {"ref": "@measure.conc", "seqs": [2]}}),
+         "bob"),
+    ]
+    events, prev = [], GENESIS
+    for seq, (item, who) in enumerate(data, 1):
+        event = new_event("r", seq, item, at, who, prev)
+        events.append(event)
+        prev = event.hash
+    state = fold(events)
+    with pytest.raises(RunStateError, match=r"would change what analysis transwell \(#3\) "
+                                            r"was run on; put a value right"):
+        actions.undo(state, datetime(2026, 11, 23, 9, 1, tzinfo=UTC), "ana")
