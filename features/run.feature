@@ -17,7 +17,7 @@ Feature: Following a run from the command line
     And the run has no deviations
 
   Scenario: A protein concentration out of range becomes a deviation
-    When I mark "bca" done with "protein_conc=14 mg/mL"
+    When I record "protein_conc=14 mg/mL" at "bca"
     Then the run has a deviation at "bca" saying "protein_conc 14 mg/mL is outside 0.5–10 mg/mL"
 
   Scenario: Resuming after the terminal was closed

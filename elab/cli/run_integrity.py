@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from elab.cli.options import settings
-from elab.cli.runs import JsonOpt, service_for
+from elab.cli.run_common import JsonOpt, service_for
 
 __all__ = ["add_to"]
 

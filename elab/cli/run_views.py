@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from elab.cli.runs import JsonOpt, RunArg, service_for
+from elab.cli.run_common import JsonOpt, RunArg, service_for
 
 __all__ = ["add_to"]
 

@@ -1,98 +1,34 @@
-"""``elab runs ...``: everything the TUI can do to a run, from the shell and from scripts."""
+"""``elab runs ...``: everything the TUI can do to a run, from the shell and from scripts.
+
+The arguments and printing these commands share are in :mod:`elab.cli.run_common`; finishing
+and analyses in :mod:`elab.cli.run_finish`, status and list in :mod:`elab.cli.run_views`.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from elab.cli.options import parse_params
-
-if TYPE_CHECKING:
-    from elab.domain.runs import Event
-    from elab.domain.runs.kinds import AnalysisDone
-    from elab.services.runs import RunService
+from elab.cli.run_common import (
+    AnotherOpt,
+    JsonOpt,
+    OperatorOpt,
+    RunArg,
+    StepArg,
+    ValueOpt,
+    print_next_samples,
+    report_events,
+    service_for,
+    value_pairs,
+)
 
 __all__ = ["register", "service_for"]
 
 runs_app = typer.Typer(help="Follow runs from the shell: start, done, timers, values, finish.")
-
-RunArg = Annotated[str, typer.Argument(help="Run id (see `elab runs list`).")]
-StepArg = Annotated[str, typer.Argument(help="Step id.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-OperatorOpt = Annotated[
-    str | None, typer.Option("--operator", help="Who is working (default $ELAB_OPERATOR or user).")
-]
-ValueOpt = Annotated[
-    list[str] | None, typer.Option("--value", help="NAME=QUANTITY, e.g. conc=1.2 mg/mL (repeat).")
-]
-AnotherOpt = Annotated[bool, typer.Option(
-    "--another", help="Add a reading to a value that already has its declared readings "
-    "(a replicate: mean, SD and n are shown); without it such a value is refused, naming "
-    "the `runs correct` that replaces its reading.")]
-
-
-@contextmanager
-def service_for(operator: str | None = None) -> Iterator[RunService]:
-    from elab.services.runs import RunService
-
-    service = RunService.open(operator=operator)
-    try:
-        yield service
-    finally:
-        service.close()
-
-
-def _values(items: list[str] | None) -> list[tuple[str, str]]:
-    return list(_pairs(items))
-
-
-def _pairs(items: list[str] | None) -> Iterator[tuple[str, str]]:
-    for item in items or []:
-        parsed = parse_params([item], "--value")
-        yield next(iter(parsed.items()))
-
-
-def _next_samples(service: RunService, run: str, step: str, events: list[Event]) -> None:
-    """After readings of a per-sample value: which sample a reading without a name takes
-    next, so the bench knows whose tube comes next."""
-    from elab.domain.runs.kinds import ValueRecorded
-    from elab.services.runs import next_sample
-
-    names = dict.fromkeys(e.data.name for e in events
-                          if isinstance(e.data, ValueRecorded) and e.data.sample)
-    if not names:
-        return
-    state = service.state(run)
-    for name in names:
-        upcoming = next_sample(state, step, name)
-        per = state.protocol.step(step).record[name].per
-        print(f"next {per} for {name}: {upcoming}" if upcoming else
-              f"every {per} has its {name} reading")
-
-
-def _report(events: list[Event], as_json: bool) -> None:
-    """What an action appended: the events, and any deviation it caused, on stdout."""
-    from elab.domain.runs.kinds import DeviationNoted, ValueRecorded
-
-    if as_json:
-        print(json.dumps([e.as_dict() for e in events], ensure_ascii=False))
-        return
-    for event in events:
-        if isinstance(d := event.data, DeviationNoted):
-            where = f" at {d.step}" if d.step else ""
-            print(f"deviation ({d.kind}){where}: {d.note}")
-        elif isinstance(v := event.data, ValueRecorded) and v.sample:
-            print(f"{v.name} for {v.sample}: {v.text}")
-    if events:
-        print(
-            f"saved {len(events)} event{'s' if len(events) != 1 else ''} (last #{events[-1].seq})"
-        )
 
 
 @runs_app.command("start")
@@ -116,13 +52,27 @@ def done(
     operator: OperatorOpt = None,
     as_json: JsonOpt = False,
     another: AnotherOpt = False,
+    incomplete: Annotated[bool, typer.Option(
+        "--incomplete", help="Mark it done with required readings missing (--reason TEXT "
+        "says why; each shortfall is logged as a deviation).")] = False,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why it is done without its readings (--incomplete).")] = None,
 ) -> None:
-    """Mark a step done, with its measured values."""
+    """Mark a step done, with its measured values.
+
+    Refused while a required value is short of its readings (the error names which, and
+    for which samples), unless --incomplete --reason TEXT.
+    """
+    if incomplete and not (reason and reason.strip()):
+        raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
+    if reason is not None and not incomplete:
+        raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
     with service_for(operator) as service:
-        events = service.done(run, step, _values(value), note, another=another)
-        _report(events, as_json)
+        events = service.done(run, step, value_pairs(value), note, another=another,
+                              incomplete=reason if incomplete else None)
+        report_events(events, as_json)
         if not as_json:
-            _next_samples(service, run, step, events)
+            print_next_samples(service, run, step, events)
 
 
 @runs_app.command("value")
@@ -151,7 +101,7 @@ def record_value(
     replicate reading.
     """
     with service_for(operator) as service:
-        values = _values(value)
+        values = value_pairs(value)
         if from_file is not None:
             from elab.services.reader_import import record_values_from_file
 
@@ -161,19 +111,19 @@ def record_value(
                 parse_params(take, "--take"))
             events = service.record_values(run, step, values, another=another)
             events += service.attach(run, f"{step}: {from_file.name}", from_file)
-            _report(events, as_json)
+            report_events(events, as_json)
             return
         events = service.record_values(run, step, values, another=another)
-        _report(events, as_json)
+        report_events(events, as_json)
         if not as_json:
-            _next_samples(service, run, step, events)
+            print_next_samples(service, run, step, events)
 
 
 @runs_app.command("start-step")
 def start_step(run: RunArg, step: StepArg, operator: OperatorOpt = None) -> None:
     """Say that work on a step has begun."""
     with service_for(operator) as service:
-        _report(service.start_step(run, step), False)
+        report_events(service.start_step(run, step), False)
 
 
 @runs_app.command("skip")
@@ -185,7 +135,7 @@ def skip(
 ) -> None:
     """Skip an optional step."""
     with service_for(operator) as service:
-        _report(service.skip(run, step, note), False)
+        report_events(service.skip(run, step, note), False)
 
 
 @runs_app.command("timer")
@@ -200,7 +150,7 @@ def timer(
     if action not in ("start", "stop"):
         raise typer.BadParameter(f"{action!r} is not start or stop", param_hint="ACTION")
     with service_for(operator) as service:
-        _report(service.timer(run, step, action), as_json)
+        report_events(service.timer(run, step, action), as_json)
 
 
 @runs_app.command("deviate")
@@ -212,7 +162,7 @@ def deviate(
 ) -> None:
     """Log a deviation by hand."""
     with service_for(operator) as service:
-        _report(service.deviate(run, step, note), False)
+        report_events(service.deviate(run, step, note), False)
 
 
 @runs_app.command("note")
@@ -226,7 +176,7 @@ def note(
         raise typer.BadParameter("give [STEP] TEXT (quote the text)", param_hint="ARGS")
     step, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     with service_for(operator) as service:
-        _report(service.note(run, step, text), False)
+        report_events(service.note(run, step, text), False)
 
 
 @runs_app.command("lot")
@@ -245,7 +195,7 @@ def lot(
     for event in events:
         if isinstance(d := event.data, DeviationNoted):
             print(f"elab: warning: {d.note}", file=sys.stderr)
-    _report(events, False)
+    report_events(events, False)
 
 
 @runs_app.command("undo")
@@ -254,7 +204,7 @@ def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) ->
     with service_for(operator) as service:
         events = service.undo(run)
     if as_json:
-        _report(events, True)
+        report_events(events, True)
         return
     from elab.domain.runs.kinds import Retracted
 
@@ -297,22 +247,28 @@ def correct(
         raise typer.BadParameter("a correction needs --reason", param_hint="--reason")
     if not value:
         raise typer.BadParameter("give the corrected --value NAME=QUANTITY", param_hint="--value")
+    from elab.domain.runs.analysis_inputs import stale_analyses
+
     with service_for(operator) as service:
-        _report(service.correct(run, seq, _values(value), reason), False)
+        events = service.correct(run, seq, value_pairs(value), reason)
+        report_events(events, False)
+        for stale in stale_analyses(service.state(run)):
+            if any(old == seq for old, _ in stale.readings):
+                print(f"elab: warning: {stale.sentence(run)}", file=sys.stderr)
 
 
 @runs_app.command("pause")
 def pause(run: RunArg, operator: OperatorOpt = None) -> None:
     """Pause the run (incubations already going on keep running)."""
     with service_for(operator) as service:
-        _report(service.pause(run), False)
+        report_events(service.pause(run), False)
 
 
 @runs_app.command("resume")
 def resume(run: RunArg, operator: OperatorOpt = None) -> None:
     """Resume a paused run."""
     with service_for(operator) as service:
-        _report(service.resume(run), False)
+        report_events(service.resume(run), False)
 
 
 @runs_app.command("abort")
@@ -323,99 +279,13 @@ def abort(
 ) -> None:
     """Abort the run."""
     with service_for(operator) as service:
-        _report(service.abort(run, note_text), False)
-
-
-@runs_app.command("finish")
-def finish(
-    run: RunArg,
-    incomplete: Annotated[
-        bool, typer.Option("--incomplete", help="Finish with steps, values or lots missing.")
-    ] = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it finishes incomplete (--incomplete).")
-    ] = None,
-    operator: OperatorOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Complete the run and run its analysis hooks.
-
-    Refused while steps are not done or required values or lots are missing, unless
-    --incomplete --reason TEXT: then each missing item becomes a deviation.
-    """
-    from elab.services.runs import status_json
-
-    if incomplete and not (reason and reason.strip()):
-        raise typer.BadParameter("--incomplete needs --reason TEXT", param_hint="--reason")
-    if reason is not None and not incomplete:
-        raise typer.BadParameter("--reason goes with --incomplete", param_hint="--reason")
-    from elab.errors import RunStateError
-
-    with service_for(operator) as service:
-        try:
-            state = service.finish(run, reason if incomplete else None)
-        except RunStateError as exc:
-            # Refused (steps or values missing): say in the same line what the analyses
-            # lack too, before the scientist reaches for --incomplete.
-            blocked = [b.reason for b in service.analysis_blockers(run)]
-            if not blocked:
-                raise
-            raise RunStateError(f"{exc}; also, {'; '.join(blocked)}") from None
-        status = status_json(state, service.clock.now())
-    if as_json:
-        print(json.dumps(status, ensure_ascii=False))
-        return
-    print(f"run {run} completed; {len(state.deviations)} deviation(s)")
-    for logged in state.analyses:
-        _print_analysis(logged.data)
-        if logged.data.error:
-            print(f"  run it again once that is put right: elab runs analyze {run} "
-                  f"{logged.data.hook}")
-
-
-def _print_analysis(analysis: AnalysisDone, label: str = "") -> None:
-    """One analysis in a few lines: its headline (IC50 with CI...), else how many rows."""
-    if analysis.error:
-        print(f"analysis {analysis.hook}{label}: not run: {analysis.error}")
-        return
-    result = analysis.result or {}
-    results = result.get("results") or []
-    print(f"analysis {analysis.hook}{label}: {len(results)} result row(s)")
-    for line in result.get("headline") or []:
-        print(f"  {line}")
-    for warning in result.get("warnings") or []:
-        print(f"  warning: {warning}")
-
-
-@runs_app.command("analyze")
-def analyze(
-    run: RunArg,
-    name: Annotated[str | None, typer.Argument(
-        metavar="NAME", help="The analysis hook to run (default: every one).")] = None,
-    operator: OperatorOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Run a completed run's analyses again, now that their inputs are there.
-
-    Each result is a new event, an addendum after completion (the log keeps the earlier
-    ones; the record shows the latest, with when and by whom). Nothing is added when an
-    input is still missing: the error says which and how to add it.
-    """
-    from elab.domain.runs.kinds import AnalysisDone as Done
-
-    with service_for(operator) as service:
-        events = service.analyze(run, name)
-    if as_json:
-        _report(events, True)
-        return
-    for event in events:
-        if isinstance(event.data, Done):
-            _print_analysis(event.data, f" (#{event.seq}, after completion, {event.operator})")
+        report_events(service.abort(run, note_text), False)
 
 
 def register(app: typer.Typer) -> None:
-    from elab.cli import run_integrity, run_views
+    from elab.cli import run_finish, run_integrity, run_views
 
     run_views.add_to(runs_app)
     run_integrity.add_to(runs_app)
+    run_finish.add_to(runs_app)
     app.add_typer(runs_app, name="runs")

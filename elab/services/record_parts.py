@@ -41,6 +41,7 @@ def analyses_of(state: RunState) -> list[AnalysisRecord]:
     and SHA-256 (the attachment of that name the run held when the analysis ran), and the
     version of elab that renders the record.
     """
+    from elab.domain.runs.analysis_inputs import corrected_since
     from elab.services.analysis_runner import latest_analyses
 
     out = []
@@ -51,8 +52,10 @@ def analyses_of(state: RunState) -> list[AnalysisRecord]:
                    and (o.data.hook, o.data.inputs) == (a.hook, a.inputs)]
         analysis = analysis_from_result(a.hook or "analysis", a.result or {}, _plots_of(a),
                                         a.error or "", _result_order(a.hook))
+        stale = corrected_since(state, logged)
         out.append(replace(
             analysis,
+            warnings=(*analysis.warnings, *([stale.sentence(state.run_id)] if stale else [])),
             params=tuple((str(k), _param_text(str(v), a.values.get(k)))
                          for k, v in sorted(a.params.items())),
             inputs=_inputs_of(state, logged.seq, a),

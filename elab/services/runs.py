@@ -3,18 +3,17 @@
 Each action reads the run's events, folds them into its state, decides what new events the
 action makes (with the automatic deviations it causes) and appends them in one transaction
 after the last event it read.  When another writer got there first, the action is decided
-again on the fresh state, so concurrent writers never fork the chain.
+again on the fresh state, so concurrent writers never fork the chain.  Reading a run is
+:class:`~elab.services.run_reader.RunReader`'s; who acts, :mod:`elab.services.run_operator`.
 """
 
 from __future__ import annotations
 
-import getpass
 import random
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from elab.domain.runs import (
     actions,
     advance,
     fold,
-    verify_chain,
 )
 from elab.domain.runs.clock import iso
 from elab.domain.runs.events import GENESIS, new_event
@@ -41,25 +39,21 @@ from elab.domain.runs.kinds import (
 from elab.domain.runs.reading_rules import corrected_values, refuse_extra_readings
 from elab.domain.runs.samples import next_sample, with_samples
 from elab.domain.runs.state import RunPhase
-from elab.domain.runs.summary import RunSummary, summarize
+from elab.domain.runs.summary import summarize
 from elab.domain.runs.values import check_value, split_readings, split_sample
 from elab.errors import (
     ConflictError,
-    ElabError,
     InputError,
-    IntegrityError,
     NotFoundError,
     RunStateError,
-    StorageError,
 )
 from elab.files import STDIN, check_text, read_bytes
 from elab.services.analysis_runner import Blocked
-from elab.services.integrity import Finding
 from elab.services.protocol_library import find_protocol_file as find_protocol
 from elab.services.protocol_library import library_dirs
+from elab.services.run_operator import acting_operator, current_operator
+from elab.services.run_reader import RunReader, RunsOverview
 from elab.services.run_status import status_json
-from elab.services.signing import KeyRegistry, SignerStore
-from elab.settings import Settings
 from elab.store import EventStore, open_engine
 from elab.store.repository import MAX_ATTACHMENT_BYTES
 
@@ -80,37 +74,6 @@ _RETRIES = 50
 _ID_TRIES = 8
 
 
-def current_operator(explicit: str | None = None) -> str:
-    """``--operator``, then ``ELAB_OPERATOR``, then the system user."""
-    if explicit:
-        return explicit
-    env = Settings.from_env().operator
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _operator(engine: Any, explicit: str | None) -> str:
-    """Who acts: on a lab PostgreSQL with person roles, always the logged-in person."""
-    from elab.services.admin import session_person
-
-    person = session_person(engine)
-    if person is None:
-        operator = current_operator(explicit)
-        if len(operator) > actions.MAX_NAME:
-            engine.dispose()
-            raise InputError(f"an operator name is at most {actions.MAX_NAME} characters")
-        return operator
-    if explicit and explicit != person:
-        engine.dispose()
-        raise InputError(f"on this database you act as {person!r}, the role you logged in "
-                         f"as; --operator {explicit!r} is refused")
-    return person
-
-
 def _analysis_names(state: RunState, hook: str | None) -> list[str]:
     """The hooks ``runs analyze`` runs: a completed run's protocol analyses, or one of them."""
     if state.state != RunPhase.COMPLETED:
@@ -127,177 +90,17 @@ def _analysis_names(state: RunState, hook: str | None) -> list[str]:
                          f"its analyses: {', '.join(names)}")
     return [hook]
 
-
-@dataclass(frozen=True)
-class RunsOverview:
-    """The runs that read, and a finding for each run that does not."""
-
-    states: list[RunState]
-    damaged: list[Finding]
-
-
 @dataclass
-class RunService:
-    store: EventStore
-    clock: Clock
-    operator: str
-    signers: SignerStore | None = None
-    _cache: dict[str, RunState] = field(default_factory=dict, repr=False)
-    # The TUI reads runs from worker threads too (records, plans); cached states are
-    # advanced in place, so reading and advancing them is one thread at a time.
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+class RunService(RunReader):
+    """The run store with the bench's actions: each decided on the folded state and
+    appended after the last event it read."""
 
     @classmethod
     def open(
         cls, url: str | None = None, operator: str | None = None, clock: Clock | None = None
     ) -> RunService:
         engine = open_engine(url)
-        return cls(EventStore(engine), clock or SystemClock(), _operator(engine, operator))
-
-    def close(self) -> None:
-        self.store.engine.dispose()
-
-    # ------------------------------------------------------------------ reading
-
-    def events(self, run_id: str) -> list[Event]:
-        found = self.store.events(run_id)
-        if not found:
-            raise NotFoundError("run", run_id, self.store.run_ids())
-        return found
-
-    def state(self, run_id: str) -> RunState:
-        """The run's current state: a fold of its events, kept and moved on between calls.
-
-        The object is this service's own copy and is advanced in place by later reads and
-        actions; read it, do not change it.
-        """
-        return self._fresh(run_id)
-
-    def _fresh(self, run_id: str) -> RunState:
-        with self._lock:
-            return self._fresh_locked(run_id)
-
-    def _fresh_locked(self, run_id: str) -> RunState:
-        cached = self._cache.get(run_id)
-        try:
-            if cached is not None:
-                newer = self.store.events(run_id, after=cached.last_seq)
-                state = advance(cached, newer) if newer else cached
-            else:
-                state = fold(self.events(run_id))
-        except (KeyError, TypeError, ValueError) as exc:
-            self._cache.pop(run_id, None)
-            problem = verify_chain(self.store.events(run_id))
-            why = str(problem) if problem else f"an event does not read ({exc})"
-            raise IntegrityError(f"run {run_id} cannot be read: {why}") from None
-        self._cache[run_id] = state
-        return state
-
-    def list_runs(self) -> list[RunState]:
-        """Every run that can be read; see :meth:`overview` for the ones that cannot."""
-        return self.overview().states
-
-    def overview(self) -> RunsOverview:
-        """Every run's state, with the runs that cannot be read named apart, never hiding
-        the others."""
-        states: list[RunState] = []
-        damaged: list[Finding] = []
-        for rid in self.store.run_ids():
-            try:
-                states.append(self.state(rid))
-            except ElabError as exc:
-                damaged.append(Finding(rid, "unreadable", str(exc)))
-        return RunsOverview(states, damaged)
-
-    def summaries(
-        self, *, active: bool = False, limit: int | None = None, since: str | None = None
-    ) -> list[RunSummary]:
-        """One line per run, active runs first, then the newest: read from the summaries
-        kept with each append, so listing costs what is shown, not the lab's history.
-
-        Runs whose summary is missing (made before summaries) or behind their head are
-        summarised again from the log first; a run that cannot be read is a ``damaged``
-        summary naming why, never a failure of the whole list.
-        """
-        stale = self.store.stale_summaries()
-        if stale:
-            fresh = [self._summary_of(rid).to_row() for rid in stale]
-            try:
-                self.store.put_summaries(fresh)
-            except StorageError:
-                # A read-only database: show them without keeping them.
-                kept = {r["run_id"]: r for r in self.store.summaries(since=since)}
-                kept.update({r["run_id"]: r for r in fresh})
-                found = [RunSummary.from_row(r) for r in kept.values()]
-                found = [r for r in found if not active or r.active]
-                found.sort(key=lambda r: (not r.active, -(r.started_at.timestamp()
-                                                         if r.started_at else 0)))
-                return found[:limit] if limit is not None else found
-        rows = self.store.summaries(active=active, limit=limit, since=since)
-        return [self._parsed_summary(r) for r in rows]
-
-    def _parsed_summary(self, row: dict[str, Any]) -> RunSummary:
-        """A stored summary, or one made again from the log when the row does not read."""
-        try:
-            return RunSummary.from_row(row)
-        except (KeyError, TypeError, ValueError):
-            return self._summary_of(str(row.get("run_id", "")))
-
-    def _summary_of(self, run_id: str) -> RunSummary:
-        try:
-            return summarize(self.state(run_id))
-        except ElabError as exc:
-            head = self.store.head(run_id)
-            problem = str(exc).removeprefix(f"run {run_id} cannot be read: ")
-            problem = problem.removeprefix(f"run {run_id} ")
-            return RunSummary(run_id, "?", "", "damaged", None, None, (), "", (),
-                              head.last_seq if head else 0, problem=problem)
-
-    def verify(self, run_id: str | None = None) -> list[Finding]:
-        """Every problem of every run (or of ``run_id``): chain, head, attachments, signatures."""
-        from elab.services.integrity import run_findings
-
-        if run_id is not None:
-            self.events(run_id)  # NotFoundError with suggestions for an unknown run
-        ids = [run_id] if run_id else self.store.every_run_id()
-        return [finding for rid in ids for finding in run_findings(self.store, rid, self.signers)]
-
-    def snapshot(self, run_id: str) -> RunState:
-        """A fresh fold of the run that no one else holds: for worker threads, which must not
-        read the cached states the UI thread moves on in place."""
-        return fold(self.events(run_id))
-
-    def attachment(self, sha256: str) -> bytes:
-        """An attachment's bytes, hashed again (IntegrityError when they were altered)."""
-        return self.store.attachment(sha256)
-
-    def anchors(self) -> list[str]:
-        """Every run's recorded head as a JSON line (see :func:`anchor_lines`)."""
-        from elab.services.integrity import anchor_lines
-
-        return anchor_lines(self.store, iso(self.clock.now()))
-
-    def check_anchors(
-        self, lines: Sequence[str], source: str, run_id: str | None = None
-    ) -> list[Finding]:
-        """Runs whose log no longer holds the heads exported to a witness."""
-        from elab.services.integrity import anchor_findings
-
-        found = anchor_findings(self.store, lines, source)
-        return [f for f in found if run_id is None or f.run_id == run_id]
-
-    @property
-    def keys(self) -> KeyRegistry:
-        """The signers' public keys registered in this database."""
-        return self.store
-
-    def last_seq(self, run_id: str) -> int:
-        return self.store.last_seq(run_id)
-
-    def run_ids(self) -> list[str]:
-        return self.store.run_ids()
-
-    # ------------------------------------------------------------------ writing
+        return cls(EventStore(engine), clock or SystemClock(), acting_operator(engine, operator))
 
     def start(
         self,
@@ -397,19 +200,16 @@ class RunService:
         note: str | None = None,
         *,
         another: bool = False,
+        incomplete: str | None = None,
     ) -> list[Event]:
         """Mark a step done with its measured values; out-of-range values become deviations.
 
         A value that has its declared readings takes another only with ``another``
-        (see :func:`refuse_extra_readings`).
+        (see :func:`refuse_extra_readings`); a required value short of its readings
+        refuses the step unless ``incomplete`` says why (a deviation with that reason).
         """
-        def decide(state: RunState, now: datetime) -> list[Draft]:
-            found = actions.done(state, now, step_id, values, note)  # bad values first
-            if not another:
-                refuse_extra_readings(state, step_id, values)
-            return found
-
-        return self._act(run_id, decide)
+        return self._act(run_id, lambda state, now: actions.done(
+            state, now, step_id, values, note, incomplete, another=another))
 
     def record_values(
         self, run_id: str, step_id: str, values: Sequence[tuple[str, str]],

@@ -1,43 +1,39 @@
 """The run screen: the step list, the current step, the timers, and the keys to act.
 
-Every action goes through :class:`~elab.services.runs.RunService`; the screen redraws from
+Every action goes through :class:`~elab.services.runs.RunService` (the acting half, and the
+keys that ask first, are :class:`~elab.tui.run_actions.RunActions`); the screen redraws from
 the folded event log, and polls the log so events appended from the CLI show within a
 second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from elab.domain.runs import Event, RunState
-from elab.domain.runs.endpoints import past_endpoints
-from elab.domain.runs.kinds import DeviationNoted, Retracted
+from elab.domain.runs import Event
+from elab.domain.runs.kinds import Retracted
 from elab.domain.runs.rules import done_warning, stop_warning
-from elab.domain.runs.state import ValueRecord
+from elab.domain.runs.step_readings import Shortfall, shortfalls
 from elab.errors import ElabError
 from elab.services.runs import RunService
-from elab.tui.bench import BenchSheetScreen
 from elab.tui.confirm import Confirm
 from elab.tui.finish import FinishScreen
 from elab.tui.notify import desktop_notify
-from elab.tui.prompt import Prompt
+from elab.tui.run_actions import RunActions
 from elab.tui.text import MARKS, step_detail, timer_line
-from elab.tui.value_form import ValueForm
 
 __all__ = ["RunScreen"]
 
 
-class RunScreen(Screen[None]):
+class RunScreen(RunActions):
     # The footer of an 80-column terminal holds nine keys: the ones a step needs, undo,
     # and the way out and to help.  The rest are listed by ``?`` (the theme, ctrl+t, too:
     # its place in the footer went to b, the start of a step).
@@ -70,11 +66,7 @@ class RunScreen(Screen[None]):
     """
 
     def __init__(self, service: RunService, run_id: str) -> None:
-        super().__init__()
-        self.service = service
-        self.run_id = run_id
-        self.state: RunState = service.state(run_id)
-        self.selected: str | None = None
+        super().__init__(service, run_id)
         self.acknowledged: set[str] = set()
         self.seen_seq = 0
         self.shown: dict[str, str] = {}  # step -> state as the table shows it
@@ -119,12 +111,6 @@ class RunScreen(Screen[None]):
         self.draw_detail()
         self.draw_timers()
         self.draw_status()
-
-    def current_step(self) -> str | None:
-        for sid in self.state.graph.order:
-            if self.state.steps[sid].state == "current":
-                return sid
-        return None
 
     def draw_steps(self) -> None:
         """Update the rows whose state changed; rebuild only when the step list itself did."""
@@ -211,42 +197,54 @@ class RunScreen(Screen[None]):
 
     # ---------------------------------------------------------------- acting
 
-    def target(self) -> str | None:
-        return self.selected or self.current_step()
-
-    def act(self, action: Callable[[], Sequence[Event]]) -> None:
-        """Run a service action; show a refusal inline instead of crashing.
-
-        The action is a typed call on the service (``lambda: service.done(run, step)``), not a
-        method name looked up at run time, so mypy checks every action the screen takes.
-        """
-        try:
-            events = action()
-        except ElabError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
-            return
-        for event in events or []:
-            if isinstance(d := event.data, DeviationNoted):
-                self.notify(f"Deviation: {d.note}", severity="warning", timeout=8, markup=False)
-        self.refresh_state()
-
     def action_done(self) -> None:
+        """d: mark the step done; asks first when that would log a deviation (its timer
+        never ran, it stops early, or a required value is short of its readings)."""
         step = self.target()
         if not step:
             return
-        warning = done_warning(self.state.protocol.step(step), self.state.timers.get(step),
-                               self.now())
+        if self.state.steps[step].state in ("done", "skipped"):
+            self.act(lambda: self.service.done(self.run_id, step))  # says why it is refused
+            return
+        spec = self.state.protocol.step(step)
+        short = shortfalls(self.state, spec)
+        if short:
+            self.ask_done_without(step, short)
+            return
+        warning = done_warning(spec, self.state.timers.get(step), self.now())
 
         def mark(yes: bool | None = True) -> None:
             if yes:
                 self.selected = None
                 self.act(lambda: self.service.done(self.run_id, step))
 
-        if warning is None or self.state.steps[step].state in ("done", "skipped"):
+        if warning is None:
             mark()
         else:
             self.app.push_screen(Confirm(f"Mark {step} done early?", warning,
                                          "marks it done and logs the deviation"), mark)
+
+    def ask_done_without(self, step: str, short: list[Shortfall]) -> None:
+        """A step short of its required readings: say which, and mark it done only with
+        the reason, each shortfall logged as a deviation (v records the readings instead)."""
+        missing = "\n".join(f"• {s.words()}" for s in short)
+        warning = done_warning(self.state.protocol.step(step), self.state.timers.get(step),
+                               self.now())
+        text = (f"Still missing:\n{missing}\nRecord them with v (Value), or mark the step "
+                "done without them: each is logged as a deviation, with your reason."
+                + (f"\n{warning}" if warning else ""))
+
+        def reason(yes: bool | None) -> None:
+            if yes:
+                self._ask(f"Why is {step} done without them?", "e.g. RNA 5 lost in the "
+                          "spin; the reason goes into the deviation", mark)
+
+        def mark(why: str) -> Sequence[Event]:
+            self.selected = None
+            return self.service.done(self.run_id, step, incomplete=why)
+
+        self.app.push_screen(Confirm(f"{step}: required readings missing", text,
+                                     "mark it done without them"), reason)
 
     def action_begin(self) -> None:
         """b: the hands-on work of the step has begun (``runs start-step``), so the record
@@ -298,104 +296,12 @@ class RunScreen(Screen[None]):
         self.selected = None
         self.refresh_state()
 
-    def action_join(self) -> None:
-        """o: a second person takes the keyboard; their actions carry their name."""
-
-        def join(name: str | None) -> None:
-            if not name or name == self.service.operator:
-                return
-            self.service.operator = name
-            self.act(lambda: self.service.note(self.run_id, None, f"{name} joined the run"))
-
-        self.app.push_screen(
-            Prompt("Who is working now?", f"now: {self.service.operator}; actions carry the "
-                   "name given here"), join)
-
     def action_acknowledge(self) -> None:
         now = self.now()
         for timer in self.state.timers.values():
             if timer.running and timer.remaining_s(now) <= 0:
                 self.acknowledged.add(timer.step)
         self.draw_timers()
-
-    def action_value(self) -> None:
-        step = self.target()
-        if not step:
-            return
-        spec = self.state.protocol.step(step)
-        if not spec.record:
-            self.notify(f"step {step} records no values; a note (n) keeps anything else",
-                        timeout=6, markup=False)
-            return
-        known = len(self.state.values)
-
-        def saved(_ok: bool | None) -> None:
-            self.refresh_state()
-            self.alert_endpoints(self.state.values[known:])
-
-        self.app.push_screen(ValueForm(self.service, self.state, spec), saved)
-
-    def alert_endpoints(self, values: list[ValueRecord]) -> None:
-        """A reading past a humane endpoint stops the screen and asks what was done."""
-        found = past_endpoints(self.state, values)
-        if not found:
-            return
-        step = found[0].step
-
-        def answer(record: bool | None) -> None:
-            if record:
-                self._ask("What was done, and when?", "e.g. euthanised at 14:10 by CO2; "
-                          "tumour harvested",
-                          lambda text: self.service.note(self.run_id, step, text))
-            else:
-                self.notify("Humane endpoint reached: record what was done (n)",
-                            severity="error", timeout=30, markup=False)
-
-        self.app.push_screen(Confirm("Humane endpoint reached",
-                                     "\n".join(f.message() for f in found),
-                                     "record what was done"), answer)
-
-    def _ask(self, question: str, hint: str, then: Callable[[str], Sequence[Event]]) -> None:
-        def done(answer: str | None) -> None:
-            if answer:
-                self.act(lambda: then(answer))
-
-        self.app.push_screen(Prompt(question, hint), done)
-
-    def action_skip(self) -> None:
-        step = self.target()
-        if step:
-            self._ask(f"Why skip {step}?", "only optional steps can be skipped",
-                      lambda text: self.service.skip(self.run_id, step, text))
-
-    def action_deviate(self) -> None:
-        step = self.target()
-        self._ask("What was done differently?", f"at step {step}",
-                  lambda text: self.service.deviate(self.run_id, step, text))
-
-    def action_note(self) -> None:
-        step = self.target()
-        self._ask("Note", f"at step {step}",
-                  lambda text: self.service.note(self.run_id, step, text))
-
-    def action_lot(self) -> None:
-        def done(answer: str | None) -> None:
-            if not answer:
-                return
-            parts = answer.split()
-            if len(parts) < 2:
-                self.notify("write: material lot [expiry]", severity="error", markup=False)
-                return
-            expiry = parts[2] if len(parts) > 2 else None
-            self.act(lambda: self.service.lot(self.run_id, parts[0], parts[1], expiry))
-
-        required = {mid for mid, m in self.state.protocol.materials.items()
-                     if m.lot == "required"}
-        materials = ", ".join(f"{mid}*" if mid in required else mid
-                              for mid in self.state.protocol.materials)
-        if required:
-            materials += "   (* lot required to finish)"
-        self.app.push_screen(Prompt("Lot: material lot [YYYY-MM-DD]", materials, None), done)
 
     def action_pause(self) -> None:
         run = self.run_id
@@ -407,29 +313,6 @@ class RunScreen(Screen[None]):
             FinishScreen(self.service, self.run_id, self.refresh_state),
             lambda _result: self.refresh_state(),
         )
-
-    def action_bench_sheet(self) -> None:
-        step = self.target()
-        if step:
-            self.app.push_screen(BenchSheetScreen(self.service, self.run_id, step))
-
-    def action_attach(self) -> None:
-        def done(answer: str | None) -> None:
-            if not answer:
-                return
-            name, _, path = answer.partition(" ")
-            if not path.strip():
-                self.notify("write: name path/to/file", severity="error", markup=False)
-                return
-            file = Path(path.strip()).expanduser()
-            self.act(lambda: self.service.attach(self.run_id, name, file))
-
-        wanted = sorted({
-            name for a in self.state.protocol.analysis
-            for name in ([a.input] if isinstance(a.input, str) else a.input or [])
-        })
-        hint = f"this protocol's analyses read: {', '.join(wanted)}" if wanted else ""
-        self.app.push_screen(Prompt("Attach a file: name path", hint), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -57,7 +57,9 @@ def test_runs_done_takes_named_readings_too(
     capsys: pytest.CaptureFixture[str], run_id: str,
 ) -> None:
     code, out, err = run(["runs", "done", run_id, "bca", "--value",
-                          "protein_conc=DMSO / 48 h #3: 2; DMSO / 48 h #2: 4"], capsys)
+                          "protein_conc=DMSO / 48 h #3: 2; DMSO / 48 h #2: 4",
+                          "--incomplete", "--reason", "the other lysates are read tomorrow"],
+                         capsys)
     assert code == 0, err
     assert "protein_conc for DMSO / 48 h #3: 2 mg/mL" in out
     code, out, _ = run(["runs", "status", run_id], capsys)

@@ -35,11 +35,13 @@ from elab.domain.runs.kinds import (
     TimerStopped,
     ValueRecorded,
 )
+from elab.domain.runs.reading_rules import refuse_extra_readings
 from elab.domain.runs.rules import (
     AutoDeviation,
     expired_lot_deviation,
     incubation_deviation,
     order_deviation,
+    timed_span,
     unfinished,
     unfinished_summary,
     untimed_deviation,
@@ -47,6 +49,7 @@ from elab.domain.runs.rules import (
 )
 from elab.domain.runs.samples import SampleReading, with_samples
 from elab.domain.runs.state import RunPhase, RunState
+from elab.domain.runs.step_readings import done_refusal, shortfalls
 from elab.domain.runs.undo import UNDO_WINDOW_S, UNDOABLE, last_action
 from elab.domain.runs.undo_checks import undo_refusal
 from elab.domain.runs.values import check_value
@@ -91,25 +94,53 @@ def start_step(state: RunState, now: datetime, step_id: str) -> Events:
 
 def done(
     state: RunState, now: datetime, step_id: str, values: Sequence[tuple[str, str]] = (),
-    note: str | None = None,
+    note: str | None = None, incomplete: str | None = None, *, another: bool = True,
 ) -> Events:
-    """The step done with its measured values; out-of-range values become deviations."""
+    """The step done with its measured values; out-of-range values become deviations.
+
+    A required value short of its readings refuses it, naming what is missing
+    (:mod:`~elab.domain.runs.step_readings`), unless ``incomplete`` gives the reason it
+    is marked done without them: then each shortfall is a deviation carrying that reason.
+    A value typed wrong is said first, then (without ``another``) one that has its
+    readings already (:func:`refuse_extra_readings`), then what is still missing.
+    """
     step = _step(state, step_id)
     st = state.steps[step_id]
     if st.state.finished:
         raise RunStateError(f"step {step_id} is already {st.state}")
-    found = _start_checks(state, step_id, now, "done")
+    readings = with_samples(state, step, values)
+    recorded = [event for reading in readings for event in _value_events(step, reading)]
+    if not another:
+        refuse_extra_readings(state, step_id, values)
+    found = _shortfall_events(state, step, readings, incomplete)
+    found += _start_checks(state, step_id, now, "done")
     timer = state.timers.get(step_id)
     if timer is not None and timer.running:
         found += _timer_stop(state, step, now)
     if (untimed := untimed_deviation(step, timer)) is not None:
         found.append(untimed.event())
-    for reading in with_samples(state, step, values):
-        found += _value_events(step, reading)
+    found += recorded
     if note:
         found.append(NoteAdded(step_id, note))
     found.append(StepDone(step_id))
     return found
+
+
+def _shortfall_events(
+    state: RunState, step: Step, readings: Sequence[SampleReading], incomplete: str | None
+) -> Events:
+    """The deviations of a step marked done short of its required readings; refused
+    without the reason why."""
+    short = shortfalls(state, step, readings)
+    reason = (incomplete or "").strip()
+    if short and not reason:
+        raise RunStateError(done_refusal(state.run_id, step.id, short))
+    if incomplete is not None and not short:
+        raise InputError(f"{step.id} has all its required readings: mark it done without "
+                         "--incomplete")
+    check_text(reason, "the reason")
+    return [DeviationNoted(step.id, "auto", f"{s.note}; marked done without them: {reason}",
+                           s.expected, s.actual) for s in short]
 
 
 def record_values(state: RunState, step_id: str, values: Sequence[tuple[str, str]]) -> Events:
@@ -269,8 +300,8 @@ def planned_seconds(step: Step) -> tuple[float, float | None]:
     """What a step's timer counts: its passive time, or its whole time, or open."""
     if step.until is not None:
         return 0.0, None
-    if step.passive is not None:
-        return step.passive.duration.seconds()
+    if (span := timed_span(step)) is not None:
+        return span
     if step.repeat is not None and step.repeat.each is not None:
         return step.repeat.each.seconds()
     timing = step_time(step)

@@ -131,36 +131,35 @@ def window_deviations(state: RunState, step: str, now: datetime) -> list[AutoDev
 
 def missing_values(state: RunState) -> list[AutoDeviation]:
     """Required values never recorded, or recorded fewer times than the protocol's
-    ``count`` (six lysates measured, one written down), found when the run finishes."""
+    ``count`` (six lysates measured, one written down), found when the run finishes;
+    a shortfall already logged when its step was marked done is not asked about again."""
+    # step_readings reads samples, whose value parsing needs this module's deviations.
+    from elab.domain.runs.step_readings import logged, shortfalls
+
     found = []
     for step in state.protocol.active_steps(state.variant):
         if state.steps[step.id].state == "skipped":
             continue
-        recorded = [v.name for v in state.current_values() if v.step == step.id]
-        for name, spec in step.record.items():
-            n = recorded.count(name)
-            if not spec.required or n >= spec.count:
-                continue
-            if n == 0:
-                note, expected, actual = f"required value {name} was not recorded", name, "missing"
-            else:
-                note = f"required value {name}: {n} of {spec.count} recorded"
-                expected, actual = f"{spec.count} × {name}", str(n)
-            found.append(AutoDeviation(step.id, note, expected, actual))
+        found += [AutoDeviation(step.id, short.note, short.expected, short.actual)
+                  for short in shortfalls(state, step) if not logged(state, short)]
     return found
 
 
 def timed_span(step: Step) -> tuple[float, float | None] | None:
-    """The time a step's timer must count (its incubation or program), or None when the
-    step has no planned passive time (hands-on work, a stopwatch ``until``)."""
-    if step.until is not None:
+    """The time a step's timer must count, or None when the step has no planned passive
+    time (hands-on work, a stopwatch ``until``).
+
+    Its incubation (or wait, or spin) and its instrument program run one after the other,
+    as :func:`~elab.domain.protocol.graph.step_time` counts them: a cDNA step's 1 min spin
+    does not hide its 2 h 15 min thermocycler program.
+    """
+    if step.until is not None or (step.passive is None and not step.program):
         return None
-    if step.passive is not None:
-        return step.passive.duration.seconds()
+    low, high = step.passive.duration.seconds() if step.passive is not None else (0.0, 0.0)
     if step.program:
-        low, high = program_seconds(step.program)
-        return (low, high) if low > 0 else None
-    return None
+        p_low, p_high = program_seconds(step.program)
+        low, high = low + p_low, (None if high is None or p_high is None else high + p_high)
+    return (low, high) if low > 0 or step.passive is not None else None
 
 
 def untimed_deviation(step: Step, timer: TimerState | None) -> AutoDeviation | None:

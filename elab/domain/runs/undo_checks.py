@@ -9,6 +9,12 @@ operator's event.  Taking back a correction brings its original back where it wa
 reading may have been recorded there since (bob's reading for the lysate my correction moved
 a reading away from); the run is folded as the undo would leave it, and an undo that would
 give one value or one named sample two current readings is refused, saying which.
+
+Nor may an undo change what a signature or an analysis rests on.  A signature covers the
+log up to its head; taking back an event under it would leave the signature verifying
+while the run it was given to reads otherwise, so such an undo is refused: a value is put
+right with a correction, which the record shows as made after the signature.  (Analyses
+run at completion or after it, when undo is closed; the rule holds for them all the same.)
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from elab.domain.runs.fold import without
-from elab.domain.runs.kinds import Corrected, TimerStarted, TimerStopped
+from elab.domain.runs.kinds import AnalysisDone, Corrected, Signed, TimerStarted, TimerStopped
 from elab.domain.runs.state import RunState, ValueRecord
 from elab.domain.runs.undo import Undoable, describe_event
 from elab.errors import ElabError
@@ -26,7 +32,28 @@ __all__ = ["undo_refusal"]
 
 def undo_refusal(state: RunState, action: Undoable) -> str | None:
     """Why undoing ``action`` is refused, in one line; None when it may be undone."""
-    return _others_work(state, action) or _too_many_readings(state, action)
+    return (_signed_or_analysed(state, action) or _others_work(state, action)
+            or _too_many_readings(state, action))
+
+
+def _signed_or_analysed(state: RunState, action: Undoable) -> str | None:
+    """A standing signature whose head covers the action, or an analysis run after it."""
+    first = action.seqs[0]
+    for event in state.events:
+        if event.seq <= first or event.seq in state.retracted:
+            continue
+        data = event.data
+        if isinstance(data, Signed) and data.head_seq >= first:
+            what = (f"{data.printed_name or data.signer}'s signature ({data.meaning}, "
+                    f"#{event.seq}) covers")
+        elif isinstance(data, AnalysisDone):
+            what = f"analysis {data.hook} (#{event.seq}) was run on"
+        else:
+            continue
+        return (f"undoing {action.what} would change what {what}; put a value right "
+                "with `elab runs correct` and explain anything else with `elab runs "
+                "deviate` (the record shows both after it)")
+    return None
 
 
 def _others_work(state: RunState, action: Undoable) -> str | None:
