@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,6 +13,7 @@ from elab.cli.dilute_options import DeadOpt, JsonOpt, MinOpt, OverOpt, ResOpt, e
 
 if TYPE_CHECKING:
     from elab.domain.dilution import MixComponent, PipetteLimits
+    from elab.domain.dilution.qpcr import QpcrPlan
     from elab.domain.protocol.model import Protocol
 
 __all__ = ["register"]
@@ -129,7 +132,8 @@ def qpcr(
         "--control-replicates", help="Wells per NTC and per no-RT.")] = 1,
     reference: Annotated[list[str] | None, typer.Option(
         "--reference", help="Reference gene(s), on every plate when split.")] = None,
-    plate: Annotated[str, typer.Option("--plate", help="96 or 384.")] = "96",
+    plate: Annotated[str | None, typer.Option(
+        "--plate", help="96 or 384 (default: the design's, else 96).")] = None,
     plates: Annotated[int, typer.Option("--plates", help="1, or 2 to split.")] = 1,
     variant: Annotated[str | None, typer.Option(
         "--variant", help="The protocol variant whose mix step gives the reaction.")] = None,
@@ -146,68 +150,67 @@ def qpcr(
     as_json: JsonOpt = False,
 ) -> None:
     """qPCR plate: genes × samples × technical replicates + NTC per gene + no-RT per sample,
-    a master mix per gene with overage, and the 96/384-well layout."""
+    a master mix per gene with overage, and the 96/384-well layout (with a PROTOCOL, the
+    plate `elab plate layout PROTOCOL` shows)."""
     from pathlib import Path
 
     from elab.cli._amounts import ul_from_text
-    from elab.domain.dilution import MixComponent, qpcr_components
-    from elab.domain.dilution.qpcr import (
-        QpcrDoesNotFit,
-        QpcrSpec,
-        control_notes,
-        csv_from_qpcr,
-        plan_qpcr,
-        text_from_qpcr,
-    )
-    from elab.domain.plate.wells import format_from_text
+    from elab.domain.dilution.qpcr import text_from_qpcr
+    from elab.domain.plate import csv_from_layout, format_from_text
 
-    fmt = format_from_text(plate)
-    if fmt.size not in (96, 384):
+    fmt = format_from_text(plate) if plate is not None else None
+    if fmt is not None and fmt.size not in (96, 384):
         raise typer.BadParameter("a qPCR plate has 96 or 384 wells", param_hint="--plate")
-    tmpl = MixComponent("template (cDNA)", ul_from_text(template, "--template"))
-    declared: dict[str, int] = {}
-    design_no_rt: tuple[str, ...] = ()
-    notes: list[str] = []
+    template_ul = ul_from_text(template, "--template")
+    limits = pipette_limits(min_volume, resolution, dead, overage)
+    genes, samples, refs = _names(gene), _names(sample), _names(reference)
     if protocol is not None:
         from elab.cli.options import library
-        from elab.domain.dilution.gene_mix import no_rt_genes
-        from elab.domain.dilution.qpcr_design import qpcr_inputs_from_protocol
+        from elab.domain.dilution.qpcr_design import QpcrChoices
+        from elab.domain.dilution.qpcr_layout import layout_from_qpcr_design, plan_qpcr_design
 
         loaded = library().load(protocol)
-        found = qpcr_inputs_from_protocol(loaded, variant)
-        genes = _names(gene) or found["genes"]
-        samples = _names(sample) or found["samples"]
-        components = found["components"]
-        refs = _names(reference) or tuple(r for r in found["reference"] if r in genes)
-        declared = found["controls"]
-        if technical is None:
-            technical = 1
-            notes.append("one well per RNA and gene: the design's replicates are biological "
-                         "RNAs (--technical 3 for technical triplicates)")
-        design_no_rt = no_rt_genes(loaded)
-        notes.append(f"reaction from step {found['mix_step']}: "
-                     + " + ".join(f"{c.per_reaction_ul:g} µL {c.name.split(':')[0].split(',')[0]}"
-                                  for c in components)
-                     + f" + {tmpl.per_reaction_ul:g} µL template")
+        choices = QpcrChoices(genes=genes, samples=samples, technical=technical,
+                              no_rt_genes=_names(no_rt_gene), reference=refs, ntc=ntc,
+                              control_replicates=control_replicates, plate=fmt, plates=plates,
+                              template_ul=template_ul, limits=limits)
+        plan = _proposing(lambda: plan_qpcr_design(loaded, variant, choices), as_json)
+        layout = layout_from_qpcr_design(loaded, plan, variant)
     else:
-        genes, samples, refs = _names(gene), _names(sample), _names(reference)
+        from elab.domain.dilution import MixComponent, qpcr_components
+        from elab.domain.dilution.qpcr import QpcrSpec, layout_from_qpcr, plan_qpcr
+
         if not genes or not samples:
             raise typer.BadParameter("give a PROTOCOL, or --gene and --sample",
                                      param_hint="--gene")
         parts, _ = qpcr_components(reaction_ul=ul_from_text(reaction, "--reaction"),
-                                   template_ul=tmpl.per_reaction_ul)
-        components = tuple(parts)
-    technical = 3 if technical is None else technical
-    no_rt = _names(no_rt_gene) or tuple(g for g in design_no_rt if g in genes) or refs[:1]
-    if not no_rt:
-        notes.append("no reference gene: no-RT wells left out (give --no-rt-gene or --reference)")
-    spec = QpcrSpec(genes=tuple(genes), samples=tuple(samples), components=tuple(components),
-                    template=tmpl, technical=technical, ntc=ntc, no_rt_genes=tuple(no_rt),
-                    control_replicates=control_replicates, reference=tuple(refs),
-                    plate=fmt, plates=plates,
-                    limits=pipette_limits(min_volume, resolution, dead, overage))
+                                   template_ul=template_ul)
+        no_rt = _names(no_rt_gene) or refs[:1]
+        spec = QpcrSpec(genes=genes, samples=samples, components=tuple(parts),
+                        template=MixComponent("template (cDNA)", template_ul),
+                        technical=3 if technical is None else technical, ntc=ntc,
+                        no_rt_genes=no_rt, control_replicates=control_replicates,
+                        reference=refs, plate=fmt or format_from_text(96), plates=plates,
+                        limits=limits)
+        plan = _proposing(lambda: plan_qpcr(spec), as_json)
+        if not no_rt:
+            plan = replace(plan, notes=(*plan.notes, "no reference gene: no-RT wells left out "
+                                        "(give --no-rt-gene or --reference)"))
+        layout = layout_from_qpcr(plan)
+    if output is not None:
+        Path(output).write_text(csv_from_layout(layout), encoding="utf-8")
+    if as_json:
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(text_from_qpcr(plan), end="")
+
+
+def _proposing(planned: Callable[[], QpcrPlan], as_json: bool) -> QpcrPlan:
+    """The plan; when it does not fit, the two-plate proposal printed before the error."""
+    from elab.domain.dilution.qpcr import QpcrDoesNotFit, text_from_qpcr
+
     try:
-        plan = plan_qpcr(spec)
+        return planned()
     except QpcrDoesNotFit as exc:
         if exc.proposal is not None:
             if as_json:
@@ -217,18 +220,6 @@ def qpcr(
                 print("proposal (run again with --plates 2 for its master mixes):\n"
                       + text_from_qpcr(exc.proposal, mixes=False), end="")
         raise
-    notes += control_notes(plan, declared)
-    from dataclasses import replace
-
-    plan = replace(plan, notes=(*plan.notes, *notes))
-    if output is not None:
-        Path(output).write_text(csv_from_qpcr(plan), encoding="utf-8")
-    if as_json:
-        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(text_from_qpcr(plan), end="")
-
-
 
 def register(app: typer.Typer) -> None:
     app.command("mix")(mix)

@@ -154,20 +154,44 @@ def _spec(
     )
 
 
-def _report(layout: Layout, violations: list[str] | None, as_json: bool) -> None:
+def _qpcr_layout(protocol: str, variant: str | None, plate: str | None, plates: int | None,
+                 factor: list[str], control: list[str], replicates: int | None,
+                 rules: dict[str, object]) -> Layout | None:
+    """A qPCR protocol's plate (None for any other design): the wells of `elab dilute qpcr`,
+    in gene order, so the layout rules of a randomised plate do not apply to it."""
+    from elab.cli.options import library
+    from elab.services.plates import qpcr_protocol_layout
+
+    layout = qpcr_protocol_layout(library(), protocol, variant=variant, plate=plate,
+                                  plates=plates)
+    if layout is None:
+        return None
+    if factor or control or replicates is not None:
+        raise typer.BadParameter("give a PROTOCOL or --factor/--control/--replicates, not both")
+    given = [name for name, value in rules.items() if value is not None]
+    if given:
+        raise typer.BadParameter(
+            f"{protocol} is a qPCR design: its plate is the one `elab dilute qpcr` plans "
+            "(one well per RNA and gene, in gene order); --plate and --plates apply, "
+            f"{', '.join(given)} do not", param_hint=given[0])
+    return layout
+
+
+def _report(layout: Layout, violations: list[str] | None, as_json: bool,
+            quality: bool = True) -> None:
     from elab.domain.plate import quality_report, text_from_quality, text_grid
 
-    quality = quality_report(layout)
     if as_json:
         out: dict[str, Any] = layout.to_dict()
-        out["quality"] = [q.to_dict() for q in quality]
+        out["quality"] = [q.to_dict() for q in quality_report(layout)]
         if violations is not None:
             out["violations"] = violations
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
     print(text_grid(layout))
-    print()
-    print(text_from_quality(quality))
+    if quality:  # rows, columns and edges of each condition's wells
+        print()
+        print(text_from_quality(quality_report(layout)))
     for note in layout.notes:
         print(f"note: {note}")
     for v in violations or []:
@@ -201,6 +225,8 @@ def layout_cmd(
         "row, replicates side by side, for multichannel pipettes) or by-column "
         "(default: the design's layout_style, else randomised).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
+    variant: Annotated[str | None, typer.Option(
+        "--variant", help="The protocol variant (a qPCR protocol's reaction).")] = None,
     spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
                                                    "JSON; `elab schema --plate`).")] = None,
     time_limit: Annotated[float, typer.Option(
@@ -213,6 +239,15 @@ def layout_cmd(
     and quality report."""
     from elab.services.plates import plan_layout, write_layout
 
+    if protocol is not None and spec_file is None:
+        qpcr = _qpcr_layout(protocol, variant, plate, plates, factor, control, replicates,
+                            {"--edge": edge, "--spread": spread, "--pin": pin or None,
+                             "--plate-by": plate_by, "--style": style})
+        if qpcr is not None:
+            if output is not None:
+                write_layout(qpcr, output, protocol)
+            _report(qpcr, None, as_json, quality=False)
+            return
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
                  spread, pin, seed, plate_by, spec_file, style)
     planned = plan_layout(spec, time_limit=time_limit)

@@ -1,8 +1,9 @@
 """A plate as a fixed-width text grid for terminals and the TUI, with a legend.
 
 Each condition gets a short code: samples ``1``, ``2``…, controls a letter for their kind
-(``V1`` vehicle, ``B1`` blank, ``P1`` positive, ``U1`` untreated), ``~`` the medium-filled
-edge and ``.`` an empty well, so the grid reads without colour.
+(``v1`` vehicle, ``b1`` blank, ``p1`` positive, ``u1`` untreated; a qPCR plate's ``t1``
+no-template and ``r1`` no-RT wells), ``~`` the medium-filled edge and ``.`` an empty well,
+so the grid reads without colour.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ __all__ = ["codes_for", "legend_from_layout", "legend_from_spec", "text_grid"]
 
 # Lower-case, so a control's code never reads as a well: "b1" is the first blank, B1 a well.
 _KIND_LETTER = {"vehicle": "v", "untreated": "u", "blank": "b", "positive": "p", "negative": "n",
-                "standard": "s"}
+                "standard": "s", "ntc": "t", "no-rt": "r"}
 
 
 def _coded(conditions: list[Condition]) -> list[tuple[str, Condition]]:
@@ -32,8 +33,10 @@ def _coded(conditions: list[Condition]) -> list[tuple[str, Condition]]:
         elif c.kind == EDGE_KIND:
             code = "~"
         else:
-            per_kind[c.kind] = per_kind.get(c.kind, 0) + 1
-            code = f"{_KIND_LETTER.get(c.kind, 'c')}{per_kind[c.kind]}"
+            # Numbered per letter: two kinds without a letter of their own share ``c``.
+            letter = _KIND_LETTER.get(c.kind, "c")
+            per_kind[letter] = per_kind.get(letter, 0) + 1
+            code = f"{letter}{per_kind[letter]}"
         out.append((code, c))
     return out
 
