@@ -1,4 +1,5 @@
-"""``elab plate layout|show``: plate layouts from a protocol's design or the command line.
+"""``elab plate layout|show|gels``: plate layouts from a protocol's design or the command line,
+and a design's lysates on gels.
 
 The design on the command line: ``--factor dose=0.1nM,1nM,10nM`` (repeat for more factors),
 ``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate, or
@@ -193,7 +194,7 @@ def _report(layout: Layout, violations: list[str] | None, as_json: bool,
         print()
         print(text_from_quality(quality_report(layout)))
     for note in layout.notes:
-        print(f"note: {note}")
+        print(_wrapped(f"note: {note}"))
     for v in violations or []:
         print(f"violation: {v}")
 
@@ -272,6 +273,41 @@ def show_cmd(
         write_layout(layout, output, file.name)
     _report(layout, None, as_json)
     sys.stdout.flush()
+
+
+@plate_app.command("gels")
+def gels_cmd(
+    protocol: Annotated[str, typer.Argument(help="A protocol id or file with a design:.")],
+    wells: Annotated[int | None, typer.Option(
+        "--wells", min=1, help="Wells per gel (default: the protocol's gel, else 15).")] = None,
+    ladder: Annotated[int, typer.Option("--ladder", min=0, help="Ladder lanes per gel, "
+                                        "from lane 1.")] = 1,
+    gels: Annotated[int | None, typer.Option(
+        "--gels", min=1, help="Gels available (default: as many as keeping the comparisons "
+        "together takes).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The design's lysates on gels, lane by lane: each comparison group (densitometry's
+    match_by, else plate_by) whole on one gel where it fits, else each replicate whole."""
+    from elab.cli.options import library
+    from elab.domain.plate.gel_design import gel_plan_from_protocol
+    from elab.domain.plate.gels import text_from_gels
+
+    plan = gel_plan_from_protocol(library().load(protocol), wells=wells, ladder=ladder,
+                                  gels=gels)
+    if as_json:
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(_wrapped(line) for line in text_from_gels(plan).splitlines()))
+
+
+def _wrapped(line: str) -> str:
+    """A long note folded to 80 columns, its continuation lines indented under its text."""
+    import textwrap
+
+    indent = " " * 6 if line.startswith("note: ") else "  "
+    return textwrap.fill(line, width=80, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False) if len(line) > 80 else line
 
 
 def register(app: typer.Typer) -> None:
