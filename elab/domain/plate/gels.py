@@ -186,11 +186,11 @@ def _split(spec: GelSpec, count: int, notes: list[str]) -> GelPlan:
         where: list[int] = []
         for sample in samples:
             # beside its own group's lanes (and their control) where there is room
-            target = max((b for b in bins if len(b) < spec.lanes),
-                         key=lambda b: (any(group_of[o] == group_of[sample] for o in b),
-                                        -bins.index(b)))
-            target.append(sample)
-            where += [bins.index(target) + 1] if bins.index(target) + 1 not in where else []
+            target = max((n for n, b in enumerate(bins) if len(b) < spec.lanes),
+                         key=lambda n: (any(group_of[o] == group_of[sample] for o in bins[n]),
+                                        -n))
+            bins[target].append(sample)
+            where += [] if target + 1 in where else [target + 1]
         split.append(f"{label} over gels {_listing(where)}")
     fits = all(len(u[2]) <= spec.lanes for u in units)
     fix = f"; {len(_first_fit(units, spec.lanes))} gels keep every replicate whole" if fits \
