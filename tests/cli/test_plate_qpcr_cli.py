@@ -58,9 +58,9 @@ def test_the_layout_files_are_the_same_file(
     assert text == dilute.read_text(encoding="utf-8")
     lines = text.splitlines()
     # the contract's columns: one per design factor, then the RNA sample
-    assert lines[0] == "plate,well,condition,treatment,gene,sample,replicate,control"
-    assert lines[1] == "1,A1,SNAI1 vehicle-1,vehicle,SNAI1,vehicle-1,1,"
-    assert "1,C11,GAPDH no-RT vehicle-1,vehicle,GAPDH,vehicle-1,1,no-rt" in lines
+    assert lines[0] == "plate,well,condition,treatment,gene,sample,replicate,control,code"
+    assert lines[1] == "1,A1,SNAI1 vehicle-1,vehicle,SNAI1,vehicle-1,1,,1"
+    assert "1,C11,GAPDH no-RT vehicle-1,vehicle,GAPDH,vehicle-1,1,no-rt,r1" in lines
 
 
 def test_each_gene_mix_fills_exactly_that_gene_wells(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,7 +33,7 @@ from elab.errors import ElabError, Location, ProtocolError
 __all__ = ["LAYOUT_COLUMNS", "check_factors"]
 
 #: The columns of every layout file (`elab plate layout -o`) besides the factors' own.
-LAYOUT_COLUMNS = ("plate", "well", "condition", "replicate", "control")
+LAYOUT_COLUMNS = ("plate", "well", "condition", "replicate", "control", "code")
 
 
 def check_factors(design: Design | None, tree: Mapping[str, Any],
@@ -58,7 +58,8 @@ def _names(design: Design, at: Any) -> list[ProtocolError]:
         if key in LAYOUT_COLUMNS:
             errors.append(ProtocolError(
                 f"factor {factor.name!r} is named like the layout file's column {key!r} "
-                f"(every layout has {', '.join(LAYOUT_COLUMNS)}, then a column per factor); "
+                f"(every layout file has {', '.join(LAYOUT_COLUMNS[:-1])} and "
+                f"{LAYOUT_COLUMNS[-1]} beside a column per factor); "
                 "give the factor another name", where))
         elif key in seen and seen[key] != factor.name:  # the same name twice is reported
             errors.append(ProtocolError(

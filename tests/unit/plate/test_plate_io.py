@@ -28,7 +28,7 @@ def test_csv_round_trip() -> None:
     )
     layout = layout_by_shuffle(spec)
     text = csv_from_layout(layout)
-    assert text.splitlines()[0] == "plate,well,condition,dose,time,replicate,control"
+    assert text.splitlines()[0] == "plate,well,condition,dose,time,replicate,control,code"
     back = layout_from_csv(text)
     assert back.plate == layout.plate
     assert back.placements == layout.placements
@@ -57,9 +57,14 @@ def test_spec_from_design_mapping() -> None:
         spec_from_design({"factors": []})
 
 
-@pytest.mark.parametrize("protocol", ["mtt-viability", "combination-synergy"])
+@pytest.mark.parametrize("protocol", ["mtt-viability", "combination-synergy", "bca-assay",
+                                      "immunofluorescence-ecad", "transwell-migration",
+                                      "wound-healing", "western-blot-pfak"])
 def test_a_layout_read_back_keeps_its_legend_codes(protocol: str) -> None:
-    """The record draws the layout a run kept as CSV: its codes must match the bench sheet's."""
+    """The record draws the layout a run kept as CSV: its codes must match the bench sheet's.
+
+    Levels that are words (``vehicle``, ``defactinib``) used to come back sorted, so the
+    kept layout's ``1`` was ``defactinib`` where the bench sheet's was ``vehicle``."""
     from elab.domain.plate import text_grid
     from elab.domain.protocol import load_protocol
 

@@ -93,11 +93,11 @@ def test_a_slash_that_joins_into_no_other_name_is_valid() -> None:
      "ignored; the layout names a column after each factor, so give each factor a name of "
      "its own"),
     ("condition", "time", "p.yaml:9:14: factor 'condition' is named like the layout file's "
-     "column 'condition' (every layout has plate, well, condition, replicate, control, then "
-     "a column per factor); give the factor another name"),
+     "column 'condition' (every layout file has plate, well, condition, replicate, control "
+     "and code beside a column per factor); give the factor another name"),
     ("dose", "Replicate", "p.yaml:10:14: factor 'Replicate' is named like the layout file's "
-     "column 'replicate' (every layout has plate, well, condition, replicate, control, then "
-     "a column per factor); give the factor another name"),
+     "column 'replicate' (every layout file has plate, well, condition, replicate, control "
+     "and code beside a column per factor); give the factor another name"),
 ])
 def test_factor_names_that_collide_are_located(a: str, b: str, line: str) -> None:
     assert errors_in(two(a=a, b=b)) == [line]
