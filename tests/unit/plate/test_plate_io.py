@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elab.domain.plate import (
     Control,
@@ -74,3 +76,26 @@ def test_a_layout_read_back_keeps_its_legend_codes(protocol: str) -> None:
     again = layout_from_csv(csv_from_layout(layout))
     assert text_grid(again) == text_grid(layout)
     assert again.conditions() == layout.conditions()
+
+
+_WORDS = st.sampled_from(["vehicle", "defactinib", "TGFb", "SB", "Z", "a", "1 nM", "10 nM"])
+_KINDS = st.sampled_from(["vehicle", "untreated", "blank", "positive", "negative", "standard"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.lists(_WORDS, min_size=1, max_size=5, unique=True),
+       controls=st.lists(st.tuples(st.sampled_from(["ctl A", "ctl B", "ctl C", "ctl D"]),
+                                   _KINDS), max_size=4, unique_by=lambda c: c[0]),
+       seed=st.integers(0, 50))
+def test_any_layout_read_back_has_the_codes_and_legend_it_was_written_with(
+    levels: list[str], controls: list[tuple[str, str]], seed: int,
+) -> None:
+    from elab.domain.plate import codes_for, legend_from_layout
+
+    spec = DesignSpec(factors=(Factor("treatment", tuple(levels)),), replicates=2,
+                      controls=tuple(Control(n, k, 2) for n, k in controls), seed=seed)
+    layout = layout_by_shuffle(spec)
+    again = layout_from_csv(csv_from_layout(layout))
+    assert codes_for(again) == codes_for(layout)
+    assert [(code, c.name) for code, c in legend_from_layout(again)] == [
+        (code, c.name) for code, c in legend_from_layout(layout)]
