@@ -128,7 +128,7 @@ def qpcr_spec_from_protocol(
     spec = QpcrSpec(genes=tuple(genes), samples=tuple(chosen.samples or found["samples"]),
                     components=tuple(found["components"]), template=template,
                     technical=1 if chosen.technical is None else chosen.technical,
-                     ntc=chosen.ntc, no_rt_genes=tuple(no_rt),
+                    ntc=chosen.ntc, no_rt_genes=tuple(no_rt),
                     control_replicates=chosen.control_replicates, reference=tuple(refs),
                     plate=plate, plates=chosen.plates, limits=chosen.limits)
     return spec, tuple(notes)
