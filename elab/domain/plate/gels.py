@@ -103,8 +103,8 @@ _Item = tuple[int, str, tuple[str, ...]]  # (bench order, label, samples)
 
 
 def _first_fit(items: list[_Item], lanes: int) -> list[list[_Item]]:
-    """Items into bins of ``lanes``: largest first, each into the first bin with room; each
-    bin then in bench order.  None of the items may be larger than a bin."""
+    """Items into bins of ``lanes``: largest first, each into the first bin with room; then
+    each bin, and the bins, in bench order.  None of the items may be larger than a bin."""
     bins: list[list[_Item]] = []
     for item in sorted(items, key=lambda it: (-len(it[2]), it[0])):
         room = next((b for b in bins if sum(len(i[2]) for i in b) + len(item[2]) <= lanes),
@@ -113,7 +113,7 @@ def _first_fit(items: list[_Item], lanes: int) -> list[list[_Item]]:
             bins.append([item])
         else:
             room.append(item)
-    return [sorted(b) for b in bins]
+    return sorted((sorted(b) for b in bins), key=lambda b: b[0][0])
 
 
 def _items(spec: GelSpec, whole: bool) -> list[_Item]:

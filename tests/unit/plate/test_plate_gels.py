@@ -122,3 +122,10 @@ def test_every_sample_one_lane_and_comparisons_whole_where_they_fit(spec: GelSpe
         assert plan.kept != "nothing"  # free to add gels, no replicate is ever split
         fit = [g for g in spec.groups if len(g.samples) <= spec.lanes]
         assert all(len({plan.gel_of(s) for s in g.samples}) == 1 for g in fit)
+
+
+def test_gels_follow_the_bench_order_of_their_groups() -> None:
+    small = GelGroup("time 3 h", (("3 h #1", ("a", "b", "c", "d", "e")),))
+    big = GelGroup("time 24 h", (("24 h #1", tuple(f"x{i}" for i in range(12))),))
+    plan = plan_gels(GelSpec((small, big), wells=15))
+    assert [g.lanes[1] for g in plan.gels] == ["a", "x0"]  # gel 1 the first group, not the largest
