@@ -1,4 +1,5 @@
-"""``elab plate layout|show``: plate layouts from a protocol's design or the command line.
+"""``elab plate layout|show|gels``: plate layouts from a protocol's design or the command line,
+and a design's lysates on gels.
 
 The design on the command line: ``--factor dose=0.1nM,1nM,10nM`` (repeat for more factors),
 ``--replicates 3``, ``--control vehicle:vehicle:4`` (NAME[:KIND][:COUNT] per plate, or
@@ -154,22 +155,46 @@ def _spec(
     )
 
 
-def _report(layout: Layout, violations: list[str] | None, as_json: bool) -> None:
+def _qpcr_layout(protocol: str, variant: str | None, plate: str | None, plates: int | None,
+                 factor: list[str], control: list[str], replicates: int | None,
+                 rules: dict[str, object]) -> Layout | None:
+    """A qPCR protocol's plate (None for any other design): the wells of `elab dilute qpcr`,
+    in gene order, so the layout rules of a randomised plate do not apply to it."""
+    from elab.cli.options import library
+    from elab.services.plates import qpcr_protocol_layout
+
+    layout = qpcr_protocol_layout(library(), protocol, variant=variant, plate=plate,
+                                  plates=plates)
+    if layout is None:
+        return None
+    if factor or control or replicates is not None:
+        raise typer.BadParameter("give a PROTOCOL or --factor/--control/--replicates, not both")
+    given = [name for name, value in rules.items() if value is not None]
+    if given:
+        raise typer.BadParameter(
+            f"{protocol} is a qPCR design: its plate is the one `elab dilute qpcr` plans "
+            "(one well per RNA and gene, in gene order); --plate and --plates apply, "
+            f"{', '.join(given)} do not", param_hint=given[0])
+    return layout
+
+
+def _report(layout: Layout, violations: list[str] | None, as_json: bool,
+            quality: bool = True) -> None:
     from elab.domain.plate import quality_report, text_from_quality, text_grid
 
-    quality = quality_report(layout)
     if as_json:
         out: dict[str, Any] = layout.to_dict()
-        out["quality"] = [q.to_dict() for q in quality]
+        out["quality"] = [q.to_dict() for q in quality_report(layout)]
         if violations is not None:
             out["violations"] = violations
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
     print(text_grid(layout))
-    print()
-    print(text_from_quality(quality))
+    if quality:  # rows, columns and edges of each condition's wells
+        print()
+        print(text_from_quality(quality_report(layout)))
     for note in layout.notes:
-        print(f"note: {note}")
+        print(_wrapped(f"note: {note}"))
     for v in violations or []:
         print(f"violation: {v}")
 
@@ -201,6 +226,8 @@ def layout_cmd(
         "row, replicates side by side, for multichannel pipettes) or by-column "
         "(default: the design's layout_style, else randomised).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Randomisation seed.")] = 0,
+    variant: Annotated[str | None, typer.Option(
+        "--variant", help="The protocol variant (a qPCR protocol's reaction).")] = None,
     spec_file: Annotated[Path | None, typer.Option("--spec", help="A plate spec file (YAML or "
                                                    "JSON; `elab schema --plate`).")] = None,
     time_limit: Annotated[float, typer.Option(
@@ -213,6 +240,15 @@ def layout_cmd(
     and quality report."""
     from elab.services.plates import plan_layout, write_layout
 
+    if protocol is not None and spec_file is None:
+        qpcr = _qpcr_layout(protocol, variant, plate, plates, factor, control, replicates,
+                            {"--edge": edge, "--spread": spread, "--pin": pin or None,
+                             "--plate-by": plate_by, "--style": style})
+        if qpcr is not None:
+            if output is not None:
+                write_layout(qpcr, output, protocol)
+            _report(qpcr, None, as_json, quality=False)
+            return
     spec = _spec(protocol, factor, replicates, control, plate, plates, edge, edge_width,
                  spread, pin, seed, plate_by, spec_file, style)
     planned = plan_layout(spec, time_limit=time_limit)
@@ -237,6 +273,41 @@ def show_cmd(
         write_layout(layout, output, file.name)
     _report(layout, None, as_json)
     sys.stdout.flush()
+
+
+@plate_app.command("gels")
+def gels_cmd(
+    protocol: Annotated[str, typer.Argument(help="A protocol id or file with a design:.")],
+    wells: Annotated[int | None, typer.Option(
+        "--wells", min=1, help="Wells per gel (default: the protocol's gel, else 15).")] = None,
+    ladder: Annotated[int, typer.Option("--ladder", min=0, help="Ladder lanes per gel, "
+                                        "from lane 1.")] = 1,
+    gels: Annotated[int | None, typer.Option(
+        "--gels", min=1, help="Gels available (default: as many as keeping the comparisons "
+        "together takes).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The design's lysates on gels, lane by lane: each comparison group (densitometry's
+    match_by, else plate_by) whole on one gel where it fits, else each replicate whole."""
+    from elab.cli.options import library
+    from elab.domain.plate.gel_design import gel_plan_from_protocol
+    from elab.domain.plate.gels import text_from_gels
+
+    plan = gel_plan_from_protocol(library().load(protocol), wells=wells, ladder=ladder,
+                                  gels=gels)
+    if as_json:
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(_wrapped(line) for line in text_from_gels(plan).splitlines()))
+
+
+def _wrapped(line: str) -> str:
+    """A long note folded to 80 columns, its continuation lines indented under its text."""
+    import textwrap
+
+    indent = " " * 6 if line.startswith("note: ") else "  "
+    return textwrap.fill(line, width=80, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False) if len(line) > 80 else line
 
 
 def register(app: typer.Typer) -> None:

@@ -63,7 +63,10 @@ def run_layout(
         return None, False
     from elab.domain.dilution.qpcr_layout import qpcr_layout
 
-    qpcr = qpcr_layout(state.protocol, state.variant)
+    try:
+        qpcr = qpcr_layout(state.protocol, state.variant)
+    except ElabError:  # a qPCR design whose plate does not fit: the generic proposal
+        qpcr = None
     if qpcr is not None:  # each well one gene and one RNA, as `elab dilute qpcr` plans it
         return qpcr, False
     from elab.services.plates import plan_layout, run_seed

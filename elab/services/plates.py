@@ -31,6 +31,7 @@ from elab.services.protocol_library import ProtocolLibrary
 __all__ = [
     "PlannedLayout",
     "plan_layout",
+    "qpcr_protocol_layout",
     "read_layout",
     "run_seed",
     "spec_from_protocol",
@@ -74,6 +75,31 @@ def spec_from_protocol(
         loaded.design, plate=plate, seed=seed, edge=edge, edge_width=edge_width,
         spread=spread, plates=plates, pins=pins, plate_by=plate_by, style=style,
     )
+
+
+def qpcr_protocol_layout(
+    library: ProtocolLibrary,
+    protocol: str,
+    *,
+    variant: str | None = None,
+    plate: str | None = None,
+    plates: int | None = None,
+) -> Layout | None:
+    """A qPCR protocol's plate, the one `elab dilute qpcr` and the run screen show (one well
+    per RNA and gene, NTCs, the design's no-RTs); None when the design has no gene factor."""
+    from elab.domain.dilution.gene_mix import gene_factor
+    from elab.domain.dilution.qpcr_design import QpcrChoices
+    from elab.domain.dilution.qpcr_layout import qpcr_layout
+
+    loaded = library.load(protocol)
+    if variant is not None and variant not in (loaded.variants or {}):
+        known = ", ".join(loaded.variants or {}) or "none"
+        raise InputError(f"protocol {loaded.id!r} has no variant {variant!r} (variants: {known})")
+    if loaded.design is None or gene_factor(loaded) is None:
+        return None
+    choices = QpcrChoices(plate=format_from_text(plate) if plate is not None else None,
+                          plates=plates or 1)
+    return qpcr_layout(loaded, variant, choices)
 
 
 def run_seed(run_id: str) -> int:

@@ -26,7 +26,7 @@ def _well(text: str) -> str:
     return f"{m[1].upper()}{int(m[2])}" if m else text.strip().upper()
 
 
-_LABELS = frozenset({"plate", "well", "condition", "replicate", "control"})
+_LABELS = frozenset({"plate", "well", "condition", "replicate", "control", "code"})
 
 
 def _quantities(cells: list[str]) -> tuple[list[str], str, str] | None:

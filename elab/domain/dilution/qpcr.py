@@ -20,6 +20,7 @@ from elab.domain.dilution.gene_mix import gene_component
 from elab.domain.dilution.mix import MixComponent, plan_master_mix
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.table import Plan, volume_text
+from elab.domain.plate.layout import Layout, Placement
 from elab.domain.plate.wells import PlateFormat, well_from_ij
 from elab.errors import InfeasibleError, InputError
 
@@ -30,6 +31,7 @@ __all__ = [
     "QpcrWell",
     "control_notes",
     "csv_from_qpcr",
+    "layout_from_qpcr",
     "plan_qpcr",
     "text_from_qpcr",
     "wells_needed",
@@ -282,19 +284,31 @@ def text_from_qpcr(plan: QpcrPlan, mixes: bool = True) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def csv_from_qpcr(plan: QpcrPlan) -> str:
-    """``plate, well, condition, gene, sample, replicate, control``: a layout file as
-    ``elab plate layout -o`` writes them (controls ``ntc``, ``no-rt``), safe for spreadsheets."""
-    import csv
-    import io
-
-    from elab.safe_text import safe_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["plate", "well", "condition", "gene", "sample", "replicate", "control"])
+def layout_from_qpcr(
+    plan: QpcrPlan, gene_factor: str = "gene",
+    sample_levels: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> Layout:
+    """The plan as a plate layout, each well naming its gene and its template
+    (``SNAI1 vehicle-1``, ``GAPDH no-RT defactinib-2``, ``ZEB1 NTC (water)``); the columns
+    are the design's other factors (from ``sample_levels``), the gene and the sample."""
+    levels_of = sample_levels or {}
+    others = tuple(dict.fromkeys(f for levels in levels_of.values() for f, _ in levels))
+    placements = []
     for w in plan.wells:
-        row = [w.plate, w.well, f"{w.gene} {w.sample}", w.gene, w.sample, w.replicate,
-               "" if w.kind == SAMPLE else w.kind]
-        writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
+        what = {SAMPLE: w.sample, NTC: "NTC (water)", NO_RT: f"no-RT {w.sample}"}[w.kind]
+        levels = (*levels_of.get(w.sample, ()), (gene_factor, w.gene), ("sample", w.sample))
+        placements.append(Placement(w.plate, w.well, f"{w.gene} {what}", levels, w.replicate,
+                                    w.kind))
+    return Layout(plan.plate, tuple(placements), (*others, gene_factor, "sample"), plan.plates,
+                  notes=plan.notes)
+
+
+def csv_from_qpcr(
+    plan: QpcrPlan, gene_factor: str = "gene",
+    sample_levels: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> str:
+    """The layout file of ``elab plate layout -o`` for this plan (controls ``ntc`` and
+    ``no-rt``), safe for spreadsheets."""
+    from elab.domain.plate.csvio import csv_from_layout
+
+    return csv_from_layout(layout_from_qpcr(plan, gene_factor, sample_levels))

@@ -6,18 +6,27 @@ the design's replicates are the RNA samples (``vehicle-1`` … ``defactinib-3``)
 of the chosen variant lists the per-reaction volumes (``uses`` with ``per: reaction``), so the
 master mix is the protocol's own (SYBR: 10 µL 2× mix + 0.8 µL primer pair + 7.2 µL water),
 never a second, different recipe.
+
+:func:`qpcr_spec_from_protocol` is the one place a design becomes a :class:`QpcrSpec`:
+``elab dilute qpcr``, ``elab plate layout`` and the run screen all plan their plate from it,
+so they show the same wells.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
+from elab.domain.dilution.gene_mix import no_rt_genes
 from elab.domain.dilution.mix import MixComponent
+from elab.domain.dilution.pipette import PipetteLimits
+from elab.domain.dilution.qpcr import QpcrSpec
+from elab.domain.plate.wells import PlateFormat, format_from_text
 from elab.errors import InputError
 from elab.units import convert
 
-__all__ = ["qpcr_inputs_from_protocol"]
+__all__ = ["QpcrChoices", "qpcr_inputs_from_protocol", "qpcr_spec_from_protocol"]
 
 _GENE_FACTORS = ("gene", "target", "assay", "primer")
 
@@ -45,10 +54,12 @@ def qpcr_inputs_from_protocol(protocol: Any, variant: str | None = None) -> dict
         raise InputError(f"protocol {protocol.id!r}: the design has no gene (or target) factor")
     others = [f for f in design.factors if f is not gene_factor]
     reps = max(1, int(design.replicates or 1))
-    samples = [
-        "-".join((*map(str, combo), str(r))) if others else f"sample-{r}"
+    sample_levels = {
+        "-".join((*map(str, combo), str(r))) if others else f"sample-{r}":
+            tuple((f.name, str(level)) for f, level in zip(others, combo, strict=True))
         for combo in product(*(f.levels for f in others)) for r in range(1, reps + 1)
-    ]
+    }
+    samples = list(sample_levels)
     step = _mix_step(protocol, variant)
     materials = protocol.materials or {}
     components = []
@@ -65,4 +76,66 @@ def qpcr_inputs_from_protocol(protocol: Any, variant: str | None = None) -> dict
     controls = {c.name: c.count for c in (design.controls or [])}
     return {"genes": tuple(str(g) for g in gene_factor.levels), "samples": tuple(samples),
             "components": tuple(components), "reference": reference, "mix_step": step.id,
-            "controls": controls}
+            "controls": controls, "sample_levels": sample_levels,
+            "gene_factor": gene_factor.name}
+
+
+@dataclass(frozen=True)
+class QpcrChoices:
+    """What may change of a design's qPCR plate (the command line's options); empty or None
+    means the design's own."""
+
+    genes: tuple[str, ...] = ()
+    samples: tuple[str, ...] = ()
+    technical: int | None = None
+    no_rt_genes: tuple[str, ...] = ()
+    reference: tuple[str, ...] = ()
+    ntc: bool = True
+    control_replicates: int = 1
+    plate: PlateFormat | None = None
+    plates: int = 1
+    template_ul: float = 2.0
+    limits: PipetteLimits = field(default_factory=PipetteLimits)
+
+
+def qpcr_spec_from_protocol(
+    protocol: Any, variant: str | None = None, choices: QpcrChoices | None = None
+) -> tuple[QpcrSpec, tuple[str, ...]]:
+    """The design's qPCR plate as a spec, and the notes that say where it came from.
+
+    One well per RNA and gene unless ``technical`` is given: the design's replicates are
+    biological RNAs.  The no-RT wells go with the genes the design's no-RT control names,
+    else with the reference gene of its ddct analysis."""
+    chosen = choices or QpcrChoices()
+    found = qpcr_inputs_from_protocol(protocol, variant)
+    genes = chosen.genes or found["genes"]
+    refs = chosen.reference or tuple(r for r in found["reference"] if r in genes)
+    no_rt = (chosen.no_rt_genes or tuple(g for g in no_rt_genes(protocol) if g in genes)
+             or refs[:1])
+    template = MixComponent("template (cDNA)", chosen.template_ul)
+    notes = []
+    if chosen.technical is None:
+        notes.append("one well per RNA and gene: the design's replicates are biological "
+                     "RNAs (--technical 3 for technical triplicates)")
+    notes.append(f"reaction from step {found['mix_step']}: "
+                 + " + ".join(f"{c.per_reaction_ul:g} µL {c.name.split(':')[0].split(',')[0]}"
+                              for c in found["components"])
+                 + f" + {template.per_reaction_ul:g} µL template")
+    if not no_rt:
+        notes.append("no reference gene: no-RT wells left out (give --no-rt-gene or "
+                     "--reference)")
+    plate = chosen.plate or _design_plate(protocol.design.plate)
+    spec = QpcrSpec(genes=tuple(genes), samples=tuple(chosen.samples or found["samples"]),
+                    components=tuple(found["components"]), template=template,
+                    technical=1 if chosen.technical is None else chosen.technical,
+                    ntc=chosen.ntc, no_rt_genes=tuple(no_rt),
+                    control_replicates=chosen.control_replicates, reference=tuple(refs),
+                    plate=plate, plates=chosen.plates, limits=chosen.limits)
+    return spec, tuple(notes)
+
+
+def _design_plate(plate: Any) -> PlateFormat:
+    """The design's plate (a format or its text), a 96-well plate when it names none."""
+    if isinstance(plate, PlateFormat):
+        return plate
+    return format_from_text(str(plate)) if plate is not None else PlateFormat(8, 12)

@@ -1,8 +1,12 @@
-"""Layouts as CSV: ``plate, well, condition, <factor columns>, replicate, control``.
+"""Layouts as CSV: ``plate, well, condition, <factor columns>, replicate, control, code``.
 
 The file plate-reader software and the analysis hooks read back.  ``control`` holds the
 control kind (``vehicle``, ``blank``…), ``edge`` for medium-filled edge wells, and is empty
-for samples; empty wells are not listed.
+for samples; empty wells are not listed.  ``code`` is the well's code on the plate map
+(``1``, ``v1``): the rows go well by well, so a layout read back takes its conditions'
+order from the codes, and the record's map of a kept layout shows the codes the bench sheet
+showed (sorting the levels instead put ``defactinib`` before ``vehicle``).  A file without
+codes (written by hand, or by an older elab) is ordered by its levels.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from elab.safe_text import safe_cell, unsafe_cell
 __all__ = ["csv_from_layout", "layout_from_csv"]
 
 _FIXED = ("plate", "well", "condition")
+_CODE = "code"
 
 
 def csv_from_layout(layout: Layout) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     # Every cell goes through safe_cell: a factor named "=cmd|..." must not run in Excel.
-    writer.writerow([safe_cell(c) for c in (*_FIXED, *layout.factors, "replicate", "control")])
+    from elab.domain.plate.grid import codes_for
+
+    codes = codes_for(layout)
+    writer.writerow([safe_cell(c) for c in (*_FIXED, *layout.factors, "replicate", "control",
+                                            _CODE)])
     for p in layout:
         levels = dict(p.levels)
         row = [
@@ -34,6 +43,7 @@ def csv_from_layout(layout: Layout) -> str:
             *(levels.get(f, "") for f in layout.factors),
             p.replicate,
             "" if p.kind == "sample" else p.kind,
+            codes[p.condition],
         ]
         writer.writerow([safe_cell(c) for c in row])
     return out.getvalue()
@@ -66,7 +76,7 @@ def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "
     missing = [c for c in (*_FIXED, "replicate") if c not in header]
     if missing:
         raise InputError(f"{source} lacks column(s) {', '.join(missing)}")
-    factors = tuple(c for c in header if c not in (*_FIXED, "replicate", "control"))
+    factors = tuple(c for c in header if c not in (*_FIXED, "replicate", "control", _CODE))
     placements = []
     for n, row in enumerate(reader, start=2):
         try:
@@ -89,7 +99,18 @@ def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "
             raise InputError(f"{source}: well {p.well} is not on a {fmt.name} plate")
     plates = max(p.plate for _, p in placements)
     ordered = tuple(p for _, p in placements)
-    return Layout(fmt, ordered, factors, plates, order=_design_order(ordered, factors))
+    coded = {row["condition"]: row.get(_CODE, "") for row in reader}
+    order = (_code_order(coded) if _CODE in header and all(coded.values())
+             else _design_order(ordered, factors))
+    return Layout(fmt, ordered, factors, plates, order=order)
+
+
+def _code_order(codes: dict[str, str]) -> tuple[str, ...]:
+    """Conditions in the order of their plate-map codes (``1`` … ``12``, then each control
+    kind's ``v1``, ``v2`` …), which gives them back those codes and that legend."""
+    from elab.domain.plate.grid import code_rank
+
+    return tuple(sorted(codes, key=lambda condition: code_rank(codes[condition])))
 
 
 def _level_key(level: str) -> tuple[int, float, str]:

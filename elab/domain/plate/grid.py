@@ -1,8 +1,9 @@
 """A plate as a fixed-width text grid for terminals and the TUI, with a legend.
 
 Each condition gets a short code: samples ``1``, ``2``…, controls a letter for their kind
-(``V1`` vehicle, ``B1`` blank, ``P1`` positive, ``U1`` untreated), ``~`` the medium-filled
-edge and ``.`` an empty well, so the grid reads without colour.
+(``v1`` vehicle, ``b1`` blank, ``p1`` positive, ``u1`` untreated; a qPCR plate's ``t1``
+no-template and ``r1`` no-RT wells), ``~`` the medium-filled edge and ``.`` an empty well,
+so the grid reads without colour.
 """
 
 from __future__ import annotations
@@ -12,28 +13,52 @@ from elab.domain.plate.layout import EDGE_KIND, Layout
 from elab.domain.plate.spec import Condition, DesignSpec
 from elab.domain.plate.wells import row_name
 
-__all__ = ["codes_for", "legend_from_layout", "legend_from_spec", "text_grid"]
+__all__ = ["code_rank", "codes_for", "legend_from_layout", "legend_from_spec", "text_grid"]
 
 # Lower-case, so a control's code never reads as a well: "b1" is the first blank, B1 a well.
 _KIND_LETTER = {"vehicle": "v", "untreated": "u", "blank": "b", "positive": "p", "negative": "n",
-                "standard": "s"}
+                "standard": "s", "ntc": "t", "no-rt": "r"}
+
+
+_LETTERS = (*_KIND_LETTER.values(), "c")
+
+
+def code_rank(code: str) -> tuple[int, int, int]:
+    """Where a code stands in a legend: samples by number, then the controls kind by kind
+    (``v``, ``u``, ``b`` … as :data:`_KIND_LETTER` lists them), each by number, the edge last.
+    A layout read back from its codes gets back the legend it was written with."""
+    if code == "~":
+        return (2, 0, 0)
+    letter = code.rstrip("0123456789")
+    number = int(code[len(letter):] or 0)
+    if not letter:
+        return (0, 0, number)
+    return (1, _LETTERS.index(letter) if letter in _LETTERS else len(_LETTERS), number)
 
 
 def _coded(conditions: list[Condition]) -> list[tuple[str, Condition]]:
-    """Samples ``1``, ``2``… in order, then each control kind ``v1``, ``v2``…, edge ``~``."""
+    """Samples ``1``, ``2``… in order, then each control kind ``v1``, ``v2``… (kind by kind,
+    each in order), edge ``~``."""
     rank = {"sample": 0, EDGE_KIND: 2}
     out = []
     samples = 0
     per_kind: dict[str, int] = {}
-    for c in sorted(conditions, key=lambda c: rank.get(c.kind, 1)):
+
+    def key(c: Condition) -> tuple[int, int]:
+        letter = _KIND_LETTER.get(c.kind, "c")
+        return (rank.get(c.kind, 1), _LETTERS.index(letter) if rank.get(c.kind, 1) == 1 else 0)
+
+    for c in sorted(conditions, key=key):
         if c.kind == "sample":
             samples += 1
             code = str(samples)
         elif c.kind == EDGE_KIND:
             code = "~"
         else:
-            per_kind[c.kind] = per_kind.get(c.kind, 0) + 1
-            code = f"{_KIND_LETTER.get(c.kind, 'c')}{per_kind[c.kind]}"
+            # Numbered per letter: two kinds without a letter of their own share ``c``.
+            letter = _KIND_LETTER.get(c.kind, "c")
+            per_kind[letter] = per_kind.get(letter, 0) + 1
+            code = f"{letter}{per_kind[letter]}"
         out.append((code, c))
     return out
 

@@ -13,6 +13,7 @@ from typing import Any
 from elab.domain.protocol.counting import check_per
 from elab.domain.protocol.derive import check_derived
 from elab.domain.protocol.design_checks import check_design_values
+from elab.domain.protocol.factor_checks import check_factors
 from elab.domain.protocol.graph import find_cycle
 from elab.domain.protocol.levels import check_levels
 from elab.domain.protocol.model import Protocol
@@ -47,7 +48,8 @@ def _authoring(protocol: Protocol, tree: Mapping[str, Any], file: str) -> list[P
     """The checks of a file as written.  Sample names are built from the levels, so they
     are checked once the levels are right (a bad level is one line, not two)."""
     levels = check_levels(protocol, tree, file)
-    names = [] if levels else check_sample_names(protocol.design, tree, file)
+    names = [] if levels else [*check_sample_names(protocol.design, tree, file),
+                               *check_factors(protocol.design, tree, file)]
     return [*check_per(protocol, tree, file), *levels,
             *check_design_values(protocol, tree, file), *names]
 

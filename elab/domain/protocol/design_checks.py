@@ -7,6 +7,10 @@ without a word or crash the science checks:
   (``defactinb``) made the drug's total vanish from ``elab show`` while the file validated;
 - ``addition:`` is the volume of a series point pipetted into each well: 0 µL doses
   nothing, and every fraction of the vehicle and the drug is computed by dividing by it;
+- ``working_volume:`` is what each well holds before the additions: at 0 µL every dose and
+  the vehicle's fraction are computed over the additions alone, and three science checks
+  each reported a consequence (a 10-fold dose, a 1 % vehicle, the seeding volume) instead
+  of the one mistake;
 - ``stock:`` and ``series_stock:`` are concentrations (``10 mM``), ``vehicle: final:`` a
   fraction of the well (``0.1 %``) above 0 (at 0 the vehicle arithmetic had nothing to
   compare with and said nothing);
@@ -45,7 +49,8 @@ _WHAT = {
 
 def check_design_values(protocol: Protocol, tree: Mapping[str, Any],
                         file: str) -> list[ProtocolError]:
-    """Located errors for the design's dosing entries, its vehicle and its expected keys."""
+    """Located errors for the design's dosing entries, working volume, vehicle and expected
+    keys."""
     design = protocol.design
     if design is None:
         return []
@@ -56,6 +61,11 @@ def check_design_values(protocol: Protocol, tree: Mapping[str, Any],
     errors: list[ProtocolError] = []
     for index, message, field in _dosing(protocol, design):
         errors.append(ProtocolError(message, at("design", "dosing", index, field)))
+    if design.working_volume is not None and not _positive(design.working_volume):
+        errors.append(ProtocolError(
+            f"working_volume {design.working_volume.text or design.working_volume} must be "
+            "more than 0 µL (the volume in each well before the additions, which every dose "
+            "and the vehicle's fraction are computed for)", at("design", "working_volume")))
     if design.vehicle is not None:
         final = _vehicle_final(design.vehicle.material, design.vehicle.final)
         if final:

@@ -103,7 +103,7 @@ def test_bad_specs_are_one_line(kw: dict[str, object], message: str) -> None:
 def test_layout_csv_is_spreadsheet_safe() -> None:
     plan = plan_qpcr(QpcrSpec(("=HYPERLINK",), ("S1",), SYBR, TEMPLATE, technical=1))
     text = csv_from_qpcr(plan)
-    assert text.splitlines()[0] == "plate,well,condition,gene,sample,replicate,control"
+    assert text.splitlines()[0] == "plate,well,condition,gene,sample,replicate,control,code"
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
 
 

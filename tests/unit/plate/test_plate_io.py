@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elab.domain.plate import (
     Control,
@@ -28,7 +30,7 @@ def test_csv_round_trip() -> None:
     )
     layout = layout_by_shuffle(spec)
     text = csv_from_layout(layout)
-    assert text.splitlines()[0] == "plate,well,condition,dose,time,replicate,control"
+    assert text.splitlines()[0] == "plate,well,condition,dose,time,replicate,control,code"
     back = layout_from_csv(text)
     assert back.plate == layout.plate
     assert back.placements == layout.placements
@@ -57,9 +59,14 @@ def test_spec_from_design_mapping() -> None:
         spec_from_design({"factors": []})
 
 
-@pytest.mark.parametrize("protocol", ["mtt-viability", "combination-synergy"])
+@pytest.mark.parametrize("protocol", ["mtt-viability", "combination-synergy", "bca-assay",
+                                      "immunofluorescence-ecad", "transwell-migration",
+                                      "wound-healing", "western-blot-pfak"])
 def test_a_layout_read_back_keeps_its_legend_codes(protocol: str) -> None:
-    """The record draws the layout a run kept as CSV: its codes must match the bench sheet's."""
+    """The record draws the layout a run kept as CSV: its codes must match the bench sheet's.
+
+    Levels that are words (``vehicle``, ``defactinib``) used to come back sorted, so the
+    kept layout's ``1`` was ``defactinib`` where the bench sheet's was ``vehicle``."""
     from elab.domain.plate import text_grid
     from elab.domain.protocol import load_protocol
 
@@ -69,3 +76,26 @@ def test_a_layout_read_back_keeps_its_legend_codes(protocol: str) -> None:
     again = layout_from_csv(csv_from_layout(layout))
     assert text_grid(again) == text_grid(layout)
     assert again.conditions() == layout.conditions()
+
+
+_WORDS = st.sampled_from(["vehicle", "defactinib", "TGFb", "SB", "Z", "a", "1 nM", "10 nM"])
+_KINDS = st.sampled_from(["vehicle", "untreated", "blank", "positive", "negative", "standard"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.lists(_WORDS, min_size=1, max_size=5, unique=True),
+       controls=st.lists(st.tuples(st.sampled_from(["ctl A", "ctl B", "ctl C", "ctl D"]),
+                                   _KINDS), max_size=4, unique_by=lambda c: c[0]),
+       seed=st.integers(0, 50))
+def test_any_layout_read_back_has_the_codes_and_legend_it_was_written_with(
+    levels: list[str], controls: list[tuple[str, str]], seed: int,
+) -> None:
+    from elab.domain.plate import codes_for, legend_from_layout
+
+    spec = DesignSpec(factors=(Factor("treatment", tuple(levels)),), replicates=2,
+                      controls=tuple(Control(n, k, 2) for n, k in controls), seed=seed)
+    layout = layout_by_shuffle(spec)
+    again = layout_from_csv(csv_from_layout(layout))
+    assert codes_for(again) == codes_for(layout)
+    assert [(code, c.name) for code, c in legend_from_layout(again)] == [
+        (code, c.name) for code, c in legend_from_layout(layout)]

@@ -56,6 +56,25 @@ def test_a_step_adding_nothing_is_a_science_error_not_a_crash() -> None:
                      "series in the well (it must be more than 0 µL) [vehicle]"]
 
 
+@pytest.mark.parametrize("working", ["0 uL", "0-50 uL"])
+def test_a_working_volume_of_nothing_is_one_located_line(working: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         ) -> None:
+    """Before: the file loaded and `elab validate` printed three science errors, each a
+    consequence (a dose 10-fold off, a 1 % vehicle, the seeding volume), none the cause."""
+    from cli_calls import run
+
+    text = edited(MTT, "working_volume: 90 uL", f"working_volume: {working}")
+    line = (f"p.yaml:55:19: working_volume {working} must be more than 0 µL (the volume in "
+            "each well before the additions, which every dose and the vehicle's fraction are "
+            "computed for)")
+    assert errors_in(text) == [line]
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run(["validate", str(path)], capsys)
+    assert (code, err.splitlines()) == (1, [line.replace("p.yaml", str(path), 1)])
+
+
 @pytest.mark.parametrize(("final", "kind"), [("0.1 uL", "a volume"),
                                              ("1 mM", "a molar concentration")])
 def test_a_vehicle_final_that_is_no_fraction_names_the_kind_expected(final: str,
@@ -223,6 +242,7 @@ def test_a_derive_per_typo_is_located_with_a_suggestion() -> None:
 
 @pytest.mark.parametrize(("text", "old", "new"), [
     (MTT, "addition: 10 uL", "addition: 0 uL"),
+    (MTT, "working_volume: 90 uL", "working_volume: 0 uL"),
     (MTT, "series_stock: 100 mM", "series_stock: 100 uL"),
     (MTT, "[0.032 uM, 0.16 uM,", "[0.16 uM, 0.16 uM,"),
     (PFAK, "{material: defactinib, factor: dose", "{material: defactinb, factor: dose"),
