@@ -263,3 +263,81 @@ def test_a_vehicle_without_a_vehicle_control_is_an_error(tmp_path: Path) -> None
                           "    - {name: vehicle, kind: vehicle, count: 3}\n", "",
                           ("100 uM, vehicle]", "100 uM]")), "controls")
     assert [f.severity for f in found] == ["error"]
+
+
+# Review 14, R1 and R2: a drug added by volume in a step's uses (no design.dosing).
+WOUND_WS = ("{material: defactinib_1000x, volume: 0.5 uL, per: well, exclude: [vehicle],"
+            " note: premixed into the medium}")
+WOUND_DMSO = ("{material: dmso, volume: 0.5 uL, per: well, exclude: [defactinib],"
+              " note: premixed into the medium}")
+
+
+def test_the_10_mm_stock_added_per_well_is_10_um_not_the_declared_1_um(tmp_path: Path) -> None:
+    """wound-healing 1.1: 0.5 µL of the 10 mM stock into 500 µL medium (+ 0.5 µL DMSO):
+    10000 µM × 0.5 µL / 501 µL = 9.98 µM, against $defactinib_conc = 1 µM."""
+    old = "{material: defactinib, volume: 0.5 uL, per: well, exclude: [vehicle]}"
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS, old,
+                          (WOUND_DMSO, "{material: dmso, volume: 0.5 uL, per: well}")),
+                 "stock")
+    (error,) = found
+    assert error.severity == "error"
+    assert "10 mM × 0.5 µL / 501 µL = 9.98 µM" in error.message
+    assert "$defactinib_conc is 1 µM" in error.message
+    assert error.location.line == line_of(tmp_path, "wound-healing", old)
+
+
+def test_dmso_in_every_well_beside_a_dmso_stock_is_unequal_vehicle(tmp_path: Path) -> None:
+    """Drug wells: 0.5 µL working stock (in DMSO) + 0.5 µL DMSO = 1 µL in 501 µL = 0.2 %;
+    vehicle wells 0.5 µL in 500.5 µL = 0.1 %."""
+    old = "{material: dmso, volume: 0.5 uL, per: well}"
+    found = only(findings(tmp_path, "wound-healing", WOUND_DMSO, old), "vehicle-arms")
+    (error,) = found
+    assert "defactinib gets 1 µL in 501 µL = 0.2 % v/v" in error.message
+    assert "vehicle 0.5 µL in 500.5 µL = 0.1 % v/v" in error.message
+    assert error.location.line == line_of(tmp_path, "wound-healing", old)
+
+
+def test_the_immunofluorescence_stock_and_vehicle_mistakes_are_found(tmp_path: Path) -> None:
+    """IF 1.1: the 10 mM stock on the 500 µL coverslip wells, DMSO on every coverslip."""
+    drug = "{material: defactinib, volume: 0.5 uL, per: coverslip, exclude: [vehicle]}"
+    dmso = "{material: dmso, volume: 0.5 uL, per: coverslip}"
+    found = findings(
+        tmp_path, "immunofluorescence-ecad",
+        "{material: defactinib_1000x, volume: 0.5 uL, per: coverslip, exclude: [vehicle,"
+        " secondary only], note: 1000x into 500 uL}", drug,
+        ("{material: dmso, volume: 0.5 uL, per: coverslip, exclude: [defactinib],"
+         " note: into 500 uL}", dmso))
+    stock, arms = only(found, "stock"), only(found, "vehicle-arms")
+    assert [f.location.line for f in stock] == [
+        line_of(tmp_path, "immunofluorescence-ecad", drug)]
+    assert "= 9.98 µM in each grow-treat well" in stock[0].message
+    assert [f.location.line for f in arms] == [
+        line_of(tmp_path, "immunofluorescence-ecad", dmso)]
+
+
+def test_the_secondary_only_coverslip_given_drug_and_dmso_is_unequal(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "immunofluorescence-ecad",
+                          "exclude: [vehicle, secondary only]", "exclude: [vehicle]"),
+                 "vehicle-arms")
+    (error,) = found
+    assert "secondary only gets 1 µL in 501 µL = 0.2 % v/v" in error.message
+
+
+def test_the_western_blot_stock_into_2_ml_is_found(tmp_path: Path) -> None:
+    """10000 µM × 2 µL / (2000 µL working volume + 2 µL) = 9.99 µM, not 1 µM."""
+    old = "{material: defactinib, volume: 2 uL, per: sample, exclude: [vehicle]}"
+    found = only(findings(tmp_path, "western-blot-emt",
+                          "{material: defactinib_1000x, volume: 2 uL, per: sample,"
+                          " exclude: [vehicle]}", old), "stock")
+    (error,) = found
+    assert "10 mM × 2 µL / 2002 µL = 9.99 µM" in error.message
+    assert error.location.line == line_of(tmp_path, "western-blot-emt", old)
+
+
+def test_a_stock_volume_giving_the_declared_concentration_is_accepted(tmp_path: Path) -> None:
+    """0.05 µL of 10 mM into 500.05 µL is 1.0 µM: the arithmetic, not the word, decides
+    (the pipetting is another matter)."""
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS,
+                          "{material: defactinib, volume: 0.05 uL, per: well,"
+                          " exclude: [vehicle]}"), "stock")
+    assert found == []

@@ -1,0 +1,249 @@
+"""Checks 10 and 11: what a step that adds a drug by volume puts in each well.
+
+``design.dosing`` describes a dose series, and :mod:`.arithmetic` computes it.  Most assays
+of the library give one concentration instead (``treatment: [vehicle, defactinib]`` at
+``$defactinib_conc``) and add the drug in a step's ``uses:`` (``0.5 uL per well``).  Two
+mistakes hid there, each passing ``elab validate --strict`` (review 14, R1 and R2):
+
+- ``stock``: the material's ``stock:`` itself added by volume: 0.5 µL of the 10 mM stock into
+  500 µL is 10 µM, ten times the 1 µM the step's text declares, because the 1000× working
+  stock the text names was never made.  The final concentration is ``stock × volume /
+  (the well's volume + the step's additions)``, and it must match what the step declares:
+  a concentration parameter named for the material that the step's words refer to
+  (``$defactinib_conc``);
+- ``vehicle-arms``: every arm must get the same fraction of the vehicle.  A drug dissolved
+  in the vehicle (``vehicle: dmso``) brings its own: DMSO added to every well beside a DMSO
+  stock gives the drug wells 0.2 % and the vehicle wells 0.1 %, so the comparison measures
+  the solvent as well as the drug.
+
+The well's volume is the step's own per-sample volumes that are not additions (the fresh
+medium the drug is premixed into), else the design's ``working_volume`` or its plate's
+usual one.  Steps the design's ``dosing`` covers are left to :mod:`.arithmetic`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from elab.domain.protocol.counting import counts_samples
+from elab.domain.protocol.model import Design, Protocol, Step, Use
+from elab.domain.protocol.science.common import shown
+from elab.domain.protocol.science.finding import Report
+from elab.domain.protocol.volumes import working_volume
+from elab.errors import QuantityError
+from elab.units import QRange, convert, format_magnitude
+
+__all__ = ["check_stock_additions", "check_vehicle_arms"]
+
+#: How far (relative) a final concentration or a vehicle fraction may be from another.
+TOLERANCE = 0.10
+_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_WORDS = frozenset({"title", "text", "note"})
+
+
+def _node(report: Report, index: int) -> object:
+    steps = report.tree.get("steps")
+    return steps[index] if isinstance(steps, list) and index < len(steps) else None
+
+
+@dataclass(frozen=True)
+class _Added:
+    """One per-sample addition of a step: a drug, a working stock or the vehicle itself."""
+
+    index: int  # of the use in the step
+    use: Use
+    ul: float
+    vehicle: bool  # brings the design's vehicle (is it, or is dissolved in it)
+
+
+def _ul(value: QRange | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return convert(value.planned, value.unit, "microliter")
+    except QuantityError:
+        return None
+
+
+def _is_addition(protocol: Protocol, use: Use) -> bool:
+    material = protocol.materials.get(use.material)
+    vehicle = protocol.design.vehicle if protocol.design else None
+    return (material is not None and (material.stock is not None or material.vehicle is not None)
+            ) or (vehicle is not None and use.material == vehicle.material)
+
+
+def _brings_vehicle(protocol: Protocol, use: Use) -> bool:
+    vehicle = protocol.design.vehicle if protocol.design else None
+    if vehicle is None:
+        return False
+    material = protocol.materials.get(use.material)
+    return use.material == vehicle.material or (
+        material is not None and material.vehicle == vehicle.material)
+
+
+def _step_volumes(protocol: Protocol, step: Step) -> tuple[float | None, list[_Added]]:
+    """The well's volume before the additions and the step's per-sample additions."""
+    design = protocol.design
+    assert design is not None
+    base = 0.0
+    added: list[_Added] = []
+    for j, use in enumerate(step.uses):
+        ul = _ul(use.volume)
+        if ul is None or not counts_samples(use.per):
+            continue
+        if _is_addition(protocol, use):
+            added.append(_Added(j, use, ul, _brings_vehicle(protocol, use)))
+        else:
+            base += ul
+    if base <= 0:
+        found = working_volume(design)
+        return (found.ul if found is not None else None), added
+    return base, added
+
+
+def _steps(protocol: Protocol) -> list[tuple[int, Step, float, list[_Added]]]:
+    design = protocol.design
+    if design is None:
+        return []
+    dosed_steps = {d.step for d in design.dosing}
+    dosed = {d.material for d in design.dosing}
+    out = []
+    for i, step in enumerate(protocol.steps):
+        if step.id in dosed_steps or any(u.material in dosed for u in step.uses):
+            continue  # the design's dosing: :mod:`.arithmetic` computes it
+        base, added = _step_volumes(protocol, step)
+        if base is not None and added:
+            out.append((i, step, base, added))
+    return out
+
+
+def _words(node: object) -> list[str]:
+    """The sentences of a step as written (the protocol's own have ``$name`` replaced)."""
+    if isinstance(node, Mapping):
+        return [w for key, value in node.items()
+                for w in ([value] if key in _WORDS and isinstance(value, str)
+                          else _words(value) if key == "uses" else [])]
+    if isinstance(node, list):
+        return [w for item in node for w in _words(item)]
+    return []
+
+
+def _declared(
+    protocol: Protocol, step_node: object, material: str
+) -> tuple[str, QRange] | None:
+    """The concentration parameter named for ``material`` that the step's words refer to."""
+    for name in _REF.findall(" ".join(_words(step_node))):
+        parameter = protocol.parameters.get(name)
+        if parameter is not None and material.lower() in name.lower():
+            return name, parameter.default
+    return None
+
+
+def check_stock_additions(protocol: Protocol, report: Report) -> None:
+    design = protocol.design
+    if design is None:
+        return
+    for i, step, base, added in _steps(protocol):
+        for addition in added:
+            material = protocol.materials.get(addition.use.material)
+            if material is None or material.stock is None:
+                continue
+            declared = _declared(protocol, _node(report, i), addition.use.material)
+            if declared is None:
+                continue
+            _compare(report, design, (i, step, base, added), addition, material.stock, declared)
+
+
+def _compare(
+    report: Report,
+    design: Design,
+    where: tuple[int, Step, float, list[_Added]],
+    addition: _Added,
+    stock: QRange,
+    declared: tuple[str, QRange],
+) -> None:
+    i, step, base, added = where
+    name, value = declared
+    try:
+        stock_in = convert(stock.planned, stock.unit, value.unit)
+    except QuantityError:
+        return  # a mass stock against a molar parameter: nothing to compare without a MW
+    if stock_in is None or value.planned <= 0:
+        return
+    arms = [names for names in _arms(design).values()
+            if not names & set(addition.use.exclude)]
+    if not arms:
+        return
+    total = base + sum(a.ul for a in added if not arms[0] & set(a.use.exclude))
+    final = stock_in * addition.ul / total
+    if abs(final - value.planned) <= TOLERANCE * value.planned:
+        return
+    fold = stock_in / value.planned
+    report.error(
+        f"step {step.id!r} adds {addition.use.material} from its {shown(stock.planned, stock.unit)}"
+        f" stock: {shown(stock.planned, stock.unit)} × {format_magnitude(addition.ul)} µL /"
+        f" {format_magnitude(total)} µL = {shown(final, value.unit)} in each {step.id} well,"
+        f" but ${name} is {shown(value.planned, value.unit)} (the stock is"
+        f" {format_magnitude(fold)}× of it: dilute it to a working stock first, such as"
+        f" 1000× {shown(value.planned, value.unit)} = {shown(value.planned * 1000, value.unit)}"
+        " in the vehicle)",
+        "steps", i, "uses", addition.index, "volume",
+    )
+
+
+def check_vehicle_arms(protocol: Protocol, report: Report) -> None:
+    design = protocol.design
+    if design is None or design.vehicle is None:
+        return
+    for i, step, base, added in _steps(protocol):
+        if not any(a.vehicle for a in added):
+            continue
+        fractions = _arm_fractions(design, base, added)
+        given = {arm: f for arm, f in fractions.items() if f[0] > 0}
+        if len(given) < 2:
+            continue
+        low = min(given.items(), key=lambda kv: kv[1][0] / kv[1][1])
+        high = max(given.items(), key=lambda kv: kv[1][0] / kv[1][1])
+        low_f, high_f = low[1][0] / low[1][1], high[1][0] / high[1][1]
+        if high_f - low_f <= TOLERANCE * high_f:
+            continue
+        target = next(a for a in added if a.use.material == design.vehicle.material) if any(
+            a.use.material == design.vehicle.material for a in added) else added[0]
+        report.error(
+            f"step {step.id!r} gives the arms different {design.vehicle.material}:"
+            f" {high[0]} gets {_fraction(high[1])}, {low[0]} {_fraction(low[1])}; a drug"
+            f" dissolved in {design.vehicle.material} brings its own, so the vehicle's use"
+            " must leave out the drug arms (exclude:) for every arm to get the same"
+            f" {design.vehicle.final}",
+            "steps", i, "uses", target.index, "volume",
+        )
+
+
+def _fraction(parts: tuple[float, float]) -> str:
+    vehicle, total = parts
+    return (f"{format_magnitude(vehicle)} µL in {format_magnitude(total)} µL ="
+            f" {format_magnitude(round(vehicle / total * 100, 3))} % v/v")
+
+
+def _arm_fractions(
+    design: Design, base: float, added: list[_Added]
+) -> dict[str, tuple[float, float]]:
+    """Each arm's vehicle volume and well volume: the arms are the design's conditions
+    and its controls, each left out of a use that excludes one of its names."""
+    out: dict[str, tuple[float, float]] = {}
+    for arm, names in _arms(design).items():
+        gets = [a for a in added if not names & set(a.use.exclude)]
+        out[arm] = (sum(a.ul for a in gets if a.vehicle), base + sum(a.ul for a in gets))
+    return out
+
+
+def _arms(design: Design) -> dict[str, set[str]]:
+    """Each arm by name with the names a use's ``exclude:`` may leave it out by."""
+    arms: dict[str, set[str]] = {
+        " / ".join(c.values()): set(c.values()) for c in design.conditions()
+    }
+    for control in design.controls:
+        arms[control.name] = {control.name, control.kind}
+    return arms
