@@ -1,0 +1,77 @@
+"""``elab show`` totals of the protocols review 14 corrected (R1, R2, R6, R10, R12, R13).
+
+Every number is worked out by hand from the protocol file (the comment beside it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_calls import run
+
+
+def _materials(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, dict[str, object]]:
+    code, out, err = run(["show", *args, "--format", "json"], capsys)
+    assert code == 0, err
+    return {m["id"]: m for m in json.loads(out)["materials"]}
+
+
+def test_wound_healing_gives_dmso_to_the_vehicle_wells_only(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    found = _materials(capsys, "wound-healing")
+    # 0.5 µL of 1000x into each of the 4 defactinib wells; 0.5 µL DMSO into the 4 vehicle
+    # wells (not all 8: R2)
+    assert found["defactinib_1000x"]["total"] == pytest.approx(2.0)
+    assert found["dmso"]["total"] == pytest.approx(2.0)
+    assert found["dmso"]["unit"] == "microliter"
+
+
+def test_western_blot_emt_blocking_buffer_counts_the_primaries(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # block 45 mL + primaries 5 + 5 + 5 + 10 + 10 = 35 mL + re-probe 15 mL (R12)
+    found = _materials(capsys, "western-blot-emt")
+    assert found["blocking"]["total"] == pytest.approx(95)
+    assert found["blocking"]["unit"] == "milliliter"
+
+
+def test_ihc_antibodies_and_their_serum(capsys: pytest.CaptureFixture[str]) -> None:
+    found = _materials(capsys, "ihc-fak")
+    # 200 µL per slide × 7 slides: 1:200 = 7 µL, 1:100 = 14 µL (R10)
+    assert found["anti_fak"]["total"] == pytest.approx(7)
+    assert found["anti_pfak"]["total"] == pytest.approx(14)
+    # block 200 µL × 16 slides + primary 200 µL × 16 slides (14 stained, 2 serum alone)
+    assert found["serum"]["total"] == pytest.approx(6400)
+    assert found["serum"]["unit"] == "microliter"
+
+
+def test_immunofluorescence_antibodies_are_diluted(capsys: pytest.CaptureFixture[str]) -> None:
+    found = _materials(capsys, "immunofluorescence-ecad")
+    # 50 µL / 200 × 6 stained coverslips = 1.5 µL; 50 µL / 500 × 7 coverslips = 0.7 µL (R10)
+    assert found["anti_ecad"]["total"] == pytest.approx(1.5)
+    assert found["secondary_488"]["total"] == pytest.approx(0.7)
+    # block 500 × 7 + primary 50 × 6 + secondary-only 50 + secondary 50 × 7 = 4200 µL
+    assert found["blocking"]["total"] == pytest.approx(4200)
+    assert found["blocking"]["unit"] == "microliter"
+
+
+@pytest.mark.parametrize(("volume", "matrigel_ul", "medium_ul"), [
+    # 50 µL / 50 × 6 coated inserts = 6 µL of a 10 mg/mL lot (60 µg in 300 µL = 200 µg/mL)
+    ("50uL", 6.0, 300.0),
+    # 100 µL / 50 × 6 = 12 µL (120 µg in 600 µL = 200 µg/mL, not 60 µg: R6)
+    ("100uL", 12.0, 600.0),
+])
+def test_matrigel_stays_200_ug_per_ml_at_any_volume(
+        capsys: pytest.CaptureFixture[str], volume: str, matrigel_ul: float,
+        medium_ul: float) -> None:
+    found = _materials(capsys, "matrigel-invasion", "--param", f"matrigel_volume={volume}")
+    assert found["matrigel"]["total"] == pytest.approx(matrigel_ul)
+    assert found["matrigel"]["unit"] == "microliter"
+    assert found["cold_medium"]["total"] == pytest.approx(medium_ul)
+
+
+def test_the_mtt_variant_removes_the_medium_before_the_dmso(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["show", "combination-synergy", "--variant", "mtt"], capsys)
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.strip().startswith("mtt-read"))
+    assert "Remove the medium" in line  # guide 001: "Remove the medium and add ..." (R13)
