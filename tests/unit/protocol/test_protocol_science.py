@@ -341,3 +341,15 @@ def test_a_stock_volume_giving_the_declared_concentration_is_accepted(tmp_path: 
                           "{material: defactinib, volume: 0.05 uL, per: well,"
                           " exclude: [vehicle]}"), "stock")
     assert found == []
+
+
+def test_equal_vehicle_in_every_arm_but_not_the_designs_is_an_error(tmp_path: Path) -> None:
+    """1 µL of working stock or DMSO per 500 µL well: 1 / 501 = 0.2 % in both arms."""
+    found = only(findings(tmp_path, "wound-healing",
+                          "{material: defactinib_1000x, volume: 0.5 uL",
+                          "{material: defactinib_1000x, volume: 1 uL",
+                          ("{material: dmso, volume: 0.5 uL", "{material: dmso, volume: 1 uL")),
+                 "vehicle-arms")
+    (error,) = found
+    assert "gives every arm 1 µL in 501 µL = 0.2 % v/v of dmso" in error.message
+    assert "the design says 0.1 % v/v" in error.message

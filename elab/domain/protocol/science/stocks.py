@@ -197,28 +197,34 @@ def check_vehicle_arms(protocol: Protocol, report: Report) -> None:
     design = protocol.design
     if design is None or design.vehicle is None:
         return
+    vehicle = design.vehicle
+    try:
+        declared = convert(vehicle.final.planned, vehicle.final.unit, "")
+    except QuantityError:
+        declared = None  # not a fraction: the loader's located error says so
     for i, step, base, added in _steps(protocol):
-        if not any(a.vehicle for a in added):
+        given = {arm: f for arm, f in _arm_fractions(design, base, added).items() if f[0] > 0}
+        if not given:
             continue
-        fractions = _arm_fractions(design, base, added)
-        given = {arm: f for arm, f in fractions.items() if f[0] > 0}
-        if len(given) < 2:
-            continue
-        low = min(given.items(), key=lambda kv: kv[1][0] / kv[1][1])
-        high = max(given.items(), key=lambda kv: kv[1][0] / kv[1][1])
-        low_f, high_f = low[1][0] / low[1][1], high[1][0] / high[1][1]
-        if high_f - low_f <= TOLERANCE * high_f:
-            continue
-        target = next(a for a in added if a.use.material == design.vehicle.material) if any(
-            a.use.material == design.vehicle.material for a in added) else added[0]
-        report.error(
-            f"step {step.id!r} gives the arms different {design.vehicle.material}:"
-            f" {high[0]} gets {_fraction(high[1])}, {low[0]} {_fraction(low[1])}; a drug"
-            f" dissolved in {design.vehicle.material} brings its own, so the vehicle's use"
-            " must leave out the drug arms (exclude:) for every arm to get the same"
-            f" {design.vehicle.final}",
-            "steps", i, "uses", target.index, "volume",
-        )
+        target = next((a for a in added if a.use.material == vehicle.material), added[0])
+        where = ("steps", i, "uses", target.index, "volume")
+        low = min(given.items(), key=lambda kv: _share(kv[1]))
+        high = max(given.items(), key=lambda kv: _share(kv[1]))
+        if _share(high[1]) - _share(low[1]) > TOLERANCE * _share(high[1]):
+            report.error(
+                f"step {step.id!r} gives the arms different {vehicle.material}:"
+                f" {high[0]} gets {_fraction(high[1])}, {low[0]} {_fraction(low[1])}; a drug"
+                f" dissolved in {vehicle.material} brings its own, so the vehicle's use"
+                " must leave out the drug arms (exclude:) for every arm to get the same"
+                f" {vehicle.final}", *where)
+        elif declared and abs(_share(high[1]) - declared) > TOLERANCE * declared:
+            report.error(
+                f"step {step.id!r} gives every arm {_fraction(high[1])} of"
+                f" {vehicle.material}; the design says {vehicle.final}", *where)
+
+
+def _share(parts: tuple[float, float]) -> float:
+    return parts[0] / parts[1]
 
 
 def _fraction(parts: tuple[float, float]) -> str:
