@@ -75,3 +75,17 @@ def test_the_mtt_variant_removes_the_medium_before_the_dmso(
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.strip().startswith("mtt-read"))
     assert "Remove the medium" in line  # guide 001: "Remove the medium and add ..." (R13)
+
+
+def test_the_time_lapse_hands_on_is_shown_as_its_range(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 5 to 25 images of 10 min (every 6 h for 24 h .. every 2 h for 48 h, plus t = 0);
+    # the protocol's 186 min hands-on reaches 186 - 50 + 250 = 386 min (R14)
+    code, out, err = run(["show", "wound-healing", "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["hands_on_s"], data["hands_on_max_s"]) == (186 * 60, 386 * 60)
+    lapse = next(s for s in data["steps"] if s["id"] == "time-lapse")
+    assert (lapse["hands_on_s"], lapse["hands_on_max_s"]) == (50 * 60, 250 * 60)
+    code, out, err = run(["show", "wound-healing"], capsys)
+    assert "hands-on 3 h 6 min–6 h 26 min;" in out
