@@ -73,8 +73,13 @@ def test_the_mtt_variant_removes_the_medium_before_the_dmso(
         capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["show", "combination-synergy", "--variant", "mtt"], capsys)
     assert code == 0, err
-    line = next(x for x in out.splitlines() if x.strip().startswith("mtt-read"))
-    assert "Remove the medium" in line  # guide 001: "Remove the medium and add ..." (R13)
+    steps = [x.split()[0] for x in out.split("steps:")[1].split("materials:")[0].splitlines()
+             if x.strip()]
+    # guide 001: "Remove the medium and add the solubilization solution" (R13)
+    assert steps[steps.index("mtt-add") + 1] == "mtt-solubilise"
+    line = next(x for x in out.splitlines() if x.strip().startswith("mtt-solubilise"))
+    assert "Remove the medium and dissolve the formazan in DMSO" in line
+    assert "mtt-solubilise: 100 µL × 94 wells + 10 % overage = 10.34 mL" in out
 
 
 def test_the_time_lapse_hands_on_is_shown_as_its_range(

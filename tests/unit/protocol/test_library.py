@@ -105,8 +105,8 @@ def test_variants_change_the_time() -> None:
     # the SYBR mix (30) and its melt curve (5 + 0.25 + 1 + 15)
     assert StepGraph(qpcr, "sybr").timing().min_s == (3216 + 30 + 21.25) * MIN
     synergy = load_protocol(PROTOCOLS / "combination-synergy.yaml")
-    # MTT 10 + 120; the medium removed, DMSO added and read 20, the formazan dissolving
-    # 10-15 (review 14, R13)
+    # MTT 10 + 120; the medium removed and DMSO added 10, the formazan dissolving 10-15
+    # (review 14, R13); the read 10
     assert StepGraph(synergy, "mtt").timing().min_s == (5145 + 130 + 20 + 10) * MIN
 
 

@@ -45,4 +45,4 @@ def test_the_stock_volume_follows_the_concentration(
     values = _values(name, conc)
     assert values["stock_volume"][0] == pytest.approx(stock_ul)
     assert values["stock_volume"][1] is flagged
-    assert values["dmso_volume"][0] == pytest.approx(dmso_ul)
+    assert values["vehicle_volume"][0] == pytest.approx(dmso_ul)
