@@ -25,6 +25,7 @@ __all__ = [
     "StepTime",
     "Timing",
     "find_cycle",
+    "hands_on_text",
     "program_seconds",
     "regimen_administrations",
     "step_time",
