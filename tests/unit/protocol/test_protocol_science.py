@@ -353,3 +353,32 @@ def test_equal_vehicle_in_every_arm_but_not_the_designs_is_an_error(tmp_path: Pa
     (error,) = found
     assert "gives every arm 1 µL in 501 µL = 0.2 % v/v of dmso" in error.message
     assert "the design says 0.1 % v/v" in error.message
+
+
+WOUND_OLD_DRUG = ("{material: defactinib, volume: 0.5 uL, per: well, exclude: [vehicle],"
+                  " note: premixed into the medium}")
+
+
+def test_a_concentration_stated_in_the_text_is_what_the_stock_is_checked_against(
+    tmp_path: Path,
+) -> None:
+    """No parameter: the text's "1 uM defactinib"; 10000 µM × 0.5 / 500.5 = 9.99 µM."""
+    text = "Medium with 1 uM defactinib from a 1000x DMSO stock."
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS, WOUND_OLD_DRUG,
+                          ("Make $working_stock_volume of 1000x $defactinib_conc in DMSO",
+                           text)), "stock")
+    (error,) = found
+    assert "= 9.99 µM in each treat well" in error.message
+    assert "but the step's text ('1 uM defactinib') is 1 µM" in error.message
+
+
+def test_the_concentration_levels_the_use_reaches_are_checked(tmp_path: Path) -> None:
+    """A design whose levels are the doses: the 0.5 µL of 10 mM reaches the 1 µM wells."""
+    found = only(findings(
+        tmp_path, "wound-healing", WOUND_WS,
+        WOUND_OLD_DRUG.replace("exclude: [vehicle]", "exclude: [0 uM]"),
+        ("levels: [vehicle, defactinib]", "levels: [0 uM, 1 uM]"),
+        ("exclude: [defactinib]", "exclude: [1 uM]"),
+        ("$defactinib_conc in DMSO", "in DMSO")), "stock")
+    assert [f.message.split(" but ")[1].split(" (")[0] for f in found] == [
+        "level '1 uM' of factor 'treatment' is 1 µM"]

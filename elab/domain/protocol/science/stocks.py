@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 from elab.domain.protocol.counting import counts_samples
 from elab.domain.protocol.model import Design, Protocol, Step, Use
-from elab.domain.protocol.science.common import shown
+from elab.domain.protocol.science.common import level_values, shown
 from elab.domain.protocol.science.finding import Report
 from elab.domain.protocol.volumes import working_volume
 from elab.errors import QuantityError
-from elab.units import QRange, convert, format_magnitude
+from elab.units import QRange, check_kind, convert, format_magnitude, parse_quantity
 
 __all__ = ["check_stock_additions", "check_vehicle_arms"]
 
@@ -41,6 +41,8 @@ __all__ = ["check_stock_additions", "check_vehicle_arms"]
 TOLERANCE = 0.10
 _REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 _WORDS = frozenset({"title", "text", "note"})
+#: A concentration written before a material's id: "1 uM defactinib", "100 nM of paclitaxel".
+_STATED = r"(\d+(?:\.\d+)?)\s*([pnuµμm]M)\s+(?:of\s+)?"
 
 
 def _node(report: Report, index: int) -> object:
@@ -131,14 +133,54 @@ def _words(node: object) -> list[str]:
 
 
 def _declared(
-    protocol: Protocol, step_node: object, material: str
-) -> tuple[str, QRange] | None:
-    """The concentration parameter named for ``material`` that the step's words refer to."""
-    for name in _REF.findall(" ".join(_words(step_node))):
+    protocol: Protocol, step_node: object, addition: _Added, stock_parameter: str | None
+) -> list[tuple[str, QRange]]:
+    """What the step says the well should hold: the concentration parameter named for the
+    material that its words refer to, else the concentration levels of the arms the use
+    reaches, else a concentration its words state before the material's id."""
+    material = addition.use.material
+    words = " ".join(_words(step_node))
+    for name in _REF.findall(words):
         parameter = protocol.parameters.get(name)
-        if parameter is not None and material.lower() in name.lower():
-            return name, parameter.default
-    return None
+        if (parameter is not None and material.lower() in name.lower()
+                and name != stock_parameter):
+            return [(f"${name}", parameter.default)]
+    if levels := _levels(protocol, addition):
+        return levels
+    stated = re.search(_STATED + re.escape(material), words, re.IGNORECASE)
+    if stated is None:
+        return []
+    try:
+        return [(f"the step's text ({stated[0]!r})", parse_quantity(f"{stated[1]} {stated[2]}"))]
+    except (QuantityError, ValueError):
+        return []
+
+
+def _stock_parameter(report: Report, material: str) -> str | None:
+    """The parameter the material's ``stock:`` is written as (``$defactinib_stock``): the
+    words name it as what is diluted, not as what the well should hold."""
+    materials = report.tree.get("materials")
+    node = materials.get(material) if isinstance(materials, Mapping) else None
+    stock = node.get("stock") if isinstance(node, Mapping) else None
+    found = _REF.fullmatch(stock.strip()) if isinstance(stock, str) else None
+    return found[1] if found else None
+
+
+def _levels(protocol: Protocol, addition: _Added) -> list[tuple[str, QRange]]:
+    """The non-zero concentration levels the use is not excluded from."""
+    design = protocol.design
+    assert design is not None
+    found = []
+    for factor in design.factors:
+        for level, value in zip(factor.levels, level_values(factor), strict=True):
+            if value is None or value.planned == 0 or str(level) in addition.use.exclude:
+                continue
+            try:
+                check_kind(value, "concentration")
+            except QuantityError:
+                continue
+            found.append((f"level {str(level)!r} of factor {factor.name!r}", value))
+    return found
 
 
 def check_stock_additions(protocol: Protocol, report: Report) -> None:
@@ -150,10 +192,10 @@ def check_stock_additions(protocol: Protocol, report: Report) -> None:
             material = protocol.materials.get(addition.use.material)
             if material is None or material.stock is None:
                 continue
-            declared = _declared(protocol, _node(report, i), addition.use.material)
-            if declared is None:
-                continue
-            _compare(report, design, (i, step, base, added), addition, material.stock, declared)
+            stock_parameter = _stock_parameter(report, addition.use.material)
+            for declared in _declared(protocol, _node(report, i), addition, stock_parameter):
+                _compare(report, design, (i, step, base, added), addition, material.stock,
+                         declared)
 
 
 def _compare(
@@ -185,7 +227,7 @@ def _compare(
         f"step {step.id!r} adds {addition.use.material} from its {shown(stock.planned, stock.unit)}"
         f" stock: {shown(stock.planned, stock.unit)} × {format_magnitude(addition.ul)} µL /"
         f" {format_magnitude(total)} µL = {shown(final, value.unit)} in each {step.id} well,"
-        f" but ${name} is {shown(value.planned, value.unit)} (the stock is"
+        f" but {name} is {shown(value.planned, value.unit)} (the stock is"
         f" {format_magnitude(fold)}× of it: dilute it to a working stock first, such as"
         f" 1000× {shown(value.planned, value.unit)} = {shown(value.planned * 1000, value.unit)}"
         " in the vehicle)",
