@@ -32,6 +32,8 @@ def test_western_blot_emt_blocking_buffer_counts_the_primaries(
     found = _materials(capsys, "western-blot-emt")
     assert found["blocking"]["total"] == pytest.approx(95)
     assert found["blocking"]["unit"] == "milliliter"
+    # washes 2 × 3 × 45 mL + re-probe washes 60 mL + the secondaries' diluent 45 + 10 + 10
+    assert found["tbst"]["total"] == pytest.approx(395)
 
 
 def test_ihc_antibodies_and_their_serum(capsys: pytest.CaptureFixture[str]) -> None:
