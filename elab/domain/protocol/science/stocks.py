@@ -45,9 +45,16 @@ _WORDS = frozenset({"title", "text", "note"})
 _STATED = r"(\d+(?:\.\d+)?)\s*([pnuµμm]M)\s+(?:of\s+)?"
 
 
-def _node(report: Report, index: int) -> object:
+def _node(report: Report, step: Step) -> object:
+    """The step as written, found by its id (an arm's copy ``treat.3h`` by ``treat``)."""
     steps = report.tree.get("steps")
-    return steps[index] if isinstance(steps, list) and index < len(steps) else None
+    if not isinstance(steps, list):
+        return None
+    for written in (step.id, step.id.split(".")[0]):
+        for node in steps:
+            if isinstance(node, Mapping) and node.get("id") == written:
+                return node
+    return None
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,7 @@ def check_stock_additions(protocol: Protocol, report: Report) -> None:
             if material is None or material.stock is None:
                 continue
             stock_parameter = _stock_parameter(report, addition.use.material)
-            for declared in _declared(protocol, _node(report, i), addition, stock_parameter):
+            for declared in _declared(protocol, _node(report, step), addition, stock_parameter):
                 _compare(report, design, (i, step, base, added), addition, material.stock,
                          declared)
 
