@@ -5,6 +5,9 @@ Every number is worked out by hand from the protocol file (the comment beside it
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from cli_calls import run
@@ -96,3 +99,26 @@ def test_the_time_lapse_hands_on_is_shown_as_its_range(
     assert (lapse["hands_on_s"], lapse["hands_on_max_s"]) == (50 * 60, 250 * 60)
     code, out, err = run(["show", "wound-healing"], capsys)
     assert "hands-on 3 h 6 min–6 h 26 min;" in out
+
+
+@pytest.mark.parametrize(("conc", "stock_ul", "dmso_ul"), [
+    # 20 µL of 1000 × 1 µM = 1 mM from 10 mM: 2 µL + 18 µL DMSO; 5 µM: 10 + 10 µL
+    (None, 2.0, 18.0), ("5uM", 10.0, 10.0),
+])
+def test_a_run_computes_the_working_stock_from_its_concentration(
+        sqlite_url: str, conc: str | None, stock_ul: float, dmso_ul: float) -> None:
+    """R1: the stock volume follows --param defactinib_conc in the run (its stored copy)."""
+    env = {**os.environ, "ELAB_DATABASE_URL": sqlite_url, "ELAB_OPERATOR": "ana"}
+
+    def elab(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "elab.cli.main", *args],
+                                capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    params = ["--param", f"defactinib_conc={conc}"] if conc else []
+    run_id = elab("runs", "start", "wound-healing", *params).strip()
+    derived = {d["name"]: d for d in json.loads(elab("runs", "status", run_id, "--json"))[
+        "derived"]}
+    assert derived["stock_volume"]["values"] == [pytest.approx(stock_ul)]
+    assert derived["vehicle_volume"]["values"] == [pytest.approx(dmso_ul)]
