@@ -102,7 +102,7 @@ def step_detail(state: RunState, step_id: str, now: datetime | None = None) -> T
     span = format_duration(timing.min_s)
     if timing.max_s != timing.min_s:
         span += f" – {format_duration(timing.max_s)}"
-    out.append(f"   time {span}   hands-on {format_duration(timing.hands_on_s)}\n")
+    out.append(f"   time {span}   hands-on {timing.hands_on_text}\n")
     if st.started_at is not None and not st.state.finished:
         out.append(f"started {_clock(st.started_at.timestamp(), now or st.started_at)}\n",
                    style="dim")

@@ -123,6 +123,8 @@ def _name(protocol: Protocol, material_id: str) -> str:
 
 def _listed(protocol: Protocol, step_id: str, use: Use, times: int) -> StepAmount:
     amount, shown = scaled_use(use, protocol, step_id)
+    if not shown and (diluted := _diluted(protocol, step_id, use)) is not None:
+        amount, shown = diluted
     if shown and protocol.design is None and use.per not in _PER_RUN:
         shown += f" per {use.per}"  # no design to count the samples: the amount stays per one
     if shown and use.per == "reaction":
@@ -132,3 +134,16 @@ def _listed(protocol: Protocol, step_id: str, use: Use, times: int) -> StepAmoun
         shown += mix_split_text(protocol, step, _name(protocol, use.material))
     return StepAmount(step_id, use.material, _name(protocol, use.material), amount, shown,
                       times, use)
+
+
+def _diluted(protocol: Protocol, step_id: str, use: Use) -> tuple[QRange, str] | None:
+    """A diluted material the use gives no volume for: the step's ``solution:`` computes it
+    (``1:50: 2 µL per insert in 100 µL × 6 inserts = 12 µL``), so a solution whose volume
+    is a parameter puts the amount the run needs in the totals too."""
+    from elab.domain.protocol.derive import antibody_volumes
+
+    for found in antibody_volumes(protocol.step(step_id), protocol):
+        if found.material == use.material:
+            return (QRange(found.total, found.total, found.unit),
+                    found.line().removeprefix(f"{found.name} "))
+    return None

@@ -266,7 +266,7 @@ def _step_line(step: Step, timing: Timing) -> str:
         flags.append(f"until {step.until}")
     extra = f" ({', '.join(flags)})" if flags else ""
     return (
-        f"{step.id:<22} {span:<16} hands-on {format_duration(t.hands_on_s):<10} {step.title}{extra}"
+        f"{step.id:<22} {span:<16} hands-on {t.hands_on_text:<10} {step.title}{extra}"
     )
 
 
@@ -301,13 +301,10 @@ def describe_text(protocol: Protocol, variant: str | None = None) -> str:
         lines.append(f"arms: {arms}")
     lines.append(
         f"time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}; "
-        f"hands-on {format_duration(timing.hands_on_s)}; "
+        f"hands-on {timing.hands_on_text}; "
         f"passive {format_duration(timing.passive_min_s)}"
-        + (
-            f" to {format_duration(timing.passive_max_s)}"
-            if timing.passive_max_s != timing.passive_min_s
-            else ""
-        )
+        + (f" to {format_duration(timing.passive_max_s)}"
+           if timing.passive_max_s != timing.passive_min_s else "")
         + " on the critical path"
     )
     lines.append("critical path: " + " → ".join(timing.critical_path))
@@ -334,7 +331,7 @@ def describe_markdown(protocol: Protocol, variant: str | None = None) -> str:
     out += [
         "",
         f"- Time: {format_duration(timing.min_s)} to {format_duration(timing.max_s)}",
-        f"- Hands-on: {format_duration(timing.hands_on_s)}",
+        f"- Hands-on: {timing.hands_on_text}",
         f"- Critical path: {' → '.join(timing.critical_path)}",
         "",
         "| step | title | time | hands-on |",
@@ -348,7 +345,7 @@ def describe_markdown(protocol: Protocol, variant: str | None = None) -> str:
             else f"{format_duration(t.min_s)}–{format_duration(t.max_s)}"
         )
         title = graph.by_id[sid].title.replace("|", "\\|")
-        out.append(f"| {sid} | {title} | {span} | {format_duration(t.hands_on_s)} |")
+        out.append(f"| {sid} | {title} | {span} | {t.hands_on_text} |")
     totals = material_totals(protocol, variant)
     if totals:
         out += ["", "## Materials", ""]
@@ -368,6 +365,7 @@ def describe_json(protocol: Protocol, variant: str | None = None) -> dict[str, A
         "min_s": timing.min_s,
         "max_s": timing.max_s,
         "hands_on_s": timing.hands_on_s,
+        "hands_on_max_s": timing.hands_on_max_s,
         "passive_min_s": timing.passive_min_s,
         "passive_max_s": timing.passive_max_s,
         "critical_path": timing.critical_path,
@@ -380,6 +378,7 @@ def describe_json(protocol: Protocol, variant: str | None = None) -> dict[str, A
                 "min_s": timing.steps[sid].min_s,
                 "max_s": timing.steps[sid].max_s,
                 "hands_on_s": timing.steps[sid].hands_on_s,
+                "hands_on_max_s": timing.steps[sid].hands_on_max_s,
                 "optional": graph.by_id[sid].optional,
             }
             for sid in graph.order

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from elab.domain.protocol.model import AfterRef, Program, Protocol, Regimen, Step
-from elab.units import QRange
+from elab.units import QRange, format_duration
 
 __all__ = [
     "Edge",
@@ -25,6 +25,7 @@ __all__ = [
     "StepTime",
     "Timing",
     "find_cycle",
+    "hands_on_text",
     "program_seconds",
     "regimen_administrations",
     "same_days",
@@ -64,6 +65,20 @@ class StepTime:
     hands_on_s: float
     passive_min_s: float
     passive_max_s: float | None
+    # the most hands-on time (a time-lapse every 2 h for 48 h, not every 6 h for 24 h);
+    # None when open
+    hands_on_max_s: float | None = None
+
+    @property
+    def hands_on_text(self) -> str:
+        return hands_on_text(self.hands_on_s, self.hands_on_max_s)
+
+
+def hands_on_text(low: float, high: float | None) -> str:
+    """``50 min``, or ``50 min–4 h 10 min`` when the hands-on time is a range."""
+    if high == low:
+        return format_duration(low)
+    return f"{format_duration(low)}–{format_duration(high) if high is not None else 'open'}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,11 @@ class Timing:
     passive_max_s: float | None
     critical_path: list[str]
     steps: dict[str, StepTime] = field(default_factory=dict)
+    hands_on_max_s: float | None = 0.0
+
+    @property
+    def hands_on_text(self) -> str:
+        return hands_on_text(self.hands_on_s, self.hands_on_max_s)
 
 
 def _span(value: QRange | None) -> tuple[float, float | None]:
@@ -86,6 +106,13 @@ def _span(value: QRange | None) -> tuple[float, float | None]:
 
 def _add(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a + b
+
+
+def _sum_open(values: Iterable[float | None]) -> float | None:
+    total: float | None = 0.0
+    for value in values:
+        total = _add(total, value)
+    return total
 
 
 def _mul(a: float | None, n: float) -> float | None:
@@ -174,13 +201,16 @@ def step_time(step: Step) -> StepTime:
         f_lo, f_hi = step.every.for_.seconds()
         i_lo, i_hi = step.every.interval.seconds()
         shots = math.floor(f_lo / (i_hi or i_lo or 1)) + 1
-        e_lo, _ = _span(step.every.hands_on)
+        most = None if f_hi is None else math.floor(f_hi / (i_lo or i_hi or 1)) + 1
+        e_lo, e_hi = _span(step.every.hands_on)
         ho_lo += e_lo * shots
+        ho_hi = None if most is None or e_hi is None or ho_hi is None else ho_hi + e_hi * most
         pas_lo, pas_hi = pas_lo + f_lo, _add(pas_hi, f_hi)
     if step.regimen is not None:
         r_lo, r_hi, doses = _regimen_seconds(step.regimen)
-        d_lo, _ = _span(step.regimen.hands_on)
+        d_lo, d_hi = _span(step.regimen.hands_on)
         ho_lo += d_lo * doses
+        ho_hi = _add(ho_hi, _mul(d_hi, doses))
         pas_lo, pas_hi = pas_lo + r_lo, _add(pas_hi, r_hi)
     if step.until is not None:
         pas_hi = None
@@ -188,7 +218,7 @@ def step_time(step: Step) -> StepTime:
     inside = step.every is not None or step.regimen is not None
     elapsed_lo = pas_lo if inside else ho_lo + pas_lo
     elapsed_hi = pas_hi if inside else _add(ho_hi, pas_hi)
-    return StepTime(elapsed_lo, elapsed_hi, ho_lo, pas_lo, pas_hi)
+    return StepTime(elapsed_lo, elapsed_hi, ho_lo, pas_lo, pas_hi, ho_hi)
 
 
 class StepGraph:
@@ -275,6 +305,7 @@ class StepGraph:
             min_s=end_lo[last],
             max_s=max_s,
             hands_on_s=sum(t.hands_on_s for t in times.values()),
+            hands_on_max_s=_sum_open(t.hands_on_max_s for t in times.values()),
             passive_min_s=passive_min,
             passive_max_s=passive_max,
             critical_path=list(reversed(path)),

@@ -107,7 +107,9 @@ def test_variants_change_the_time() -> None:
     # the SYBR mix (30) and its melt curve (5 + 0.25 + 1 + 15)
     assert StepGraph(qpcr, "sybr").timing().min_s == (3216 + 30 + 21.25) * MIN
     synergy = load_protocol(PROTOCOLS / "combination-synergy.yaml")
-    assert StepGraph(synergy, "mtt").timing().min_s == (5145 + 130 + 20) * MIN
+    # MTT 10 + 120; the medium removed and DMSO added 10, the formazan dissolving 10-15
+    # (review 14, R13); the read 10
+    assert StepGraph(synergy, "mtt").timing().min_s == (5145 + 130 + 20 + 10) * MIN
 
 
 def test_the_flow_panel_uses_each_fluorochrome_once_and_each_detector_once() -> None:
@@ -138,3 +140,20 @@ def test_the_clinical_infusions_follow_the_mpact_order() -> None:
     order = [step.id for step in protocol.steps]
     assert order.index("nab-paclitaxel") < order.index("gemcitabine")
     assert "Von Hoff" in (protocol.step("nab-paclitaxel").text or "")
+
+
+def test_a_time_lapse_counts_its_most_images_in_the_hands_on_range() -> None:
+    """Review 14, R14: imaging every 2-6 h for 24-48 h is 24 / 6 + 1 = 5 to 48 / 2 + 1 = 25
+    images of 10 min: 50 min to 4 h 10 min, so wound-healing's 186 min of hands-on reaches
+    186 - 50 + 250 = 386 min (6 h 26 min); a run that fixes 2 h for 48 h has 250 min."""
+    wound = load_protocol(PROTOCOLS / "wound-healing.yaml")
+    timing = StepGraph(wound).timing()
+    lapse = timing.steps["time-lapse"]
+    assert (lapse.hands_on_s, lapse.hands_on_max_s) == (50 * MIN, 250 * MIN)
+    assert (timing.hands_on_s, timing.hands_on_max_s) == (186 * MIN, 386 * MIN)
+    assert timing.hands_on_text == "3 h 6 min–6 h 26 min"
+    fixed = load_protocol(PROTOCOLS / "wound-healing.yaml",
+                          {"image_interval": "2 h", "imaging_time": "48 h"})
+    step = StepGraph(fixed).timing().steps["time-lapse"]
+    assert (step.hands_on_s, step.hands_on_max_s) == (250 * MIN, 250 * MIN)
+    assert step.hands_on_text == "4 h 10 min"

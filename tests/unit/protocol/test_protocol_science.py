@@ -263,3 +263,122 @@ def test_a_vehicle_without_a_vehicle_control_is_an_error(tmp_path: Path) -> None
                           "    - {name: vehicle, kind: vehicle, count: 3}\n", "",
                           ("100 uM, vehicle]", "100 uM]")), "controls")
     assert [f.severity for f in found] == ["error"]
+
+
+# Review 14, R1 and R2: a drug added by volume in a step's uses (no design.dosing).
+WOUND_WS = ("{material: defactinib_1000x, volume: 0.5 uL, per: well, exclude: [vehicle],"
+            " note: premixed into the medium}")
+WOUND_DMSO = ("{material: dmso, volume: 0.5 uL, per: well, exclude: [defactinib],"
+              " note: premixed into the medium}")
+
+
+def test_the_10_mm_stock_added_per_well_is_10_um_not_the_declared_1_um(tmp_path: Path) -> None:
+    """wound-healing 1.1: 0.5 µL of the 10 mM stock into 500 µL medium (+ 0.5 µL DMSO):
+    10000 µM × 0.5 µL / 501 µL = 9.98 µM, against $defactinib_conc = 1 µM."""
+    old = "{material: defactinib, volume: 0.5 uL, per: well, exclude: [vehicle]}"
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS, old,
+                          (WOUND_DMSO, "{material: dmso, volume: 0.5 uL, per: well}")),
+                 "stock")
+    (error,) = found
+    assert error.severity == "error"
+    assert "10 mM × 0.5 µL / 501 µL = 9.98 µM" in error.message
+    assert "$defactinib_conc is 1 µM" in error.message
+    assert error.location.line == line_of(tmp_path, "wound-healing", old)
+
+
+def test_dmso_in_every_well_beside_a_dmso_stock_is_unequal_vehicle(tmp_path: Path) -> None:
+    """Drug wells: 0.5 µL working stock (in DMSO) + 0.5 µL DMSO = 1 µL in 501 µL = 0.2 %;
+    vehicle wells 0.5 µL in 500.5 µL = 0.1 %."""
+    old = "{material: dmso, volume: 0.5 uL, per: well}"
+    found = only(findings(tmp_path, "wound-healing", WOUND_DMSO, old), "vehicle-arms")
+    (error,) = found
+    assert "defactinib gets 1 µL in 501 µL = 0.2 % v/v" in error.message
+    assert "vehicle 0.5 µL in 500.5 µL = 0.1 % v/v" in error.message
+    assert error.location.line == line_of(tmp_path, "wound-healing", old)
+
+
+def test_the_immunofluorescence_stock_and_vehicle_mistakes_are_found(tmp_path: Path) -> None:
+    """IF 1.1: the 10 mM stock on the 500 µL coverslip wells, DMSO on every coverslip."""
+    drug = "{material: defactinib, volume: 0.5 uL, per: coverslip, exclude: [vehicle]}"
+    dmso = "{material: dmso, volume: 0.5 uL, per: coverslip}"
+    found = findings(
+        tmp_path, "immunofluorescence-ecad",
+        "{material: defactinib_1000x, volume: 0.5 uL, per: coverslip, exclude: [vehicle,"
+        " secondary only], note: 1000x into 500 uL}", drug,
+        ("{material: dmso, volume: 0.5 uL, per: coverslip, exclude: [defactinib],"
+         " note: into 500 uL}", dmso))
+    stock, arms = only(found, "stock"), only(found, "vehicle-arms")
+    assert [f.location.line for f in stock] == [
+        line_of(tmp_path, "immunofluorescence-ecad", drug)]
+    assert "= 9.98 µM in each grow-treat well" in stock[0].message
+    assert [f.location.line for f in arms] == [
+        line_of(tmp_path, "immunofluorescence-ecad", dmso)]
+
+
+def test_the_secondary_only_coverslip_given_drug_and_dmso_is_unequal(tmp_path: Path) -> None:
+    found = only(findings(tmp_path, "immunofluorescence-ecad",
+                          "exclude: [vehicle, secondary only]", "exclude: [vehicle]"),
+                 "vehicle-arms")
+    (error,) = found
+    assert "secondary only gets 1 µL in 501 µL = 0.2 % v/v" in error.message
+
+
+def test_the_western_blot_stock_into_2_ml_is_found(tmp_path: Path) -> None:
+    """10000 µM × 2 µL / (2000 µL working volume + 2 µL) = 9.99 µM, not 1 µM."""
+    old = "{material: defactinib, volume: 2 uL, per: sample, exclude: [vehicle]}"
+    found = only(findings(tmp_path, "western-blot-emt",
+                          "{material: defactinib_1000x, volume: 2 uL, per: sample,"
+                          " exclude: [vehicle]}", old), "stock")
+    (error,) = found
+    assert "10 mM × 2 µL / 2002 µL = 9.99 µM" in error.message
+    assert error.location.line == line_of(tmp_path, "western-blot-emt", old)
+
+
+def test_a_stock_volume_giving_the_declared_concentration_is_accepted(tmp_path: Path) -> None:
+    """0.05 µL of 10 mM into 500.05 µL is 1.0 µM: the arithmetic, not the word, decides
+    (the pipetting is another matter)."""
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS,
+                          "{material: defactinib, volume: 0.05 uL, per: well,"
+                          " exclude: [vehicle]}"), "stock")
+    assert found == []
+
+
+def test_equal_vehicle_in_every_arm_but_not_the_designs_is_an_error(tmp_path: Path) -> None:
+    """1 µL of working stock or DMSO per 500 µL well: 1 / 501 = 0.2 % in both arms."""
+    found = only(findings(tmp_path, "wound-healing",
+                          "{material: defactinib_1000x, volume: 0.5 uL",
+                          "{material: defactinib_1000x, volume: 1 uL",
+                          ("{material: dmso, volume: 0.5 uL", "{material: dmso, volume: 1 uL")),
+                 "vehicle-arms")
+    (error,) = found
+    assert "gives every arm 1 µL in 501 µL = 0.2 % v/v of dmso" in error.message
+    assert "the design says 0.1 % v/v" in error.message
+
+
+WOUND_OLD_DRUG = ("{material: defactinib, volume: 0.5 uL, per: well, exclude: [vehicle],"
+                  " note: premixed into the medium}")
+
+
+def test_a_concentration_stated_in_the_text_is_what_the_stock_is_checked_against(
+    tmp_path: Path,
+) -> None:
+    """No parameter: the text's "1 uM defactinib"; 10000 µM × 0.5 / 500.5 = 9.99 µM."""
+    text = "Medium with 1 uM defactinib from a 1000x DMSO stock."
+    found = only(findings(tmp_path, "wound-healing", WOUND_WS, WOUND_OLD_DRUG,
+                          ("Make $working_stock_volume of 1000x $defactinib_conc in DMSO",
+                           text)), "stock")
+    (error,) = found
+    assert "= 9.99 µM in each treat well" in error.message
+    assert "but the step's text ('1 uM defactinib') is 1 µM" in error.message
+
+
+def test_the_concentration_levels_the_use_reaches_are_checked(tmp_path: Path) -> None:
+    """A design whose levels are the doses: the 0.5 µL of 10 mM reaches the 1 µM wells."""
+    found = only(findings(
+        tmp_path, "wound-healing", WOUND_WS,
+        WOUND_OLD_DRUG.replace("exclude: [vehicle]", "exclude: [0 uM]"),
+        ("levels: [vehicle, defactinib]", "levels: [0 uM, 1 uM]"),
+        ("exclude: [defactinib]", "exclude: [1 uM]"),
+        ("$defactinib_conc in DMSO", "in DMSO")), "stock")
+    assert [f.message.split(" but ")[1].split(" (")[0] for f in found] == [
+        "level '1 uM' of factor 'treatment' is 1 µM"]

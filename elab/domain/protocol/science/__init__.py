@@ -15,6 +15,10 @@ protocol with warnings still loads for a run.  The checks, in the order they run
 8. ``controls``: vehicle controls, time-matched, matching vehicles per arm (:mod:`.controls`)
 9. ``samples``: a value read per sample has one reading for each of the design's samples
    (:mod:`.samples`)
+10. ``stock``: a drug's stock added by volume gives the concentration the step declares
+    (:mod:`.stocks`)
+11. ``vehicle-arms``: every arm gets the same vehicle fraction, a drug's own solvent
+    counted (:mod:`.stocks`)
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from elab.domain.protocol.science.invivo import check_in_vivo
 from elab.domain.protocol.science.regimens import check_regimens
 from elab.domain.protocol.science.samples import check_samples
 from elab.domain.protocol.science.spectra import check_spectra
+from elab.domain.protocol.science.stocks import check_stock_additions, check_vehicle_arms
 from elab.domain.protocol.science.unused import check_unused
 from elab.domain.protocol.science.volumes import check_volumes
 
@@ -49,6 +54,8 @@ CHECKS: dict[str, _Check] = {
     "in-vivo": check_in_vivo,
     "controls": check_controls,
     "samples": check_samples,
+    "stock": check_stock_additions,
+    "vehicle-arms": check_vehicle_arms,
 }
 
 
