@@ -68,8 +68,10 @@ def test_a_drug_dosed_by_two_factors_is_refused_at_the_second() -> None:
     text = SYNERGY.replace("{material: paclitaxel, factor: paclitaxel,",
                            "{material: defactinib, factor: paclitaxel,", 1)
     assert text != SYNERGY
+    line = next(n for n, row in enumerate(text.splitlines(), 1)
+                if "{material: defactinib, factor: paclitaxel," in row)
     assert errors_in(text) == [
-        "p.yaml:53:38: dosing: defactinib is dosed by factor 'defactinib' already; dosed by "
+        f"p.yaml:{line}:38: dosing: defactinib is dosed by factor 'defactinib' already; dosed by "
         "'paclitaxel' too, the design crosses the drug with itself and asks each well for "
         "two concentrations of it ('0 uM / 30 nM'); one factor gives all of a drug's "
         "concentrations"]
