@@ -23,6 +23,7 @@ from elab.domain.protocol.antibodies import (
     check_solution,
     volume_text,
 )
+from elab.domain.protocol.derive_order import DeriveOrder, derive_order
 from elab.domain.protocol.expression import Expression, evaluate, parse_expression, units_text
 from elab.domain.protocol.model import Derive, Protocol, Step
 from elab.domain.protocol.yamlsource import locate
@@ -51,12 +52,12 @@ class Source:
     per: bool = False  # one value per sample (a derived value with ``per:``)
 
 
-def derive_sources(protocol: Protocol, before: tuple[str, str] | None = None) -> dict[
+def derive_sources(protocol: Protocol, order: DeriveOrder | None = None) -> dict[
         str, list[Source]]:
     """Every name an expression may read, with each place it could come from.
 
-    ``before`` (step id, derived name) limits derived values to those declared earlier in
-    the file, so derived values cannot depend on each other in a circle.
+    Derived values are added in the order they are computed in (:mod:`.derive_order`), so
+    a value read once per sample is known as such before a value that uses it is counted.
     """
     found: dict[str, list[Source]] = {}
     for name, param in protocol.parameters.items():
@@ -68,14 +69,12 @@ def derive_sources(protocol: Protocol, before: tuple[str, str] | None = None) ->
                 unit = _unit_or_none(record.unit) if record.unit else "?"
             found.setdefault(name, []).append(Source("record", name, step.id, unit or "",
                                                      record.count))
-    for step in protocol.steps:
-        for name, derive in step.derive.items():
-            if before is not None and (step.id, name) == before:
-                return found
-            count = _derived_count(protocol, derive, found)
-            found.setdefault(name, []).append(
-                Source("derived", name, step.id, _unit_or_none(derive.unit) or "", count,
-                       per=derive.per is not None))
+    for value in (order or derive_order(protocol)).ordered:
+        derive = value.spec
+        count = _derived_count(protocol, derive, found)
+        found.setdefault(value.name, []).append(
+            Source("derived", value.name, value.step, _unit_or_none(derive.unit) or "", count,
+                   per=derive.per is not None))
     return found
 
 
@@ -108,18 +107,32 @@ def check_derived(protocol: Protocol, tree: Mapping[str, Any], file: str) -> lis
         where = locate(tree, list(path), key=key) or Location(file, 1, 1)
         errors.append(ProtocolError(message, where))
 
+    order = derive_order(protocol)
+    sources = derive_sources(protocol, order)
+    earlier: set[str] = set()  # derived names declared further up the file
     for index, step in enumerate(protocol.steps):
         for name, spec in step.derive.items():
-            for message, field in _check_one(protocol, step, name, spec):
+            known = _Known(sources, order.circles.get((step.id, name)), name in earlier)
+            for message, field in _check_one(protocol, step, name, spec, known):
                 error(f"derive {name!r}: {message}", "steps", index, "derive", name,
                       *((field,) if field else ()), key=field is None)
+            earlier.add(name)
         for message, path in check_solution(protocol, step):
             error(message, "steps", index, *path)
     return errors
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What checking one derived value needs to know of the others."""
+
+    sources: Mapping[str, list[Source]]
+    circle: tuple[str, ...] | None  # the names around the circle it is on
+    declared_above: bool  # its name is derived further up the file too
+
+
 def _check_one(
-    protocol: Protocol, step: Step, name: str, spec: Derive
+    protocol: Protocol, step: Step, name: str, spec: Derive, known: _Known
 ) -> list[tuple[str, str | None]]:
     """Problems with one derived value, each with the key it is about (None: its name)."""
     problems: list[tuple[str, str | None]] = []
@@ -129,17 +142,18 @@ def _check_one(
             parse_unit(spec.unit)
         except QuantityError as exc:
             problems.append((str(exc), "unit"))
-    sources = derive_sources(protocol, before=(step.id, name))
-    clash = sources.get(name, [])
-    if clash:
-        problems.append((f"the name is already a {clash[0].kind} "
-                         f"{_where(clash[0])}; a derived value needs a name of its own", None))
+    clash = _clash(known, step.id, name)
+    if clash is not None:
+        problems.append((f"the name is already a {clash.kind} "
+                         f"{_where(clash)}; a derived value needs a name of its own", None))
     try:
         expression = parse_expression(spec.expr)
     except QuantityError as exc:
         at = getattr(exc, "offset", 0)
         return [*problems, (f"{exc} (at character {at + 1} of the expression)", "expr")]
-    inputs = _resolve(protocol, expression, sources, problems)
+    if known.circle is not None:
+        return [*problems, (_circle_text(known.circle), "expr")]
+    inputs = _resolve(expression, known.sources, problems)
     if inputs is None or unit is None:
         return problems
     problems += _check_units(expression, inputs, unit, spec)
@@ -147,28 +161,40 @@ def _check_one(
     return problems
 
 
+def _clash(known: _Known, step: str, name: str) -> Source | None:
+    """A parameter or recorded value of the same name, or the same name derived above."""
+    found = known.sources.get(name, [])
+    other = [s for s in found if s.kind != "derived"]
+    if not other and known.declared_above:
+        other = [s for s in found if s.step != step]
+    return other[0] if other else None
+
+
+def _circle_text(circle: tuple[str, ...]) -> str:
+    if len(circle) == 2:
+        return (f"{circle[0]!r} uses itself; a derived value is computed from parameters, "
+                "recorded values and other derived values")
+    return (f"derived values use each other in a circle ({' → '.join(circle)}); one of them "
+            "must be computed from parameters or recorded values alone")
+
+
 def _where(source: Source) -> str:
     return f"at step {source.step!r}" if source.step else "of the protocol"
 
 
 def _resolve(
-    protocol: Protocol, expression: Expression, sources: Mapping[str, list[Source]],
+    expression: Expression, sources: Mapping[str, list[Source]],
     problems: list[tuple[str, str | None]],
 ) -> dict[str, Source] | None:
-    later = derive_sources(protocol)
     inputs: dict[str, Source] = {}
     for used in expression.names:
         found = sources.get(used, [])
         if not found:
-            if any(s.kind == "derived" for s in later.get(used, [])):
-                problems.append((f"{used!r} is derived here or further down; a derived value "
-                                 "can only use those declared before it", "expr"))
-            else:
-                hint = did_you_mean(used, later)
-                problems.append((f"unknown name {used!r} in {expression.text!r}"
-                                 + (f" (did you mean {hint}?)" if hint else
-                                    " (not a parameter, recorded value or derived value)"),
-                                 "expr"))
+            hint = did_you_mean(used, sources)
+            problems.append((f"unknown name {used!r} in {expression.text!r}"
+                             + (f" (did you mean {hint}?)" if hint else
+                                " (not a parameter, recorded value or derived value)"),
+                             "expr"))
             continue
         if len(found) > 1:
             places = ", ".join(f"{s.kind} {_where(s)}" for s in found)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from elab.domain.protocol.derive import Source, antibody_volumes, derive_sources
+from elab.domain.protocol.derive_order import derive_order
 from elab.domain.protocol.expression import evaluate, parse_expression
 from elab.domain.protocol.loader import parse_overrides
 from elab.domain.protocol.model import Derive, Protocol
@@ -161,25 +162,29 @@ def derived_values(protocol: Protocol, parameters: Mapping[str, QRange],
     from elab.units import registry
 
     quantity = registry().Quantity
-    sources = derive_sources(protocol)
+    order = derive_order(protocol)
+    sources = derive_sources(protocol, order)
     defaults = {n: p.default for n, p in protocol.parameters.items()}
     known: dict[str, Any] = {}
     waiting: dict[str, tuple[str, ...]] = {}  # a partly computed value: what it waits for
-    out: dict[str, list[DerivedValue]] = {}
-    for step in protocol.steps:
-        for name, spec in step.derive.items():
-            value = _one(step.id, name, spec, sources, (parameters, defaults),
-                         (readings, named or {}), known, quantity)
-            value = replace(value, needs=tuple(dict.fromkeys(
-                n for need in value.needs for n in waiting.get(need, (need,)))))
-            out.setdefault(step.id, []).append(value)
-            waiting[name] = value.needs
-            if value.samples:
-                known[name] = {s.sample: s.gap() or quantity(s.value, value.unit)
-                               for s in value.samples}
-            elif value.values and not value.problem:
-                known[name] = [quantity(v, value.unit) for v in value.values]
-    return out
+    computed: dict[tuple[str, str], DerivedValue] = {}
+    # computed each after the derived values it uses, whatever order the copy lists them in
+    for declared in order.ordered:
+        name = declared.name
+        value = _one(declared.step, name, declared.spec, sources, (parameters, defaults),
+                     (readings, named or {}), known, quantity)
+        value = replace(value, needs=tuple(dict.fromkeys(
+            n for need in value.needs for n in waiting.get(need, (need,)))))
+        computed[declared.key] = value
+        waiting[name] = value.needs
+        if value.samples:
+            known[name] = {s.sample: s.gap() or quantity(s.value, value.unit)
+                           for s in value.samples}
+        elif value.values and not value.problem:
+            known[name] = [quantity(v, value.unit) for v in value.values]
+    # shown at each step in the order the step declares them
+    return {step.id: [computed[(step.id, name)] for name in step.derive]
+            for step in protocol.steps if step.derive}
 
 
 Parameters = tuple[Mapping[str, QRange], Mapping[str, QRange]]  # as run, the defaults

@@ -91,8 +91,51 @@ def test_text_values_cannot_be_computed_with(tmp_path: Path) -> None:
 
 
 def test_a_derived_value_cannot_use_itself(tmp_path: Path) -> None:
-    (message,) = errors(tmp_path, expr="loading_volume * 2")
-    assert "is derived here or further down" in message
+    assert errors(tmp_path, expr="loading_volume * 2") == [
+        "19:30: derive 'loading_volume': 'loading_volume' uses itself; a derived value is "
+        "computed from parameters, recorded values and other derived values"]
+
+
+CHAIN = """\
+id: derive-test
+title: Derived values that use each other
+version: "1"
+parameters:
+  total: {default: 20 uL}
+steps:
+  - id: mix
+    title: Mix
+    derive:
+      first: {expr: "FIRST", unit: uL}
+      second: {expr: "SECOND", unit: uL}
+      third: {expr: total - second, unit: uL}
+"""
+
+
+def chain(tmp_path: Path, first: str, second: str) -> Protocol:
+    path = tmp_path / "derive-test.yaml"
+    path.write_text(CHAIN.replace("FIRST", first).replace("SECOND", second), encoding="utf-8")
+    return load_protocol(path)
+
+
+def test_a_value_may_use_one_written_below_it(tmp_path: Path) -> None:
+    """What a derived value means does not depend on where it is written: a run's stored
+    copy lists them in sorted order, and must load as the file did."""
+    protocol = chain(tmp_path, "total - third", "total / 4")
+    assert list(protocol.step("mix").derive) == ["first", "second", "third"]
+
+
+def test_values_that_use_each_other_in_a_circle_are_refused_at_each(tmp_path: Path) -> None:
+    with pytest.raises(ProtocolErrors) as caught:
+        chain(tmp_path, "total - third", "total - first")
+    shown = [str(e).split("derive-test.yaml:", 1)[1] for e in caught.value.errors]
+    assert shown == [
+        f"{where}: derive {name!r}: derived values use each other in a circle "
+        f"({circle}); one of them must be computed from parameters or recorded values alone"
+        for name, where, circle in [  # each at its expression
+            ("first", "10:21", "first → third → second → first"),
+            ("second", "11:22", "second → first → third → second"),
+            ("third", "12:21", "third → second → first → third")]]
 
 
 def test_written_antibody_volume_must_match_the_dilution(tmp_path: Path) -> None:

@@ -104,3 +104,47 @@ def test_loading_and_water_shown_add_up_to_the_sample_volume(conc: float) -> Non
     if conc == 1.6:
         assert (out["loading_volume"].text().split(" µL")[0],
                 out["water_volume"].text().split(" µL")[0]) == ("15.625", "8.375")
+
+
+CHAINED = {
+    "stock_volume": "{expr: drug_conc * 1000 * working_volume / stock_conc, unit: uL}",
+    "dmso_volume": "{expr: working_volume - stock_volume, unit: uL}",
+    "half_dmso": "{expr: dmso_volume / 2, unit: uL}",
+}
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations(list(CHAINED)))
+def test_values_that_use_each_other_compute_in_any_written_order(
+        tmp_path: Path, order: list[str]) -> None:
+    """A run's stored copy lists derived values sorted by name; each is still computed
+    after the values it uses, and shown in the order the step lists them."""
+    lines = "\n".join(f"      {name}: {CHAINED[name]}" for name in order)
+    path = tmp_path / "chained.yaml"
+    path.write_text(f"""\
+id: chained
+title: Chained
+version: "1"
+parameters:
+  drug_conc: {{default: 1 uM}}
+  working_volume: {{default: 20 uL}}
+steps:
+  - id: thaw
+    title: Thaw
+    record:
+      stock_conc: {{unit: mM}}
+  - id: mix
+    title: Mix
+    derive:
+{lines}
+""", encoding="utf-8")
+    protocol = load_protocol(path)
+    params = {"drug_conc": QRange(1.0, 1.0, "micromolar"),
+              "working_volume": QRange(20.0, 20.0, "microliter")}
+    waiting = derived_values(protocol, params, {})["mix"]
+    assert [(v.name, v.needs) for v in waiting] == [(n, ("stock_conc",)) for n in order]
+    got = derived_values(protocol, params, {"stock_conc": [(10.0, "millimolar")]})["mix"]
+    assert [v.name for v in got] == order
+    assert {v.name: v.values for v in got} == {
+        "stock_volume": (2.0,), "dmso_volume": (18.0,), "half_dmso": (9.0,)}
