@@ -186,6 +186,22 @@ def test_a_regimen_that_ignores_the_cycles_parameter_is_an_error(tmp_path: Path)
                                           "dose: 200 mg, route: oral")
 
 
+def test_a_window_after_a_regimen_on_other_days_is_a_warning_at_the_after(
+        tmp_path: Path) -> None:
+    # the same days pair each day's doses; other days run the window from the last dose
+    found = only(findings(tmp_path, "clinical-combination-regimen",
+                          "regimen: {days: [1, 8, 15], cycle: 28 d, cycles: $cycles, "
+                          "dose: $gemcitabine_dose",
+                          "regimen: {days: [2, 9, 16], cycle: 28 d, cycles: $cycles, "
+                          "dose: $gemcitabine_dose"), "regimen")
+    (warning,) = found
+    assert warning.severity == "warning"
+    assert "follows regimen 'nab-paclitaxel' within 0–30 min, but on other days" in \
+        warning.message
+    assert warning.location.line == line_of(tmp_path, "clinical-combination-regimen",
+                                            "{step: nab-paclitaxel, within: 30 min}")
+
+
 def test_oral_days_that_do_not_fill_the_cycle_are_an_error(tmp_path: Path) -> None:
     found = only(findings(tmp_path, "clinical-combination-regimen",
                           "oral_days_off: {default: 7 d", "oral_days_off: {default: 5 d"),

@@ -8,6 +8,7 @@ counted once per subject, not once per repeat of the step.
 from __future__ import annotations
 
 from elab.domain.protocol.counting import counts_samples
+from elab.domain.protocol.graph import same_days
 from elab.domain.protocol.model import Protocol, Regimen
 from elab.domain.protocol.science.finding import Report
 from elab.units import convert, format_magnitude
@@ -24,8 +25,29 @@ def check_regimens(protocol: Protocol, report: Report) -> None:
         if step.regimen is not None:
             _spacing(step.id, step.regimen, report, index)
             _cycle_days(step.id, step.regimen, report, index)
+            _windows(protocol, index, report)
     _cycle_counts(protocol, report)
     _per_subject(protocol, report)
+
+
+def _windows(protocol: Protocol, index: int, report: Report) -> None:
+    """A window after a regimen on other days runs from its last dose, not each day's.
+
+    ``after: [{step: nab-paclitaxel, within: 30 min}]`` on a regimen with other days puts the
+    first dose 30 min after the other regimen's last one, months later; the same days pair
+    each day's doses (:func:`.graph.same_days`).
+    """
+    step = protocol.steps[index]
+    regimens = {s.id: s.regimen for s in protocol.steps if s.regimen is not None}
+    for k, ref in enumerate(step.after or []):
+        pred = getattr(ref, "step", None)
+        gap = getattr(ref, "gap", None)
+        if pred in regimens and gap is not None and gap.high is not None \
+                and not same_days(regimens[pred], step.regimen):
+            report.warning(f"step {step.id!r}: follows regimen {pred!r} within {gap}, but on "
+                           f"other days: the window runs from its last dose to this one's "
+                           f"first; give both the same days to pair each day's doses",
+                           "steps", index, "after", k)
 
 
 def _cycle_counts(protocol: Protocol, report: Report) -> None:
