@@ -1,0 +1,68 @@
+"""``elab plate layout`` and ``elab dilute serial`` on the designs review 14 found refused or
+split (R3 the synergy matrix, R8 the reference and FMO controls, R9 the matrix's 0 levels)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from cli_calls import run
+
+
+def _layout(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    code, out, err = run(["plate", "layout", *args, "--json"], capsys)
+    assert code == 0, err
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+def test_the_synergy_matrix_is_one_plate_of_the_wells_show_counts(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = _layout(capsys, "combination-synergy", "--time-limit", "5")
+    wells = data["wells"]
+    assert isinstance(wells, list)
+    assert data["plates"] == 1 and data["violations"] == []
+    # 6 x 5 conditions x 3 replicates + 4 medium-only blanks
+    assert len(wells) == 94
+    assert Counter(w["kind"] for w in wells) == {"sample": 90, "blank": 4}
+    code, out, _ = run(["show", "combination-synergy", "--format", "json"], capsys)
+    medium = next(m for m in json.loads(out)["materials"] if m["id"] == "medium")
+    assert medium["total"] == pytest.approx(80 * 94 * 1.1)  # µL: 80 µL x 94 wells + 10 %
+    code, out, _ = run(["show", "combination-synergy"], capsys)
+    assert code == 0
+    assert "= 94 wells" in out
+
+
+def test_the_synergy_matrix_with_the_edge_empty_keeps_a_vehicle_on_each_plate(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = _layout(capsys, "combination-synergy", "--edge", "empty", "--time-limit", "5")
+    wells = data["wells"]
+    assert isinstance(wells, list)
+    assert data["plates"] == 2 and data["violations"] == []
+    for plate in (1, 2):
+        held = {w["condition"] for w in wells if w["plate"] == plate}
+        assert {"0 uM / 0 nM", "33 uM / 0 nM", "0 uM / 30 nM"} <= held
+
+
+@pytest.mark.parametrize(("args", "kind", "wells"), [
+    (["matrigel-invasion"], "reference", 6),  # 2 uncoated conditions x 3 inserts
+    (["flow-cytometry-til", "--plate", "96"], "fmo", 3),  # FMO CD25, FoxP3, Gr-1
+])
+def test_every_control_kind_validate_accepts_gets_a_plate_map(
+        capsys: pytest.CaptureFixture[str], args: list[str], kind: str, wells: int) -> None:
+    data = _layout(capsys, *args, "--time-limit", "5")
+    placed = data["wells"]
+    assert isinstance(placed, list)
+    assert data["violations"] == []
+    assert sum(1 for w in placed if w["kind"] == kind) == wells
+
+
+def test_the_plate_accepts_every_control_kind_the_protocol_model_does() -> None:
+    from elab.domain.plate import CONTROL_KINDS, Control
+    from elab.domain.protocol.design_model import Control as DesignControl
+
+    for kind in ("fmo", "reference"):
+        assert kind in CONTROL_KINDS
+    for kind in CONTROL_KINDS:
+        assert Control("c", kind).kind == DesignControl(name="c", kind=kind).kind
