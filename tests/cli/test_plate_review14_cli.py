@@ -28,7 +28,10 @@ def test_the_synergy_matrix_is_one_plate_of_the_wells_show_counts(
     assert Counter(w["kind"] for w in wells) == {"sample": 90, "blank": 4}
     code, out, _ = run(["show", "combination-synergy", "--format", "json"], capsys)
     medium = next(m for m in json.loads(out)["materials"] if m["id"] == "medium")
-    assert medium["total"] == pytest.approx(80 * 94 * 1.1)  # µL: 80 µL x 94 wells + 10 %
+    # 80 µL x 94 wells + 10 % to seed, and 2 mL for the two series' 1:100 intermediates
+    # (defactinib 6 x 168.3 µL, paclitaxel 5 x 198 µL: `elab dilute serial`)
+    assert medium["lines"][0] == "seed: 80 µL × 94 wells + 10 % overage = 8.272 mL"
+    assert medium["total"] == pytest.approx(80 * 94 * 1.1 + 6 * 168.3 + 5 * 198)
     code, out, _ = run(["show", "combination-synergy"], capsys)
     assert code == 0
     assert "= 94 wells" in out
@@ -66,3 +69,37 @@ def test_the_plate_accepts_every_control_kind_the_protocol_model_does() -> None:
         assert kind in CONTROL_KINDS
     for kind in CONTROL_KINDS:
         assert Control("c", kind).kind == DesignControl(name="c", kind=kind).kind
+
+
+def _plans(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, object]]:
+    code, out, err = run(["dilute", "serial", "combination-synergy", "--json"], capsys)
+    assert code == 0, err
+    plans = json.loads(out)
+    assert isinstance(plans, list) and len(plans) == 2  # one series per drug
+    return {p["title"].split(":")[0]: p for p in plans}
+
+
+def test_each_drug_of_the_matrix_gets_its_series_the_0_level_its_vehicle(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    plans = _plans(capsys)
+    taxol = plans["paclitaxel"]
+    rows = {r["step"]: r for r in taxol["rows"]}
+    # 0 nM is no point: the 4 levels above it; its 6 x 3 wells get the vehicle
+    assert [k for k in rows if k.startswith("wells")] == [
+        "wells 5", "wells 4", "wells 3", "wells 2"]
+    assert "each of 18 wells" in rows["vehicle control"]["per"]
+    # 80 uL in the well + 10 uL of each drug: 0.1 % DMSO from each, 0.2 % in all
+    assert "0.1 % DMSO" in rows["vehicle control"]["final"]
+    defactinib = {r["step"]: r for r in plans["defactinib (VS-6063)"]["rows"]}
+    assert "each of 15 wells" in defactinib["vehicle control"]["per"]
+
+
+def test_the_bench_makes_the_design_levels_not_an_even_3_fold_series(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    taxol = _plans(capsys)["paclitaxel"]
+    finals = taxol["figures"]["finals"]
+    assert isinstance(finals, list)
+    # nM in the wells: the design's 30, 10, 3 and 1, not 3.33 and 1.11
+    assert finals == pytest.approx([30, 10, 3, 1], rel=0.005)
+    assert any("own step (1:3, 1:3.33, 1:3)" in n and "3.333 nM, 1.111 nM" in n
+               for n in taxol["notes"])
