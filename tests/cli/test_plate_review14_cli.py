@@ -43,6 +43,8 @@ def test_the_synergy_matrix_with_the_edge_empty_keeps_a_vehicle_on_each_plate(
     wells = data["wells"]
     assert isinstance(wells, list)
     assert data["plates"] == 2 and data["violations"] == []
+    notes = data["notes"]
+    assert isinstance(notes, list) and any("each plate has its own" in n for n in notes)
     for plate in (1, 2):
         held = {w["condition"] for w in wells if w["plate"] == plate}
         assert {"0 uM / 0 nM", "33 uM / 0 nM", "0 uM / 30 nM"} <= held
@@ -103,3 +105,12 @@ def test_the_bench_makes_the_design_levels_not_an_even_3_fold_series(
     assert finals == pytest.approx([30, 10, 3, 1], rel=0.005)
     assert any("own step (1:3, 1:3.33, 1:3)" in n and "3.333 nM, 1.111 nM" in n
                for n in taxol["notes"])
+
+
+def test_a_matrix_too_big_for_a_vehicle_on_every_plate_is_refused_plainly(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 90 wells on 24-well plates take 5 plates; 3 replicates of 0 x 0 cannot reach all 5
+    code, out, err = run(["plate", "layout", "combination-synergy", "--plate", "24"], capsys)
+    assert code == 1 and out == ""
+    assert "0 x 0 vehicle and single-agent wells cannot be on every plate" in err
+    assert len(err.strip().splitlines()) == 1

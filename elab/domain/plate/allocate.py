@@ -247,12 +247,13 @@ def _check_references(spec: DesignSpec, counts: list[Counter[str]]) -> None:
     for p, plate in enumerate(counts, start=1):
         missing = missing_references(spec, {name for name, n in plate.items() if n > 0})
         if missing:
+            edge = "the edge wells (--edge use), " if spec.edge_ring else ""
             raise InfeasibleError(
                 f"the dose matrix takes {len(counts)} {spec.plate.name} plates, and plate {p} "
                 f"would have no {missing[0]!r} wells: with {spec.replicates} replicate(s) "
                 "its 0 x 0 vehicle and single-agent wells cannot be on every plate to "
-                "normalise against; use the edge wells (--edge use), a larger plate or more "
-                "replicates, so the matrix fits one plate or each plate gets its own")
+                f"normalise against; use {edge}a larger plate or more replicates, so the "
+                "matrix fits one plate or each plate gets its own")
 
 
 def _honour_pins(spec: DesignSpec, counts: list[Counter[str]], n_plates: int) -> None:
@@ -301,6 +302,9 @@ def layout_from_assignments(
     if spec.plate_by is not None:
         factors.sort(key=lambda f: f != spec.plate_by)
     order = tuple(c.name for c in design_order(spec))
+    if len(assignments) > 1 and matrix_references(spec):
+        notes = (*notes, f"the dose matrix takes {len(assignments)} plates: its 0 x 0 vehicle "
+                 "and single-agent wells are spread over them so each plate has its own")
     return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes, order)
 
 
