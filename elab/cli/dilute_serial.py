@@ -97,11 +97,14 @@ def serial(
 
 
 def _wrapped(text: str) -> str:
-    """A plan's note lines folded to 80 columns (the table stays as it is)."""
+    """A plan's title and notes folded to 80 columns (the table stays as it is: a narrow
+    screen cuts it at the right edge, the plate codes beside the steps)."""
     import textwrap
 
+    lines = text.splitlines()
     return "\n".join(textwrap.fill(line, 80, subsequent_indent="      ")
-                     if line.startswith("note: ") else line for line in text.splitlines())
+                     if k == 0 or line.startswith("note: ") else line
+                     for k, line in enumerate(lines))
 
 
 def _from_protocol(protocol: str, stock: str, add_ul: float | None, well: str | None,
