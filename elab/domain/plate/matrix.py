@@ -35,9 +35,10 @@ def is_zero_dose(level: str) -> bool:
 
 
 def _dose_factors(spec: DesignSpec) -> list[str]:
-    """The factors with a 0 level, when at least two have one (a matrix); else none."""
+    """The factors with a 0 level, when at least two have one (a matrix); else none.  Plates
+    split by one of them (``plate_by``) are that drug's levels, not one matrix each: none."""
     named = [f.name for f in spec.factors if any(is_zero_dose(v) for v in f.levels)]
-    return named if len(named) >= 2 else []
+    return named if len(named) >= 2 and spec.plate_by not in named else []
 
 
 def matrix_references(spec: DesignSpec) -> tuple[str, ...]:

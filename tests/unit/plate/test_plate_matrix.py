@@ -92,3 +92,18 @@ def test_a_time_zero_is_no_dose_matrix() -> None:
     layout = layout_by_shuffle(spec)  # no matrix rule: each condition whole on a plate
     plates = {(p.condition, p.plate) for p in layout}
     assert len(plates) == 4 and layout.plates == 4
+
+
+def test_a_matrix_by_cell_line_gets_each_line_its_own_vehicle_plate_by_drug_none() -> None:
+    lines = Factor("cells", ("A", "B"))
+    spec = DesignSpec(factors=(*_matrix(3, 3).factors, lines), replicates=4,
+                      plate=format_from_text(24), plate_by="cells")
+    layout = layout_by_shuffle(spec)
+    assert layout.plates == 4  # 9 conditions x 4 = 36 wells a line: two 24-well plates each
+    for n in range(1, layout.plates + 1):
+        held = {p.condition for p in layout.on_plate(n)}
+        line = next(iter({dict(p.levels)["cells"] for p in layout.on_plate(n)}))
+        assert f"0 uM / 0 nM / {line}" in held
+    by_drug = DesignSpec(factors=_matrix(3, 3).factors, replicates=2,
+                         plate=format_from_text(24), plate_by="defactinib")
+    assert layout_by_shuffle(by_drug).plates == 3  # one plate a defactinib level, no refusal
