@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +11,7 @@ from elab.cli.dilute_options import DeadOpt, JsonOpt, MinOpt, OverOpt, ResOpt, e
 
 if TYPE_CHECKING:
     from elab.domain.dilution import PipetteLimits, Plan
+    from elab.domain.protocol.model import Protocol
 
 __all__ = ["register"]
 
@@ -55,8 +57,13 @@ def serial(
     limits = pipette_limits(min_volume, resolution, dead, overage)
     add_ul = ul_from_text(add, "--add") if add else None
     if protocol is not None:
-        emit(_from_protocol(protocol, stock, add_ul, well, well_volume, compound, limits),
-              as_json)
+        plans = _from_protocol(protocol, stock, add_ul, well, well_volume, compound, limits)
+        if len(plans) == 1:
+            emit(plans[0], as_json)
+        elif as_json:  # a combination matrix: one plan per drug
+            print(json.dumps([p.to_dict() for p in plans], indent=2, ensure_ascii=False))
+        else:
+            print("\n\n".join(_wrapped(p.text()) for p in plans))
         return
     if not stock:
         raise typer.BadParameter("give the stock concentration", param_hint="--stock")
@@ -89,23 +96,47 @@ def serial(
     emit(plan_serial(spec), as_json)
 
 
+def _wrapped(text: str) -> str:
+    """A plan's title and notes folded to 80 columns (the table stays as it is: a narrow
+    screen cuts it at the right edge, the plate codes beside the steps)."""
+    import textwrap
+
+    lines = text.splitlines()
+    return "\n".join(textwrap.fill(line, 80, subsequent_indent="      ")
+                     if k == 0 or line.startswith("note: ") else line
+                     for k, line in enumerate(lines))
+
+
 def _from_protocol(protocol: str, stock: str, add_ul: float | None, well: str | None,
-                   well_volume: str | None, compound: str, limits: PipetteLimits) -> Plan:
-    """The design's plan, the overrides' lines first among its notes."""
+                   well_volume: str | None, compound: str, limits: PipetteLimits
+                   ) -> list[Plan]:
+    """The design's plan per dosing (a combination matrix has one per drug)."""
+    from elab.cli.options import library
+
+    loaded = library().load(protocol)
+    count = len(loaded.design.dosing) if loaded.design is not None else 0
+    return [_planned(loaded, i, stock, add_ul, well, well_volume, compound, limits)
+            for i in range(max(count, 1))]
+
+
+def _planned(loaded: Protocol, index: int, stock: str, add_ul: float | None,
+             well: str | None, well_volume: str | None, compound: str,
+             limits: PipetteLimits) -> Plan:
+    """The plan of the design's ``index``-th dosing, the overrides' lines first among its
+    notes."""
     from dataclasses import replace
 
     from elab.cli._amounts import ul_from_text
-    from elab.cli.options import library
     from elab.domain.dilution import plan_serial, serial_spec_from_protocol
     from elab.domain.protocol.volumes import dosing_volumes
     from elab.errors import InputError
 
-    loaded = library().load(protocol)
     working_ul = ul_from_text(well_volume, "--well-volume") if well_volume else None
     said: list[str] = []
     if well is not None and working_ul is None:
         final_ul = ul_from_text(well, "--well")
-        dosed = dosing_volumes(loaded) if loaded.design and loaded.design.dosing else None
+        dosed = (dosing_volumes(loaded, index) if loaded.design and loaded.design.dosing
+                 else None)
         added = add_ul if add_ul is not None else (dosed.addition_ul if dosed else None)
         if added is None:
             # No addition in the design: the planner chooses one inside this final volume.
@@ -126,7 +157,7 @@ def _from_protocol(protocol: str, stock: str, add_ul: float | None, well: str | 
                    if same else f", overriding the design's {_ul(design_ul)} working volume"))
     designed = serial_spec_from_protocol(
         loaded, stock=stock or None, add_ul=add_ul, well_volume_ul=working_ul, limits=limits,
-        compound=compound if compound != "compound" else None,
+        compound=compound if compound != "compound" else None, dosing_index=index,
         well_option="--well" if well is not None and well_volume is None else "--well-volume")
     plan = plan_serial(designed.spec)
     changes = [c for c in designed.changes

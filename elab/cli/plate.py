@@ -42,7 +42,8 @@ FactorOpt = Annotated[
 ]
 ControlOpt = Annotated[
     list[str], typer.Option("--control", help="NAME[:KIND][:COUNT] per plate; KIND vehicle, "
-                            "untreated, blank, positive, negative or standard; @FACTOR: one "
+                            "untreated, blank, positive, negative, standard, fmo or reference; "
+                            "@FACTOR: one "
                             "per level of FACTOR instead (DMSO:vehicle:1@time).")
 ]
 PinOpt = Annotated[list[str], typer.Option("--pin", help="WELL[@PLATE]=CONDITION or =empty.")]

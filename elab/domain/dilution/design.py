@@ -14,11 +14,11 @@ command line overrides is said in one line each, and the route is then planned a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from elab.domain.dilution.dose_series import DoseSeries, dose_series
 from elab.domain.dilution.pipette import PipetteLimits
 from elab.domain.dilution.serial import SerialSpec
 from elab.domain.plate import Condition, legend_from_spec, spec_from_design
@@ -30,7 +30,7 @@ from elab.domain.protocol.volumes import (
     working_volume,
 )
 from elab.errors import ElabError, InputError
-from elab.units import KINDS, QRange, convert, parse_quantity
+from elab.units import QRange, convert, parse_quantity
 
 __all__ = ["DesignedSeries", "serial_spec_from_design", "serial_spec_from_protocol"]
 
@@ -41,82 +41,7 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return getattr(obj, key, default)
 
 
-def _concentration(level: Any, unit: str | None) -> QRange | None:
-    text = str(level) if not (unit and isinstance(level, int | float)) else f"{level:g} {unit}"
-    try:
-        q = parse_quantity(text)
-    except ValueError:
-        return None
-    if not q.unit or q.low is None or q.low != q.high:
-        return None
-    from elab.units import ureg
-
-    dim = str(ureg.parse_units(q.unit).dimensionality)
-    return q if dim in KINDS["concentration"] and dim else None
-
-
-@dataclass(frozen=True)
-class _Series:
-    """The design's dose levels high to low, with where each stands in the design's list."""
-
-    values: list[float]
-    unit: str
-    fold: float
-    others: int  # the wells of other factors per level
-    factor: str
-    positions: list[int]  # 0-based place of each value among the factor's levels as written
-
-
-def _series(design: Any, factor: str | None = None) -> _Series:
-    factors = list(_get(design, "factors") or [])
-    doses = None
-    name = ""
-    others = 1
-    for f in factors:
-        levels = [_concentration(v, _get(f, "unit")) for v in (_get(f, "levels") or [])]
-        wanted = factor is None or _get(f, "name") == factor
-        if doses is None and wanted and levels and all(q is not None for q in levels):
-            doses = [q for q in levels if q is not None]
-            name = str(_get(f, "name"))
-        else:
-            others *= len(_get(f, "levels") or [])
-    if not doses:
-        raise InputError(_no_series(factors, factor))
-    unit = doses[0].unit
-    written = [convert(q.planned, q.unit, unit) or 0.0 for q in doses]
-    positions = sorted(range(len(written)), key=lambda k: written[k], reverse=True)
-    values = [written[k] for k in positions]
-    if values[-1] <= 0:
-        raise InputError("a dose of 0 is the vehicle control, not a level of the series")
-    folds = [a / b for a, b in itertools.pairwise(values)]
-    fold = folds[0] if folds else 10.0
-    if any(abs(f / fold - 1) > 0.01 for f in folds):
-        shown = ", ".join(f"{v:g}" for v in values)
-        raise InputError(f"the dose levels ({shown}) are not a serial dilution (fold changes)")
-    return _Series(values, unit, fold, others, name, positions)
-
-
-def _no_series(factors: list[Any], factor: str | None) -> str:
-    """Why no factor is a dose series: the levels that are no concentration, of the named
-    factor or else of the first with any concentration among its levels."""
-    def has_doses(f: Any) -> bool:
-        return any(_concentration(v, _get(f, "unit")) is not None
-                   for v in _get(f, "levels") or [])
-
-    wanted = [f for f in factors if _get(f, "name") == factor] if factor else [
-        f for f in factors if has_doses(f)]
-    named = wanted[0] if wanted else None
-    if named is None:
-        which = f"factor {factor!r}" if factor else "factor"
-        return f"the design has no {which} whose levels are all concentrations"
-    odd = [str(v) for v in (_get(named, "levels") or [])
-           if _concentration(v, _get(named, "unit")) is None]
-    return (f"factor {_get(named, 'name')!r} is no dose series: level{'s' if len(odd) > 1 else ''} "
-            f"{', '.join(repr(v) for v in odd)} {'are' if len(odd) > 1 else 'is'} no single "
-            "concentration")
-
-
-def _point_names(series: _Series, codes: tuple[str, ...]) -> tuple[str, ...]:
+def _point_names(series: DoseSeries, codes: tuple[str, ...]) -> tuple[str, ...]:
     """Each point's wells' code when it has one (a plate map of doses alone), else its dose's
     place in the design's list (a dose × time plate map gives each dose a code per time)."""
     if codes and all("," not in c for c in codes) and len(set(codes)) == len(codes):
@@ -124,7 +49,7 @@ def _point_names(series: _Series, codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(k + 1) for k in series.positions)
 
 
-def _plate_codes(design: Any, series: _Series,
+def _plate_codes(design: Any, series: DoseSeries,
                  legend: Sequence[tuple[str, Condition]] | None) -> tuple[tuple[str, ...], str]:
     """(the plate map's codes of each point's wells, top first; those of the vehicle wells).
 
@@ -147,10 +72,11 @@ def _plate_codes(design: Any, series: _Series,
     vehicle: list[str] = []
     for code, condition in legend:
         level = dict(condition.levels).get(series.factor)
-        if condition.kind == "sample" and level in per_level:
+        zero = level is not None and factor.levels.index(level) in series.zeros
+        if condition.kind == "sample" and level in per_level and not zero:
             per_level[level].append(code)
-        elif condition.kind == "vehicle":
-            vehicle.append(code)
+        elif condition.kind == "vehicle" or (condition.kind == "sample" and zero):
+            vehicle.append(code)  # a 0 level's wells get the vehicle
     codes = tuple(", ".join(per_level[factor.levels[k]]) for k in series.positions)
     return (codes if all(codes) else ()), ", ".join(vehicle)
 
@@ -170,7 +96,7 @@ def serial_spec_from_design(
 ) -> SerialSpec:
     """A :class:`SerialSpec` making the design's dose levels from ``stock`` (``10 mM``) in
     wells of ``well_ul`` after the addition; the planner chooses the route."""
-    series = _series(design)
+    series = dose_series(design)
     values, unit, fold, others = series.values, series.unit, series.fold, series.others
     stock_q = parse_quantity(stock, "concentration")
     vehicle = _get(design, "vehicle")
@@ -193,7 +119,8 @@ def serial_spec_from_design(
         points=len(values),
         well_ul=well_ul,
         wells=replicates * others,
-        control_wells=controls,
+        control_wells=controls + len(series.zeros) * others * replicates,
+        levels=tuple(values) if series.stepped else (),
         vehicle=name,
         vehicle_fraction=fraction or 0.0,
         compound=compound,
@@ -234,6 +161,7 @@ def serial_spec_from_protocol(
     well_option: str = "--well-volume",
     material_id: str | None = None,
     legend: Sequence[tuple[str, Condition]] | None = None,
+    dosing_index: int = 0,
 ) -> DesignedSeries:
     """The design's series: doses, wells, vehicle, working volume, addition, intermediate and
     stock all from ``protocol.design``; ``stock``, ``add_ul`` and ``well_volume_ul`` (the
@@ -241,13 +169,14 @@ def serial_spec_from_protocol(
 
     The points are named by the design's dose order and carry the codes of their wells on
     the plate map (``legend``, a kept layout's; else the design's), so "6" is the same dose
-    in the pipetting table and on the plate."""
+    in the pipetting table and on the plate.  ``dosing_index`` picks the design's dosing
+    (a combination matrix has one per drug); a 0 level's wells get the vehicle."""
     design = protocol.design
     if design is None:
         raise InputError(f"protocol {protocol.id!r} has no design: block with doses")
-    dosed = dosing_volumes(protocol) if design.dosing else None
+    dosed = dosing_volumes(protocol, dosing_index) if design.dosing else None
     dosing = dosed.dosing if dosed is not None else None
-    series = _series(design, dosing.factor if dosing else None)
+    series = dose_series(design, dosing.factor if dosing else None)
     values, unit, fold, others = series.values, series.unit, series.fold, series.others
     codes, control_codes = _plate_codes(design, series, legend)
     changes: list[str] = []
@@ -275,18 +204,32 @@ def serial_spec_from_protocol(
     if designed and dosed is not None and dosed.series_stock is not None:
         series_top = convert(dosed.series_stock.planned, dosed.series_stock.unit, unit)
     name = compound or (material.name if material is not None else protocol.id)
+    partners, shared = _partners(protocol, dosing_index) if dosed is not None else (0.0, 1)
+    if partners:
+        changes.append(
+            f"each well also gets {_ul_text(partners)} of the other drug's working solution "
+            f"(the combination matrix): {_ul_text(well)} of medium + {_ul_text(partners)} + "
+            f"{_ul_text(add or 0.0)} of this one; each drug's series carries 1/{shared} of "
+            "the vehicle's final percentage")
+    if series.zeros:
+        zero = ", ".join(str(design.factors[_factor_index(design, series.factor)].levels[k])
+                         for k in series.zeros)
+        changes.append(f"the {zero} level is no point of the series: its "
+                       f"{len(series.zeros) * others * design.replicates} wells get the "
+                       "vehicle's working solution (the vehicle control row)")
     spec = SerialSpec(
         stock=convert(stock_q.planned, stock_q.unit, unit) or 0.0,
         top=values[0],
         unit=unit,
         fold=round(fold, 6),
         points=len(values),
-        well_ul=well + (add or 0.0) if add is not None else well,
+        well_ul=well + partners + (add or 0.0) if add is not None else well,
         wells=design.replicates * others,
-        control_wells=vehicle_wells(design),
+        control_wells=vehicle_wells(design) + len(series.zeros) * others * design.replicates,
+        levels=tuple(values) if series.stepped else (),
         vehicle=(vehicle_material.name if vehicle_material else vehicle.material)
         if vehicle else "vehicle",
-        vehicle_fraction=_fraction(vehicle.final) if vehicle else 0.0,
+        vehicle_fraction=_fraction(vehicle.final) / shared if vehicle else 0.0,
         add_ul=add,
         compound=name,
         limits=limits or PipetteLimits(),
@@ -297,6 +240,22 @@ def serial_spec_from_protocol(
         control_codes=control_codes,
     )
     return DesignedSeries(spec, tuple(changes))
+
+
+def _factor_index(design: Design, name: str) -> int:
+    return next(i for i, f in enumerate(design.factors) if f.name == name)
+
+
+def _partners(protocol: Protocol, index: int) -> tuple[float, int]:
+    """(µL the other dosings of the same step add to each well, the dosings sharing the
+    step's vehicle): a matrix's wells get every drug's addition."""
+    design = protocol.design
+    assert design is not None
+    step = design.dosing[index].step
+    others = [dosing_volumes(protocol, i) for i, d in enumerate(design.dosing)
+              if i != index and d.step == step]
+    added = [o.addition_ul for o in others if o is not None and o.addition_ul is not None]
+    return sum(added), 1 + len(added)
 
 
 def _well_volume(working: WorkingVolume | None, given: float | None, option: str,

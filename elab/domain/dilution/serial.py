@@ -53,6 +53,9 @@ class SerialSpec:
     names: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     control_codes: str = ""
+    # The final concentrations, top first, when the design's steps differ (30, 10, 3, 1 nM):
+    # each point is then diluted from the one above by its own fold.
+    levels: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         for given, what in ((self.names, "names"), (self.codes, "plate codes")):
@@ -60,6 +63,9 @@ class SerialSpec:
                 raise InputError(f"{len(given)} point {what} for a series of {self.points} points")
         if len(set(self.names)) != len(self.names):
             raise InputError("two points of the series share a name")
+        if self.levels and (len(self.levels) != self.points or self.levels[0] != self.top
+                            or sorted(set(self.levels), reverse=True) != list(self.levels)):
+            raise InputError("the levels of a series go from its top down, one per point")
         if self.fold <= 1:
             raise InputError(f"a serial dilution needs a fold above 1, not {self.fold:g}")
         if not 1 <= self.points <= 48:
@@ -82,6 +88,14 @@ class SerialSpec:
     def c(self, value: float) -> str:
         return conc_text(value, self.unit)
 
+    def target(self, k: int) -> float:
+        """Point ``k``'s final concentration (0 the top)."""
+        return self.levels[k] if self.levels else self.top / self.fold**k
+
+    def step(self, k: int) -> float:
+        """The fold point ``k`` is diluted by from point ``k - 1``."""
+        return self.target(k - 1) / self.target(k) if self.levels else self.fold
+
     def name(self, k: int) -> str:
         """The name of point ``k`` (0 the top): its number in the design (the plate map's
         code) when given, else its place from the top."""
@@ -101,6 +115,16 @@ def _numbering(spec: SerialSpec) -> str:
     return (f"points are numbered {how}: the series "
             f"starts at point {spec.name(0)} ({spec.c(spec.top)} in the wells), made first, "
             f"and is diluted down to point {spec.name(spec.points - 1)}")
+
+
+def _steps_note(spec: SerialSpec) -> str:
+    """Why the steps differ, and what one fold would have made instead."""
+    steps = ", ".join(f"1:{spec.step(k):.3g}" for k in range(1, spec.points))
+    fold = round(spec.step(1), 6)
+    even = ", ".join(spec.c(spec.top / fold**k) for k in range(1, spec.points))
+    return (f"each point is diluted from the one above by its own step ({steps}) so the "
+            f"wells get the design's levels, the ones the analysis and the record use; one "
+            f"1:{fold:g} step throughout would give {even}")
 
 
 def _pct(fraction: float) -> str:
@@ -228,15 +252,16 @@ def _predilute(
     return source, actual, levels[0][1]
 
 
-def _transfer(lim: PipetteLimits, fold1: float, least: float) -> float:
+def _transfer(lim: PipetteLimits, fold1: float | tuple[float, ...], least: float) -> float:
     """The transfer volume: on the grid, at least ``least``, and such that the solvent added
-    (``fold1`` × it) also lands on the grid within 0.1 %, so a half-log series (3.16-fold)
-    does not drift by a rounding at every step."""
+    (``fold1`` × it, for each step's ``fold1``) also lands on the grid within 0.1 %, so a
+    half-log series (3.16-fold) does not drift by a rounding at every step."""
+    folds = fold1 if isinstance(fold1, tuple) else (fold1,)
     t0 = lim.up(least)
     best, best_err = t0, math.inf
     for k in range(200):
         t = round(t0 + k * lim.resolution_ul, 6)
-        err = abs(lim.nearest(t * fold1) - t * fold1) / (t * (fold1 + 1))
+        err = max(abs(lim.nearest(t * f) - t * f) / (t * (f + 1)) for f in folds)
         if err < best_err:
             best, best_err = t, err
         if err <= 0.001:
@@ -267,7 +292,7 @@ def plan_serial(spec: SerialSpec) -> Plan:
     lim = spec.limits
     f = spec.vehicle_fraction
     b = _Build(spec)
-    targets = [spec.top / spec.fold**k for k in range(spec.points)]
+    targets = [spec.target(k) for k in range(spec.points)]
     add, m, d, consume, fi = _delivery(spec, b)
     series_top = _series_top(spec, b, m, fi)
     if series_top > spec.stock * (1 + 1e-9):
@@ -282,8 +307,10 @@ def plan_serial(spec: SerialSpec) -> Plan:
             f"above the stock's {spec.c(spec.stock)}; add more per well (--add)"
         )
     solvent = spec.vehicle if f > 0 else spec.diluent
-    fold1 = spec.fold - 1
-    t = _transfer(lim, fold1, max(lim.min_ul, (consume + lim.dead_ul) / fold1,
+    # One transfer for every step, sized by the smallest step (it leaves the least behind).
+    fold1 = min((spec.step(k) for k in range(1, spec.points)), default=spec.fold) - 1
+    steps = tuple(sorted({spec.step(k) - 1 for k in range(1, spec.points)})) or (fold1,)
+    t = _transfer(lim, steps, max(lim.min_ul, (consume + lim.dead_ul) / fold1,
                                   lim.min_ul / fold1))
     top_need = consume + (t if spec.points > 1 else 0) + lim.dead_ul
     source, src_conc, top_need = _predilute(spec, b, top_need, series_top)
@@ -304,7 +331,7 @@ def plan_serial(spec: SerialSpec) -> Plan:
     point = src_conc * take / (take + dil)
     series = [point]
     for k in range(1, spec.points):
-        dil = lim.nearest(t * fold1)
+        dil = lim.nearest(t * (spec.step(k) - 1))
         point = point * t / (t + dil)
         series.append(point)
         b.add(Row(f"point {spec.name(k)}", f"point {spec.name(k - 1)}", t, solvent, dil, t + dil,
@@ -350,7 +377,12 @@ def plan_serial(spec: SerialSpec) -> Plan:
         b.notes.insert(0, _numbering(spec))
     wells_text = (f"{volume_text(well_rest)} in the well + {volume_text(add)} added"
                   if spec.add_ul is not None else f"{volume_text(spec.well_ul)} wells")
-    title = (f"{spec.compound}: {spec.points}-point {spec.fold:g}-fold series from "
+    if spec.levels:
+        b.notes.insert(0, _steps_note(spec))
+    stepping = (f"series in 1:{min(spec.step(k) for k in range(1, spec.points)):.3g}–"
+                f"1:{max(spec.step(k) for k in range(1, spec.points)):.3g} steps"
+                if spec.levels else f"{spec.fold:g}-fold series")
+    title = (f"{spec.compound}: {spec.points}-point {stepping} from "
              f"{spec.c(spec.top)}, {wells_text}"
              + (f", {spec.vehicle} {_pct(f)}" if f else ""))
     figures = {

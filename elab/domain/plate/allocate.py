@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from elab.domain.plate.layout import EDGE_KIND, Layout, Placement
+from elab.domain.plate.matrix import matrix_references, missing_references
 from elab.domain.plate.spec import EMPTY, Condition, DesignSpec
 from elab.domain.plate.wells import ij_from_well, is_edge, well_from_ij, wells
 from elab.errors import InfeasibleError
@@ -174,8 +175,9 @@ def _by_level(spec: DesignSpec, free: int) -> list[Counter[str]]:
     levels = next(f.levels for f in spec.factors if f.name == spec.plate_by)
     samples: dict[str, list[Item]] = {level: [] for level in levels}
     controls: dict[str, list[Item]] = {level: [] for level in levels}
+    refs = set(matrix_references(spec))
     for cond, n in spec.placed_items():
-        group = controls if cond.is_control else samples
+        group = controls if cond.is_control or cond.name in refs else samples
         group[dict(cond.levels)[spec.plate_by]].append((cond.name, n))
     plates: list[Counter[str]] = []
     for level in levels:
@@ -198,11 +200,16 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
     if spec.plate_by is not None:
         counts = _by_level(spec, free)
     else:
+        # A dose matrix's 0 x 0 and single-agent wells are spread like matched controls.
+        refs = set(matrix_references(spec))
         items = spec.placed_items()
-        counts = _split(spec, [(c.name, n) for c, n in items if not c.is_control],
-                        [(c.name, n) for c, n in items if c.is_control], free, spec.plates)
+        counts = _split(
+            spec, [(c.name, n) for c, n in items if not c.is_control and c.name not in refs],
+            [(c.name, n) for c, n in items if c.is_control]
+            + [(c.name, n) for c, n in items if c.name in refs], free, spec.plates)
     n_plates = len(counts)
     _honour_pins(spec, counts, n_plates)
+    _check_references(spec, counts)
     problems = []
     groups = tuple(tuple(g) for g in spec.compound_groups().values())
     plate_controls = spec.plate_controls()
@@ -232,6 +239,21 @@ def allocate(spec: DesignSpec) -> list[PlateProblem]:
         if pin.plate > n_plates:
             raise InfeasibleError(f"a pin names plate {pin.plate} but the design has {n_plates}")
     return problems
+
+
+def _check_references(spec: DesignSpec, counts: list[Counter[str]]) -> None:
+    """A dose matrix over several plates: each plate of treated wells with its own 0 x 0
+    vehicle and single-agent wells, or a plain refusal saying what would lay it out."""
+    for p, plate in enumerate(counts, start=1):
+        missing = missing_references(spec, {name for name, n in plate.items() if n > 0})
+        if missing:
+            edge = "the edge wells (--edge use), " if spec.edge_ring else ""
+            raise InfeasibleError(
+                f"the dose matrix takes {len(counts)} {spec.plate.name} plates, and plate {p} "
+                f"would have no {missing[0]!r} wells: with {spec.replicates} replicate(s) "
+                "its 0 x 0 vehicle and single-agent wells cannot be on every plate to "
+                f"normalise against; use {edge}a larger plate or more replicates, so the "
+                "matrix fits one plate or each plate gets its own")
 
 
 def _honour_pins(spec: DesignSpec, counts: list[Counter[str]], n_plates: int) -> None:
@@ -280,6 +302,9 @@ def layout_from_assignments(
     if spec.plate_by is not None:
         factors.sort(key=lambda f: f != spec.plate_by)
     order = tuple(c.name for c in design_order(spec))
+    if len(assignments) > 1 and matrix_references(spec):
+        notes = (*notes, f"the dose matrix takes {len(assignments)} plates: its 0 x 0 vehicle "
+                 "and single-agent wells are spread over them so each plate has its own")
     return Layout(spec.plate, tuple(placements), tuple(factors), len(assignments), notes, order)
 
 

@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 
 from elab.domain.plate.layout import EDGE_KIND, Layout
+from elab.domain.plate.matrix import matrix_references, missing_references
 from elab.domain.plate.spec import EMPTY, DesignSpec
 from elab.domain.plate.wells import edge_distance, ij_from_well, neighbours, well_from_ij, wells
 
@@ -71,12 +72,23 @@ def _counts(layout: Layout, spec: DesignSpec) -> list[str]:
         if p.kind == "sample":
             reps[p.condition].append(p.replicate)
     return (_replicates(layout, spec, per_plate, reps) + _plate_levels(layout, spec)
-            + _control_counts(layout, spec, per_plate))
+            + _control_counts(layout, spec, per_plate) + _references(layout, spec))
+
+
+def _references(layout: Layout, spec: DesignSpec) -> list[str]:
+    """A dose matrix's plate of treated wells without its own 0 x 0 or single-agent wells."""
+    out = []
+    for plate in range(1, layout.plates + 1):
+        held = {p.condition for p in layout.on_plate(plate)}
+        out += [f"plate {plate} has treated wells but no {name!r} wells to read them against"
+                for name in missing_references(spec, held)]
+    return out
 
 
 def _replicates(layout: Layout, spec: DesignSpec, per_plate: dict[str, Counter[int]],
                 reps: dict[str, list[int]]) -> list[str]:
     out = []
+    refs = set(matrix_references(spec))  # a matrix's references go on every plate
     for c in spec.sample_conditions():
         got = sorted(reps.get(c.name, []))
         if got != list(range(1, spec.replicates + 1)):
@@ -85,7 +97,8 @@ def _replicates(layout: Layout, spec: DesignSpec, per_plate: dict[str, Counter[i
                 f"expected 1..{spec.replicates} once each"
             )
         plates = per_plate[c.name]
-        if spec.spread == "same" and len(plates) > 1 and spec.plate_by is None:
+        if (spec.spread == "same" and len(plates) > 1 and spec.plate_by is None
+                and c.name not in refs):
             out.append(f"replicates of {c.name!r} are split over plates {sorted(plates)}")
         if spec.spread == "plates" and layout.plates > 1:
             spread = [plates.get(q, 0) for q in _plates_of(layout, spec, c.levels)]

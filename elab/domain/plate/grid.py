@@ -1,9 +1,9 @@
 """A plate as a fixed-width text grid for terminals and the TUI, with a legend.
 
 Each condition gets a short code: samples ``1``, ``2``…, controls a letter for their kind
-(``v1`` vehicle, ``b1`` blank, ``p1`` positive, ``u1`` untreated; a qPCR plate's ``t1``
-no-template and ``r1`` no-RT wells), ``~`` the medium-filled edge and ``.`` an empty well,
-so the grid reads without colour.
+(``v1`` vehicle, ``b1`` blank, ``p1`` positive, ``u1`` untreated, ``f1`` FMO, ``c1`` any
+other such as a reference; a qPCR plate's ``t1`` no-template and ``r1`` no-RT wells), ``~``
+the medium-filled edge and ``.`` an empty well, so the grid reads without colour.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["code_rank", "codes_for", "legend_from_layout", "legend_from_spec", "
 
 # Lower-case, so a control's code never reads as a well: "b1" is the first blank, B1 a well.
 _KIND_LETTER = {"vehicle": "v", "untreated": "u", "blank": "b", "positive": "p", "negative": "n",
-                "standard": "s", "ntc": "t", "no-rt": "r"}
+                "standard": "s", "fmo": "f", "ntc": "t", "no-rt": "r"}
 
 
 _LETTERS = (*_KIND_LETTER.values(), "c")

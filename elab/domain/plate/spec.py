@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
+from elab.domain.controls import CONTROL_KINDS
 from elab.domain.plate.wells import PlateFormat, format_from_text, ij_from_well
 from elab.errors import InputError
 
@@ -24,9 +25,6 @@ __all__ = [
     "Pin",
 ]
 
-CONTROL_KINDS: tuple[str, ...] = (
-    "vehicle", "untreated", "blank", "positive", "negative", "standard"
-)
 EdgeRule = Literal["empty", "medium", "use"]
 Spread = Literal["same", "plates"]
 Style = Literal["randomised", "blocked", "by-column"]

@@ -111,21 +111,21 @@ def _designed_use(use: Use, protocol: Protocol, step_id: str) -> tuple[QRange | 
     unit_word = design.unit if n == 1 else _plural(design.unit)
     shown = (f"{addition} of the {what} × {n} {unit_word}{extra} = {_pretty(total)} "
              "(the design's addition)")
-    if use.material == dosing.material and dosing is design.dosing[0]:
-        drawn = _stock_drawn(protocol)
+    if use.material == dosing.material:
+        drawn = _stock_drawn(protocol, next(i for i, d in enumerate(design.dosing) if d is dosing))
         if drawn is not None:
             # What the material itself runs down by is the stock the series draws.
             return drawn, f"{shown}; {_pretty(drawn)} of the stock (the dilution plan)"
     return total, shown
 
 
-def _stock_drawn(protocol: Protocol) -> QRange | None:
-    """The stock the design's dilution plan draws, or None when there is no plan."""
+def _stock_drawn(protocol: Protocol, index: int = 0) -> QRange | None:
+    """The stock the design's ``index``-th dosing's plan draws, or None without a plan."""
     from elab.domain.dilution import plan_serial, serial_spec_from_protocol
     from elab.errors import ElabError
 
     try:
-        plan = plan_serial(serial_spec_from_protocol(protocol).spec)
+        plan = plan_serial(serial_spec_from_protocol(protocol, dosing_index=index).spec)
     except ElabError:
         return None
     drawn = sum(row.volume_ul for row in plan.rows if row.source == "stock")

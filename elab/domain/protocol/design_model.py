@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from elab.domain.controls import ControlKind
 from elab.domain.protocol.fields import Quantity, RatioField, Volume
 from elab.domain.protocol.model_types import CountInt, Id, Model, PositiveInt, Text
 from elab.units import QRange, parse_quantity
@@ -60,9 +61,7 @@ class Control(Model):
     """
 
     name: str
-    kind: Literal[
-        "vehicle", "untreated", "blank", "positive", "negative", "standard", "fmo", "reference"
-    ] = "vehicle"
+    kind: ControlKind = "vehicle"
     count: CountInt = 1
     for_each: Annotated[list[str], BeforeValidator(_names)] = Field(default_factory=list)
     note: str | None = None

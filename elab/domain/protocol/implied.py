@@ -137,19 +137,23 @@ def _dilution_plan(protocol: Protocol) -> list[ImpliedUse]:
     design = protocol.design
     if design is None or not design.dosing or design.vehicle is None:
         return []
-    try:
-        spec = serial_spec_from_protocol(protocol).spec
-        plan = plan_serial(spec)
-    except ElabError:
-        return []
     step = design.dosing[0].step
     if step is None:
         return []
-    prep = [row for row in plan.rows if not row.per]  # the wells' own rows carry `per`
-    series = sum(row.diluent_ul for row in prep if row.diluent == spec.vehicle)
-    working = sum(row.volume_ul for row in prep if row.source == spec.vehicle)
+    series = working = medium = 0.0
+    for index, dosing in enumerate(design.dosing):  # a combination matrix: each drug's plan
+        if dosing.step != step:
+            continue
+        try:
+            spec = serial_spec_from_protocol(protocol, dosing_index=index).spec
+            plan = plan_serial(spec)
+        except ElabError:
+            return []
+        prep = [row for row in plan.rows if not row.per]  # the wells' own rows carry `per`
+        series += sum(row.diluent_ul for row in prep if row.diluent == spec.vehicle)
+        working += sum(row.volume_ul for row in prep if row.source == spec.vehicle)
+        medium += sum(row.diluent_ul for row in prep if row.diluent == spec.diluent)
     vehicle = series + working
-    medium = sum(row.diluent_ul for row in prep if row.diluent == spec.diluent)
     out = []
     if vehicle > 0:
         parts = [f"{_ul(series)} diluting the series"] if series else []
