@@ -34,3 +34,12 @@ def test_too_few_gels_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["plate", "gels", "western-blot-pfak", "--gels", "3"], capsys)
     assert (code, err.strip()) == (1, "elab: 45 samples need at least 4 gels of 14 sample "
                                       "lanes (15 wells, 1 for the ladder); 3 given")
+
+
+@pytest.mark.parametrize("args", [["--wells", "99999999999999999999999"], ["--gels", "100000"]])
+def test_absurd_gel_sizes_are_refused_in_one_line(
+        args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["plate", "gels", "western-blot-pfak", *args], capsys)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1 and ("1 to 60" in err or "200 gels" in err)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from elab.domain.plate.layout import Layout, Placement
 from elab.domain.plate.wells import FORMATS, PlateFormat, ij_from_well
@@ -23,6 +24,7 @@ __all__ = ["csv_from_layout", "layout_from_csv"]
 
 _FIXED = ("plate", "well", "condition")
 _CODE = "code"
+_CODE_TEXT = re.compile(r"~|[a-z]{0,3}[0-9]{1,6}")
 
 
 def csv_from_layout(layout: Layout) -> str:
@@ -100,7 +102,9 @@ def layout_from_csv(text: str, plate: PlateFormat | None = None, source: str = "
     plates = max(p.plate for _, p in placements)
     ordered = tuple(p for _, p in placements)
     coded = {row["condition"]: row.get(_CODE, "") for row in reader}
-    order = (_code_order(coded) if _CODE in header and all(coded.values())
+    # codes as the map writes them (``12``, ``v3``, ``~``); anything else is not one of ours
+    order = (_code_order(coded) if _CODE in header
+             and all(_CODE_TEXT.fullmatch(code) for code in coded.values())
              else _design_order(ordered, factors))
     return Layout(fmt, ordered, factors, plates, order=order)
 

@@ -23,7 +23,8 @@ from typing import Any
 
 from elab.errors import InputError
 
-__all__ = ["LADDER", "Gel", "GelGroup", "GelPlan", "GelSpec", "plan_gels", "text_from_gels"]
+__all__ = ["LADDER", "MAX_GELS", "MAX_WELLS", "Gel", "GelGroup", "GelPlan", "GelSpec", "plan_gels",
+           "text_from_gels"]
 
 LADDER = "ladder"
 
@@ -40,6 +41,10 @@ class GelGroup:
         return tuple(s for _, samples in self.units for s in samples)
 
 
+MAX_WELLS = 60  # no gel cast or bought has more
+MAX_GELS = 200  # a lab's largest blot series; more is a typo in the design or --gels
+
+
 @dataclass(frozen=True)
 class GelSpec:
     """The groups, the gel (``wells`` per gel, the first ``ladder`` of them for the marker)
@@ -52,6 +57,8 @@ class GelSpec:
     group_by: str | None = None  # the factor a group is a level of, for the notes
 
     def __post_init__(self) -> None:
+        if not 1 <= self.wells <= MAX_WELLS:
+            raise InputError(f"a gel of {self.wells} wells: gels have 1 to {MAX_WELLS}")
         if self.ladder < 0 or self.wells - self.ladder < 1:
             raise InputError(f"a gel of {self.wells} wells with {self.ladder} ladder lane(s) "
                              "has no lane for a sample")
@@ -138,6 +145,9 @@ def plan_gels(spec: GelSpec) -> GelPlan:
     are too few, each split named (and the gels that would keep it whole)."""
     total = len([s for g in spec.groups for s in g.samples])
     least = -(-total // spec.lanes)
+    if least > MAX_GELS or (spec.gels or 0) > MAX_GELS:
+        raise InputError(f"{total} samples on {max(least, spec.gels or 0)} gels: more than "
+                         f"the {MAX_GELS} gels a plan lays out")
     if spec.gels is not None and spec.gels < least:
         raise InputError(f"{total} samples need at least {least} gels of {spec.lanes} sample "
                          f"lanes ({spec.wells} wells, {spec.ladder} for the ladder); "

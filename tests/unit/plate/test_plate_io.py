@@ -43,6 +43,15 @@ def test_csv_errors_name_the_line() -> None:
         layout_from_csv("well,condition\nA1,x\n")
 
 
+@pytest.mark.parametrize("code", ["1" * 5000, "=1+1", "A1", ""])
+def test_a_code_that_is_no_plate_map_code_orders_by_the_design(code: str) -> None:
+    # a 5000-digit code crashed int(); a cell the map never writes is not trusted for order
+    text = ("plate,well,condition,dose,replicate,control,code\n"
+            f"1,A1,b,b,1,,1\n1,A2,a,a,1,,{code}\n")
+    layout = layout_from_csv(text)
+    assert layout.order == ("a", "b")
+
+
 def test_spec_from_design_mapping() -> None:
     design = {
         "unit": "well",
