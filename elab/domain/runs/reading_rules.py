@@ -33,8 +33,8 @@ def refuse_extra_readings(
     Seven readings typed for a value that declares six (``count: 6``) are refused as a
     seventh typed later is: one command is not a way round the limit.  Several readings typed
     together for a value that declares no count (``0.06;0.07``) are replicates meant.  A
-    replicate beyond the count is said with ``--another``.  A value read per sample is counted by its samples instead
-    (:func:`~elab.domain.runs.samples.with_samples`).
+    replicate beyond the count is said with ``--another``.  A value read per sample is
+    counted by its samples instead (:func:`~elab.domain.runs.samples.with_samples`).
     """
     try:
         step = state.protocol.step(step_id)
