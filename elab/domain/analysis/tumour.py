@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import AnalysisResult, Column, Hook, Param, qty
+from .base import BOOTSTRAP_BOUNDS, AnalysisResult, Column, Hook, Param, qty
 from .headline import number_text
 from .stats import summary
 from .table import Table
@@ -147,7 +147,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     means = {k: float(np.mean(v)) for k, v in per.items()}
     members = {arm: sorted(a for a in volume if arm_of[a] == arm) for arm in arm_names}
     rng = np.random.default_rng(int(params["seed"]))
-    draws = max(int(params["bootstrap"]), 100)
+    draws = int(params["bootstrap"])
     results: list[dict[str, Any]] = []
     headline: list[str] = []
     shown = _headline_days(per, members, control, day0, warnings)
@@ -310,7 +310,8 @@ HOOK = Hook(
         Param("max_weight_loss", 20.0, unit="percent", help="flag animals that lost more (%)"),
         Param("max_volume", 1500.0, unit="mm^3",
               help="humane end point: flag tumours larger than this (the protocol's value)"),
-        Param("bootstrap", 2000, type="int", help="bootstrap redraws for the CI of TGI"),
+        Param("bootstrap", 2000, type="int", bounds=BOOTSTRAP_BOUNDS,
+              help="bootstrap redraws for the CI of TGI"),
         Param("seed", 1, type="int", help="seed of the bootstrap (same seed, same interval)"),
     ),
     analyse=_analyse,
