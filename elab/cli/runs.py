@@ -211,7 +211,7 @@ def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) ->
 
     undone = events[-1].data
     what = undone.what if isinstance(undone, Retracted) else "?"
-    print(f"retracted {what}; saved event #{events[-1].seq}")
+    print(one_line(f"retracted {what}; saved event #{events[-1].seq}"))
 
 
 @runs_app.command("attach")
