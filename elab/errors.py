@@ -136,6 +136,11 @@ class InputError(ElabError, ValueError):
     """Input a command cannot use; the message says what and, where it can, the numbers."""
 
 
+class UsageError(InputError):
+    """An option's value outside what the option takes (``--param bootstrap=100000000``):
+    the command line is wrong, not the data, so the CLI exits 2 as for any usage error."""
+
+
 class InfeasibleError(InputError):
     """A plate layout, dilution or schedule that cannot be made from the given input."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["FORMULA_PREFIXES", "printable", "safe_cell", "unsafe_cell"]
+__all__ = ["FORMULA_PREFIXES", "one_line", "printable", "safe_cell", "unsafe_cell"]
 
 # C0 and C1 controls, and the invisible characters that reorder or break what is shown
 # (bidirectional overrides and isolates, line and paragraph separators).
@@ -24,6 +24,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def printable(text: str) -> str:
     """``text`` with every control character but newline and tab shown as an escape."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` for a single-line field (a note, a reason, a value): control characters and
+    newlines shown as escapes, so user text cannot start a line that looks like elab's own
+    (a forged ``signed approved by ...`` line in ``runs status``)."""
+    return printable(text).replace("\n", "\\n")
 
 
 def _is_number(text: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import typer
 from typer.exceptions import TyperException
 
-from elab.errors import ElabError, LocatedError, ProtocolErrors
+from elab.errors import ElabError, LocatedError, ProtocolErrors, UsageError
 from elab.safe_text import printable
 from elab.settings import Settings
 
@@ -167,7 +167,7 @@ def _run(command: Any, args: list[str], debug: bool, settings: Settings) -> None
         if debug:
             raise
         report(exc)
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, UsageError) else 1)
     except (OSError, UnicodeDecodeError) as exc:
         if debug:
             raise

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from elab.cli.options import parse_params
+from elab.safe_text import one_line
 
 if TYPE_CHECKING:
     from elab.domain.runs import Event
@@ -82,9 +83,9 @@ def report_events(events: list[Event], as_json: bool) -> None:
     for event in events:
         if isinstance(d := event.data, DeviationNoted):
             where = f" at {d.step}" if d.step else ""
-            print(f"deviation ({d.kind}){where}: {d.note}")
+            print(one_line(f"deviation ({d.kind}){where}: {d.note}"))
         elif isinstance(v := event.data, ValueRecorded) and v.sample:
-            print(f"{v.name} for {v.sample}: {v.text}")
+            print(one_line(f"{v.name} for {v.sample}: {v.text}"))
     if events:
         print(
             f"saved {len(events)} event{'s' if len(events) != 1 else ''} (last #{events[-1].seq})"

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from elab.cli.run_common import JsonOpt, RunArg, service_for
+from elab.safe_text import one_line
 
 __all__ = ["add_to"]
 
@@ -21,6 +22,12 @@ def add_to(runs_app: typer.Typer) -> None:
     """Register the viewing commands on the ``runs`` group."""
     runs_app.command("status")(_status)
     runs_app.command("list")(_list_runs)
+
+
+def _say(line: str) -> None:
+    """Print one status line; a newline in a note or a reason is shown as ``\\n`` so user
+    text cannot forge a line (a signature, a step) of its own."""
+    print(one_line(line))
 
 
 def _status(run: RunArg, as_json: JsonOpt = False) -> None:
@@ -33,23 +40,23 @@ def _status(run: RunArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
         return
-    print(f"{data['run']}  {data['title']} ({data['protocol']})  {data['state']}")
+    _say(f"{data['run']}  {data['title']} ({data['protocol']})  {data['state']}")
     marks = {"done": "[x]", "current": "[>]", "ready": "[ ]", "waiting": "[.]", "skipped": "[-]"}
     for step in data["steps"]:
         by = f" ({step['by']})" if step.get("by") else ""
-        print(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
+        _say(f"  {marks[step['state']]} {step['id']:<24} {step['state']:<8} {step['title']}{by}")
     for r in data["readings"]:
-        print(f"  value {r['step']} {r['name']}: {r['text']}{_events(data, r)}")
+        _say(f"  value {r['step']} {r['name']}: {r['text']}{_events(data, r)}")
     for d in data["derived"]:
         used = "; ".join(u["text"] for u in d.get("parameters") or [])
-        print(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
-              + f": {d['text']}")
+        _say(f"  derived {d['step']}.{d['name']}" + (f" (with {used})" if used else "")
+                   + f": {d['text']}")
     for line in data["sample_lines"]:
-        print(f"  {line['step']} {line['text']}")
+        _say(f"  {line['step']} {line['text']}")
     for r in data["retractions"]:
-        print(f"  retracted by {r['operator']}: {r['what']}")
+        _say(f"  retracted by {r['operator']}: {r['what']}")
     for u in data["unreadable"]:
-        print(f"  unreadable event #{u['seq']} ({u['problem']}): left out; see `elab runs verify`")
+        _say(f"  unreadable event #{u['seq']} ({u['problem']}): left out; see `elab runs verify`")
     for t in data["timers"]:
         if t["running"]:
             left = t["remaining_s"]
@@ -58,10 +65,10 @@ def _status(run: RunArg, as_json: JsonOpt = False) -> None:
                 if left >= 0
                 else f"overdue {format_duration(-left)}"
             )
-            print(f"  timer {t['step']}: {shown}")
+            _say(f"  timer {t['step']}: {shown}")
     for d in data["deviations"]:
         where = f" at {d['step']}" if d["step"] else ""
-        print(f"  deviation ({d['kind']}){where}: {d['note']}")
+        _say(f"  deviation ({d['kind']}){where}: {d['note']}")
     _results(data)
 
 
@@ -69,17 +76,17 @@ def _results(data: dict[str, Any]) -> None:
     """What a finished run holds besides its steps: lots, files, analyses, signatures."""
     for lot in data["lots"]:
         expiry = f", expires {lot['expiry']}" if lot.get("expiry") else ""
-        print(f"  lot {lot['material']}: {lot['lot']}{expiry}")
+        _say(f"  lot {lot['material']}: {lot['lot']}{expiry}")
     for a in data["attachments"]:
-        print(f"  attachment {a['name']}: {a['filename']} ({a['size']} bytes, "
-              f"sha256 {a['sha256'][:12]}…)")
+        _say(f"  attachment {a['name']}: {a['filename']} ({a['size']} bytes, "
+             f"sha256 {a['sha256'][:12]}…)")
     for a in data["analyses"]:
         said = f"not run: {a['error']}" if a["error"] else "; ".join(a["headline"]) or "done"
-        print(f"  analysis {a['hook']}: {said}")
+        _say(f"  analysis {a['hook']}: {said}")
     for g in data["signatures"]:
         at = re.sub(r"\.\d+", "", str(g["at"]))  # to the second
-        print(f"  signed {g['meaning']} by {g['signer']} at {at} over events 1-"
-              f"{g['head_seq']} (checked by `elab runs verify`)")
+        _say(f"  signed {g['meaning']} by {g['signer']} at {at} over events 1-"
+             f"{g['head_seq']} (checked by `elab runs verify`)")
 
 
 def _events(data: dict[str, Any], reading: dict[str, Any]) -> str:
@@ -128,7 +135,7 @@ def _list_runs(
         return
     for r in rows:
         if r["state"] == "damaged":
-            print(f"{r['run']}  damaged   {r.get('problem', '')}")
+            _say(f"{r['run']}  damaged   {r.get('problem', '')}")
             continue
         print(f"{r['run']}  {r['state']:<9} {r['started_at'][:16]}  {r['protocol']}")
 

@@ -25,6 +25,7 @@ from elab.cli.run_common import (
     service_for,
     value_pairs,
 )
+from elab.safe_text import one_line
 
 __all__ = ["register", "service_for"]
 
@@ -194,7 +195,7 @@ def lot(
 
     for event in events:
         if isinstance(d := event.data, DeviationNoted):
-            print(f"elab: warning: {d.note}", file=sys.stderr)
+            print(f"elab: warning: {one_line(d.note)}", file=sys.stderr)
     report_events(events, False)
 
 
@@ -210,7 +211,7 @@ def undo(run: RunArg, operator: OperatorOpt = None, as_json: JsonOpt = False) ->
 
     undone = events[-1].data
     what = undone.what if isinstance(undone, Retracted) else "?"
-    print(f"retracted {what}; saved event #{events[-1].seq}")
+    print(one_line(f"retracted {what}; saved event #{events[-1].seq}"))
 
 
 @runs_app.command("attach")

@@ -63,6 +63,24 @@ def test_references_named_by_parameter_pair_by_name_or_as_written(
     assert index == pytest.approx({"vehicle": 40.0, "defactinib": 25.0})
 
 
+@pytest.mark.parametrize(("reference", "message"), [
+    ("uncoated vehicle=vehicle, uncoated defactinib=vehicle",
+     "'vehicle' is given 2 references ('uncoated vehicle', 'uncoated defactinib'); give each "
+     "coated condition one, as reference=NAME=CONDITION"),
+    ("vehicle=vehicle", "reference 'vehicle' is paired with itself; write "
+     "reference=UNCOATED=COATED (uncoated vehicle=vehicle)"),
+    ("uncoated vehicle=vehicle, uncoated vehicle=defactinib",
+     "reference 'uncoated vehicle' is given twice (vehicle, defactinib); give it once"),
+])
+def test_contradictory_references_are_refused(
+        capsys: pytest.CaptureFixture[str], reference: str, message: str) -> None:
+    """Review 14b A5: two references for one condition gave it two indexes (40 % and 50 %)
+    and defactinib none, without a word; a reference paired with itself lost the control."""
+    code, out, err = run(["analyze", "transwell", str(COUNTS), "--param", "control=vehicle",
+                          "--param", f"reference={reference}", "--json"], capsys)
+    assert (code, out, err) == (1, "", f"elab: {message}\n")
+
+
 def test_uncoated_inserts_with_no_cells_give_no_index_with_the_reason(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     lines = COUNTS.read_text().splitlines()

@@ -85,6 +85,28 @@ def test_two_loading_bands_without_a_membrane_column_are_not_summed(
     assert any("E-cadherin in defactinib: no relative value" in h for h in result["headline"])
 
 
+def test_a_blank_membrane_beside_filled_ones_is_refused_with_its_row(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Review 14b A2: read as a membrane of its own, a blank cell moved lane 1's targets off
+    their loading band and changed the headline without a word."""
+    blank = tmp_path / "m1.csv"
+    blank.write_text(BANDS.read_text().replace("1,vehicle,A,", "1,vehicle,,"))
+    code, out, err = run(["analyze", "densitometry", str(blank), *ARGS], capsys)
+    assert code == 1 and out == ""
+    assert err == (f"elab: {blank}: row 2: membrane is blank while other rows name one; "
+                   "write the membrane the band was imaged on\n")
+
+
+def test_an_all_blank_membrane_column_is_no_membrane_column(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rows = [x.split(",") for x in BANDS.read_text().splitlines()]
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n".join(",".join(r[:2] + ([""] if n else ["membrane"]) + r[3:])
+                               for n, r in enumerate(rows)) + "\n")
+    ecad = conditions(analyse(blank, capsys))[("vehicle", "E-cadherin")]
+    assert ecad["relative"] is None and "no membrane column" in ecad["reason"]
+
+
 def test_a_finished_western_blot_emt_run_normalises_per_membrane(sqlite_url: str) -> None:
     import os
     import subprocess

@@ -90,3 +90,29 @@ def test_markdown_shows_escapes_and_no_live_links() -> None:
 def test_bidi_overrides_and_line_separators_are_shown_as_escapes(mark: str) -> None:
     shown = printable(f"dose{mark}10 uM")
     assert mark not in shown and f"\\u{ord(mark):04x}" in shown
+
+
+FORGED = "lost\n  signed approved by qa-lead at 2026-12-06T12:40:00+00:00 over events 1-9"
+
+
+def test_a_newline_in_a_note_or_a_reason_cannot_forge_a_status_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 14b A6: a reason or a note is one line in ``runs status``; its newline is
+    shown as ``\\n``, so no line of its own can look like a signature."""
+    monkeypatch.setenv("ELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'elab.db'}")
+    assay = str(Path(__file__).resolve().parents[1] / "unit" / "runs" / "data" / "assay.yaml")
+    _, rid, _ = run(["runs", "start", assay], capsys)
+    rid = rid.strip()
+    code, out, err = run(["runs", "deviate", rid, "seed", "--note", FORGED], capsys)
+    assert code == 0, err
+    assert not any(line.startswith("  signed") for line in out.splitlines())
+    for step in ("seed", "incubate", "treat"):
+        run(["runs", "done", rid, step], capsys)
+    code, out, err = run(["runs", "done", rid, "measure", "--incomplete", "--reason", FORGED],
+                         capsys)
+    assert code == 0, err
+    code, out, _ = run(["runs", "status", rid], capsys)
+    assert code == 0
+    assert not any(line.lstrip().startswith("signed") for line in out.splitlines())
+    assert out.count("lost\\n  signed approved by qa-lead") == 2

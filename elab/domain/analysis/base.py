@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from elab.errors import InputError, NotFoundError, QuantityError
+from elab.errors import InputError, NotFoundError, QuantityError, UsageError
 from elab.units import convert, parse_quantity, parse_unit
 
 from .table import Table
 
-__all__ = ["AnalysisResult", "Column", "Hook", "Param", "finite", "qty"]
+__all__ = ["BOOTSTRAP_BOUNDS", "AnalysisResult", "Column", "Hook", "Param", "finite", "qty"]
 
 ParamValue = float | int | str | bool | tuple[str, ...] | None
 
@@ -58,6 +58,12 @@ class Column:
         }
 
 
+# Bootstrap redraws a hook takes: fewer than 100 cannot place a 2.5 % tail (Efron &
+# Tibshirani 1993 ask 1000 or more for a percentile interval); more than 100,000 adds nothing
+# to the interval and, past that, runs for minutes.
+BOOTSTRAP_BOUNDS = (100.0, 100_000.0)
+
+
 @dataclass(frozen=True)
 class Param:
     """A hook parameter given as ``--param name=value``.
@@ -73,17 +79,30 @@ class Param:
     unit: str | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    bounds: tuple[float, float] | None = None  # the values a number or int takes, inclusive
 
     def parse(self, raw: Any) -> ParamValue:
         """The typed value of ``raw`` (a string from the command line or a typed value)."""
         if raw is None:
             return None
         try:
-            return self._parse(raw)
+            value = self._parse(raw)
         except (ValueError, TypeError) as exc:
             if isinstance(exc, QuantityError):
                 raise InputError(f"parameter {self.name}: {exc}") from exc
             raise InputError(f"parameter {self.name}: {raw!r} is not a valid {self.type}") from exc
+        self._check_bounds(value)
+        return value
+
+    def _check_bounds(self, value: ParamValue) -> None:
+        """A value outside ``bounds`` is a usage error (exit 2): below the least it is
+        meaningless (``bootstrap=0`` redraws), above the most it runs for hours."""
+        if self.bounds is None or not isinstance(value, int | float) or isinstance(value, bool):
+            return
+        low, high = self.bounds
+        if not low <= value <= high:
+            raise UsageError(f"parameter {self.name} takes {low:.15g} to {high:.15g}, "
+                             f"not {value:.15g}")
 
     def _parse(self, raw: Any) -> ParamValue:
         if self.type == "list":
@@ -134,6 +153,7 @@ class Param:
             "unit": self.unit,
             "choices": list(self.choices),
             "help": self.help,
+            **({"bounds": list(self.bounds)} if self.bounds else {}),
         }
 
 

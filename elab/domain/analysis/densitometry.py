@@ -91,7 +91,7 @@ def _bands(table: Table, match_by: str, loading: str, warnings: list[str]) -> tu
         raise NotFoundError("column to match controls by", match_by, table.names)
     groups = [_level_text(g, table.unit(match_by)) for g in table.text(match_by)] if match_by \
         else [""] * len(table)
-    membranes = table.text("membrane") if table.has("membrane") else [""] * len(table)
+    membranes = _membranes(table)
     band: dict[Band, float] = {}
     where: dict[Band, tuple[str, str]] = {}
     twice: set[Band] = set()
@@ -111,6 +111,21 @@ def _bands(table: Table, match_by: str, loading: str, warnings: list[str]) -> tu
         else:
             band[key] = value
     return _named_by_membrane(band, where, twice, loading)
+
+
+def _membranes(table: Table) -> list[str]:
+    """The membrane of each row; a blank cell beside filled ones is refused with its row,
+    since read as a membrane of its own it would divide the lane's targets by no loading band
+    and quietly drop the lane from its condition's mean."""
+    if not table.has("membrane"):
+        return [""] * len(table)
+    membranes = table.text("membrane")
+    if any(membranes):
+        for row, membrane in enumerate(membranes, start=2):
+            if not membrane:
+                raise InputError(f"{table.source}: row {row}: membrane is blank while other rows "
+                                 "name one; write the membrane the band was imaged on")
+    return membranes
 
 
 def _on(membrane: str) -> str:

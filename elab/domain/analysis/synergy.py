@@ -18,7 +18,7 @@ import numpy as np
 
 from elab.errors import InputError
 
-from .base import AnalysisResult, Column, Hook, Param, finite, qty
+from .base import BOOTSTRAP_BOUNDS, AnalysisResult, Column, Hook, Param, finite, qty
 from .headline import estimate_sentence, number_text
 from .median_effect import MedianEffect, ci_of, fit_median_effect
 from .synergy_bootstrap import (
@@ -125,7 +125,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     fit_a = _fit(singles_a, "A", unit_a, warnings)
     fit_b = _fit(singles_b, "B", unit_b, warnings)
     rng = np.random.default_rng(int(params["seed"]))
-    draws = max(int(params["bootstrap"]), 100)
+    draws = int(params["bootstrap"])
     lines_a = _draws(singles_a, draws, rng)
     lines_b = _draws(singles_b, draws, rng)
     tested = (sorted(singles_a), sorted(singles_b))
@@ -345,7 +345,8 @@ HOOK = Hook(
         Column("viability", optional=True, help="fraction viable, 0–1 (fa = 1 − viability)"),
     ),
     params=(
-        Param("bootstrap", 2000, type="int", help="bootstrap redraws for the CIs of CI"),
+        Param("bootstrap", 2000, type="int", bounds=BOOTSTRAP_BOUNDS,
+              help="bootstrap redraws for the CIs of CI"),
         Param("seed", 1, type="int", help="seed of the bootstrap (same seed, same interval)"),
     ),
     analyse=_analyse,

@@ -13,12 +13,16 @@ Which inserts are uncoated references: the design's controls of kind ``reference
 ``--param reference=...`` by the run, or given by hand), a ``control`` column of the layout
 reading ``reference``, or a condition whose name has the word ``uncoated``.  Each reference
 is paired with the coated condition whose name it contains (``uncoated defactinib`` with
-``defactinib``), or as written ``uncoated A=drug A``.
+``defactinib``), or as written ``uncoated A=drug A``.  A coated condition given two
+references, or a reference given twice or paired with itself, is refused: which index is the
+right one is the scientist's to say.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from elab.errors import InputError
 
 from .headline import number_text
 from .stats import summary
@@ -41,10 +45,7 @@ def _pair(reference: str, coated: list[str]) -> str | None:
 
 def _named(table: Table, given: tuple[str, ...] | None, conditions: list[str]) -> dict[str, str]:
     """Reference name → the coated condition written for it ("" when to be paired by name)."""
-    out: dict[str, str] = {}
-    for item in given or ():
-        ref, _, cond = item.partition("=")
-        out[ref.strip()] = cond.strip()
+    out = _given(given)
     if table.has("control"):
         for cond, kind in zip(table.text("condition"), table.text("control"), strict=True):
             if kind.lower() == "reference":
@@ -76,7 +77,38 @@ def references(table: Table, given: tuple[str, ...] | None, conditions: list[str
             warnings.append(f"reference {ref!r}: no coated condition of the same cells and "
                             "drug found in its name; write reference=NAME=CONDITION")
         out[ref] = cond
+    _one_reference_each(out)
     return out
+
+
+def _given(given: tuple[str, ...] | None) -> dict[str, str]:
+    """``reference=NAME=CONDITION`` items as written; a reference paired with itself or
+    given twice is refused (its index would be 100 % or one of two quietly dropped)."""
+    out: dict[str, str] = {}
+    for item in given or ():
+        ref, _, cond = (p.strip() for p in item.partition("="))
+        if cond and cond == ref:
+            raise InputError(f"reference {ref!r} is paired with itself; write "
+                             "reference=UNCOATED=COATED (uncoated vehicle=vehicle)")
+        if ref in out and out[ref] != cond:
+            raise InputError(f"reference {ref!r} is given twice ({out[ref] or 'by name'}, "
+                             f"{cond or 'by name'}); give it once")
+        out[ref] = cond
+    return out
+
+
+def _one_reference_each(refs: dict[str, str]) -> None:
+    """A coated condition has one uncoated reference: two would give it two contradictory
+    invasion indexes, one of them silently taking the other condition's place."""
+    by_condition: dict[str, list[str]] = {}
+    for ref, cond in refs.items():
+        if cond:
+            by_condition.setdefault(cond, []).append(ref)
+    for cond, two in by_condition.items():
+        if len(two) > 1:
+            names = ", ".join(repr(r) for r in two)
+            raise InputError(f"{cond!r} is given {len(two)} references ({names}); give each "
+                             "coated condition one, as reference=NAME=CONDITION")
 
 
 def invasion_indices(per_insert: dict[str, list[float]], refs: dict[str, str],

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import AnalysisResult, Column, Hook, Param, qty
+from .base import BOOTSTRAP_BOUNDS, AnalysisResult, Column, Hook, Param, qty
 from .headline import number_text
 from .stats import summary
 from .table import Table
@@ -147,7 +147,7 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
     means = {k: float(np.mean(v)) for k, v in per.items()}
     members = {arm: sorted(a for a in volume if arm_of[a] == arm) for arm in arm_names}
     rng = np.random.default_rng(int(params["seed"]))
-    draws = max(int(params["bootstrap"]), 100)
+    draws = int(params["bootstrap"])
     results: list[dict[str, Any]] = []
     headline: list[str] = []
     shown = _headline_days(per, members, control, day0, warnings)
@@ -171,17 +171,8 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
             row["tgi"] = _tgi_estimate(value, _matrix(volume, members[arm], days),
                                        _matrix(volume, members[control], days),
                                        days.index(d), draws, rng)
-            single = [a for a, k in ((arm, len(values)), (control, len(per[(control, d)])))
-                      if k < 2]
-            if single:
-                row["test_reason"] = (f"1 animal in {' and '.join(single)} on day {d:g}; a "
-                                      "test and a CI need at least 2 animals per arm")
-                if d == shown.get(arm):
-                    warnings.append(f"{arm} vs {control}, day {d:g}: no test or CI: "
-                                    f"{row['test_reason']}")
-            else:
-                row["p_value"] = welch_log(values, per[(control, d)])
-                row["test"] = "Welch t-test on ln volume"
+            _compare(row, values, per[(control, d)], (arm, control),
+                     warnings if d == shown.get(arm) else [])
             if d == shown.get(arm):
                 headline.append(_sentence(row, control, len(per[(control, d)])))
         results.append(row)
@@ -191,6 +182,26 @@ def _analyse(table: Table, params: dict[str, Any]) -> AnalysisResult:
                             vmax=float(params["max_volume"]))
     return AnalysisResult("tumour-growth", method, results, warnings, headline=headline,
                           plot_data={"control": control, "animals": volume, "arm_of": arm_of})
+
+
+def _compare(row: dict[str, Any], values: list[float], control_values: list[float],
+             names: tuple[str, str], warnings: list[str]) -> None:
+    """The arm's Welch test against the control on the row, or the reason there is none
+    (``test_reason`` when an arm has 1 animal, no CI either; ``p_reason`` when the test
+    alone cannot be had), warned for the headline day (``warnings``)."""
+    arm, control = names
+    where = f"{arm} vs {control}, day {row['day']:g}"
+    single = [a for a, k in ((arm, len(values)), (control, len(control_values))) if k < 2]
+    if single:
+        row["test_reason"] = (f"1 animal in {' and '.join(single)} on day {row['day']:g}; "
+                              "a test and a CI need at least 2 animals per arm")
+        warnings.append(f"{where}: no test or CI: {row['test_reason']}")
+        return
+    row["p_value"], reason = welch_log(values, control_values, names)
+    row["test"] = "Welch t-test on ln volume"
+    if reason:
+        row["p_reason"] = reason
+        warnings.append(f"{where}: no p value: {reason}")
 
 
 def _tgi_estimate(value: float | None, treated: np.ndarray, control: np.ndarray, day: int,
@@ -248,6 +259,8 @@ def _sentence(row: dict[str, Any], control: str, n_control: int) -> str:
         text += f" (no 95 % CI: {tgi_value['ci_reason']})"
     if row["p_value"] is not None:
         text += f", Welch t-test on ln volume p = {row['p_value']:.3g}"
+    if row.get("p_reason"):
+        text += f" (no p value: {row['p_reason']})"
     if row.get("test_reason"):
         text += f" (no test or CI: {row['test_reason']})"
     return text + f", n = {row['n']} vs {n_control}"
@@ -297,7 +310,8 @@ HOOK = Hook(
         Param("max_weight_loss", 20.0, unit="percent", help="flag animals that lost more (%)"),
         Param("max_volume", 1500.0, unit="mm^3",
               help="humane end point: flag tumours larger than this (the protocol's value)"),
-        Param("bootstrap", 2000, type="int", help="bootstrap redraws for the CI of TGI"),
+        Param("bootstrap", 2000, type="int", bounds=BOOTSTRAP_BOUNDS,
+              help="bootstrap redraws for the CI of TGI"),
         Param("seed", 1, type="int", help="seed of the bootstrap (same seed, same interval)"),
     ),
     analyse=_analyse,

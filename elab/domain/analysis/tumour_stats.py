@@ -93,17 +93,24 @@ def tgi_ci(treated: Array, control: Array, day0: int, day: int, draws: int,
             finite(100.0 * (1 - (ratio - float(high) * se)))], ""
 
 
-def welch_log(treated: list[float], control: list[float]) -> float | None:
-    """Two-sided p of Welch's t-test on ln volume; None below two animals or with V ≤ 0."""
+def welch_log(treated: list[float], control: list[float],
+              names: tuple[str, str] = ("treated", "control")) -> tuple[float | None, str]:
+    """Two-sided p of Welch's t-test on ln volume, or None with the reason: below two
+    animals, a tumour at 0 mm³ (ln 0 is undefined: a regressed tumour is not a
+    log-normal volume), or no spread of ln volume in either arm."""
     from scipy.stats import t as t_dist
 
-    if len(treated) < 2 or len(control) < 2 or min(treated + control) <= 0:
-        return None
+    if len(treated) < 2 or len(control) < 2:
+        return None, "a test needs at least 2 animals per arm"
+    gone = [name for name, vs in zip(names, (treated, control), strict=True) if min(vs) <= 0]
+    if gone:
+        return None, (f"tumours at 0 mm³ in {' and '.join(gone)}; ln 0 is undefined, so "
+                      "there is no t-test on ln volume")
     a, b = np.log(treated), np.log(control)
     va, vb = float(a.var(ddof=1)) / len(a), float(b.var(ddof=1)) / len(b)
     if va + vb == 0:
-        return None
+        return None, "every animal of both arms has the same volume; no t-test"
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     stat = (float(a.mean()) - float(b.mean())) / math.sqrt(va + vb)
-    return finite(float(2 * t_dist.sf(abs(stat), df)))
-
+    p = finite(float(2 * t_dist.sf(abs(stat), df)))
+    return p, "" if p is not None else "the t statistic is not finite"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from elab.domain.protocol.samples import record_samples
 from elab.domain.runs.state import RunState, ValueRecord
 from elab.domain.runs.values import split_readings
 from elab.errors import ElabError, InputError
@@ -26,24 +27,38 @@ __all__ = ["corrected_values", "refuse_extra_readings"]
 def refuse_extra_readings(
     state: RunState, step_id: str, values: Sequence[tuple[str, str]]
 ) -> None:
-    """InputError when a value in ``values`` already has its declared number of readings.
+    """InputError when a value in ``values`` already has its declared number of readings,
+    or would have more than it declares once the readings typed in this command are in.
 
-    Several readings typed together (``0.06;0.07``) are replicates the scientist meant and
-    are not refused; what is refused is a reading added to a value that is complete.
+    Seven readings typed for a value that declares six (``count: 6``) are refused as a
+    seventh typed later is: one command is not a way round the limit.  Several readings typed
+    together for a value that declares no count (``0.06;0.07``) are replicates meant.  A
+    replicate beyond the count is said with ``--another``.  A value read per sample is
+    counted by its samples instead (:func:`~elab.domain.runs.samples.with_samples`).
     """
     try:
-        record = state.protocol.step(step_id).record
+        step = state.protocol.step(step_id)
     except ElabError:  # an unknown step: the action itself names it
         return
     for name in dict.fromkeys(name for name, _ in values):
-        spec = record.get(name)
+        spec = step.record.get(name)
         if spec is None:
             continue  # the action names the unknown value
         have = [v for v in state.current_values() if v.step == step_id and v.name == name]
-        if len(have) < spec.count:
-            continue
-        typed = next(text for n, text in values if n == name)
-        raise InputError(_complete(state.run_id, step_id, name, spec.count, have, typed))
+        if len(have) >= spec.count:
+            typed = next(text for n, text in values if n == name)
+            raise InputError(_complete(state.run_id, step_id, name, spec.count, have, typed))
+        if "count" not in spec.model_fields_set or record_samples(state.protocol, spec):
+            continue  # no declared count: replicates typed together are meant
+        given = sum(len(split_readings(spec, text)) for n, text in values if n == name)
+        if len(have) + given > spec.count:
+            raise InputError(_too_many(name, spec.count, len(have), given))
+
+
+def _too_many(name: str, count: int, have: int, given: int) -> str:
+    """``7 readings given, rna_conc takes 6; add --another for a replicate``."""
+    takes = f"takes {count}" if not have else f"takes {count - have} more ({have} of {count} in)"
+    return (f"{given} readings given, {name} {takes}; add --another for a replicate")
 
 
 def _complete(run_id: str, step_id: str, name: str, count: int, have: list[ValueRecord],

@@ -22,7 +22,7 @@ from elab.domain.protocol.model import Protocol, Step
 from elab.domain.protocol.samples import match_sample, record_samples
 from elab.domain.runs.state import RunState, ValueRecord
 from elab.domain.runs.values import each_reading, split_sample
-from elab.errors import InputError, RunStateError
+from elab.errors import ElabError, InputError, RunStateError
 
 __all__ = ["SampleReading", "by_sample", "next_sample", "sample_readings_line", "samples_of",
            "with_samples"]
@@ -104,9 +104,8 @@ def with_samples(state: RunState, step: Step, values: Sequence[tuple[str, str]],
                 continue
             sample = next((n for n in names if n not in taken and n not in mine), None)
             if sample is None:
-                command = _correct_command(state.run_id, "SEQ", name, f"{per.upper()}: VALUE")
-                raise RunStateError(f"every {per} has its {name} reading ({len(names)} of "
-                                    f"{len(names)}); put one right with `{command}`")
+                raise _no_free_sample(state.run_id, step, values, name, per,
+                                      (len(names), len(taken)))
         else:
             sample = match_sample(names, label, per)
             if sample in mine:
@@ -119,6 +118,24 @@ def with_samples(state: RunState, step: Step, values: Sequence[tuple[str, str]],
         mine.add(sample)
         out.append(SampleReading(name, text, sample))
     return out
+
+
+def _no_free_sample(run_id: str, step: Step, values: Sequence[tuple[str, str]], name: str,
+                    per: str, counts: tuple[int, int]) -> ElabError:
+    """More readings than samples without one: how many were given, and a correction only
+    when a reading is recorded to correct (``17 h_score readings given for 16 slides``)."""
+    samples, recorded = counts
+    given = sum(1 for n, _ in each_reading(step, values) if n == name)
+    if not recorded:
+        return InputError(f"{given} {name} readings given for {samples} {per}s; "
+                          f"give one per {per}")
+    command = _correct_command(run_id, "SEQ", name, f"{per.upper()}: VALUE")
+    if recorded < samples:
+        return InputError(f"{given} {name} readings given for the {samples - recorded} "
+                          f"{per}s without one ({recorded} of {samples} recorded); "
+                          f"put a recorded one right with `{command}`")
+    return RunStateError(f"every {per} has its {name} reading ({samples} of {samples}); "
+                         f"put one right with `{command}`")
 
 
 def _correct_command(run_id: str, seq: str, name: str, reading: str) -> str:

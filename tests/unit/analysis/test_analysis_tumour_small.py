@@ -75,3 +75,31 @@ def test_headline_day_is_not_one_most_controls_dropped_out_of() -> None:
     assert result.headline[0].startswith("drug vs vehicle, day 7: ")
     assert any("headline reports day 7, not day 14" in w for w in result.warnings)
     assert _row(result, "drug", 14.0)["tgi"]["value"] is not None  # still in the results
+
+
+GONE = """animal,arm,day,length [mm],width [mm]
+v1,vehicle,0,7.8,6.2
+v1,vehicle,14,13.5,10.8
+v2,vehicle,0,7.2,5.8
+v2,vehicle,14,11.7,9.3
+v3,vehicle,0,8.1,6.5
+v3,vehicle,14,14.7,11.7
+d1,drug,0,7.7,6.1
+d1,drug,14,0,0
+d2,drug,0,7.9,6.3
+d2,drug,14,0,0
+d3,drug,0,7.4,5.9
+d3,drug,14,0,0
+"""
+
+
+def test_tumours_at_zero_give_the_reason_for_no_p_value() -> None:
+    """Review 14b A10: every drug tumour at 0 mm³ gave p null, the test named and no word
+    why; ln 0 is undefined, which the row, the warnings and the headline now say."""
+    result = run_hook("tumour-growth", GONE, {"control": "vehicle"})
+    row = _row(result, "drug", 14.0)
+    assert row["p_value"] is None and row["tgi"]["value"] is not None
+    reason = "tumours at 0 mm³ in drug; ln 0 is undefined, so there is no t-test on ln volume"
+    assert row["p_reason"] == reason
+    assert result.warnings == [f"drug vs vehicle, day 14: no p value: {reason}"]
+    assert f"(no p value: {reason})" in result.headline[0]

@@ -219,7 +219,7 @@ def _compare(
         stock_in = convert(stock.planned, stock.unit, value.unit)
     except QuantityError:
         return  # a mass stock against a molar parameter: nothing to compare without a MW
-    if stock_in is None or value.planned <= 0:
+    if stock_in is None:
         return
     arms = [names for names in _arms(design).values()
             if not names & set(addition.use.exclude)]
@@ -227,19 +227,27 @@ def _compare(
         return
     total = base + sum(a.ul for a in added if not arms[0] & set(a.use.exclude))
     final = stock_in * addition.ul / total
-    if abs(final - value.planned) <= TOLERANCE * value.planned:
+    if value.planned > 0 and abs(final - value.planned) <= TOLERANCE * value.planned:
         return
+    adds = (f"step {step.id!r} adds {addition.use.material} from its "
+            f"{shown(stock.planned, stock.unit)} stock: {shown(stock.planned, stock.unit)} × "
+            f"{format_magnitude(addition.ul)} µL / {format_magnitude(total)} µL = "
+            f"{shown(final, value.unit)} in each {step.id} well, but {name} is "
+            f"{shown(value.planned, value.unit)}")
+    report.error(adds + _what_to_do(stock_in, value, addition),
+                 "steps", i, "uses", addition.index, "volume")
+
+
+def _what_to_do(stock_in: float, value: QRange, addition: _Added) -> str:
+    """The way out: a declared 0 means the wells should get none (the page reads "Add 0 µM
+    drug" while each well gets the stock's share), else a working stock of the right fold."""
+    if value.planned <= 0:
+        return (f" (a {addition.use.material} declared at 0 is not added: exclude those "
+                "arms from the use, or declare the concentration the wells get)")
     fold = stock_in / value.planned
-    report.error(
-        f"step {step.id!r} adds {addition.use.material} from its {shown(stock.planned, stock.unit)}"
-        f" stock: {shown(stock.planned, stock.unit)} × {format_magnitude(addition.ul)} µL /"
-        f" {format_magnitude(total)} µL = {shown(final, value.unit)} in each {step.id} well,"
-        f" but {name} is {shown(value.planned, value.unit)} (the stock is"
-        f" {format_magnitude(fold)}× of it: dilute it to a working stock first, such as"
-        f" 1000× {shown(value.planned, value.unit)} = {shown(value.planned * 1000, value.unit)}"
-        " in the vehicle)",
-        "steps", i, "uses", addition.index, "volume",
-    )
+    return (f" (the stock is {format_magnitude(fold)}× of it: dilute it to a working stock "
+            f"first, such as 1000× {shown(value.planned, value.unit)} = "
+            f"{shown(value.planned * 1000, value.unit)} in the vehicle)")
 
 
 def check_vehicle_arms(protocol: Protocol, report: Report) -> None:
