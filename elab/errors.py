@@ -44,6 +44,7 @@ __all__ = [
     "QuantityError",
     "RunStateError",
     "StorageError",
+    "UsageError",
     "did_you_mean",
 ]
 
