@@ -221,9 +221,7 @@ def totals_of(protocol: Protocol, amounts: Iterable[StepAmount]) -> list[Materia
     """The totals of ``amounts`` by material, in the order the materials first appear."""
     totals: dict[str, MaterialTotal] = {}
     for amount in amounts:
-        # an amount the step works out says where it comes from ("stock_volume into ...")
-        shown = amount.shown or (amount.use.note or "" if amount.use is not None else "")
-        _add_use(totals, protocol, amount.material, amount.step, amount.amount, shown,
+        _add_use(totals, protocol, amount.material, amount.step, amount.amount, amount.shown,
                  amount.times)
     return list(totals.values())
 
