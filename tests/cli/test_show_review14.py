@@ -122,13 +122,3 @@ def test_a_run_computes_the_working_stock_from_its_concentration(
         "derived"]}
     assert derived["stock_volume"]["values"] == [pytest.approx(stock_ul)]
     assert derived["vehicle_volume"]["values"] == [pytest.approx(dmso_ul)]
-
-
-def test_a_use_the_step_works_out_says_so_instead_of_a_blank_line(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    # the 10 mM stock's volume is computed at the treat step from $defactinib_conc; show
-    # names where it comes from rather than "defactinib (VS-6063):" and nothing
-    found = _materials(capsys, "wound-healing")
-    assert found["defactinib"]["total"] is None
-    assert found["defactinib"]["lines"] == ["treat: stock_volume into the 1000x working stock"]
-    assert "treat: vehicle_volume into the 1000x working stock" in found["dmso"]["lines"]

@@ -125,8 +125,6 @@ def _listed(protocol: Protocol, step_id: str, use: Use, times: int) -> StepAmoun
     amount, shown = scaled_use(use, protocol, step_id)
     if not shown and (diluted := _diluted(protocol, step_id, use)) is not None:
         amount, shown = diluted
-    if not shown and use.note:  # an amount the step works out ("stock_volume into ...")
-        shown = use.note
     if shown and protocol.design is None and use.per not in _PER_RUN:
         shown += f" per {use.per}"  # no design to count the samples: the amount stays per one
     if shown and use.per == "reaction":
